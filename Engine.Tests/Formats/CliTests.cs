@@ -1,0 +1,141 @@
+
+using Cardinal.Formats.Npy;
+using Cardinal.Tensors;
+using Cardinal.Tests.TestUtilities;
+
+namespace Cardinal.Tests.Formats;
+
+/// <summary>The cardinal CLI's contract: verbs, flags, one-line errors and exit codes (0 ok, 1 mismatch, 2 bad input).</summary>
+[TestFixture]
+public class CliTests
+{
+    private string _dir = "";
+    private string _model = "";
+
+    [SetUp]
+    public void SetUp()
+    {
+        _dir = Directory.CreateTempSubdirectory("cardinal-cli-").FullName;
+        _model = Path.Combine(_dir, "addrelu.onnx");
+        File.WriteAllBytes(_model, OnnxBuilder.AddRelu());
+        NpyFile.Write(Path.Combine(_dir, "x.npy"), Tensor.FromArray(new float[] { 1, 1, 1, 1 }, 1, 4));
+        NpyFile.Write(Path.Combine(_dir, "good.npy"), Tensor.FromArray(new float[] { 2, 0, 4, 0 }, 1, 4));
+        NpyFile.Write(Path.Combine(_dir, "bad.npy"), Tensor.FromArray(new float[] { 2, 0, 4.1f, 0 }, 1, 4));
+    }
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = Cardinal.Cli.Cli.Execute(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private string F(string name) => Path.Combine(_dir, name);
+
+    [Test]
+    public void Run_WritesOutputNpy()
+    {
+        var r = Run("run", "--model", _model, "--input", F("x.npy"), "--output", $"Y={F("y.npy")}", "--threads", "1");
+        Assert.That(r.Code, Is.EqualTo(0), r.Err);
+        Assert.That(NpyFile.Read(F("y.npy")).Floats.ToArray(), Is.EqualTo(new float[] { 2, 0, 4, 0 }));
+    }
+
+    [Test]
+    public void Verify_Matching_ExitsZeroAndPrintsErrors()
+    {
+        var r = Run("verify", "--model", _model, "--input", $"X={F("x.npy")}", "--expected", F("good.npy"));
+        Assert.That(r.Code, Is.EqualTo(0), r.Err);
+        Assert.That(r.Out, Does.Contain("max abs").And.Contain("ok"));
+    }
+
+    [Test]
+    public void Verify_Mismatch_ExitsOne()
+    {
+        var r = Run("verify", "--model", _model, "--input", F("x.npy"), "--expected", F("bad.npy"), "--rtol", "1e-3", "--atol", "1e-4");
+        Assert.That(r.Code, Is.EqualTo(1));
+        Assert.That(r.Out, Does.Contain("FAIL"));
+    }
+
+    [Test]
+    public void Verify_LooseTolerance_Passes()
+    {
+        var r = Run("verify", "--model", _model, "--input", F("x.npy"), "--expected", F("bad.npy"), "--atol", "0.2");
+        Assert.That(r.Code, Is.EqualTo(0), r.Out);
+    }
+
+    [TestCase("frobnicate")]
+    [TestCase("run", "--bogus", "1")]
+    [TestCase("run", "--threads", "0")]
+    [TestCase("verify", "--input", "x.npy")]
+    public void BadArguments_ExitTwoWithOneLine(params string[] args)
+    {
+        var r = Run(args);
+        Assert.That(r.Code, Is.EqualTo(2));
+        Assert.That(r.Err.TrimEnd().Split('\n'), Has.Length.EqualTo(1), r.Err);
+        Assert.That(r.Err, Does.StartWith("cardinal: "));
+    }
+
+    [Test]
+    public void MissingModel_ExitsTwo()
+    {
+        var r = Run("inspect", F("missing.onnx"));
+        Assert.That(r.Code, Is.EqualTo(2));
+        Assert.That(r.Err, Does.Contain("not found"));
+    }
+
+    [Test]
+    public void CorruptModel_ExitsTwoWithoutStackTrace()
+    {
+        File.WriteAllBytes(F("junk.onnx"), [1, 2, 3, 4, 5, 0xff, 0xff]);
+        var r = Run("inspect", F("junk.onnx"));
+        Assert.That(r.Code, Is.EqualTo(2));
+        Assert.That(r.Err, Does.Not.Contain("   at "));
+    }
+
+    [Test]
+    public void BadNpyInput_ExitsTwo()
+    {
+        File.WriteAllText(F("bad-header.npy"), "nope");
+        var r = Run("run", "--model", _model, "--input", F("bad-header.npy"));
+        Assert.That(r.Code, Is.EqualTo(2));
+        Assert.That(r.Err, Does.Contain("magic"));
+    }
+
+    [Test]
+    public void WrongInputShape_ExitsTwo()
+    {
+        NpyFile.Write(F("wrong.npy"), Tensor.FromArray(new float[3], 1, 3));
+        var r = Run("run", "--model", _model, "--input", F("wrong.npy"));
+        Assert.That(r.Code, Is.EqualTo(2));
+        Assert.That(r.Err, Does.Contain("[1,3]"));
+    }
+
+    [Test]
+    public void UnknownOutputName_ExitsTwo()
+    {
+        var r = Run("run", "--model", _model, "--input", F("x.npy"), "--output", $"Nope={F("y.npy")}");
+        Assert.That(r.Code, Is.EqualTo(2));
+        Assert.That(r.Err, Does.Contain("Nope"));
+    }
+
+    [Test]
+    public void Inspect_ShowsOperatorsParametersAndFlops()
+    {
+        var r = Run("inspect", _model);
+        Assert.That(r.Code, Is.EqualTo(0), r.Err);
+        Assert.That(r.Out, Does.Contain("Add").And.Contain("Relu").And.Contain("parameters 4").And.Contain("GFLOP"));
+    }
+
+    [Test]
+    public void Inspect_DefaultModel_ShowsResNet18()
+    {
+        References.Require(Path.Combine(AppContext.BaseDirectory, "models", "resnet18-mlnet.onnx"), "Build restores the default model.");
+        var r = Run("inspect");
+        Assert.That(r.Code, Is.EqualTo(0), r.Err);
+        Assert.That(r.Out, Does.Contain("Conv").And.Contain("[1,512,1,1]"));
+    }
+}

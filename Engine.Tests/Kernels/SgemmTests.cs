@@ -1,0 +1,60 @@
+using Cardinal.Kernels.Cpu.Gemm;
+using Cardinal.Kernels.Cpu.Reference;
+using Cardinal.Kernels.Cpu.Threading;
+
+namespace Cardinal.Tests.Kernels;
+
+/// <summary>The blocked SGEMM against its plain twin on random shapes: 1s, primes, block edges and remainders.</summary>
+[TestFixture]
+public class SgemmTests
+{
+    private static readonly int[] Sizes = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 63, 65, 255, 256, 257];
+
+    public static IEnumerable<TestCaseData> Shapes()
+    {
+        var random = new Random(2024);
+        for (int i = 0; i < 40; i++)
+            yield return new TestCaseData(Pick(random), Pick(random), Pick(random), random.Next(2) == 1, 1 + random.Next(2));
+        yield return new TestCaseData(64, 3136, 27, false, 2).SetName("Multiply_Conv1LikeShape");
+        yield return new TestCaseData(130, 300, 600, true, 2).SetName("Multiply_AcrossKBlocks_Accumulating");
+    }
+
+    private static int Pick(Random r) => Sizes[r.Next(Sizes.Length)];
+
+    [TestCaseSource(nameof(Shapes))]
+    public void Multiply_RandomShape_MatchesReference(int m, int n, int k, bool accumulate, int threads)
+    {
+        var random = new Random(m * 7919 + n * 31 + k);
+        // Leading dimensions wider than the matrix, and a NaN guard tail after C, catch stray reads and writes.
+        int lda = k + 3, ldb = n + 1, ldc = n + 2;
+        float[] a = Random(random, m * lda), b = Random(random, k * ldb);
+        float[] c = Random(random, m * ldc + 8), expected = (float[])c.Clone();
+        for (int i = m * ldc; i < c.Length; i++) c[i] = expected[i] = float.NaN;
+
+        Sgemm.Multiply(m, n, k, a, lda, b, ldb, c, ldc, accumulate, new ParallelRunner(threads));
+        SgemmReference.Multiply(m, n, k, a, lda, b, ldb, expected, ldc, accumulate);
+
+        for (int i = 0; i < c.Length; i++)
+        {
+            if (float.IsNaN(expected[i])) { Assert.That(c[i], Is.NaN, $"guard at {i} overwritten (m={m} n={n} k={k})"); continue; }
+            Assert.That(c[i], Is.EqualTo(expected[i]).Within(1e-4 * (1 + Math.Abs(expected[i]))),
+                $"m={m} n={n} k={k} accumulate={accumulate} threads={threads}: C[{i / ldc},{i % ldc}]");
+        }
+    }
+
+    [Test]
+    public void Multiply_KZero_ClearsOrKeeps()
+    {
+        float[] c = [1, 2, 3, 4];
+        Sgemm.Multiply(2, 2, 0, [], 0, [], 2, c, 2, accumulate: true);
+        Assert.That(c, Is.EqualTo(new float[] { 1, 2, 3, 4 }));
+        Sgemm.Multiply(2, 2, 0, [], 0, [], 2, c, 2, accumulate: false);
+        Assert.That(c, Is.EqualTo(new float[4]));
+    }
+
+    [Test]
+    public void Multiply_BufferTooSmall_Throws() =>
+        Assert.That(() => Sgemm.Multiply(4, 4, 4, new float[15], 4, new float[16], 4, new float[16], 4, false), Throws.ArgumentException);
+
+    private static float[] Random(Random r, int length) => Enumerable.Range(0, length).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
+}

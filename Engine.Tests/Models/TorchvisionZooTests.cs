@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Cardinal.Formats.Npy;
+using Cardinal.Formats.Onnx;
+using Cardinal.Kernels.Cpu;
+using Cardinal.Tensors;
+using Cardinal.Tests.TestUtilities;
+
+namespace Cardinal.Tests.Models;
+
+/// <summary>
+/// torchvision's residual family, exported by tools/reference/export_torchvision.py with random weights and
+/// randomised, calibrated BatchNorm statistics: Cardinal's output must match PyTorch's at rtol 1e-3 /
+/// atol 1e-4, element by element (batch 2; 224×224 for the full models, 64×64 for the small ones).
+/// </summary>
+[TestFixture]
+public class TorchvisionZooTests
+{
+    public static readonly string[] FullModels =
+    [
+        "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
+        "resnext50_32x4d", "resnext101_32x8d", "resnext101_64x4d", "wide_resnet50_2", "wide_resnet101_2",
+    ];
+
+    public static readonly string[] SmallModels = ["tiny_resnet_basic", "tiny_resnet_bottleneck", "tiny_resnext_8x4d", "tiny_wide_resnet"];
+
+    public static string ZooFolder => Path.Combine(References.Cache, "torchvision", "current");
+
+    [TestCaseSource(nameof(SmallModels))]
+    public void SmallModel_MatchesPyTorch(string name) => CheckModel(name);
+
+    [TestCaseSource(nameof(FullModels)), Category("Zoo")]
+    public void FullModel_MatchesPyTorch(string name) => CheckModel(name);
+
+    private static void CheckModel(string name)
+    {
+        string folder = Path.Combine(ZooFolder, name);
+        References.Require(Path.Combine(folder, "output.npy"), "Run tools/reference/generate.sh (or tools/test.sh).");
+        var load = Stopwatch.StartNew();
+        using var session = InferenceSession.Open(OnnxImporter.Load(Path.Combine(folder, "model.onnx")),
+            new CpuBackend(new CpuBackendOptions { Threads = Environment.ProcessorCount }));
+        load.Stop();
+        Tensor input = NpyFile.Read(Path.Combine(folder, "input.npy"));
+        Tensor expected = NpyFile.Read(Path.Combine(folder, "output.npy"));
+        var run = Stopwatch.StartNew();
+        Tensor actual = session.Run(input);
+        run.Stop();
+        var (maxAbs, maxRel) = TensorAssert.Errors(expected, actual);
+        var (ratio, _, _, _) = TensorAssert.WorstViolation(expected, actual, 1e-3, 1e-4);
+        TestContext.Out.WriteLine($"{name}: max abs error {maxAbs:G3}, max rel error {maxRel:G3}, worst tolerance use {ratio:P0}; " +
+            $"load {load.Elapsed.TotalSeconds:F2} s, batch-{input.Dims[0]} run {run.Elapsed.TotalSeconds:F2} s (first run, includes planning)");
+        TensorAssert.Close(expected, actual, 1e-3, 1e-4, name);
+    }
+}

@@ -1,0 +1,30 @@
+using Cardinal.Planning;
+using Cardinal.Tensors;
+
+namespace Cardinal;
+
+/// <summary>
+/// What a backend (our CPU kernels, the GPU) provides: turn a specialised plan into something runnable.
+/// Compile decides everything once (algorithms, packed weights); the compiled plan only runs.
+/// </summary>
+public interface IBackend : IDisposable
+{
+    /// <summary>A one-line description of the backend and its settings, e.g. "cpu (threads=2)".</summary>
+    string Description { get; }
+
+    ICompiledPlan Compile(ExecutionPlan plan);
+}
+
+/// <summary>A plan ready to run. Safe to call from several threads at once.</summary>
+public interface ICompiledPlan : IDisposable
+{
+    /// <summary>Runs on inputs ordered as <see cref="ExecutionPlan.Inputs"/>; returns outputs as <see cref="ExecutionPlan.Outputs"/>.</summary>
+    Tensor[] Run(Tensor[] inputs, CancellationToken cancellation = default);
+}
+
+/// <summary>One prepared node. Stateless across runs, so one instance serves concurrent runs.</summary>
+public interface IKernel
+{
+    /// <summary>Computes <paramref name="outputs"/> (allocated by the caller at their planned shapes) from <paramref name="inputs"/>.</summary>
+    void Run(Tensor?[] inputs, Tensor[] outputs);
+}

@@ -1,0 +1,161 @@
+using System.Text;
+using Cardinal.Graph;
+using Cardinal.Planning;
+using Cardinal.Tensors;
+
+namespace Cardinal;
+
+/// <summary>
+/// A loaded model on one backend. Plans are made per distinct input signature (shapes, plus the values of
+/// integer inputs, which can decide shapes) and cached; one session may be used from several threads.
+/// </summary>
+public sealed class InferenceSession : IDisposable
+{
+    /// <summary>Distinct input signatures kept compiled at once; the oldest is dropped past this.</summary>
+    private const int MaxCachedPlans = 8;
+
+    private readonly ModelGraph _graph;
+    private readonly IBackend _backend;
+    private readonly bool _ownsBackend;
+    private readonly object _gate = new();
+    private readonly LinkedList<(string Key, ExecutionPlan Plan, ICompiledPlan Compiled)> _plans = new();
+    private bool _disposed;
+
+    public IReadOnlyList<TensorInfo> Inputs => _graph.Inputs;
+    public IReadOnlyList<TensorInfo> Outputs => _graph.Outputs;
+    public ModelGraph Graph => _graph;
+    public IBackend Backend => _backend;
+
+    private InferenceSession(ModelGraph graph, IBackend backend, bool ownsBackend)
+    {
+        _graph = graph;
+        _backend = backend;
+        _ownsBackend = ownsBackend;
+    }
+
+    /// <summary>
+    /// Opens a session. When every input's shape is fixed (or only a symbolic batch-like dimension is not),
+    /// the graph is planned right away with symbols as 1, so shape errors surface here, not at the first run.
+    /// </summary>
+    public static InferenceSession Open(ModelGraph graph, IBackend backend, bool ownsBackend = true)
+    {
+        var session = new InferenceSession(graph, backend, ownsBackend);
+        try
+        {
+            if (graph.Inputs.All(i => i.Dims is not null && i.ElementType == ElementType.Float32))
+                session.PlanFor(graph.Inputs.Select(i => new SpecializedInput(
+                    i.Dims!.Select(d => d.Size ?? 1).ToArray(), null)).ToArray());
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+        return session;
+    }
+
+    /// <summary>Runs the model on named inputs and returns every output by name.</summary>
+    public IReadOnlyDictionary<string, Tensor> Run(IReadOnlyDictionary<string, Tensor> inputs, CancellationToken cancellation = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        foreach (string name in inputs.Keys)
+            if (!_graph.Inputs.Any(i => i.Name == name))
+                throw new InputMismatchException($"The model has no input named '{name}'; its inputs are {string.Join(", ", _graph.Inputs.Select(i => $"'{i.Name}'"))}.");
+        var ordered = new Tensor[_graph.Inputs.Count];
+        for (int i = 0; i < ordered.Length; i++)
+        {
+            TensorInfo info = _graph.Inputs[i];
+            if (!inputs.TryGetValue(info.Name, out Tensor? t))
+                throw new InputMismatchException($"Input '{info.Name}' ({info.ElementType.Name()}{info.ShapeText}) was not given.");
+            Check(info, t);
+            ordered[i] = t;
+        }
+
+        var (plan, compiled) = PlanFor(ordered.Select(ToSpecialized).ToArray());
+        Tensor[] runtimeInputs = plan.Inputs.Select(id => ordered[_graph.Inputs.FindIndex(i => i.Name == plan.Values[id].Name)]).ToArray();
+        Tensor[] outputs = compiled.Run(runtimeInputs, cancellation);
+        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        for (int i = 0; i < outputs.Length; i++) result[_graph.Outputs[i].Name] = outputs[i];
+        return result;
+    }
+
+    /// <summary>Runs a model that has exactly one input and returns its first output.</summary>
+    public Tensor Run(Tensor input, CancellationToken cancellation = default)
+    {
+        if (_graph.Inputs.Count != 1)
+            throw new InputMismatchException($"The model has {_graph.Inputs.Count} inputs; name them.");
+        return Run(new Dictionary<string, Tensor> { [_graph.Inputs[0].Name] = input }, cancellation)[_graph.Outputs[0].Name];
+    }
+
+    /// <summary>The plan this session runs for the given input shapes (all float inputs), for inspection.</summary>
+    public ExecutionPlan PlanForShapes(IReadOnlyList<int[]> shapes)
+    {
+        if (shapes.Count != _graph.Inputs.Count) throw new InputMismatchException($"Expected {_graph.Inputs.Count} input shapes.");
+        for (int i = 0; i < shapes.Count; i++) CheckShape(_graph.Inputs[i], shapes[i]);
+        return PlanFor(shapes.Select(s => new SpecializedInput(s, null)).ToArray()).Plan;
+    }
+
+    private static SpecializedInput ToSpecialized(Tensor t) =>
+        // Integer and bool inputs may decide shapes (Reshape's target, Split's sizes): plan with their values.
+        new(t.Shape(), t.ElementType == ElementType.Float32 ? null : t);
+
+    private (ExecutionPlan Plan, ICompiledPlan Compiled) PlanFor(SpecializedInput[] inputs)
+    {
+        string key = Key(inputs);
+        lock (_gate)
+        {
+            for (var n = _plans.First; n is not null; n = n.Next)
+                if (n.Value.Key == key) return (n.Value.Plan, n.Value.Compiled);
+            ExecutionPlan plan = Planner.Plan(_graph, inputs, _backend);
+            ICompiledPlan compiled = _backend.Compile(plan);
+            _plans.AddFirst((key, plan, compiled));
+            if (_plans.Count > MaxCachedPlans)
+            {
+                // Runs in flight hold their own reference; compiled plans hold no unmanaged state yet.
+                _plans.Last!.Value.Compiled.Dispose();
+                _plans.RemoveLast();
+            }
+            return (plan, compiled);
+        }
+    }
+
+    private static string Key(SpecializedInput[] inputs)
+    {
+        var sb = new StringBuilder();
+        foreach (var input in inputs)
+        {
+            sb.Append(string.Join(',', input.Dims)).Append('|');
+            if (input.Value is { } v) sb.Append(string.Join(',', v.ToInt64Array())).Append('|');
+        }
+        return sb.ToString();
+    }
+
+    private static void Check(TensorInfo info, Tensor t)
+    {
+        if (t.ElementType != info.ElementType)
+            throw new InputMismatchException($"Input '{info.Name}' must be {info.ElementType.Name()}, got {t.ElementType.Name()}.");
+        CheckShape(info, t.Dims);
+    }
+
+    private static void CheckShape(TensorInfo info, ReadOnlySpan<int> dims)
+    {
+        if (info.Dims is null) return;
+        bool ok = dims.Length == info.Dims.Count;
+        for (int d = 0; ok && d < dims.Length; d++)
+            ok = info.Dims[d].Size is not int size || size == dims[d];
+        if (!ok)
+            throw new InputMismatchException($"Input '{info.Name}' must have shape {info.ShapeText}, got {TensorShape.Format(dims)}.");
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        lock (_gate)
+        {
+            foreach (var p in _plans) p.Compiled.Dispose();
+            _plans.Clear();
+        }
+        if (_ownsBackend) _backend.Dispose();
+    }
+}

@@ -1,0 +1,105 @@
+using System.Runtime.InteropServices;
+
+namespace Cardinal.Tensors;
+
+/// <summary>
+/// A dense, row-major tensor: an element type, a concrete shape and one managed array that owns the data.
+/// Float32 tensors are the engine's currency; the other types carry shape arithmetic and elementwise tests.
+/// </summary>
+public sealed class Tensor
+{
+    private readonly int[] _dims;
+
+    public ElementType ElementType { get; }
+    public ReadOnlySpan<int> Dims => _dims;
+    public int Rank => _dims.Length;
+    public int Length { get; }
+
+    /// <summary>The backing array: <c>float[]</c> for Float32, <c>long[]</c> for Int64, and so on.</summary>
+    public Array Data { get; }
+
+    private Tensor(ElementType type, int[] dims, Array data)
+    {
+        ElementType = type;
+        _dims = dims;
+        Length = TensorShape.ElementCount(dims);
+        if (data.Length != Length)
+            throw new ArgumentException($"Data holds {data.Length} elements but shape {TensorShape.Format(dims)} needs {Length}.");
+        Data = data;
+    }
+
+    public static Tensor Create(ElementType type, ReadOnlySpan<int> dims)
+    {
+        foreach (int d in dims)
+            if (d < 0) throw new ArgumentException($"Negative dimension in {TensorShape.Format(dims)}.");
+        int length = TensorShape.ElementCount(dims);
+        return new Tensor(type, dims.ToArray(), NewArray(type, length));
+    }
+
+    private static Array NewArray(ElementType type, int length) => type switch
+    {
+        ElementType.Float32 => new float[length],
+        ElementType.Float64 => new double[length],
+        ElementType.Int8 => new sbyte[length],
+        ElementType.Int16 => new short[length],
+        ElementType.Int32 => new int[length],
+        ElementType.Int64 => new long[length],
+        ElementType.UInt8 => new byte[length],
+        ElementType.UInt16 => new ushort[length],
+        ElementType.UInt32 => new uint[length],
+        ElementType.UInt64 => new ulong[length],
+        ElementType.Bool => new bool[length],
+        _ => throw new ArgumentOutOfRangeException(nameof(type)),
+    };
+
+    public static Tensor FromArray<T>(T[] data, params int[] dims) where T : unmanaged =>
+        new(ElementTypes.Of<T>(), (int[])dims.Clone(), data);
+
+    public static Tensor Scalar<T>(T value) where T : unmanaged => new(ElementTypes.Of<T>(), [], new[] { value });
+
+    public int[] Shape() => (int[])_dims.Clone();
+
+    public Span<T> Span<T>() where T : unmanaged
+    {
+        if (Data is not T[] array)
+            throw new InvalidOperationException($"Tensor holds {ElementType.Name()}, not {typeof(T).Name}.");
+        return array;
+    }
+
+    public Span<float> Floats => Span<float>();
+
+    /// <summary>The raw bytes of the data, for type-agnostic data movement (Concat, Gather, Pad, …).</summary>
+    public Span<byte> Bytes => MemoryMarshal.CreateSpan(
+        ref MemoryMarshal.GetArrayDataReference(Data), Length * ElementType.SizeInBytes());
+
+    /// <summary>Same data, new shape (element counts must agree); the array is shared, not copied.</summary>
+    public Tensor Reshaped(ReadOnlySpan<int> dims) => new(ElementType, dims.ToArray(), Data);
+
+    /// <summary>Reads element <paramref name="index"/> of an integer or float tensor as a long (shape arithmetic).</summary>
+    public long GetInt64(int index) => Data switch
+    {
+        long[] a => a[index],
+        int[] a => a[index],
+        short[] a => a[index],
+        sbyte[] a => a[index],
+        byte[] a => a[index],
+        ushort[] a => a[index],
+        uint[] a => a[index],
+        ulong[] a => checked((long)a[index]),
+        bool[] a => a[index] ? 1 : 0,
+        float[] a => (long)a[index],
+        double[] a => (long)a[index],
+        _ => throw new InvalidOperationException("Unknown tensor storage."),
+    };
+
+    public long[] ToInt64Array()
+    {
+        var result = new long[Length];
+        for (int i = 0; i < result.Length; i++) result[i] = GetInt64(i);
+        return result;
+    }
+
+    public Tensor Clone() => new(ElementType, (int[])_dims.Clone(), (Array)Data.Clone());
+
+    public override string ToString() => $"{ElementType.Name()}{TensorShape.Format(_dims)}";
+}

@@ -1,0 +1,49 @@
+using System.Buffers;
+using Cardinal.Kernels.Cpu.Gemm;
+using Cardinal.Kernels.Cpu.Threading;
+
+namespace Cardinal.Kernels.Cpu.Conv;
+
+/// <summary>
+/// Convolution as GEMM, per image and group: Y[g] (M/g × OutSize) = W[g] (M/g × K) · cols (K × OutSize),
+/// with K = C/g·KD·KH·KW. A pointwise (1×1, stride 1, unpadded) window uses the input directly as B;
+/// any other window unfolds it with <see cref="Im2Col"/> first. The output starts as the bias, and the
+/// GEMM accumulates onto it. Twin: <see cref="Reference.ConvReference"/>.
+/// </summary>
+public static class ConvKernel
+{
+    public static void Run(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
+        Span<float> y, int batch, int channels, int outChannels, int group, in Window3D w, ParallelRunner parallel)
+    {
+        int cPerGroup = channels / group, mPerGroup = outChannels / group;
+        int k = cPerGroup * w.KernelSize, outSize = w.OutSize;
+        bool pointwise = w.IsPointwise;
+        float[]? cols = pointwise ? null : ArrayPool<float>.Shared.Rent(k * outSize);
+        try
+        {
+            for (int n = 0; n < batch; n++)
+            {
+                Span<float> yImage = y.Slice(n * outChannels * outSize, outChannels * outSize);
+                if (bias.IsEmpty) yImage.Clear();
+                else for (int m = 0; m < outChannels; m++) yImage.Slice(m * outSize, outSize).Fill(bias[m]);
+                for (int g = 0; g < group; g++)
+                {
+                    ReadOnlySpan<float> xGroup = x.Slice((n * channels + g * cPerGroup) * w.InSize, cPerGroup * w.InSize);
+                    ReadOnlySpan<float> b = xGroup;
+                    if (cols is not null)
+                    {
+                        Im2Col.Unfold(xGroup, cPerGroup, w, cols.AsSpan(0, k * outSize));
+                        b = cols.AsSpan(0, k * outSize);
+                    }
+                    Sgemm.Multiply(mPerGroup, outSize, k, weight.Slice(g * mPerGroup * k, mPerGroup * k), k,
+                        b, outSize, yImage.Slice(g * mPerGroup * outSize, mPerGroup * outSize), outSize,
+                        accumulate: true, parallel);
+                }
+            }
+        }
+        finally
+        {
+            if (cols is not null) ArrayPool<float>.Shared.Return(cols);
+        }
+    }
+}

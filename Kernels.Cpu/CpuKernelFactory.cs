@@ -1,0 +1,128 @@
+using Cardinal.Graph;
+using Cardinal.Graph.Ops;
+using Cardinal.Kernels.Cpu.Conv;
+using Cardinal.Kernels.Cpu.Elementwise;
+using Cardinal.Kernels.Cpu.Ops;
+using Cardinal.Kernels.Cpu.Pooling;
+using Cardinal.Kernels.Cpu.Threading;
+using Cardinal.Planning;
+using Cardinal.Tensors;
+
+namespace Cardinal.Kernels.Cpu;
+
+/// <summary>
+/// Prepares one kernel per plan step: everything that depends only on shapes and attributes (window
+/// geometry, axes, split sizes, broadcast shapes) is worked out here, once, not on every run.
+/// </summary>
+internal static class CpuKernelFactory
+{
+    private sealed class DelegateKernel(Action<Tensor?[], Tensor[]> run) : IKernel
+    {
+        public void Run(Tensor?[] inputs, Tensor[] outputs) => run(inputs, outputs);
+    }
+
+    private static IKernel K(Action<Tensor?[], Tensor[]> run) => new DelegateKernel(run);
+
+    public static IKernel Create(ExecutionPlan plan, PlanStep step, ParallelRunner parallel)
+    {
+        Node node = step.Node;
+        ValueInfo?[] inputs = plan.InputsOf(step);
+        ValueInfo[] outputs = plan.OutputsOf(step);
+        switch (node.Op)
+        {
+            case ConvOp conv:
+            {
+                ValueInfo x = inputs[0]!, w = inputs[1]!;
+                Window3D window = Window3D.From(conv.Geometry(node, x, w));
+                int batch = x.Dims[0], channels = x.Dims[1], outChannels = w.Dims[0], group = conv.Group;
+                return K((i, o) => ConvKernel.Run(i[0]!.Floats, i[1]!.Floats, i.Length > 2 && i[2] is { } b ? b.Floats : default,
+                    o[0].Floats, batch, channels, outChannels, group, window, parallel));
+            }
+            case PoolOp pool:
+            {
+                ValueInfo x = inputs[0]!;
+                Window3D window = Window3D.From(pool.Geometry(node, x));
+                int planes = x.Dims[0] * x.Dims[1];
+                if (pool.Kind == PoolKind.Max)
+                    return K((i, o) => PoolKernel.Max(i[0]!.Floats, o[0].Floats, o.Length > 1 ? o[1].Span<long>() : default,
+                        planes, window, pool.StorageOrder == 1, parallel));
+                return K((i, o) => PoolKernel.Average(i[0]!.Floats, o[0].Floats, planes, window, pool.CountIncludePad, parallel));
+            }
+            case GlobalAveragePoolOp:
+            {
+                ValueInfo x = inputs[0]!;
+                int planes = x.Dims[0] * x.Dims[1], size = TensorShape.ElementCount(x.Dims.AsSpan(2));
+                return K((i, o) => PoolKernel.GlobalAverage(i[0]!.Floats, o[0].Floats, planes, size));
+            }
+            case BatchNormOp bn:
+                return K((i, o) => Normalization.BatchNorm(i[0]!, i[1]!, i[2]!, i[3]!, i[4]!, bn.Epsilon, o[0]));
+            case BinaryOp binary:
+            {
+                int[] bShape = binary.EffectiveShapeOfB(inputs[0]!.Dims, inputs[1]!.Dims);
+                return K((i, o) => Broadcasting.Binary(binary.Kind, i[0]!, i[1]!, bShape, o[0]));
+            }
+            case SumOp:
+                return K((i, o) =>
+                {
+                    // Start from zero and add each input in turn (broadcast into the output's shape).
+                    Tensor y = o[0];
+                    Array.Clear(y.Data);
+                    foreach (Tensor? t in i) Broadcasting.Binary(BinaryKind.Add, y, t!, t!.Shape(), y);
+                });
+            case UnaryOp { Kind: UnaryKind.Relu }:
+                return K((i, o) => Unary.Relu(i[0]!, o[0]));
+            case UnaryOp { Kind: UnaryKind.Sigmoid }:
+                return K((i, o) => Unary.Sigmoid(i[0]!, o[0]));
+            case ClipOp:
+                return K((i, o) => Unary.Clip(i[0]!, i.Length > 1 ? i[1] : null, i.Length > 2 ? i[2] : null, o[0]));
+            case SoftmaxOp softmax:
+            {
+                int[] dims = inputs[0]!.Dims;
+                int axis = TensorShape.NormalizeAxis(softmax.Axis, Math.Max(1, dims.Length), node.Describe());
+                int outer = TensorShape.ElementCount(dims.AsSpan(0, Math.Min(axis, dims.Length)));
+                int length, stride;
+                if (softmax.CoerceTo2D) { length = TensorShape.ElementCount(dims.AsSpan(Math.Min(axis, dims.Length))); stride = 1; }
+                else { length = dims.Length == 0 ? 1 : dims[axis]; stride = TensorShape.ElementCount(dims.AsSpan(Math.Min(axis + 1, dims.Length))); }
+                return K((i, o) => Normalization.Softmax(i[0]!.Floats, o[0].Floats, outer, length, stride));
+            }
+            case ReduceMeanOp reduce:
+            {
+                int[] axes = reduce.Axes(node, inputs);
+                return K((i, o) => Normalization.ReduceMean(i[0]!, axes, o[0]));
+            }
+            case GemmOp gemm:
+                return K((i, o) => Linear.Gemm(gemm, i[0]!, i[1]!, i.Length > 2 ? i[2] : null, o[0], parallel));
+            case MatMulOp:
+                return K((i, o) => Linear.MatMul(node, i[0]!, i[1]!, o[0], parallel));
+            case ConcatOp concat:
+            {
+                int axis = TensorShape.NormalizeAxis(concat.Axis, inputs[0]!.Rank, node.Describe());
+                return K((i, o) => DataMovement.Concat(i.Select(t => t!).ToArray(), axis, o[0]));
+            }
+            case SplitOp split:
+            {
+                int axis = TensorShape.NormalizeAxis(split.Axis, inputs[0]!.Rank, node.Describe());
+                return K((i, o) => DataMovement.Split(i[0]!, axis, o));
+            }
+            case GatherOp gather:
+            {
+                int axis = TensorShape.NormalizeAxis(gather.Axis, inputs[0]!.Rank, node.Describe());
+                return K((i, o) => DataMovement.Gather(i[0]!, i[1]!, axis, o[0]));
+            }
+            case PadOp pad:
+            {
+                (int[] begin, _) = pad.Pads(node, inputs);
+                return K((i, o) => DataMovement.Pad(i[0]!, begin, o[0], pad.Mode, i.Length > 2 ? i[2] : null));
+            }
+            case ViewOp:
+                // Views never reach a kernel at run time (the executor aliases them), but folding may ask.
+                return K((i, o) =>
+                {
+                    if (o[0].ElementType == i[0]!.ElementType) i[0]!.Bytes.CopyTo(o[0].Bytes);
+                    for (int k = 1; k < o.Length; k++) o[k].Span<bool>().Fill(true);
+                });
+            default:
+                throw new UnsupportedModelException($"{node.Describe()}: the CPU backend has no kernel for {node.OpType}.");
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using Cardinal.Kernels.Cpu.Conv;
+using Cardinal.Kernels.Cpu.Threading;
+
+namespace Cardinal.Kernels.Cpu.Pooling;
+
+/// <summary>
+/// Max and average pooling over 3-D-normalised windows, one (image, channel) plane per task. Windows are
+/// clipped to the input; the average divides by the taps inside the input, or with countIncludePad by the
+/// taps inside input plus declared padding (taps that ceil_mode pushes past the padding never count).
+/// </summary>
+public static class PoolKernel
+{
+    public static void Max(ReadOnlySpan<float> x, Span<float> y, Span<long> indices, int planes, in Window3D w,
+        bool columnMajorIndices, ParallelRunner parallel)
+    {
+        Window3D win = w;
+        unsafe
+        {
+            fixed (float* px = x, py = y)
+            fixed (long* pi = indices)
+            {
+                float* sx = px, sy = py; long* si = pi; bool hasIndices = !indices.IsEmpty;
+                parallel.For(planes, p =>
+                {
+                    float* plane = sx + (long)p * win.InSize;
+                    float* outPlane = sy + (long)p * win.OutSize;
+                    int o = 0;
+                    for (int od = 0; od < win.OutD; od++)
+                        for (int oh = 0; oh < win.OutH; oh++)
+                            for (int ow = 0; ow < win.OutW; ow++, o++)
+                            {
+                                float best = float.NegativeInfinity; int bd = 0, bh = 0, bw = 0; bool any = false;
+                                for (int kd = 0; kd < win.KD; kd++)
+                                {
+                                    int id = od * win.SD - win.PadD + kd * win.DD;
+                                    if ((uint)id >= (uint)win.InD) continue;
+                                    for (int kh = 0; kh < win.KH; kh++)
+                                    {
+                                        int ih = oh * win.SH - win.PadH + kh * win.DH;
+                                        if ((uint)ih >= (uint)win.InH) continue;
+                                        for (int kw = 0; kw < win.KW; kw++)
+                                        {
+                                            int iw = ow * win.SW - win.PadW + kw * win.DW;
+                                            if ((uint)iw >= (uint)win.InW) continue;
+                                            float v = plane[(id * win.InH + ih) * win.InW + iw];
+                                            // NaN propagates; otherwise the first maximum wins.
+                                            if (!any || v > best || float.IsNaN(v)) { best = v; bd = id; bh = ih; bw = iw; any = true; if (float.IsNaN(v)) goto done; }
+                                        }
+                                    }
+                                }
+                            done:
+                                outPlane[o] = best;
+                                if (hasIndices)
+                                {
+                                    long within = columnMajorIndices
+                                        ? bd + (long)bh * win.InD + (long)bw * win.InD * win.InH
+                                        : ((long)bd * win.InH + bh) * win.InW + bw;
+                                    si[(long)p * win.OutSize + o] = (long)p * win.InSize + within;
+                                }
+                            }
+                });
+            }
+        }
+    }
+
+    public static void Average(ReadOnlySpan<float> x, Span<float> y, int planes, in Window3D w, bool countIncludePad, ParallelRunner parallel)
+    {
+        Window3D win = w;
+        unsafe
+        {
+            fixed (float* px = x, py = y)
+            {
+                float* sx = px, sy = py;
+                parallel.For(planes, p =>
+                {
+                    float* plane = sx + (long)p * win.InSize;
+                    float* outPlane = sy + (long)p * win.OutSize;
+                    int o = 0;
+                    for (int od = 0; od < win.OutD; od++)
+                        for (int oh = 0; oh < win.OutH; oh++)
+                            for (int ow = 0; ow < win.OutW; ow++, o++)
+                            {
+                                double sum = 0; int inside = 0;
+                                int padded = Taps(od * win.SD - win.PadD, win.KD, win.DD, -win.PadD, win.InD + win.PadEndD)
+                                    * Taps(oh * win.SH - win.PadH, win.KH, win.DH, -win.PadH, win.InH + win.PadEndH)
+                                    * Taps(ow * win.SW - win.PadW, win.KW, win.DW, -win.PadW, win.InW + win.PadEndW);
+                                for (int kd = 0; kd < win.KD; kd++)
+                                {
+                                    int id = od * win.SD - win.PadD + kd * win.DD;
+                                    if ((uint)id >= (uint)win.InD) continue;
+                                    for (int kh = 0; kh < win.KH; kh++)
+                                    {
+                                        int ih = oh * win.SH - win.PadH + kh * win.DH;
+                                        if ((uint)ih >= (uint)win.InH) continue;
+                                        for (int kw = 0; kw < win.KW; kw++)
+                                        {
+                                            int iw = ow * win.SW - win.PadW + kw * win.DW;
+                                            if ((uint)iw >= (uint)win.InW) continue;
+                                            sum += plane[(id * win.InH + ih) * win.InW + iw];
+                                            inside++;
+                                        }
+                                    }
+                                }
+                                int divisor = countIncludePad ? padded : inside;
+                                outPlane[o] = divisor == 0 ? 0f : (float)(sum / divisor);
+                            }
+                });
+            }
+        }
+    }
+
+    /// <summary>Taps start + k·dilation (k &lt; kernel) that land in [low, high).</summary>
+    private static int Taps(int start, int kernel, int dilation, int low, int high)
+    {
+        int count = 0;
+        for (int k = 0; k < kernel; k++)
+        {
+            int pos = start + k * dilation;
+            if (pos >= low && pos < high) count++;
+        }
+        return count;
+    }
+
+    /// <summary>Mean of each contiguous plane: [planes][size] → [planes].</summary>
+    public static void GlobalAverage(ReadOnlySpan<float> x, Span<float> y, int planes, int size)
+    {
+        for (int p = 0; p < planes; p++)
+        {
+            ReadOnlySpan<float> plane = x.Slice(p * size, size);
+            double sum = 0;
+            foreach (float v in plane) sum += v;
+            y[p] = size == 0 ? float.NaN : (float)(sum / size);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using Cardinal.Kernels.Cpu.Conv;
+
+namespace Cardinal.Kernels.Cpu.Reference;
+
+/// <summary>The plain twin of <see cref="ConvKernel"/>: direct convolution, one output element at a time.</summary>
+public static class ConvReference
+{
+    /// <param name="x">[N][C][InD·InH·InW]</param>
+    /// <param name="weight">[M][C/group][KD·KH·KW]</param>
+    /// <param name="y">[N][M][OutD·OutH·OutW]</param>
+    public static void Run(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
+        Span<float> y, int batch, int channels, int outChannels, int group, in Window3D w)
+    {
+        int cPerGroup = channels / group, mPerGroup = outChannels / group;
+        for (int n = 0; n < batch; n++)
+            for (int m = 0; m < outChannels; m++)
+            {
+                int g = m / mPerGroup;
+                for (int od = 0; od < w.OutD; od++)
+                    for (int oh = 0; oh < w.OutH; oh++)
+                        for (int ow = 0; ow < w.OutW; ow++)
+                        {
+                            double sum = bias.IsEmpty ? 0 : bias[m];
+                            for (int ci = 0; ci < cPerGroup; ci++)
+                            {
+                                int c = g * cPerGroup + ci;
+                                for (int kd = 0; kd < w.KD; kd++)
+                                    for (int kh = 0; kh < w.KH; kh++)
+                                        for (int kw = 0; kw < w.KW; kw++)
+                                        {
+                                            int id = od * w.SD - w.PadD + kd * w.DD;
+                                            int ih = oh * w.SH - w.PadH + kh * w.DH;
+                                            int iw = ow * w.SW - w.PadW + kw * w.DW;
+                                            if ((uint)id >= (uint)w.InD || (uint)ih >= (uint)w.InH || (uint)iw >= (uint)w.InW) continue;
+                                            float xv = x[((n * channels + c) * w.InD + id) * w.InH * w.InW + ih * w.InW + iw];
+                                            float wv = weight[((m * cPerGroup + ci) * w.KD + kd) * w.KH * w.KW + kh * w.KW + kw];
+                                            sum += (double)xv * wv;
+                                        }
+                            }
+                            y[((n * outChannels + m) * w.OutD + od) * w.OutH * w.OutW + oh * w.OutW + ow] = (float)sum;
+                        }
+            }
+    }
+}

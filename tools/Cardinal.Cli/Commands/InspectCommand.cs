@@ -1,0 +1,48 @@
+using Cardinal.Tensors;
+using Cardinal.Formats.Onnx;
+using Cardinal.Graph;
+using Cardinal.Kernels.Cpu;
+using Cardinal.Planning;
+
+namespace Cardinal.Cli.Commands;
+
+/// <summary>cardinal inspect [MODEL]: what a model declares, and the plan Cardinal makes for it.</summary>
+internal static class InspectCommand
+{
+    public static int Run(string[] args, TextWriter stdout)
+    {
+        var a = CliArguments.Parse(args, new HashSet<string> { "--threads" }, new HashSet<string>());
+        if (a.Positionals.Count > 1) throw new UsageException("inspect takes one model");
+        string path = ModelFiles.Resolve(a.Positionals.FirstOrDefault());
+        OnnxModel onnx = OnnxModel.Load(path);
+        ModelGraph graph = OnnxImporter.ToGraph(onnx);
+        using var session = InferenceSession.Open(graph, new CpuBackend(new CpuBackendOptions { Threads = ModelFiles.Threads(a) }));
+
+        stdout.WriteLine($"model      {path}");
+        stdout.WriteLine($"producer   {onnx.ProducerName} {onnx.ProducerVersion}".TrimEnd());
+        stdout.WriteLine($"ir         {onnx.IrVersion}; opsets {string.Join(", ", onnx.OpsetImports.Select(o => $"{(o.Domain.Length == 0 ? "ai.onnx" : o.Domain)}:{o.Version}"))}");
+        stdout.WriteLine($"backend    {session.Backend.Description}");
+        stdout.WriteLine("inputs");
+        foreach (TensorInfo i in session.Inputs) stdout.WriteLine($"  {i}");
+        stdout.WriteLine("outputs");
+        foreach (TensorInfo o in session.Outputs) stdout.WriteLine($"  {o}");
+        stdout.WriteLine("operators");
+        foreach (var (op, count) in graph.SourceOpHistogram.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal))
+            stdout.WriteLine($"  {op,-22}{count,6}");
+        stdout.WriteLine($"parameters {graph.ParameterCount:N0} ({graph.Initializers.Values.Sum(t => (long)t.Length * t.ElementType.SizeInBytes()) / 1048576.0:F1} MiB)");
+
+        if (session.Inputs.All(i => i.Dims is not null && i.ElementType == Tensors.ElementType.Float32))
+        {
+            var shapes = session.Inputs.Select(i => i.Dims!.Select(d => d.Size ?? 1).ToArray()).ToList();
+            bool symbolic = session.Inputs.Any(i => i.Dims!.Any(d => !d.IsFixed));
+            ExecutionPlan plan = session.PlanForShapes(shapes);
+            stdout.WriteLine($"flops      {plan.Flops / 1e9:F3} GFLOP per run at {string.Join(" ", shapes.Select(s => "[" + string.Join(",", s) + "]"))}"
+                + (symbolic ? " (symbolic dimensions taken as 1)" : ""));
+            stdout.WriteLine($"plan       {plan.Steps.Count} steps after constant folding ({graph.Nodes.Count} nodes imported)");
+            foreach (var group in plan.Steps.GroupBy(s => s.Node.OpType).OrderByDescending(g => g.Count()))
+                stdout.WriteLine($"  {group.Key,-22}{group.Count(),6}  {group.Sum(s => s.Node.Op.Flops(plan.InputsOf(s), plan.OutputsOf(s))) / 1e9,9:F3} GFLOP");
+        }
+        else stdout.WriteLine("flops      (the model has non-float inputs whose values decide shapes: plan made at run time)");
+        return Cli.Ok;
+    }
+}

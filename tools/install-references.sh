@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the reference tests read, when any is missing:
+#   libonnx-testdata   the ONNX backend node test suite (/usr/share/libonnx-testdata/data)
+#   python3-torch, python3-torchvision, python3-onnx   to export torchvision models and PyTorch outputs
+set -euo pipefail
+packages=(libonnx-testdata python3-torch python3-torchvision python3-onnx python3-numpy)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "Installing Debian reference packages: ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
