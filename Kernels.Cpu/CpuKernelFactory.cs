@@ -44,8 +44,17 @@ internal static class CpuKernelFactory
                 Window3D window = Window3D.From(pool.Geometry(node, x));
                 int planes = x.Dims[0] * x.Dims[1];
                 if (pool.Kind == PoolKind.Max)
-                    return K((i, o) => PoolKernel.Max(i[0]!.Floats, o[0].Floats, o.Length > 1 ? o[1].Span<long>() : default,
-                        planes, window, pool.StorageOrder == 1, parallel));
+                {
+                    bool columnMajor = pool.StorageOrder == 1;
+                    return x.ElementType switch
+                    {
+                        ElementType.Float32 => K((i, o) => PoolKernel.Max(i[0]!.Floats, o[0].Floats, o.Length > 1 ? o[1].Span<long>() : default, planes, window, columnMajor, parallel)),
+                        ElementType.Float64 => K((i, o) => PoolKernel.Max(i[0]!.Span<double>(), o[0].Span<double>(), o.Length > 1 ? o[1].Span<long>() : default, planes, window, columnMajor, parallel)),
+                        ElementType.Int8 => K((i, o) => PoolKernel.Max(i[0]!.Span<sbyte>(), o[0].Span<sbyte>(), o.Length > 1 ? o[1].Span<long>() : default, planes, window, columnMajor, parallel)),
+                        ElementType.UInt8 => K((i, o) => PoolKernel.Max(i[0]!.Span<byte>(), o[0].Span<byte>(), o.Length > 1 ? o[1].Span<long>() : default, planes, window, columnMajor, parallel)),
+                        _ => throw new UnsupportedModelException($"{node.Describe()}: MaxPool on {x.ElementType.Name()} is not supported."),
+                    };
+                }
                 return K((i, o) => PoolKernel.Average(i[0]!.Floats, o[0].Floats, planes, window, pool.CountIncludePad, parallel));
             }
             case GlobalAveragePoolOp:

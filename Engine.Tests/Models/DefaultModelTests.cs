@@ -37,7 +37,7 @@ public class DefaultModelTests
         Tensor expected = Tensor.FromArray(ortOut.ToArray(), ortOut.Dimensions.ToArray());
 
         var (maxAbs, maxRel) = TensorAssert.Errors(expected, ours);
-        TestContext.Out.WriteLine($"ResNet-18 (ML.NET) vs ONNX Runtime: max abs {maxAbs:G3}, max rel {maxRel:G3}, output {ours}");
+        TestContext.Progress.WriteLine($"ResNet-18 (ML.NET) vs ONNX Runtime: max abs {maxAbs:G3}, max rel {maxRel:G3}, output {ours}");
         Assert.That(expected.Floats.ToArray().Count(v => v != 0), Is.GreaterThan(100), "the reference output should not be trivially zero");
         TensorAssert.Close(expected, ours, 1e-3, 1e-5, "resnet18-mlnet");
     }

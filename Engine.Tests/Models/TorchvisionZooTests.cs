@@ -47,7 +47,7 @@ public class TorchvisionZooTests
         run.Stop();
         var (maxAbs, maxRel) = TensorAssert.Errors(expected, actual);
         var (ratio, _, _, _) = TensorAssert.WorstViolation(expected, actual, 1e-3, 1e-4);
-        TestContext.Out.WriteLine($"{name}: max abs error {maxAbs:G3}, max rel error {maxRel:G3}, worst tolerance use {ratio:P0}; " +
+        TestContext.Progress.WriteLine($"{name}: max abs error {maxAbs:G3}, max rel error {maxRel:G3}, worst tolerance use {ratio:P0}; " +
             $"load {load.Elapsed.TotalSeconds:F2} s, batch-{input.Dims[0]} run {run.Elapsed.TotalSeconds:F2} s (first run, includes planning)");
         TensorAssert.Close(expected, actual, 1e-3, 1e-4, name);
     }

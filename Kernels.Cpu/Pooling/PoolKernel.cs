@@ -1,3 +1,4 @@
+using System.Numerics;
 using Cardinal.Kernels.Cpu.Conv;
 using Cardinal.Kernels.Cpu.Threading;
 
@@ -10,26 +11,27 @@ namespace Cardinal.Kernels.Cpu.Pooling;
 /// </summary>
 public static class PoolKernel
 {
-    public static void Max(ReadOnlySpan<float> x, Span<float> y, Span<long> indices, int planes, in Window3D w,
-        bool columnMajorIndices, ParallelRunner parallel)
+    /// <summary>Max pooling for any number type (float32 in ResNets; the ONNX suite also pools uint8).</summary>
+    public static void Max<T>(ReadOnlySpan<T> x, Span<T> y, Span<long> indices, int planes, in Window3D w,
+        bool columnMajorIndices, ParallelRunner parallel) where T : unmanaged, INumber<T>
     {
         Window3D win = w;
         unsafe
         {
-            fixed (float* px = x, py = y)
+            fixed (T* px = x, py = y)
             fixed (long* pi = indices)
             {
-                float* sx = px, sy = py; long* si = pi; bool hasIndices = !indices.IsEmpty;
+                T* sx = px, sy = py; long* si = pi; bool hasIndices = !indices.IsEmpty;
                 parallel.For(planes, p =>
                 {
-                    float* plane = sx + (long)p * win.InSize;
-                    float* outPlane = sy + (long)p * win.OutSize;
+                    T* plane = sx + (long)p * win.InSize;
+                    T* outPlane = sy + (long)p * win.OutSize;
                     int o = 0;
                     for (int od = 0; od < win.OutD; od++)
                         for (int oh = 0; oh < win.OutH; oh++)
                             for (int ow = 0; ow < win.OutW; ow++, o++)
                             {
-                                float best = float.NegativeInfinity; int bd = 0, bh = 0, bw = 0; bool any = false;
+                                T best = T.Zero; int bd = 0, bh = 0, bw = 0; bool any = false;
                                 for (int kd = 0; kd < win.KD; kd++)
                                 {
                                     int id = od * win.SD - win.PadD + kd * win.DD;
@@ -42,9 +44,9 @@ public static class PoolKernel
                                         {
                                             int iw = ow * win.SW - win.PadW + kw * win.DW;
                                             if ((uint)iw >= (uint)win.InW) continue;
-                                            float v = plane[(id * win.InH + ih) * win.InW + iw];
+                                            T v = plane[(id * win.InH + ih) * win.InW + iw];
                                             // NaN propagates; otherwise the first maximum wins.
-                                            if (!any || v > best || float.IsNaN(v)) { best = v; bd = id; bh = ih; bw = iw; any = true; if (float.IsNaN(v)) goto done; }
+                                            if (!any || v > best || T.IsNaN(v)) { best = v; bd = id; bh = ih; bw = iw; any = true; if (T.IsNaN(v)) goto done; }
                                         }
                                     }
                                 }

@@ -20,15 +20,17 @@ public sealed class PoolOp(PoolKind kind, WindowAttributes window, bool countInc
     public override TensorType[] Infer(Node node, ValueInfo?[] inputs)
     {
         ValueInfo x = Required(node, inputs, 0, "X");
-        RequireFloat(node, x, "X");
+        // MaxPool (opset 12+) also takes int8/uint8/float64; averaging stays float32.
+        if (Kind == PoolKind.Average || x.ElementType is not (ElementType.Float64 or ElementType.Int8 or ElementType.UInt8))
+            RequireFloat(node, x, "X");
         if (x.Rank < 3 || x.Rank > 5) throw new UnsupportedModelException($"{node.Describe()}: input rank {x.Rank}; pooling supports 1-D, 2-D and 3-D.");
         if (Window.KernelShape is null || Window.KernelShape.Length != x.Rank - 2)
             throw Invalid(node, $"kernel_shape must have {x.Rank - 2} values.");
         WindowGeometry g = Geometry(node, x);
         int[] dims = [x.Dims[0], x.Dims[1], .. g.Output];
         return node.Outputs.Length > 1 && Kind == PoolKind.Max
-            ? [new(ElementType.Float32, dims), new(ElementType.Int64, dims)]
-            : [new(ElementType.Float32, dims)];
+            ? [new(x.ElementType, dims), new(ElementType.Int64, dims)]
+            : [new(x.ElementType, dims)];
     }
 
     public override long Flops(ValueInfo?[] inputs, ValueInfo[] outputs) =>
