@@ -2,8 +2,9 @@
 # Installs the Debian packages the reference tests read, when any is missing:
 #   libonnx-testdata   the ONNX backend node test suite (/usr/share/libonnx-testdata/data)
 #   python3-torch, python3-torchvision, python3-onnx   to export torchvision models and PyTorch outputs
+#   python3-pil, python3-skimage   real sample photos and PIL, for the image preprocessing references
 set -euo pipefail
-packages=(libonnx-testdata python3-torch python3-torchvision python3-onnx python3-numpy)
+packages=(libonnx-testdata python3-torch python3-torchvision python3-onnx python3-numpy python3-pil python3-skimage)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

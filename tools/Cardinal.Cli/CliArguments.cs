@@ -12,8 +12,10 @@ public sealed class CliArguments
     private readonly Dictionary<string, List<string>> _flags = new(StringComparer.Ordinal);
     public List<string> Positionals { get; } = [];
 
-    public static CliArguments Parse(IEnumerable<string> args, IReadOnlySet<string> valueFlags, IReadOnlySet<string> switches)
+    public static CliArguments Parse(IEnumerable<string> args, IEnumerable<string> valueFlagNames, IEnumerable<string> switchNames)
     {
+        var valueFlags = valueFlagNames.ToHashSet(StringComparer.Ordinal);
+        var switches = switchNames.ToHashSet(StringComparer.Ordinal);
         var result = new CliArguments();
         using var e = args.GetEnumerator();
         while (e.MoveNext())

@@ -2,15 +2,15 @@ using Cardinal;
 using Cardinal.Cli;
 using Cardinal.Cli.Commands;
 
-// cardinal: inspect, run and verify ONNX models with Cardinal's CPU engine.
-// Exit codes: 0 success, 1 verify mismatch, 2 bad arguments or input files, 3 internal error.
+// cardinal: inspect, run and verify ONNX models; embed, rank and classify images — with Cardinal's CPU engine.
+// Exit codes: 0 success, 1 verify mismatch, 2 bad arguments or input files, 3 internal error, 4 some images failed.
 return Cli.Execute(args, Console.Out, Console.Error);
 
 namespace Cardinal.Cli
 {
     public static class Cli
     {
-        public const int Ok = 0, Mismatch = 1, BadInput = 2, InternalError = 3;
+        public const int Ok = 0, Mismatch = 1, BadInput = 2, InternalError = 3, SomeImagesFailed = 4;
 
         public const string Usage = """
             usage: cardinal <command> [options]
@@ -18,10 +18,16 @@ namespace Cardinal.Cli
               inspect [MODEL]                      inputs, outputs, operators, parameters, FLOPs, plan
               run     [--model M] [--input [NAME=]X.npy]... [--output [NAME=]Y.npy]... [--threads N] [--seed S]
               verify  [--model M] --input [NAME=]X.npy... --expected [NAME=]Y.npy... [--rtol 1e-3] [--atol 1e-4] [--threads N]
+              embed   IMAGES...|DIR [--model M] [--preset P] [--out emb.npy | --json] [--threads N]
+              similar QUERY DIR [--top 10] [--model M] [--preset P] [--json] [--no-cache]
+              classify --model M IMAGES...|DIR [--labels L.txt] [--preset imagenet] [--top 5] [--json]
 
             MODEL defaults to the bundled ImageNet-pretrained ResNet-18 (models/resnet18-mlnet.onnx).
             run without --input feeds a seeded standard-normal input of the model's shape.
-            exit codes: 0 ok, 1 verify mismatch, 2 bad arguments or files, 3 internal error
+            presets: mlnet-resnet18 (the default model's), imagenet (torchvision's; the default for --model).
+            image options: --enable-gif (first frame), --enable-tiff; both formats are off by default.
+            exit codes: 0 ok, 1 verify mismatch, 2 bad arguments or files, 3 internal error,
+                        4 some images could not be read (the others were processed; failures listed on stderr)
             """;
 
         public static int Execute(string[] args, TextWriter stdout, TextWriter stderr)
@@ -38,7 +44,10 @@ namespace Cardinal.Cli
                     "inspect" => InspectCommand.Run(args[1..], stdout),
                     "run" => RunCommand.Run(args[1..], stdout, stderr),
                     "verify" => VerifyCommand.Run(args[1..], stdout),
-                    _ => throw new UsageException($"unknown command '{args[0]}' (try: inspect, run, verify)"),
+                    "embed" => EmbedCommand.Run(args[1..], stdout, stderr),
+                    "similar" => SimilarCommand.Run(args[1..], stdout, stderr),
+                    "classify" => ClassifyCommand.Run(args[1..], stdout, stderr),
+                    _ => throw new UsageException($"unknown command '{args[0]}' (try: inspect, run, verify, embed, similar, classify)"),
                 };
             }
             catch (UsageException e) { return Fail(stderr, e.Message, BadInput); }

@@ -11,6 +11,9 @@ internal static class ModelFiles
 {
     public static string DefaultModelPath => Path.Combine(AppContext.BaseDirectory, "models", "resnet18-mlnet.onnx");
 
+    /// <summary>The default model's companion preprocessing graph (same NuGet package).</summary>
+    public static string DefaultPreprocessPath => Path.Combine(AppContext.BaseDirectory, "models", "resnet18-mlnet-preprocess.onnx");
+
     public static string Resolve(string? model)
     {
         string path = model is null or "default" ? DefaultModelPath : model;

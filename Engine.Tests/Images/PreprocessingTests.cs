@@ -1,0 +1,93 @@
+using Cardinal.Formats.Images;
+using Cardinal.Formats.Npy;
+using Cardinal.Tensors;
+using Cardinal.Tests.TestUtilities;
+
+namespace Cardinal.Tests.Images;
+
+/// <summary>
+/// Cardinal's imagenet preset against torchvision's transforms (PIL decode → Resize(256) → CenterCrop(224)
+/// → ToTensor → Normalize) on real photos from Debian's python3-skimage. Lossless inputs (PNG) must match
+/// within 1/255 per pixel (the resampler is Pillow's arithmetic, so in practice exactly). JPEGs differ by
+/// decoder: ImageSharp and libjpeg-turbo round their IDCT and chroma upsampling differently, so for them
+/// the difference is measured and bounded, not zero.
+/// </summary>
+[TestFixture]
+public class PreprocessingTests
+{
+    public static string Folder => Path.Combine(References.Cache, "preprocessing", "current");
+
+    private static readonly string[] Lossless = ["astronaut.png", "chelsea.png", "coffee.png", "motorcycle_left.png", "ihc.png", "camera.png", "logo.png", "palette_color.png"];
+    private static readonly string[] Jpeg = ["rocket.jpg", "hubble_deep_field.jpg", "retina.jpg"];
+
+    private static (Tensor Crop, Tensor Tensor, float[] Ours, RgbImage OursCrop) Load(string file)
+    {
+        string stem = Path.GetFileNameWithoutExtension(file);
+        References.Require(Path.Combine(Folder, stem + ".tensor.npy"), References.RunTestScript);
+        var decoder = new ImageSharpDecoder();
+        RgbImage image = ImageFiles.Read(Path.Combine(Folder, file), decoder, decoder.Limits);
+        var ours = new float[3 * 224 * 224];
+        ImagePreprocessor.Apply(image, PreprocessPresets.ImageNet, ours);
+        return (NpyFile.Read(Path.Combine(Folder, stem + ".crop.npy")), NpyFile.Read(Path.Combine(Folder, stem + ".tensor.npy")),
+            ours, ImagePreprocessor.ResizeAndCrop(image, PreprocessPresets.ImageNet));
+    }
+
+    [TestCaseSource(nameof(Lossless))]
+    public void Lossless_MatchesTorchvisionWithinOneLevel(string file)
+    {
+        var (crop, tensor, ours, oursCrop) = Load(file);
+        int maxLevels = 0, differing = 0;
+        for (int i = 0; i < oursCrop.Pixels.Length; i++)
+        {
+            int d = Math.Abs(oursCrop.Pixels[i] - (int)crop.Floats[i]);
+            maxLevels = Math.Max(maxLevels, d);
+            if (d > 0) differing++;
+        }
+        // Tensor values are (level/255 − mean)/std: one level is 1/(255·std) ≈ 0.0175 at std 0.224.
+        double maxTensorDiff = tensor.Floats.ToArray().Zip(ours).Max(p => Math.Abs(p.First - p.Second));
+        TestContext.Progress.WriteLine($"preprocess {file}: max |Δ| {maxLevels} level(s), {differing} of {oursCrop.Pixels.Length} bytes differ; max tensor |Δ| {maxTensorDiff:G3}");
+        Assert.That(maxLevels, Is.LessThanOrEqualTo(1), "more than 1/255 from torchvision");
+        Assert.That(maxTensorDiff, Is.LessThanOrEqualTo(1.0 / 255 / 0.224 + 1e-5));
+    }
+
+    [TestCaseSource(nameof(Jpeg))]
+    public void Jpeg_DecoderDifferencesStaySmall(string file)
+    {
+        var (crop, _, _, oursCrop) = Load(file);
+        int maxLevels = 0; double sum = 0;
+        for (int i = 0; i < oursCrop.Pixels.Length; i++)
+        {
+            int d = Math.Abs(oursCrop.Pixels[i] - (int)crop.Floats[i]);
+            maxLevels = Math.Max(maxLevels, d);
+            sum += d;
+        }
+        double mean = sum / oursCrop.Pixels.Length;
+        TestContext.Progress.WriteLine($"preprocess {file} (JPEG, ImageSharp vs libjpeg-turbo decode): max |Δ| {maxLevels} levels, mean |Δ| {mean:F3} levels");
+        Assert.That(mean, Is.LessThan(0.25), "mean difference should stay well below one level");
+        Assert.That(maxLevels, Is.LessThanOrEqualTo(4), "decoder rounding, not a pipeline error");
+    }
+
+    [TestCase(500, 375, 256, 341, 256)]
+    [TestCase(375, 500, 256, 256, 341)]
+    [TestCase(256, 256, 256, 256, 256)]
+    [TestCase(1411, 1411, 224, 224, 224)]
+    public void ResizedSize_FollowsTorchvision(int w, int h, int shorter, int ew, int eh) =>
+        Assert.That(ImagePreprocessor.ResizedSize(w, h, shorter), Is.EqualTo((ew, eh)));
+
+    [Test]
+    public void Resample_Identity_ReturnsSamePixels()
+    {
+        var random = new Random(3);
+        byte[] pixels = new byte[7 * 5 * 3];
+        random.NextBytes(pixels);
+        var image = new RgbImage(7, 5, pixels);
+        Assert.That(BilinearResampler.Resize(image, 7, 5).Pixels, Is.EqualTo(pixels));
+    }
+
+    [Test]
+    public void Resample_Upscale_ConstantImageStaysConstant()
+    {
+        var image = new RgbImage(3, 2, Enumerable.Repeat((byte)77, 18).ToArray());
+        Assert.That(BilinearResampler.Resize(image, 10, 9).Pixels, Is.All.EqualTo((byte)77));
+    }
+}

@@ -1,0 +1,8 @@
+namespace Cardinal.Formats.Images;
+
+/// <summary>An image file that cannot be used: unreadable, corrupt, truncated, too large, or of a disabled format. Names the file.</summary>
+public sealed class ImageDecodeException : CardinalException
+{
+    public ImageDecodeException(string message) : base(message) { }
+    public ImageDecodeException(string message, Exception inner) : base(message, inner) { }
+}

@@ -1,0 +1,97 @@
+using System.Reflection;
+
+namespace Cardinal.Cli.Commands;
+
+/// <summary>
+/// cardinal classify --model M [--labels L.txt] [--preset imagenet] IMAGES… | DIR [--top 5] [--json]:
+/// top-k classes per image. Logits go through softmax unless the model already ends in Softmax. Without
+/// --labels a 1000-class output gets the bundled ImageNet-1k names (torchvision's order).
+/// </summary>
+internal static class ClassifyCommand
+{
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var a = CliArguments.Parse(args, [.. ImagePipeline.ValueFlags, "--labels", "--top"], [.. ImagePipeline.Switches, "--json"]);
+        if (a.Single("--model") is null)
+            throw new UsageException("classify needs --model (the bundled ResNet-18 is a feature extractor without a classifier head)");
+        var files = ImageJobReport.Files(a);
+        int top = a.Int("--top", 5, 1, 100_000);
+        bool json = a.Has("--json");
+        using var pipeline = ImagePipeline.Create(a);
+        bool endsInSoftmax = pipeline.Session.Graph.Nodes.LastOrDefault()?.OpType == "Softmax";
+        var progress = new ProgressReporter(files.Count, stderr, ProgressReporter.TerminalAttached && !json);
+        var results = pipeline.Run(files, progress);
+        int classes = results.FirstOrDefault(r => r.Output is not null).Output?.Length ?? 0;
+        string[] labels = LoadLabels(a.Single("--labels"), classes);
+
+        var ranked = results.Where(r => r.Output is not null).Select(r =>
+        {
+            float[] p = endsInSoftmax ? r.Output! : Softmax(r.Output!);
+            var best = Enumerable.Range(0, p.Length).OrderByDescending(i => p[i]).ThenBy(i => i).Take(top).Select(i => (Index: i, Score: p[i])).ToList();
+            return (r.File, Best: best);
+        }).ToList();
+
+        if (json)
+            JsonOutput.Write(stdout, w =>
+            {
+                w.WriteString("model", pipeline.ModelPath);
+                w.WriteString("preset", pipeline.Preset.Name);
+                w.WriteStartArray("images");
+                foreach (var (file, best) in ranked)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("file", file);
+                    w.WriteStartArray("top");
+                    foreach (var (index, score) in best)
+                    {
+                        w.WriteStartObject();
+                        w.WriteNumber("class", index);
+                        w.WriteString("label", labels[index]);
+                        w.WriteNumber("probability", Math.Round(score, 6));
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                JsonOutput.WriteErrors(w, results);
+            });
+        else
+            foreach (var (file, best) in ranked)
+            {
+                stdout.WriteLine(file);
+                foreach (var (index, score) in best) stdout.WriteLine($"  {score,7:P2}  {labels[index]} ({index})");
+            }
+        return ImageJobReport.Finish(results, stderr);
+    }
+
+    private static string[] LoadLabels(string? path, int classes)
+    {
+        string[] labels;
+        if (path is not null)
+        {
+            if (!File.Exists(path)) throw new UsageException($"labels file not found: {path}");
+            labels = File.ReadAllLines(path).Where(l => l.Length > 0).ToArray();
+            if (labels.Length != classes) throw new UsageException($"{path} has {labels.Length} labels; the model outputs {classes} classes");
+            return labels;
+        }
+        if (classes == 1000) return ImageNetLabels();
+        return Enumerable.Range(0, classes).Select(i => $"class {i}").ToArray();
+    }
+
+    public static string[] ImageNetLabels()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Cardinal.Cli.imagenet-labels.txt")
+            ?? throw new InvalidOperationException("the ImageNet label list is not embedded");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    public static float[] Softmax(float[] logits)
+    {
+        float max = logits.Max();
+        double[] e = logits.Select(v => Math.Exp(v - max)).ToArray();
+        double sum = e.Sum();
+        return e.Select(v => (float)(v / sum)).ToArray();
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text;
+using Cardinal.Formats.Npy;
+using Cardinal.Tensors;
+
+namespace Cardinal.Cli.Commands;
+
+/// <summary>
+/// cardinal embed IMAGES… | DIR [--model M] [--preset P] [--out emb.npy | --json]: one embedding per image
+/// (the model's output, flattened). --out writes an [N, D] .npy of the images that loaded, in order, and
+/// their names beside it (emb.files.txt).
+/// </summary>
+internal static class EmbedCommand
+{
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var a = CliArguments.Parse(args, [.. ImagePipeline.ValueFlags, "--out"], [.. ImagePipeline.Switches, "--json"]);
+        var files = ImageJobReport.Files(a);
+        string? outPath = a.Single("--out");
+        bool json = a.Has("--json");
+        using var pipeline = ImagePipeline.Create(a);
+        var progress = new ProgressReporter(files.Count, stderr, ProgressReporter.TerminalAttached && !json);
+        var results = pipeline.Run(files, progress);
+        var good = results.Where(r => r.Output is not null).ToList();
+        int dim = good.Count > 0 ? good[0].Output!.Length : 0;
+
+        if (outPath is not null && good.Count > 0)
+        {
+            var matrix = Tensor.Create(ElementType.Float32, [good.Count, dim]);
+            for (int i = 0; i < good.Count; i++) good[i].Output!.CopyTo(matrix.Floats.Slice(i * dim, dim));
+            NpyFile.Write(outPath, matrix);
+            string list = Path.ChangeExtension(outPath, ".files.txt");
+            File.WriteAllText(list, string.Join('\n', good.Select(g => g.File)) + "\n", Encoding.UTF8);
+            if (!json) stdout.WriteLine($"wrote {outPath} ({good.Count}×{dim}) and {list}");
+        }
+        if (json)
+            JsonOutput.Write(stdout, w =>
+            {
+                w.WriteString("model", pipeline.ModelPath);
+                w.WriteString("preset", pipeline.Preset.Name);
+                w.WriteNumber("dimension", dim);
+                w.WriteNumber("imagesPerSecond", Math.Round(progress.ImagesPerSecond(results.Count), 2));
+                w.WriteStartArray("embeddings");
+                foreach (var g in good)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("file", g.File);
+                    JsonOutput.WriteVector(w, "embedding", g.Output);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                JsonOutput.WriteErrors(w, results);
+            });
+        else if (outPath is null)
+            foreach (var g in good)
+            {
+                double norm = Math.Sqrt(g.Output!.Sum(v => (double)v * v));
+                stdout.WriteLine($"{g.File}\tdim {dim}\tnorm {norm:F3}\t[{string.Join(" ", g.Output!.Take(4).Select(v => v.ToString("G4")))} …]");
+            }
+        if (!json) stderr.WriteLine($"cardinal: {good.Count} images embedded in {progress.Elapsed.TotalSeconds:F2} s ({progress.ImagesPerSecond(results.Count):F1} img/s) with {pipeline.Preset.Name}");
+        return ImageJobReport.Finish(results, stderr);
+    }
+}
