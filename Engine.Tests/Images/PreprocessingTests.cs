@@ -67,6 +67,25 @@ public class PreprocessingTests
         Assert.That(maxLevels, Is.LessThanOrEqualTo(4), "decoder rounding, not a pipeline error");
     }
 
+    [Test]
+    public void CmykJpeg_ConvertsToRgbLikePil()
+    {
+        string jpeg = Path.Combine(Folder, "astronaut_cmyk.jpg");
+        References.Require(jpeg, References.RunTestScript);
+        var decoder = new ImageSharpDecoder();
+        RgbImage image = ImageFiles.Read(jpeg, decoder, decoder.Limits);
+        Tensor pil = NpyFile.Read(Path.Combine(Folder, "astronaut_cmyk.rgb.npy"));
+        Assert.That(pil.Shape(), Is.EqualTo(new[] { image.Height, image.Width, 3 }));
+        double sum = 0; int max = 0;
+        for (int i = 0; i < image.Pixels.Length; i++)
+        {
+            int d = Math.Abs(image.Pixels[i] - (int)pil.Floats[i]);
+            sum += d; max = Math.Max(max, d);
+        }
+        TestContext.Progress.WriteLine($"CMYK JPEG vs PIL: max |Δ| {max} levels, mean |Δ| {sum / image.Pixels.Length:F3}");
+        Assert.That(sum / image.Pixels.Length, Is.LessThan(2.0), "CMYK must decode to the same colours, up to rounding");
+    }
+
     [TestCase(500, 375, 256, 341, 256)]
     [TestCase(375, 500, 256, 256, 341)]
     [TestCase(256, 256, 256, 256, 256)]

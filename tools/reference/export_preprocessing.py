@@ -5,6 +5,8 @@ For each sample photo shipped by Debian's python3-skimage, PIL decodes it and co
 torchvision applies Resize(256) (bilinear, antialiased), CenterCrop(224), ToTensor and Normalize with the
 ImageNet mean/std. Writes OUT/<stem>.crop.npy (the 224x224x3 crop, values 0-255, float32),
 OUT/<stem>.tensor.npy (the normalised 3x224x224 tensor) and OUT/manifest.json.
+It also writes astronaut_cmyk.jpg (PIL's CMYK JPEG of astronaut.png, Adobe-style) with
+astronaut_cmyk.rgb.npy, PIL's full-size RGB decode of it, to check CMYK JPEG conversion.
 """
 import argparse
 import json
@@ -39,6 +41,9 @@ def main():
         np.save(os.path.join(args.out, stem + ".crop.npy"), np.asarray(crop).astype(np.float32))
         np.save(os.path.join(args.out, stem + ".tensor.npy"), to_tensor(crop).numpy().astype(np.float32))
         entries.append({"file": name, "width": image.width, "height": image.height, "mode": Image.open(source).mode})
+    cmyk = os.path.join(args.out, "astronaut_cmyk.jpg")
+    Image.open(os.path.join(data, "astronaut.png")).convert("CMYK").save(cmyk, quality=95)
+    np.save(os.path.join(args.out, "astronaut_cmyk.rgb.npy"), np.asarray(Image.open(cmyk).convert("RGB")).astype(np.float32))
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
         json.dump({"photos": entries}, f, indent=1)
 
