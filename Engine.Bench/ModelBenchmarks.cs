@@ -34,7 +34,7 @@ public class ModelBenchmarks
         float[] data = new float[dims.Aggregate(1, (a, b) => a * b)];
         for (int i = 0; i < data.Length; i++) data[i] = (float)random.NextDouble();
         _input = Tensor.FromArray(data, dims);
-        var options = new SessionOptions { IntraOpNumThreads = Threads, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        var options = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = Threads, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         _ort = new Microsoft.ML.OnnxRuntime.InferenceSession(ModelPath, options);
         _ortInputs = [NamedOnnxValue.CreateFromTensor(info.Name, new DenseTensor<float>(data, dims))];
     }

@@ -12,6 +12,12 @@ public interface IBackend : IDisposable
     /// <summary>A one-line description of the backend and its settings, e.g. "cpu (threads=2)".</summary>
     string Description { get; }
 
+    /// <summary>
+    /// The backend that evaluates nodes ahead of time during planning (constant folding). A device backend
+    /// hands this to a CPU backend: folding shape arithmetic on a GPU would only cost transfers.
+    /// </summary>
+    IBackend ConstantFolder => this;
+
     ICompiledPlan Compile(ExecutionPlan plan);
 }
 

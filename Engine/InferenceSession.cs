@@ -1,5 +1,6 @@
 using System.Text;
 using Cardinal.Graph;
+using Cardinal.Passes;
 using Cardinal.Planning;
 using Cardinal.Tensors;
 
@@ -16,6 +17,7 @@ public sealed class InferenceSession : IDisposable
 
     private readonly ModelGraph _graph;
     private readonly IBackend _backend;
+    private readonly SessionOptions _options;
     private readonly bool _ownsBackend;
     private readonly object _gate = new();
     private readonly LinkedList<(string Key, ExecutionPlan Plan, ICompiledPlan Compiled)> _plans = new();
@@ -26,20 +28,25 @@ public sealed class InferenceSession : IDisposable
     public ModelGraph Graph => _graph;
     public IBackend Backend => _backend;
 
-    private InferenceSession(ModelGraph graph, IBackend backend, bool ownsBackend)
+    private InferenceSession(ModelGraph graph, IBackend backend, SessionOptions options, bool ownsBackend)
     {
         _graph = graph;
         _backend = backend;
+        _options = options;
         _ownsBackend = ownsBackend;
     }
+
+    public SessionOptions Options => _options;
 
     /// <summary>
     /// Opens a session. When every input's shape is fixed (or only a symbolic batch-like dimension is not),
     /// the graph is planned right away with symbols as 1, so shape errors surface here, not at the first run.
     /// </summary>
-    public static InferenceSession Open(ModelGraph graph, IBackend backend, bool ownsBackend = true)
+    /// <param name="options">Fusion on/off; Device and Threads matter to whoever built <paramref name="backend"/>.</param>
+    /// <param name="ownsBackend">Dispose the backend with the session.</param>
+    public static InferenceSession Open(ModelGraph graph, IBackend backend, SessionOptions? options = null, bool ownsBackend = true)
     {
-        var session = new InferenceSession(graph, backend, ownsBackend);
+        var session = new InferenceSession(graph, backend, options ?? new SessionOptions(), ownsBackend);
         try
         {
             if (graph.Inputs.All(i => i.Dims is not null && i.ElementType == ElementType.Float32))
@@ -107,6 +114,7 @@ public sealed class InferenceSession : IDisposable
             for (var n = _plans.First; n is not null; n = n.Next)
                 if (n.Value.Key == key) return (n.Value.Plan, n.Value.Compiled);
             ExecutionPlan plan = Planner.Plan(_graph, inputs, _backend);
+            if (_options.Fuse) plan = PlanPasses.Optimize(plan);
             ICompiledPlan compiled = _backend.Compile(plan);
             _plans.AddFirst((key, plan, compiled));
             if (_plans.Count > MaxCachedPlans)

@@ -35,8 +35,10 @@ internal static class CpuKernelFactory
                 ValueInfo x = inputs[0]!, w = inputs[1]!;
                 Window3D window = Window3D.From(conv.Geometry(node, x, w));
                 int batch = x.Dims[0], channels = x.Dims[1], outChannels = w.Dims[0], group = conv.Group;
+                bool relu = conv.Epilogue.Relu;
                 return K((i, o) => ConvKernel.Run(i[0]!.Floats, i[1]!.Floats, i.Length > 2 && i[2] is { } b ? b.Floats : default,
-                    o[0].Floats, batch, channels, outChannels, group, window, parallel));
+                    o[0].Floats, batch, channels, outChannels, group, window, parallel,
+                    i.Length > 3 && i[3] is { } r ? r.Floats : default, relu));
             }
             case PoolOp pool:
             {

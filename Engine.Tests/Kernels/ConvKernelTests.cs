@@ -62,5 +62,19 @@ public class ConvKernelTests
         }
     }
 
+    [TestCaseSource(nameof(Cases))]
+    public void Run_WithResidualAndRelu_MatchesReference(int n, int c, int m, int group, Window3D w)
+    {
+        var random = new Random(c * 31 + m);
+        float[] x = Random(random, n * c * w.InSize), weight = Random(random, m * (c / group) * w.KernelSize);
+        float[] bias = Random(random, m), residual = Random(random, n * m * w.OutSize);
+        float[] y = new float[n * m * w.OutSize], expected = new float[y.Length];
+        ConvKernel.Run(x, weight, bias, y, n, c, m, group, w, new ParallelRunner(2), residual, relu: true);
+        ConvReference.Run(x, weight, bias, expected, n, c, m, group, w, residual, relu: true);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.That(y[i], Is.EqualTo(expected[i]).Within(1e-4 * (1 + Math.Abs(expected[i]))), $"element {i}");
+        Assert.That(expected.Count(v => v == 0), Is.GreaterThan(0), "ReLU should clip something");
+    }
+
     private static float[] Random(Random r, int length) => Enumerable.Range(0, length).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
 }

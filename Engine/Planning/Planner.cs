@@ -59,7 +59,7 @@ public static class Planner
                 && outputs.Sum(v => v.ElementCount) <= MaxFoldedElements;
             if (foldable)
             {
-                Tensor[] folded = Evaluate(node, inputInfos, outputs, backend);
+                Tensor[] folded = Evaluate(node, inputInfos, outputs, backend.ConstantFolder);
                 for (int o = 0; o < outputs.Length; o++)
                     Add(new ValueInfo(outputs[o].Name, outputs[o].ElementType, outputs[o].Dims, folded[o]));
             }

@@ -8,12 +8,34 @@ namespace Cardinal.Kernels.Cpu.Conv;
 /// Convolution as GEMM, per image and group: Y[g] (M/g × OutSize) = W[g] (M/g × K) · cols (K × OutSize),
 /// with K = C/g·KD·KH·KW. A pointwise (1×1, stride 1, unpadded) window uses the input directly as B;
 /// any other window unfolds it with <see cref="Im2Col"/> first. The output starts as the bias, and the
-/// GEMM accumulates onto it. Twin: <see cref="Reference.ConvReference"/>.
+/// GEMM accumulates onto it; a fused residual and ReLU follow per image, while it is still in cache.
+/// Twin: <see cref="Reference.ConvReference"/>.
 /// </summary>
 public static class ConvKernel
 {
+    /// <summary>y = relu(y + r), vectorised; lanes hold consecutive output elements.</summary>
+    private static void ApplyEpilogue(Span<float> y, ReadOnlySpan<float> residual, bool relu)
+    {
+        int i = 0, width = System.Numerics.Vector<float>.Count;
+        for (; i + width <= y.Length; i += width)
+        {
+            var v = new System.Numerics.Vector<float>(y[i..]);
+            if (!residual.IsEmpty) v += new System.Numerics.Vector<float>(residual[i..]);
+            if (relu) v = System.Numerics.Vector.Max(v, System.Numerics.Vector<float>.Zero);
+            v.CopyTo(y[i..]);
+        }
+        for (; i < y.Length; i++)
+        {
+            float v = y[i] + (residual.IsEmpty ? 0f : residual[i]);
+            y[i] = relu && v < 0 ? 0f : v;
+        }
+    }
+
+    /// <param name="residual">Empty, or a tensor of y's shape added after the bias (fused residual Add).</param>
+    /// <param name="relu">Apply ReLU last (fused Relu).</param>
     public static void Run(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
-        Span<float> y, int batch, int channels, int outChannels, int group, in Window3D w, ParallelRunner parallel)
+        Span<float> y, int batch, int channels, int outChannels, int group, in Window3D w, ParallelRunner parallel,
+        ReadOnlySpan<float> residual = default, bool relu = false)
     {
         int cPerGroup = channels / group, mPerGroup = outChannels / group;
         int k = cPerGroup * w.KernelSize, outSize = w.OutSize;
@@ -39,6 +61,8 @@ public static class ConvKernel
                         b, outSize, yImage.Slice(g * mPerGroup * outSize, mPerGroup * outSize), outSize,
                         accumulate: true, parallel);
                 }
+                if (!residual.IsEmpty || relu)
+                    ApplyEpilogue(yImage, residual.IsEmpty ? default : residual.Slice(n * outChannels * outSize, outChannels * outSize), relu);
             }
         }
         finally

@@ -9,7 +9,8 @@ public static class ConvReference
     /// <param name="weight">[M][C/group][KD·KH·KW]</param>
     /// <param name="y">[N][M][OutD·OutH·OutW]</param>
     public static void Run(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
-        Span<float> y, int batch, int channels, int outChannels, int group, in Window3D w)
+        Span<float> y, int batch, int channels, int outChannels, int group, in Window3D w,
+        ReadOnlySpan<float> residual = default, bool relu = false)
     {
         int cPerGroup = channels / group, mPerGroup = outChannels / group;
         for (int n = 0; n < batch; n++)
@@ -37,7 +38,9 @@ public static class ConvReference
                                             sum += (double)xv * wv;
                                         }
                             }
-                            y[((n * outChannels + m) * w.OutD + od) * w.OutH * w.OutW + oh * w.OutW + ow] = (float)sum;
+                            int index = ((n * outChannels + m) * w.OutD + od) * w.OutH * w.OutW + oh * w.OutW + ow;
+                            if (!residual.IsEmpty) sum += residual[index];
+                            y[index] = relu && sum < 0 ? 0f : (float)sum;
                         }
             }
     }

@@ -2,12 +2,29 @@ using Cardinal.Tensors;
 
 namespace Cardinal.Graph.Ops;
 
-/// <summary>ONNX Conv over 1, 2 or 3 spatial axes: inputs X [N,C,spatial…], W [M,C/group,kernel…], optional B [M].</summary>
-public sealed class ConvOp(WindowAttributes window, int group) : Operator
+/// <summary>
+/// What a convolution does in its output store after the bias, once fusion has folded neighbours into it:
+/// add a residual tensor of the output's shape (input 3), then ReLU. Order as ONNX Runtime's NCHWc
+/// fusion: y = relu(conv(x) + bias + residual).
+/// </summary>
+public readonly record struct ConvEpilogue(bool Residual, bool Relu)
+{
+    public static ConvEpilogue None => default;
+    public override string ToString() => (Residual ? "+Add" : "") + (Relu ? "+Relu" : "");
+}
+
+/// <summary>
+/// ONNX Conv over 1, 2 or 3 spatial axes: inputs X [N,C,spatial…], W [M,C/group,kernel…], optional B [M],
+/// and — after fusion only — a residual R of the output's shape as input 3.
+/// </summary>
+public sealed class ConvOp(WindowAttributes window, int group, ConvEpilogue epilogue = default) : Operator
 {
     public override string OpType => "Conv";
     public WindowAttributes Window { get; } = window;
     public int Group { get; } = group;
+    public ConvEpilogue Epilogue { get; } = epilogue;
+
+    public ConvOp With(ConvEpilogue epilogue) => new(Window, Group, epilogue);
 
     public WindowGeometry Geometry(Node node, ValueInfo x, ValueInfo w) =>
         Window.Resolve(node, x.Dims.AsSpan(2), Window.KernelShape ?? w.Dims[2..]);
@@ -31,7 +48,14 @@ public sealed class ConvOp(WindowAttributes window, int group) : Operator
             if (b.Rank != 1 || b.Dims[0] != m) throw Invalid(node, $"bias shape {TensorShape.Format(b.Dims)} should be [{m}].");
         }
         WindowGeometry g = Geometry(node, x, w);
-        return [new(ElementType.Float32, [x.Dims[0], m, .. g.Output])];
+        int[] dims = [x.Dims[0], m, .. g.Output];
+        if (Epilogue.Residual)
+        {
+            ValueInfo r = Required(node, inputs, 3, "residual");
+            if (!r.Dims.AsSpan().SequenceEqual(dims) || r.ElementType != ElementType.Float32)
+                throw Invalid(node, $"fused residual {r} does not match the output {TensorShape.Format(dims)}.");
+        }
+        return [new(ElementType.Float32, dims)];
     }
 
     public override long Flops(ValueInfo?[] inputs, ValueInfo[] outputs)
@@ -41,5 +65,5 @@ public sealed class ConvOp(WindowAttributes window, int group) : Operator
         return perOutput * outputs[0].ElementCount;
     }
 
-    public override string Describe() => $"Conv group={Group} {Window.Describe()}";
+    public override string Describe() => $"Conv{Epilogue} group={Group} {Window.Describe()}";
 }

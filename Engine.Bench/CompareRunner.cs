@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using Cardinal.Formats.Onnx;
+using Cardinal.Kernels.Cpu;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Tensor = Cardinal.Tensors.Tensor;
+
+namespace Cardinal.Bench;
+
+/// <summary>
+/// A quick side-by-side (not BenchmarkDotNet): Cardinal and ONNX Runtime on the same model, batch and
+/// thread count, alternating runs in one process so machine noise hits both. Prints medians, p90 and the
+/// ratio. Usage: compare MODEL.onnx [--batch 1] [--threads 2] [--runs 20]
+/// </summary>
+public static class CompareRunner
+{
+    public static int Run(string[] args)
+    {
+        string model = args.Length > 0 ? args[0] : throw new ArgumentException("compare MODEL.onnx [--batch B] [--threads N] [--runs R]");
+        int batch = Option(args, "--batch", 1), threads = Option(args, "--threads", 2), runs = Option(args, "--runs", 20);
+
+        using var cardinal = InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { Threads = threads }));
+        var info = cardinal.Inputs[0];
+        int[] dims = info.Dims!.Select((d, i) => i == 0 ? d.Size ?? batch : d.Size ?? 1).ToArray();
+        var random = new Random(11);
+        float[] data = new float[dims.Aggregate(1, (a, b) => a * b)];
+        for (int i = 0; i < data.Length; i++) data[i] = (float)(random.NextDouble() * 2 - 1);
+        var input = Tensor.FromArray(data, dims);
+
+        var options = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        using var ort = new Microsoft.ML.OnnxRuntime.InferenceSession(model, options);
+        var ortInputs = new[] { NamedOnnxValue.CreateFromTensor(info.Name, new DenseTensor<float>(data, dims)) };
+
+        for (int i = 0; i < 3; i++) { cardinal.Run(input); using var _ = ort.Run(ortInputs); }
+        var ours = new List<double>(); var theirs = new List<double>();
+        for (int i = 0; i < runs; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            cardinal.Run(input);
+            ours.Add(clock.Elapsed.TotalMilliseconds);
+            clock.Restart();
+            using (ort.Run(ortInputs)) { }
+            theirs.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        double flops = cardinal.PlanForShapes([dims]).Flops;
+        Console.WriteLine($"{Path.GetFileName(Path.GetDirectoryName(model))}/{Path.GetFileName(model)} batch {dims[0]}, {threads} thread(s), {runs} runs; {cardinal.Backend.Description}");
+        Print("Cardinal", ours, flops);
+        Print("ONNX Runtime 1.31.1", theirs, flops);
+        Console.WriteLine($"  ratio Cardinal/ORT (median): {Median(ours) / Median(theirs):F2}");
+        return 0;
+    }
+
+    private static void Print(string name, List<double> ms, double flops) =>
+        Console.WriteLine($"  {name,-20} median {Median(ms),8:F2} ms  p90 {Percentile(ms, 0.9),8:F2} ms  {flops / (Median(ms) * 1e6),7:F1} GFLOP/s");
+
+    private static double Median(List<double> v) => Percentile(v, 0.5);
+
+    private static double Percentile(List<double> v, double p)
+    {
+        var sorted = v.Order().ToList();
+        return sorted[Math.Min(sorted.Count - 1, (int)Math.Round(p * (sorted.Count - 1)))];
+    }
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
+    }
+}
