@@ -15,7 +15,8 @@ namespace Cardinal.Cli
         public const string Usage = """
             usage: cardinal <command> [options]
 
-              inspect [MODEL]                      inputs, outputs, operators, parameters, FLOPs, plan
+              inspect [MODEL] [--device D]         inputs, outputs, operators, parameters, FLOPs, plan
+              devices                              what ILGPU sees (CUDA, OpenCL, its CPU accelerator)
               run     [--model M] [--input [NAME=]X.npy]... [--output [NAME=]Y.npy]... [--threads N] [--seed S]
               verify  [--model M] --input [NAME=]X.npy... --expected [NAME=]Y.npy... [--rtol 1e-3] [--atol 1e-4] [--threads N]
               embed   IMAGES...|DIR [--model M] [--preset P] [--out emb.npy | --json] [--threads N]
@@ -23,6 +24,8 @@ namespace Cardinal.Cli
               classify --model M IMAGES...|DIR [--labels L.txt] [--preset imagenet] [--top 5] [--json]
 
             MODEL defaults to the bundled ImageNet-pretrained ResNet-18 (models/resnet18-mlnet.onnx).
+            --device cpu|cuda|opencl|ilgpu-cpu|auto on every model command (default cpu); a missing device is an
+            error (exit 2), never a silent fallback, except auto (CUDA, then OpenCL, else cpu).
             run without --input feeds a seeded standard-normal input of the model's shape.
             presets: mlnet-resnet18 (the default model's), imagenet (torchvision's; the default for --model).
             image options: --enable-gif (first frame), --enable-tiff; both formats are off by default.
@@ -47,7 +50,8 @@ namespace Cardinal.Cli
                     "embed" => EmbedCommand.Run(args[1..], stdout, stderr),
                     "similar" => SimilarCommand.Run(args[1..], stdout, stderr),
                     "classify" => ClassifyCommand.Run(args[1..], stdout, stderr),
-                    _ => throw new UsageException($"unknown command '{args[0]}' (try: inspect, run, verify, embed, similar, classify)"),
+                    "devices" => DevicesCommand.Run(args[1..], stdout),
+                    _ => throw new UsageException($"unknown command '{args[0]}' (try: inspect, run, verify, embed, similar, classify, devices)"),
                 };
             }
             catch (UsageException e) { return Fail(stderr, e.Message, BadInput); }

@@ -32,7 +32,7 @@ internal sealed class ImagePipeline : IDisposable
     public PreprocessOptions Preset { get; }
     public InferenceSession Session { get; }
 
-    public static readonly HashSet<string> ValueFlags = ["--model", "--preset", "--threads"];
+    public static readonly HashSet<string> ValueFlags = ["--model", "--preset", "--threads", "--device"];
     public static readonly HashSet<string> Switches = ["--enable-gif", "--enable-tiff"];
 
     public static ImagePipeline Create(CliArguments a)
@@ -49,7 +49,7 @@ internal sealed class ImagePipeline : IDisposable
         };
         var limits = new ImageLimits { EnableGif = a.Has("--enable-gif"), EnableTiff = a.Has("--enable-tiff") };
         int threads = ModelFiles.Threads(a);
-        var session = ModelFiles.Open(path, threads);
+        var session = ModelFiles.Open(path, a);
         try
         {
             CheckInput(session, preset);

@@ -1,7 +1,6 @@
 using Cardinal.Tensors;
 using Cardinal.Formats.Onnx;
 using Cardinal.Graph;
-using Cardinal.Kernels.Cpu;
 using Cardinal.Planning;
 
 namespace Cardinal.Cli.Commands;
@@ -11,12 +10,13 @@ internal static class InspectCommand
 {
     public static int Run(string[] args, TextWriter stdout)
     {
-        var a = CliArguments.Parse(args, new HashSet<string> { "--threads" }, new HashSet<string>());
+        var a = CliArguments.Parse(args, new HashSet<string> { "--threads", "--device" }, new HashSet<string>());
         if (a.Positionals.Count > 1) throw new UsageException("inspect takes one model");
         string path = ModelFiles.Resolve(a.Positionals.FirstOrDefault());
         OnnxModel onnx = OnnxModel.Load(path);
         ModelGraph graph = OnnxImporter.ToGraph(onnx);
-        using var session = InferenceSession.Open(graph, new CpuBackend(new CpuBackendOptions { Threads = ModelFiles.Threads(a) }));
+        var options = new SessionOptions { Device = ModelFiles.Device(a), Threads = ModelFiles.Threads(a) };
+        using var session = InferenceSession.Open(graph, Cardinal.Kernels.Gpu.Backends.Create(options), options);
 
         stdout.WriteLine($"model      {path}");
         stdout.WriteLine($"producer   {onnx.ProducerName} {onnx.ProducerVersion}".TrimEnd());

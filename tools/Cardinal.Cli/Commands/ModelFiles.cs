@@ -1,7 +1,7 @@
 using Cardinal.Formats.Npy;
 using Cardinal.Formats.Onnx;
 using Cardinal.Graph;
-using Cardinal.Kernels.Cpu;
+using Cardinal.Kernels.Gpu;
 using Cardinal.Tensors;
 
 namespace Cardinal.Cli.Commands;
@@ -24,8 +24,21 @@ internal static class ModelFiles
         return path;
     }
 
-    public static InferenceSession Open(string path, int threads) =>
-        InferenceSession.Open(OnnxImporter.Load(path), new CpuBackend(new CpuBackendOptions { Threads = threads }));
+    /// <summary>Opens a session on the device --device names (cpu unless given), with --threads CPU threads.</summary>
+    public static InferenceSession Open(string path, CliArguments a)
+    {
+        ModelGraph graph = OnnxImporter.Load(path);
+        var options = new SessionOptions { Device = Device(a), Threads = Threads(a) };
+        return InferenceSession.Open(graph, Backends.Create(options), options);
+    }
+
+    public static Cardinal.Device Device(CliArguments a)
+    {
+        string? text = a.Single("--device");
+        if (text is null) return Cardinal.Device.Cpu;
+        try { return Backends.Parse(text); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
+    }
 
     public static int Threads(CliArguments a) => a.Int("--threads", Environment.ProcessorCount, 1, 1024);
 

@@ -9,11 +9,11 @@ internal static class RunCommand
 {
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var a = CliArguments.Parse(args, new HashSet<string> { "--model", "--input", "--output", "--threads", "--seed" }, new HashSet<string>());
+        var a = CliArguments.Parse(args, new HashSet<string> { "--model", "--input", "--output", "--threads", "--device", "--seed" }, new HashSet<string>());
         if (a.Positionals.Count > 0) throw new UsageException($"unexpected argument '{a.Positionals[0]}'");
         string path = ModelFiles.Resolve(a.Single("--model"));
         int seed = a.Int("--seed", 0, 0, int.MaxValue);
-        using var session = ModelFiles.Open(path, ModelFiles.Threads(a));
+        using var session = ModelFiles.Open(path, a);
         var outputFiles = ModelFiles.Bind(a.All("--output"), session.Outputs, "--output");
 
         Dictionary<string, Tensor> inputs;

@@ -11,13 +11,13 @@ internal static class VerifyCommand
 {
     public static int Run(string[] args, TextWriter stdout)
     {
-        var a = CliArguments.Parse(args, new HashSet<string> { "--model", "--input", "--expected", "--rtol", "--atol", "--threads" }, new HashSet<string>());
+        var a = CliArguments.Parse(args, new HashSet<string> { "--model", "--input", "--expected", "--rtol", "--atol", "--threads", "--device" }, new HashSet<string>());
         if (a.Positionals.Count > 0) throw new UsageException($"unexpected argument '{a.Positionals[0]}'");
         if (a.All("--input").Count == 0) throw new UsageException("verify needs --input");
         if (a.All("--expected").Count == 0) throw new UsageException("verify needs --expected");
         double rtol = a.Double("--rtol", 1e-3), atol = a.Double("--atol", 1e-4);
         string path = ModelFiles.Resolve(a.Single("--model"));
-        using var session = ModelFiles.Open(path, ModelFiles.Threads(a));
+        using var session = ModelFiles.Open(path, a);
         var expectedFiles = ModelFiles.Bind(a.All("--expected"), session.Outputs, "--expected");
         var expected = expectedFiles.ToDictionary(f => f.Key, f => NpyFile.Read(f.Value));
         var outputs = session.Run(ModelFiles.ReadInputs(a.All("--input"), session));

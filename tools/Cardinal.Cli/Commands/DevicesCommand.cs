@@ -1,0 +1,22 @@
+using Cardinal.Kernels.Gpu;
+
+namespace Cardinal.Cli.Commands;
+
+/// <summary>cardinal devices: what ILGPU sees — CUDA, OpenCL and its CPU accelerator — and why a kind is missing.</summary>
+internal static class DevicesCommand
+{
+    public static int Run(string[] args, TextWriter stdout)
+    {
+        var a = CliArguments.Parse(args, [], []);
+        if (a.Positionals.Count > 0) throw new UsageException($"unexpected argument '{a.Positionals[0]}'");
+        stdout.WriteLine($"cpu        Cardinal's CPU kernels ({Environment.ProcessorCount} logical processors)  --device cpu");
+        foreach (var d in GpuDevices.List())
+        {
+            string flag = d.Kind switch { Device.Cuda => "cuda", Device.OpenCL => "opencl", _ => "ilgpu-cpu" };
+            if (d.Index < 0) stdout.WriteLine($"{flag,-10} {d.Name}: {d.Problem}");
+            else stdout.WriteLine($"{flag,-10} #{d.Index} {d.Name}, {d.MemoryBytes / 1048576} MiB, {d.Multiprocessors} multiprocessors, " +
+                $"{d.MaxThreadsPerGroup} threads/group  --device {flag}" + (d.Problem is null ? "" : $"  (unusable: {d.Problem})"));
+        }
+        return Cli.Ok;
+    }
+}
