@@ -31,7 +31,12 @@ public static class CompareRunner
         using var ort = new Microsoft.ML.OnnxRuntime.InferenceSession(model, options);
         var ortInputs = new[] { NamedOnnxValue.CreateFromTensor(info.Name, new DenseTensor<float>(data, dims)) };
 
-        for (int i = 0; i < 3; i++) { cardinal.Run(input); using var _ = ort.Run(ortInputs); }
+        Tensor ours0 = cardinal.Run(input);
+        float[] theirs0;
+        using (var first = ort.Run(ortInputs)) theirs0 = first.First().AsTensor<float>().ToArray();
+        double maxDiff = 0, maxRef = 0;
+        for (int i = 0; i < theirs0.Length; i++) { maxDiff = Math.Max(maxDiff, Math.Abs(ours0.Floats[i] - theirs0[i])); maxRef = Math.Max(maxRef, Math.Abs(theirs0[i])); }
+        for (int i = 0; i < 2; i++) { cardinal.Run(input); using var _ = ort.Run(ortInputs); }
         var ours = new List<double>(); var theirs = new List<double>();
         for (int i = 0; i < runs; i++)
         {
@@ -47,6 +52,7 @@ public static class CompareRunner
         Print("Cardinal", ours, flops);
         Print("ONNX Runtime 1.31.1", theirs, flops);
         Console.WriteLine($"  ratio Cardinal/ORT (median): {Median(ours) / Median(theirs):F2}");
+        Console.WriteLine($"  outputs agree: max |Cardinal − ORT| {maxDiff:G3} (max |ORT| {maxRef:G3})");
         return 0;
     }
 

@@ -51,7 +51,7 @@ public sealed class GpuBackend : IBackend
     internal Accelerator Accelerator { get; }
     internal LoadedKernels Kernels { get; }
 
-    public string Description => $"{Kind.ToString().ToLowerInvariant()} ({Accelerator.Name}, {Accelerator.MemorySize / 1048576} MiB)";
+    public string Description => $"{Kind.ToString().ToLowerInvariant()} ({Accelerator.Name}, {GpuDevices.Memory(Accelerator.MemorySize)})";
 
     public IBackend ConstantFolder => _folder;
 

@@ -55,6 +55,9 @@ public static class GpuDevices
         return result;
     }
 
+    /// <summary>Device memory for display; ILGPU's CPU accelerator reports an unbounded size, shown as host memory.</summary>
+    public static string Memory(long bytes) => bytes >= 1L << 40 ? "host memory" : $"{bytes / 1048576} MiB";
+
     internal static bool Matches(ILGPU.Runtime.Device d, Device kind) => kind switch
     {
         Device.Cuda => d.AcceleratorType == AcceleratorType.Cuda,

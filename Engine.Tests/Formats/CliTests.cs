@@ -17,7 +17,7 @@ public class CliTests
     {
         _dir = Directory.CreateTempSubdirectory("cardinal-cli-").FullName;
         _model = Path.Combine(_dir, "addrelu.onnx");
-        File.WriteAllBytes(_model, OnnxBuilder.AddRelu());
+        File.WriteAllBytes(_model, TestModels.AddRelu());
         NpyFile.Write(Path.Combine(_dir, "x.npy"), Tensor.FromArray(new float[] { 1, 1, 1, 1 }, 1, 4));
         NpyFile.Write(Path.Combine(_dir, "good.npy"), Tensor.FromArray(new float[] { 2, 0, 4, 0 }, 1, 4));
         NpyFile.Write(Path.Combine(_dir, "bad.npy"), Tensor.FromArray(new float[] { 2, 0, 4.1f, 0 }, 1, 4));

@@ -30,7 +30,7 @@ public class OnnxReaderTests
     [Test]
     public void BuiltModel_Valid_RunsAndComputesReluOfSum()
     {
-        using var session = Open(Write(OnnxBuilder.AddRelu()));
+        using var session = Open(Write(TestModels.AddRelu()));
         Tensor y = session.Run(Tensor.FromArray(new float[] { 1, 1, 1, 1 }, 1, 4));
         Assert.That(y.Floats.ToArray(), Is.EqualTo(new float[] { 2, 0, 4, 0 }));
     }
@@ -38,7 +38,7 @@ public class OnnxReaderTests
     [Test]
     public void Load_EveryTruncation_ThrowsModelFormatException()
     {
-        byte[] bytes = OnnxBuilder.AddRelu();
+        byte[] bytes = TestModels.AddRelu();
         for (int length = 0; length < bytes.Length; length++)
         {
             string path = Write(bytes[..length]);
@@ -49,7 +49,7 @@ public class OnnxReaderTests
     [Test]
     public void Load_BitFlips_LoadOrThrowOurExceptionOnly()
     {
-        byte[] original = OnnxBuilder.AddRelu();
+        byte[] original = TestModels.AddRelu();
         var random = new Random(42);
         for (int trial = 0; trial < 2000; trial++)
         {
@@ -96,9 +96,9 @@ public class OnnxReaderTests
     [Test]
     public void Load_InitializerOfTrillionElements_RefusedBeforeAllocating()
     {
-        byte[] model = OnnxBuilder.Model(13, [OnnxBuilder.Node("Add", ["X", "B"], ["Y"])],
-            [OnnxBuilder.Tensor("B", OnnxBuilder.Float, [1_000_000, 1_000_000])],
-            [OnnxBuilder.ValueInfo("X", OnnxBuilder.Float, 1, 4)], [OnnxBuilder.ValueInfo("Y", OnnxBuilder.Float, 1, 4)]);
+        byte[] model = OnnxWriter.Model(13, [OnnxWriter.Node("Add", ["X", "B"], ["Y"])],
+            [OnnxWriter.Tensor("B", OnnxWriter.Float, [1_000_000, 1_000_000])],
+            [OnnxWriter.ValueInfo("X", OnnxWriter.Float, 1, 4)], [OnnxWriter.ValueInfo("Y", OnnxWriter.Float, 1, 4)]);
         long before = GC.GetTotalAllocatedBytes();
         Assert.That(() => OnnxImporter.Load(Write(model)), Throws.TypeOf<InvalidModelException>().With.Message.Contains("1000000"));
         Assert.That(GC.GetTotalAllocatedBytes() - before, Is.LessThan(16 << 20), "must not allocate for the declared size");
@@ -108,18 +108,18 @@ public class OnnxReaderTests
     public void Load_InitializerShorterThanShape_ThrowsNamingTheTensor()
     {
         byte[] raw = new byte[12]; // 3 floats for a shape of 4
-        byte[] model = OnnxBuilder.Model(13, [OnnxBuilder.Node("Add", ["X", "B"], ["Y"])],
-            [OnnxBuilder.Tensor("B", OnnxBuilder.Float, [4], raw: raw)],
-            [OnnxBuilder.ValueInfo("X", OnnxBuilder.Float, 1, 4)], [OnnxBuilder.ValueInfo("Y", OnnxBuilder.Float, 1, 4)]);
+        byte[] model = OnnxWriter.Model(13, [OnnxWriter.Node("Add", ["X", "B"], ["Y"])],
+            [OnnxWriter.Tensor("B", OnnxWriter.Float, [4], raw: raw)],
+            [OnnxWriter.ValueInfo("X", OnnxWriter.Float, 1, 4)], [OnnxWriter.ValueInfo("Y", OnnxWriter.Float, 1, 4)]);
         Assert.That(() => OnnxImporter.Load(Write(model)), Throws.TypeOf<ModelFormatException>().With.Message.Contains("'B'").And.Message.Contains("12 bytes"));
     }
 
     [Test]
     public void Load_TypedFieldShorterThanShape_Throws()
     {
-        byte[] model = OnnxBuilder.Model(13, [OnnxBuilder.Node("Add", ["X", "B"], ["Y"])],
-            [OnnxBuilder.Tensor("B", OnnxBuilder.Float, [4], floats: [1, 2])],
-            [OnnxBuilder.ValueInfo("X", OnnxBuilder.Float, 1, 4)], [OnnxBuilder.ValueInfo("Y", OnnxBuilder.Float, 1, 4)]);
+        byte[] model = OnnxWriter.Model(13, [OnnxWriter.Node("Add", ["X", "B"], ["Y"])],
+            [OnnxWriter.Tensor("B", OnnxWriter.Float, [4], floats: [1, 2])],
+            [OnnxWriter.ValueInfo("X", OnnxWriter.Float, 1, 4)], [OnnxWriter.ValueInfo("Y", OnnxWriter.Float, 1, 4)]);
         Assert.That(() => OnnxImporter.Load(Write(model)), Throws.TypeOf<ModelFormatException>().With.Message.Contains("holds 2 values"));
     }
 
@@ -128,9 +128,9 @@ public class OnnxReaderTests
     [TestCase("/etc/passwd")]
     public void Load_ExternalDataOutsideModelFolder_Refused(string location)
     {
-        byte[] model = OnnxBuilder.Model(13, [OnnxBuilder.Node("Add", ["X", "B"], ["Y"])],
-            [OnnxBuilder.ExternalTensor("B", [4], location)],
-            [OnnxBuilder.ValueInfo("X", OnnxBuilder.Float, 1, 4)], [OnnxBuilder.ValueInfo("Y", OnnxBuilder.Float, 1, 4)]);
+        byte[] model = OnnxWriter.Model(13, [OnnxWriter.Node("Add", ["X", "B"], ["Y"])],
+            [OnnxWriter.ExternalTensor("B", [4], location)],
+            [OnnxWriter.ValueInfo("X", OnnxWriter.Float, 1, 4)], [OnnxWriter.ValueInfo("Y", OnnxWriter.Float, 1, 4)]);
         string sub = Directory.CreateDirectory(Path.Combine(_dir, "m")).FullName;
         File.WriteAllBytes(Path.Combine(_dir, "secret.bin"), new byte[16]);
         File.WriteAllBytes(Path.Combine(sub, "model.onnx"), model);
@@ -140,9 +140,9 @@ public class OnnxReaderTests
     [Test]
     public void Load_ExternalDataInsideModelFolder_ReadsIt()
     {
-        byte[] model = OnnxBuilder.Model(13, [OnnxBuilder.Node("Add", ["X", "B"], ["Y"])],
-            [OnnxBuilder.ExternalTensor("B", [4], "weights/b.bin")],
-            [OnnxBuilder.ValueInfo("X", OnnxBuilder.Float, 1, 4)], [OnnxBuilder.ValueInfo("Y", OnnxBuilder.Float, 1, 4)]);
+        byte[] model = OnnxWriter.Model(13, [OnnxWriter.Node("Add", ["X", "B"], ["Y"])],
+            [OnnxWriter.ExternalTensor("B", [4], "weights/b.bin")],
+            [OnnxWriter.ValueInfo("X", OnnxWriter.Float, 1, 4)], [OnnxWriter.ValueInfo("Y", OnnxWriter.Float, 1, 4)]);
         Directory.CreateDirectory(Path.Combine(_dir, "weights"));
         File.WriteAllBytes(Path.Combine(_dir, "weights", "b.bin"), new float[] { 1, 2, 3, 4 }.SelectMany(BitConverter.GetBytes).ToArray());
         using var session = Open(Write(model));
@@ -152,9 +152,9 @@ public class OnnxReaderTests
     [Test]
     public void Load_ExternalDataFileTooShort_Throws()
     {
-        byte[] model = OnnxBuilder.Model(13, [OnnxBuilder.Node("Add", ["X", "B"], ["Y"])],
-            [OnnxBuilder.ExternalTensor("B", [4], "b.bin")],
-            [OnnxBuilder.ValueInfo("X", OnnxBuilder.Float, 1, 4)], [OnnxBuilder.ValueInfo("Y", OnnxBuilder.Float, 1, 4)]);
+        byte[] model = OnnxWriter.Model(13, [OnnxWriter.Node("Add", ["X", "B"], ["Y"])],
+            [OnnxWriter.ExternalTensor("B", [4], "b.bin")],
+            [OnnxWriter.ValueInfo("X", OnnxWriter.Float, 1, 4)], [OnnxWriter.ValueInfo("Y", OnnxWriter.Float, 1, 4)]);
         File.WriteAllBytes(Path.Combine(_dir, "b.bin"), new byte[8]);
         Assert.That(() => OnnxImporter.Load(Write(model)), Throws.TypeOf<ModelFormatException>().With.Message.Contains("needs 16"));
     }
@@ -162,8 +162,8 @@ public class OnnxReaderTests
     [Test]
     public void Load_UnknownOperator_NamesOpNodeAndOpset()
     {
-        byte[] model = OnnxBuilder.Model(13, [OnnxBuilder.Node("LSTM", ["X"], ["Y"], "my_lstm")], [],
-            [OnnxBuilder.ValueInfo("X", OnnxBuilder.Float, 1, 4)], [OnnxBuilder.ValueInfo("Y", OnnxBuilder.Float, 1, 4)]);
+        byte[] model = OnnxWriter.Model(13, [OnnxWriter.Node("LSTM", ["X"], ["Y"], "my_lstm")], [],
+            [OnnxWriter.ValueInfo("X", OnnxWriter.Float, 1, 4)], [OnnxWriter.ValueInfo("Y", OnnxWriter.Float, 1, 4)]);
         Assert.That(() => OnnxImporter.Load(Write(model)),
             Throws.TypeOf<UnsupportedModelException>().With.Message.Contains("'LSTM'").And.Message.Contains("my_lstm").And.Message.Contains("opset 13"));
     }
@@ -171,25 +171,25 @@ public class OnnxReaderTests
     [Test]
     public void Load_OpsetBeyondSupported_Refused()
     {
-        byte[] model = OnnxBuilder.Model(21, [OnnxBuilder.Node("Relu", ["X"], ["Y"])], [],
-            [OnnxBuilder.ValueInfo("X", OnnxBuilder.Float, 1, 4)], [OnnxBuilder.ValueInfo("Y", OnnxBuilder.Float, 1, 4)]);
+        byte[] model = OnnxWriter.Model(21, [OnnxWriter.Node("Relu", ["X"], ["Y"])], [],
+            [OnnxWriter.ValueInfo("X", OnnxWriter.Float, 1, 4)], [OnnxWriter.ValueInfo("Y", OnnxWriter.Float, 1, 4)]);
         Assert.That(() => OnnxImporter.Load(Write(model)), Throws.TypeOf<UnsupportedModelException>().With.Message.Contains("opset 21"));
     }
 
     [Test]
     public void Open_ShapesThatCannotMeet_FailsAtLoadNotAtRun()
     {
-        byte[] model = OnnxBuilder.Model(13, [OnnxBuilder.Node("Add", ["X", "B"], ["Y"], "bad_add")],
-            [OnnxBuilder.Tensor("B", OnnxBuilder.Float, [3], floats: [1, 2, 3])],
-            [OnnxBuilder.ValueInfo("X", OnnxBuilder.Float, 1, 4)], [OnnxBuilder.ValueInfo("Y", OnnxBuilder.Float, 1, 4)]);
+        byte[] model = OnnxWriter.Model(13, [OnnxWriter.Node("Add", ["X", "B"], ["Y"], "bad_add")],
+            [OnnxWriter.Tensor("B", OnnxWriter.Float, [3], floats: [1, 2, 3])],
+            [OnnxWriter.ValueInfo("X", OnnxWriter.Float, 1, 4)], [OnnxWriter.ValueInfo("Y", OnnxWriter.Float, 1, 4)]);
         Assert.That(() => Open(Write(model)), Throws.TypeOf<InvalidModelException>().With.Message.Contains("bad_add"));
     }
 
     [Test]
     public void Open_NodeReadsUndefinedValue_Throws()
     {
-        byte[] model = OnnxBuilder.Model(13, [OnnxBuilder.Node("Relu", ["nowhere"], ["Y"], "r")], [],
-            [OnnxBuilder.ValueInfo("X", OnnxBuilder.Float, 1, 4)], [OnnxBuilder.ValueInfo("Y", OnnxBuilder.Float, 1, 4)]);
+        byte[] model = OnnxWriter.Model(13, [OnnxWriter.Node("Relu", ["nowhere"], ["Y"], "r")], [],
+            [OnnxWriter.ValueInfo("X", OnnxWriter.Float, 1, 4)], [OnnxWriter.ValueInfo("Y", OnnxWriter.Float, 1, 4)]);
         Assert.That(() => Open(Write(model)), Throws.TypeOf<InvalidModelException>().With.Message.Contains("'nowhere'"));
     }
 }

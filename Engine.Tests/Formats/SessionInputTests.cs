@@ -15,7 +15,7 @@ public class SessionInputTests
     public void Open()
     {
         string path = Path.Combine(Path.GetTempPath(), $"cardinal-addrelu-{Environment.ProcessId}.onnx");
-        File.WriteAllBytes(path, OnnxBuilder.AddRelu());
+        File.WriteAllBytes(path, TestModels.AddRelu());
         _session = InferenceSession.Open(OnnxImporter.Load(path), new CpuBackend(new CpuBackendOptions { Threads = 1 }));
         File.Delete(path);
     }

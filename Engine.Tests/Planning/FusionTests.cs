@@ -54,15 +54,15 @@ public class FusionTests
     public void ConvOutputWithTwoReaders_IsNotFused()
     {
         // Y = Relu(Conv(X)) and Z = Conv(X) + 1: the conv's output has two readers, so neither Relu nor Add may fuse.
-        byte[] model = OnnxBuilder.Model(13,
+        byte[] model = OnnxWriter.Model(13,
             [
-                OnnxBuilder.Node("Conv", ["X", "W"], ["C"], "conv"),
-                OnnxBuilder.Node("Relu", ["C"], ["Y"], "relu"),
-                OnnxBuilder.Node("Add", ["C", "C2"], ["Z"], "add"),
+                OnnxWriter.Node("Conv", ["X", "W"], ["C"], "conv"),
+                OnnxWriter.Node("Relu", ["C"], ["Y"], "relu"),
+                OnnxWriter.Node("Add", ["C", "C2"], ["Z"], "add"),
             ],
-            [OnnxBuilder.Tensor("W", OnnxBuilder.Float, [1, 1, 1, 1], floats: [2f]), OnnxBuilder.Tensor("C2", OnnxBuilder.Float, [1, 1, 2, 2], floats: [1, 1, 1, 1])],
-            [OnnxBuilder.ValueInfo("X", OnnxBuilder.Float, 1, 1, 2, 2)],
-            [OnnxBuilder.ValueInfo("Y", OnnxBuilder.Float, 1, 1, 2, 2), OnnxBuilder.ValueInfo("Z", OnnxBuilder.Float, 1, 1, 2, 2)]);
+            [OnnxWriter.Tensor("W", OnnxWriter.Float, [1, 1, 1, 1], floats: [2f]), OnnxWriter.Tensor("C2", OnnxWriter.Float, [1, 1, 2, 2], floats: [1, 1, 1, 1])],
+            [OnnxWriter.ValueInfo("X", OnnxWriter.Float, 1, 1, 2, 2)],
+            [OnnxWriter.ValueInfo("Y", OnnxWriter.Float, 1, 1, 2, 2), OnnxWriter.ValueInfo("Z", OnnxWriter.Float, 1, 1, 2, 2)]);
         string path = Path.Combine(Path.GetTempPath(), $"cardinal-fuse-{Guid.NewGuid():N}.onnx");
         File.WriteAllBytes(path, model);
         try

@@ -3,7 +3,7 @@ using Cardinal.Graph.Ops;
 using Cardinal.Kernels.Cpu;
 using Cardinal.Tensors;
 using Cardinal.Tests.TestUtilities;
-using B = Cardinal.Tests.TestUtilities.OnnxBuilder;
+using B = Cardinal.Formats.Onnx.OnnxWriter;
 
 namespace Cardinal.Tests.Planning;
 

@@ -14,7 +14,7 @@ internal static class DevicesCommand
         {
             string flag = d.Kind switch { Device.Cuda => "cuda", Device.OpenCL => "opencl", _ => "ilgpu-cpu" };
             if (d.Index < 0) stdout.WriteLine($"{flag,-10} {d.Name}: {d.Problem}");
-            else stdout.WriteLine($"{flag,-10} #{d.Index} {d.Name}, {d.MemoryBytes / 1048576} MiB, {d.Multiprocessors} multiprocessors, " +
+            else stdout.WriteLine($"{flag,-10} #{d.Index} {d.Name}, {GpuDevices.Memory(d.MemoryBytes)}, {d.Multiprocessors} multiprocessors, " +
                 $"{d.MaxThreadsPerGroup} threads/group  --device {flag}" + (d.Problem is null ? "" : $"  (unusable: {d.Problem})"));
         }
         return Cli.Ok;

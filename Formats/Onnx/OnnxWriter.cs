@@ -1,10 +1,10 @@
 using System.Text;
 
-namespace Cardinal.Tests.TestUtilities;
+namespace Cardinal.Formats.Onnx;
 
 /// <summary>
-/// Writes small ONNX models byte by byte (protobuf wire format), so tests can build exactly the malformed
-/// or unusual files they need: huge declared shapes, short initializers, external data, unknown ops.
+/// Writes protobuf wire format field by field: enough to build small ONNX models by hand — the tests'
+/// malformed and unusual files, and the benchmark's generated ResNets on machines without Python.
 /// </summary>
 public sealed class ProtoWriter
 {
@@ -34,8 +34,8 @@ public sealed class ProtoWriter
     }
 }
 
-/// <summary>ONNX messages for tests (field numbers from onnx.proto).</summary>
-public static class OnnxBuilder
+/// <summary>ONNX messages (field numbers from onnx.proto), written with <see cref="ProtoWriter"/>.</summary>
+public static class OnnxWriter
 {
     public const int Float = 1, Int64 = 7;
 
@@ -86,6 +86,10 @@ public static class OnnxBuilder
         return a.Varint(20, 7);
     }
 
+    public static ProtoWriter IntAttribute(string name, long value) => new ProtoWriter().String(1, name).Varint(3, value).Varint(20, 2);
+
+    public static ProtoWriter FloatAttribute(string name, float value) => new ProtoWriter().String(1, name).Float(2, value).Varint(20, 1);
+
     public static byte[] Model(int opset, ProtoWriter[] nodes, ProtoWriter[] initializers, ProtoWriter[] inputs, ProtoWriter[] outputs)
     {
         var g = new ProtoWriter();
@@ -101,10 +105,4 @@ public static class OnnxBuilder
             .ToArray();
     }
 
-    /// <summary>Y = Relu(X + B) over [1,4]: a valid model to start from.</summary>
-    public static byte[] AddRelu(float[]? bias = null) => Model(13,
-        [Node("Add", ["X", "B"], ["S"], "add"), Node("Relu", ["S"], ["Y"], "relu")],
-        [Tensor("B", Float, [4], bias ?? [1, -2, 3, -4])],
-        [ValueInfo("X", Float, 1, 4)],
-        [ValueInfo("Y", Float, 1, 4)]);
 }
