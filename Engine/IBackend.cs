@@ -31,6 +31,9 @@ public interface ICompiledPlan : IDisposable
 /// <summary>One prepared node. Stateless across runs, so one instance serves concurrent runs.</summary>
 public interface IKernel
 {
-    /// <summary>Computes <paramref name="outputs"/> (allocated by the caller at their planned shapes) from <paramref name="inputs"/>.</summary>
+    /// <summary>
+    /// Computes <paramref name="outputs"/> from <paramref name="inputs"/>. The outputs are allocated by the
+    /// caller at their planned shapes and are not cleared: a kernel writes every element.
+    /// </summary>
     void Run(Tensor?[] inputs, Tensor[] outputs);
 }

@@ -1,3 +1,4 @@
+using Cardinal.Kernels.Cpu.Gemm;
 using Cardinal.Kernels.Cpu.Threading;
 using Cardinal.Planning;
 
@@ -8,26 +9,34 @@ public sealed record CpuBackendOptions
 {
     /// <summary>Threads one run may use; 1 runs on the caller's thread. Defaults to the processor count.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Caps the instruction-set tier (e.g. <see cref="CpuIsa.Avx2"/> on an AVX-512 machine); null: the widest supported.</summary>
+    public CpuIsa? MaxIsa { get; init; }
 }
 
 /// <summary>Runs plans on the CPU with Cardinal's own kernels.</summary>
 public sealed class CpuBackend : IBackend
 {
     private readonly ParallelRunner _parallel;
+    private readonly CpuKernelTable _table;
 
     public CpuBackend(CpuBackendOptions? options = null)
     {
         Options = options ?? new CpuBackendOptions();
         if (Options.Threads < 1) throw new ArgumentOutOfRangeException(nameof(options), Options.Threads, "Threads must be at least 1.");
         _parallel = new ParallelRunner(Options.Threads);
+        _table = Options.MaxIsa is { } cap ? CpuKernelTable.Create(cap) : CpuKernelTable.Default;
     }
+
+    /// <summary>The microkernel tier this backend runs (decided once, at construction).</summary>
+    public CpuKernelTable KernelTable => _table;
 
     public CpuBackendOptions Options { get; }
 
-    public string Description => $"cpu (threads={Options.Threads}, vector={System.Numerics.Vector<float>.Count * 32} bit)";
+    public string Description => $"cpu (threads={Options.Threads}, {_table})";
 
     public ICompiledPlan Compile(ExecutionPlan plan) =>
-        new KernelExecutor(plan, step => CpuKernelFactory.Create(plan, step, _parallel));
+        new KernelExecutor(plan, step => CpuKernelFactory.Create(plan, step, _parallel, _table));
 
     public void Dispose() { }
 }

@@ -2,6 +2,7 @@ using Cardinal.Graph;
 using Cardinal.Graph.Ops;
 using Cardinal.Kernels.Cpu.Conv;
 using Cardinal.Kernels.Cpu.Elementwise;
+using Cardinal.Kernels.Cpu.Gemm;
 using Cardinal.Kernels.Cpu.Ops;
 using Cardinal.Kernels.Cpu.Pooling;
 using Cardinal.Kernels.Cpu.Threading;
@@ -23,7 +24,7 @@ internal static class CpuKernelFactory
 
     private static IKernel K(Action<Tensor?[], Tensor[]> run) => new DelegateKernel(run);
 
-    public static IKernel Create(ExecutionPlan plan, PlanStep step, ParallelRunner parallel)
+    public static IKernel Create(ExecutionPlan plan, PlanStep step, ParallelRunner parallel, CpuKernelTable table)
     {
         Node node = step.Node;
         ValueInfo?[] inputs = plan.InputsOf(step);
@@ -38,7 +39,7 @@ internal static class CpuKernelFactory
                 bool relu = conv.Epilogue.Relu;
                 return K((i, o) => ConvKernel.Run(i[0]!.Floats, i[1]!.Floats, i.Length > 2 && i[2] is { } b ? b.Floats : default,
                     o[0].Floats, batch, channels, outChannels, group, window, parallel,
-                    i.Length > 3 && i[3] is { } r ? r.Floats : default, relu));
+                    i.Length > 3 && i[3] is { } r ? r.Floats : default, relu, table));
             }
             case PoolOp pool:
             {
@@ -102,9 +103,9 @@ internal static class CpuKernelFactory
                 return K((i, o) => Normalization.ReduceMean(i[0]!, axes, o[0]));
             }
             case GemmOp gemm:
-                return K((i, o) => Linear.Gemm(gemm, i[0]!, i[1]!, i.Length > 2 ? i[2] : null, o[0], parallel));
+                return K((i, o) => Linear.Gemm(gemm, i[0]!, i[1]!, i.Length > 2 ? i[2] : null, o[0], parallel, table));
             case MatMulOp:
-                return K((i, o) => Linear.MatMul(node, i[0]!, i[1]!, o[0], parallel));
+                return K((i, o) => Linear.MatMul(node, i[0]!, i[1]!, o[0], parallel, table));
             case ConcatOp concat:
             {
                 int axis = TensorShape.NormalizeAxis(concat.Axis, inputs[0]!.Rank, node.Describe());

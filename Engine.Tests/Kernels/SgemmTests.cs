@@ -1,10 +1,14 @@
+using Cardinal.Kernels.Cpu;
 using Cardinal.Kernels.Cpu.Gemm;
 using Cardinal.Kernels.Cpu.Reference;
 using Cardinal.Kernels.Cpu.Threading;
 
 namespace Cardinal.Tests.Kernels;
 
-/// <summary>The blocked SGEMM against its plain twin on random shapes: 1s, primes, block edges and remainders.</summary>
+/// <summary>
+/// The packed SGEMM against its plain twin on random shapes (1s, primes, block edges, remainders), on every
+/// instruction-set tier this machine can execute — the narrower tiers forced through <see cref="CpuKernelTable.Create"/>.
+/// </summary>
 [TestFixture]
 public class SgemmTests
 {
@@ -13,16 +17,19 @@ public class SgemmTests
     public static IEnumerable<TestCaseData> Shapes()
     {
         var random = new Random(2024);
-        for (int i = 0; i < 40; i++)
-            yield return new TestCaseData(Pick(random), Pick(random), Pick(random), random.Next(2) == 1, 1 + random.Next(2));
-        yield return new TestCaseData(64, 3136, 27, false, 2).SetName("Multiply_Conv1LikeShape");
-        yield return new TestCaseData(130, 300, 600, true, 2).SetName("Multiply_AcrossKBlocks_Accumulating");
+        foreach (CpuIsa isa in CpuIsas.Supported)
+        {
+            for (int i = 0; i < 25; i++)
+                yield return new TestCaseData(Pick(random), Pick(random), Pick(random), random.Next(2) == 1, 1 + random.Next(2), isa);
+            yield return new TestCaseData(64, 3136, 27, false, 2, isa).SetName($"Multiply_Conv1LikeShape_{isa}");
+            yield return new TestCaseData(130, 300, 600, true, 2, isa).SetName($"Multiply_AcrossKBlocks_Accumulating_{isa}");
+        }
     }
 
     private static int Pick(Random r) => Sizes[r.Next(Sizes.Length)];
 
     [TestCaseSource(nameof(Shapes))]
-    public void Multiply_RandomShape_MatchesReference(int m, int n, int k, bool accumulate, int threads)
+    public void Multiply_RandomShape_MatchesReference(int m, int n, int k, bool accumulate, int threads, CpuIsa isa)
     {
         var random = new Random(m * 7919 + n * 31 + k);
         // Leading dimensions wider than the matrix, and a NaN guard tail after C, catch stray reads and writes.
@@ -31,15 +38,24 @@ public class SgemmTests
         float[] c = Random(random, m * ldc + 8), expected = (float[])c.Clone();
         for (int i = m * ldc; i < c.Length; i++) c[i] = expected[i] = float.NaN;
 
-        Sgemm.Multiply(m, n, k, a, lda, b, ldb, c, ldc, accumulate, new ParallelRunner(threads));
+        var table = CpuKernelTable.Create(isa);
+        Assert.That(table.Isa, Is.EqualTo(isa), "the forced tier must be the one that runs");
+        Sgemm.Multiply(m, n, k, a, lda, b, ldb, c, ldc, accumulate, new ParallelRunner(threads), table);
         SgemmReference.Multiply(m, n, k, a, lda, b, ldb, expected, ldc, accumulate);
 
         for (int i = 0; i < c.Length; i++)
         {
-            if (float.IsNaN(expected[i])) { Assert.That(c[i], Is.NaN, $"guard at {i} overwritten (m={m} n={n} k={k})"); continue; }
+            if (float.IsNaN(expected[i])) { Assert.That(c[i], Is.NaN, $"{table}: guard at {i} overwritten (m={m} n={n} k={k})"); continue; }
             Assert.That(c[i], Is.EqualTo(expected[i]).Within(1e-4 * (1 + Math.Abs(expected[i]))),
-                $"m={m} n={n} k={k} accumulate={accumulate} threads={threads}: C[{i / ldc},{i % ldc}]");
+                $"{table} m={m} n={n} k={k} accumulate={accumulate} threads={threads}: C[{i / ldc},{i % ldc}]");
         }
+    }
+
+    [Test]
+    public void Tiers_ThisMachine_ListsWhatRuns()
+    {
+        TestContext.Progress.WriteLine($"SGEMM tiers on this machine: {string.Join(", ", CpuIsas.Supported.Select(i => CpuKernelTable.Create(i).ToString()))}; default {CpuKernelTable.Default}");
+        Assert.That(CpuIsas.Supported, Does.Contain(CpuIsa.Scalar).And.Contain(CpuIsa.Portable));
     }
 
     [Test]

@@ -40,7 +40,8 @@ public sealed class KernelExecutor : ICompiledPlan
                 for (int o = 0; o < outputs.Length; o++)
                 {
                     var info = _plan.Values[step.Outputs[o]];
-                    outputs[o] = Tensor.Create(info.ElementType, info.Dims);
+                    // Every kernel writes its outputs in full (IKernel's contract), so no zeroing.
+                    outputs[o] = Tensor.CreateUninitialized(info.ElementType, info.Dims);
                 }
                 kernel.Run(stepInputs, outputs);
                 for (int o = 0; o < outputs.Length; o++) slots[step.Outputs[o]] = outputs[o];

@@ -36,6 +36,18 @@ public sealed class Tensor
         return new Tensor(type, dims.ToArray(), NewArray(type, length));
     }
 
+    /// <summary>
+    /// A float32 tensor whose contents are not zeroed first: for kernel outputs that are written in full
+    /// anyway, where clearing megabytes per layer per run would be wasted memory traffic.
+    /// </summary>
+    public static Tensor CreateUninitialized(ElementType type, ReadOnlySpan<int> dims)
+    {
+        if (type != ElementType.Float32) return Create(type, dims);
+        foreach (int d in dims)
+            if (d < 0) throw new ArgumentException($"Negative dimension in {TensorShape.Format(dims)}.");
+        return new Tensor(type, dims.ToArray(), GC.AllocateUninitializedArray<float>(TensorShape.ElementCount(dims)));
+    }
+
     private static Array NewArray(ElementType type, int length) => type switch
     {
         ElementType.Float32 => new float[length],

@@ -35,7 +35,7 @@ public static class ConvKernel
     /// <param name="relu">Apply ReLU last (fused Relu).</param>
     public static void Run(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
         Span<float> y, int batch, int channels, int outChannels, int group, in Window3D w, ParallelRunner parallel,
-        ReadOnlySpan<float> residual = default, bool relu = false)
+        ReadOnlySpan<float> residual = default, bool relu = false, CpuKernelTable? table = null)
     {
         int cPerGroup = channels / group, mPerGroup = outChannels / group;
         int k = cPerGroup * w.KernelSize, outSize = w.OutSize;
@@ -54,12 +54,12 @@ public static class ConvKernel
                     ReadOnlySpan<float> b = xGroup;
                     if (cols is not null)
                     {
-                        Im2Col.Unfold(xGroup, cPerGroup, w, cols.AsSpan(0, k * outSize));
+                        Im2Col.Unfold(xGroup, cPerGroup, w, cols.AsSpan(0, k * outSize), parallel);
                         b = cols.AsSpan(0, k * outSize);
                     }
                     Sgemm.Multiply(mPerGroup, outSize, k, weight.Slice(g * mPerGroup * k, mPerGroup * k), k,
                         b, outSize, yImage.Slice(g * mPerGroup * outSize, mPerGroup * outSize), outSize,
-                        accumulate: true, parallel);
+                        accumulate: true, parallel, table);
                 }
                 if (!residual.IsEmpty || relu)
                     ApplyEpilogue(yImage, residual.IsEmpty ? default : residual.Slice(n * outChannels * outSize, outChannels * outSize), relu);

@@ -8,14 +8,28 @@ namespace Cardinal.Kernels.Cpu.Ops;
 /// <summary>Gemm and MatMul on top of <see cref="Sgemm"/>.</summary>
 public static class Linear
 {
-    public static void Gemm(GemmOp op, Tensor a, Tensor b, Tensor? c, Tensor y, ParallelRunner parallel)
+    public static void Gemm(GemmOp op, Tensor a, Tensor b, Tensor? c, Tensor y, ParallelRunner parallel, CpuKernelTable? table = null)
     {
         int m = y.Dims[0], n = y.Dims[1];
         int k = op.TransA ? a.Dims[0] : a.Dims[1];
+        if (!op.TransA && op.TransB && m <= 8)
+        {
+            // A classifier head at small batch: rows of A against rows of B (both contiguous) as dot
+            // products — no transposed copy of a 2048×1000 weight matrix on every run.
+            DotRows(a.Floats, b.Floats, y.Floats, m, n, k, parallel);
+            Finish(op, c, y, m, n);
+            return;
+        }
         float[] aRows = op.TransA ? Transpose(a.Floats, a.Dims[0], a.Dims[1]) : a.Floats.ToArray();
         float[] bRows = op.TransB ? Transpose(b.Floats, b.Dims[0], b.Dims[1]) : b.Floats.ToArray();
+        Sgemm.Multiply(m, n, k, aRows, k, bRows, n, y.Floats, n, accumulate: false, parallel, table);
+        Finish(op, c, y, m, n);
+    }
+
+    /// <summary>Y = alpha·Y + beta·C (C broadcast to [m, n]).</summary>
+    private static void Finish(GemmOp op, Tensor? c, Tensor y, int m, int n)
+    {
         Span<float> dst = y.Floats;
-        Sgemm.Multiply(m, n, k, aRows, k, bRows, n, dst, n, accumulate: false, parallel);
         if (op.Alpha != 1f) foreach (ref float v in dst) v *= op.Alpha;
         if (c is null || op.Beta == 0f) return;
         int[] sc = Broadcast.StridesFor(c.Dims, [m, n]);
@@ -23,6 +37,33 @@ public static class Linear
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++)
                 dst[i * n + j] += op.Beta * cv[i * sc[0] + j * sc[1]];
+    }
+
+    /// <summary>Y[i, j] = A[i, :] · B[j, :] for row-major A [m×k] and B [n×k]; parallel over output columns.</summary>
+    private static unsafe void DotRows(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, int m, int n, int k, ParallelRunner parallel)
+    {
+        const int ColumnsPerTask = 64;
+        fixed (float* pa = a, pb = b, py = y)
+        {
+            float* sa = pa, sb = pb, sy = py;
+            parallel.For((n + ColumnsPerTask - 1) / ColumnsPerTask, t =>
+            {
+                int end = Math.Min(n, (t + 1) * ColumnsPerTask);
+                for (int j = t * ColumnsPerTask; j < end; j++)
+                    for (int i = 0; i < m; i++)
+                        sy[(long)i * n + j] = Dot(new ReadOnlySpan<float>(sa + (long)i * k, k), new ReadOnlySpan<float>(sb + (long)j * k, k));
+            });
+        }
+    }
+
+    private static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        var acc = System.Numerics.Vector<float>.Zero;
+        int w = System.Numerics.Vector<float>.Count, i = 0;
+        for (; i + w <= x.Length; i += w) acc = System.Numerics.Vector.MultiplyAddEstimate(new System.Numerics.Vector<float>(x[i..]), new System.Numerics.Vector<float>(y[i..]), acc);
+        float sum = System.Numerics.Vector.Sum(acc);
+        for (; i < x.Length; i++) sum += x[i] * y[i];
+        return sum;
     }
 
     private static float[] Transpose(ReadOnlySpan<float> src, int rows, int cols)
@@ -34,7 +75,7 @@ public static class Linear
         return dst;
     }
 
-    public static void MatMul(Graph.Node node, Tensor a, Tensor b, Tensor y, ParallelRunner parallel)
+    public static void MatMul(Graph.Node node, Tensor a, Tensor b, Tensor y, ParallelRunner parallel, CpuKernelTable? table = null)
     {
         var (_, a2, b2, batch) = MatMulOp.Shapes(node, a.Shape(), b.Shape());
         int m = a2[^2], k = a2[^1], n = b2[^1];
@@ -48,7 +89,7 @@ public static class Linear
             int offA = 0, offB = 0;
             for (int d = 0; d < batch.Length; d++) { offA += index[d] * sa[d]; offB += index[d] * sb[d]; }
             Sgemm.Multiply(m, n, k, av.Slice(offA * m * k, m * k), k, bv.Slice(offB * k * n, k * n), n,
-                yv.Slice(t * m * n, m * n), n, accumulate: false, parallel);
+                yv.Slice(t * m * n, m * n), n, accumulate: false, parallel, table);
             for (int d = batch.Length - 1; d >= 0; d--)
             {
                 if (++index[d] < batch[d]) break;
