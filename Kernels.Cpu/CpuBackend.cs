@@ -38,5 +38,5 @@ public sealed class CpuBackend : IBackend
     public ICompiledPlan Compile(ExecutionPlan plan) =>
         new KernelExecutor(plan, step => CpuKernelFactory.Create(plan, step, _parallel, _table));
 
-    public void Dispose() { }
+    public void Dispose() => _parallel.Dispose();
 }
