@@ -67,6 +67,14 @@ public sealed class Tensor
     public static Tensor FromArray<T>(T[] data, params int[] dims) where T : unmanaged =>
         new(ElementTypes.Of<T>(), (int[])dims.Clone(), data);
 
+    /// <summary>A tensor over an existing array of the element type's CLR type (no copy).</summary>
+    public static Tensor Wrap(ElementType type, ReadOnlySpan<int> dims, Array data)
+    {
+        if (data.GetType().GetElementType() != type.ClrType())
+            throw new ArgumentException($"A {data.GetType().Name} cannot hold {type.Name()} elements.");
+        return new Tensor(type, dims.ToArray(), data);
+    }
+
     public static Tensor Scalar<T>(T value) where T : unmanaged => new(ElementTypes.Of<T>(), [], new[] { value });
 
     public int[] Shape() => (int[])_dims.Clone();

@@ -33,12 +33,29 @@ public static unsafe class Sgemm
         }
         parallel ??= ParallelRunner.Sequential;
         table ??= CpuKernelTable.Default;
-        int rowBlocks = (m + MC - 1) / MC, colBlocks = (n + NC - 1) / NC;
+        var (mc, nc) = BlockSizes(m, n, table, parallel.Threads);
+        int rowBlocks = (m + mc - 1) / mc, colBlocks = (n + nc - 1) / nc;
         fixed (float* pa = a, pb = b, pc = c)
         {
-            var job = new Job(pa, pb, pc, m, n, k, lda, ldb, ldc, accumulate, table);
-            parallel.For(rowBlocks * colBlocks, t => job.RunBlock(t / colBlocks * MC, t % colBlocks * NC));
+            var job = new Job(pa, pb, pc, m, n, k, lda, ldb, ldc, accumulate, table, mc, nc);
+            parallel.For(rowBlocks * colBlocks, t => job.RunBlock(t / colBlocks * mc, t % colBlocks * nc));
         }
+    }
+
+    /// <summary>
+    /// Block sizes for this problem: at most MC×NC, evened out so the last block is not a sliver, and cut
+    /// finer (columns first, then rows) until there are two blocks per thread — ResNet's late layers have
+    /// 256 output channels over 196 pixels, which the nominal blocking would give one busy thread.
+    /// </summary>
+    private static (int Mc, int Nc) BlockSizes(int m, int n, CpuKernelTable table, int threads)
+    {
+        static int Ceil(int a, int b) => (a + b - 1) / b;
+        int mr = table.MR, nr = table.NR;
+        int rowBlocks = Ceil(m, MC), colBlocks = Ceil(n, NC);
+        int wanted = threads > 1 ? 2 * threads : 1;
+        if (rowBlocks * colBlocks < wanted) colBlocks = Math.Max(colBlocks, Math.Min(Ceil(n, 2 * nr), Ceil(wanted, rowBlocks)));
+        if (rowBlocks * colBlocks < wanted) rowBlocks = Math.Max(rowBlocks, Math.Min(Ceil(m, mr), Ceil(wanted, colBlocks)));
+        return (Ceil(Ceil(m, rowBlocks), mr) * mr, Ceil(Ceil(n, colBlocks), nr) * nr);
     }
 
     private static void CheckExtent(int length, int rows, int cols, int ld, string name)
@@ -47,12 +64,13 @@ public static unsafe class Sgemm
             throw new ArgumentException($"Matrix {name} ({rows}×{cols}, ld {ld}) does not fit in {length} elements.");
     }
 
-    private readonly struct Job(float* a, float* b, float* c, int m, int n, int k, int lda, int ldb, int ldc, bool accumulate, CpuKernelTable table)
+    private readonly struct Job(float* a, float* b, float* c, int m, int n, int k, int lda, int ldb, int ldc, bool accumulate,
+        CpuKernelTable table, int blockRows, int blockColumns)
     {
         public void RunBlock(int row0, int col0)
         {
             int mr = table.MR, nr = table.NR;
-            int mc = Math.Min(MC, m - row0), nc = Math.Min(NC, n - col0);
+            int mc = Math.Min(blockRows, m - row0), nc = Math.Min(blockColumns, n - col0);
             int mPadded = (mc + mr - 1) / mr * mr, nPadded = (nc + nr - 1) / nr * nr;
             float[] aBuffer = ArrayPool<float>.Shared.Rent(mPadded * KC);
             float[] bBuffer = ArrayPool<float>.Shared.Rent(nPadded * KC);
