@@ -19,6 +19,9 @@ public interface IBackend : IDisposable
     IBackend ConstantFolder => this;
 
     ICompiledPlan Compile(ExecutionPlan plan);
+
+    /// <summary>The algorithm this backend runs for a step (e.g. "im2col + GEMM"), for `cardinal inspect`; null when there is only one.</summary>
+    string? DescribeStep(ExecutionPlan plan, PlanStep step) => null;
 }
 
 /// <summary>A plan ready to run. Safe to call from several threads at once.</summary>

@@ -38,5 +38,13 @@ public sealed class CpuBackend : IBackend
     public ICompiledPlan Compile(ExecutionPlan plan) =>
         new KernelExecutor(plan, step => CpuKernelFactory.Create(plan, step, _parallel, _table));
 
+    public string? DescribeStep(ExecutionPlan plan, PlanStep step) => step.Node.Op switch
+    {
+        Graph.Ops.ConvOp conv => Conv.ConvKernel.Algorithm(Conv.Window3D.From(conv.Geometry(step.Node, plan.Values[step.Inputs[0]], plan.Values[step.Inputs[1]]))),
+        Graph.Ops.GemmOp { TransA: false, TransB: true } when plan.Values[step.Inputs[0]].Dims[0] <= 8 => "row dot products",
+        Graph.Ops.GemmOp or Graph.Ops.MatMulOp => "packed GEMM",
+        _ => null,
+    };
+
     public void Dispose() => _parallel.Dispose();
 }

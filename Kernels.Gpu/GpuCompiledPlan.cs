@@ -20,7 +20,7 @@ internal sealed class GpuCompiledPlan : ICompiledPlan
     /// Groups narrower than this many output channels take the direct kernel: a 32-wide GEMM tile over
     /// ResNeXt-50's 4 channels per group would spend 7/8 of its work on padding.
     /// </summary>
-    private const int MinChannelsPerGroupForTiles = 16;
+    internal const int MinChannelsPerGroupForTiles = 16;
 
     private readonly GpuBackend _backend;
     private readonly ExecutionPlan _plan;

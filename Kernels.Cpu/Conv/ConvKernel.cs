@@ -13,6 +13,9 @@ namespace Cardinal.Kernels.Cpu.Conv;
 /// </summary>
 public static class ConvKernel
 {
+    /// <summary>What <see cref="Run"/> does for this window (shown by `cardinal inspect`).</summary>
+    public static string Algorithm(in Window3D w) => w.IsPointwise ? "pointwise GEMM (no im2col)" : "im2col + packed GEMM";
+
     /// <summary>y = relu(y + r), vectorised; lanes hold consecutive output elements.</summary>
     private static void ApplyEpilogue(Span<float> y, ReadOnlySpan<float> residual, bool relu)
     {

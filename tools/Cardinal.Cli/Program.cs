@@ -17,6 +17,7 @@ namespace Cardinal.Cli
 
               inspect [MODEL] [--device D]         inputs, outputs, operators, parameters, FLOPs, plan
               devices                              what ILGPU sees (CUDA, OpenCL, its CPU accelerator)
+              bench   [--model M] [--batch B] [--threads N] [--runs R] [--warmup W] [--device D] [--json]
               run     [--model M] [--input [NAME=]X.npy]... [--output [NAME=]Y.npy]... [--threads N] [--seed S]
               verify  [--model M] --input [NAME=]X.npy... --expected [NAME=]Y.npy... [--rtol 1e-3] [--atol 1e-4] [--threads N]
               embed   IMAGES...|DIR [--model M] [--preset P] [--out emb.npy | --json] [--threads N]
@@ -51,7 +52,8 @@ namespace Cardinal.Cli
                     "similar" => SimilarCommand.Run(args[1..], stdout, stderr),
                     "classify" => ClassifyCommand.Run(args[1..], stdout, stderr),
                     "devices" => DevicesCommand.Run(args[1..], stdout),
-                    _ => throw new UsageException($"unknown command '{args[0]}' (try: inspect, run, verify, embed, similar, classify, devices)"),
+                    "bench" => BenchCommand.Run(args[1..], stdout, stderr),
+                    _ => throw new UsageException($"unknown command '{args[0]}' (try: inspect, run, verify, embed, similar, classify, devices, bench)"),
                 };
             }
             catch (UsageException e) { return Fail(stderr, e.Message, BadInput); }

@@ -40,8 +40,10 @@ internal static class InspectCommand
                 + (symbolic ? " (symbolic dimensions taken as 1)" : ""));
             stdout.WriteLine($"plan       {plan.Steps.Count} steps after constant folding{(session.Options.Fuse ? " and fusion" : "")} ({graph.Nodes.Count} nodes imported)");
             // Fused convolutions show what they absorbed: Conv+Relu, Conv+Add+Relu (BatchNorm is folded into the weights).
-            foreach (var group in plan.Steps.GroupBy(s => s.Node.Op is Cardinal.Graph.Ops.ConvOp c ? "Conv" + c.Epilogue : s.Node.OpType).OrderByDescending(g => g.Count()))
-                stdout.WriteLine($"  {group.Key,-22}{group.Count(),6}  {group.Sum(s => s.Node.Op.Flops(plan.InputsOf(s), plan.OutputsOf(s))) / 1e9,9:F3} GFLOP");
+            // Each line also names the algorithm the backend runs for those steps.
+            foreach (var group in plan.Steps.GroupBy(s => (Op: s.Node.Op is Cardinal.Graph.Ops.ConvOp c ? "Conv" + c.Epilogue : s.Node.OpType, Algorithm: session.Backend.DescribeStep(plan, s)))
+                         .OrderByDescending(g => g.Sum(s => s.Node.Op.Flops(plan.InputsOf(s), plan.OutputsOf(s)))))
+                stdout.WriteLine($"  {group.Key.Op,-22}{group.Count(),6}  {group.Sum(s => s.Node.Op.Flops(plan.InputsOf(s), plan.OutputsOf(s))) / 1e9,9:F3} GFLOP  {group.Key.Algorithm}".TrimEnd());
         }
         else stdout.WriteLine("flops      (the model has non-float inputs whose values decide shapes: plan made at run time)");
         return Cli.Ok;
