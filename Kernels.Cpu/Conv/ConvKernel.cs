@@ -14,7 +14,9 @@ namespace Cardinal.Kernels.Cpu.Conv;
 public static class ConvKernel
 {
     /// <summary>What <see cref="Run"/> does for this window (shown by `cardinal inspect`).</summary>
-    public static string Algorithm(in Window3D w) => w.IsPointwise ? "pointwise GEMM (no im2col)" : "im2col + packed GEMM";
+    public static string Algorithm(int group, int outChannels, in Window3D w) =>
+        GroupedConvKernel.Applies(group, outChannels, w) ? "direct grouped"
+        : w.IsPointwise ? "pointwise GEMM (no im2col)" : "im2col + packed GEMM";
 
     /// <summary>y = relu(y + r), vectorised; lanes hold consecutive output elements.</summary>
     private static void ApplyEpilogue(Span<float> y, ReadOnlySpan<float> residual, bool relu)
@@ -40,6 +42,11 @@ public static class ConvKernel
         Span<float> y, int batch, int channels, int outChannels, int group, in Window3D w, ParallelRunner parallel,
         ReadOnlySpan<float> residual = default, bool relu = false, CpuKernelTable? table = null)
     {
+        if (GroupedConvKernel.Applies(group, outChannels, w))
+        {
+            GroupedConvKernel.Run(x, weight, bias, y, batch, channels, outChannels, group, w, parallel, residual, relu);
+            return;
+        }
         int cPerGroup = channels / group, mPerGroup = outChannels / group;
         int k = cPerGroup * w.KernelSize, outSize = w.OutSize;
         bool pointwise = w.IsPointwise;
