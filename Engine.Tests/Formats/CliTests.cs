@@ -131,6 +131,41 @@ public class CliTests
     }
 
     [Test]
+    public void Bench_Json_ReportsMedianAndPath()
+    {
+        var r = Run("bench", "--model", _model, "--runs", "5", "--threads", "1", "--json");
+        Assert.That(r.Code, Is.EqualTo(0), r.Err);
+        using var doc = System.Text.Json.JsonDocument.Parse(r.Out);
+        Assert.That(doc.RootElement.GetProperty("medianMs").GetDouble(), Is.GreaterThan(0));
+        Assert.That(doc.RootElement.GetProperty("backend").GetString(), Does.StartWith("cpu (threads=1,"));
+        Assert.That(doc.RootElement.GetProperty("runs").GetInt32(), Is.EqualTo(5));
+    }
+
+    [Test]
+    public void Devices_ListsCpuAndIlgpu()
+    {
+        var r = Run("devices");
+        Assert.That(r.Code, Is.EqualTo(0), r.Err);
+        Assert.That(r.Out, Does.Contain("--device cpu").And.Contain("ilgpu-cpu"));
+    }
+
+    [TestCase("quantum", "unknown device")]
+    public void UnknownDevice_ExitsTwo(string device, string message)
+    {
+        var r = Run("run", "--model", _model, "--device", device);
+        Assert.That(r.Code, Is.EqualTo(2));
+        Assert.That(r.Err, Does.Contain(message));
+    }
+
+    [Test]
+    public void Run_OnIlgpuCpuDevice_MatchesCpu()
+    {
+        var r = Run("run", "--model", _model, "--input", F("x.npy"), "--output", F("y-gpu.npy"), "--device", "ilgpu-cpu");
+        Assert.That(r.Code, Is.EqualTo(0), r.Err);
+        Assert.That(NpyFile.Read(F("y-gpu.npy")).Floats.ToArray(), Is.EqualTo(new float[] { 2, 0, 4, 0 }));
+    }
+
+    [Test]
     public void Inspect_DefaultModel_ShowsResNet18()
     {
         References.Require(Path.Combine(AppContext.BaseDirectory, "models", "resnet18-mlnet.onnx"), "Build restores the default model.");
