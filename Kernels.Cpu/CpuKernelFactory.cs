@@ -89,12 +89,7 @@ internal static class CpuKernelFactory
                 return K((i, o) => Unary.Clip(i[0]!, i.Length > 1 ? i[1] : null, i.Length > 2 ? i[2] : null, o[0]));
             case SoftmaxOp softmax:
             {
-                int[] dims = inputs[0]!.Dims;
-                int axis = TensorShape.NormalizeAxis(softmax.Axis, Math.Max(1, dims.Length), node.Describe());
-                int outer = TensorShape.ElementCount(dims.AsSpan(0, Math.Min(axis, dims.Length)));
-                int length, stride;
-                if (softmax.CoerceTo2D) { length = TensorShape.ElementCount(dims.AsSpan(Math.Min(axis, dims.Length))); stride = 1; }
-                else { length = dims.Length == 0 ? 1 : dims[axis]; stride = TensorShape.ElementCount(dims.AsSpan(Math.Min(axis + 1, dims.Length))); }
+                var (outer, length, stride) = softmax.Layout(node, inputs[0]!.Dims);
                 return K((i, o) => Normalization.Softmax(i[0]!.Floats, o[0].Floats, outer, length, stride));
             }
             case ReduceMeanOp reduce:

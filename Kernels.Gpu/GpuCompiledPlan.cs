@@ -1,5 +1,6 @@
 using Cardinal.Graph;
 using Cardinal.Graph.Ops;
+using Cardinal.Kernels.Cpu.Conv;
 using Cardinal.Kernels.Gpu.Kernels;
 using Cardinal.Planning;
 using Cardinal.Tensors;
@@ -195,12 +196,7 @@ internal sealed class GpuCompiledPlan : ICompiledPlan
             }
             case SoftmaxOp softmax:
             {
-                int[] dims = ins[0]!.Dims;
-                int axis = TensorShape.NormalizeAxis(softmax.Axis, Math.Max(1, dims.Length), node.Describe());
-                int outer = TensorShape.ElementCount(dims.AsSpan(0, Math.Min(axis, dims.Length)));
-                int length, stride;
-                if (softmax.CoerceTo2D) { length = TensorShape.ElementCount(dims.AsSpan(Math.Min(axis, dims.Length))); stride = 1; }
-                else { length = dims.Length == 0 ? 1 : dims[axis]; stride = TensorShape.ElementCount(dims.AsSpan(Math.Min(axis + 1, dims.Length))); }
+                var (outer, length, stride) = softmax.Layout(node, ins[0]!.Dims);
                 var (x, y) = (View(step.Inputs[0]), View(step.Outputs[0]));
                 int runs = outer * stride;
                 return [() => k.Softmax(runs, x, y, length, stride)];
@@ -285,19 +281,14 @@ internal sealed class GpuCompiledPlan : ICompiledPlan
 
     private static ConvParams ConvParamsFor(ConvOp conv, Node node, ValueInfo x, ValueInfo w, ValueInfo y, PlanStep step)
     {
-        WindowGeometry g = conv.Geometry(node, x, w);
-        int lead = 3 - g.Rank;
-        int At(int[] v, int axis, int fallback) => axis < lead ? fallback : v[axis - lead];
+        Window3D g = Window3D.From(conv.Geometry(node, x, w));
         int m = w.Dims[0], c = x.Dims[1];
         var p = new ConvParams
         {
             N = x.Dims[0], C = c, M = m,
-            InD = At(g.Input, 0, 1), InH = At(g.Input, 1, 1), InW = At(g.Input, 2, 1),
-            OutD = At(g.Output, 0, 1), OutH = At(g.Output, 1, 1), OutW = At(g.Output, 2, 1),
-            KD = At(g.Kernel, 0, 1), KH = At(g.Kernel, 1, 1), KW = At(g.Kernel, 2, 1),
-            SD = At(g.Stride, 0, 1), SH = At(g.Stride, 1, 1), SW = At(g.Stride, 2, 1),
-            DD = At(g.Dilation, 0, 1), DH = At(g.Dilation, 1, 1), DW = At(g.Dilation, 2, 1),
-            PD = At(g.PadBegin, 0, 0), PH = At(g.PadBegin, 1, 0), PW = At(g.PadBegin, 2, 0),
+            InD = g.InD, InH = g.InH, InW = g.InW, OutD = g.OutD, OutH = g.OutH, OutW = g.OutW,
+            KD = g.KD, KH = g.KH, KW = g.KW, SD = g.SD, SH = g.SH, SW = g.SW, DD = g.DD, DH = g.DH, DW = g.DW,
+            PD = g.PadD, PH = g.PadH, PW = g.PadW,
             Group = conv.Group, CPerGroup = c / conv.Group, MPerGroup = m / conv.Group,
             HasBias = InputAt(step, 2) >= 0 ? 1 : 0, HasResidual = conv.Epilogue.Residual ? 1 : 0, Relu = conv.Epilogue.Relu ? 1 : 0,
         };
@@ -306,19 +297,14 @@ internal sealed class GpuCompiledPlan : ICompiledPlan
         return p;
     }
 
-    private static PoolParams PoolParamsFor(WindowGeometry g, bool countIncludePad)
+    private static PoolParams PoolParamsFor(WindowGeometry geometry, bool countIncludePad)
     {
-        int lead = 3 - g.Rank;
-        int At(int[] v, int axis, int fallback) => axis < lead ? fallback : v[axis - lead];
+        Window3D g = Window3D.From(geometry);
         return new PoolParams
         {
-            InD = At(g.Input, 0, 1), InH = At(g.Input, 1, 1), InW = At(g.Input, 2, 1),
-            OutD = At(g.Output, 0, 1), OutH = At(g.Output, 1, 1), OutW = At(g.Output, 2, 1),
-            KD = At(g.Kernel, 0, 1), KH = At(g.Kernel, 1, 1), KW = At(g.Kernel, 2, 1),
-            SD = At(g.Stride, 0, 1), SH = At(g.Stride, 1, 1), SW = At(g.Stride, 2, 1),
-            DD = At(g.Dilation, 0, 1), DH = At(g.Dilation, 1, 1), DW = At(g.Dilation, 2, 1),
-            PD = At(g.PadBegin, 0, 0), PH = At(g.PadBegin, 1, 0), PW = At(g.PadBegin, 2, 0),
-            PED = At(g.PadEnd, 0, 0), PEH = At(g.PadEnd, 1, 0), PEW = At(g.PadEnd, 2, 0),
+            InD = g.InD, InH = g.InH, InW = g.InW, OutD = g.OutD, OutH = g.OutH, OutW = g.OutW,
+            KD = g.KD, KH = g.KH, KW = g.KW, SD = g.SD, SH = g.SH, SW = g.SW, DD = g.DD, DH = g.DH, DW = g.DW,
+            PD = g.PadD, PH = g.PadH, PW = g.PadW, PED = g.PadEndD, PEH = g.PadEndH, PEW = g.PadEndW,
             CountIncludePad = countIncludePad ? 1 : 0,
         };
     }

@@ -142,4 +142,16 @@ public sealed class SoftmaxOp(int axis, bool coerceTo2D) : Operator
     }
 
     public override long Flops(ValueInfo?[] inputs, ValueInfo[] outputs) => 3 * outputs[0].ElementCount;
+
+    /// <summary>
+    /// The input seen as [outer][length][stride]: softmax runs over <c>length</c> elements spaced
+    /// <c>stride</c> apart, once per (outer, stride position). Opsets ≤ 12 flatten everything from the axis on.
+    /// </summary>
+    public (int Outer, int Length, int Stride) Layout(Node node, int[] dims)
+    {
+        int axis = TensorShape.NormalizeAxis(Axis, Math.Max(1, dims.Length), node.Describe());
+        int outer = TensorShape.ElementCount(dims.AsSpan(0, Math.Min(axis, dims.Length)));
+        if (CoerceTo2D) return (outer, TensorShape.ElementCount(dims.AsSpan(Math.Min(axis, dims.Length))), 1);
+        return (outer, dims.Length == 0 ? 1 : dims[axis], TensorShape.ElementCount(dims.AsSpan(Math.Min(axis + 1, dims.Length))));
+    }
 }
