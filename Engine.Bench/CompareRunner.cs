@@ -9,8 +9,8 @@ namespace Cardinal.Bench;
 
 /// <summary>
 /// A quick side-by-side (not BenchmarkDotNet): Cardinal and ONNX Runtime on the same model, batch and
-/// thread count, alternating runs in one process so machine noise hits both. Prints medians, p90 and the
-/// ratio. Usage: compare MODEL.onnx [--batch 1] [--threads 2] [--runs 20]
+/// thread count, in alternating blocks of runs in one process so machine noise hits both. Prints medians,
+/// p90, the ratio, and how far the two answers are apart. Usage: compare MODEL.onnx [--batch 1] [--threads 2] [--runs 20]
 /// </summary>
 public static class CompareRunner
 {
@@ -37,15 +37,25 @@ public static class CompareRunner
         double maxDiff = 0, maxRef = 0;
         for (int i = 0; i < theirs0.Length; i++) { maxDiff = Math.Max(maxDiff, Math.Abs(ours0.Floats[i] - theirs0[i])); maxRef = Math.Max(maxRef, Math.Abs(theirs0[i])); }
         for (int i = 0; i < 2; i++) { cardinal.Run(input); using var _ = ort.Run(ortInputs); }
+        // Blocks of runs, alternating engines block by block (ABAB): each engine's worker threads spin for a
+        // while after a run, so alternating run by run would hand each engine a core the other still holds.
         var ours = new List<double>(); var theirs = new List<double>();
-        for (int i = 0; i < runs; i++)
+        int perBlock = Math.Max(1, runs / 4);
+        for (int done = 0; done < runs; done += perBlock)
         {
-            var clock = Stopwatch.StartNew();
-            cardinal.Run(input);
-            ours.Add(clock.Elapsed.TotalMilliseconds);
-            clock.Restart();
-            using (ort.Run(ortInputs)) { }
-            theirs.Add(clock.Elapsed.TotalMilliseconds);
+            int count = Math.Min(perBlock, runs - done);
+            for (int i = 0; i < count; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                cardinal.Run(input);
+                ours.Add(clock.Elapsed.TotalMilliseconds);
+            }
+            for (int i = 0; i < count; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                using (ort.Run(ortInputs)) { }
+                theirs.Add(clock.Elapsed.TotalMilliseconds);
+            }
         }
         double flops = cardinal.PlanForShapes([dims]).Flops;
         Console.WriteLine($"{Path.GetFileName(Path.GetDirectoryName(model))}/{Path.GetFileName(model)} batch {dims[0]}, {threads} thread(s), {runs} runs; {cardinal.Backend.Description}");

@@ -37,9 +37,11 @@ internal static class CpuKernelFactory
                 Window3D window = Window3D.From(conv.Geometry(node, x, w));
                 int batch = x.Dims[0], channels = x.Dims[1], outChannels = w.Dims[0], group = conv.Group;
                 bool relu = conv.Epilogue.Relu;
+                // Constant weights are packed once here, not on every run.
+                PackedMatrix[]? packed = w.Constant is { } weights ? ConvKernel.PackWeights(weights.Floats, channels, outChannels, group, window, table) : null;
                 return K((i, o) => ConvKernel.Run(i[0]!.Floats, i[1]!.Floats, i.Length > 2 && i[2] is { } b ? b.Floats : default,
                     o[0].Floats, batch, channels, outChannels, group, window, parallel,
-                    i.Length > 3 && i[3] is { } r ? r.Floats : default, relu, table));
+                    i.Length > 3 && i[3] is { } r ? r.Floats : default, relu, table, packed));
             }
             case PoolOp pool:
             {

@@ -1,3 +1,5 @@
+using Cardinal.Kernels.Cpu;
+using Cardinal.Kernels.Cpu.Gemm;
 using Cardinal.Kernels.Cpu.Conv;
 using Cardinal.Kernels.Cpu.Reference;
 using Cardinal.Kernels.Cpu.Threading;
@@ -74,6 +76,23 @@ public class ConvKernelTests
         for (int i = 0; i < expected.Length; i++)
             Assert.That(y[i], Is.EqualTo(expected[i]).Within(1e-4 * (1 + Math.Abs(expected[i]))), $"element {i}");
         Assert.That(expected.Count(v => v == 0), Is.GreaterThan(0), "ReLU should clip something");
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void Run_WithWeightsPackedAtLoad_MatchesReference(int n, int c, int m, int group, Window3D w)
+    {
+        var random = new Random(c * 7 + m);
+        float[] x = Random(random, n * c * w.InSize), weight = Random(random, m * (c / group) * w.KernelSize), bias = Random(random, m);
+        float[] y = new float[n * m * w.OutSize], expected = new float[y.Length];
+        foreach (CpuIsa isa in CpuIsas.Supported)
+        {
+            var table = CpuKernelTable.Create(isa);
+            var packed = ConvKernel.PackWeights(weight, c, m, group, w, table);
+            ConvKernel.Run(x, weight, bias, y, n, c, m, group, w, new ParallelRunner(2), default, false, table, packed);
+            ConvReference.Run(x, weight, bias, expected, n, c, m, group, w);
+            for (int i = 0; i < expected.Length; i++)
+                Assert.That(y[i], Is.EqualTo(expected[i]).Within(1e-4 * (1 + Math.Abs(expected[i]))), $"{table}: element {i}");
+        }
     }
 
     private static float[] Random(Random r, int length) => Enumerable.Range(0, length).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();

@@ -51,6 +51,20 @@ public class SgemmTests
         }
     }
 
+    [TestCaseSource(nameof(Shapes))]
+    public void Multiply_PrepackedA_MatchesReference(int m, int n, int k, bool accumulate, int threads, CpuIsa isa)
+    {
+        var random = new Random(m * 31 + n * 7 + k);
+        int ldb = n + 1, ldc = n + 2;
+        float[] a = Random(random, m * k), b = Random(random, k * ldb);
+        float[] c = Random(random, m * ldc), expected = (float[])c.Clone();
+        var packed = new PackedMatrix(a, m, k, k, CpuKernelTable.Create(isa));
+        Sgemm.Multiply(packed, n, b, ldb, c, ldc, accumulate, new ParallelRunner(threads));
+        SgemmReference.Multiply(m, n, k, a, k, b, ldb, expected, ldc, accumulate);
+        for (int i = 0; i < c.Length; i++)
+            Assert.That(c[i], Is.EqualTo(expected[i]).Within(1e-4 * (1 + Math.Abs(expected[i]))), $"{packed.Table} m={m} n={n} k={k}: element {i}");
+    }
+
     [Test]
     public void Tiers_ThisMachine_ListsWhatRuns()
     {

@@ -13,6 +13,19 @@ namespace Cardinal.Kernels.Cpu.Conv;
 /// </summary>
 public static class ConvKernel
 {
+    /// <summary>
+    /// The weights of each group packed once for <paramref name="table"/> (the GEMM's A operand), or null when
+    /// the direct grouped kernel runs this window and needs no packing.
+    /// </summary>
+    public static PackedMatrix[]? PackWeights(ReadOnlySpan<float> weight, int channels, int outChannels, int group, in Window3D w, CpuKernelTable table)
+    {
+        if (GroupedConvKernel.Applies(group, outChannels, w)) return null;
+        int mPerGroup = outChannels / group, k = channels / group * w.KernelSize;
+        var packed = new PackedMatrix[group];
+        for (int g = 0; g < group; g++) packed[g] = new PackedMatrix(weight.Slice(g * mPerGroup * k, mPerGroup * k), mPerGroup, k, k, table);
+        return packed;
+    }
+
     /// <summary>What <see cref="Run"/> does for this window (shown by `cardinal inspect`).</summary>
     public static string Algorithm(int group, int outChannels, in Window3D w) =>
         GroupedConvKernel.Applies(group, outChannels, w) ? "direct grouped"
@@ -40,7 +53,7 @@ public static class ConvKernel
     /// <param name="relu">Apply ReLU last (fused Relu).</param>
     public static void Run(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
         Span<float> y, int batch, int channels, int outChannels, int group, in Window3D w, ParallelRunner parallel,
-        ReadOnlySpan<float> residual = default, bool relu = false, CpuKernelTable? table = null)
+        ReadOnlySpan<float> residual = default, bool relu = false, CpuKernelTable? table = null, PackedMatrix[]? packedWeights = null)
     {
         if (GroupedConvKernel.Applies(group, outChannels, w))
         {
@@ -67,9 +80,12 @@ public static class ConvKernel
                         Im2Col.Unfold(xGroup, cPerGroup, w, cols.AsSpan(0, k * outSize), parallel);
                         b = cols.AsSpan(0, k * outSize);
                     }
-                    Sgemm.Multiply(mPerGroup, outSize, k, weight.Slice(g * mPerGroup * k, mPerGroup * k), k,
-                        b, outSize, yImage.Slice(g * mPerGroup * outSize, mPerGroup * outSize), outSize,
-                        accumulate: true, parallel, table);
+                    Span<float> yGroup = yImage.Slice(g * mPerGroup * outSize, mPerGroup * outSize);
+                    if (packedWeights is not null)
+                        Sgemm.Multiply(packedWeights[g], outSize, b, outSize, yGroup, outSize, accumulate: true, parallel);
+                    else
+                        Sgemm.Multiply(mPerGroup, outSize, k, weight.Slice(g * mPerGroup * k, mPerGroup * k), k,
+                            b, outSize, yGroup, outSize, accumulate: true, parallel, table);
                 }
                 if (!residual.IsEmpty || relu)
                     ApplyEpilogue(yImage, residual.IsEmpty ? default : residual.Slice(n * outChannels * outSize, outChannels * outSize), relu);

@@ -17,13 +17,27 @@ public static unsafe class Sgemm
     /// 240 KiB) stream through; MC is a multiple of every tier's MR (8, 6, 4), and large enough that a
     /// pointwise convolution's B is packed once or twice, not once per 96 output channels.
     /// </summary>
-    private const int KC = 256, MC = 240, NC = 256;
+    internal const int KC = 256;
+    private const int MC = 240, NC = 256;
+
+    /// <summary>C (+)= A·B with A packed once ahead of time (<see cref="PackedMatrix"/>, e.g. convolution weights).</summary>
+    public static void Multiply(PackedMatrix a, int n, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate, ParallelRunner? parallel = null)
+    {
+        using var pin = a.Pin();
+        Run(a.M, n, a.K, default, 0, b, ldb, c, ldc, accumulate, parallel, a.Table, a, (float*)pin.Pointer);
+    }
 
     public static void Multiply(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc, bool accumulate, ParallelRunner? parallel = null, CpuKernelTable? table = null)
     {
-        if (m == 0 || n == 0) return;
         CheckExtent(a.Length, m, k, lda, nameof(a));
+        Run(m, n, k, a, lda, b, ldb, c, ldc, accumulate, parallel, table, null, null);
+    }
+
+    private static void Run(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        Span<float> c, int ldc, bool accumulate, ParallelRunner? parallel, CpuKernelTable? table, PackedMatrix? packed, float* packedData)
+    {
+        if (m == 0 || n == 0) return;
         CheckExtent(b.Length, k, n, ldb, nameof(b));
         CheckExtent(c.Length, m, n, ldc, nameof(c));
         if (k == 0)
@@ -37,7 +51,7 @@ public static unsafe class Sgemm
         int rowBlocks = (m + mc - 1) / mc, colBlocks = (n + nc - 1) / nc;
         fixed (float* pa = a, pb = b, pc = c)
         {
-            var job = new Job(pa, pb, pc, m, n, k, lda, ldb, ldc, accumulate, table, mc, nc);
+            var job = new Job(pa, pb, pc, m, n, k, lda, ldb, ldc, accumulate, table, mc, nc, packed, packedData);
             parallel.For(rowBlocks * colBlocks, t => job.RunBlock(t / colBlocks * mc, t % colBlocks * nc));
         }
     }
@@ -65,14 +79,14 @@ public static unsafe class Sgemm
     }
 
     private readonly struct Job(float* a, float* b, float* c, int m, int n, int k, int lda, int ldb, int ldc, bool accumulate,
-        CpuKernelTable table, int blockRows, int blockColumns)
+        CpuKernelTable table, int blockRows, int blockColumns, PackedMatrix? packed, float* packedData)
     {
         public void RunBlock(int row0, int col0)
         {
             int mr = table.MR, nr = table.NR;
             int mc = Math.Min(blockRows, m - row0), nc = Math.Min(blockColumns, n - col0);
             int mPadded = (mc + mr - 1) / mr * mr, nPadded = (nc + nr - 1) / nr * nr;
-            float[] aBuffer = ArrayPool<float>.Shared.Rent(mPadded * KC);
+            float[] aBuffer = ArrayPool<float>.Shared.Rent(packed is null ? mPadded * KC : 1);
             float[] bBuffer = ArrayPool<float>.Shared.Rent(nPadded * KC);
             float* scratch = stackalloc float[mr * nr];
             try
@@ -83,13 +97,15 @@ public static unsafe class Sgemm
                     {
                         int kc = Math.Min(KC, k - p0);
                         bool add = accumulate || p0 > 0;
-                        SgemmPack.PackA(a + (long)row0 * lda + p0, lda, mc, kc, mr, aPack);
+                        // Prepacked weights are used in place; otherwise this block of A is packed now.
+                        float* aPanels = packed is null ? aPack : packedData + packed.PanelOffset(p0, row0);
+                        if (packed is null) SgemmPack.PackA(a + (long)row0 * lda + p0, lda, mc, kc, mr, aPack);
                         SgemmPack.PackB(b + (long)p0 * ldb + col0, ldb, kc, nc, nr, bPack);
                         for (int j = 0; j < nc; j += nr)
                             for (int i = 0; i < mc; i += mr)
                             {
                                 float* tile = c + (long)(row0 + i) * ldc + col0 + j;
-                                float* ap = aPack + (long)i * kc, bp = bPack + (long)j * kc;
+                                float* ap = aPanels + (long)i * kc, bp = bPack + (long)j * kc;
                                 int rows = Math.Min(mr, mc - i), cols = Math.Min(nr, nc - j);
                                 if (rows == mr && cols == nr) table.Kernel(kc, ap, bp, tile, ldc, add);
                                 else Edge(kc, ap, bp, tile, rows, cols, add, scratch);

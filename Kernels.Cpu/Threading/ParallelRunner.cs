@@ -89,7 +89,14 @@ public sealed class ParallelRunner : IDisposable
             Work? work = null;
             for (int spin = 0; spin < SpinIterations && !_disposed; spin++)
             {
-                if (Interlocked.Read(ref _generation) != seen && (work = _current) is not null) break;
+                // For() publishes _current before bumping the generation, so a new generation always
+                // comes with its work (or a later one): record the generation with the work it came with.
+                long generation = Interlocked.Read(ref _generation);
+                if (generation != seen)
+                {
+                    seen = generation;
+                    if ((work = _current) is not null) break;
+                }
                 Thread.SpinWait(20);
             }
             if (work is null)
@@ -97,7 +104,6 @@ public sealed class ParallelRunner : IDisposable
                 _wake.Wait();
                 continue;
             }
-            seen = Interlocked.Read(ref _generation);
             work.Help();
         }
     }
