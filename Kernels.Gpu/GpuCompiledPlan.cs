@@ -52,8 +52,6 @@ internal sealed class GpuCompiledPlan : ICompiledPlan
         }
     }
 
-    public long ArenaBytes => _layout.TotalElements * sizeof(float);
-
     public Tensor[] Run(Tensor[] inputs, CancellationToken cancellation = default)
     {
         lock (_gate)

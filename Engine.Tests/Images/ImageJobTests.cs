@@ -152,6 +152,22 @@ public class ImageJobTests
     }
 
     [Test]
+    public void ImageBatch_LoadsIntoOneTensor_BrokenFileLeavesAZeroSlice()
+    {
+        File.WriteAllBytes(P("broken.png"), [1, 2, 3]);
+        var decoder = new Cardinal.Formats.Images.ImageSharpDecoder();
+        var preset = Cardinal.Formats.Images.PreprocessPresets.ImageNet;
+        var batch = Cardinal.Formats.Images.ImageBatch.Load([P("astronaut.png"), P("coffee.png"), P("broken.png")], preset, decoder, decoder.Limits, 2);
+        Assert.That(batch.Tensor.Shape(), Is.EqualTo(new[] { 3, 3, 224, 224 }));
+        Assert.That(batch.Errors[0], Is.Null);
+        Assert.That(batch.Errors[2], Does.Contain("broken.png"));
+        float[] single = new float[3 * 224 * 224];
+        Cardinal.Formats.Images.ImagePreprocessor.Apply(Cardinal.Formats.Images.ImageFiles.Read(P("coffee.png"), decoder, decoder.Limits), preset, single);
+        Assert.That(batch.Tensor.Floats.Slice(single.Length, single.Length).ToArray(), Is.EqualTo(single));
+        Assert.That(batch.Tensor.Floats.Slice(2 * single.Length, single.Length).ToArray(), Is.All.EqualTo(0f));
+    }
+
+    [Test]
     public void ImageNetLabels_Bundled_AreTheThousandClasses()
     {
         string[] labels = Cardinal.Cli.Commands.ClassifyCommand.ImageNetLabels();

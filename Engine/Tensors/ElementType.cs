@@ -63,8 +63,5 @@ public static class ElementTypes
         throw new NotSupportedException($"{typeof(T).Name} is not a tensor element type.");
     }
 
-    public static bool IsInteger(this ElementType type) =>
-        type is not (ElementType.Float32 or ElementType.Float64 or ElementType.Bool);
-
     public static string Name(this ElementType type) => type.ToString().ToLowerInvariant();
 }

@@ -37,8 +37,6 @@ public static class TensorShape
         return strides;
     }
 
-    public static bool SameAs(ReadOnlySpan<int> a, ReadOnlySpan<int> b) => a.SequenceEqual(b);
-
     /// <summary>Maps a possibly negative axis into [0, rank), or throws naming the operator.</summary>
     public static int NormalizeAxis(long axis, int rank, string context)
     {

@@ -21,9 +21,4 @@ public sealed record PreprocessOptions
     public float[]? MeanImage { get; init; }
 
     public int[] TensorShape(int batch) => [batch, 3, CropHeight, CropWidth];
-
-    public string Describe() =>
-        $"{Name}: shorter side {ResizeShorterSide} (bilinear, antialiased), center crop {CropWidth}×{CropHeight}, scale {Scale:G4}, " +
-        $"mean ({string.Join(", ", Mean)}), std ({string.Join(", ", Std)}), {Order.ToString().ToUpperInvariant()}" +
-        (MeanImage is null ? "" : ", minus a per-pixel mean image");
 }

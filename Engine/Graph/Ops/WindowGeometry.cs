@@ -80,6 +80,4 @@ public sealed class WindowGeometry(int rank)
     public int[] Dilation { get; } = new int[rank];
     public int[] PadBegin { get; } = new int[rank];
     public int[] PadEnd { get; } = new int[rank];
-    public long KernelVolume => Kernel.Aggregate(1L, (a, b) => a * b);
-    public long OutputVolume => Output.Aggregate(1L, (a, b) => a * b);
 }

@@ -1,0 +1,63 @@
+using Cardinal.Formats.Onnx;
+using Cardinal.Kernels.Cpu;
+using Cardinal.Planning;
+using Cardinal.Tests.Models;
+using Cardinal.Tests.TestUtilities;
+
+namespace Cardinal.Tests.Planning;
+
+/// <summary>Liveness planning: values whose lives overlap never share memory; values whose lives do not, do.</summary>
+[TestFixture]
+public class BufferPlanningTests
+{
+    private static ExecutionPlan ResNetPlan(out string folder)
+    {
+        folder = Path.Combine(TorchvisionZooTests.ZooFolder, "tiny_resnet_bottleneck");
+        References.Require(Path.Combine(folder, "model.onnx"), References.RunTestScript);
+        using var session = InferenceSession.Open(OnnxImporter.Load(Path.Combine(folder, "model.onnx")), new CpuBackend(new CpuBackendOptions { Threads = 1 }));
+        return session.PlanForShapes([[2, 3, 64, 64]]);
+    }
+
+    [Test]
+    public void Arena_OverlappingLivesNeverShare_AndReuseShrinksTheTotal()
+    {
+        ExecutionPlan plan = ResNetPlan(out _);
+        var layout = ArenaPlanner.Plan(plan);
+        var first = new Dictionary<int, int>();
+        var last = new Dictionary<int, int>();
+        foreach (int i in plan.Inputs) first[i] = -1;
+        for (int s = 0; s < plan.Steps.Count; s++)
+        {
+            foreach (int o in plan.Steps[s].Outputs) first.TryAdd(o, s);
+            foreach (int i in plan.Steps[s].Inputs) if (i >= 0) last[i] = s;
+        }
+        foreach (int o in plan.Outputs) last[o] = int.MaxValue;
+        var placed = first.Keys.Where(v => layout.OffsetOf(v) >= 0).ToList();
+        long sum = placed.Sum(v => plan.Values[v].ElementCount);
+        Assert.That(layout.TotalElements, Is.LessThan(sum / 2), "liveness should let later values reuse earlier ones' memory");
+        foreach (int a in placed)
+            foreach (int b in placed.Where(b => b > a))
+            {
+                bool livesOverlap = first[a] <= last.GetValueOrDefault(a, first[a]) && first[b] <= last.GetValueOrDefault(a, first[a])
+                    && first[a] <= last.GetValueOrDefault(b, first[b]);
+                long aEnd = layout.OffsetOf(a) + plan.Values[a].ElementCount, bEnd = layout.OffsetOf(b) + plan.Values[b].ElementCount;
+                bool bytesOverlap = layout.OffsetOf(a) < bEnd && layout.OffsetOf(b) < aEnd;
+                Assert.That(livesOverlap && bytesOverlap, Is.False, $"values {plan.Values[a].Name} and {plan.Values[b].Name} are alive together but share memory");
+            }
+    }
+
+    [Test]
+    public void Executor_ReusesBuffersAcrossSteps_AndRunsStayCorrect()
+    {
+        ExecutionPlan plan = ResNetPlan(out string folder);
+        using var backend = new CpuBackend(new CpuBackendOptions { Threads = 2 });
+        var executor = (KernelExecutor)backend.Compile(plan);
+        int stepOutputs = plan.Steps.Sum(s => s.Outputs.Length);
+        TestContext.Progress.WriteLine($"tiny_resnet_bottleneck: {executor.SlotCount} pooled buffers for {stepOutputs} step outputs");
+        Assert.That(executor.SlotCount, Is.LessThan(stepOutputs - 4), "buffers are handed from dead values to new ones of the same size");
+        var input = Cardinal.Formats.Npy.NpyFile.Read(Path.Combine(folder, "input.npy"));
+        var expected = Cardinal.Formats.Npy.NpyFile.Read(Path.Combine(folder, "output.npy"));
+        for (int run = 0; run < 3; run++)
+            TensorAssert.Close(expected, executor.Run([input])[0], 1e-3, 1e-4, $"run {run} with pooled buffers");
+    }
+}
