@@ -38,8 +38,9 @@ public class BufferPlanningTests
         foreach (int a in placed)
             foreach (int b in placed.Where(b => b > a))
             {
-                bool livesOverlap = first[a] <= last.GetValueOrDefault(a, first[a]) && first[b] <= last.GetValueOrDefault(a, first[a])
-                    && first[a] <= last.GetValueOrDefault(b, first[b]);
+                // A value never read lives only at the step that writes it.
+                int lastA = last.GetValueOrDefault(a, first[a]), lastB = last.GetValueOrDefault(b, first[b]);
+                bool livesOverlap = first[a] <= lastB && first[b] <= lastA;
                 long aEnd = layout.OffsetOf(a) + plan.Values[a].ElementCount, bEnd = layout.OffsetOf(b) + plan.Values[b].ElementCount;
                 bool bytesOverlap = layout.OffsetOf(a) < bEnd && layout.OffsetOf(b) < aEnd;
                 Assert.That(livesOverlap && bytesOverlap, Is.False, $"values {plan.Values[a].Name} and {plan.Values[b].Name} are alive together but share memory");
