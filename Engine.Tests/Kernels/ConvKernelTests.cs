@@ -27,6 +27,9 @@ public class ConvKernelTests
         yield return Case("pad_wider_than_input", 1, 2, 3, 1, (1, 1, 2), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, 2, 2), (0, 2, 2));
         yield return Case("conv1d", 2, 3, 4, 1, (1, 1, 17), (1, 1, 5), (1, 1, 2), (1, 1, 2), (0, 0, 2), (0, 0, 1));
         yield return Case("conv3d_groups", 1, 4, 6, 2, (5, 6, 7), (3, 3, 2), (2, 1, 2), (1, 2, 1), (1, 1, 0), (1, 0, 1));
+        yield return Case("same_5x5_shifted_copy", 1, 3, 5, 1, (1, 8, 11), (1, 5, 5), (1, 1, 1), (1, 1, 1), (0, 2, 2), (0, 2, 2));
+        yield return Case("same_dilated_shifted_copy", 1, 2, 3, 1, (1, 7, 9), (1, 3, 3), (1, 1, 1), (1, 2, 2), (0, 2, 2), (0, 2, 2));
+        yield return Case("same_width_one", 1, 2, 2, 1, (1, 4, 1), (1, 3, 5), (1, 1, 1), (1, 1, 1), (0, 1, 2), (0, 1, 2));
         yield return Case("large_k_across_blocks", 1, 64, 10, 1, (1, 6, 6), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, 1, 1), (0, 1, 1));
     }
 

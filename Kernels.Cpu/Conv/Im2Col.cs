@@ -26,8 +26,41 @@ public static class Im2Col
         }
     }
 
+    /// <summary>
+    /// A stride-1 "same" window (output as large as the input — every 3×3 layer of a ResNet but the
+    /// strided ones): the tap's rows are the input plane shifted by (dy, dx), so one block copy moves
+    /// them all and only the columns that wrapped across a row edge are zeroed afterwards. Row by row,
+    /// a 7×7 plane would cost 7 tiny copies per tap.
+    /// </summary>
+    private static void UnfoldSameTap(ReadOnlySpan<float> plane, int height, int width, int dy, int dx, Span<float> dst)
+    {
+        int first = Math.Max(0, -dy), last = Math.Min(height, height - dy); // output rows whose input row exists
+        if (last <= first) { dst.Clear(); return; }
+        dst[..(first * width)].Clear();
+        dst[(last * width)..].Clear();
+        long source = (long)(first + dy) * width + dx, length = (long)(last - first) * width;
+        // The part of the block whose source lies inside the plane (the rest reads past an edge: zero).
+        long lo = Math.Clamp(-source, 0, length), hi = Math.Clamp(plane.Length - source, lo, length);
+        Span<float> block = dst.Slice(first * width, (int)length);
+        block[..(int)lo].Clear();
+        if (hi > lo) plane.Slice((int)(source + lo), (int)(hi - lo)).CopyTo(block[(int)lo..]);
+        block[(int)hi..].Clear();
+        if (dx == 0) return;
+        for (int row = 0; row < last - first; row++)
+        {
+            Span<float> line = block.Slice(row * width, width);
+            if (dx > 0) line[Math.Max(0, width - dx)..].Clear();
+            else line[..Math.Min(width, -dx)].Clear();
+        }
+    }
+
     private static void UnfoldTap(ReadOnlySpan<float> plane, in Window3D w, int kd, int kh, int kw, Span<float> dst)
     {
+        if (w.InD == 1 && w.SH == 1 && w.SW == 1 && w.OutH == w.InH && w.OutW == w.InW)
+        {
+            UnfoldSameTap(plane, w.InH, w.InW, kh * w.DH - w.PadH, kw * w.DW - w.PadW, dst);
+            return;
+        }
         int o = 0;
         for (int od = 0; od < w.OutD; od++)
         {
