@@ -1,13 +1,19 @@
 namespace Cardinal.Kernels.Cpu.Threading;
 
+/// <summary>The body of a parallel loop as a struct, so a loop costs no closure allocation.</summary>
+public interface IParallelBody
+{
+    void Invoke(int index);
+}
+
 /// <summary>
 /// Intra-op parallelism over a fixed set of workers, created once per runner (no per-run thread creation,
-/// no oversubscription: Threads − 1 workers plus the calling thread). A <see cref="For"/> publishes the
-/// loop; workers that were spinning pick it up within microseconds (a convolution step lasts about a
+/// no oversubscription: Threads − 1 workers plus the calling thread). A <see cref="For{TBody}"/> publishes
+/// the loop; workers that were spinning pick it up within microseconds (a convolution step lasts about a
 /// millisecond, so waking pool threads through the OS would cost a visible share), claim indices with an
 /// interlocked counter, and the caller works too and returns when every index is done. Workers spin
 /// briefly after a loop, then sleep until the next. One loop at a time per runner; nested or concurrent
-/// calls run inline on their own thread.
+/// calls run inline on their own thread. Loops allocate nothing once a body type has been seen.
 /// </summary>
 public sealed class ParallelRunner : IDisposable
 {
@@ -17,9 +23,12 @@ public sealed class ParallelRunner : IDisposable
     private readonly Thread[] _workers;
     private readonly SemaphoreSlim _wake = new(0);
     private readonly object _gate = new();
+    /// <summary>One reusable loop object per body type (loops on a runner are serialised by <see cref="_gate"/>).</summary>
+    private readonly Dictionary<Type, Work> _works = [];
     private volatile Work? _current;
     private volatile bool _disposed;
     private long _generation;
+    private long _epochs;
 
     public ParallelRunner(int threads)
     {
@@ -37,45 +46,86 @@ public sealed class ParallelRunner : IDisposable
 
     public static ParallelRunner Sequential { get; } = new(1);
 
-    private sealed class Work(int count, Action<int> body)
+    /// <summary>
+    /// A loop, reused for every loop of the same body type. Claims go through one 64-bit state holding
+    /// (epoch, last claimed index), so a worker that still holds this object from an earlier loop cannot
+    /// claim an index of the next one: its compare-and-swap sees a different epoch and it stops.
+    /// </summary>
+    private abstract class Work
     {
-        public readonly int Count = count;
-        public readonly Action<int> Body = body;
-        public int Next = -1;
-        public int Remaining = count;
+        public int Count, Remaining;
         public Exception? Error;
+        private long _state; // high 32 bits: epoch; low 32 bits: last claimed index (−1 before the first)
 
-        /// <summary>Claims and runs indices until none are left.</summary>
-        public void Help()
+        public int Epoch => (int)(Volatile.Read(ref _state) >> 32);
+
+        /// <summary>Prepares the next loop; everything is in place before the new epoch becomes visible.</summary>
+        public void Reset(int count, int epoch)
         {
-            int i;
-            while ((i = Interlocked.Increment(ref Next)) < Count)
+            Count = count;
+            Remaining = count;
+            Error = null;
+            Interlocked.Exchange(ref _state, ((long)epoch << 32) | 0xFFFFFFFFL);
+        }
+
+        /// <summary>Claims and runs indices of loop <paramref name="epoch"/> until none are left.</summary>
+        public void Help(int epoch)
+        {
+            while (true)
             {
-                try { if (Error is null) Body(i); }
+                long state = Volatile.Read(ref _state);
+                if ((int)(state >> 32) != epoch) return;
+                int index = (int)state + 1;
+                if (index >= Count) return;
+                if (Interlocked.CompareExchange(ref _state, ((long)epoch << 32) | (uint)index, state) != state) continue;
+                try { if (Error is null) Invoke(index); }
                 catch (Exception e) { Interlocked.CompareExchange(ref Error, e, null); }
                 finally { Interlocked.Decrement(ref Remaining); }
             }
         }
+
+        protected abstract void Invoke(int index);
+    }
+
+    private sealed class Work<TBody> : Work where TBody : struct, IParallelBody
+    {
+        public TBody Body;
+        protected override void Invoke(int index) => Body.Invoke(index);
+    }
+
+    private readonly struct ActionBody(Action<int> action) : IParallelBody
+    {
+        public void Invoke(int index) => action(index);
     }
 
     /// <summary>Runs body(0 … count−1); iterations must be independent. Exceptions surface on the caller.</summary>
-    public void For(int count, Action<int> body)
+    public void For(int count, Action<int> body) => For(count, new ActionBody(body));
+
+    /// <summary>Runs body.Invoke(0 … count−1) without allocating; iterations must be independent.</summary>
+    public void For<TBody>(int count, TBody body) where TBody : struct, IParallelBody
     {
-        if (Threads == 1 || count <= 1 || !Monitor.TryEnter(_gate))
+        // Inline when there is nothing to share, when another loop runs (on another thread), or when this
+        // thread is already inside a loop of this runner (the monitor is re-entrant, the loop objects not).
+        if (Threads == 1 || count <= 1 || Monitor.IsEntered(_gate) || !Monitor.TryEnter(_gate))
         {
-            for (int i = 0; i < count; i++) body(i);
+            for (int i = 0; i < count; i++) body.Invoke(i);
             return;
         }
         try
         {
-            var work = new Work(count, body);
+            if (!_works.TryGetValue(typeof(TBody), out Work? shared)) _works[typeof(TBody)] = shared = new Work<TBody>();
+            var work = (Work<TBody>)shared;
+            work.Body = body;
+            int epoch = (int)Interlocked.Increment(ref _epochs);
+            work.Reset(count, epoch);
             _current = work;
             Interlocked.Increment(ref _generation);
             if (_wake.CurrentCount < _workers.Length) _wake.Release(_workers.Length);
-            work.Help();
+            work.Help(epoch);
             var spin = new SpinWait();
             while (Volatile.Read(ref work.Remaining) > 0) spin.SpinOnce(sleep1Threshold: -1);
             _current = null;
+            work.Body = default;
             if (work.Error is { } error) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
         }
         finally { Monitor.Exit(_gate); }
@@ -104,7 +154,7 @@ public sealed class ParallelRunner : IDisposable
                 _wake.Wait();
                 continue;
             }
-            work.Help();
+            work.Help(work.Epoch);
         }
     }
 
