@@ -26,32 +26,35 @@ public static class GroupedConvKernel
     public static unsafe void Run(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
         int batch, int channels, int outChannels, int group, in Window3D w, ParallelRunner parallel, ReadOnlySpan<float> residual, bool relu)
     {
-        int cPerGroup = channels / group, mPerGroup = outChannels / group;
-        Window3D win = w;
-        bool hasBias = !bias.IsEmpty, hasResidual = !residual.IsEmpty;
         fixed (float* px = x, pw = weight, pb = bias, py = y, pr = residual)
+            parallel.For(batch * group, new GroupBody(px, pw, bias.IsEmpty ? null : pb, py, residual.IsEmpty ? null : pr,
+                channels, outChannels, group, w, relu));
+    }
+
+    /// <summary>Loop body: every output channel of one (image, group).</summary>
+    private readonly unsafe struct GroupBody(float* x, float* weight, float* bias, float* y, float* residual,
+        int channels, int outChannels, int group, Window3D win, bool relu) : IParallelBody
+    {
+        public void Invoke(int task)
         {
-            float* sx = px, sw = pw, sb = pb, sy = py, sr = pr;
-            parallel.For(batch * group, task =>
+            int cPerGroup = channels / group, mPerGroup = outChannels / group;
+            int n = task / group, g = task % group;
+            int inPlane = win.InH * win.InW, outPlane = win.OutH * win.OutW, taps = win.KH * win.KW;
+            for (int mi = 0; mi < mPerGroup; mi++)
             {
-                int n = task / group, g = task % group;
-                int inPlane = win.InH * win.InW, outPlane = win.OutH * win.OutW, taps = win.KH * win.KW;
-                for (int mi = 0; mi < mPerGroup; mi++)
+                int m = g * mPerGroup + mi;
+                float* o = y + ((long)n * outChannels + m) * outPlane;
+                new Span<float>(o, outPlane).Fill(bias is null ? 0f : bias[m]);
+                for (int ci = 0; ci < cPerGroup; ci++)
                 {
-                    int m = g * mPerGroup + mi;
-                    float* o = sy + ((long)n * outChannels + m) * outPlane;
-                    new Span<float>(o, outPlane).Fill(hasBias ? sb[m] : 0f);
-                    for (int ci = 0; ci < cPerGroup; ci++)
-                    {
-                        float* input = sx + ((long)n * channels + g * cPerGroup + ci) * inPlane;
-                        float* kernel = sw + ((long)m * cPerGroup + ci) * taps;
-                        for (int kh = 0; kh < win.KH; kh++)
-                            for (int kw = 0; kw < win.KW; kw++)
-                                AccumulateTap(input, o, kernel[kh * win.KW + kw], kh, kw, win);
-                    }
-                    if (hasResidual || relu) Epilogue(o, hasResidual ? sr + ((long)n * outChannels + m) * outPlane : null, outPlane, relu);
+                    float* input = x + ((long)n * channels + g * cPerGroup + ci) * inPlane;
+                    float* kernel = weight + ((long)m * cPerGroup + ci) * taps;
+                    for (int kh = 0; kh < win.KH; kh++)
+                        for (int kw = 0; kw < win.KW; kw++)
+                            AccumulateTap(input, o, kernel[kh * win.KW + kw], kh, kw, win);
                 }
-            });
+                if (residual is not null || relu) Epilogue(o, residual is null ? null : residual + ((long)n * outChannels + m) * outPlane, outPlane, relu);
+            }
         }
     }
 

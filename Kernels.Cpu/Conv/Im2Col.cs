@@ -9,20 +9,21 @@ public static class Im2Col
     /// <summary>Unfolds channel by channel; channels are independent rows of the output, so they run in parallel.</summary>
     public static unsafe void Unfold(ReadOnlySpan<float> src, int channels, in Window3D w, Span<float> dst, Threading.ParallelRunner? parallel = null)
     {
-        int outSize = w.OutSize, taps = w.KernelSize, inSize = w.InSize, srcLength = src.Length, dstLength = dst.Length;
-        Window3D window = w;
         fixed (float* ps = src, pd = dst)
+            (parallel ?? Threading.ParallelRunner.Sequential).For(channels, new ChannelBody(ps, pd, w));
+    }
+
+    /// <summary>Loop body: channel c's KD·KH·KW rows of the output.</summary>
+    private readonly unsafe struct ChannelBody(float* src, float* dst, Window3D w) : Threading.IParallelBody
+    {
+        public void Invoke(int c)
         {
-            float* s = ps, d = pd;
-            (parallel ?? Threading.ParallelRunner.Sequential).For(channels, c =>
-            {
-                var plane = new ReadOnlySpan<float>(s + (long)c * inSize, inSize);
-                int row = c * taps;
-                for (int kd = 0; kd < window.KD; kd++)
-                    for (int kh = 0; kh < window.KH; kh++)
-                        for (int kw = 0; kw < window.KW; kw++, row++)
-                            UnfoldTap(plane, window, kd, kh, kw, new Span<float>(d + (long)row * outSize, outSize));
-            });
+            var plane = new ReadOnlySpan<float>(src + (long)c * w.InSize, w.InSize);
+            int row = c * w.KernelSize, outSize = w.OutSize;
+            for (int kd = 0; kd < w.KD; kd++)
+                for (int kh = 0; kh < w.KH; kh++)
+                    for (int kw = 0; kw < w.KW; kw++, row++)
+                        UnfoldTap(plane, w, kd, kh, kw, new Span<float>(dst + (long)row * outSize, outSize));
         }
     }
 

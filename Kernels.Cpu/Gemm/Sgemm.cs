@@ -51,8 +51,7 @@ public static unsafe class Sgemm
         int rowBlocks = (m + mc - 1) / mc, colBlocks = (n + nc - 1) / nc;
         fixed (float* pa = a, pb = b, pc = c)
         {
-            var job = new Job(pa, pb, pc, m, n, k, lda, ldb, ldc, accumulate, table, mc, nc, packed, packedData);
-            parallel.For(rowBlocks * colBlocks, t => job.RunBlock(t / colBlocks * mc, t % colBlocks * nc));
+            parallel.For(rowBlocks * colBlocks, new Job(pa, pb, pc, m, n, k, lda, ldb, ldc, accumulate, table, mc, nc, colBlocks, packed, packedData));
         }
     }
 
@@ -78,9 +77,12 @@ public static unsafe class Sgemm
             throw new ArgumentException($"Matrix {name} ({rows}×{cols}, ld {ld}) does not fit in {length} elements.");
     }
 
+    /// <summary>One output block per loop index: block t is row block t / colBlocks, column block t % colBlocks.</summary>
     private readonly struct Job(float* a, float* b, float* c, int m, int n, int k, int lda, int ldb, int ldc, bool accumulate,
-        CpuKernelTable table, int blockRows, int blockColumns, PackedMatrix? packed, float* packedData)
+        CpuKernelTable table, int blockRows, int blockColumns, int colBlocks, PackedMatrix? packed, float* packedData) : IParallelBody
     {
+        public void Invoke(int t) => RunBlock(t / colBlocks * blockRows, t % colBlocks * blockColumns);
+
         public void RunBlock(int row0, int col0)
         {
             int mr = table.MR, nr = table.NR;

@@ -42,17 +42,21 @@ public static class Linear
     /// <summary>Y[i, j] = A[i, :] · B[j, :] for row-major A [m×k] and B [n×k]; parallel over output columns.</summary>
     private static unsafe void DotRows(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, int m, int n, int k, ParallelRunner parallel)
     {
-        const int ColumnsPerTask = 64;
         fixed (float* pa = a, pb = b, py = y)
+            parallel.For((n + DotBody.ColumnsPerTask - 1) / DotBody.ColumnsPerTask, new DotBody(pa, pb, py, m, n, k));
+    }
+
+    /// <summary>Loop body: 64 output columns, every row.</summary>
+    private readonly unsafe struct DotBody(float* a, float* b, float* y, int m, int n, int k) : IParallelBody
+    {
+        public const int ColumnsPerTask = 64;
+
+        public void Invoke(int t)
         {
-            float* sa = pa, sb = pb, sy = py;
-            parallel.For((n + ColumnsPerTask - 1) / ColumnsPerTask, t =>
-            {
-                int end = Math.Min(n, (t + 1) * ColumnsPerTask);
-                for (int j = t * ColumnsPerTask; j < end; j++)
-                    for (int i = 0; i < m; i++)
-                        sy[(long)i * n + j] = Dot(new ReadOnlySpan<float>(sa + (long)i * k, k), new ReadOnlySpan<float>(sb + (long)j * k, k));
-            });
+            int end = Math.Min(n, (t + 1) * ColumnsPerTask);
+            for (int j = t * ColumnsPerTask; j < end; j++)
+                for (int i = 0; i < m; i++)
+                    y[(long)i * n + j] = Dot(new ReadOnlySpan<float>(a + (long)i * k, k), new ReadOnlySpan<float>(b + (long)j * k, k));
         }
     }
 

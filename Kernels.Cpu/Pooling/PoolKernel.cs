@@ -12,102 +12,101 @@ namespace Cardinal.Kernels.Cpu.Pooling;
 public static class PoolKernel
 {
     /// <summary>Max pooling for any number type (float32 in ResNets; the ONNX suite also pools uint8).</summary>
-    public static void Max<T>(ReadOnlySpan<T> x, Span<T> y, Span<long> indices, int planes, in Window3D w,
+    public static unsafe void Max<T>(ReadOnlySpan<T> x, Span<T> y, Span<long> indices, int planes, in Window3D w,
         bool columnMajorIndices, ParallelRunner parallel) where T : unmanaged, INumber<T>
     {
-        Window3D win = w;
-        unsafe
+        fixed (T* px = x, py = y)
+        fixed (long* pi = indices)
+            parallel.For(planes, new MaxBody<T>(px, py, indices.IsEmpty ? null : pi, w, columnMajorIndices));
+    }
+
+    /// <summary>Loop body: one (image, channel) plane.</summary>
+    private readonly unsafe struct MaxBody<T>(T* x, T* y, long* indices, Window3D win, bool columnMajorIndices) : IParallelBody
+        where T : unmanaged, INumber<T>
+    {
+        public void Invoke(int p)
         {
-            fixed (T* px = x, py = y)
-            fixed (long* pi = indices)
-            {
-                T* sx = px, sy = py; long* si = pi; bool hasIndices = !indices.IsEmpty;
-                parallel.For(planes, p =>
-                {
-                    T* plane = sx + (long)p * win.InSize;
-                    T* outPlane = sy + (long)p * win.OutSize;
-                    int o = 0;
-                    for (int od = 0; od < win.OutD; od++)
-                        for (int oh = 0; oh < win.OutH; oh++)
-                            for (int ow = 0; ow < win.OutW; ow++, o++)
+            T* plane = x + (long)p * win.InSize;
+            T* outPlane = y + (long)p * win.OutSize;
+            int o = 0;
+            for (int od = 0; od < win.OutD; od++)
+                for (int oh = 0; oh < win.OutH; oh++)
+                    for (int ow = 0; ow < win.OutW; ow++, o++)
+                    {
+                        T best = T.Zero; int bd = 0, bh = 0, bw = 0; bool any = false;
+                        for (int kd = 0; kd < win.KD; kd++)
+                        {
+                            int id = od * win.SD - win.PadD + kd * win.DD;
+                            if ((uint)id >= (uint)win.InD) continue;
+                            for (int kh = 0; kh < win.KH; kh++)
                             {
-                                T best = T.Zero; int bd = 0, bh = 0, bw = 0; bool any = false;
-                                for (int kd = 0; kd < win.KD; kd++)
+                                int ih = oh * win.SH - win.PadH + kh * win.DH;
+                                if ((uint)ih >= (uint)win.InH) continue;
+                                for (int kw = 0; kw < win.KW; kw++)
                                 {
-                                    int id = od * win.SD - win.PadD + kd * win.DD;
-                                    if ((uint)id >= (uint)win.InD) continue;
-                                    for (int kh = 0; kh < win.KH; kh++)
-                                    {
-                                        int ih = oh * win.SH - win.PadH + kh * win.DH;
-                                        if ((uint)ih >= (uint)win.InH) continue;
-                                        for (int kw = 0; kw < win.KW; kw++)
-                                        {
-                                            int iw = ow * win.SW - win.PadW + kw * win.DW;
-                                            if ((uint)iw >= (uint)win.InW) continue;
-                                            T v = plane[(id * win.InH + ih) * win.InW + iw];
-                                            // NaN propagates; otherwise the first maximum wins.
-                                            if (!any || v > best || T.IsNaN(v)) { best = v; bd = id; bh = ih; bw = iw; any = true; if (T.IsNaN(v)) goto done; }
-                                        }
-                                    }
-                                }
-                            done:
-                                outPlane[o] = best;
-                                if (hasIndices)
-                                {
-                                    long within = columnMajorIndices
-                                        ? bd + (long)bh * win.InD + (long)bw * win.InD * win.InH
-                                        : ((long)bd * win.InH + bh) * win.InW + bw;
-                                    si[(long)p * win.OutSize + o] = (long)p * win.InSize + within;
+                                    int iw = ow * win.SW - win.PadW + kw * win.DW;
+                                    if ((uint)iw >= (uint)win.InW) continue;
+                                    T v = plane[(id * win.InH + ih) * win.InW + iw];
+                                    // NaN propagates; otherwise the first maximum wins.
+                                    if (!any || v > best || T.IsNaN(v)) { best = v; bd = id; bh = ih; bw = iw; any = true; if (T.IsNaN(v)) goto done; }
                                 }
                             }
-                });
-            }
+                        }
+                    done:
+                        outPlane[o] = best;
+                        if (indices is not null)
+                        {
+                            long within = columnMajorIndices
+                                ? bd + (long)bh * win.InD + (long)bw * win.InD * win.InH
+                                : ((long)bd * win.InH + bh) * win.InW + bw;
+                            indices[(long)p * win.OutSize + o] = (long)p * win.InSize + within;
+                        }
+                    }
         }
     }
 
-    public static void Average(ReadOnlySpan<float> x, Span<float> y, int planes, in Window3D w, bool countIncludePad, ParallelRunner parallel)
+    public static unsafe void Average(ReadOnlySpan<float> x, Span<float> y, int planes, in Window3D w, bool countIncludePad, ParallelRunner parallel)
     {
-        Window3D win = w;
-        unsafe
+        fixed (float* px = x, py = y)
+            parallel.For(planes, new AverageBody(px, py, w, countIncludePad));
+    }
+
+    /// <summary>Loop body: one (image, channel) plane.</summary>
+    private readonly unsafe struct AverageBody(float* x, float* y, Window3D win, bool countIncludePad) : IParallelBody
+    {
+        public void Invoke(int p)
         {
-            fixed (float* px = x, py = y)
-            {
-                float* sx = px, sy = py;
-                parallel.For(planes, p =>
-                {
-                    float* plane = sx + (long)p * win.InSize;
-                    float* outPlane = sy + (long)p * win.OutSize;
-                    int o = 0;
-                    for (int od = 0; od < win.OutD; od++)
-                        for (int oh = 0; oh < win.OutH; oh++)
-                            for (int ow = 0; ow < win.OutW; ow++, o++)
+            float* plane = x + (long)p * win.InSize;
+            float* outPlane = y + (long)p * win.OutSize;
+            int o = 0;
+            for (int od = 0; od < win.OutD; od++)
+                for (int oh = 0; oh < win.OutH; oh++)
+                    for (int ow = 0; ow < win.OutW; ow++, o++)
+                    {
+                        double sum = 0; int inside = 0;
+                        int padded = Taps(od * win.SD - win.PadD, win.KD, win.DD, -win.PadD, win.InD + win.PadEndD)
+                            * Taps(oh * win.SH - win.PadH, win.KH, win.DH, -win.PadH, win.InH + win.PadEndH)
+                            * Taps(ow * win.SW - win.PadW, win.KW, win.DW, -win.PadW, win.InW + win.PadEndW);
+                        for (int kd = 0; kd < win.KD; kd++)
+                        {
+                            int id = od * win.SD - win.PadD + kd * win.DD;
+                            if ((uint)id >= (uint)win.InD) continue;
+                            for (int kh = 0; kh < win.KH; kh++)
                             {
-                                double sum = 0; int inside = 0;
-                                int padded = Taps(od * win.SD - win.PadD, win.KD, win.DD, -win.PadD, win.InD + win.PadEndD)
-                                    * Taps(oh * win.SH - win.PadH, win.KH, win.DH, -win.PadH, win.InH + win.PadEndH)
-                                    * Taps(ow * win.SW - win.PadW, win.KW, win.DW, -win.PadW, win.InW + win.PadEndW);
-                                for (int kd = 0; kd < win.KD; kd++)
+                                int ih = oh * win.SH - win.PadH + kh * win.DH;
+                                if ((uint)ih >= (uint)win.InH) continue;
+                                for (int kw = 0; kw < win.KW; kw++)
                                 {
-                                    int id = od * win.SD - win.PadD + kd * win.DD;
-                                    if ((uint)id >= (uint)win.InD) continue;
-                                    for (int kh = 0; kh < win.KH; kh++)
-                                    {
-                                        int ih = oh * win.SH - win.PadH + kh * win.DH;
-                                        if ((uint)ih >= (uint)win.InH) continue;
-                                        for (int kw = 0; kw < win.KW; kw++)
-                                        {
-                                            int iw = ow * win.SW - win.PadW + kw * win.DW;
-                                            if ((uint)iw >= (uint)win.InW) continue;
-                                            sum += plane[(id * win.InH + ih) * win.InW + iw];
-                                            inside++;
-                                        }
-                                    }
+                                    int iw = ow * win.SW - win.PadW + kw * win.DW;
+                                    if ((uint)iw >= (uint)win.InW) continue;
+                                    sum += plane[(id * win.InH + ih) * win.InW + iw];
+                                    inside++;
                                 }
-                                int divisor = countIncludePad ? padded : inside;
-                                outPlane[o] = divisor == 0 ? 0f : (float)(sum / divisor);
                             }
-                });
-            }
+                        }
+                        int divisor = countIncludePad ? padded : inside;
+                        outPlane[o] = divisor == 0 ? 0f : (float)(sum / divisor);
+                    }
         }
     }
 
