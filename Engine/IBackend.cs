@@ -29,6 +29,9 @@ public interface ICompiledPlan : IDisposable
 {
     /// <summary>Runs on inputs ordered as <see cref="ExecutionPlan.Inputs"/>; returns outputs as <see cref="ExecutionPlan.Outputs"/>.</summary>
     Tensor[] Run(Tensor[] inputs, CancellationToken cancellation = default);
+
+    /// <summary>Runs into caller-provided outputs (planned shapes and types), ordered as <see cref="ExecutionPlan.Outputs"/>.</summary>
+    void Run(Tensor[] inputs, Tensor[] outputs, CancellationToken cancellation = default);
 }
 
 /// <summary>One prepared node. Stateless across runs, so one instance serves concurrent runs.</summary>

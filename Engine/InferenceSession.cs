@@ -86,6 +86,38 @@ public sealed class InferenceSession : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// Runs a one-input, one-output model into <paramref name="output"/> (the planned shape; see
+    /// <see cref="PlanForShapes"/>). After the first run at a shape this allocates nothing on the CPU
+    /// backend: the plan is found without building a key, and buffers come from the run-context pool.
+    /// </summary>
+    public void Run(Tensor input, Tensor output, CancellationToken cancellation = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_graph.Inputs.Count != 1 || _graph.Outputs.Count != 1)
+            throw new InputMismatchException($"This overload needs one input and one output; the model has {_graph.Inputs.Count} and {_graph.Outputs.Count}.");
+        Check(_graph.Inputs[0], input);
+        LastPlan? last = _last;
+        if (last is null || input.ElementType != ElementType.Float32 || !input.Dims.SequenceEqual(last.Dims))
+        {
+            var (plan, compiled) = PlanFor([ToSpecialized(input)]);
+            _last = last = new LastPlan(input.Shape(), plan, compiled);
+        }
+        ValueInfo expected = last.Plan.Values[last.Plan.Outputs[0]];
+        if (output.ElementType != expected.ElementType || !output.Dims.SequenceEqual(expected.Dims))
+            throw new InputMismatchException($"Output must be {expected.ElementType.Name()}{TensorShape.Format(expected.Dims)}, got {output}.");
+        Tensor[] inputs = t_inputs ??= new Tensor[1], outputs = t_outputs ??= new Tensor[1];
+        inputs[0] = input;
+        outputs[0] = output;
+        try { last.Compiled.Run(last.Plan.Inputs.Length == 1 ? inputs : [], outputs, cancellation); }
+        finally { inputs[0] = null!; outputs[0] = null!; }
+    }
+
+    /// <summary>The plan of the last single-input run, found by comparing dims (no key, no allocation).</summary>
+    private sealed record LastPlan(int[] Dims, ExecutionPlan Plan, ICompiledPlan Compiled);
+    private volatile LastPlan? _last;
+    [ThreadStatic] private static Tensor[]? t_inputs, t_outputs;
+
     /// <summary>Runs a model that has exactly one input and returns its first output.</summary>
     public Tensor Run(Tensor input, CancellationToken cancellation = default)
     {
@@ -119,6 +151,7 @@ public sealed class InferenceSession : IDisposable
             _plans.AddFirst((key, plan, compiled));
             if (_plans.Count > MaxCachedPlans)
             {
+                _last = null;
                 // Runs in flight hold their own reference; compiled plans hold no unmanaged state yet.
                 _plans.Last!.Value.Compiled.Dispose();
                 _plans.RemoveLast();
@@ -161,6 +194,7 @@ public sealed class InferenceSession : IDisposable
         _disposed = true;
         lock (_gate)
         {
+            _last = null;
             foreach (var p in _plans) p.Compiled.Dispose();
             _plans.Clear();
         }

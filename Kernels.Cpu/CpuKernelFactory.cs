@@ -100,7 +100,10 @@ internal static class CpuKernelFactory
                 return K((i, o) => Normalization.ReduceMean(i[0]!, axes, o[0]));
             }
             case GemmOp gemm:
-                return K((i, o) => Linear.Gemm(gemm, i[0]!, i[1]!, i.Length > 2 ? i[2] : null, o[0], parallel, table));
+            {
+                var cStrides = Linear.CStrides(inputs.Length > 2 ? inputs[2]?.Dims : null, outputs[0].Dims[0], outputs[0].Dims[1]);
+                return K((i, o) => Linear.Gemm(gemm, i[0]!, i[1]!, i.Length > 2 ? i[2] : null, cStrides, o[0], parallel, table));
+            }
             case MatMulOp:
                 return K((i, o) => Linear.MatMul(node, i[0]!, i[1]!, o[0], parallel, table));
             case ConcatOp concat:

@@ -54,6 +54,13 @@ internal sealed class GpuCompiledPlan : ICompiledPlan
 
     public Tensor[] Run(Tensor[] inputs, CancellationToken cancellation = default)
     {
+        var outputs = _plan.Outputs.Select(id => Tensor.Create(_plan.Values[id].ElementType, _plan.Values[id].Dims)).ToArray();
+        Run(inputs, outputs, cancellation);
+        return outputs;
+    }
+
+    public void Run(Tensor[] inputs, Tensor[] outputs, CancellationToken cancellation = default)
+    {
         lock (_gate)
         {
             for (int i = 0; i < _plan.Inputs.Length; i++) View(_plan.Inputs[i]).CopyFromCPU((float[])inputs[i].Data);
@@ -63,16 +70,11 @@ internal sealed class GpuCompiledPlan : ICompiledPlan
                 launch();
             }
             _backend.Accelerator.Synchronize();
-            var results = new Tensor[_plan.Outputs.Length];
-            for (int o = 0; o < results.Length; o++)
+            for (int o = 0; o < outputs.Length; o++)
             {
-                ValueInfo info = _plan.Values[_plan.Outputs[o]];
-                if (info.Constant is { } c) { results[o] = c.Clone(); continue; }
-                var data = new float[info.ElementCount];
-                View(_plan.Outputs[o]).CopyToCPU(data);
-                results[o] = Tensor.FromArray(data, info.Dims);
+                if (_plan.Values[_plan.Outputs[o]].Constant is { } c) c.Bytes.CopyTo(outputs[o].Bytes);
+                else View(_plan.Outputs[o]).CopyToCPU((float[])outputs[o].Data);
             }
-            return results;
         }
     }
 

@@ -12,7 +12,7 @@ namespace Cardinal.Planning;
 /// buffer to the next value of the same type and size, and the buffers live in a per-run context that
 /// is pooled across runs (so steady-state runs allocate no tensors; concurrent runs take separate contexts).</item>
 /// <item>View ops (Reshape, Flatten, …) share their input's buffer, which then lives as long as the view.</item>
-/// <item>Graph outputs get fresh arrays every run: the caller owns what it is given.</item>
+/// <item>Graph outputs are written into the caller's tensors (or fresh ones): the caller owns what it is given.</item>
 /// </list>
 /// </summary>
 public sealed class KernelExecutor : ICompiledPlan
@@ -22,7 +22,7 @@ public sealed class KernelExecutor : ICompiledPlan
     /// <summary>Per value: the buffer slot it is written into, or −1 (constant, input, view, graph output).</summary>
     private readonly int[] _slotOf;
     private readonly (ElementType Type, int Length)[] _slots;
-    private readonly ConcurrentBag<Array[]> _contexts = [];
+    private readonly ConcurrentBag<Context> _contexts = [];
 
     public KernelExecutor(ExecutionPlan plan, Func<PlanStep, IKernel> createKernel)
     {
@@ -81,55 +81,99 @@ public sealed class KernelExecutor : ICompiledPlan
 
     public Tensor[] Run(Tensor[] inputs, CancellationToken cancellation = default)
     {
-        Array[] buffers = _contexts.TryTake(out var pooled) ? pooled : _slots.Select(s => NewBuffer(s.Type, s.Length)).ToArray();
-        try { return Execute(inputs, buffers, cancellation); }
-        finally { _contexts.Add(buffers); }
+        var outputs = new Tensor[_plan.Outputs.Length];
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            var info = _plan.Values[_plan.Outputs[i]];
+            outputs[i] = Tensor.CreateUninitialized(info.ElementType, info.Dims);
+        }
+        Run(inputs, outputs, cancellation);
+        return outputs;
+    }
+
+    public void Run(Tensor[] inputs, Tensor[] outputs, CancellationToken cancellation = default)
+    {
+        Context context = _contexts.TryTake(out var pooled) ? pooled : new Context(this);
+        try { context.Execute(inputs, outputs, cancellation); }
+        finally { _contexts.Add(context); }
+    }
+
+    /// <summary>
+    /// Everything one run needs, built once and reused: the pooled buffers, a tensor over each, every
+    /// step's argument arrays, and views of pooled buffers. A run only writes the inputs' and outputs'
+    /// tensors into place, so a plan without views of its inputs runs without allocating.
+    /// </summary>
+    private sealed class Context
+    {
+        private readonly KernelExecutor _owner;
+        private readonly Tensor?[] _values;
+        private readonly bool[] _fixed;
+        private readonly Tensor?[][] _stepInputs;
+        private readonly Tensor[][] _stepOutputs;
+
+        public Context(KernelExecutor owner)
+        {
+            _owner = owner;
+            ExecutionPlan plan = owner._plan;
+            Array[] buffers = owner._slots.Select(s => NewBuffer(s.Type, s.Length)).ToArray();
+            _values = new Tensor?[plan.Values.Count];
+            _fixed = new bool[plan.Values.Count];
+            for (int v = 0; v < _values.Length; v++)
+            {
+                if (plan.Values[v].Constant is { } c) { _values[v] = c; _fixed[v] = true; }
+                else if (owner._slotOf[v] >= 0) { _values[v] = Wrap(plan.Values[v], buffers[owner._slotOf[v]]); _fixed[v] = true; }
+            }
+            // Views of pooled buffers are fixed too; views of inputs or outputs are made per run.
+            foreach (PlanStep step in plan.Steps)
+                if (step.Node.Op is ViewOp && step.Outputs.Length == 1 && _fixed[step.Inputs[0]] && plan.Values[step.Inputs[0]].Constant is null
+                    && !plan.Outputs.Contains(step.Outputs[0]))
+                {
+                    _values[step.Outputs[0]] = _values[step.Inputs[0]]!.Reshaped(plan.Values[step.Outputs[0]].Dims);
+                    _fixed[step.Outputs[0]] = true;
+                }
+            _stepInputs = plan.Steps.Select(s => new Tensor?[s.Inputs.Length]).ToArray();
+            _stepOutputs = plan.Steps.Select(s => new Tensor[s.Outputs.Length]).ToArray();
+        }
+
+        public void Execute(Tensor[] inputs, Tensor[] outputs, CancellationToken cancellation)
+        {
+            ExecutionPlan plan = _owner._plan;
+            for (int i = 0; i < plan.Inputs.Length; i++) _values[plan.Inputs[i]] = inputs[i];
+            for (int i = 0; i < plan.Outputs.Length; i++)
+                if (!_fixed[plan.Outputs[i]]) _values[plan.Outputs[i]] = outputs[i];
+
+            for (int s = 0; s < plan.Steps.Count; s++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                PlanStep step = plan.Steps[s];
+                Tensor?[] stepInputs = _stepInputs[s];
+                for (int i = 0; i < stepInputs.Length; i++) stepInputs[i] = step.Inputs[i] < 0 ? null : _values[step.Inputs[i]];
+                if (_owner._kernels[s] is { } kernel)
+                {
+                    Tensor[] stepOutputs = _stepOutputs[s];
+                    // Every kernel writes its outputs in full (IKernel's contract), so nothing is cleared.
+                    for (int o = 0; o < stepOutputs.Length; o++)
+                        stepOutputs[o] = _values[step.Outputs[o]] ?? Tensor.CreateUninitialized(plan.Values[step.Outputs[o]].ElementType, plan.Values[step.Outputs[o]].Dims);
+                    kernel.Run(stepInputs, stepOutputs);
+                    for (int o = 0; o < stepOutputs.Length; o++) _values[step.Outputs[o]] = stepOutputs[o];
+                }
+                else if (!_fixed[step.Outputs[0]] || step.Outputs.Length > 1) RunView(plan, step, stepInputs[0]!, _values);
+            }
+
+            for (int i = 0; i < outputs.Length; i++)
+            {
+                // An output that is a constant, an input or a view of one ends up in another tensor: copy it in.
+                Tensor produced = _values[plan.Outputs[i]]!;
+                if (!ReferenceEquals(produced, outputs[i]) && !ReferenceEquals(produced.Data, outputs[i].Data)) produced.Bytes.CopyTo(outputs[i].Bytes);
+            }
+            for (int i = 0; i < plan.Inputs.Length; i++) _values[plan.Inputs[i]] = null;
+            for (int i = 0; i < plan.Outputs.Length; i++) if (!_fixed[plan.Outputs[i]]) _values[plan.Outputs[i]] = null;
+            for (int s = 0; s < _stepInputs.Length; s++) Array.Clear(_stepInputs[s]);
+        }
     }
 
     private static Array NewBuffer(ElementType type, int length) =>
         type == ElementType.Float32 ? GC.AllocateUninitializedArray<float>(length) : Tensor.Create(type, [length]).Data;
-
-    private Tensor[] Execute(Tensor[] inputs, Array[] buffers, CancellationToken cancellation)
-    {
-        var slots = new Tensor?[_plan.Values.Count];
-        for (int v = 0; v < slots.Length; v++) slots[v] = _plan.Values[v].Constant;
-        for (int i = 0; i < _plan.Inputs.Length; i++) slots[_plan.Inputs[i]] = inputs[i];
-
-        for (int s = 0; s < _plan.Steps.Count; s++)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            PlanStep step = _plan.Steps[s];
-            var stepInputs = new Tensor?[step.Inputs.Length];
-            for (int i = 0; i < stepInputs.Length; i++) stepInputs[i] = step.Inputs[i] < 0 ? null : slots[step.Inputs[i]];
-            if (_kernels[s] is { } kernel)
-            {
-                var outputs = new Tensor[step.Outputs.Length];
-                for (int o = 0; o < outputs.Length; o++)
-                {
-                    int id = step.Outputs[o];
-                    var info = _plan.Values[id];
-                    // Every kernel writes its outputs in full (IKernel's contract), so nothing is cleared.
-                    outputs[o] = _slotOf[id] >= 0 ? Wrap(info, buffers[_slotOf[id]]) : Tensor.CreateUninitialized(info.ElementType, info.Dims);
-                }
-                kernel.Run(stepInputs, outputs);
-                for (int o = 0; o < outputs.Length; o++) slots[step.Outputs[o]] = outputs[o];
-            }
-            else RunView(step, stepInputs[0]!, slots);
-        }
-
-        var results = new Tensor[_plan.Outputs.Length];
-        for (int i = 0; i < results.Length; i++)
-        {
-            Tensor t = slots[_plan.Outputs[i]]!;
-            // Never hand the caller an array it, the model or an earlier output already owns.
-            bool shared = _plan.Values[_plan.Outputs[i]].Constant is not null
-                || inputs.Any(x => ReferenceEquals(x.Data, t.Data))
-                || _plan.Values.Any(v => v.Constant is { } c && ReferenceEquals(c.Data, t.Data))
-                || results.Take(i).Any(r => ReferenceEquals(r.Data, t.Data));
-            results[i] = shared ? t.Clone() : t;
-        }
-        return results;
-    }
 
     private static Tensor Wrap(ValueInfo info, Array buffer) => info.ElementType switch
     {
@@ -137,11 +181,11 @@ public sealed class KernelExecutor : ICompiledPlan
         _ => Tensor.Wrap(info.ElementType, info.Dims, buffer),
     };
 
-    private void RunView(PlanStep step, Tensor input, Tensor?[] slots)
+    private static void RunView(ExecutionPlan plan, PlanStep step, Tensor input, Tensor?[] slots)
     {
         for (int o = 0; o < step.Outputs.Length; o++)
         {
-            var info = _plan.Values[step.Outputs[o]];
+            var info = plan.Values[step.Outputs[o]];
             if (info.ElementType == input.ElementType)
                 slots[step.Outputs[o]] = input.Reshaped(info.Dims);
             else

@@ -8,7 +8,8 @@ namespace Cardinal.Kernels.Cpu.Ops;
 /// <summary>Gemm and MatMul on top of <see cref="Sgemm"/>.</summary>
 public static class Linear
 {
-    public static void Gemm(GemmOp op, Tensor a, Tensor b, Tensor? c, Tensor y, ParallelRunner parallel, CpuKernelTable? table = null)
+    /// <param name="cStrides">C's broadcast strides over [M, N] (see <see cref="CStrides"/>), worked out once per plan.</param>
+    public static void Gemm(GemmOp op, Tensor a, Tensor b, Tensor? c, (int Row, int Column) cStrides, Tensor y, ParallelRunner parallel, CpuKernelTable? table = null)
     {
         int m = y.Dims[0], n = y.Dims[1];
         int k = op.TransA ? a.Dims[0] : a.Dims[1];
@@ -17,26 +18,33 @@ public static class Linear
             // A classifier head at small batch: rows of A against rows of B (both contiguous) as dot
             // products — no transposed copy of a 2048×1000 weight matrix on every run.
             DotRows(a.Floats, b.Floats, y.Floats, m, n, k, parallel);
-            Finish(op, c, y, m, n);
+            Finish(op, c, cStrides, y, m, n);
             return;
         }
         float[] aRows = op.TransA ? Transpose(a.Floats, a.Dims[0], a.Dims[1]) : a.Floats.ToArray();
         float[] bRows = op.TransB ? Transpose(b.Floats, b.Dims[0], b.Dims[1]) : b.Floats.ToArray();
         Sgemm.Multiply(m, n, k, aRows, k, bRows, n, y.Floats, n, accumulate: false, parallel, table);
-        Finish(op, c, y, m, n);
+        Finish(op, c, cStrides, y, m, n);
+    }
+
+    /// <summary>C's strides when broadcast to [m, n] (0 on broadcast axes).</summary>
+    public static (int Row, int Column) CStrides(int[]? cDims, int m, int n)
+    {
+        if (cDims is null) return (0, 0);
+        int[] s = Broadcast.StridesFor(cDims, [m, n]);
+        return (s[0], s[1]);
     }
 
     /// <summary>Y = alpha·Y + beta·C (C broadcast to [m, n]).</summary>
-    private static void Finish(GemmOp op, Tensor? c, Tensor y, int m, int n)
+    private static void Finish(GemmOp op, Tensor? c, (int Row, int Column) cStrides, Tensor y, int m, int n)
     {
         Span<float> dst = y.Floats;
         if (op.Alpha != 1f) foreach (ref float v in dst) v *= op.Alpha;
         if (c is null || op.Beta == 0f) return;
-        int[] sc = Broadcast.StridesFor(c.Dims, [m, n]);
         ReadOnlySpan<float> cv = c.Floats;
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++)
-                dst[i * n + j] += op.Beta * cv[i * sc[0] + j * sc[1]];
+                dst[i * n + j] += op.Beta * cv[i * cStrides.Row + j * cStrides.Column];
     }
 
     /// <summary>Y[i, j] = A[i, :] · B[j, :] for row-major A [m×k] and B [n×k]; parallel over output columns.</summary>

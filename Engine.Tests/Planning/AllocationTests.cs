@@ -1,0 +1,58 @@
+using Cardinal.Formats.Onnx;
+using Cardinal.Kernels.Cpu;
+using Cardinal.Tests.Models;
+using Cardinal.Tests.TestUtilities;
+using Tensor = Cardinal.Tensors.Tensor;
+using ElementType = Cardinal.Tensors.ElementType;
+
+namespace Cardinal.Tests.Planning;
+
+/// <summary>A steady-state run into a caller's output tensor allocates 0 bytes (CPU backend, one thread: all work on this thread).</summary>
+[TestFixture]
+public class AllocationTests
+{
+    private static void AssertZeroAllocations(string model, int[] inputShape)
+    {
+        using var session = InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { Threads = 1 }));
+        var random = new Random(3);
+        var input = Tensor.Create(ElementType.Float32, inputShape);
+        for (int i = 0; i < input.Length; i++) input.Floats[i] = (float)random.NextDouble();
+        var plan = session.PlanForShapes([inputShape]);
+        var output = Tensor.Create(ElementType.Float32, plan.Values[plan.Outputs[0]].Dims);
+        for (int i = 0; i < 3; i++) session.Run(input, output);
+        float[] first = output.Floats.ToArray();
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++) session.Run(input, output);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        TestContext.Progress.WriteLine($"{Path.GetFileName(Path.GetDirectoryName(model))}/{Path.GetFileName(model)}: {allocated} bytes allocated over 20 steady-state runs");
+        Assert.That(allocated, Is.EqualTo(0));
+        Assert.That(output.Floats.ToArray(), Is.EqualTo(first), "runs into the same buffer give the same answer");
+        TensorAssert.Close(session.Run(input), output, 0, 0, "Run(input, output) equals Run(input)");
+    }
+
+    [Test]
+    public void PretrainedResNet18_RunIntoCallerBuffer_AllocatesNothing()
+    {
+        References.Require(DefaultModelTests.ModelPath, "Build restores the default model.");
+        AssertZeroAllocations(DefaultModelTests.ModelPath, [1, 3, 224, 224]);
+    }
+
+    [Test]
+    public void TorchvisionResNeXt_RunIntoCallerBuffer_AllocatesNothing()
+    {
+        string model = Path.Combine(TorchvisionZooTests.ZooFolder, "tiny_resnext_8x4d", "model.onnx");
+        References.Require(model, References.RunTestScript);
+        AssertZeroAllocations(model, [1, 3, 64, 64]);
+    }
+
+    [Test]
+    public void RunIntoCallerBuffer_WrongOutputShape_Throws()
+    {
+        References.Require(DefaultModelTests.ModelPath, "Build restores the default model.");
+        using var session = InferenceSession.Open(OnnxImporter.Load(DefaultModelTests.ModelPath), new CpuBackend(new CpuBackendOptions { Threads = 1 }));
+        Assert.That(() => session.Run(Tensor.Create(ElementType.Float32, [1, 3, 224, 224]), Tensor.Create(ElementType.Float32, [1, 512])),
+            Throws.TypeOf<InputMismatchException>().With.Message.Contains("[1,512,1,1]"));
+    }
+}
