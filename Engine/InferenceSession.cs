@@ -134,6 +134,13 @@ public sealed class InferenceSession : IDisposable
         return PlanFor(shapes.Select(s => new SpecializedInput(s, null)).ToArray()).Plan;
     }
 
+    /// <summary>The compiled plan for these input shapes (for diagnostics such as buffer sizes).</summary>
+    public ICompiledPlan CompiledPlanFor(IReadOnlyList<int[]> shapes)
+    {
+        for (int i = 0; i < shapes.Count; i++) CheckShape(_graph.Inputs[i], shapes[i]);
+        return PlanFor(shapes.Select(s => new SpecializedInput(s, null)).ToArray()).Compiled;
+    }
+
     private static SpecializedInput ToSpecialized(Tensor t) =>
         // Integer and bool inputs may decide shapes (Reshape's target, Split's sizes): plan with their values.
         new(t.Shape(), t.ElementType == ElementType.Float32 ? null : t);

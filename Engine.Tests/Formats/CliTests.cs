@@ -139,6 +139,8 @@ public class CliTests
         Assert.That(doc.RootElement.GetProperty("medianMs").GetDouble(), Is.GreaterThan(0));
         Assert.That(doc.RootElement.GetProperty("backend").GetString(), Does.StartWith("cpu (threads=1,"));
         Assert.That(doc.RootElement.GetProperty("runs").GetInt32(), Is.EqualTo(5));
+        Assert.That(doc.RootElement.GetProperty("weightsMiB").GetDouble(), Is.GreaterThanOrEqualTo(0));
+        Assert.That(doc.RootElement.GetProperty("peakWorkingSetMiB").GetDouble(), Is.GreaterThan(0));
     }
 
     [Test]

@@ -34,6 +34,9 @@ public sealed class KernelExecutor : ICompiledPlan
     /// <summary>Buffer slots actually allocated per context (for tests and diagnostics).</summary>
     public int SlotCount => _slots.Length;
 
+    /// <summary>Bytes of pooled buffers one run context holds (the CPU's arena).</summary>
+    public long BufferBytes => _slots.Sum(s => (long)s.Length * s.Type.SizeInBytes());
+
     private static (int[] SlotOf, (ElementType, int)[] Slots) AssignSlots(ExecutionPlan plan)
     {
         int count = plan.Values.Count;
