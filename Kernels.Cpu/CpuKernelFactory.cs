@@ -72,17 +72,21 @@ internal static class CpuKernelFactory
                 return K((i, o) => Normalization.BatchNorm(i[0]!, i[1]!, i[2]!, i[3]!, i[4]!, bn.Epsilon, o[0]));
             case BinaryOp binary:
             {
-                int[] bShape = binary.EffectiveShapeOfB(inputs[0]!.Dims, inputs[1]!.Dims);
-                return K((i, o) => Broadcasting.Binary(binary.Kind, i[0]!, i[1]!, bShape, o[0]));
+                var shapes = new BinaryShapes(inputs[0]!.Dims, binary.EffectiveShapeOfB(inputs[0]!.Dims, inputs[1]!.Dims), outputs[0].Dims);
+                return K((i, o) => Broadcasting.Binary(binary.Kind, i[0]!, i[1]!, o[0], shapes));
             }
             case SumOp:
+            {
+                // Start from zero and add each input in turn (broadcast into the output's shape).
+                int[] outDims = outputs[0].Dims;
+                var shapes = inputs.Select(v => new BinaryShapes(outDims, v!.Dims, outDims)).ToArray();
                 return K((i, o) =>
                 {
-                    // Start from zero and add each input in turn (broadcast into the output's shape).
                     Tensor y = o[0];
                     Array.Clear(y.Data);
-                    foreach (Tensor? t in i) Broadcasting.Binary(BinaryKind.Add, y, t!, t!.Shape(), y);
+                    for (int t = 0; t < i.Length; t++) Broadcasting.Binary(BinaryKind.Add, y, i[t]!, y, shapes[t]);
                 });
+            }
             case UnaryOp { Kind: UnaryKind.Relu }:
                 return K((i, o) => Unary.Relu(i[0]!, o[0]));
             case UnaryOp { Kind: UnaryKind.Sigmoid }:

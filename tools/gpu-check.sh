@@ -2,7 +2,7 @@
 # The lent-GPU check, in two halves (the GPU machine has no .NET and reaches no registry):
 #
 #   tools/gpu-check.sh prepare   here: publishes tools/Cardinal.GpuCheck for linux-x64 and packs the .NET
-#                                runtime into .gpu-check/ (git-ignored, ~35 MiB) to carry to the device.
+#                                runtime into .gpu-check/ (git-ignored, 31 MiB measured) to carry to the device.
 #   tools/gpu-check.sh run       on the device (device tool: command "bash tools/gpu-check.sh run",
 #                                carry [".gpu-check"], timeout_s 480): unpacks the runtime, then for every
 #                                full-size zoo architecture checks the CUDA path against Cardinal's CPU path

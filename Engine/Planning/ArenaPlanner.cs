@@ -2,9 +2,7 @@ namespace Cardinal.Planning;
 
 /// <summary>
 /// Places every value a run computes (graph inputs and step outputs; constants live elsewhere) in one
-/// arena by liveness: a value lives from the step that writes it (inputs: before the first step) to the
-/// last step that reads it (graph outputs: to the end), and two values share bytes only if their lives
-/// do not overlap. Greedy, largest first, each at the lowest offset that fits — the classic heuristic.
+/// arena by liveness (<see cref="Lifetimes"/>): two values share bytes only if their lives do not overlap. Greedy, largest first, each at the lowest offset that fits — the classic heuristic.
 /// </summary>
 public static class ArenaPlanner
 {
@@ -20,20 +18,13 @@ public static class ArenaPlanner
     public static Layout Plan(ExecutionPlan plan)
     {
         int count = plan.Values.Count;
-        var first = Enumerable.Repeat(int.MaxValue, count).ToArray();
-        var last = Enumerable.Repeat(-1, count).ToArray();
-        foreach (int i in plan.Inputs) { first[i] = -1; last[i] = Math.Max(last[i], -1); }
-        for (int s = 0; s < plan.Steps.Count; s++)
-        {
-            foreach (int o in plan.Steps[s].Outputs) { first[o] = Math.Min(first[o], s); last[o] = Math.Max(last[o], s); }
-            foreach (int i in plan.Steps[s].Inputs) if (i >= 0) last[i] = Math.Max(last[i], s);
-        }
-        foreach (int o in plan.Outputs) last[o] = int.MaxValue;
-
+        // The device copies views into their own buffers, so every value is its own owner.
+        var life = Lifetimes.Compute(plan, viewsAlias: false);
+        int[] first = life.First, last = life.Last;
         var offsets = Enumerable.Repeat(-1L, count).ToArray();
         var placed = new List<(long Start, long End, int First, int Last)>();
         var order = Enumerable.Range(0, count)
-            .Where(v => plan.Values[v].Constant is null && first[v] != int.MaxValue)
+            .Where(v => plan.Values[v].Constant is null && first[v] != Lifetimes.Never)
             .OrderByDescending(v => plan.Values[v].ElementCount).ThenBy(v => v);
         long total = 0;
         foreach (int v in order)

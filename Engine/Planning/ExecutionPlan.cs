@@ -22,14 +22,4 @@ public sealed class ExecutionPlan
     public ValueInfo[] OutputsOf(PlanStep step) => step.Outputs.Select(i => Values[i]).ToArray();
 
     public long Flops => Steps.Sum(s => s.Node.Op.Flops(InputsOf(s), OutputsOf(s)));
-
-    /// <summary>For each value, the index of the last step that reads it (−1: no step does).</summary>
-    public int[] LastUses()
-    {
-        var last = Enumerable.Repeat(-1, Values.Count).ToArray();
-        for (int s = 0; s < Steps.Count; s++)
-            foreach (int v in Steps[s].Inputs)
-                if (v >= 0) last[v] = s;
-        return last;
-    }
 }

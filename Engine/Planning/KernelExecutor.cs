@@ -40,18 +40,7 @@ public sealed class KernelExecutor : ICompiledPlan
     private static (int[] SlotOf, (ElementType, int)[] Slots) AssignSlots(ExecutionPlan plan)
     {
         int count = plan.Values.Count;
-        // A view's output aliases its input: follow views to the value that owns the buffer.
-        var owner = Enumerable.Range(0, count).ToArray();
-        foreach (PlanStep step in plan.Steps)
-            if (step.Node.Op is ViewOp && plan.Values[step.Outputs[0]].ElementType == plan.Values[step.Inputs[0]].ElementType)
-                owner[step.Outputs[0]] = owner[step.Inputs[0]];
-        var lastUse = Enumerable.Repeat(-1, count).ToArray();
-        for (int s = 0; s < plan.Steps.Count; s++)
-            foreach (int v in plan.Steps[s].Inputs)
-                if (v >= 0) lastUse[owner[v]] = Math.Max(lastUse[owner[v]], s);
-        var escapes = new bool[count];
-        foreach (int o in plan.Outputs) escapes[owner[o]] = true;
-
+        var life = Lifetimes.Compute(plan, viewsAlias: true);
         var slotOf = Enumerable.Repeat(-1, count).ToArray();
         var slots = new List<(ElementType, int)>();
         var free = new Dictionary<(ElementType, int), Stack<int>>();
@@ -62,12 +51,12 @@ public sealed class KernelExecutor : ICompiledPlan
             if (step.Node.Op is not ViewOp)
                 foreach (int v in step.Outputs)
                 {
-                    if (escapes[v] || plan.Values[v].Constant is not null) continue;
+                    if (life.Escapes[v] || plan.Values[v].Constant is not null) continue;
                     var key = (plan.Values[v].ElementType, (int)plan.Values[v].ElementCount);
                     if (free.TryGetValue(key, out var stack) && stack.Count > 0) slotOf[v] = stack.Pop();
                     else { slotOf[v] = slots.Count; slots.Add(key); }
-                    // Free after its last reader; an unread output (dead mask) frees right after this step.
-                    int release = Math.Max(lastUse[v], s);
+                    // Free after its last reader (or a view's); an unread output frees right after this step.
+                    int release = life.Last[v];
                     (releaseAt[release] ??= []).Add(v);
                 }
             // Buffers whose last reader is this step become free for the steps after it.

@@ -15,6 +15,9 @@ public readonly struct SubOperator<T> : IBinaryOperator<T> where T : INumber<T> 
 public readonly struct MulOperator<T> : IBinaryOperator<T> where T : INumber<T> { public static T Apply(T a, T b) => a * b; }
 public readonly struct DivOperator<T> : IBinaryOperator<T> where T : INumber<T> { public static T Apply(T a, T b) => a / b; }
 
+/// <summary>Shapes of A, B (as broadcast sees it) and C for one prepared binary kernel.</summary>
+public sealed record BinaryShapes(int[] A, int[] B, int[] C);
+
 /// <summary>
 /// Elementwise C = A ∘ B with NumPy broadcasting, generic over the element type. The output is walked
 /// row by row (all axes but the last); within a row A and B advance by their last-axis stride, 0 or 1.
@@ -22,34 +25,36 @@ public readonly struct DivOperator<T> : IBinaryOperator<T> where T : INumber<T> 
 /// </summary>
 public static class Broadcasting
 {
-    public static void Binary(BinaryKind kind, Tensor a, Tensor b, int[] bShape, Tensor c)
+    /// <param name="shapes">The operands' shapes as broadcasting sees them (B's may differ from its storage
+    /// under legacy broadcast), worked out once when the kernel is prepared.</param>
+    public static void Binary(BinaryKind kind, Tensor a, Tensor b, Tensor c, BinaryShapes shapes)
     {
         switch (c.ElementType)
         {
-            case ElementType.Float32: Binary<float>(kind, a, b, bShape, c); break;
-            case ElementType.Float64: Binary<double>(kind, a, b, bShape, c); break;
-            case ElementType.Int8: Binary<sbyte>(kind, a, b, bShape, c); break;
-            case ElementType.Int16: Binary<short>(kind, a, b, bShape, c); break;
-            case ElementType.Int32: Binary<int>(kind, a, b, bShape, c); break;
-            case ElementType.Int64: Binary<long>(kind, a, b, bShape, c); break;
-            case ElementType.UInt8: Binary<byte>(kind, a, b, bShape, c); break;
-            case ElementType.UInt16: Binary<ushort>(kind, a, b, bShape, c); break;
-            case ElementType.UInt32: Binary<uint>(kind, a, b, bShape, c); break;
-            case ElementType.UInt64: Binary<ulong>(kind, a, b, bShape, c); break;
+            case ElementType.Float32: Binary<float>(kind, a, b, c, shapes); break;
+            case ElementType.Float64: Binary<double>(kind, a, b, c, shapes); break;
+            case ElementType.Int8: Binary<sbyte>(kind, a, b, c, shapes); break;
+            case ElementType.Int16: Binary<short>(kind, a, b, c, shapes); break;
+            case ElementType.Int32: Binary<int>(kind, a, b, c, shapes); break;
+            case ElementType.Int64: Binary<long>(kind, a, b, c, shapes); break;
+            case ElementType.UInt8: Binary<byte>(kind, a, b, c, shapes); break;
+            case ElementType.UInt16: Binary<ushort>(kind, a, b, c, shapes); break;
+            case ElementType.UInt32: Binary<uint>(kind, a, b, c, shapes); break;
+            case ElementType.UInt64: Binary<ulong>(kind, a, b, c, shapes); break;
             default: throw new CardinalException($"{kind} is not defined for {c.ElementType.Name()}.");
         }
     }
 
-    private static void Binary<T>(BinaryKind kind, Tensor a, Tensor b, int[] bShape, Tensor c) where T : unmanaged, INumber<T>
+    private static void Binary<T>(BinaryKind kind, Tensor a, Tensor b, Tensor c, BinaryShapes s) where T : unmanaged, INumber<T>
     {
         try
         {
             switch (kind)
             {
-                case BinaryKind.Add: Apply<T, AddOperator<T>>(a.Span<T>(), a.Shape(), b.Span<T>(), bShape, c.Span<T>(), c.Shape()); break;
-                case BinaryKind.Sub: Apply<T, SubOperator<T>>(a.Span<T>(), a.Shape(), b.Span<T>(), bShape, c.Span<T>(), c.Shape()); break;
-                case BinaryKind.Mul: Apply<T, MulOperator<T>>(a.Span<T>(), a.Shape(), b.Span<T>(), bShape, c.Span<T>(), c.Shape()); break;
-                case BinaryKind.Div: Apply<T, DivOperator<T>>(a.Span<T>(), a.Shape(), b.Span<T>(), bShape, c.Span<T>(), c.Shape()); break;
+                case BinaryKind.Add: Apply<T, AddOperator<T>>(a.Span<T>(), s.A, b.Span<T>(), s.B, c.Span<T>(), s.C); break;
+                case BinaryKind.Sub: Apply<T, SubOperator<T>>(a.Span<T>(), s.A, b.Span<T>(), s.B, c.Span<T>(), s.C); break;
+                case BinaryKind.Mul: Apply<T, MulOperator<T>>(a.Span<T>(), s.A, b.Span<T>(), s.B, c.Span<T>(), s.C); break;
+                case BinaryKind.Div: Apply<T, DivOperator<T>>(a.Span<T>(), s.A, b.Span<T>(), s.B, c.Span<T>(), s.C); break;
             }
         }
         catch (DivideByZeroException)

@@ -21,8 +21,9 @@ public static class Linear
             Finish(op, c, cStrides, y, m, n);
             return;
         }
-        float[] aRows = op.TransA ? Transpose(a.Floats, a.Dims[0], a.Dims[1]) : a.Floats.ToArray();
-        float[] bRows = op.TransB ? Transpose(b.Floats, b.Dims[0], b.Dims[1]) : b.Floats.ToArray();
+        // Only a transposed operand needs a row-major copy; the others are read in place.
+        ReadOnlySpan<float> aRows = op.TransA ? Transpose(a.Floats, a.Dims[0], a.Dims[1]) : a.Floats;
+        ReadOnlySpan<float> bRows = op.TransB ? Transpose(b.Floats, b.Dims[0], b.Dims[1]) : b.Floats;
         Sgemm.Multiply(m, n, k, aRows, k, bRows, n, y.Floats, n, accumulate: false, parallel, table);
         Finish(op, c, cStrides, y, m, n);
     }
