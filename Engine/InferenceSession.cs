@@ -25,6 +25,7 @@ public sealed class InferenceSession : IDisposable
 
     public IReadOnlyList<TensorInfo> Inputs => _graph.Inputs;
     public IReadOnlyList<TensorInfo> Outputs => _graph.Outputs;
+    /// <summary>The graph this session runs: with fusion on, a copy with BatchNorm folded into the convolutions.</summary>
     public ModelGraph Graph => _graph;
     public IBackend Backend => _backend;
 
@@ -44,9 +45,15 @@ public sealed class InferenceSession : IDisposable
     /// </summary>
     /// <param name="options">Fusion on/off; Device and Threads matter to whoever built <paramref name="backend"/>.</param>
     /// <param name="ownsBackend">Dispose the backend with the session.</param>
+    /// <remarks>
+    /// With fusion on, the session runs a copy of <paramref name="graph"/> with BatchNorm folded into the
+    /// convolution weights; a caller who drops its own reference lets the unfolded weights go.
+    /// </remarks>
     public static InferenceSession Open(ModelGraph graph, IBackend backend, SessionOptions? options = null, bool ownsBackend = true)
     {
-        var session = new InferenceSession(graph, backend, options ?? new SessionOptions(), ownsBackend);
+        options ??= new SessionOptions();
+        if (options.Fuse) graph = FoldBatchNormIntoConv.Apply(graph);
+        var session = new InferenceSession(graph, backend, options, ownsBackend);
         try
         {
             if (graph.Inputs.All(i => i.Dims is not null && i.ElementType == ElementType.Float32))

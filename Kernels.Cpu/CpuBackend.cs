@@ -19,6 +19,7 @@ public sealed class CpuBackend : IBackend
 {
     private readonly ParallelRunner _parallel;
     private readonly CpuKernelTable _table;
+    private readonly Conv.PackedWeightsCache _packedWeights;
 
     public CpuBackend(CpuBackendOptions? options = null)
     {
@@ -26,6 +27,7 @@ public sealed class CpuBackend : IBackend
         if (Options.Threads < 1) throw new ArgumentOutOfRangeException(nameof(options), Options.Threads, "Threads must be at least 1.");
         _parallel = new ParallelRunner(Options.Threads);
         _table = Options.MaxIsa is { } cap ? CpuKernelTable.Create(cap) : CpuKernelTable.Default;
+        _packedWeights = new Conv.PackedWeightsCache(_table);
     }
 
     /// <summary>The microkernel tier this backend runs (decided once, at construction).</summary>
@@ -36,7 +38,7 @@ public sealed class CpuBackend : IBackend
     public string Description => $"cpu (threads={Options.Threads}, {_table})";
 
     public ICompiledPlan Compile(ExecutionPlan plan) =>
-        new KernelExecutor(plan, step => CpuKernelFactory.Create(plan, step, _parallel, _table));
+        new KernelExecutor(plan, step => CpuKernelFactory.Create(plan, step, _parallel, _table, _packedWeights));
 
     public string? DescribeStep(ExecutionPlan plan, PlanStep step) => step.Node.Op switch
     {

@@ -24,7 +24,7 @@ internal static class CpuKernelFactory
 
     private static IKernel K(Action<Tensor?[], Tensor[]> run) => new DelegateKernel(run);
 
-    public static IKernel Create(ExecutionPlan plan, PlanStep step, ParallelRunner parallel, CpuKernelTable table)
+    public static IKernel Create(ExecutionPlan plan, PlanStep step, ParallelRunner parallel, CpuKernelTable table, PackedWeightsCache packedWeights)
     {
         Node node = step.Node;
         ValueInfo?[] inputs = plan.InputsOf(step);
@@ -37,8 +37,8 @@ internal static class CpuKernelFactory
                 Window3D window = Window3D.From(conv.Geometry(node, x, w));
                 int batch = x.Dims[0], channels = x.Dims[1], outChannels = w.Dims[0], group = conv.Group;
                 bool relu = conv.Epilogue.Relu;
-                // Constant weights are packed once here, not on every run.
-                PackedMatrix[]? packed = w.Constant is { } weights ? ConvKernel.PackWeights(weights.Floats, channels, outChannels, group, window, table) : null;
+                // Constant weights are packed once per backend, not on every run nor for every plan.
+                PackedMatrix[]? packed = w.Constant is { } weights ? packedWeights.Get(weights, channels, outChannels, group, window) : null;
                 return K((i, o) => ConvKernel.Run(i[0]!.Floats, i[1]!.Floats, i.Length > 2 && i[2] is { } b ? b.Floats : default,
                     o[0].Floats, batch, channels, outChannels, group, window, parallel,
                     i.Length > 3 && i[3] is { } r ? r.Floats : default, relu, table, packed));

@@ -77,3 +77,91 @@ public class FusionTests
         finally { File.Delete(path); }
     }
 }
+
+/// <summary>The graph-level BatchNorm fold: what it keeps, what it drops, and that plans share its result.</summary>
+[TestFixture]
+public class WeightSharingTests
+{
+    private static string ConvBnModel()
+    {
+        byte[] model = OnnxWriter.Model(13,
+            [
+                OnnxWriter.Node("Conv", ["X", "W"], ["C"], "conv", OnnxWriter.IntsAttribute("pads", 1, 1, 1, 1)),
+                OnnxWriter.Node("BatchNormalization", ["C", "G", "B", "M", "V"], ["Y"], "bn"),
+            ],
+            [
+                // raw_data, as exporters write weights: the reader decodes it straight into float arrays.
+                OnnxWriter.Tensor("W", OnnxWriter.Float, [2, 1, 3, 3], raw: System.Runtime.InteropServices.MemoryMarshal.AsBytes(
+                    Enumerable.Range(0, 18).Select(i => i * 0.1f - 0.7f).ToArray().AsSpan()).ToArray()),
+                OnnxWriter.Tensor("G", OnnxWriter.Float, [2], floats: [1.5f, 0.5f]),
+                OnnxWriter.Tensor("B", OnnxWriter.Float, [2], floats: [0.25f, -1f]),
+                OnnxWriter.Tensor("M", OnnxWriter.Float, [2], floats: [0.1f, -0.3f]),
+                OnnxWriter.Tensor("V", OnnxWriter.Float, [2], floats: [2f, 0.25f]),
+            ],
+            [OnnxWriter.ValueInfo("X", OnnxWriter.Float, -1, 1, 5, 5)],
+            [OnnxWriter.ValueInfo("Y", OnnxWriter.Float, -1, 2, 5, 5)]);
+        string path = Path.Combine(Path.GetTempPath(), $"cardinal-convbn-{Guid.NewGuid():N}.onnx");
+        File.WriteAllBytes(path, model);
+        return path;
+    }
+
+    [Test]
+    public void Fold_DropsBatchNormAndItsWeights_LeavesTheSourceGraphAlone()
+    {
+        string path = ConvBnModel();
+        try
+        {
+            var graph = OnnxImporter.Load(path);
+            var folded = Cardinal.Passes.FoldBatchNormIntoConv.Apply(graph);
+            Assert.That(folded.Nodes.Select(n => n.OpType), Is.EqualTo(new[] { "Conv" }));
+            Assert.That(folded.Initializers.Keys, Is.EquivalentTo(new[] { "conv::bn_folded_W", "conv::bn_folded_B" }),
+                "the unfolded weights and the statistics are not kept");
+            Assert.That(graph.Nodes.Select(n => n.OpType), Is.EqualTo(new[] { "Conv", "BatchNormalization" }));
+            Assert.That(graph.Initializers.Keys, Is.EquivalentTo(new[] { "W", "G", "B", "M", "V" }));
+
+            // Same answer as the unfolded graph, run op by op.
+            var x = Tensor.FromArray(Enumerable.Range(0, 50).Select(i => MathF.Sin(i)).ToArray(), 2, 1, 5, 5);
+            using var fused = InferenceSession.Open(graph, new CpuBackend(), new SessionOptions { Fuse = true });
+            using var plain = InferenceSession.Open(graph, new CpuBackend(), new SessionOptions { Fuse = false });
+            TensorAssert.Close(plain.Run(x), fused.Run(x), 1e-5, 1e-6, "folded vs unfolded");
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Test]
+    public void PlansForTwoBatchSizes_ShareOnePackedCopyOfTheWeights()
+    {
+        string path = ConvBnModel();
+        try
+        {
+            using var session = InferenceSession.Open(OnnxImporter.Load(path), new CpuBackend(), new SessionOptions());
+            var one = session.PlanForShapes([[1, 1, 5, 5]]);
+            var four = session.PlanForShapes([[4, 1, 5, 5]]);
+            Assert.That(one, Is.Not.SameAs(four));
+            var w1 = one.Values[one.Steps[0].Inputs[1]].Constant;
+            var w4 = four.Values[four.Steps[0].Inputs[1]].Constant;
+            Assert.That(w1, Is.SameAs(w4), "both plans read the one folded weight tensor");
+
+            var cache = new Cardinal.Kernels.Cpu.Conv.PackedWeightsCache(Cardinal.Kernels.Cpu.Gemm.CpuKernelTable.Default);
+            var window = Cardinal.Kernels.Cpu.Conv.Window3D.From(((ConvOp)one.Steps[0].Node.Op).Geometry(one.Steps[0].Node, one.Values[one.Steps[0].Inputs[0]], one.Values[one.Steps[0].Inputs[1]]));
+            var packed = cache.Get(w1!, 1, 2, 1, window);
+            Assert.That(packed, Is.Not.Null);
+            Assert.That(cache.Get(w4!, 1, 2, 1, window), Is.SameAs(packed), "the second plan finds the packed weights of the first");
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Test]
+    public void StreamedLoad_GivesTheSameWeightsAsParsingTheBytes()
+    {
+        string path = ConvBnModel();
+        try
+        {
+            var streamed = OnnxImporter.Load(path);
+            var parsed = OnnxImporter.ToGraph(OnnxReader.Parse(File.ReadAllBytes(path)));
+            foreach (var (name, tensor) in parsed.Initializers)
+                Assert.That(streamed.Initializers[name].Floats.ToArray(), Is.EqualTo(tensor.Floats.ToArray()), name);
+        }
+        finally { File.Delete(path); }
+    }
+}

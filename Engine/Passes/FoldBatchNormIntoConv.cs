@@ -1,47 +1,78 @@
 using Cardinal.Graph;
 using Cardinal.Graph.Ops;
-using Cardinal.Planning;
 using Cardinal.Tensors;
 
 namespace Cardinal.Passes;
 
 /// <summary>
 /// Conv → BatchNormalization becomes one Conv with W' = W·s and B' = (B − mean)·s + β per output channel,
-/// s = γ/√(var + ε). Preconditions: the Conv has no epilogue yet, its output feeds only the BatchNorm, and
-/// its weights and bias, and every BatchNorm parameter, are constants.
+/// s = γ/√(var + ε).
 /// </summary>
+/// <remarks>
+/// This runs once on the graph, when a session opens, rather than on each plan: the folded weights do not
+/// depend on input shapes, so every plan shares one copy, and the original weights and BatchNorm statistics
+/// are dropped instead of living beside the folded ones. Preconditions: the Conv has no epilogue, its
+/// output feeds only the BatchNorm (and is not a graph output), and its weights, its bias and every
+/// BatchNorm parameter are initializers of matching length.
+/// </remarks>
 public static class FoldBatchNormIntoConv
 {
-    public static ExecutionPlan Apply(ExecutionPlan plan)
+    /// <summary>A new graph with the folds applied; <paramref name="graph"/> is left as it was.</summary>
+    public static ModelGraph Apply(ModelGraph graph)
     {
-        var editor = new PlanEditor(plan);
-        for (int s = 0; s < editor.Steps.Count; s++)
+        var readers = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (Node n in graph.Nodes)
+            foreach (string input in n.Inputs)
+                if (input.Length > 0) readers[input] = readers.GetValueOrDefault(input) + 1;
+        foreach (TensorInfo output in graph.Outputs) readers[output.Name] = readers.GetValueOrDefault(output.Name) + 1;
+
+        var producers = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < graph.Nodes.Count; i++)
+            foreach (string output in graph.Nodes[i].Outputs)
+                if (output.Length > 0) producers[output] = i;
+
+        var nodes = new List<Node?>(graph.Nodes);
+        var initializers = new Dictionary<string, Tensor>(graph.Initializers, StringComparer.Ordinal);
+        for (int s = 0; s < nodes.Count; s++)
         {
-            if (editor.Steps[s] is not { Node.Op: BatchNormOp bn } bnStep) continue;
-            int convIndex = editor.ProducerOf(bnStep.Inputs[0]);
-            if (convIndex < 0 || editor.Steps[convIndex] is not { Node.Op: ConvOp { Epilogue: { Residual: false, Relu: false } } conv } convStep) continue;
-            if (!editor.OnlyReader(bnStep.Inputs[0], s)) continue;
-            Tensor? w = editor.Values[convStep.Inputs[1]].Constant;
-            Tensor? b = convStep.Inputs.Length > 2 && convStep.Inputs[2] >= 0 ? editor.Values[convStep.Inputs[2]].Constant : null;
-            bool hasBias = convStep.Inputs.Length > 2 && convStep.Inputs[2] >= 0;
-            Tensor?[] p = bnStep.Inputs.Skip(1).Take(4).Select(i => i >= 0 ? editor.Values[i].Constant : null).ToArray();
-            if (w is null || (hasBias && b is null) || p.Any(t => t is null)) continue;
+            if (nodes[s] is not { Op: BatchNormOp bn } bnNode || bnNode.Outputs.Count(o => o.Length > 0) != 1) continue;
+            if (!producers.TryGetValue(bnNode.Inputs[0], out int c) || nodes[c] is not { Op: ConvOp conv } convNode) continue;
+            if (conv.Epilogue != ConvEpilogue.None || readers.GetValueOrDefault(bnNode.Inputs[0]) != 1) continue;
+            if (Constant(convNode, 1) is not { } w || w.Rank == 0) continue;
+            bool hasBias = convNode.Inputs.Length > 2 && convNode.Inputs[2].Length > 0;
+            Tensor? b = hasBias ? Constant(convNode, 2) : null;
+            Tensor?[] p = [.. Enumerable.Range(1, 4).Select(i => Constant(bnNode, i))];
+            int channels = w.Dims[0];
+            if ((hasBias && b?.Length != channels) || p.Any(t => t?.Length != channels)) continue;
 
             var (newW, newB) = Fold(w, b, p[0]!, p[1]!, p[2]!, p[3]!, bn.Epsilon);
-            string name = convStep.Node.Name;
-            int wId = editor.AddConstant(new ValueInfo($"{name}::bn_folded_W", ElementType.Float32, newW.Shape(), newW));
-            int bId = editor.AddConstant(new ValueInfo($"{name}::bn_folded_B", ElementType.Float32, newB.Shape(), newB));
-            int[] inputs = [convStep.Inputs[0], wId, bId];
-            editor.Replace(convIndex, new PlanStep(editor.NodeFor(convStep.Node, conv, inputs, bnStep.Outputs), inputs, bnStep.Outputs));
-            editor.Remove(s);
+            string wName = $"{convNode.Name}::bn_folded_W", bName = $"{convNode.Name}::bn_folded_B";
+            if (initializers.ContainsKey(wName) || initializers.ContainsKey(bName)) continue;
+            initializers[wName] = newW;
+            initializers[bName] = newB;
+            nodes[c] = new Node(convNode.Name, conv, [convNode.Inputs[0], wName, bName], [bnNode.Outputs[0]], convNode.Opset);
+            nodes[s] = null;
         }
-        return editor.Build();
+
+        var folded = new ModelGraph { Name = graph.Name };
+        folded.Nodes.AddRange(nodes.OfType<Node>());
+        folded.Inputs.AddRange(graph.Inputs);
+        folded.Outputs.AddRange(graph.Outputs);
+        foreach (var (op, count) in graph.SourceOpHistogram) folded.SourceOpHistogram[op] = count;
+        // Keep only what is still read: the pre-fold weights and statistics would otherwise stay alive.
+        var used = new HashSet<string>(folded.Nodes.SelectMany(n => n.Inputs).Concat(folded.Outputs.Select(o => o.Name)), StringComparer.Ordinal);
+        foreach (var (name, tensor) in initializers)
+            if (used.Contains(name)) folded.Initializers[name] = tensor;
+        return folded;
+
+        Tensor? Constant(Node node, int input) =>
+            input < node.Inputs.Length && initializers.TryGetValue(node.Inputs[input], out Tensor? t) && t.ElementType == ElementType.Float32 ? t : null;
     }
 
     public static (Tensor W, Tensor B) Fold(Tensor w, Tensor? b, Tensor gamma, Tensor beta, Tensor mean, Tensor variance, float epsilon)
     {
         int m = w.Dims[0], perChannel = w.Length / m;
-        Tensor newW = w.Clone(), newB = Tensor.Create(ElementType.Float32, [m]);
+        Tensor newW = Tensor.CreateUninitialized(ElementType.Float32, w.Dims), newB = Tensor.Create(ElementType.Float32, [m]);
         for (int o = 0; o < m; o++)
         {
             // In double, then rounded once: the folded weights are as close to the exact product as float allows.

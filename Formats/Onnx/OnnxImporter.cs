@@ -18,10 +18,16 @@ public static class OnnxImporter
     public const int MinOpset = 1;
     public const int MaxOpset = 18;
 
-    /// <summary>Reads an .onnx file and maps it: the one call most users need.</summary>
-    public static ModelGraph Load(string path) => ToGraph(OnnxModel.Load(path));
+    /// <summary>
+    /// Reads an .onnx file and maps it: the one call most users need. The file's records are private to
+    /// this call, so the tensors adopt the float arrays the reader decoded: the weights are held once, not
+    /// twice, at the load-time peak.
+    /// </summary>
+    public static ModelGraph Load(string path) => ToGraph(OnnxModel.Load(path), releaseInitializerData: true);
 
-    public static ModelGraph ToGraph(OnnxModel model)
+    public static ModelGraph ToGraph(OnnxModel model) => ToGraph(model, releaseInitializerData: false);
+
+    private static ModelGraph ToGraph(OnnxModel model, bool releaseInitializerData)
     {
         int opset = DefaultOpset(model);
         OnnxGraph g = model.Graph;
@@ -31,7 +37,8 @@ public static class OnnxImporter
         foreach (OnnxTensor init in g.Initializers)
         {
             if (init.Name.Length == 0) throw new ModelFormatException($"{model.Source}: an initializer has no name.");
-            graph.Initializers[init.Name] = OnnxTensorConverter.ToTensor(init, model.BaseDirectory, "initializer");
+            graph.Initializers[init.Name] = OnnxTensorConverter.ToTensor(init, model.BaseDirectory, "initializer", adopt: releaseInitializerData);
+            if (releaseInitializerData) { init.RawData = null; init.RawFloats = null; }
         }
         // Before IR version 4 initializers were also listed as inputs; they are weights, not inputs.
         foreach (OnnxValueInfo input in g.Inputs.Where(i => !graph.Initializers.ContainsKey(i.Name)))

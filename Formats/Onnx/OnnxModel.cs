@@ -77,7 +77,10 @@ public sealed class OnnxTensor
     public string Name { get; internal set; } = "";
     public int DataType { get; internal set; }
     public List<long> Dims { get; } = [];
+    /// <summary>raw_data as read, unless it is float data, which is in <see cref="RawFloats"/>.</summary>
     public byte[]? RawData { get; internal set; }
+    /// <summary>raw_data of a float tensor, decoded (little-endian, as ONNX stores it).</summary>
+    public float[]? RawFloats { get; internal set; }
     public List<float> FloatData { get; } = [];
     public List<long> Int32Data { get; } = [];
     public List<long> Int64Data { get; } = [];

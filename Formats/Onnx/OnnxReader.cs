@@ -8,38 +8,65 @@ namespace Cardinal.Formats.Onnx;
 /// </summary>
 public static class OnnxReader
 {
-    /// <summary>Refuse model files beyond what one managed array can hold (larger models use external data).</summary>
+    /// <summary>Refuse tensor files beyond what one managed array can hold.</summary>
     private const long MaxFileBytes = int.MaxValue - 1024;
 
+    /// <summary>
+    /// Reads an .onnx file as a stream, one field at a time: the weights are never in memory twice (the
+    /// whole file and the initializers cut from it), which would double a large model's load-time peak.
+    /// </summary>
     public static OnnxModel ReadFile(string path)
     {
-        byte[] bytes = ReadAllBytes(path, "model");
-        var model = Parse(bytes, path);
-        model.BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(path));
-        return model;
+        FileStream stream;
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists) throw new ModelFormatException($"{path}: model file not found.");
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        }
+        catch (IOException e) { throw new ModelFormatException($"{path}: cannot read the model file ({e.Message}).", e); }
+        catch (UnauthorizedAccessException e) { throw new ModelFormatException($"{path}: cannot read the model file ({e.Message}).", e); }
+        using (stream)
+        {
+            var model = Read(stream, path);
+            model.BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(path));
+            return model;
+        }
     }
 
-    public static OnnxModel Parse(ReadOnlySpan<byte> bytes, string source = "model")
+    public static OnnxModel Parse(byte[] bytes, string source = "model")
     {
-        if (bytes.Length == 0) throw new ModelFormatException($"{source}: the file is empty.");
+        using var stream = new MemoryStream(bytes, writable: false);
+        return Read(stream, source);
+    }
+
+    private static OnnxModel Read(Stream stream, string source)
+    {
+        if (stream.Length == 0) throw new ModelFormatException($"{source}: the file is empty.");
         var model = new OnnxModel { Source = source };
-        var r = new ProtoReader(bytes, source);
+        var r = new ProtoStreamReader(stream, stream.Length, source);
         bool sawGraph = false;
-        while (r.TryReadTag(out int field, out WireType wt))
+        try
         {
-            switch (field)
+            while (r.TryReadTag(out int field, out WireType wt))
             {
-                case 1: r.Expect(wt, WireType.Varint, field); model.IrVersion = r.ReadInt64(); break;
-                case 2: r.Expect(wt, WireType.LengthDelimited, field); model.ProducerName = r.ReadString(); break;
-                case 3: r.Expect(wt, WireType.LengthDelimited, field); model.ProducerVersion = r.ReadString(); break;
-                case 7: r.Expect(wt, WireType.LengthDelimited, field); model.Graph = ReadGraph(r.ReadBytes(), source); sawGraph = true; break;
-                case 8: r.Expect(wt, WireType.LengthDelimited, field); model.OpsetImports.Add(ReadOpset(r.ReadBytes(), source)); break;
-                default: r.Skip(wt); break;
+                switch (field)
+                {
+                    case 1: r.Expect(wt, WireType.Varint, field); model.IrVersion = (long)r.ReadVarint(); break;
+                    case 2: r.Expect(wt, WireType.LengthDelimited, field); model.ProducerName = Utf8(r.ReadBytes()); break;
+                    case 3: r.Expect(wt, WireType.LengthDelimited, field); model.ProducerVersion = Utf8(r.ReadBytes()); break;
+                    case 7: r.Expect(wt, WireType.LengthDelimited, field); model.Graph = ReadGraph(r); sawGraph = true; break;
+                    case 8: r.Expect(wt, WireType.LengthDelimited, field); model.OpsetImports.Add(ReadOpset(r.ReadBytes(), source)); break;
+                    default: r.Skip(wt); break;
+                }
             }
         }
+        catch (IOException e) { throw new ModelFormatException($"{source}: cannot read the model file ({e.Message}).", e); }
         if (!sawGraph) throw new ModelFormatException($"{source}: not an ONNX model (no graph found).");
         return model;
     }
+
+    private static string Utf8(byte[] bytes) => System.Text.Encoding.UTF8.GetString(bytes);
 
     /// <summary>Reads a file holding one serialised TensorProto (the ONNX test suite's input_N.pb / output_N.pb).</summary>
     public static OnnxTensor ReadTensorFile(string path)
@@ -75,25 +102,29 @@ public static class OnnxReader
         return new OnnxOpsetImport(domain, version);
     }
 
-    private static OnnxGraph ReadGraph(ReadOnlySpan<byte> bytes, string source)
+    /// <summary>The graph's fields one by one from the stream: each node and initializer is read on its own.</summary>
+    private static OnnxGraph ReadGraph(ProtoStreamReader r)
     {
         var g = new OnnxGraph();
-        var r = new ProtoReader(bytes, source);
+        string source = r.Context;
+        byte[] scratch = [];
+        long outer = r.Enter();
         while (r.TryReadTag(out int field, out WireType wt))
         {
             if (wt != WireType.LengthDelimited) { r.Skip(wt); continue; }
             switch (field)
             {
-                case 1: g.Nodes.Add(ReadNode(r.ReadBytes(), source)); break;
-                case 2: g.Name = r.ReadString(); break;
-                case 5: g.Initializers.Add(ReadTensor(r.ReadBytes(), source)); break;
-                case 11: g.Inputs.Add(ReadValueInfo(r.ReadBytes(), source)); break;
-                case 12: g.Outputs.Add(ReadValueInfo(r.ReadBytes(), source)); break;
-                case 13: g.ValueInfos.Add(ReadValueInfo(r.ReadBytes(), source)); break;
-                case 15: r.ReadBytes(); g.HasSparseInitializers = true; break;
+                case 1: g.Nodes.Add(ReadNode(r.ReadBytes(ref scratch), source)); break;
+                case 2: g.Name = Utf8(r.ReadBytes()); break;
+                case 5: g.Initializers.Add(ReadTensor(r.ReadBytes(ref scratch), source)); break;
+                case 11: g.Inputs.Add(ReadValueInfo(r.ReadBytes(ref scratch), source)); break;
+                case 12: g.Outputs.Add(ReadValueInfo(r.ReadBytes(ref scratch), source)); break;
+                case 13: g.ValueInfos.Add(ReadValueInfo(r.ReadBytes(ref scratch), source)); break;
+                case 15: r.Skip(wt); g.HasSparseInitializers = true; break;
                 default: r.Skip(wt); break;
             }
         }
+        r.Leave(outer);
         return g;
     }
 
@@ -195,6 +226,23 @@ public static class OnnxReader
         return dims;
     }
 
+    /// <summary>
+    /// Float data (the weights) goes straight into a float array, which the importer can adopt as the
+    /// tensor's storage: no second copy. Writers put data_type (field 2) before raw_data (field 9), as
+    /// protobuf serialises in field order; other orders still work, through the byte copy.
+    /// </summary>
+    private static void SetRawData(OnnxTensor t, ReadOnlySpan<byte> bytes)
+    {
+        t.RawData = null; t.RawFloats = null;
+        if (t.DataType == 1 && bytes.Length % sizeof(float) == 0)
+        {
+            var floats = new float[bytes.Length / sizeof(float)];
+            bytes.CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(floats.AsSpan()));
+            t.RawFloats = floats;
+        }
+        else t.RawData = bytes.ToArray();
+    }
+
     internal static OnnxTensor ReadTensor(ReadOnlySpan<byte> bytes, string source)
     {
         var t = new OnnxTensor();
@@ -211,7 +259,7 @@ public static class OnnxReader
                 case 6: r.Skip(wt); t.StringDataCount++; break;
                 case 7: RepeatedFields.ReadInt64s(ref r, wt, t.Int64Data); break;
                 case 8: r.Expect(wt, WireType.LengthDelimited, field); t.Name = r.ReadString(); break;
-                case 9: r.Expect(wt, WireType.LengthDelimited, field); t.RawData = r.ReadBytes().ToArray(); break;
+                case 9: r.Expect(wt, WireType.LengthDelimited, field); SetRawData(t, r.ReadBytes()); break;
                 case 10: RepeatedFields.ReadDoubles(ref r, wt, t.DoubleData); break;
                 case 11: RepeatedFields.ReadUInt64s(ref r, wt, t.UInt64Data); break;
                 case 13:

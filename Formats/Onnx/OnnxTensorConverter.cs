@@ -34,7 +34,11 @@ public static class OnnxTensorConverter
     };
 
     /// <param name="baseDirectory">Folder that external-data locations are relative to; null refuses external data.</param>
-    public static Tensor ToTensor(OnnxTensor proto, string? baseDirectory, string context)
+    public static Tensor ToTensor(OnnxTensor proto, string? baseDirectory, string context) => ToTensor(proto, baseDirectory, context, adopt: false);
+
+    /// <param name="adopt">Use the record's decoded float array as the tensor's storage instead of copying it
+    /// (the importer does this when the record is private to it and let go afterwards).</param>
+    internal static Tensor ToTensor(OnnxTensor proto, string? baseDirectory, string context, bool adopt)
     {
         string what = $"{context} tensor '{proto.Name}'";
         ElementType type = ToElementType(proto.DataType)
@@ -48,6 +52,12 @@ public static class OnnxTensorConverter
         {
             byte[] bytes = ReadExternal(proto, baseDirectory, what, count * size);
             return FromBytes(type, dims, bytes);
+        }
+        if (proto.RawFloats is { } floats)
+        {
+            if (type != ElementType.Float32 || floats.LongLength != count)
+                throw new ModelFormatException($"{what}: raw_data holds {floats.LongLength * sizeof(float)} bytes but shape {TensorShape.Format(dims)} of {type.Name()} needs {count * size}.");
+            return Tensor.Wrap(ElementType.Float32, dims, adopt ? floats : (float[])floats.Clone());
         }
         if (proto.RawData is { } raw)
         {

@@ -60,10 +60,11 @@ public static class OnnxWriter
         return t;
     }
 
+    /// <param name="dims">Sizes; a negative size writes the symbolic dimension "N".</param>
     public static ProtoWriter ValueInfo(string name, int elemType, params long[] dims)
     {
         var shape = new ProtoWriter();
-        foreach (long d in dims) shape.Message(1, new ProtoWriter().Varint(1, d));
+        foreach (long d in dims) shape.Message(1, d < 0 ? new ProtoWriter().String(2, "N") : new ProtoWriter().Varint(1, d));
         var tensorType = new ProtoWriter().Varint(1, elemType).Message(2, shape);
         return new ProtoWriter().String(1, name).Message(2, new ProtoWriter().Message(1, tensorType));
     }
