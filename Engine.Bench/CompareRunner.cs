@@ -62,6 +62,8 @@ public static class CompareRunner
         Print("Cardinal", ours, flops);
         Print("ONNX Runtime 1.31.1", theirs, flops);
         Console.WriteLine($"  ratio Cardinal/ORT (median): {Median(ours) / Median(theirs):F2}");
+        double peak = FmaPeak.Measure(threads);
+        Console.WriteLine($"  FMA peak measured now: {peak:F0} GFLOP/s; Cardinal {flops / (Median(ours) * 1e6) / peak:P0} of it, ORT {flops / (Median(theirs) * 1e6) / peak:P0}");
         Console.WriteLine($"  outputs agree: max |Cardinal − ORT| {maxDiff:G3} (max |ORT| {maxRef:G3})");
         return 0;
     }
@@ -77,7 +79,7 @@ public static class CompareRunner
         return sorted[Math.Min(sorted.Count - 1, (int)Math.Round(p * (sorted.Count - 1)))];
     }
 
-    private static int Option(string[] args, string name, int fallback)
+    internal static int Option(string[] args, string name, int fallback)
     {
         int i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;

@@ -3,7 +3,16 @@ using Cardinal.Bench;
 
 // dotnet run -c Release --project Engine.Bench -- --filter '*'              BenchmarkDotNet suites
 // dotnet run -c Release --project Engine.Bench -- compare MODEL.onnx ...    quick side-by-side with ONNX Runtime
+// dotnet run -c Release --project Engine.Bench -- layers MODEL.onnx ...     per-layer profile, % of FMA peak
+// dotnet run -c Release --project Engine.Bench -- peak [--threads N]         the measured FMA peak
 if (args.Length > 0 && args[0] == "compare") return CompareRunner.Run(args[1..]);
+if (args.Length > 0 && args[0] == "layers") return LayersRunner.Run(args[1..]);
+if (args.Length > 0 && args[0] == "peak")
+{
+    int threads = CompareRunner.Option(args, "--threads", 1);
+    Console.WriteLine($"FMA peak: {FmaPeak.Measure(threads, 1000):F1} GFLOP/s on {threads} thread(s), {FmaPeak.VectorWidth} FMA");
+    return 0;
+}
 
 BenchmarkSwitcher.FromAssembly(typeof(SgemmBenchmarks).Assembly).Run(args);
 return 0;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using Cardinal.Graph;
 using Cardinal.Graph.Ops;
@@ -83,10 +84,23 @@ public sealed class KernelExecutor : ICompiledPlan
         return outputs;
     }
 
-    public void Run(Tensor[] inputs, Tensor[] outputs, CancellationToken cancellation = default)
+    public void Run(Tensor[] inputs, Tensor[] outputs, CancellationToken cancellation = default) =>
+        Run(inputs, outputs, cancellation, stepTicks: null);
+
+    /// <summary>
+    /// A run that also times each step, adding its <see cref="Stopwatch"/> ticks into
+    /// <paramref name="stepTicks"/> (one entry per plan step): the per-layer profile of the benchmarks.
+    /// </summary>
+    public void Profile(Tensor[] inputs, Tensor[] outputs, long[] stepTicks)
+    {
+        if (stepTicks.Length != _plan.Steps.Count) throw new ArgumentException($"Need one entry per step ({_plan.Steps.Count}).", nameof(stepTicks));
+        Run(inputs, outputs, CancellationToken.None, stepTicks);
+    }
+
+    private void Run(Tensor[] inputs, Tensor[] outputs, CancellationToken cancellation, long[]? stepTicks)
     {
         Context context = _contexts.TryTake(out var pooled) ? pooled : new Context(this);
-        try { context.Execute(inputs, outputs, cancellation); }
+        try { context.Execute(inputs, outputs, cancellation, stepTicks); }
         finally { _contexts.Add(context); }
     }
 
@@ -127,7 +141,7 @@ public sealed class KernelExecutor : ICompiledPlan
             _stepOutputs = plan.Steps.Select(s => new Tensor[s.Outputs.Length]).ToArray();
         }
 
-        public void Execute(Tensor[] inputs, Tensor[] outputs, CancellationToken cancellation)
+        public void Execute(Tensor[] inputs, Tensor[] outputs, CancellationToken cancellation, long[]? stepTicks)
         {
             ExecutionPlan plan = _owner._plan;
             for (int i = 0; i < plan.Inputs.Length; i++) _values[plan.Inputs[i]] = inputs[i];
@@ -137,6 +151,7 @@ public sealed class KernelExecutor : ICompiledPlan
             for (int s = 0; s < plan.Steps.Count; s++)
             {
                 cancellation.ThrowIfCancellationRequested();
+                long started = stepTicks is null ? 0 : Stopwatch.GetTimestamp();
                 PlanStep step = plan.Steps[s];
                 Tensor?[] stepInputs = _stepInputs[s];
                 for (int i = 0; i < stepInputs.Length; i++) stepInputs[i] = step.Inputs[i] < 0 ? null : _values[step.Inputs[i]];
@@ -150,6 +165,7 @@ public sealed class KernelExecutor : ICompiledPlan
                     for (int o = 0; o < stepOutputs.Length; o++) _values[step.Outputs[o]] = stepOutputs[o];
                 }
                 else if (!_fixed[step.Outputs[0]] || step.Outputs.Length > 1) RunView(plan, step, stepInputs[0]!, _values);
+                if (stepTicks is not null) stepTicks[s] += Stopwatch.GetTimestamp() - started;
             }
 
             for (int i = 0; i < outputs.Length; i++)

@@ -12,9 +12,20 @@ namespace Cardinal.Kernels.Cpu.Pooling;
 public static class PoolKernel
 {
     /// <summary>Max pooling for any number type (float32 in ResNets; the ONNX suite also pools uint8).</summary>
-    public static unsafe void Max<T>(ReadOnlySpan<T> x, Span<T> y, Span<long> indices, int planes, in Window3D w,
-        bool columnMajorIndices, ParallelRunner parallel) where T : unmanaged, INumber<T>
+    public static void Max<T>(ReadOnlySpan<T> x, Span<T> y, Span<long> indices, int planes, in Window3D w,
+        bool columnMajorIndices, ParallelRunner parallel) where T : unmanaged, INumber<T> =>
+        Max(x, y, indices, planes, w, columnMajorIndices, parallel, allowRowPath: true);
+
+    /// <param name="allowRowPath">False forces the general window walk (the twin the tests compare the row path against).</param>
+    internal static unsafe void Max<T>(ReadOnlySpan<T> x, Span<T> y, Span<long> indices, int planes, in Window3D w,
+        bool columnMajorIndices, ParallelRunner parallel, bool allowRowPath) where T : unmanaged, INumber<T>
     {
+        if (allowRowPath && typeof(T) == typeof(float) && indices.IsEmpty && MaxRows.Applies(w))
+        {
+            fixed (T* px = x, py = y)
+                parallel.For(planes, new MaxRows((float*)px, (float*)py, w));
+            return;
+        }
         fixed (T* px = x, py = y)
         fixed (long* pi = indices)
             parallel.For(planes, new MaxBody<T>(px, py, indices.IsEmpty ? null : pi, w, columnMajorIndices));

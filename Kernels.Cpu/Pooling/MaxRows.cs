@@ -1,0 +1,59 @@
+using System.Numerics;
+using Cardinal.Kernels.Cpu.Conv;
+using Cardinal.Kernels.Cpu.Threading;
+
+namespace Cardinal.Kernels.Cpu.Pooling;
+
+/// <summary>
+/// 2-D float max pooling without indices (ResNet's 3×3 stride-2 stem pool), one plane per task, in two
+/// passes per output row: the vertical maximum of the window's input rows, whole rows at a time in vectors,
+/// then the horizontal maximum of each window over that row. The general window walk visits every tap with
+/// bounds checks and took ~5 % of ResNet-50; this does a third of the comparisons, mostly vectorised.
+/// </summary>
+/// <remarks>
+/// NaN propagates, as in the general walk: <see cref="Vector.Max{T}"/> and <see cref="MathF.Max"/> follow
+/// IEEE 754 maximum. The one difference is that max(−0, +0) is +0 here where the walk keeps the first.
+/// </remarks>
+internal readonly unsafe struct MaxRows(float* x, float* y, Window3D win) : IParallelBody
+{
+    public static bool Applies(in Window3D w) =>
+        w.InD == 1 && w.KD == 1 && w.DH == 1 && w.DW == 1 && w.InW <= 4096; // one row on the stack
+
+    public void Invoke(int p)
+    {
+        float* plane = x + (long)p * win.InSize;
+        float* outRow = y + (long)p * win.OutSize;
+        Span<float> columns = stackalloc float[win.InW];
+        for (int oh = 0; oh < win.OutH; oh++, outRow += win.OutW)
+        {
+            int top = Math.Max(0, oh * win.SH - win.PadH), bottom = Math.Min(win.InH, oh * win.SH - win.PadH + win.KH);
+            if (top >= bottom)
+            {
+                // A window wholly in the padding has no taps; the general walk writes 0 for it too.
+                new Span<float>(outRow, win.OutW).Clear();
+                continue;
+            }
+            VerticalMax(plane, top, bottom, columns);
+            for (int ow = 0; ow < win.OutW; ow++)
+            {
+                int left = Math.Max(0, ow * win.SW - win.PadW), right = Math.Min(win.InW, ow * win.SW - win.PadW + win.KW);
+                float best = left < right ? columns[left] : 0f;
+                for (int iw = left + 1; iw < right; iw++) best = MathF.Max(best, columns[iw]);
+                outRow[ow] = best;
+            }
+        }
+    }
+
+    private void VerticalMax(float* plane, int top, int bottom, Span<float> columns)
+    {
+        new ReadOnlySpan<float>(plane + (long)top * win.InW, win.InW).CopyTo(columns);
+        for (int ih = top + 1; ih < bottom; ih++)
+        {
+            var row = new ReadOnlySpan<float>(plane + (long)ih * win.InW, win.InW);
+            int w = 0;
+            for (; w <= columns.Length - Vector<float>.Count; w += Vector<float>.Count)
+                Vector.Max(new Vector<float>(columns[w..]), new Vector<float>(row[w..])).CopyTo(columns[w..]);
+            for (; w < columns.Length; w++) columns[w] = MathF.Max(columns[w], row[w]);
+        }
+    }
+}
