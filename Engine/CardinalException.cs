@@ -31,3 +31,12 @@ public sealed class InputMismatchException : CardinalException
 {
     public InputMismatchException(string message) : base(message) { }
 }
+
+/// <summary>
+/// A request refused because a bounded queue is full (see <see cref="Serving.InferenceBatcher"/>): the
+/// caller should back off and retry; a service answers 503 with Retry-After.
+/// </summary>
+public sealed class QueueFullException : CardinalException
+{
+    public QueueFullException(string message) : base(message) { }
+}

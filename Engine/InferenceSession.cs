@@ -1,4 +1,5 @@
 using System.Text;
+using Cardinal.Diagnostics;
 using Cardinal.Graph;
 using Cardinal.Passes;
 using Cardinal.Planning;
@@ -10,7 +11,7 @@ namespace Cardinal;
 /// A loaded model on one backend. Plans are made per distinct input signature (shapes, plus the values of
 /// integer inputs, which can decide shapes) and cached; one session may be used from several threads.
 /// </summary>
-public sealed class InferenceSession : IDisposable
+public sealed partial class InferenceSession : IDisposable
 {
     /// <summary>Distinct input signatures kept compiled at once; the oldest is dropped past this.</summary>
     private const int MaxCachedPlans = 8;
@@ -35,7 +36,11 @@ public sealed class InferenceSession : IDisposable
         _backend = backend;
         _options = options;
         _ownsBackend = ownsBackend;
+        Name = options.Name ?? (graph.Name.Length > 0 ? graph.Name : "model");
     }
+
+    /// <summary>The model's name in metrics and traces (<see cref="SessionOptions.Name"/>, else the graph's name).</summary>
+    public string Name { get; }
 
     public SessionOptions Options => _options;
 
@@ -87,7 +92,12 @@ public sealed class InferenceSession : IDisposable
 
         var (plan, compiled) = PlanFor(ordered.Select(ToSpecialized).ToArray());
         Tensor[] runtimeInputs = plan.Inputs.Select(id => ordered[_graph.Inputs.FindIndex(i => i.Name == plan.Values[id].Name)]).ToArray();
-        Tensor[] outputs = compiled.Run(runtimeInputs, cancellation);
+        Tensor[] outputs;
+        using (var scope = CardinalTelemetry.StartRun(Name, BatchOf(ordered)))
+        {
+            outputs = compiled.Run(runtimeInputs, cancellation);
+            scope.Complete();
+        }
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         for (int i = 0; i < outputs.Length; i++) result[_graph.Outputs[i].Name] = outputs[i];
         return result;
@@ -104,26 +114,58 @@ public sealed class InferenceSession : IDisposable
         if (_graph.Inputs.Count != 1 || _graph.Outputs.Count != 1)
             throw new InputMismatchException($"This overload needs one input and one output; the model has {_graph.Inputs.Count} and {_graph.Outputs.Count}.");
         Check(_graph.Inputs[0], input);
+        if (input.ElementType != ElementType.Float32)
+            throw new InputMismatchException($"This overload runs float inputs; input '{_graph.Inputs[0].Name}' is {input.ElementType.Name()}.");
+        LastPlan last = LastPlanFor(input.Dims);
+        if (output.ElementType != last.Output.ElementType || !output.Dims.SequenceEqual(last.Output.Dims))
+            throw new InputMismatchException($"Output must be {last.Output.ElementType.Name()}{TensorShape.Format(last.Output.Dims)}, got {output}.");
+        RunPlanned(last, input, output, cancellation);
+    }
+
+    /// <summary>
+    /// The plan of the last single-input run, found by comparing dims (no key, no allocation); also the
+    /// pool of staging tensors the span overloads copy through.
+    /// </summary>
+    private sealed class LastPlan(int[] dims, ExecutionPlan plan, ICompiledPlan compiled)
+    {
+        public int[] Dims { get; } = dims;
+        public ExecutionPlan Plan { get; } = plan;
+        public ICompiledPlan Compiled { get; } = compiled;
+        public ValueInfo Output { get; } = plan.Values[plan.Outputs[0]];
+        public System.Collections.Concurrent.ConcurrentBag<(Tensor Input, Tensor Output)> Staging { get; } = [];
+    }
+
+    private volatile LastPlan? _last;
+    [ThreadStatic] private static Tensor[]? t_inputs, t_outputs;
+
+    /// <summary>The plan for a single float input of these dims; the last one is found without allocating.</summary>
+    private LastPlan LastPlanFor(ReadOnlySpan<int> dims)
+    {
         LastPlan? last = _last;
-        if (last is null || input.ElementType != ElementType.Float32 || !input.Dims.SequenceEqual(last.Dims))
-        {
-            var (plan, compiled) = PlanFor([ToSpecialized(input)]);
-            _last = last = new LastPlan(input.Shape(), plan, compiled);
-        }
-        ValueInfo expected = last.Plan.Values[last.Plan.Outputs[0]];
-        if (output.ElementType != expected.ElementType || !output.Dims.SequenceEqual(expected.Dims))
-            throw new InputMismatchException($"Output must be {expected.ElementType.Name()}{TensorShape.Format(expected.Dims)}, got {output}.");
+        if (last is not null && dims.SequenceEqual(last.Dims)) return last;
+        CheckShape(_graph.Inputs[0], dims);
+        int[] copy = dims.ToArray();
+        var (plan, compiled) = PlanFor([new SpecializedInput(copy, null)]);
+        last = new LastPlan(copy, plan, compiled);
+        _last = last;
+        return last;
+    }
+
+    private void RunPlanned(LastPlan last, Tensor input, Tensor output, CancellationToken cancellation)
+    {
         Tensor[] inputs = t_inputs ??= new Tensor[1], outputs = t_outputs ??= new Tensor[1];
         inputs[0] = input;
         outputs[0] = output;
-        try { last.Compiled.Run(last.Plan.Inputs.Length == 1 ? inputs : [], outputs, cancellation); }
+        using var scope = CardinalTelemetry.StartRun(Name, last.Dims.Length > 0 ? last.Dims[0] : 1);
+        try
+        {
+            last.Compiled.Run(last.Plan.Inputs.Length == 1 ? inputs : [], outputs, cancellation);
+            scope.Complete();
+        }
         finally { inputs[0] = null!; outputs[0] = null!; }
     }
 
-    /// <summary>The plan of the last single-input run, found by comparing dims (no key, no allocation).</summary>
-    private sealed record LastPlan(int[] Dims, ExecutionPlan Plan, ICompiledPlan Compiled);
-    private volatile LastPlan? _last;
-    [ThreadStatic] private static Tensor[]? t_inputs, t_outputs;
+    private static int BatchOf(Tensor[] inputs) => inputs.Length > 0 && inputs[0].Rank > 0 ? inputs[0].Dims[0] : 1;
 
     /// <summary>Runs a model that has exactly one input and returns its first output.</summary>
     public Tensor Run(Tensor input, CancellationToken cancellation = default)

@@ -23,4 +23,6 @@ public sealed record SessionOptions
     public int Threads { get; init; } = Environment.ProcessorCount;
     /// <summary>Run the graph fusion passes (BatchNorm folding, residual Add and ReLU into the convolution). On by default.</summary>
     public bool Fuse { get; init; } = true;
+    /// <summary>The model's name in metrics and traces ("cardinal.model"); the graph's name when not set.</summary>
+    public string? Name { get; init; }
 }

@@ -37,8 +37,10 @@ public sealed class CpuBackend : IBackend
 
     public string Description => $"cpu (threads={Options.Threads}, {_table})";
 
-    public ICompiledPlan Compile(ExecutionPlan plan) =>
-        new KernelExecutor(plan, step => CpuKernelFactory.Create(plan, step, _parallel, _table, _packedWeights));
+    public ICompiledPlan Compile(ExecutionPlan plan) => new KernelExecutor(plan, step => CreateKernel(plan, step));
+
+    /// <summary>This backend's kernel for one step (tests wrap it to watch a run step by step).</summary>
+    internal IKernel CreateKernel(ExecutionPlan plan, PlanStep step) => CpuKernelFactory.Create(plan, step, _parallel, _table, _packedWeights);
 
     public string? DescribeStep(ExecutionPlan plan, PlanStep step) => step.Node.Op switch
     {

@@ -114,6 +114,7 @@ public sealed class KernelExecutor : ICompiledPlan
         private readonly KernelExecutor _owner;
         private readonly Tensor?[] _values;
         private readonly bool[] _fixed;
+        private readonly bool[] _isOutput;
         private readonly Tensor?[][] _stepInputs;
         private readonly Tensor[][] _stepOutputs;
 
@@ -124,6 +125,8 @@ public sealed class KernelExecutor : ICompiledPlan
             Array[] buffers = owner._slots.Select(s => NewBuffer(s.Type, s.Length)).ToArray();
             _values = new Tensor?[plan.Values.Count];
             _fixed = new bool[plan.Values.Count];
+            _isOutput = new bool[plan.Values.Count];
+            foreach (int output in plan.Outputs) _isOutput[output] = true;
             for (int v = 0; v < _values.Length; v++)
             {
                 if (plan.Values[v].Constant is { } c) { _values[v] = c; _fixed[v] = true; }
@@ -148,35 +151,47 @@ public sealed class KernelExecutor : ICompiledPlan
             for (int i = 0; i < plan.Outputs.Length; i++)
                 if (!_fixed[plan.Outputs[i]]) _values[plan.Outputs[i]] = outputs[i];
 
-            for (int s = 0; s < plan.Steps.Count; s++)
+            try
             {
-                cancellation.ThrowIfCancellationRequested();
-                long started = stepTicks is null ? 0 : Stopwatch.GetTimestamp();
-                PlanStep step = plan.Steps[s];
-                Tensor?[] stepInputs = _stepInputs[s];
-                for (int i = 0; i < stepInputs.Length; i++) stepInputs[i] = step.Inputs[i] < 0 ? null : _values[step.Inputs[i]];
-                if (_owner._kernels[s] is { } kernel)
+                for (int s = 0; s < plan.Steps.Count; s++)
                 {
-                    Tensor[] stepOutputs = _stepOutputs[s];
-                    // Every kernel writes its outputs in full (IKernel's contract), so nothing is cleared.
-                    for (int o = 0; o < stepOutputs.Length; o++)
-                        stepOutputs[o] = _values[step.Outputs[o]] ?? Tensor.CreateUninitialized(plan.Values[step.Outputs[o]].ElementType, plan.Values[step.Outputs[o]].Dims);
-                    kernel.Run(stepInputs, stepOutputs);
-                    for (int o = 0; o < stepOutputs.Length; o++) _values[step.Outputs[o]] = stepOutputs[o];
+                    cancellation.ThrowIfCancellationRequested();
+                    long started = stepTicks is null ? 0 : Stopwatch.GetTimestamp();
+                    PlanStep step = plan.Steps[s];
+                    Tensor?[] stepInputs = _stepInputs[s];
+                    for (int i = 0; i < stepInputs.Length; i++) stepInputs[i] = step.Inputs[i] < 0 ? null : _values[step.Inputs[i]];
+                    if (_owner._kernels[s] is { } kernel)
+                    {
+                        Tensor[] stepOutputs = _stepOutputs[s];
+                        // Every kernel writes its outputs in full (IKernel's contract), so nothing is cleared.
+                        for (int o = 0; o < stepOutputs.Length; o++)
+                            stepOutputs[o] = _values[step.Outputs[o]] ?? Tensor.CreateUninitialized(plan.Values[step.Outputs[o]].ElementType, plan.Values[step.Outputs[o]].Dims);
+                        kernel.Run(stepInputs, stepOutputs);
+                        for (int o = 0; o < stepOutputs.Length; o++) _values[step.Outputs[o]] = stepOutputs[o];
+                    }
+                    else if (step.Outputs.Length == 1 && _isOutput[step.Outputs[0]] && !_fixed[step.Outputs[0]]
+                        && _values[step.Outputs[0]] is { } target && target.ElementType == stepInputs[0]!.ElementType)
+                        // A view that is a plan output (a final Flatten): its data goes straight into the caller's
+                        // tensor, rather than into a new view object every run.
+                        stepInputs[0]!.Bytes.CopyTo(target.Bytes);
+                    else if (!_fixed[step.Outputs[0]] || step.Outputs.Length > 1) RunView(plan, step, stepInputs[0]!, _values);
+                    if (stepTicks is not null) stepTicks[s] += Stopwatch.GetTimestamp() - started;
                 }
-                else if (!_fixed[step.Outputs[0]] || step.Outputs.Length > 1) RunView(plan, step, stepInputs[0]!, _values);
-                if (stepTicks is not null) stepTicks[s] += Stopwatch.GetTimestamp() - started;
-            }
 
-            for (int i = 0; i < outputs.Length; i++)
-            {
-                // An output that is a constant, an input or a view of one ends up in another tensor: copy it in.
-                Tensor produced = _values[plan.Outputs[i]]!;
-                if (!ReferenceEquals(produced, outputs[i]) && !ReferenceEquals(produced.Data, outputs[i].Data)) produced.Bytes.CopyTo(outputs[i].Bytes);
+                for (int i = 0; i < outputs.Length; i++)
+                {
+                    // An output that is a constant, an input or a view of one ends up in another tensor: copy it in.
+                    Tensor produced = _values[plan.Outputs[i]]!;
+                    if (!ReferenceEquals(produced, outputs[i]) && !ReferenceEquals(produced.Data, outputs[i].Data)) produced.Bytes.CopyTo(outputs[i].Bytes);
+                }
             }
-            for (int i = 0; i < plan.Inputs.Length; i++) _values[plan.Inputs[i]] = null;
-            for (int i = 0; i < plan.Outputs.Length; i++) if (!_fixed[plan.Outputs[i]]) _values[plan.Outputs[i]] = null;
-            for (int s = 0; s < _stepInputs.Length; s++) Array.Clear(_stepInputs[s]);
+            finally
+            {
+                // Also after a cancelled or failed run: the pooled context must not keep the caller's tensors alive.
+                for (int i = 0; i < plan.Inputs.Length; i++) _values[plan.Inputs[i]] = null;
+                for (int i = 0; i < plan.Outputs.Length; i++) if (!_fixed[plan.Outputs[i]]) _values[plan.Outputs[i]] = null;
+                for (int s = 0; s < _stepInputs.Length; s++) Array.Clear(_stepInputs[s]);
+            }
         }
     }
 
