@@ -128,7 +128,7 @@ public class ImageJobTests
         Tensor logits = session.Run(tensor.Reshaped([1, 3, 224, 224]));
         int[] expected = Enumerable.Range(0, 1000).OrderByDescending(i => logits.Floats[i]).Take(5).ToArray();
         Assert.That(classes, Is.EqualTo(expected));
-        double sum = Cardinal.Cli.Commands.ClassifyCommand.Softmax(logits.Floats.ToArray()).Sum(v => (double)v);
+        double sum = Cardinal.Serving.Classification.Softmax(logits.Floats).Sum(v => (double)v);
         Assert.That(sum, Is.EqualTo(1.0).Within(1e-4));
     }
 
@@ -170,7 +170,7 @@ public class ImageJobTests
     [Test]
     public void ImageNetLabels_Bundled_AreTheThousandClasses()
     {
-        string[] labels = Cardinal.Cli.Commands.ClassifyCommand.ImageNetLabels();
+        string[] labels = [.. Cardinal.Formats.Images.ImageNetLabels.All];
         Assert.That(labels, Has.Length.EqualTo(1000));
         Assert.That((labels[0], labels[1], labels[999]), Is.EqualTo(("tench", "goldfish", "toilet tissue")));
     }

@@ -23,6 +23,8 @@ namespace Cardinal.Cli
               embed   IMAGES...|DIR [--model M] [--preset P] [--out emb.npy | --json] [--threads N]
               similar QUERY DIR [--top 10] [--model M] [--preset P] [--json] [--no-cache]
               classify --model M IMAGES...|DIR [--labels L.txt] [--preset imagenet] [--top 5] [--json]
+              loadtest --url URL --image FILE [--endpoint embed|classify] [--concurrency 8] [--requests 200]
+                       [--rate R] [--corrupt 0.2] [--disconnect 0.1] [--seed S] [--json]   load a running cardinal-serve
 
             MODEL defaults to the bundled ImageNet-pretrained ResNet-18 (models/resnet18-mlnet.onnx).
             --device cpu|cuda|opencl|ilgpu-cpu|auto on every model command (default cpu); a missing device is an
@@ -30,7 +32,8 @@ namespace Cardinal.Cli
             run without --input feeds a seeded standard-normal input of the model's shape.
             presets: mlnet-resnet18 (the default model's), imagenet (torchvision's; the default for --model).
             image options: --enable-gif (first frame), --enable-tiff; both formats are off by default.
-            exit codes: 0 ok, 1 verify mismatch, 2 bad arguments or files, 3 internal error,
+            exit codes: 0 ok, 1 verify mismatch (loadtest: an answer differed or a request failed),
+                        2 bad arguments or files, 3 internal error,
                         4 some images could not be read (the others were processed; failures listed on stderr)
             """;
 
@@ -53,7 +56,8 @@ namespace Cardinal.Cli
                     "classify" => ClassifyCommand.Run(args[1..], stdout, stderr),
                     "devices" => DevicesCommand.Run(args[1..], stdout),
                     "bench" => BenchCommand.Run(args[1..], stdout, stderr),
-                    _ => throw new UsageException($"unknown command '{args[0]}' (try: inspect, run, verify, embed, similar, classify, devices, bench)"),
+                    "loadtest" => LoadTestCommand.Run(args[1..], stdout, stderr),
+                    _ => throw new UsageException($"unknown command '{args[0]}' (try: inspect, run, verify, embed, similar, classify, devices, bench, loadtest)"),
                 };
             }
             catch (UsageException e) { return Fail(stderr, e.Message, BadInput); }

@@ -1,4 +1,5 @@
-using System.Reflection;
+using Cardinal.Formats.Images;
+using Cardinal.Serving;
 
 namespace Cardinal.Cli.Commands;
 
@@ -26,8 +27,8 @@ internal static class ClassifyCommand
 
         var ranked = results.Where(r => r.Output is not null).Select(r =>
         {
-            float[] p = endsInSoftmax ? r.Output! : Softmax(r.Output!);
-            var best = Enumerable.Range(0, p.Length).OrderByDescending(i => p[i]).ThenBy(i => i).Take(top).Select(i => (Index: i, Score: p[i])).ToList();
+            float[] p = endsInSoftmax ? r.Output! : Classification.Softmax(r.Output!);
+            var best = Classification.Top(p, top).ToList();
             return (r.File, Best: best);
         }).ToList();
 
@@ -75,23 +76,7 @@ internal static class ClassifyCommand
             if (labels.Length != classes) throw new UsageException($"{path} has {labels.Length} labels; the model outputs {classes} classes");
             return labels;
         }
-        if (classes == 1000) return ImageNetLabels();
+        if (classes == ImageNetLabels.All.Count) return [.. ImageNetLabels.All];
         return Enumerable.Range(0, classes).Select(i => $"class {i}").ToArray();
-    }
-
-    public static string[] ImageNetLabels()
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Cardinal.Cli.imagenet-labels.txt")
-            ?? throw new InvalidOperationException("the ImageNet label list is not embedded");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-    }
-
-    public static float[] Softmax(float[] logits)
-    {
-        float max = logits.Max();
-        double[] e = logits.Select(v => Math.Exp(v - max)).ToArray();
-        double sum = e.Sum();
-        return e.Select(v => (float)(v / sum)).ToArray();
     }
 }

@@ -1,0 +1,109 @@
+using Cardinal.Formats.Images;
+using Cardinal.Formats.Onnx;
+using Cardinal.Kernels.Cpu;
+using Cardinal.Serving;
+using Cardinal.Tensors;
+
+namespace Cardinal.Serve;
+
+/// <summary>
+/// The loaded model and everything around it: preprocessing preset, labels, and the path each request
+/// takes (decode → preprocess → one shared session, batched when the model's batch dimension allows).
+/// </summary>
+public sealed class ModelHost : IAsyncDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly InferenceBatcher? _batcher;
+    private readonly ImageSharpDecoder _decoder;
+    private readonly int[] _singleShape;
+
+    public ModelHost(ServeOptions options)
+    {
+        bool isDefault = options.Model is "default";
+        ModelPath = isDefault ? Path.Combine(AppContext.BaseDirectory, "models", "resnet18-mlnet.onnx") : Path.GetFullPath(options.Model);
+        if (!File.Exists(ModelPath))
+            throw new FileNotFoundException(isDefault ? $"The bundled default model is missing at {ModelPath}; rebuild the service." : $"Model file not found: {ModelPath}");
+        string presetName = options.Preset ?? (isDefault ? PreprocessPresets.MlNetResNet18Name : PreprocessPresets.ImageNetName);
+        Preset = presetName switch
+        {
+            PreprocessPresets.ImageNetName => PreprocessPresets.ImageNet,
+            PreprocessPresets.MlNetResNet18Name => PreprocessPresets.MlNetResNet18(Path.Combine(AppContext.BaseDirectory, "models", "resnet18-mlnet-preprocess.onnx")),
+            _ => throw new ArgumentException($"Unknown preset '{presetName}' (imagenet, mlnet-resnet18)."),
+        };
+        // Tighter than the CLI's limits: many uploads decode at once here. 25 MP is a 5000×5000 photo.
+        _decoder = new ImageSharpDecoder(new ImageLimits
+        {
+            EnableGif = options.EnableGif, EnableTiff = options.EnableTiff,
+            MaxPixels = 25_000_000, MaxFileBytes = options.MaxUploadBytes, MaxDecoderMegabytes = 256,
+        });
+
+        // torchvision exports are folder/model.onnx: the folder names the model better than "model" does.
+        Name = Path.GetFileNameWithoutExtension(ModelPath) is "model" && Path.GetFileName(Path.GetDirectoryName(ModelPath)) is { Length: > 0 } folder
+            ? folder : Path.GetFileNameWithoutExtension(ModelPath);
+        var sessionOptions = new SessionOptions { Threads = options.Threads, Name = Name };
+        _session = InferenceSession.Open(OnnxImporter.Load(ModelPath), new CpuBackend(new CpuBackendOptions { Threads = options.Threads }), sessionOptions);
+        var input = _session.Inputs[0];
+        int[] sample = Preset.TensorShape(1)[1..];
+        if (_session.Inputs.Count != 1 || input.Dims is not { Count: 4 } dims || Enumerable.Range(1, 3).Any(i => dims[i].Size is int s && s != sample[i - 1]))
+            throw new ArgumentException($"{ModelPath}: the service needs a model taking [N,3,{Preset.CropHeight},{Preset.CropWidth}] images; its input is {input}.");
+        _singleShape = [1, .. sample];
+        SampleLength = TensorShape.ElementCount(sample);
+        OutputLength = _session.OutputLength(_singleShape);
+        Labels = OutputLength == ImageNetLabels.All.Count ? ImageNetLabels.All : null;
+        EndsInSoftmax = _session.Graph.Nodes.LastOrDefault()?.OpType == "Softmax";
+
+        // Batching needs a symbolic batch dimension; the bundled model's is fixed at 1.
+        if (options.MaxBatch > 1 && dims[0].Size is null)
+        {
+            _batcher = new InferenceBatcher(_session, sample, new BatchingOptions
+            {
+                MaxBatch = options.MaxBatch, MaxWait = TimeSpan.FromMilliseconds(options.MaxWaitMs), QueueCapacity = options.Queue,
+            });
+            _batcher.Warmup();
+        }
+        else _session.Warmup(_singleShape);
+    }
+
+    public string Name { get; }
+    public string ModelPath { get; }
+    public PreprocessOptions Preset { get; }
+    public int SampleLength { get; }
+    public int OutputLength { get; }
+    public bool Batching => _batcher is not null;
+
+    /// <summary>ImageNet names when the model has 1,000 outputs; null for a feature extractor (no classify).</summary>
+    public IReadOnlyList<string>? Labels { get; }
+    public bool EndsInSoftmax { get; }
+
+    /// <summary>Decodes run a few at a time: each holds a full-size image, and the cores are shared with inference.</summary>
+    private readonly SemaphoreSlim _decoding = new(Math.Max(1, Environment.ProcessorCount));
+
+    /// <summary>Decodes and preprocesses an upload; <see cref="ImageDecodeException"/> when it is not a usable image.</summary>
+    public async Task<float[]> PreprocessAsync(byte[] upload, CancellationToken cancellation)
+    {
+        await _decoding.WaitAsync(cancellation);
+        try
+        {
+            RgbImage image = _decoder.Decode(upload, "upload");
+            var sample = new float[SampleLength];
+            ImagePreprocessor.Apply(image, Preset, sample);
+            return sample;
+        }
+        finally { _decoding.Release(); }
+    }
+
+    /// <summary>The model's output for one preprocessed image. Cancellation stops the run between layers (unbatched) or drops the request before its batch.</summary>
+    public async Task<float[]> InferAsync(float[] sample, CancellationToken cancellation)
+    {
+        var output = new float[OutputLength];
+        if (_batcher is not null) await _batcher.RunAsync(sample, output, cancellation);
+        else await Task.Run(() => _session.Run(sample, _singleShape, output, cancellation), cancellation);
+        return output;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_batcher is not null) await _batcher.DisposeAsync();
+        _session.Dispose();
+    }
+}
