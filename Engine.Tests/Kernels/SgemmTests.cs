@@ -65,6 +65,29 @@ public class SgemmTests
             Assert.That(c[i], Is.EqualTo(expected[i]).Within(1e-4 * (1 + Math.Abs(expected[i]))), $"{packed.Table} m={m} n={n} k={k}: element {i}");
     }
 
+    [TestCaseSource(nameof(Shapes))]
+    public unsafe void Multiply_WithEpilogue_MatchesReferenceThenBiasResidualRelu(int m, int n, int k, bool accumulate, int threads, CpuIsa isa)
+    {
+        var random = new Random(m * 13 + n * 101 + k * 3);
+        int ldc = n + 2;
+        float[] a = Random(random, m * k), b = Random(random, k * n), bias = Random(random, m), residual = Random(random, m * ldc);
+        float[] c = Random(random, m * ldc + 8), expected = (float[])c.Clone();
+        for (int i = m * ldc; i < c.Length; i++) c[i] = expected[i] = float.NaN;
+        var packed = new PackedMatrix(a, m, k, k, CpuKernelTable.Create(isa));
+        fixed (float* pBias = bias, pResidual = residual)
+            Sgemm.Multiply(packed, n, b, n, c, ldc, accumulate, new ParallelRunner(threads), new GemmEpilogue(pBias, pResidual, relu: true));
+        SgemmReference.Multiply(m, n, k, a, k, b, n, expected, ldc, accumulate);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+                expected[i * ldc + j] = Math.Max(0f, expected[i * ldc + j] + bias[i] + residual[i * ldc + j]);
+        for (int i = 0; i < c.Length; i++)
+        {
+            if (float.IsNaN(expected[i])) continue; // the guard tail, checked below
+            Assert.That(c[i], Is.EqualTo(expected[i]).Within(1e-4 * (1 + Math.Abs(expected[i]))), $"{packed.Table} m={m} n={n} k={k}: C[{i / ldc},{i % ldc}]");
+        }
+        for (int i = m * ldc; i < c.Length; i++) Assert.That(c[i], Is.NaN, $"guard at {i} overwritten");
+    }
+
     [Test]
     public void Tiers_ThisMachine_ListsWhatRuns()
     {

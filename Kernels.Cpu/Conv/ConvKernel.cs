@@ -11,7 +11,7 @@ namespace Cardinal.Kernels.Cpu.Conv;
 /// GEMM accumulates onto it; a fused residual and ReLU follow per image, while it is still in cache.
 /// Twin: <see cref="Reference.ConvReference"/>.
 /// </summary>
-public static class ConvKernel
+public static unsafe class ConvKernel
 {
     /// <summary>
     /// The weights of each group packed once for <paramref name="table"/> (the GEMM's A operand), or null when
@@ -31,24 +31,6 @@ public static class ConvKernel
         GroupedConvKernel.Applies(group, outChannels, w) ? "direct grouped"
         : w.IsPointwise ? "pointwise GEMM (no im2col)" : "im2col + packed GEMM";
 
-    /// <summary>y = relu(y + r), vectorised; lanes hold consecutive output elements.</summary>
-    private static void ApplyEpilogue(Span<float> y, ReadOnlySpan<float> residual, bool relu)
-    {
-        int i = 0, width = System.Numerics.Vector<float>.Count;
-        for (; i + width <= y.Length; i += width)
-        {
-            var v = new System.Numerics.Vector<float>(y[i..]);
-            if (!residual.IsEmpty) v += new System.Numerics.Vector<float>(residual[i..]);
-            if (relu) v = System.Numerics.Vector.Max(v, System.Numerics.Vector<float>.Zero);
-            v.CopyTo(y[i..]);
-        }
-        for (; i < y.Length; i++)
-        {
-            float v = y[i] + (residual.IsEmpty ? 0f : residual[i]);
-            y[i] = relu && v < 0 ? 0f : v;
-        }
-    }
-
     /// <param name="residual">Empty, or a tensor of y's shape added after the bias (fused residual Add).</param>
     /// <param name="relu">Apply ReLU last (fused Relu).</param>
     public static void Run(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
@@ -66,11 +48,10 @@ public static class ConvKernel
         float[]? cols = pointwise ? null : ArrayPool<float>.Shared.Rent(k * outSize);
         try
         {
+            fixed (float* pBias = bias, pResidual = residual)
             for (int n = 0; n < batch; n++)
             {
                 Span<float> yImage = y.Slice(n * outChannels * outSize, outChannels * outSize);
-                if (bias.IsEmpty) yImage.Clear();
-                else for (int m = 0; m < outChannels; m++) yImage.Slice(m * outSize, outSize).Fill(bias[m]);
                 for (int g = 0; g < group; g++)
                 {
                     ReadOnlySpan<float> xGroup = x.Slice((n * channels + g * cPerGroup) * w.InSize, cPerGroup * w.InSize);
@@ -81,14 +62,17 @@ public static class ConvKernel
                         b = cols.AsSpan(0, k * outSize);
                     }
                     Span<float> yGroup = yImage.Slice(g * mPerGroup * outSize, mPerGroup * outSize);
+                    // Bias, the residual Add and ReLU are applied by the GEMM to each tile as it finishes it.
+                    var epilogue = new GemmEpilogue(
+                        bias.IsEmpty ? null : pBias + g * mPerGroup,
+                        residual.IsEmpty ? null : pResidual + ((long)n * outChannels + g * mPerGroup) * outSize,
+                        relu);
                     if (packedWeights is not null)
-                        Sgemm.Multiply(packedWeights[g], outSize, b, outSize, yGroup, outSize, accumulate: true, parallel);
+                        Sgemm.Multiply(packedWeights[g], outSize, b, outSize, yGroup, outSize, accumulate: false, parallel, epilogue);
                     else
                         Sgemm.Multiply(mPerGroup, outSize, k, weight.Slice(g * mPerGroup * k, mPerGroup * k), k,
-                            b, outSize, yGroup, outSize, accumulate: true, parallel, table);
+                            b, outSize, yGroup, outSize, accumulate: false, parallel, table, epilogue);
                 }
-                if (!residual.IsEmpty || relu)
-                    ApplyEpilogue(yImage, residual.IsEmpty ? default : residual.Slice(n * outChannels * outSize, outChannels * outSize), relu);
             }
         }
         finally

@@ -21,21 +21,25 @@ public static unsafe class Sgemm
     private const int MC = 240, NC = 256;
 
     /// <summary>C (+)= A·B with A packed once ahead of time (<see cref="PackedMatrix"/>, e.g. convolution weights).</summary>
-    public static void Multiply(PackedMatrix a, int n, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate, ParallelRunner? parallel = null)
+    /// <param name="epilogue">Applied to each finished tile of C (bias, residual, ReLU); its pointers must stay valid during the call.</param>
+    public static void Multiply(PackedMatrix a, int n, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate,
+        ParallelRunner? parallel = null, GemmEpilogue epilogue = default)
     {
         using var pin = a.Pin();
-        Run(a.M, n, a.K, default, 0, b, ldb, c, ldc, accumulate, parallel, a.Table, a, (float*)pin.Pointer);
+        Run(a.M, n, a.K, default, 0, b, ldb, c, ldc, accumulate, parallel, a.Table, a, (float*)pin.Pointer, epilogue);
     }
 
+    /// <inheritdoc cref="Multiply(PackedMatrix, int, ReadOnlySpan{float}, int, Span{float}, int, bool, ParallelRunner?, GemmEpilogue)"/>
     public static void Multiply(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
-        Span<float> c, int ldc, bool accumulate, ParallelRunner? parallel = null, CpuKernelTable? table = null)
+        Span<float> c, int ldc, bool accumulate, ParallelRunner? parallel = null, CpuKernelTable? table = null, GemmEpilogue epilogue = default)
     {
         CheckExtent(a.Length, m, k, lda, nameof(a));
-        Run(m, n, k, a, lda, b, ldb, c, ldc, accumulate, parallel, table, null, null);
+        Run(m, n, k, a, lda, b, ldb, c, ldc, accumulate, parallel, table, null, null, epilogue);
     }
 
     private static void Run(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
-        Span<float> c, int ldc, bool accumulate, ParallelRunner? parallel, CpuKernelTable? table, PackedMatrix? packed, float* packedData)
+        Span<float> c, int ldc, bool accumulate, ParallelRunner? parallel, CpuKernelTable? table, PackedMatrix? packed, float* packedData,
+        GemmEpilogue epilogue)
     {
         if (m == 0 || n == 0) return;
         CheckExtent(b.Length, k, n, ldb, nameof(b));
@@ -43,6 +47,7 @@ public static unsafe class Sgemm
         if (k == 0)
         {
             if (!accumulate) for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();
+            if (!epilogue.IsNone) fixed (float* pc = c) epilogue.Apply(pc, ldc, 0, 0, m, n);
             return;
         }
         parallel ??= ParallelRunner.Sequential;
@@ -51,7 +56,7 @@ public static unsafe class Sgemm
         int rowBlocks = (m + mc - 1) / mc, colBlocks = (n + nc - 1) / nc;
         fixed (float* pa = a, pb = b, pc = c)
         {
-            parallel.For(rowBlocks * colBlocks, new Job(pa, pb, pc, m, n, k, lda, ldb, ldc, accumulate, table, mc, nc, colBlocks, packed, packedData));
+            parallel.For(rowBlocks * colBlocks, new Job(pa, pb, pc, m, n, k, lda, ldb, ldc, accumulate, table, mc, nc, colBlocks, packed, packedData, epilogue));
         }
     }
 
@@ -79,7 +84,7 @@ public static unsafe class Sgemm
 
     /// <summary>One output block per loop index: block t is row block t / colBlocks, column block t % colBlocks.</summary>
     private readonly struct Job(float* a, float* b, float* c, int m, int n, int k, int lda, int ldb, int ldc, bool accumulate,
-        CpuKernelTable table, int blockRows, int blockColumns, int colBlocks, PackedMatrix? packed, float* packedData) : IParallelBody
+        CpuKernelTable table, int blockRows, int blockColumns, int colBlocks, PackedMatrix? packed, float* packedData, GemmEpilogue epilogue) : IParallelBody
     {
         public void Invoke(int t) => RunBlock(t / colBlocks * blockRows, t % colBlocks * blockColumns);
 
@@ -98,7 +103,7 @@ public static unsafe class Sgemm
                     for (int p0 = 0; p0 < k; p0 += KC)
                     {
                         int kc = Math.Min(KC, k - p0);
-                        bool add = accumulate || p0 > 0;
+                        bool add = accumulate || p0 > 0, last = p0 + kc >= k && !epilogue.IsNone;
                         // Prepacked weights are used in place; otherwise this block of A is packed now.
                         float* aPanels = packed is null ? aPack : packedData + packed.PanelOffset(p0, row0);
                         if (packed is null) SgemmPack.PackA(a + (long)row0 * lda + p0, lda, mc, kc, mr, aPack);
@@ -111,6 +116,7 @@ public static unsafe class Sgemm
                                 int rows = Math.Min(mr, mc - i), cols = Math.Min(nr, nc - j);
                                 if (rows == mr && cols == nr) table.Kernel(kc, ap, bp, tile, ldc, add);
                                 else Edge(kc, ap, bp, tile, rows, cols, add, scratch);
+                                if (last) epilogue.Apply(tile, ldc, row0 + i, col0 + j, rows, cols);
                             }
                     }
                 }

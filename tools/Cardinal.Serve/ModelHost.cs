@@ -1,3 +1,4 @@
+using System.Buffers;
 using Cardinal.Formats.Images;
 using Cardinal.Formats.Onnx;
 using Cardinal.Kernels.Cpu;
@@ -78,27 +79,40 @@ public sealed class ModelHost : IAsyncDisposable
     /// <summary>Decodes run a few at a time: each holds a full-size image, and the cores are shared with inference.</summary>
     private readonly SemaphoreSlim _decoding = new(Math.Max(1, Environment.ProcessorCount));
 
-    /// <summary>Decodes and preprocesses an upload; <see cref="ImageDecodeException"/> when it is not a usable image.</summary>
-    public async Task<float[]> PreprocessAsync(byte[] upload, CancellationToken cancellation)
+    /// <summary>
+    /// Unbatched runs go one at a time, first come first served: each run already uses every core, and two
+    /// at once would only share them (and the caches), making both late. Measured on ResNet-50 at 70 % load.
+    /// </summary>
+    private readonly SemaphoreSlim _running = new(1);
+
+    /// <summary>
+    /// Decodes, preprocesses and runs one uploaded image; <see cref="ImageDecodeException"/> when it is not
+    /// a usable image. A client that goes away (cancellation) leaves the queue at once, stops its run at the
+    /// next layer, or is dropped from its batch. The preprocessed sample lives in a pooled buffer: at 600 KB
+    /// it would otherwise be a large-object allocation per request.
+    /// </summary>
+    public async Task<float[]> InferAsync(ReadOnlyMemory<byte> upload, CancellationToken cancellation)
     {
-        await _decoding.WaitAsync(cancellation);
+        float[] pooled = ArrayPool<float>.Shared.Rent(SampleLength);
         try
         {
-            RgbImage image = _decoder.Decode(upload, "upload");
-            var sample = new float[SampleLength];
-            ImagePreprocessor.Apply(image, Preset, sample);
-            return sample;
-        }
-        finally { _decoding.Release(); }
-    }
+            Memory<float> sample = pooled.AsMemory(0, SampleLength);
+            await _decoding.WaitAsync(cancellation);
+            try { ImagePreprocessor.Apply(_decoder.Decode(upload.Span, "upload"), Preset, sample.Span); }
+            finally { _decoding.Release(); }
 
-    /// <summary>The model's output for one preprocessed image. Cancellation stops the run between layers (unbatched) or drops the request before its batch.</summary>
-    public async Task<float[]> InferAsync(float[] sample, CancellationToken cancellation)
-    {
-        var output = new float[OutputLength];
-        if (_batcher is not null) await _batcher.RunAsync(sample, output, cancellation);
-        else await Task.Run(() => _session.Run(sample, _singleShape, output, cancellation), cancellation);
-        return output;
+            var output = new float[OutputLength];
+            if (_batcher is not null)
+            {
+                await _batcher.RunAsync(sample, output, cancellation);
+                return output;
+            }
+            await _running.WaitAsync(cancellation);
+            try { await Task.Run(() => _session.Run(sample.Span, _singleShape, output, cancellation), cancellation); }
+            finally { _running.Release(); }
+            return output;
+        }
+        finally { ArrayPool<float>.Shared.Return(pooled); }
     }
 
     public async ValueTask DisposeAsync()

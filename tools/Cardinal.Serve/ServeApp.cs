@@ -63,9 +63,8 @@ public static class ServeApp
         {
             CancellationToken aborted = http.RequestAborted;
             long started = Stopwatch.GetTimestamp();
-            byte[] upload = await UploadReader.ReadAsync(http.Request, options.MaxUploadBytes, aborted);
-            float[] sample = await model.PreprocessAsync(upload, aborted);
-            float[] output = await model.InferAsync(sample, aborted);
+            using Upload upload = await UploadReader.ReadAsync(http.Request, options.MaxUploadBytes, aborted);
+            float[] output = await model.InferAsync(upload.Bytes, aborted);
             return Answered(endpoint, reply(output, Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 2)));
         }
         catch (UploadException e) { return Answered(endpoint, Error(e.Status, e.Message)); }

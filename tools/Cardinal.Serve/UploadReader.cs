@@ -9,6 +9,19 @@ public sealed class UploadException(int status, string message) : Exception(mess
     public int Status { get; } = status;
 }
 
+/// <summary>An upload's bytes in a pooled buffer; dispose to give the buffer back.</summary>
+public sealed class Upload(byte[] buffer, int length) : IDisposable
+{
+    private byte[]? _buffer = buffer;
+    public ReadOnlyMemory<byte> Bytes => _buffer is { } b ? b.AsMemory(0, length) : throw new ObjectDisposedException(nameof(Upload));
+
+    public void Dispose()
+    {
+        if (_buffer is { } b) System.Buffers.ArrayPool<byte>.Shared.Return(b);
+        _buffer = null;
+    }
+}
+
 /// <summary>
 /// Reads the image from a request: the raw body (any image/* type, or application/octet-stream) or the
 /// first file of a multipart/form-data form. The size limit is checked against Content-Length before
@@ -16,7 +29,7 @@ public sealed class UploadException(int status, string message) : Exception(mess
 /// </summary>
 public static class UploadReader
 {
-    public static async Task<byte[]> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellation)
+    public static async Task<Upload> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellation)
     {
         if (request.ContentLength is long declared && declared > maxBytes + MultipartAllowance(request))
             throw new UploadException(StatusCodes.Status413PayloadTooLarge, $"The upload is {declared} bytes; the limit is {maxBytes}.");
@@ -30,32 +43,46 @@ public static class UploadReader
             catch (InvalidDataException e) { throw new UploadException(e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase) ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest, $"The form could not be read: {e.Message}"); }
             IFormFile file = form.Files.FirstOrDefault() ?? throw new UploadException(StatusCodes.Status400BadRequest, "The form holds no file.");
             if (file.Length > maxBytes) throw new UploadException(StatusCodes.Status413PayloadTooLarge, $"The file is {file.Length} bytes; the limit is {maxBytes}.");
-            var bytes = new byte[file.Length];
             await using var stream = file.OpenReadStream();
-            await stream.ReadExactlyAsync(bytes, cancellation);
-            return bytes;
+            return await ReadBodyAsync(stream, file.Length, maxBytes, cancellation);
         }
         if (!media.StartsWith("image/", StringComparison.OrdinalIgnoreCase) && !media.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase))
             throw new UploadException(StatusCodes.Status415UnsupportedMediaType, $"Content-Type {media} is not an image; send image/* or application/octet-stream, or a multipart/form-data file.");
-        return await ReadBodyAsync(request.Body, maxBytes, cancellation);
+        return await ReadBodyAsync(request.Body, request.ContentLength, maxBytes, cancellation);
     }
 
     /// <summary>Room for a form's boundaries and headers around the file itself.</summary>
     private static long MultipartAllowance(HttpRequest request) =>
         request.ContentType?.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase) == true ? 64 * 1024 : 0;
 
-    private static async Task<byte[]> ReadBodyAsync(Stream body, long maxBytes, CancellationToken cancellation)
+    /// <summary>Reads into a pooled buffer, sized from the declared length when there is one, grown when not.</summary>
+    private static async Task<Upload> ReadBodyAsync(Stream body, long? declared, long maxBytes, CancellationToken cancellation)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellation)) > 0)
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Min(maxBytes + 1, declared is long d and > 0 ? d + 1 : 256 * 1024));
+        int length = 0;
+        try
         {
-            if (buffer.Length + read > maxBytes)
-                throw new UploadException(StatusCodes.Status413PayloadTooLarge, $"The upload is larger than the {maxBytes}-byte limit.");
-            buffer.Write(chunk, 0, read);
+            int read;
+            while ((read = await body.ReadAsync(buffer.AsMemory(length), cancellation)) > 0)
+            {
+                length += read;
+                if (length > maxBytes)
+                    throw new UploadException(StatusCodes.Status413PayloadTooLarge, $"The upload is larger than the {maxBytes}-byte limit.");
+                if (length == buffer.Length)
+                {
+                    byte[] larger = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Min(maxBytes + 1, buffer.Length * 2L));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+            }
+            if (length == 0) throw new UploadException(StatusCodes.Status400BadRequest, "The request has no body: send an image.");
+            return new Upload(buffer, length);
         }
-        if (buffer.Length == 0) throw new UploadException(StatusCodes.Status400BadRequest, "The request has no body: send an image.");
-        return buffer.ToArray();
+        catch
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
     }
 }
