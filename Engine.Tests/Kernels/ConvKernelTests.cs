@@ -31,6 +31,7 @@ public class ConvKernelTests
         yield return Case("same_dilated_shifted_copy", 1, 2, 3, 1, (1, 7, 9), (1, 3, 3), (1, 1, 1), (1, 2, 2), (0, 2, 2), (0, 2, 2));
         yield return Case("same_width_one", 1, 2, 2, 1, (1, 4, 1), (1, 3, 5), (1, 1, 1), (1, 1, 1), (0, 1, 2), (0, 1, 2));
         yield return Case("large_k_across_blocks", 1, 64, 10, 1, (1, 6, 6), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, 1, 1), (0, 1, 1));
+        yield return Case("many_column_blocks_two_k_slices", 2, 40, 19, 1, (1, 30, 41), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, 1, 1), (0, 1, 1));
     }
 
     private static TestCaseData Case(string name, int n, int c, int m, int group, (int, int, int) input, (int, int, int) kernel,
@@ -84,15 +85,17 @@ public class ConvKernelTests
     [TestCaseSource(nameof(Cases))]
     public void Run_WithWeightsPackedAtLoad_MatchesReference(int n, int c, int m, int group, Window3D w)
     {
+        // Packed weights take the packed-B path too (im2col straight into panels) and the GEMM's tile epilogue.
         var random = new Random(c * 7 + m);
         float[] x = Random(random, n * c * w.InSize), weight = Random(random, m * (c / group) * w.KernelSize), bias = Random(random, m);
+        float[] residual = Random(random, n * m * w.OutSize);
         float[] y = new float[n * m * w.OutSize], expected = new float[y.Length];
         foreach (CpuIsa isa in CpuIsas.Supported)
         {
             var table = CpuKernelTable.Create(isa);
             var packed = ConvKernel.PackWeights(weight, c, m, group, w, table);
-            ConvKernel.Run(x, weight, bias, y, n, c, m, group, w, new ParallelRunner(2), default, false, table, packed);
-            ConvReference.Run(x, weight, bias, expected, n, c, m, group, w);
+            ConvKernel.Run(x, weight, bias, y, n, c, m, group, w, new ParallelRunner(2), residual, true, table, packed);
+            ConvReference.Run(x, weight, bias, expected, n, c, m, group, w, residual, relu: true);
             for (int i = 0; i < expected.Length; i++)
                 Assert.That(y[i], Is.EqualTo(expected[i]).Within(1e-4 * (1 + Math.Abs(expected[i]))), $"{table}: element {i}");
         }

@@ -45,7 +45,10 @@ public static unsafe class ConvKernel
         int cPerGroup = channels / group, mPerGroup = outChannels / group;
         int k = cPerGroup * w.KernelSize, outSize = w.OutSize;
         bool pointwise = w.IsPointwise;
-        float[]? cols = pointwise ? null : ArrayPool<float>.Shared.Rent(k * outSize);
+        // With packed weights, im2col writes B straight into the GEMM's panels; without, as a plain matrix.
+        int nr = packedWeights?[0].Table.NR ?? 0;
+        int colsLength = pointwise ? 0 : packedWeights is not null ? Sgemm.PackedBLength(k, outSize, nr) : k * outSize;
+        float[]? cols = pointwise ? null : ArrayPool<float>.Shared.Rent(colsLength);
         try
         {
             fixed (float* pBias = bias, pResidual = residual)
@@ -56,10 +59,12 @@ public static unsafe class ConvKernel
                 {
                     ReadOnlySpan<float> xGroup = x.Slice((n * channels + g * cPerGroup) * w.InSize, cPerGroup * w.InSize);
                     ReadOnlySpan<float> b = xGroup;
-                    if (cols is not null)
+                    if (cols is not null && packedWeights is not null)
+                        Im2Col.UnfoldPacked(xGroup, cPerGroup, w, cols.AsSpan(0, colsLength), nr, parallel);
+                    else if (cols is not null)
                     {
-                        Im2Col.Unfold(xGroup, cPerGroup, w, cols.AsSpan(0, k * outSize), parallel);
-                        b = cols.AsSpan(0, k * outSize);
+                        Im2Col.Unfold(xGroup, cPerGroup, w, cols.AsSpan(0, colsLength), parallel);
+                        b = cols.AsSpan(0, colsLength);
                     }
                     Span<float> yGroup = yImage.Slice(g * mPerGroup * outSize, mPerGroup * outSize);
                     // Bias, the residual Add and ReLU are applied by the GEMM to each tile as it finishes it.
@@ -67,7 +72,9 @@ public static unsafe class ConvKernel
                         bias.IsEmpty ? null : pBias + g * mPerGroup,
                         residual.IsEmpty ? null : pResidual + ((long)n * outChannels + g * mPerGroup) * outSize,
                         relu);
-                    if (packedWeights is not null)
+                    if (packedWeights is not null && cols is not null)
+                        Sgemm.MultiplyPacked(packedWeights[g], outSize, cols.AsSpan(0, colsLength), yGroup, outSize, accumulate: false, parallel, epilogue);
+                    else if (packedWeights is not null)
                         Sgemm.Multiply(packedWeights[g], outSize, b, outSize, yGroup, outSize, accumulate: false, parallel, epilogue);
                     else
                         Sgemm.Multiply(mPerGroup, outSize, k, weight.Slice(g * mPerGroup * k, mPerGroup * k), k,

@@ -13,6 +13,51 @@ public static class Im2Col
             (parallel ?? Threading.ParallelRunner.Sequential).For(channels, new ChannelBody(ps, pd, w));
     }
 
+    /// <summary>
+    /// Unfolds straight into the GEMM's packed B layout (<see cref="Gemm.Sgemm.PackedBLength"/>): K slices of
+    /// <see cref="Gemm.Sgemm.KC"/> rows, each cut into [kc][NR] column panels, columns past N zero. Each
+    /// row is unfolded into a small buffer that stays in cache and scattered into its panels, so the
+    /// K×N matrix is written once, not written by im2col and then read and written again by every row
+    /// block's packing.
+    /// </summary>
+    public static unsafe void UnfoldPacked(ReadOnlySpan<float> src, int channels, in Window3D w, Span<float> dst, int nr,
+        Threading.ParallelRunner? parallel = null)
+    {
+        int k = channels * w.KernelSize;
+        if (dst.Length < Gemm.Sgemm.PackedBLength(k, w.OutSize, nr)) throw new ArgumentException("The packed destination is too small.", nameof(dst));
+        fixed (float* ps = src, pd = dst)
+            (parallel ?? Threading.ParallelRunner.Sequential).For(channels, new PackedChannelBody(ps, pd, w, k, nr));
+    }
+
+    /// <summary>Loop body: channel c's KD·KH·KW rows, each unfolded into a row buffer and scattered into its panels.</summary>
+    private readonly unsafe struct PackedChannelBody(float* src, float* dst, Window3D w, int k, int nr) : Threading.IParallelBody
+    {
+        public void Invoke(int c)
+        {
+            int outSize = w.OutSize, nPadded = (outSize + nr - 1) / nr * nr;
+            float[] line = System.Buffers.ArrayPool<float>.Shared.Rent(nPadded);
+            try
+            {
+                var plane = new ReadOnlySpan<float>(src + (long)c * w.InSize, w.InSize);
+                Span<float> row = line.AsSpan(0, nPadded);
+                row[outSize..].Clear(); // the padding columns of the last panel
+                int r = c * w.KernelSize;
+                for (int kd = 0; kd < w.KD; kd++)
+                    for (int kh = 0; kh < w.KH; kh++)
+                        for (int kw = 0; kw < w.KW; kw++, r++)
+                        {
+                            UnfoldTap(plane, w, kd, kh, kw, row[..outSize]);
+                            int slice = r / Gemm.Sgemm.KC, kk = r % Gemm.Sgemm.KC, kc = Math.Min(Gemm.Sgemm.KC, k - slice * Gemm.Sgemm.KC);
+                            float* panel = dst + (long)slice * Gemm.Sgemm.KC * nPadded + (long)kk * nr;
+                            fixed (float* from = row)
+                                for (int j = 0; j < nPadded; j += nr, panel += (long)kc * nr)
+                                    Buffer.MemoryCopy(from + j, panel, nr * sizeof(float), nr * sizeof(float));
+                        }
+            }
+            finally { System.Buffers.ArrayPool<float>.Shared.Return(line); }
+        }
+    }
+
     /// <summary>Loop body: channel c's KD·KH·KW rows of the output.</summary>
     private readonly unsafe struct ChannelBody(float* src, float* dst, Window3D w) : Threading.IParallelBody
     {
