@@ -45,10 +45,11 @@ public static unsafe class ConvKernel
         int cPerGroup = channels / group, mPerGroup = outChannels / group;
         int k = cPerGroup * w.KernelSize, outSize = w.OutSize;
         bool pointwise = w.IsPointwise;
-        // With packed weights, im2col writes B straight into the GEMM's panels; without, as a plain matrix.
+        // With packed weights, im2col writes B straight into the GEMM's panels (for a pointwise window, it
+        // packs the input once for all row blocks); without, it writes a plain matrix, which pointwise skips.
         int nr = packedWeights?[0].Table.NR ?? 0;
-        int colsLength = pointwise ? 0 : packedWeights is not null ? Sgemm.PackedBLength(k, outSize, nr) : k * outSize;
-        float[]? cols = pointwise ? null : ArrayPool<float>.Shared.Rent(colsLength);
+        int colsLength = packedWeights is not null ? Sgemm.PackedBLength(k, outSize, nr) : pointwise ? 0 : k * outSize;
+        float[]? cols = colsLength == 0 ? null : ArrayPool<float>.Shared.Rent(colsLength);
         try
         {
             fixed (float* pBias = bias, pResidual = residual)

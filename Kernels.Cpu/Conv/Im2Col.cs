@@ -36,9 +36,12 @@ public static class Im2Col
         {
             int outSize = w.OutSize, nPadded = (outSize + nr - 1) / nr * nr;
             float[] line = System.Buffers.ArrayPool<float>.Shared.Rent(nPadded);
+            float[]? halves = UsesHalves(w) ? System.Buffers.ArrayPool<float>.Shared.Rent(HalvesLength(w)) : null;
             try
             {
                 var plane = new ReadOnlySpan<float>(src + (long)c * w.InSize, w.InSize);
+                if (halves is not null) SplitHalves(plane, w, halves);
+                ReadOnlySpan<float> split = halves is null ? default : halves.AsSpan(0, HalvesLength(w));
                 Span<float> row = line.AsSpan(0, nPadded);
                 row[outSize..].Clear(); // the padding columns of the last panel
                 int r = c * w.KernelSize;
@@ -46,7 +49,7 @@ public static class Im2Col
                     for (int kh = 0; kh < w.KH; kh++)
                         for (int kw = 0; kw < w.KW; kw++, r++)
                         {
-                            UnfoldTap(plane, w, kd, kh, kw, row[..outSize]);
+                            UnfoldTap(plane, w, kd, kh, kw, row[..outSize], split);
                             int slice = r / Gemm.Sgemm.KC, kk = r % Gemm.Sgemm.KC, kc = Math.Min(Gemm.Sgemm.KC, k - slice * Gemm.Sgemm.KC);
                             float* panel = dst + (long)slice * Gemm.Sgemm.KC * nPadded + (long)kk * nr;
                             fixed (float* from = row)
@@ -54,7 +57,11 @@ public static class Im2Col
                                     Buffer.MemoryCopy(from + j, panel, nr * sizeof(float), nr * sizeof(float));
                         }
             }
-            finally { System.Buffers.ArrayPool<float>.Shared.Return(line); }
+            finally
+            {
+                System.Buffers.ArrayPool<float>.Shared.Return(line);
+                if (halves is not null) System.Buffers.ArrayPool<float>.Shared.Return(halves);
+            }
         }
     }
 
@@ -64,11 +71,18 @@ public static class Im2Col
         public void Invoke(int c)
         {
             var plane = new ReadOnlySpan<float>(src + (long)c * w.InSize, w.InSize);
-            int row = c * w.KernelSize, outSize = w.OutSize;
-            for (int kd = 0; kd < w.KD; kd++)
-                for (int kh = 0; kh < w.KH; kh++)
-                    for (int kw = 0; kw < w.KW; kw++, row++)
-                        UnfoldTap(plane, w, kd, kh, kw, new Span<float>(dst + (long)row * outSize, outSize));
+            float[]? halves = UsesHalves(w) ? System.Buffers.ArrayPool<float>.Shared.Rent(HalvesLength(w)) : null;
+            try
+            {
+                if (halves is not null) SplitHalves(plane, w, halves);
+                ReadOnlySpan<float> split = halves is null ? default : halves.AsSpan(0, HalvesLength(w));
+                int row = c * w.KernelSize, outSize = w.OutSize;
+                for (int kd = 0; kd < w.KD; kd++)
+                    for (int kh = 0; kh < w.KH; kh++)
+                        for (int kw = 0; kw < w.KW; kw++, row++)
+                            UnfoldTap(plane, w, kd, kh, kw, new Span<float>(dst + (long)row * outSize, outSize), split);
+            }
+            finally { if (halves is not null) System.Buffers.ArrayPool<float>.Shared.Return(halves); }
         }
     }
 
@@ -100,7 +114,31 @@ public static class Im2Col
         }
     }
 
-    private static void UnfoldTap(ReadOnlySpan<float> plane, in Window3D w, int kd, int kh, int kw, Span<float> dst)
+    /// <summary>
+    /// Stride-2 windows (ResNet's 7×7 stem and strided downsamples) read every other input column. Split
+    /// once per channel into its even and odd columns, each tap's row becomes one contiguous copy from a
+    /// half instead of a scalar gather: [InD·InH][2][⌈InW/2⌉].
+    /// </summary>
+    public static bool UsesHalves(in Window3D w) => w.SW == 2 && w.DW == 1;
+
+    public static int HalvesLength(in Window3D w) => w.InD * w.InH * 2 * ((w.InW + 1) / 2);
+
+    public static void SplitHalves(ReadOnlySpan<float> plane, in Window3D w, Span<float> halves)
+    {
+        int half = (w.InW + 1) / 2;
+        for (int row = 0; row < w.InD * w.InH; row++)
+        {
+            ReadOnlySpan<float> source = plane.Slice(row * w.InW, w.InW);
+            Span<float> even = halves.Slice(row * 2 * half, half), odd = halves.Slice(row * 2 * half + half, half);
+            for (int i = 0; i < half; i++)
+            {
+                even[i] = source[2 * i];
+                odd[i] = 2 * i + 1 < source.Length ? source[2 * i + 1] : 0f;
+            }
+        }
+    }
+
+    private static void UnfoldTap(ReadOnlySpan<float> plane, in Window3D w, int kd, int kh, int kw, Span<float> dst, ReadOnlySpan<float> halves = default)
     {
         if (w.InD == 1 && w.SH == 1 && w.SW == 1 && w.OutH == w.InH && w.OutW == w.InW)
         {
@@ -127,6 +165,17 @@ public static class Im2Col
                     int last = Math.Clamp(w.InW - offset, first, w.OutW);
                     line[..first].Clear();
                     if (last > first) srcRow.Slice(first + offset, last - first).CopyTo(line[first..last]);
+                    line[last..].Clear();
+                }
+                else if (!halves.IsEmpty)
+                {
+                    // iw = 2·ow + offset lives in the half of offset's parity, at ow + (offset − parity)/2.
+                    int half = (w.InW + 1) / 2, parity = offset & 1, shift = (offset - parity) / 2;
+                    int count = (w.InW - parity + 1) / 2; // columns of that parity that exist
+                    ReadOnlySpan<float> source = halves.Slice((id * w.InH + ih) * 2 * half + parity * half, count);
+                    int first = Math.Clamp(-shift, 0, w.OutW), last = Math.Clamp(count - shift, first, w.OutW);
+                    line[..first].Clear();
+                    if (last > first) source.Slice(first + shift, last - first).CopyTo(line[first..last]);
                     line[last..].Clear();
                 }
                 else
