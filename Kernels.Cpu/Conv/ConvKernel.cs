@@ -45,11 +45,11 @@ public static unsafe class ConvKernel
         int cPerGroup = channels / group, mPerGroup = outChannels / group;
         int k = cPerGroup * w.KernelSize, outSize = w.OutSize;
         bool pointwise = w.IsPointwise;
-        // With packed weights, im2col writes B straight into the GEMM's panels (for a pointwise window, it
-        // packs the input once for all row blocks); without, it writes a plain matrix, which pointwise skips.
-        int nr = packedWeights?[0].Table.NR ?? 0;
-        int colsLength = packedWeights is not null ? Sgemm.PackedBLength(k, outSize, nr) : pointwise ? 0 : k * outSize;
-        float[]? cols = colsLength == 0 ? null : ArrayPool<float>.Shared.Rent(colsLength);
+        // im2col writes B as a plain matrix; each GEMM block packs its own panels of it right before using
+        // them, while they are hot in cache. (Writing B straight into panels for the whole matrix measured
+        // slower: the panels are cold by the time a block reads them.) A pointwise window's input is B.
+        int colsLength = pointwise ? 0 : k * outSize;
+        float[]? cols = pointwise ? null : ArrayPool<float>.Shared.Rent(colsLength);
         try
         {
             fixed (float* pBias = bias, pResidual = residual)
@@ -60,9 +60,7 @@ public static unsafe class ConvKernel
                 {
                     ReadOnlySpan<float> xGroup = x.Slice((n * channels + g * cPerGroup) * w.InSize, cPerGroup * w.InSize);
                     ReadOnlySpan<float> b = xGroup;
-                    if (cols is not null && packedWeights is not null)
-                        Im2Col.UnfoldPacked(xGroup, cPerGroup, w, cols.AsSpan(0, colsLength), nr, parallel);
-                    else if (cols is not null)
+                    if (cols is not null)
                     {
                         Im2Col.Unfold(xGroup, cPerGroup, w, cols.AsSpan(0, colsLength), parallel);
                         b = cols.AsSpan(0, colsLength);
@@ -73,9 +71,7 @@ public static unsafe class ConvKernel
                         bias.IsEmpty ? null : pBias + g * mPerGroup,
                         residual.IsEmpty ? null : pResidual + ((long)n * outChannels + g * mPerGroup) * outSize,
                         relu);
-                    if (packedWeights is not null && cols is not null)
-                        Sgemm.MultiplyPacked(packedWeights[g], outSize, cols.AsSpan(0, colsLength), yGroup, outSize, accumulate: false, parallel, epilogue);
-                    else if (packedWeights is not null)
+                    if (packedWeights is not null)
                         Sgemm.Multiply(packedWeights[g], outSize, b, outSize, yGroup, outSize, accumulate: false, parallel, epilogue);
                     else
                         Sgemm.Multiply(mPerGroup, outSize, k, weight.Slice(g * mPerGroup * k, mPerGroup * k), k,

@@ -29,21 +29,6 @@ public static unsafe class Sgemm
         Run(a.M, n, a.K, default, 0, b, ldb, c, ldc, accumulate, parallel, a.Table, a, (float*)pin.Pointer, epilogue);
     }
 
-    /// <summary>Floats in B packed whole ahead of time for a kernel of width <paramref name="nr"/>: K × N rounded up to NR.</summary>
-    public static int PackedBLength(int k, int n, int nr) => checked(k * ((n + nr - 1) / nr * nr));
-
-    /// <summary>
-    /// C (+)= A·B with both operands packed: A once at load, B by its producer straight into panels
-    /// (<see cref="Conv.Im2Col.UnfoldPacked"/>): [K slices of KC][N/NR panels][kc][NR]. No block packs B.
-    /// </summary>
-    public static void MultiplyPacked(PackedMatrix a, int n, ReadOnlySpan<float> packedB, Span<float> c, int ldc, bool accumulate,
-        ParallelRunner? parallel = null, GemmEpilogue epilogue = default)
-    {
-        if (packedB.Length < PackedBLength(a.K, n, a.Table.NR)) throw new ArgumentException("The packed B is too small.", nameof(packedB));
-        using var pin = a.Pin();
-        Run(a.M, n, a.K, default, 0, packedB, n, c, ldc, accumulate, parallel, a.Table, a, (float*)pin.Pointer, epilogue, bPacked: true);
-    }
-
     /// <inheritdoc cref="Multiply(PackedMatrix, int, ReadOnlySpan{float}, int, Span{float}, int, bool, ParallelRunner?, GemmEpilogue)"/>
     public static void Multiply(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc, bool accumulate, ParallelRunner? parallel = null, CpuKernelTable? table = null, GemmEpilogue epilogue = default)
@@ -54,10 +39,10 @@ public static unsafe class Sgemm
 
     private static void Run(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc, bool accumulate, ParallelRunner? parallel, CpuKernelTable? table, PackedMatrix? packed, float* packedData,
-        GemmEpilogue epilogue, bool bPacked = false)
+        GemmEpilogue epilogue)
     {
         if (m == 0 || n == 0) return;
-        if (!bPacked) CheckExtent(b.Length, k, n, ldb, nameof(b));
+        CheckExtent(b.Length, k, n, ldb, nameof(b));
         CheckExtent(c.Length, m, n, ldc, nameof(c));
         if (k == 0)
         {
@@ -71,7 +56,7 @@ public static unsafe class Sgemm
         int rowBlocks = (m + mc - 1) / mc, colBlocks = (n + nc - 1) / nc;
         fixed (float* pa = a, pb = b, pc = c)
         {
-            parallel.For(rowBlocks * colBlocks, new Job(pa, pb, pc, m, n, k, lda, ldb, ldc, accumulate, table, mc, nc, colBlocks, packed, packedData, epilogue, bPacked));
+            parallel.For(rowBlocks * colBlocks, new Job(pa, pb, pc, m, n, k, lda, ldb, ldc, accumulate, table, mc, nc, colBlocks, packed, packedData, epilogue));
         }
     }
 
@@ -99,8 +84,7 @@ public static unsafe class Sgemm
 
     /// <summary>One output block per loop index: block t is row block t / colBlocks, column block t % colBlocks.</summary>
     private readonly struct Job(float* a, float* b, float* c, int m, int n, int k, int lda, int ldb, int ldc, bool accumulate,
-        CpuKernelTable table, int blockRows, int blockColumns, int colBlocks, PackedMatrix? packed, float* packedData, GemmEpilogue epilogue,
-        bool bPacked) : IParallelBody
+        CpuKernelTable table, int blockRows, int blockColumns, int colBlocks, PackedMatrix? packed, float* packedData, GemmEpilogue epilogue) : IParallelBody
     {
         public void Invoke(int t) => RunBlock(t / colBlocks * blockRows, t % colBlocks * blockColumns);
 
@@ -110,9 +94,7 @@ public static unsafe class Sgemm
             int mc = Math.Min(blockRows, m - row0), nc = Math.Min(blockColumns, n - col0);
             int mPadded = (mc + mr - 1) / mr * mr, nPadded = (nc + nr - 1) / nr * nr;
             float[] aBuffer = ArrayPool<float>.Shared.Rent(packed is null ? mPadded * KC : 1);
-            float[] bBuffer = ArrayPool<float>.Shared.Rent(bPacked ? 1 : nPadded * KC);
-            // Prepacked B: slice p0 starts at p0 rows of the whole padded width; block columns start at col0 panels in.
-            long bWidth = (long)(n + nr - 1) / nr * nr;
+            float[] bBuffer = ArrayPool<float>.Shared.Rent(nPadded * KC);
             float* scratch = stackalloc float[mr * nr];
             try
             {
@@ -125,13 +107,12 @@ public static unsafe class Sgemm
                         // Prepacked weights are used in place; otherwise this block of A is packed now.
                         float* aPanels = packed is null ? aPack : packedData + packed.PanelOffset(p0, row0);
                         if (packed is null) SgemmPack.PackA(a + (long)row0 * lda + p0, lda, mc, kc, mr, aPack);
-                        float* bPanels = bPacked ? b + p0 * bWidth + (long)col0 * kc : bPack;
-                        if (!bPacked) SgemmPack.PackB(b + (long)p0 * ldb + col0, ldb, kc, nc, nr, bPack);
+                        SgemmPack.PackB(b + (long)p0 * ldb + col0, ldb, kc, nc, nr, bPack);
                         for (int j = 0; j < nc; j += nr)
                             for (int i = 0; i < mc; i += mr)
                             {
                                 float* tile = c + (long)(row0 + i) * ldc + col0 + j;
-                                float* ap = aPanels + (long)i * kc, bp = bPanels + (long)j * kc;
+                                float* ap = aPanels + (long)i * kc, bp = bPack + (long)j * kc;
                                 int rows = Math.Min(mr, mc - i), cols = Math.Min(nr, nc - j);
                                 if (rows == mr && cols == nr) table.Kernel(kc, ap, bp, tile, ldc, add);
                                 else Edge(kc, ap, bp, tile, rows, cols, add, scratch);
