@@ -123,8 +123,8 @@ public sealed partial class InferenceSession : IDisposable
     }
 
     /// <summary>
-    /// The plan of the last single-input run, found by comparing dims (no key, no allocation); also the
-    /// pool of staging tensors the span overloads copy through.
+    /// A recent single-input plan, found by comparing dims (no key, no allocation); also the pool of
+    /// staging tensors the span overloads copy through.
     /// </summary>
     private sealed class LastPlan(int[] dims, ExecutionPlan plan, ICompiledPlan compiled)
     {
@@ -135,20 +135,34 @@ public sealed partial class InferenceSession : IDisposable
         public System.Collections.Concurrent.ConcurrentBag<(Tensor Input, Tensor Output)> Staging { get; } = [];
     }
 
-    private volatile LastPlan? _last;
+    /// <summary>
+    /// The last few single-input plans, newest first, replaced whole (copy on write). A few, not one: a
+    /// batcher alternates batch sizes, and each switch would otherwise rebuild the entry and its pool.
+    /// </summary>
+    private volatile LastPlan[] _recent = [];
+    private const int RecentPlans = 4;
     [ThreadStatic] private static Tensor[]? t_inputs, t_outputs;
 
-    /// <summary>The plan for a single float input of these dims; the last one is found without allocating.</summary>
+    /// <summary>The plan for a single float input of these dims; a recent one is found without allocating.</summary>
     private LastPlan LastPlanFor(ReadOnlySpan<int> dims)
     {
-        LastPlan? last = _last;
-        if (last is not null && dims.SequenceEqual(last.Dims)) return last;
+        LastPlan[] recent = _recent;
+        for (int i = 0; i < recent.Length; i++)
+            if (dims.SequenceEqual(recent[i].Dims)) return recent[i];
+        return AddRecentPlan(dims.ToArray());
+    }
+
+    /// <summary>
+    /// The slow path, in its own method: a lambda here would have its closure allocated on entry to the
+    /// method that declares the captured variable, fast path included.
+    /// </summary>
+    private LastPlan AddRecentPlan(int[] dims)
+    {
         CheckShape(_graph.Inputs[0], dims);
-        int[] copy = dims.ToArray();
-        var (plan, compiled) = PlanFor([new SpecializedInput(copy, null)]);
-        last = new LastPlan(copy, plan, compiled);
-        _last = last;
-        return last;
+        var (plan, compiled) = PlanFor([new SpecializedInput(dims, null)]);
+        var added = new LastPlan(dims, plan, compiled);
+        lock (_gate) _recent = [added, .. _recent.Where(r => r.Plan != plan).Take(RecentPlans - 1)];
+        return added;
     }
 
     private void RunPlanned(LastPlan last, Tensor input, Tensor output, CancellationToken cancellation)
@@ -207,7 +221,7 @@ public sealed partial class InferenceSession : IDisposable
             _plans.AddFirst((key, plan, compiled));
             if (_plans.Count > MaxCachedPlans)
             {
-                _last = null;
+                _recent = [];
                 // Runs in flight hold their own reference; compiled plans hold no unmanaged state yet.
                 _plans.Last!.Value.Compiled.Dispose();
                 _plans.RemoveLast();
@@ -250,7 +264,7 @@ public sealed partial class InferenceSession : IDisposable
         _disposed = true;
         lock (_gate)
         {
-            _last = null;
+            _recent = [];
             foreach (var p in _plans) p.Compiled.Dispose();
             _plans.Clear();
         }

@@ -66,6 +66,25 @@ public class SessionServiceApiTests
     }
 
     [Test]
+    public void AlternatingBatchSizes_AfterWarmup_AllocateNothing()
+    {
+        // A batcher alternates sizes: each recent shape keeps its plan entry and staging tensors.
+        using var session = Open();
+        int[] two = [2, 3, 16, 16];
+        session.Warmup(Shape);
+        session.Warmup(two);
+        float[] one = TestModels.RandomData(768, 4), both = TestModels.RandomData(2 * 768, 5);
+        float[] out1 = new float[8], out2 = new float[16];
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 200; i++)
+        {
+            session.Run(one, Shape, out1);
+            session.Run(both, two, out2);
+        }
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.EqualTo(0));
+    }
+
+    [Test]
     public void SpanRun_WrongLengths_ThrowOurException()
     {
         using var session = Open();
