@@ -22,10 +22,7 @@ internal ref struct ProtoReader(ReadOnlySpan<byte> data, string context)
     {
         if (AtEnd) { field = 0; wireType = 0; return false; }
         ulong tag = ReadVarint();
-        field = (int)(tag >> 3);
-        wireType = (WireType)(tag & 7);
-        if (field <= 0 || tag >> 3 > int.MaxValue) throw Error($"invalid field number {tag >> 3}");
-        return true;
+        return ProtoTag.Split(tag, out field, out wireType) ? true : throw Error($"invalid field number {tag >> 3}");
     }
 
     public ulong ReadVarint()
@@ -103,6 +100,17 @@ internal ref struct ProtoReader(ReadOnlySpan<byte> data, string context)
     }
 
     public ModelFormatException Error(string what) => new($"{Context}: malformed protobuf ({what}).");
+}
+
+/// <summary>A tag is (field number &lt;&lt; 3) | wire type; field numbers are positive 32-bit values.</summary>
+internal static class ProtoTag
+{
+    public static bool Split(ulong tag, out int field, out WireType wireType)
+    {
+        field = (int)(tag >> 3);
+        wireType = (WireType)(tag & 7);
+        return field > 0 && tag >> 3 <= int.MaxValue;
+    }
 }
 
 /// <summary>Repeated scalar fields may arrive packed (one length-delimited run) or one value per tag.</summary>

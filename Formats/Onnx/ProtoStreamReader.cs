@@ -17,10 +17,7 @@ internal sealed class ProtoStreamReader(Stream stream, long length, string conte
     {
         if (_position >= _end) { field = 0; wireType = 0; return false; }
         ulong tag = ReadVarint();
-        field = (int)(tag >> 3);
-        wireType = (WireType)(tag & 7);
-        if (field <= 0 || tag >> 3 > int.MaxValue) throw Error($"invalid field number {tag >> 3}");
-        return true;
+        return ProtoTag.Split(tag, out field, out wireType) ? true : throw Error($"invalid field number {tag >> 3}");
     }
 
     public ulong ReadVarint()
