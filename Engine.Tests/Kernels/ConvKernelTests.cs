@@ -101,5 +101,42 @@ public class ConvKernelTests
         }
     }
 
+    [TestCase(3, 7, 9, 3, 3, 1, 1, 1, 1, 32)]     // odd plane, the AVX-512 panel width
+    [TestCase(5, 12, 5, 3, 3, 1, 1, 1, 1, 16)]    // AVX2's
+    [TestCase(2, 9, 11, 5, 5, 2, 2, 1, 1, 8)]     // 5×5 "same"
+    [TestCase(4, 8, 8, 3, 3, 2, 2, 2, 2, 4)]      // dilated, the scalar tier's 4
+    [TestCase(2, 4, 1, 3, 5, 1, 2, 1, 1, 8)]      // width 1: every column tap but the centre is padding
+    public unsafe void ShiftedTaps_PacksWhatIm2ColThenPackBPack(int channels, int h, int width, int kh, int kw, int padH, int padW, int dh, int dw, int nr)
+    {
+        // The twin: im2col's matrix packed by the plain PackB, block by block, over every K slice and column block.
+        var w = new Window3D(1, h, width, 1, h, width, 1, kh, kw, 1, 1, 1, 1, dh, dw, 0, padH, padW, 0, padH, padW);
+        Assert.That(ShiftedTaps.Applies(w), Is.True);
+        var random = new Random(channels * 100 + h);
+        float[] x = Random(random, channels * w.InSize);
+        int k = channels * w.KernelSize, n = w.OutSize;
+        float[] cols = new float[k * n];
+        Im2Col.Unfold(x, channels, w, cols);
+        uint[] masks = new uint[ShiftedTaps.MaskLength(w, nr)];
+        ShiftedTaps.Masks(w, nr, masks);
+        fixed (float* px = x, pc = cols)
+        fixed (uint* pm = masks)
+        {
+            var taps = new ShiftedTaps(px, channels, w, pm, nr);
+            foreach (int blockColumns in new[] { nr, 2 * nr, (n + nr - 1) / nr * nr })
+                for (int p0 = 0; p0 < k; p0 += Sgemm.KC)
+                    for (int col0 = 0; col0 < n; col0 += blockColumns)
+                    {
+                        int kc = Math.Min(Sgemm.KC, k - p0), nc = Math.Min(blockColumns, n - col0), size = (nc + nr - 1) / nr * nr * kc;
+                        float[] got = new float[size], expected = new float[size];
+                        fixed (float* pg = got, pe = expected)
+                        {
+                            taps.Pack(p0, kc, col0, nc, nr, pg);
+                            SgemmPack.PackB(pc + (long)p0 * n + col0, n, kc, nc, nr, pe);
+                        }
+                        Assert.That(got, Is.EqualTo(expected), $"slice {p0}, columns {col0}+{nc}");
+                    }
+        }
+    }
+
     private static float[] Random(Random r, int length) => Enumerable.Range(0, length).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
 }

@@ -27,9 +27,11 @@ public static unsafe class ConvKernel
     }
 
     /// <summary>What <see cref="Run"/> does for this window (shown by `cardinal inspect`).</summary>
-    public static string Algorithm(int group, int outChannels, in Window3D w) =>
+    public static string Algorithm(int group, int outChannels, in Window3D w, bool weightsPacked) =>
         GroupedConvKernel.Applies(group, outChannels, w) ? "direct grouped"
-        : w.IsPointwise ? "pointwise GEMM (no im2col)" : "im2col + packed GEMM";
+        : w.IsPointwise ? "pointwise GEMM (no im2col)"
+        : weightsPacked && ShiftedTaps.Applies(w) ? "shifted-tap GEMM (no im2col)"
+        : "im2col + packed GEMM";
 
     /// <param name="residual">Empty, or a tensor of y's shape added after the bias (fused residual Add).</param>
     /// <param name="relu">Apply ReLU last (fused Relu).</param>
@@ -48,11 +50,18 @@ public static unsafe class ConvKernel
         // im2col writes B as a plain matrix; each GEMM block packs its own panels of it right before using
         // them, while they are hot in cache. (Writing B straight into panels for the whole matrix measured
         // slower: the panels are cold by the time a block reads them.) A pointwise window's input is B.
-        int colsLength = pointwise ? 0 : k * outSize;
-        float[]? cols = pointwise ? null : ArrayPool<float>.Shared.Rent(colsLength);
+        // A "same" stride-1 window with packed weights needs no im2col at all: each GEMM block gathers its
+        // B panels straight from the input (ShiftedTaps), through per-tap masks made once per call.
+        bool shifted = packedWeights is not null && ShiftedTaps.Applies(w);
+        int nr = packedWeights?[0].Table.NR ?? 0;
+        uint[]? masks = shifted ? ArrayPool<uint>.Shared.Rent(ShiftedTaps.MaskLength(w, nr)) : null;
+        if (masks is not null) ShiftedTaps.Masks(w, nr, masks);
+        int colsLength = pointwise || shifted ? 0 : k * outSize;
+        float[]? cols = colsLength == 0 ? null : ArrayPool<float>.Shared.Rent(colsLength);
         try
         {
-            fixed (float* pBias = bias, pResidual = residual)
+            fixed (float* pBias = bias, pResidual = residual, pX = x)
+            fixed (uint* pMasks = masks)
             for (int n = 0; n < batch; n++)
             {
                 Span<float> yImage = y.Slice(n * outChannels * outSize, outChannels * outSize);
@@ -71,7 +80,12 @@ public static unsafe class ConvKernel
                         bias.IsEmpty ? null : pBias + g * mPerGroup,
                         residual.IsEmpty ? null : pResidual + ((long)n * outChannels + g * mPerGroup) * outSize,
                         relu);
-                    if (packedWeights is not null)
+                    if (shifted)
+                    {
+                        var taps = new ShiftedTaps(pX + ((long)n * channels + g * cPerGroup) * w.InSize, cPerGroup, w, pMasks, nr);
+                        Sgemm.Multiply(packedWeights![g], outSize, taps, yGroup, outSize, accumulate: false, parallel, epilogue);
+                    }
+                    else if (packedWeights is not null)
                         Sgemm.Multiply(packedWeights[g], outSize, b, outSize, yGroup, outSize, accumulate: false, parallel, epilogue);
                     else
                         Sgemm.Multiply(mPerGroup, outSize, k, weight.Slice(g * mPerGroup * k, mPerGroup * k), k,
@@ -82,6 +96,7 @@ public static unsafe class ConvKernel
         finally
         {
             if (cols is not null) ArrayPool<float>.Shared.Return(cols);
+            if (masks is not null) ArrayPool<uint>.Shared.Return(masks);
         }
     }
 }

@@ -25,8 +25,20 @@ public static unsafe class Sgemm
     public static void Multiply(PackedMatrix a, int n, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate,
         ParallelRunner? parallel = null, GemmEpilogue epilogue = default)
     {
+        CheckExtent(b.Length, a.K, n, ldb, nameof(b));
+        fixed (float* pb = b) Multiply(a, n, new MatrixB(pb, ldb), c, ldc, accumulate, parallel, epilogue);
+    }
+
+    /// <summary>
+    /// C (+)= A·B with A packed ahead of time and B produced panel by panel by <paramref name="b"/> as each
+    /// block needs it: a convolution's B can be gathered straight from its input (<see cref="Conv.ShiftedTaps"/>)
+    /// without an im2col matrix. <paramref name="b"/> must stay valid during the call.
+    /// </summary>
+    public static void Multiply<TB>(PackedMatrix a, int n, TB b, Span<float> c, int ldc, bool accumulate,
+        ParallelRunner? parallel = null, GemmEpilogue epilogue = default) where TB : struct, IBPanels
+    {
         using var pin = a.Pin();
-        Run(a.M, n, a.K, default, 0, b, ldb, c, ldc, accumulate, parallel, a.Table, a, (float*)pin.Pointer, epilogue);
+        Run(a.M, n, a.K, default, 0, b, c, ldc, accumulate, parallel, a.Table, a, (float*)pin.Pointer, epilogue);
     }
 
     /// <inheritdoc cref="Multiply(PackedMatrix, int, ReadOnlySpan{float}, int, Span{float}, int, bool, ParallelRunner?, GemmEpilogue)"/>
@@ -34,15 +46,15 @@ public static unsafe class Sgemm
         Span<float> c, int ldc, bool accumulate, ParallelRunner? parallel = null, CpuKernelTable? table = null, GemmEpilogue epilogue = default)
     {
         CheckExtent(a.Length, m, k, lda, nameof(a));
-        Run(m, n, k, a, lda, b, ldb, c, ldc, accumulate, parallel, table, null, null, epilogue);
+        CheckExtent(b.Length, k, n, ldb, nameof(b));
+        fixed (float* pb = b) Run(m, n, k, a, lda, new MatrixB(pb, ldb), c, ldc, accumulate, parallel, table, null, null, epilogue);
     }
 
-    private static void Run(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+    private static void Run<TB>(int m, int n, int k, ReadOnlySpan<float> a, int lda, TB b,
         Span<float> c, int ldc, bool accumulate, ParallelRunner? parallel, CpuKernelTable? table, PackedMatrix? packed, float* packedData,
-        GemmEpilogue epilogue)
+        GemmEpilogue epilogue) where TB : struct, IBPanels
     {
         if (m == 0 || n == 0) return;
-        CheckExtent(b.Length, k, n, ldb, nameof(b));
         CheckExtent(c.Length, m, n, ldc, nameof(c));
         if (k == 0)
         {
@@ -54,9 +66,9 @@ public static unsafe class Sgemm
         table ??= CpuKernelTable.Default;
         var (mc, nc) = BlockSizes(m, n, table, parallel.Threads);
         int rowBlocks = (m + mc - 1) / mc, colBlocks = (n + nc - 1) / nc;
-        fixed (float* pa = a, pb = b, pc = c)
+        fixed (float* pa = a, pc = c)
         {
-            parallel.For(rowBlocks * colBlocks, new Job(pa, pb, pc, m, n, k, lda, ldb, ldc, accumulate, table, mc, nc, colBlocks, packed, packedData, epilogue));
+            parallel.For(rowBlocks * colBlocks, new Job<TB>(pa, b, pc, m, n, k, lda, ldc, accumulate, table, mc, nc, colBlocks, packed, packedData, epilogue));
         }
     }
 
@@ -83,8 +95,9 @@ public static unsafe class Sgemm
     }
 
     /// <summary>One output block per loop index: block t is row block t / colBlocks, column block t % colBlocks.</summary>
-    private readonly struct Job(float* a, float* b, float* c, int m, int n, int k, int lda, int ldb, int ldc, bool accumulate,
-        CpuKernelTable table, int blockRows, int blockColumns, int colBlocks, PackedMatrix? packed, float* packedData, GemmEpilogue epilogue) : IParallelBody
+    private readonly struct Job<TB>(float* a, TB b, float* c, int m, int n, int k, int lda, int ldc, bool accumulate,
+        CpuKernelTable table, int blockRows, int blockColumns, int colBlocks, PackedMatrix? packed, float* packedData, GemmEpilogue epilogue)
+        : IParallelBody where TB : struct, IBPanels
     {
         public void Invoke(int t) => RunBlock(t / colBlocks * blockRows, t % colBlocks * blockColumns);
 
@@ -112,7 +125,7 @@ public static unsafe class Sgemm
                         // Prepacked weights are used in place; otherwise this block of A is packed now.
                         float* aPanels = packed is null ? aPack : packedData + packed.PanelOffset(p0, row0);
                         if (packed is null) SgemmPack.PackA(a + (long)row0 * lda + p0, lda, mc, kc, mr, aPack);
-                        SgemmPack.PackB(b + (long)p0 * ldb + col0, ldb, kc, nc, nr, bPack);
+                        b.Pack(p0, kc, col0, nc, nr, bPack);
                         for (int j = 0; j < nc; j += nr)
                             for (int i = 0; i < mc; i += mr)
                             {
@@ -160,4 +173,19 @@ public static unsafe class Sgemm
                 new ReadOnlySpan<float>(edge + r * table.NR, cols).CopyTo(new Span<float>(tile + (long)r * ldc, cols));
         }
     }
+}
+
+/// <summary>
+/// The source of the GEMM's B operand: packs rows [p0, p0 + kc) × columns [col0, col0 + nc) into [NR]-wide
+/// panels, [nc/NR][kc][NR], columns past nc zero, right before the block that uses them.
+/// </summary>
+public unsafe interface IBPanels
+{
+    void Pack(int p0, int kc, int col0, int nc, int nr, float* dst);
+}
+
+/// <summary>B as a row-major matrix in memory.</summary>
+internal readonly unsafe struct MatrixB(float* b, int ldb) : IBPanels
+{
+    public void Pack(int p0, int kc, int col0, int nc, int nr, float* dst) => SgemmPack.PackB(b + (long)p0 * ldb + col0, ldb, kc, nc, nr, dst);
 }

@@ -1,0 +1,85 @@
+using System.Numerics;
+using Cardinal.Kernels.Cpu.Gemm;
+
+namespace Cardinal.Kernels.Cpu.Conv;
+
+/// <summary>
+/// A "same" stride-1 2-D convolution's B operand, gathered straight from the input as each GEMM block
+/// packs it, with no im2col matrix. Row (c, kh, kw) of B is channel c's plane shifted by
+/// (dy, dx) = (kh·DH − PadH, kw·DW − PadW), so an NR-wide panel row is one contiguous read of the input,
+/// ANDed with the tap's mask: zero where the shifted pixel falls outside the plane (a wrapped column, a
+/// row above or below). The input is small and stays in cache, where im2col wrote, and packing read
+/// back, a K×N matrix per layer (7 MiB for ResNet-50's 56×56 layers).
+/// </summary>
+public readonly unsafe struct ShiftedTaps : IBPanels
+{
+    private readonly float* _x;
+    private readonly uint* _masks;
+    private readonly Window3D _w;
+    private readonly long _total;
+    private readonly int _maskStride;
+
+    /// <param name="x">The group's input planes, [channels][InH][InW].</param>
+    /// <param name="masks">From <see cref="Masks"/> for this window and NR.</param>
+    public ShiftedTaps(float* x, int channels, in Window3D w, uint* masks, int nr)
+    {
+        _x = x;
+        _w = w;
+        _masks = masks;
+        _total = (long)channels * w.InSize;
+        _maskStride = MaskStride(w, nr);
+    }
+
+    /// <summary>Stride-1, output the input's size, 2-D: the windows whose taps are pure shifts of the plane.</summary>
+    public static bool Applies(in Window3D w) =>
+        w.InD == 1 && w.KD == 1 && w.SH == 1 && w.SW == 1 && w.OutH == w.InH && w.OutW == w.InW && !w.IsPointwise;
+
+    private static int MaskStride(in Window3D w, int nr) => (w.OutSize + nr - 1) / nr * nr;
+
+    /// <summary>Words in the masks: one, all ones or zero, per (tap, output pixel), N padded to NR with zeros.</summary>
+    public static int MaskLength(in Window3D w, int nr) => w.KernelSize * MaskStride(w, nr);
+
+    /// <summary>Fills the per-tap masks: ~0 where tap (kh, kw) of output pixel p reads inside the plane.</summary>
+    public static void Masks(in Window3D w, int nr, Span<uint> masks)
+    {
+        int stride = MaskStride(w, nr);
+        masks[..MaskLength(w, nr)].Clear();
+        for (int kh = 0; kh < w.KH; kh++)
+            for (int kw = 0; kw < w.KW; kw++)
+            {
+                int dy = kh * w.DH - w.PadH, dx = kw * w.DW - w.PadW;
+                Span<uint> tap = masks.Slice((kh * w.KW + kw) * stride, stride);
+                // Output columns [first, last) and rows [top, bottom) read inside the plane.
+                int first = Math.Clamp(-dx, 0, w.OutW), last = Math.Clamp(w.InW - dx, first, w.OutW);
+                int top = Math.Clamp(-dy, 0, w.OutH), bottom = Math.Clamp(w.InH - dy, top, w.OutH);
+                for (int oh = top; oh < bottom; oh++) tap.Slice(oh * w.OutW + first, last - first).Fill(~0u);
+            }
+    }
+
+    public void Pack(int p0, int kc, int col0, int nc, int nr, float* dst)
+    {
+        int taps = _w.KernelSize, width = Vector<float>.Count;
+        for (int p = 0; p < kc; p++)
+        {
+            int r = p0 + p, c = r / taps, t = r % taps, kh = t / _w.KW, kw = t % _w.KW;
+            long shift = (long)(kh * _w.DH - _w.PadH) * _w.InW + (kw * _w.DW - _w.PadW);
+            long start = (long)c * _w.InSize + col0 + shift;
+            uint* mask = _masks + (long)t * _maskStride + col0;
+            float* row = dst + (long)p * nr;
+            for (int j = 0; j < nc; j += nr, start += nr, mask += nr, row += (long)kc * nr)
+            {
+                if (start >= 0 && start + nr <= _total)
+                {
+                    int q = 0;
+                    for (; q + width <= nr; q += width)
+                        Vector.BitwiseAnd(Vector.Load(_x + start + q), Vector.Load((float*)mask + q)).Store(row + q);
+                    for (; q < nr; q++) row[q] = mask[q] != 0 ? _x[start + q] : 0f;
+                }
+                else
+                    // The first or last channel's panel reaching past the input: element by element.
+                    for (int q = 0; q < nr; q++)
+                        row[q] = mask[q] != 0 && start + q >= 0 && start + q < _total ? _x[start + q] : 0f;
+            }
+        }
+    }
+}
