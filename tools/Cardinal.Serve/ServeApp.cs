@@ -17,6 +17,8 @@ public static class ServeApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
+        // Per-request information logs would cost more than some models' runs; requests are counted in /metrics.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         var options = ServeOptions.From(builder.Configuration);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(_ => new ModelHost(options));
