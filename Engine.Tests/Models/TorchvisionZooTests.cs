@@ -32,11 +32,19 @@ public class TorchvisionZooTests
     [TestCaseSource(nameof(FullModels)), Category("Zoo")]
     public void FullModel_MatchesPyTorch(string name) => CheckModel(name);
 
-    /// <summary>The fallback paths end to end: every instruction-set tier this machine can run, forced.</summary>
-    [Test]
-    public void SmallModel_EveryIsaTier_MatchesPyTorch()
+    /// <summary>
+    /// The fallback paths end to end: every instruction-set tier this machine can run, forced, on every small
+    /// model (basic and bottleneck blocks, groups, width) and on every full one.
+    /// </summary>
+    [TestCaseSource(nameof(SmallModels))]
+    public void SmallModel_EveryIsaTier_MatchesPyTorch(string name) => CheckEveryTier(name);
+
+    [TestCaseSource(nameof(FullModels)), Category("Zoo")]
+    public void FullModel_EveryIsaTier_MatchesPyTorch(string name) => CheckEveryTier(name);
+
+    private static void CheckEveryTier(string name)
     {
-        string folder = Path.Combine(ZooFolder, "tiny_resnext_8x4d");
+        string folder = Path.Combine(ZooFolder, name);
         References.Require(Path.Combine(folder, "output.npy"), "Run tools/reference/generate.sh (or tools/test.sh).");
         Tensor input = NpyFile.Read(Path.Combine(folder, "input.npy"));
         Tensor expected = NpyFile.Read(Path.Combine(folder, "output.npy"));
@@ -45,7 +53,7 @@ public class TorchvisionZooTests
             using var session = InferenceSession.Open(OnnxImporter.Load(Path.Combine(folder, "model.onnx")),
                 new CpuBackend(new CpuBackendOptions { Threads = 2, MaxIsa = isa }));
             Assert.That(((CpuBackend)session.Backend).KernelTable.Isa, Is.EqualTo(isa));
-            TensorAssert.Close(expected, session.Run(input), 1e-3, 1e-4, $"tiny_resnext_8x4d on {isa}");
+            TensorAssert.Close(expected, session.Run(input), 1e-3, 1e-4, $"{name} on {isa}");
         }
     }
 
