@@ -116,8 +116,8 @@ public class ConvKernelTests
         int k = channels * w.KernelSize, n = w.OutSize;
         float[] cols = new float[k * n];
         Im2Col.Unfold(x, channels, w, cols);
-        uint[] masks = new uint[ShiftedTaps.MaskLength(w, nr)];
-        ShiftedTaps.Masks(w, nr, masks);
+        uint[] masks = new uint[TapMasks.Length(w, nr)];
+        TapMasks.Fill(w, nr, masks);
         fixed (float* px = x, pc = cols)
         fixed (uint* pm = masks)
         {
@@ -136,6 +136,26 @@ public class ConvKernelTests
                         Assert.That(got, Is.EqualTo(expected), $"slice {p0}, columns {col0}+{nc}");
                     }
         }
+    }
+
+    [TestCase(9, 7, 3, 3, 1, 1, 1, 1, 1, 1, 32)]
+    [TestCase(11, 13, 5, 3, 2, 2, 2, 1, 1, 1, 16)]
+    [TestCase(4, 1, 3, 5, 1, 2, 1, 1, 1, 1, 8)]
+    [TestCase(10, 9, 3, 3, 1, 1, 2, 2, 2, 1, 4)]
+    public void TapMasks_MarkExactlyTheTapsInsideThePlane(int h, int width, int kh, int kw, int padH, int padW, int sh, int sw, int dh, int dw, int nr)
+    {
+        int outH = (h + 2 * padH - (dh * (kh - 1) + 1)) / sh + 1, outW = (width + 2 * padW - (dw * (kw - 1) + 1)) / sw + 1;
+        var w = new Window3D(1, h, width, 1, outH, outW, 1, kh, kw, 1, sh, sw, 1, dh, dw, 0, padH, padW, 0, padH, padW);
+        uint[] masks = new uint[TapMasks.Length(w, nr)];
+        TapMasks.Fill(w, nr, masks);
+        int stride = TapMasks.Stride(w, nr);
+        for (int t = 0; t < kh * kw; t++)
+            for (int p = 0; p < stride; p++)
+            {
+                int oh = p / outW, ow = p % outW, ih = oh * sh + t / kw * dh - padH, iw = ow * sw + t % kw * dw - padW;
+                bool inside = p < w.OutSize && ih >= 0 && ih < h && iw >= 0 && iw < width;
+                Assert.That(masks[t * stride + p], Is.EqualTo(inside ? ~0u : 0u), $"tap {t}, pixel {p}");
+            }
     }
 
     private static float[] Random(Random r, int length) => Enumerable.Range(0, length).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();

@@ -54,8 +54,8 @@ public static unsafe class ConvKernel
         // B panels straight from the input (ShiftedTaps), through per-tap masks made once per call.
         bool shifted = packedWeights is not null && ShiftedTaps.Applies(w);
         int nr = packedWeights?[0].Table.NR ?? 0;
-        uint[]? masks = shifted ? ArrayPool<uint>.Shared.Rent(ShiftedTaps.MaskLength(w, nr)) : null;
-        if (masks is not null) ShiftedTaps.Masks(w, nr, masks);
+        uint[]? masks = shifted ? ArrayPool<uint>.Shared.Rent(TapMasks.Length(w, nr)) : null;
+        if (masks is not null) TapMasks.Fill(w, nr, masks);
         int colsLength = pointwise || shifted ? 0 : k * outSize;
         float[]? cols = colsLength == 0 ? null : ArrayPool<float>.Shared.Rent(colsLength);
         try

@@ -20,41 +20,19 @@ public readonly unsafe struct ShiftedTaps : IBPanels
     private readonly int _maskStride;
 
     /// <param name="x">The group's input planes, [channels][InH][InW].</param>
-    /// <param name="masks">From <see cref="Masks"/> for this window and NR.</param>
+    /// <param name="masks">From <see cref="TapMasks.Fill"/> for this window and NR.</param>
     public ShiftedTaps(float* x, int channels, in Window3D w, uint* masks, int nr)
     {
         _x = x;
         _w = w;
         _masks = masks;
         _total = (long)channels * w.InSize;
-        _maskStride = MaskStride(w, nr);
+        _maskStride = TapMasks.Stride(w, nr);
     }
 
     /// <summary>Stride-1, output the input's size, 2-D: the windows whose taps are pure shifts of the plane.</summary>
     public static bool Applies(in Window3D w) =>
         w.InD == 1 && w.KD == 1 && w.SH == 1 && w.SW == 1 && w.OutH == w.InH && w.OutW == w.InW && !w.IsPointwise;
-
-    private static int MaskStride(in Window3D w, int nr) => (w.OutSize + nr - 1) / nr * nr;
-
-    /// <summary>Words in the masks: one, all ones or zero, per (tap, output pixel), N padded to NR with zeros.</summary>
-    public static int MaskLength(in Window3D w, int nr) => w.KernelSize * MaskStride(w, nr);
-
-    /// <summary>Fills the per-tap masks: ~0 where tap (kh, kw) of output pixel p reads inside the plane.</summary>
-    public static void Masks(in Window3D w, int nr, Span<uint> masks)
-    {
-        int stride = MaskStride(w, nr);
-        masks[..MaskLength(w, nr)].Clear();
-        for (int kh = 0; kh < w.KH; kh++)
-            for (int kw = 0; kw < w.KW; kw++)
-            {
-                int dy = kh * w.DH - w.PadH, dx = kw * w.DW - w.PadW;
-                Span<uint> tap = masks.Slice((kh * w.KW + kw) * stride, stride);
-                // Output columns [first, last) and rows [top, bottom) read inside the plane.
-                int first = Math.Clamp(-dx, 0, w.OutW), last = Math.Clamp(w.InW - dx, first, w.OutW);
-                int top = Math.Clamp(-dy, 0, w.OutH), bottom = Math.Clamp(w.InH - dy, top, w.OutH);
-                for (int oh = top; oh < bottom; oh++) tap.Slice(oh * w.OutW + first, last - first).Fill(~0u);
-            }
-    }
 
     public void Pack(int p0, int kc, int col0, int nc, int nr, float* dst)
     {
