@@ -40,6 +40,8 @@ public static class FmaPeak
         return Chains128(iterations);
     }
 
+    // One method per width, written out: .NET 10 has no public generic vector interface to write them once
+    // (ISimdVector is internal), and a loop over an array of accumulators would not stay in registers.
     private static double Chains512(long iterations)
     {
         {

@@ -92,12 +92,17 @@ public sealed partial class InferenceSession
         last.Staging.TryTake(out var staging) ? staging
             : (Tensor.CreateUninitialized(ElementType.Float32, last.Dims), Tensor.CreateUninitialized(last.Output.ElementType, last.Output.Dims));
 
-    private void RequireSingleFloatInputAndOutput()
+    private void RequireSingleFloatInput()
     {
         if (_graph.Inputs.Count != 1 || _graph.Outputs.Count != 1)
             throw new InputMismatchException($"This overload needs one input and one output; the model has {_graph.Inputs.Count} and {_graph.Outputs.Count}.");
         if (_graph.Inputs[0].ElementType != ElementType.Float32)
             throw new InputMismatchException($"This overload runs float inputs; input '{_graph.Inputs[0].Name}' is {_graph.Inputs[0].ElementType.Name()}.");
+    }
+
+    private void RequireSingleFloatInputAndOutput()
+    {
+        RequireSingleFloatInput();
         if (_graph.Outputs[0].ElementType != ElementType.Float32)
             throw new InputMismatchException($"This overload writes float outputs; output '{_graph.Outputs[0].Name}' is {_graph.Outputs[0].ElementType.Name()}.");
     }

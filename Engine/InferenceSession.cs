@@ -111,11 +111,8 @@ public sealed partial class InferenceSession : IDisposable
     public void Run(Tensor input, Tensor output, CancellationToken cancellation = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_graph.Inputs.Count != 1 || _graph.Outputs.Count != 1)
-            throw new InputMismatchException($"This overload needs one input and one output; the model has {_graph.Inputs.Count} and {_graph.Outputs.Count}.");
-        Check(_graph.Inputs[0], input);
-        if (input.ElementType != ElementType.Float32)
-            throw new InputMismatchException($"This overload runs float inputs; input '{_graph.Inputs[0].Name}' is {input.ElementType.Name()}.");
+        RequireSingleFloatInput();
+        Check(_graph.Inputs[0], input); // the declared type is float, so the tensor is too
         LastPlan last = LastPlanFor(input.Dims);
         if (output.ElementType != last.Output.ElementType || !output.Dims.SequenceEqual(last.Output.Dims))
             throw new InputMismatchException($"Output must be {last.Output.ElementType.Name()}{TensorShape.Format(last.Output.Dims)}, got {output}.");

@@ -23,6 +23,8 @@ public sealed class KernelExecutor : ICompiledPlan
     /// <summary>Per value: the buffer slot it is written into, or −1 (constant, input, view, graph output).</summary>
     private readonly int[] _slotOf;
     private readonly (ElementType Type, int Length)[] _slots;
+    /// <summary>Per value: whether it is a plan output (the same for every context).</summary>
+    private readonly bool[] _isOutput;
     private readonly ConcurrentBag<Context> _contexts = [];
 
     public KernelExecutor(ExecutionPlan plan, Func<PlanStep, IKernel> createKernel)
@@ -30,6 +32,8 @@ public sealed class KernelExecutor : ICompiledPlan
         _plan = plan;
         _kernels = plan.Steps.Select(s => s.Node.Op is ViewOp ? null : createKernel(s)).ToArray();
         (_slotOf, _slots) = AssignSlots(plan);
+        _isOutput = new bool[plan.Values.Count];
+        foreach (int output in plan.Outputs) _isOutput[output] = true;
     }
 
     /// <summary>Buffer slots actually allocated per context (for tests and diagnostics).</summary>
@@ -114,7 +118,6 @@ public sealed class KernelExecutor : ICompiledPlan
         private readonly KernelExecutor _owner;
         private readonly Tensor?[] _values;
         private readonly bool[] _fixed;
-        private readonly bool[] _isOutput;
         private readonly Tensor?[][] _stepInputs;
         private readonly Tensor[][] _stepOutputs;
 
@@ -125,8 +128,6 @@ public sealed class KernelExecutor : ICompiledPlan
             Array[] buffers = owner._slots.Select(s => NewBuffer(s.Type, s.Length)).ToArray();
             _values = new Tensor?[plan.Values.Count];
             _fixed = new bool[plan.Values.Count];
-            _isOutput = new bool[plan.Values.Count];
-            foreach (int output in plan.Outputs) _isOutput[output] = true;
             for (int v = 0; v < _values.Length; v++)
             {
                 if (plan.Values[v].Constant is { } c) { _values[v] = c; _fixed[v] = true; }
@@ -169,7 +170,7 @@ public sealed class KernelExecutor : ICompiledPlan
                         kernel.Run(stepInputs, stepOutputs);
                         for (int o = 0; o < stepOutputs.Length; o++) _values[step.Outputs[o]] = stepOutputs[o];
                     }
-                    else if (step.Outputs.Length == 1 && _isOutput[step.Outputs[0]] && !_fixed[step.Outputs[0]]
+                    else if (step.Outputs.Length == 1 && _owner._isOutput[step.Outputs[0]] && !_fixed[step.Outputs[0]]
                         && _values[step.Outputs[0]] is { } target && target.ElementType == stepInputs[0]!.ElementType)
                         // A view that is a plan output (a final Flatten): its data goes straight into the caller's
                         // tensor, rather than into a new view object every run.

@@ -147,9 +147,8 @@ public sealed class InferenceBatcher : IAsyncDisposable, IDisposable
         if (!_batches.TryGetValue(size, out var tensors))
         {
             int[] shape = [size, .. _sampleShape];
-            tensors = (Tensor.Create(ElementType.Float32, shape), Tensor.Create(ElementType.Float32, [size * OutputLength]));
             var plan = _session.PlanForShapes([shape]);
-            tensors.Output = tensors.Output.Reshaped(plan.Values[plan.Outputs[0]].Dims);
+            tensors = (Tensor.Create(ElementType.Float32, shape), Tensor.Create(ElementType.Float32, plan.Values[plan.Outputs[0]].Dims));
             _batches[size] = tensors;
         }
         return tensors;

@@ -38,8 +38,11 @@ internal sealed class ProtoStreamReader(Stream stream, long length, string conte
     /// <summary>A length-delimited field's bytes, read into a buffer of exactly that size.</summary>
     public byte[] ReadBytes()
     {
-        byte[] bytes = [];
-        return ReadBytes(ref bytes).ToArray();
+        long length = ReadLength();
+        if (length > Array.MaxLength) throw Error($"a field of {length} bytes is larger than one array can hold");
+        var bytes = new byte[length];
+        Fill(bytes);
+        return bytes;
     }
 
     /// <summary>
@@ -53,10 +56,15 @@ internal sealed class ProtoStreamReader(Stream stream, long length, string conte
         if (length > Array.MaxLength) throw Error($"a field of {length} bytes is larger than one array can hold");
         if (scratch.Length < length) scratch = new byte[Math.Max(length, Math.Min(Array.MaxLength, scratch.Length * 2L))];
         Span<byte> bytes = scratch.AsSpan(0, (int)length);
+        Fill(bytes);
+        return bytes;
+    }
+
+    private void Fill(Span<byte> bytes)
+    {
         try { stream.ReadExactly(bytes); }
         catch (EndOfStreamException) { throw Error("the file ends inside a field"); }
-        _position += length;
-        return bytes;
+        _position += bytes.Length;
     }
 
     /// <summary>

@@ -15,8 +15,6 @@ public readonly unsafe struct GemmEpilogue(float* bias, float* residual, bool re
     public float* Residual { get; } = residual;
     public bool Relu { get; } = relu;
 
-    public static GemmEpilogue None => default;
-
     public bool IsNone => Bias is null && Residual is null && !Relu;
 
     /// <summary>Applies to the rows × cols tile at (row, col) of C, whose top-left element is <paramref name="tile"/>.</summary>
@@ -27,7 +25,8 @@ public readonly unsafe struct GemmEpilogue(float* bias, float* residual, bool re
         {
             float* t = tile + r * ldc;
             float* res = Residual is null ? null : Residual + (row + r) * ldc + col;
-            var bias = new Vector<float>(Bias is null ? 0f : Bias[row + r]);
+            float b = Bias is null ? 0f : Bias[row + r];
+            var bias = new Vector<float>(b);
             int q = 0;
             for (; q + width <= cols; q += width)
             {
@@ -38,7 +37,7 @@ public readonly unsafe struct GemmEpilogue(float* bias, float* residual, bool re
             }
             for (; q < cols; q++)
             {
-                float v = t[q] + bias[0];
+                float v = t[q] + b;
                 if (res is not null) v += res[q];
                 t[q] = Relu && v < 0 ? 0f : v;
             }
