@@ -1,6 +1,7 @@
 using Cardinal.Kernels.Cpu.Gemm;
 using Cardinal.Kernels.Cpu.Threading;
 using Cardinal.Planning;
+using Cardinal.Graph.Ops;
 
 namespace Cardinal.Kernels.Cpu;
 
@@ -45,7 +46,7 @@ public sealed class CpuBackend : IBackend
     public string? DescribeStep(ExecutionPlan plan, PlanStep step) => step.Node.Op switch
     {
         Graph.Ops.ConvOp conv => Conv.ConvKernel.Algorithm(conv.Group, plan.Values[step.Inputs[1]].Dims[0],
-            Conv.Window3D.From(conv.Geometry(step.Node, plan.Values[step.Inputs[0]], plan.Values[step.Inputs[1]])),
+            Window3D.From(conv.Geometry(step.Node, plan.Values[step.Inputs[0]], plan.Values[step.Inputs[1]])),
             weightsPacked: plan.Values[step.Inputs[1]].Constant is not null),
         Graph.Ops.GemmOp { TransA: false, TransB: true } when plan.Values[step.Inputs[0]].Dims[0] <= 8 => "row dot products",
         Graph.Ops.GemmOp or Graph.Ops.MatMulOp => "packed GEMM",

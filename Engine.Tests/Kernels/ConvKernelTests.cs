@@ -3,6 +3,7 @@ using Cardinal.Kernels.Cpu.Gemm;
 using Cardinal.Kernels.Cpu.Conv;
 using Cardinal.Kernels.Cpu.Reference;
 using Cardinal.Kernels.Cpu.Threading;
+using Cardinal.Graph.Ops;
 
 namespace Cardinal.Tests.Kernels;
 

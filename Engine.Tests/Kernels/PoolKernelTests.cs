@@ -1,6 +1,7 @@
 using Cardinal.Kernels.Cpu.Conv;
 using Cardinal.Kernels.Cpu.Pooling;
 using Cardinal.Kernels.Cpu.Threading;
+using Cardinal.Graph.Ops;
 
 namespace Cardinal.Tests.Kernels;
 

@@ -143,7 +143,7 @@ public class WeightSharingTests
             Assert.That(w1, Is.SameAs(w4), "both plans read the one folded weight tensor");
 
             var cache = new Cardinal.Kernels.Cpu.Conv.PackedWeightsCache(Cardinal.Kernels.Cpu.Gemm.CpuKernelTable.Default);
-            var window = Cardinal.Kernels.Cpu.Conv.Window3D.From(((ConvOp)one.Steps[0].Node.Op).Geometry(one.Steps[0].Node, one.Values[one.Steps[0].Inputs[0]], one.Values[one.Steps[0].Inputs[1]]));
+            var window = Window3D.From(((ConvOp)one.Steps[0].Node.Op).Geometry(one.Steps[0].Node, one.Values[one.Steps[0].Inputs[0]], one.Values[one.Steps[0].Inputs[1]]));
             var packed = cache.Get(w1!, 1, 2, 1, window);
             Assert.That(packed, Is.Not.Null);
             Assert.That(cache.Get(w4!, 1, 2, 1, window), Is.SameAs(packed), "the second plan finds the packed weights of the first");

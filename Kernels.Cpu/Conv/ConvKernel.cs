@@ -1,6 +1,7 @@
 using System.Buffers;
 using Cardinal.Kernels.Cpu.Gemm;
 using Cardinal.Kernels.Cpu.Threading;
+using Cardinal.Graph.Ops;
 
 namespace Cardinal.Kernels.Cpu.Conv;
 

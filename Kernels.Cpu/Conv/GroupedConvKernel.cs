@@ -1,5 +1,6 @@
 using System.Numerics;
 using Cardinal.Kernels.Cpu.Threading;
+using Cardinal.Graph.Ops;
 
 namespace Cardinal.Kernels.Cpu.Conv;
 

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Cardinal.Kernels.Cpu.Gemm;
 using Cardinal.Tensors;
+using Cardinal.Graph.Ops;
 
 namespace Cardinal.Kernels.Cpu.Conv;
 

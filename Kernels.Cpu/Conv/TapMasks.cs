@@ -1,3 +1,4 @@
+using Cardinal.Graph.Ops;
 namespace Cardinal.Kernels.Cpu.Conv;
 
 /// <summary>

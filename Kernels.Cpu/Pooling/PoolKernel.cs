@@ -1,6 +1,7 @@
 using System.Numerics;
 using Cardinal.Kernels.Cpu.Conv;
 using Cardinal.Kernels.Cpu.Threading;
+using Cardinal.Graph.Ops;
 
 namespace Cardinal.Kernels.Cpu.Pooling;
 

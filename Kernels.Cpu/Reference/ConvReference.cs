@@ -1,4 +1,5 @@
 using Cardinal.Kernels.Cpu.Conv;
+using Cardinal.Graph.Ops;
 
 namespace Cardinal.Kernels.Cpu.Reference;
 

@@ -1,10 +1,8 @@
-using Cardinal.Graph.Ops;
-
-namespace Cardinal.Kernels.Cpu.Conv;
+namespace Cardinal.Graph.Ops;
 
 /// <summary>
-/// A convolution or pooling window over exactly three spatial axes (D, H, W). 1-D and 2-D problems are
-/// padded at the front with unit axes (size 1, kernel 1, stride 1, no pad), so one kernel serves all ranks.
+/// A convolution or pooling window over exactly three spatial axes (D, H, W), as every kernel (CPU and GPU)
+/// takes it. 1-D and 2-D problems are padded at the front with unit axes (size 1, kernel 1, stride 1, no pad), so one kernel serves all ranks.
 /// </summary>
 public readonly record struct Window3D(
     int InD, int InH, int InW, int OutD, int OutH, int OutW,
