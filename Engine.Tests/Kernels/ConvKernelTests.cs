@@ -32,6 +32,10 @@ public class ConvKernelTests
         yield return Case("same_dilated_shifted_copy", 1, 2, 3, 1, (1, 7, 9), (1, 3, 3), (1, 1, 1), (1, 2, 2), (0, 2, 2), (0, 2, 2));
         yield return Case("same_width_one", 1, 2, 2, 1, (1, 4, 1), (1, 3, 5), (1, 1, 1), (1, 1, 1), (0, 1, 2), (0, 1, 2));
         yield return Case("large_k_across_blocks", 1, 64, 10, 1, (1, 6, 6), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, 1, 1), (0, 1, 1));
+        // r3d_18's failure: a 3×3×3 "same" convolution once depth is 1 (its depth taps 0 and 2 read padding).
+        yield return Case("conv3d_depth_one_same", 1, 16, 16, 1, (1, 4, 4), (3, 3, 3), (1, 1, 1), (1, 1, 1), (1, 1, 1), (1, 1, 1));
+        yield return Case("conv3d_depth_one_pointwise_depth_pad", 1, 4, 5, 1, (1, 5, 6), (1, 3, 3), (1, 1, 1), (1, 1, 1), (1, 1, 1), (1, 1, 1));
+        yield return Case("conv3d_depth_one_grouped_depth_pad", 1, 8, 8, 4, (1, 5, 6), (1, 3, 3), (1, 1, 1), (1, 1, 1), (1, 1, 1), (0, 1, 1));
         yield return Case("many_column_blocks_two_k_slices", 2, 40, 19, 1, (1, 30, 41), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, 1, 1), (0, 1, 1));
     }
 

@@ -22,7 +22,7 @@ public static class GroupedConvKernel
     public const int MaxChannelsPerGroup = 16;
 
     public static bool Applies(int group, int outChannels, in Window3D w) =>
-        group > 1 && outChannels / group < MaxChannelsPerGroup && w.KD == 1 && w.InD == 1 && w.SW == 1 && w.DW == 1;
+        group > 1 && outChannels / group < MaxChannelsPerGroup && w.KD == 1 && w.InD == 1 && w.OutD == 1 && w.SW == 1 && w.DW == 1;
 
     public static unsafe void Run(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
         int batch, int channels, int outChannels, int group, in Window3D w, ParallelRunner parallel, ReadOnlySpan<float> residual, bool relu)

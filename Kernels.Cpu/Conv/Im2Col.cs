@@ -91,9 +91,12 @@ public static class Im2Col
 
     private static void UnfoldTap(ReadOnlySpan<float> plane, in Window3D w, int kd, int kh, int kw, Span<float> dst, ReadOnlySpan<float> halves = default)
     {
-        if (w.InD == 1 && w.SH == 1 && w.SW == 1 && w.OutH == w.InH && w.OutW == w.InW)
+        if (w.InD == 1 && w.OutD == 1 && w.SH == 1 && w.SW == 1 && w.OutH == w.InH && w.OutW == w.InW)
         {
-            UnfoldSameTap(plane, w.InH, w.InW, kh * w.DH - w.PadH, kw * w.DW - w.PadW, dst);
+            // One depth plane in and out: a depth tap other than the one landing on it reads only padding
+            // (a 3×3×3 video convolution once its depth has been strided down to 1).
+            if (kd * w.DD - w.PadD != 0) dst.Clear();
+            else UnfoldSameTap(plane, w.InH, w.InW, kh * w.DH - w.PadH, kw * w.DW - w.PadW, dst);
             return;
         }
         int o = 0;
