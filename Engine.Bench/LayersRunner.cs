@@ -40,7 +40,7 @@ public static class LayersRunner
         {
             double ms = perRun.Select(t => t[s] * 1000.0 / Stopwatch.Frequency).Order().ElementAt(runs / 2);
             double gflop = step.Node.Op.Flops(plan.InputsOf(step), plan.OutputsOf(step)) / 1e9;
-            return (Step: step, Ms: ms, Gflop: gflop, Algorithm: session.Backend.DescribeStep(plan, step) ?? "");
+            return (Step: step, Ms: ms, Gflop: gflop, Algorithm: executor.DescribeStep(s) ?? "");
         }).ToList();
         double total = rows.Sum(r => r.Ms), flops = rows.Sum(r => r.Gflop);
         Console.WriteLine($"{model}: batch {dims[0]}, {threads} thread(s), median of {runs} profiled runs; {session.Backend.Description}");

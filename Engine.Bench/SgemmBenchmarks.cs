@@ -1,3 +1,4 @@
+using Cardinal.Kernels.Cpu;
 using BenchmarkDotNet.Attributes;
 using Cardinal.Kernels.Cpu.Gemm;
 
@@ -38,6 +39,6 @@ public class SgemmBenchmarks
     public void Multiply()
     {
         var (m, n, k) = Dims;
-        Sgemm.Multiply(m, n, k, _a, k, _b, n, _c, n, accumulate: false);
+        Sgemm.Multiply(m, n, k, _a, k, _b, n, _c, n, accumulate: false, null, CpuPlatform.Default);
     }
 }

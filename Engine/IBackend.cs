@@ -19,9 +19,6 @@ public interface IBackend : IDisposable
     IBackend ConstantFolder => this;
 
     ICompiledPlan Compile(ExecutionPlan plan);
-
-    /// <summary>The algorithm this backend runs for a step (e.g. "im2col + GEMM"), for `cardinal inspect`; null when there is only one.</summary>
-    string? DescribeStep(ExecutionPlan plan, PlanStep step) => null;
 }
 
 /// <summary>A plan ready to run. Safe to call from several threads at once.</summary>
@@ -32,14 +29,34 @@ public interface ICompiledPlan : IDisposable
 
     /// <summary>Runs into caller-provided outputs (planned shapes and types), ordered as <see cref="ExecutionPlan.Outputs"/>.</summary>
     void Run(Tensor[] inputs, Tensor[] outputs, CancellationToken cancellation = default);
+
+    /// <summary>What runs for step <paramref name="step"/> (e.g. "shifted-tap GEMM 8×32 (no im2col)"), as compiled; null when there is nothing to say.</summary>
+    string? DescribeStep(int step) => null;
+
+    /// <summary>Scratch bytes step <paramref name="step"/> borrows from the run's workspace.</summary>
+    long StepWorkspaceBytes(int step) => 0;
+
+    /// <summary>Bytes one run context holds: its value buffers and its workspace (the largest step's).</summary>
+    long ContextBytes => 0;
 }
 
-/// <summary>One prepared node. Stateless across runs, so one instance serves concurrent runs.</summary>
+/// <summary>
+/// One prepared node: everything that depends on shapes and constants (algorithm, packed weights, masks) was
+/// decided when it was made. Stateless across runs, so one instance serves concurrent runs; its scratch memory
+/// comes from the run's workspace, so it allocates nothing while it runs.
+/// </summary>
 public interface IKernel
 {
     /// <summary>
     /// Computes <paramref name="outputs"/> from <paramref name="inputs"/>. The outputs are allocated by the
     /// caller at their planned shapes and are not cleared: a kernel writes every element.
     /// </summary>
-    void Run(Tensor?[] inputs, Tensor[] outputs);
+    /// <param name="workspace">At least <see cref="WorkspaceBytes"/> bytes, 64-byte aligned, contents undefined.</param>
+    void Run(Tensor?[] inputs, Tensor[] outputs, Workspace workspace);
+
+    /// <summary>Scratch bytes <see cref="Run"/> needs.</summary>
+    long WorkspaceBytes => 0;
+
+    /// <summary>What this kernel runs (the algorithm and its tile), for `cardinal inspect`; null for the obvious.</summary>
+    string? Description => null;
 }

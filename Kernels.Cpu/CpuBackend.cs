@@ -19,39 +19,28 @@ public sealed record CpuBackendOptions
 public sealed class CpuBackend : IBackend
 {
     private readonly ParallelRunner _parallel;
-    private readonly CpuKernelTable _table;
-    private readonly Conv.PackedWeightsCache _packedWeights;
+    private readonly CpuPlatform _platform;
+    private readonly Conv.PackedWeightsCache _packedWeights = new();
 
     public CpuBackend(CpuBackendOptions? options = null)
     {
         Options = options ?? new CpuBackendOptions();
         if (Options.Threads < 1) throw new ArgumentOutOfRangeException(nameof(options), Options.Threads, "Threads must be at least 1.");
         _parallel = new ParallelRunner(Options.Threads);
-        _table = Options.MaxIsa is { } cap ? CpuKernelTable.Create(cap) : CpuKernelTable.Default;
-        _packedWeights = new Conv.PackedWeightsCache(_table);
+        _platform = Options.MaxIsa is { } cap ? CpuPlatform.Create(cap) : CpuPlatform.Default;
     }
 
-    /// <summary>The microkernel tier this backend runs (decided once, at construction).</summary>
-    public CpuKernelTable KernelTable => _table;
+    /// <summary>The platform table this backend runs (decided once, at construction).</summary>
+    public CpuPlatform Platform => _platform;
 
     public CpuBackendOptions Options { get; }
 
-    public string Description => $"cpu (threads={Options.Threads}, {_table})";
+    public string Description => $"cpu (threads={Options.Threads}, {_platform})";
 
     public ICompiledPlan Compile(ExecutionPlan plan) => new KernelExecutor(plan, step => CreateKernel(plan, step));
 
     /// <summary>This backend's kernel for one step (tests wrap it to watch a run step by step).</summary>
-    internal IKernel CreateKernel(ExecutionPlan plan, PlanStep step) => CpuKernelFactory.Create(plan, step, _parallel, _table, _packedWeights);
-
-    public string? DescribeStep(ExecutionPlan plan, PlanStep step) => step.Node.Op switch
-    {
-        Graph.Ops.ConvOp conv => Conv.ConvKernel.Algorithm(conv.Group, plan.Values[step.Inputs[1]].Dims[0],
-            Window3D.From(conv.Geometry(step.Node, plan.Values[step.Inputs[0]], plan.Values[step.Inputs[1]])),
-            weightsPacked: plan.Values[step.Inputs[1]].Constant is not null),
-        Graph.Ops.GemmOp { TransA: false, TransB: true } when plan.Values[step.Inputs[0]].Dims[0] <= 8 => "row dot products",
-        Graph.Ops.GemmOp or Graph.Ops.MatMulOp => "packed GEMM",
-        _ => null,
-    };
+    internal IKernel CreateKernel(ExecutionPlan plan, PlanStep step) => CpuKernelFactory.Create(plan, step, _parallel, _platform, _packedWeights);
 
     public void Dispose() => _parallel.Dispose();
 }

@@ -19,12 +19,24 @@ internal static class CpuKernelFactory
 {
     private sealed class DelegateKernel(Action<Tensor?[], Tensor[]> run) : IKernel
     {
-        public void Run(Tensor?[] inputs, Tensor[] outputs) => run(inputs, outputs);
+        public void Run(Tensor?[] inputs, Tensor[] outputs, Workspace workspace) => run(inputs, outputs);
+    }
+
+    /// <summary>A convolution step: its prepared plan, and the step's tensors handed to it.</summary>
+    private sealed class ConvKernel(ConvPlan plan) : IKernel
+    {
+        public ConvPlan Plan { get; } = plan;
+        public long WorkspaceBytes => Plan.WorkspaceBytes;
+        public string Description => Plan.Description;
+
+        public void Run(Tensor?[] inputs, Tensor[] outputs, Workspace workspace) =>
+            Plan.Run(inputs[0]!.Floats, inputs[1]!.Floats, inputs.Length > 2 && inputs[2] is { } b ? b.Floats : default,
+                inputs.Length > 3 && inputs[3] is { } r ? r.Floats : default, outputs[0].Floats, workspace);
     }
 
     private static IKernel K(Action<Tensor?[], Tensor[]> run) => new DelegateKernel(run);
 
-    public static IKernel Create(ExecutionPlan plan, PlanStep step, ParallelRunner parallel, CpuKernelTable table, PackedWeightsCache packedWeights)
+    public static IKernel Create(ExecutionPlan plan, PlanStep step, ParallelRunner parallel, CpuPlatform table, PackedWeightsCache packedWeights)
     {
         Node node = step.Node;
         ValueInfo?[] inputs = plan.InputsOf(step);
@@ -34,14 +46,9 @@ internal static class CpuKernelFactory
             case ConvOp conv:
             {
                 ValueInfo x = inputs[0]!, w = inputs[1]!;
-                Window3D window = Window3D.From(conv.Geometry(node, x, w));
-                int batch = x.Dims[0], channels = x.Dims[1], outChannels = w.Dims[0], group = conv.Group;
-                bool relu = conv.Epilogue.Relu;
-                // Constant weights are packed once per backend, not on every run nor for every plan.
-                PackedMatrix[]? packed = w.Constant is { } weights ? packedWeights.Get(weights, channels, outChannels, group, window) : null;
-                return K((i, o) => ConvKernel.Run(i[0]!.Floats, i[1]!.Floats, i.Length > 2 && i[2] is { } b ? b.Floats : default,
-                    o[0].Floats, batch, channels, outChannels, group, window, parallel,
-                    i.Length > 3 && i[3] is { } r ? r.Floats : default, relu, table, packed));
+                var shape = new ConvShape(x.Dims[0], x.Dims[1], w.Dims[0], conv.Group, Window3D.From(conv.Geometry(node, x, w)), conv.Epilogue);
+                // Decided once, here: the algorithm, and constant weights packed once per backend, not per plan.
+                return new ConvKernel(ConvPlan.Select(shape, w.Constant, table, parallel, packedWeights));
             }
             case PoolOp pool:
             {
@@ -53,10 +60,10 @@ internal static class CpuKernelFactory
                     bool columnMajor = pool.StorageOrder == 1;
                     return x.ElementType switch
                     {
-                        ElementType.Float32 => K((i, o) => PoolKernel.Max(i[0]!.Floats, o[0].Floats, o.Length > 1 ? o[1].Span<long>() : default, planes, window, columnMajor, parallel)),
-                        ElementType.Float64 => K((i, o) => PoolKernel.Max(i[0]!.Span<double>(), o[0].Span<double>(), o.Length > 1 ? o[1].Span<long>() : default, planes, window, columnMajor, parallel)),
-                        ElementType.Int8 => K((i, o) => PoolKernel.Max(i[0]!.Span<sbyte>(), o[0].Span<sbyte>(), o.Length > 1 ? o[1].Span<long>() : default, planes, window, columnMajor, parallel)),
-                        ElementType.UInt8 => K((i, o) => PoolKernel.Max(i[0]!.Span<byte>(), o[0].Span<byte>(), o.Length > 1 ? o[1].Span<long>() : default, planes, window, columnMajor, parallel)),
+                        ElementType.Float32 => K((i, o) => PoolKernel.Max(i[0]!.Floats, o[0].Floats, o.Length > 1 ? o[1].Span<long>() : default, planes, window, columnMajor, parallel, table)),
+                        ElementType.Float64 => K((i, o) => PoolKernel.Max(i[0]!.Span<double>(), o[0].Span<double>(), o.Length > 1 ? o[1].Span<long>() : default, planes, window, columnMajor, parallel, table)),
+                        ElementType.Int8 => K((i, o) => PoolKernel.Max(i[0]!.Span<sbyte>(), o[0].Span<sbyte>(), o.Length > 1 ? o[1].Span<long>() : default, planes, window, columnMajor, parallel, table)),
+                        ElementType.UInt8 => K((i, o) => PoolKernel.Max(i[0]!.Span<byte>(), o[0].Span<byte>(), o.Length > 1 ? o[1].Span<long>() : default, planes, window, columnMajor, parallel, table)),
                         _ => throw new UnsupportedModelException($"{node.Describe()}: MaxPool on {x.ElementType.Name()} is not supported."),
                     };
                 }
@@ -83,12 +90,12 @@ internal static class CpuKernelFactory
                 return K((i, o) =>
                 {
                     Tensor y = o[0];
-                    Array.Clear(y.Data);
+                    y.Bytes.Clear();
                     for (int t = 0; t < i.Length; t++) Broadcasting.Binary(BinaryKind.Add, y, i[t]!, y, shapes[t]);
                 });
             }
             case UnaryOp { Kind: UnaryKind.Relu }:
-                return K((i, o) => Unary.Relu(i[0]!, o[0]));
+                return K((i, o) => Unary.Relu(i[0]!, o[0], table));
             case UnaryOp { Kind: UnaryKind.Sigmoid }:
                 return K((i, o) => Unary.Sigmoid(i[0]!, o[0]));
             case ClipOp:

@@ -65,7 +65,7 @@ public class ConvKernelTests
 
         foreach (int threads in new[] { 1, 2 })
         {
-            ConvKernel.Run(x, weight, bias, y, n, c, m, group, w, new ParallelRunner(threads));
+            Run(null, x, weight, bias, y, new ConvShape(n, c, m, group, w), new ParallelRunner(threads), CpuPlatform.Default, constantWeights: false);
             ConvReference.Run(x, weight, bias, expected, n, c, m, group, w);
             for (int i = 0; i < expected.Length; i++)
                 Assert.That(y[i], Is.EqualTo(expected[i]).Within(1e-4 * (1 + Math.Abs(expected[i]))), $"threads={threads} element {i} of {w}");
@@ -80,7 +80,8 @@ public class ConvKernelTests
         float[] x = Random(random, n * c * w.InSize), weight = Random(random, m * (c / group) * w.KernelSize);
         float[] bias = Random(random, m), residual = Random(random, n * m * w.OutSize);
         float[] y = new float[n * m * w.OutSize], expected = new float[y.Length];
-        ConvKernel.Run(x, weight, bias, y, n, c, m, group, w, new ParallelRunner(2), residual, relu: true);
+        Run(null, x, weight, bias, y, new ConvShape(n, c, m, group, w, new ConvEpilogue(true, true)), new ParallelRunner(2), CpuPlatform.Default,
+            constantWeights: true, residual);
         ConvReference.Run(x, weight, bias, expected, n, c, m, group, w, residual, relu: true);
         for (int i = 0; i < expected.Length; i++)
             Assert.That(y[i], Is.EqualTo(expected[i]).Within(1e-4 * (1 + Math.Abs(expected[i]))), $"element {i}");
@@ -95,15 +96,17 @@ public class ConvKernelTests
         float[] x = Random(random, n * c * w.InSize), weight = Random(random, m * (c / group) * w.KernelSize), bias = Random(random, m);
         float[] residual = Random(random, n * m * w.OutSize);
         float[] y = new float[n * m * w.OutSize], expected = new float[y.Length];
+        var shape = new ConvShape(n, c, m, group, w, new ConvEpilogue(true, true));
+        ConvReference.Run(x, weight, bias, expected, n, c, m, group, w, residual, relu: true);
         foreach (CpuIsa isa in CpuIsas.Supported)
-        {
-            var table = CpuKernelTable.Create(isa);
-            var packed = ConvKernel.PackWeights(weight, c, m, group, w, table);
-            ConvKernel.Run(x, weight, bias, y, n, c, m, group, w, new ParallelRunner(2), residual, true, table, packed);
-            ConvReference.Run(x, weight, bias, expected, n, c, m, group, w, residual, relu: true);
-            for (int i = 0; i < expected.Length; i++)
-                Assert.That(y[i], Is.EqualTo(expected[i]).Within(1e-4 * (1 + Math.Abs(expected[i]))), $"{table}: element {i}");
-        }
+            foreach (ConvAlgorithm algorithm in ConvPlan.Applicable(shape, constantWeights: true))
+            {
+                var platform = CpuPlatform.Create(isa);
+                Array.Fill(y, float.NaN);
+                Run(algorithm, x, weight, bias, y, shape, new ParallelRunner(2), platform, constantWeights: true, residual);
+                for (int i = 0; i < expected.Length; i++)
+                    Assert.That(y[i], Is.EqualTo(expected[i]).Within(1e-4 * (1 + Math.Abs(expected[i]))), $"{platform} {algorithm}: element {i}");
+            }
     }
 
     [TestCase(3, 7, 9, 3, 3, 1, 1, 1, 1, 32)]     // odd plane, the AVX-512 panel width
@@ -126,7 +129,7 @@ public class ConvKernelTests
         fixed (float* px = x, pc = cols)
         fixed (uint* pm = masks)
         {
-            var taps = new ShiftedTaps(px, channels, w, pm, nr);
+            var taps = new ShiftedTaps(px, channels, w, pm, PlatformWithNr(nr));
             foreach (int blockColumns in new[] { nr, 2 * nr, (n + nr - 1) / nr * nr })
                 for (int p0 = 0; p0 < k; p0 += Sgemm.KC)
                     for (int col0 = 0; col0 < n; col0 += blockColumns)
@@ -161,6 +164,20 @@ public class ConvKernelTests
                 bool inside = p < w.OutSize && ih >= 0 && ih < h && iw >= 0 && iw < width;
                 Assert.That(masks[t * stride + p], Is.EqualTo(inside ? ~0u : 0u), $"tap {t}, pixel {p}");
             }
+    }
+
+    /// <summary>A tier whose GEMM tile is <paramref name="nr"/> wide (the shifted-tap twin test is per panel width).</summary>
+    private static CpuPlatform PlatformWithNr(int nr) =>
+        CpuIsas.Supported.Select(CpuPlatform.Create).FirstOrDefault(p => p.NR == nr) ?? throw new InconclusiveException($"no tier with NR = {nr} here");
+
+    /// <summary>Runs one convolution through a prepared plan (Select's pick when <paramref name="algorithm"/> is null) with its own workspace.</summary>
+    internal static void Run(ConvAlgorithm? algorithm, float[] x, float[] weight, float[] bias, float[] y, ConvShape shape, ParallelRunner parallel,
+        CpuPlatform platform, bool constantWeights, float[]? residual = null)
+    {
+        Cardinal.Tensors.Tensor? weights = constantWeights ? Cardinal.Tensors.Tensor.FromArray(weight, weight.Length) : null;
+        ConvPlan plan = algorithm is { } chosen ? ConvPlan.Create(chosen, shape, weights, platform, parallel) : ConvPlan.Select(shape, weights, platform, parallel);
+        var workspace = new Cardinal.Planning.WorkspaceBuffer(plan.WorkspaceBytes);
+        plan.Run(x, weight, bias, residual ?? default, y, workspace.Workspace);
     }
 
     private static float[] Random(Random r, int length) => Enumerable.Range(0, length).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();

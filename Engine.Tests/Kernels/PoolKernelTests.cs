@@ -1,3 +1,4 @@
+using Cardinal.Kernels.Cpu;
 using Cardinal.Kernels.Cpu.Conv;
 using Cardinal.Kernels.Cpu.Pooling;
 using Cardinal.Kernels.Cpu.Threading;
@@ -24,11 +25,15 @@ public class PoolKernelTests
         var random = new Random(name.GetHashCode());
         float[] x = Enumerable.Range(0, planes * inH * inW).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         x[x.Length / 2] = float.NaN; // NaN must propagate along both paths
-        float[] fast = new float[planes * outH * outW], walk = new float[fast.Length];
         using var parallel = new ParallelRunner(2);
-        PoolKernel.Max<float>(x, fast, default, planes, w, false, parallel, allowRowPath: true);
-        PoolKernel.Max<float>(x, walk, default, planes, w, false, parallel, allowRowPath: false);
-        Assert.That(fast, Is.EqualTo(walk), name);
-        Assert.That(fast.Any(float.IsNaN), Is.True, $"{name}: the NaN reached an output");
+        foreach (CpuIsa isa in CpuIsas.Supported)
+        {
+            var platform = CpuPlatform.Create(isa);
+            float[] fast = new float[planes * outH * outW], walk = new float[fast.Length];
+            PoolKernel.Max<float>(x, fast, default, planes, w, false, parallel, platform, allowRowPath: true);
+            PoolKernel.Max<float>(x, walk, default, planes, w, false, parallel, platform, allowRowPath: false);
+            Assert.That(fast, Is.EqualTo(walk), $"{name} on {platform}");
+            Assert.That(fast.Any(float.IsNaN), Is.True, $"{name} on {platform}: the NaN reached an output");
+        }
     }
 }

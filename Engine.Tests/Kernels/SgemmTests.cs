@@ -7,7 +7,7 @@ namespace Cardinal.Tests.Kernels;
 
 /// <summary>
 /// The packed SGEMM against its plain twin on random shapes (1s, primes, block edges, remainders), on every
-/// instruction-set tier this machine can execute — the narrower tiers forced through <see cref="CpuKernelTable.Create"/>.
+/// instruction-set tier this machine can execute — the narrower tiers forced through <see cref="CpuPlatform.Create"/>.
 /// </summary>
 [TestFixture]
 public class SgemmTests
@@ -38,7 +38,7 @@ public class SgemmTests
         float[] c = Random(random, m * ldc + 8), expected = (float[])c.Clone();
         for (int i = m * ldc; i < c.Length; i++) c[i] = expected[i] = float.NaN;
 
-        var table = CpuKernelTable.Create(isa);
+        var table = CpuPlatform.Create(isa);
         Assert.That(table.Isa, Is.EqualTo(isa), "the forced tier must be the one that runs");
         Sgemm.Multiply(m, n, k, a, lda, b, ldb, c, ldc, accumulate, new ParallelRunner(threads), table);
         SgemmReference.Multiply(m, n, k, a, lda, b, ldb, expected, ldc, accumulate);
@@ -58,11 +58,11 @@ public class SgemmTests
         int ldb = n + 1, ldc = n + 2;
         float[] a = Random(random, m * k), b = Random(random, k * ldb);
         float[] c = Random(random, m * ldc), expected = (float[])c.Clone();
-        var packed = new PackedMatrix(a, m, k, k, CpuKernelTable.Create(isa));
+        var packed = new PackedMatrix(a, m, k, k, CpuPlatform.Create(isa));
         Sgemm.Multiply(packed, n, b, ldb, c, ldc, accumulate, new ParallelRunner(threads));
         SgemmReference.Multiply(m, n, k, a, k, b, ldb, expected, ldc, accumulate);
         for (int i = 0; i < c.Length; i++)
-            Assert.That(c[i], Is.EqualTo(expected[i]).Within(1e-4 * (1 + Math.Abs(expected[i]))), $"{packed.Table} m={m} n={n} k={k}: element {i}");
+            Assert.That(c[i], Is.EqualTo(expected[i]).Within(1e-4 * (1 + Math.Abs(expected[i]))), $"{packed.Platform} m={m} n={n} k={k}: element {i}");
     }
 
     [TestCaseSource(nameof(Shapes))]
@@ -73,9 +73,9 @@ public class SgemmTests
         float[] a = Random(random, m * k), b = Random(random, k * n), bias = Random(random, m), residual = Random(random, m * ldc);
         float[] c = Random(random, m * ldc + 8), expected = (float[])c.Clone();
         for (int i = m * ldc; i < c.Length; i++) c[i] = expected[i] = float.NaN;
-        var packed = new PackedMatrix(a, m, k, k, CpuKernelTable.Create(isa));
+        var packed = new PackedMatrix(a, m, k, k, CpuPlatform.Create(isa));
         fixed (float* pBias = bias, pResidual = residual)
-            Sgemm.Multiply(packed, n, b, n, c, ldc, accumulate, new ParallelRunner(threads), new GemmEpilogue(pBias, pResidual, relu: true));
+            Sgemm.Multiply(packed, n, b, n, c, ldc, accumulate, new ParallelRunner(threads), new GemmEpilogue(packed.Platform, pBias, pResidual, relu: true));
         SgemmReference.Multiply(m, n, k, a, k, b, n, expected, ldc, accumulate);
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++)
@@ -83,7 +83,7 @@ public class SgemmTests
         for (int i = 0; i < c.Length; i++)
         {
             if (float.IsNaN(expected[i])) continue; // the guard tail, checked below
-            Assert.That(c[i], Is.EqualTo(expected[i]).Within(1e-4 * (1 + Math.Abs(expected[i]))), $"{packed.Table} m={m} n={n} k={k}: C[{i / ldc},{i % ldc}]");
+            Assert.That(c[i], Is.EqualTo(expected[i]).Within(1e-4 * (1 + Math.Abs(expected[i]))), $"{packed.Platform} m={m} n={n} k={k}: C[{i / ldc},{i % ldc}]");
         }
         for (int i = m * ldc; i < c.Length; i++) Assert.That(c[i], Is.NaN, $"guard at {i} overwritten");
     }
@@ -91,7 +91,7 @@ public class SgemmTests
     [Test]
     public void Tiers_ThisMachine_ListsWhatRuns()
     {
-        TestContext.Progress.WriteLine($"SGEMM tiers on this machine: {string.Join(", ", CpuIsas.Supported.Select(i => CpuKernelTable.Create(i).ToString()))}; default {CpuKernelTable.Default}");
+        TestContext.Progress.WriteLine($"SGEMM tiers on this machine: {string.Join(", ", CpuIsas.Supported.Select(i => CpuPlatform.Create(i).ToString()))}; default {CpuPlatform.Default}");
         Assert.That(CpuIsas.Supported, Does.Contain(CpuIsa.Scalar).And.Contain(CpuIsa.Portable));
     }
 
@@ -99,15 +99,15 @@ public class SgemmTests
     public void Multiply_KZero_ClearsOrKeeps()
     {
         float[] c = [1, 2, 3, 4];
-        Sgemm.Multiply(2, 2, 0, [], 0, [], 2, c, 2, accumulate: true);
+        Sgemm.Multiply(2, 2, 0, [], 0, [], 2, c, 2, accumulate: true, null, CpuPlatform.Default);
         Assert.That(c, Is.EqualTo(new float[] { 1, 2, 3, 4 }));
-        Sgemm.Multiply(2, 2, 0, [], 0, [], 2, c, 2, accumulate: false);
+        Sgemm.Multiply(2, 2, 0, [], 0, [], 2, c, 2, accumulate: false, null, CpuPlatform.Default);
         Assert.That(c, Is.EqualTo(new float[4]));
     }
 
     [Test]
     public void Multiply_BufferTooSmall_Throws() =>
-        Assert.That(() => Sgemm.Multiply(4, 4, 4, new float[15], 4, new float[16], 4, new float[16], 4, false), Throws.ArgumentException);
+        Assert.That(() => Sgemm.Multiply(4, 4, 4, new float[15], 4, new float[16], 4, new float[16], 4, false, null, CpuPlatform.Default), Throws.ArgumentException);
 
     private static float[] Random(Random r, int length) => Enumerable.Range(0, length).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
 }

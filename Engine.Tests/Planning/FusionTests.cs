@@ -142,11 +142,16 @@ public class WeightSharingTests
             var w4 = four.Values[four.Steps[0].Inputs[1]].Constant;
             Assert.That(w1, Is.SameAs(w4), "both plans read the one folded weight tensor");
 
-            var cache = new Cardinal.Kernels.Cpu.Conv.PackedWeightsCache(Cardinal.Kernels.Cpu.Gemm.CpuKernelTable.Default);
+            var cache = new Cardinal.Kernels.Cpu.Conv.PackedWeightsCache();
             var window = Window3D.From(((ConvOp)one.Steps[0].Node.Op).Geometry(one.Steps[0].Node, one.Values[one.Steps[0].Inputs[0]], one.Values[one.Steps[0].Inputs[1]]));
-            var packed = cache.Get(w1!, 1, 2, 1, window);
+            var shape = new Cardinal.Kernels.Cpu.Conv.ConvShape(1, 1, 2, 1, window);
+            var platform = Cardinal.Kernels.Cpu.CpuPlatform.Default;
+            var packed = cache.Get(w1!, Cardinal.Kernels.Cpu.Conv.ConvAlgorithm.Im2ColGemm, shape, platform);
             Assert.That(packed, Is.Not.Null);
-            Assert.That(cache.Get(w4!, 1, 2, 1, window), Is.SameAs(packed), "the second plan finds the packed weights of the first");
+            Assert.That(cache.Get(w4!, Cardinal.Kernels.Cpu.Conv.ConvAlgorithm.Im2ColGemm, shape with { Batch = 4 }, platform), Is.SameAs(packed),
+                "the second plan finds the packed weights of the first");
+            Assert.That(cache.Get(w1!, Cardinal.Kernels.Cpu.Conv.ConvAlgorithm.Im2ColGemm, shape, Cardinal.Kernels.Cpu.CpuPlatform.Create(Cardinal.Kernels.Cpu.CpuIsa.Scalar)),
+                Is.Not.SameAs(packed), "another platform packs its own copy");
         }
         finally { File.Delete(path); }
     }

@@ -132,9 +132,11 @@ public class SessionServiceApiTests
 
         private sealed class Counting(CancellingBackend owner, IKernel inner) : IKernel
         {
-            public void Run(Tensor?[] inputs, Tensor[] outputs)
+            public long WorkspaceBytes => inner.WorkspaceBytes;
+
+            public void Run(Tensor?[] inputs, Tensor[] outputs, Workspace workspace)
             {
-                inner.Run(inputs, outputs);
+                inner.Run(inputs, outputs, workspace);
                 if (Interlocked.Increment(ref owner.StepsRun) == owner._cancelAt) owner._source.Cancel();
             }
         }

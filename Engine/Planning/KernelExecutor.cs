@@ -14,6 +14,8 @@ namespace Cardinal.Planning;
 /// is pooled across runs (so steady-state runs allocate no tensors; concurrent runs take separate contexts).</item>
 /// <item>View ops (Reshape, Flatten, …) share their input's buffer, which then lives as long as the view.</item>
 /// <item>Graph outputs are written into the caller's tensors (or fresh ones): the caller owns what it is given.</item>
+/// <item>Float buffers start on 64-byte boundaries (one pinned arena per context), and each context owns one
+/// workspace as large as the largest step's <see cref="IKernel.WorkspaceBytes"/>, lent to each step in turn.</item>
 /// </list>
 /// </summary>
 public sealed class KernelExecutor : ICompiledPlan
@@ -26,11 +28,14 @@ public sealed class KernelExecutor : ICompiledPlan
     /// <summary>Per value: whether it is a plan output (the same for every context).</summary>
     private readonly bool[] _isOutput;
     private readonly ConcurrentBag<Context> _contexts = [];
+    /// <summary>Scratch bytes of the hungriest step: each context's workspace.</summary>
+    private readonly long _workspaceBytes;
 
     public KernelExecutor(ExecutionPlan plan, Func<PlanStep, IKernel> createKernel)
     {
         _plan = plan;
         _kernels = plan.Steps.Select(s => s.Node.Op is ViewOp ? null : createKernel(s)).ToArray();
+        _workspaceBytes = _kernels.Max(k => k?.WorkspaceBytes ?? 0);
         (_slotOf, _slots) = AssignSlots(plan);
         _isOutput = new bool[plan.Values.Count];
         foreach (int output in plan.Outputs) _isOutput[output] = true;
@@ -41,6 +46,15 @@ public sealed class KernelExecutor : ICompiledPlan
 
     /// <summary>Bytes of pooled buffers one run context holds (the CPU's arena).</summary>
     public long BufferBytes => _slots.Sum(s => (long)s.Length * s.Type.SizeInBytes());
+
+    /// <summary>Bytes of the workspace one run context holds (the largest step's scratch).</summary>
+    public long WorkspaceBytes => _workspaceBytes;
+
+    public long ContextBytes => BufferBytes + WorkspaceBytes;
+
+    public string? DescribeStep(int step) => _kernels[step]?.Description;
+
+    public long StepWorkspaceBytes(int step) => _kernels[step]?.WorkspaceBytes ?? 0;
 
     private static (int[] SlotOf, (ElementType, int)[] Slots) AssignSlots(ExecutionPlan plan)
     {
@@ -120,18 +134,25 @@ public sealed class KernelExecutor : ICompiledPlan
         private readonly bool[] _fixed;
         private readonly Tensor?[][] _stepInputs;
         private readonly Tensor[][] _stepOutputs;
+        private readonly WorkspaceBuffer _workspace;
 
         public Context(KernelExecutor owner)
         {
             _owner = owner;
             ExecutionPlan plan = owner._plan;
-            Array[] buffers = owner._slots.Select(s => NewBuffer(s.Type, s.Length)).ToArray();
+            (Array Data, int Offset)[] buffers = NewBuffers(owner._slots);
+            _workspace = new WorkspaceBuffer(owner._workspaceBytes);
             _values = new Tensor?[plan.Values.Count];
             _fixed = new bool[plan.Values.Count];
             for (int v = 0; v < _values.Length; v++)
             {
                 if (plan.Values[v].Constant is { } c) { _values[v] = c; _fixed[v] = true; }
-                else if (owner._slotOf[v] >= 0) { _values[v] = Wrap(plan.Values[v], buffers[owner._slotOf[v]]); _fixed[v] = true; }
+                else if (owner._slotOf[v] >= 0)
+                {
+                    var (data, offset) = buffers[owner._slotOf[v]];
+                    _values[v] = Tensor.Over(plan.Values[v].ElementType, plan.Values[v].Dims, data, offset);
+                    _fixed[v] = true;
+                }
             }
             // Views of pooled buffers are fixed too; views of inputs or outputs are made per run.
             foreach (PlanStep step in plan.Steps)
@@ -167,7 +188,7 @@ public sealed class KernelExecutor : ICompiledPlan
                         // Every kernel writes its outputs in full (IKernel's contract), so nothing is cleared.
                         for (int o = 0; o < stepOutputs.Length; o++)
                             stepOutputs[o] = _values[step.Outputs[o]] ?? Tensor.CreateUninitialized(plan.Values[step.Outputs[o]].ElementType, plan.Values[step.Outputs[o]].Dims);
-                        kernel.Run(stepInputs, stepOutputs);
+                        kernel.Run(stepInputs, stepOutputs, _workspace.Workspace);
                         for (int o = 0; o < stepOutputs.Length; o++) _values[step.Outputs[o]] = stepOutputs[o];
                     }
                     else if (step.Outputs.Length == 1 && _owner._isOutput[step.Outputs[0]] && !_fixed[step.Outputs[0]]
@@ -196,14 +217,28 @@ public sealed class KernelExecutor : ICompiledPlan
         }
     }
 
-    private static Array NewBuffer(ElementType type, int length) =>
-        type == ElementType.Float32 ? GC.AllocateUninitializedArray<float>(length) : Tensor.Create(type, [length]).Data;
-
-    private static Tensor Wrap(ValueInfo info, Array buffer) => info.ElementType switch
+    /// <summary>
+    /// One array per slot for the rare non-float values; the float slots share one pinned arena in which each
+    /// starts on a 64-byte boundary (16 floats), so every kernel's vector loads of a whole buffer are aligned.
+    /// </summary>
+    private static unsafe (Array, int)[] NewBuffers((ElementType Type, int Length)[] slots)
     {
-        ElementType.Float32 => Tensor.FromArray((float[])buffer, info.Dims),
-        _ => Tensor.Wrap(info.ElementType, info.Dims, buffer),
-    };
+        const int floatsPerLine = WorkspaceBuffer.Alignment / sizeof(float);
+        long floats = slots.Where(s => s.Type == ElementType.Float32).Sum(s => (s.Length + floatsPerLine - 1L) / floatsPerLine * floatsPerLine);
+        if (floats + floatsPerLine > Array.MaxLength)
+            throw new CardinalException($"The plan's intermediate values need {floats} floats at once, more than one arena can hold.");
+        float[] arena = GC.AllocateUninitializedArray<float>((int)floats + floatsPerLine, pinned: true);
+        long address = (long)System.Runtime.CompilerServices.Unsafe.AsPointer(ref arena[0]);
+        int next = (int)((WorkspaceBuffer.Alignment - address % WorkspaceBuffer.Alignment) % WorkspaceBuffer.Alignment / sizeof(float));
+        var buffers = new (Array, int)[slots.Length];
+        for (int i = 0; i < slots.Length; i++)
+        {
+            if (slots[i].Type != ElementType.Float32) { buffers[i] = (Tensor.Create(slots[i].Type, [slots[i].Length]).Data, 0); continue; }
+            buffers[i] = (arena, next);
+            next += (slots[i].Length + floatsPerLine - 1) / floatsPerLine * floatsPerLine;
+        }
+        return buffers;
+    }
 
     private static void RunView(ExecutionPlan plan, PlanStep step, Tensor input, Tensor?[] slots)
     {

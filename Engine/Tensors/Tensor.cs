@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Cardinal.Tensors;
@@ -15,17 +16,27 @@ public sealed class Tensor
     public int Rank => _dims.Length;
     public int Length { get; }
 
-    /// <summary>The backing array: <c>float[]</c> for Float32, <c>long[]</c> for Int64, and so on.</summary>
+    /// <summary>
+    /// The backing array: <c>float[]</c> for Float32, <c>long[]</c> for Int64, and so on. The tensor's elements
+    /// are <see cref="Length"/> elements from <see cref="Offset"/> (0, except for the executor's pooled
+    /// buffers, which start on a 64-byte boundary inside a longer pinned array): read through
+    /// <see cref="Span{T}"/> or <see cref="Bytes"/>, which account for it.
+    /// </summary>
     public Array Data { get; }
 
-    private Tensor(ElementType type, int[] dims, Array data)
+    /// <summary>Index in <see cref="Data"/> of the first element.</summary>
+    public int Offset { get; }
+
+    /// <param name="within">The elements are a window of a longer array (see <see cref="Over"/>); else the array is exactly the tensor.</param>
+    private Tensor(ElementType type, int[] dims, Array data, int offset = 0, bool within = false)
     {
         ElementType = type;
         _dims = dims;
         Length = TensorShape.ElementCount(dims);
-        if (data.Length != Length)
-            throw new ArgumentException($"Data holds {data.Length} elements but shape {TensorShape.Format(dims)} needs {Length}.");
+        if (offset < 0 || (within ? (long)offset + Length > data.Length : data.Length != Length))
+            throw new ArgumentException($"Data holds {data.Length} elements but shape {TensorShape.Format(dims)} needs {Length} from index {offset}.");
         Data = data;
+        Offset = offset;
     }
 
     public static Tensor Create(ElementType type, ReadOnlySpan<int> dims)
@@ -75,6 +86,17 @@ public sealed class Tensor
         return new Tensor(type, dims.ToArray(), data);
     }
 
+    /// <summary>
+    /// A tensor over <paramref name="dims"/>' worth of elements of <paramref name="data"/> from
+    /// <paramref name="offset"/> on (no copy): how the executor places values at aligned addresses.
+    /// </summary>
+    public static Tensor Over(ElementType type, ReadOnlySpan<int> dims, Array data, int offset)
+    {
+        if (data.GetType().GetElementType() != type.ClrType())
+            throw new ArgumentException($"A {data.GetType().Name} cannot hold {type.Name()} elements.");
+        return new Tensor(type, dims.ToArray(), data, offset, within: true);
+    }
+
     public static Tensor Scalar<T>(T value) where T : unmanaged => new(ElementTypes.Of<T>(), [], new[] { value });
 
     public int[] Shape() => (int[])_dims.Clone();
@@ -83,20 +105,22 @@ public sealed class Tensor
     {
         if (Data is not T[] array)
             throw new InvalidOperationException($"Tensor holds {ElementType.Name()}, not {typeof(T).Name}.");
-        return array;
+        return array.Length == Length ? array : array.AsSpan(Offset, Length);
     }
 
     public Span<float> Floats => Span<float>();
 
     /// <summary>The raw bytes of the data, for type-agnostic data movement (Concat, Gather, Pad, …).</summary>
     public Span<byte> Bytes => MemoryMarshal.CreateSpan(
-        ref MemoryMarshal.GetArrayDataReference(Data), Length * ElementType.SizeInBytes());
+        ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Data), Offset * ElementType.SizeInBytes()), Length * ElementType.SizeInBytes());
 
     /// <summary>Same data, new shape (element counts must agree); the array is shared, not copied.</summary>
-    public Tensor Reshaped(ReadOnlySpan<int> dims) => new(ElementType, dims.ToArray(), Data);
+    public Tensor Reshaped(ReadOnlySpan<int> dims) => new(ElementType, dims.ToArray(), Data, Offset, within: Data.Length != Length);
 
     /// <summary>Reads element <paramref name="index"/> of an integer or float tensor as a long (shape arithmetic).</summary>
-    public long GetInt64(int index) => Data switch
+    public long GetInt64(int index) => GetInt64At(index + Offset);
+
+    private long GetInt64At(int index) => Data switch
     {
         long[] a => a[index],
         int[] a => a[index],
@@ -119,7 +143,13 @@ public sealed class Tensor
         return result;
     }
 
-    public Tensor Clone() => new(ElementType, (int[])_dims.Clone(), (Array)Data.Clone());
+    public Tensor Clone()
+    {
+        if (Offset == 0 && Data.Length == Length) return new(ElementType, (int[])_dims.Clone(), (Array)Data.Clone());
+        var copy = Create(ElementType, _dims);
+        Bytes.CopyTo(copy.Bytes);
+        return copy;
+    }
 
     public override string ToString() => $"{ElementType.Name()}{TensorShape.Format(_dims)}";
 }

@@ -8,30 +8,40 @@ namespace Cardinal.Kernels.Cpu.Conv;
 public static class Im2Col
 {
     /// <summary>Unfolds channel by channel; channels are independent rows of the output, so they run in parallel.</summary>
-    public static unsafe void Unfold(ReadOnlySpan<float> src, int channels, in Window3D w, Span<float> dst, Threading.ParallelRunner? parallel = null)
+    /// <param name="halves">
+    /// Where windows that <see cref="UsesHalves"/> split each channel: one <see cref="HalvesLength"/> slice per
+    /// thread of <paramref name="parallel"/>, each starting on a 64-byte boundary (<see cref="HalvesStride"/>);
+    /// null: allocated for this call.
+    /// </param>
+    public static unsafe void Unfold(ReadOnlySpan<float> src, int channels, in Window3D w, Span<float> dst, Threading.ParallelRunner? parallel = null,
+        float* halves = null)
     {
-        fixed (float* ps = src, pd = dst)
-            (parallel ?? Threading.ParallelRunner.Sequential).For(channels, new ChannelBody(ps, pd, w));
+        parallel ??= Threading.ParallelRunner.Sequential;
+        float[]? own = UsesHalves(w) && halves is null ? GC.AllocateUninitializedArray<float>((int)(parallel.Threads * HalvesStride(w)), pinned: true) : null;
+        fixed (float* ps = src, pd = dst, po = own)
+            parallel.For(channels, new ChannelBody(ps, pd, w, own is null ? halves : po, parallel));
     }
 
+    /// <summary>Floats between two threads' half-plane slices (the length rounded up to 16 floats).</summary>
+    public static long HalvesStride(in Window3D w) => (HalvesLength(w) + 15) / 16 * 16;
+
     /// <summary>Loop body: channel c's KD·KH·KW rows of the output.</summary>
-    private readonly unsafe struct ChannelBody(float* src, float* dst, Window3D w) : Threading.IParallelBody
+    private readonly unsafe struct ChannelBody(float* src, float* dst, Window3D w, float* halves, Threading.ParallelRunner parallel) : Threading.IParallelBody
     {
         public void Invoke(int c)
         {
             var plane = new ReadOnlySpan<float>(src + (long)c * w.InSize, w.InSize);
-            float[]? halves = UsesHalves(w) ? System.Buffers.ArrayPool<float>.Shared.Rent(HalvesLength(w)) : null;
-            try
+            Span<float> split = default;
+            if (UsesHalves(w))
             {
-                if (halves is not null) SplitHalves(plane, w, halves);
-                ReadOnlySpan<float> split = halves is null ? default : halves.AsSpan(0, HalvesLength(w));
-                int row = c * w.KernelSize, outSize = w.OutSize;
-                for (int kd = 0; kd < w.KD; kd++)
-                    for (int kh = 0; kh < w.KH; kh++)
-                        for (int kw = 0; kw < w.KW; kw++, row++)
-                            UnfoldTap(plane, w, kd, kh, kw, new Span<float>(dst + (long)row * outSize, outSize), split);
+                split = new Span<float>(halves + parallel.CurrentWorker * HalvesStride(w), HalvesLength(w));
+                SplitHalves(plane, w, split);
             }
-            finally { if (halves is not null) System.Buffers.ArrayPool<float>.Shared.Return(halves); }
+            int row = c * w.KernelSize, outSize = w.OutSize;
+            for (int kd = 0; kd < w.KD; kd++)
+                for (int kh = 0; kh < w.KH; kh++)
+                    for (int kw = 0; kw < w.KW; kw++, row++)
+                        UnfoldTap(plane, w, kd, kh, kw, new Span<float>(dst + (long)row * outSize, outSize), split);
         }
     }
 

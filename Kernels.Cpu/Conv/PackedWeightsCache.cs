@@ -1,33 +1,42 @@
 using System.Runtime.CompilerServices;
 using Cardinal.Kernels.Cpu.Gemm;
 using Cardinal.Tensors;
-using Cardinal.Graph.Ops;
 
 namespace Cardinal.Kernels.Cpu.Conv;
 
 /// <summary>
-/// Packed convolution weights, one set per weight tensor, shared by every plan a backend compiles: a
-/// session that meets a second batch size must not pack (and hold) its weights a second time. Entries go
-/// with their tensors (weakly keyed), so a dropped session's weights are not kept alive here.
+/// Packed convolution weights, shared by every plan a backend compiles: a session that meets a second batch
+/// size must not pack (and hold) its weights a second time. Keyed by (weights, algorithm, platform): the packed
+/// layout follows from the algorithm's A operand, the group split and the platform's MR. Entries go with their
+/// weight tensors (weakly keyed), so a dropped session's packed weights are not kept alive here.
 /// </summary>
-internal sealed class PackedWeightsCache(CpuKernelTable table)
+public sealed class PackedWeightsCache
 {
-    private sealed record Entry(int Group, bool Direct, PackedMatrix[]? Packed);
+    private sealed record Key(ConvAlgorithm Algorithm, CpuIsa Isa, int Group, int OutChannels);
 
-    private readonly ConditionalWeakTable<Tensor, Entry> _entries = new();
+    private readonly ConditionalWeakTable<Tensor, Dictionary<Key, PackedMatrix[]>> _entries = new();
     private readonly Lock _gate = new();
 
-    public PackedMatrix[]? Get(Tensor weights, int channels, int outChannels, int group, in Window3D window)
+    /// <summary>The weights packed for this algorithm and platform, packed now if no plan has asked before.</summary>
+    public PackedMatrix[] Get(Tensor weights, ConvAlgorithm algorithm, in ConvShape shape, CpuPlatform platform)
     {
+        // Pointwise, shifted-tap and im2col plans all read A as [M/g][K] row panels of MR: one packing serves them,
+        // so they share a key; the algorithm stays in the key for layouts to come (blocked, Winograd).
+        var key = new Key(algorithm is ConvAlgorithm.PointwiseGemm or ConvAlgorithm.ShiftedTapGemm or ConvAlgorithm.Im2ColGemm
+            ? ConvAlgorithm.Im2ColGemm : algorithm, platform.Isa, shape.Group, shape.OutChannels);
         lock (_gate)
         {
-            // The packed layout follows from the tensor's shape, the group count and whether the direct kernel
-            // takes the window (then nothing is packed); the table is the backend's.
-            bool direct = GroupedConvKernel.Applies(group, outChannels, window);
-            if (_entries.TryGetValue(weights, out Entry? entry) && entry.Group == group && entry.Direct == direct) return entry.Packed;
-            PackedMatrix[]? packed = ConvKernel.PackWeights(weights.Floats, channels, outChannels, group, window, table);
-            _entries.AddOrUpdate(weights, new Entry(group, direct, packed));
+            var byKey = _entries.GetOrCreateValue(weights);
+            if (byKey.TryGetValue(key, out PackedMatrix[]? packed)) return packed;
+            packed = GemmConvPlan.PackWeights(weights.Floats, shape, platform);
+            byKey[key] = packed;
             return packed;
         }
+    }
+
+    /// <summary>Packed copies held for this tensor (for tests).</summary>
+    internal int CountFor(Tensor weights)
+    {
+        lock (_gate) return _entries.TryGetValue(weights, out var byKey) ? byKey.Count : 0;
     }
 }

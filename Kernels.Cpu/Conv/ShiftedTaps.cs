@@ -1,4 +1,3 @@
-using System.Numerics;
 using Cardinal.Kernels.Cpu.Gemm;
 using Cardinal.Graph.Ops;
 
@@ -19,16 +18,18 @@ public readonly unsafe struct ShiftedTaps : IBPanels
     private readonly Window3D _w;
     private readonly long _total;
     private readonly int _maskStride;
+    private readonly delegate* managed<float*, uint*, float*, int, void> _maskedCopy;
 
     /// <param name="x">The group's input planes, [channels][InH][InW].</param>
-    /// <param name="masks">From <see cref="TapMasks.Fill"/> for this window and NR.</param>
-    public ShiftedTaps(float* x, int channels, in Window3D w, uint* masks, int nr)
+    /// <param name="masks">From <see cref="TapMasks.Fill"/> for this window and the platform's NR.</param>
+    public ShiftedTaps(float* x, int channels, in Window3D w, uint* masks, CpuPlatform platform)
     {
         _x = x;
         _w = w;
         _masks = masks;
         _total = (long)channels * w.InSize;
-        _maskStride = TapMasks.Stride(w, nr);
+        _maskStride = TapMasks.Stride(w, platform.NR);
+        _maskedCopy = platform.MaskedCopy;
     }
 
     /// <summary>Stride-1, output the input's size, 2-D: the windows whose taps are pure shifts of the plane.</summary>
@@ -37,7 +38,7 @@ public readonly unsafe struct ShiftedTaps : IBPanels
 
     public void Pack(int p0, int kc, int col0, int nc, int nr, float* dst)
     {
-        int taps = _w.KernelSize, width = Vector<float>.Count;
+        int taps = _w.KernelSize;
         for (int p = 0; p < kc; p++)
         {
             int r = p0 + p, c = r / taps, t = r % taps, kh = t / _w.KW, kw = t % _w.KW;
@@ -48,12 +49,7 @@ public readonly unsafe struct ShiftedTaps : IBPanels
             for (int j = 0; j < nc; j += nr, start += nr, mask += nr, row += (long)kc * nr)
             {
                 if (start >= 0 && start + nr <= _total)
-                {
-                    int q = 0;
-                    for (; q + width <= nr; q += width)
-                        Vector.BitwiseAnd(Vector.Load(_x + start + q), Vector.Load((float*)mask + q)).Store(row + q);
-                    for (; q < nr; q++) row[q] = mask[q] != 0 ? _x[start + q] : 0f;
-                }
+                    _maskedCopy(_x + start, mask, row, nr);
                 else
                     // The first or last channel's panel reaching past the input: element by element.
                     for (int q = 0; q < nr; q++)

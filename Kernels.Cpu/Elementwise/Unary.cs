@@ -6,25 +6,24 @@ namespace Cardinal.Kernels.Cpu.Elementwise;
 /// <summary>Relu, Sigmoid and Clip, generic over the element type where the operator allows it.</summary>
 public static class Unary
 {
-    public static void Relu(Tensor x, Tensor y)
+    public static void Relu(Tensor x, Tensor y, CpuPlatform platform)
     {
         switch (x.ElementType)
         {
-            case ElementType.Float32: ReluFloat(x.Floats, y.Floats); break;
+            case ElementType.Float32: ReluFloat(x.Floats, y.Floats, platform); break;
             case ElementType.Float64: Relu<double>(x, y); break;
             case ElementType.Int8: Relu<sbyte>(x, y); break;
             case ElementType.Int16: Relu<short>(x, y); break;
             case ElementType.Int32: Relu<int>(x, y); break;
             case ElementType.Int64: Relu<long>(x, y); break;
-            default: x.Data.CopyTo(y.Data, 0); break; // unsigned: already ≥ 0
+            default: x.Bytes.CopyTo(y.Bytes); break; // unsigned: already ≥ 0
         }
     }
 
-    private static void ReluFloat(ReadOnlySpan<float> x, Span<float> y)
+    private static unsafe void ReluFloat(ReadOnlySpan<float> x, Span<float> y, CpuPlatform platform)
     {
-        int i = 0, w = Vector<float>.Count;
-        for (; i + w <= x.Length; i += w) Vector.Max(new Vector<float>(x[i..]), Vector<float>.Zero).CopyTo(y[i..]);
-        for (; i < x.Length; i++) y[i] = x[i] > 0 ? x[i] : 0f;
+        if (y.Length < x.Length) throw new ArgumentException($"Relu: output of {y.Length} elements for {x.Length} inputs.");
+        fixed (float* px = x, py = y) platform.Relu(px, py, x.Length);
     }
 
     private static void Relu<T>(Tensor x, Tensor y) where T : unmanaged, INumber<T>

@@ -1,7 +1,7 @@
 namespace Cardinal.Kernels.Cpu.Gemm;
 
 /// <summary>
-/// A left-hand GEMM operand (convolution weights) packed once, at load, for one kernel table: for each
+/// A left-hand GEMM operand (convolution weights) packed once, at load, for one platform: for each
 /// K slice of <see cref="Sgemm.KC"/>, rows in [MR]-wide panels, each panel [kc][MR], rows past M zero.
 /// src [M][K] (row stride lda) → dst slice s at Σ_{s'&lt;s} Mpadded·kc_{s'}, panel of rows i at +i·kc_s.
 /// </summary>
@@ -10,10 +10,10 @@ public sealed unsafe class PackedMatrix
     private readonly float[] _data;
     private readonly long[] _sliceOffsets;
 
-    public PackedMatrix(ReadOnlySpan<float> src, int m, int k, int lda, CpuKernelTable table)
+    public PackedMatrix(ReadOnlySpan<float> src, int m, int k, int lda, CpuPlatform platform)
     {
-        M = m; K = k; Table = table;
-        int mr = table.MR, mPadded = (m + mr - 1) / mr * mr;
+        M = m; K = k; Platform = platform;
+        int mr = platform.MR, mPadded = (m + mr - 1) / mr * mr;
         int slices = (k + Sgemm.KC - 1) / Sgemm.KC;
         _sliceOffsets = new long[slices];
         _data = new float[(long)mPadded * k];
@@ -32,7 +32,7 @@ public sealed unsafe class PackedMatrix
 
     public int M { get; }
     public int K { get; }
-    public CpuKernelTable Table { get; }
+    public CpuPlatform Platform { get; }
 
     /// <summary>Pins the data for the duration of a multiply.</summary>
     internal System.Buffers.MemoryHandle Pin() => _data.AsMemory().Pin();

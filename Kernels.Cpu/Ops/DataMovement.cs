@@ -110,7 +110,7 @@ public static class DataMovement
     private static void WriteConstant(Tensor constant, ElementType type, Span<byte> into)
     {
         double v = constant.ElementType is ElementType.Float32 or ElementType.Float64
-            ? Convert.ToDouble(constant.Data.GetValue(0)) : constant.GetInt64(0);
+            ? Convert.ToDouble(constant.Data.GetValue(constant.Offset)) : constant.GetInt64(0);
         switch (type)
         {
             case ElementType.Float32: BitConverter.TryWriteBytes(into, (float)v); break;

@@ -9,7 +9,7 @@ namespace Cardinal.Kernels.Cpu.Ops;
 public static class Linear
 {
     /// <param name="cStrides">C's broadcast strides over [M, N] (see <see cref="CStrides"/>), worked out once per plan.</param>
-    public static void Gemm(GemmOp op, Tensor a, Tensor b, Tensor? c, (int Row, int Column) cStrides, Tensor y, ParallelRunner parallel, CpuKernelTable? table = null)
+    public static void Gemm(GemmOp op, Tensor a, Tensor b, Tensor? c, (int Row, int Column) cStrides, Tensor y, ParallelRunner parallel, CpuPlatform table)
     {
         int m = y.Dims[0], n = y.Dims[1];
         int k = op.TransA ? a.Dims[0] : a.Dims[1];
@@ -17,7 +17,7 @@ public static class Linear
         {
             // A classifier head at small batch: rows of A against rows of B (both contiguous) as dot
             // products — no transposed copy of a 2048×1000 weight matrix on every run.
-            DotRows(a.Floats, b.Floats, y.Floats, m, n, k, parallel);
+            DotRows(a.Floats, b.Floats, y.Floats, m, n, k, parallel, table);
             Finish(op, c, cStrides, y, m, n);
             return;
         }
@@ -49,14 +49,14 @@ public static class Linear
     }
 
     /// <summary>Y[i, j] = A[i, :] · B[j, :] for row-major A [m×k] and B [n×k]; parallel over output columns.</summary>
-    private static unsafe void DotRows(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, int m, int n, int k, ParallelRunner parallel)
+    private static unsafe void DotRows(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y, int m, int n, int k, ParallelRunner parallel, CpuPlatform platform)
     {
         fixed (float* pa = a, pb = b, py = y)
-            parallel.For((n + DotBody.ColumnsPerTask - 1) / DotBody.ColumnsPerTask, new DotBody(pa, pb, py, m, n, k));
+            parallel.For((n + DotBody.ColumnsPerTask - 1) / DotBody.ColumnsPerTask, new DotBody(pa, pb, py, m, n, k, platform));
     }
 
     /// <summary>Loop body: 64 output columns, every row.</summary>
-    private readonly unsafe struct DotBody(float* a, float* b, float* y, int m, int n, int k) : IParallelBody
+    private readonly unsafe struct DotBody(float* a, float* b, float* y, int m, int n, int k, CpuPlatform platform) : IParallelBody
     {
         public const int ColumnsPerTask = 64;
 
@@ -65,18 +65,8 @@ public static class Linear
             int end = Math.Min(n, (t + 1) * ColumnsPerTask);
             for (int j = t * ColumnsPerTask; j < end; j++)
                 for (int i = 0; i < m; i++)
-                    y[(long)i * n + j] = Dot(new ReadOnlySpan<float>(a + (long)i * k, k), new ReadOnlySpan<float>(b + (long)j * k, k));
+                    y[(long)i * n + j] = platform.Dot(a + (long)i * k, b + (long)j * k, k);
         }
-    }
-
-    private static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
-    {
-        var acc = System.Numerics.Vector<float>.Zero;
-        int w = System.Numerics.Vector<float>.Count, i = 0;
-        for (; i + w <= x.Length; i += w) acc = System.Numerics.Vector.MultiplyAddEstimate(new System.Numerics.Vector<float>(x[i..]), new System.Numerics.Vector<float>(y[i..]), acc);
-        float sum = System.Numerics.Vector.Sum(acc);
-        for (; i < x.Length; i++) sum += x[i] * y[i];
-        return sum;
     }
 
     private static float[] Transpose(ReadOnlySpan<float> src, int rows, int cols)
@@ -88,7 +78,7 @@ public static class Linear
         return dst;
     }
 
-    public static void MatMul(Graph.Node node, Tensor a, Tensor b, Tensor y, ParallelRunner parallel, CpuKernelTable? table = null)
+    public static void MatMul(Graph.Node node, Tensor a, Tensor b, Tensor y, ParallelRunner parallel, CpuPlatform table)
     {
         var (_, a2, b2, batch) = MatMulOp.Shapes(node, a.Shape(), b.Shape());
         int m = a2[^2], k = a2[^1], n = b2[^1];

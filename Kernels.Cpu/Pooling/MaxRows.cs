@@ -1,4 +1,3 @@
-using System.Numerics;
 using Cardinal.Kernels.Cpu.Conv;
 using Cardinal.Kernels.Cpu.Threading;
 using Cardinal.Graph.Ops;
@@ -7,15 +6,16 @@ namespace Cardinal.Kernels.Cpu.Pooling;
 
 /// <summary>
 /// 2-D float max pooling without indices (ResNet's 3×3 stride-2 stem pool), one plane per task, in two
-/// passes per output row: the vertical maximum of the window's input rows, whole rows at a time in vectors,
+/// passes per output row: the vertical maximum of the window's input rows, whole rows at a time in vectors of
+/// the platform's width,
 /// then the horizontal maximum of each window over that row. The general window walk visits every tap with
 /// bounds checks and took ~5 % of ResNet-50; this does a third of the comparisons, mostly vectorised.
 /// </summary>
 /// <remarks>
-/// NaN propagates, as in the general walk: <see cref="Vector.Max{T}"/> and <see cref="MathF.Max"/> follow
+/// NaN propagates, as in the general walk: the platform's MaxRow and <see cref="MathF.Max"/> follow
 /// IEEE 754 maximum. The one difference is that max(−0, +0) is +0 here where the walk keeps the first.
 /// </remarks>
-internal readonly unsafe struct MaxRows(float* x, float* y, Window3D win) : IParallelBody
+internal readonly unsafe struct MaxRows(float* x, float* y, Window3D win, CpuPlatform platform) : IParallelBody
 {
     public static bool Applies(in Window3D w) =>
         w.InD == 1 && w.KD == 1 && w.OutD == 1 && w.DH == 1 && w.DW == 1 && w.InW <= 4096; // one row on the stack
@@ -48,13 +48,7 @@ internal readonly unsafe struct MaxRows(float* x, float* y, Window3D win) : IPar
     private void VerticalMax(float* plane, int top, int bottom, Span<float> columns)
     {
         new ReadOnlySpan<float>(plane + (long)top * win.InW, win.InW).CopyTo(columns);
-        for (int ih = top + 1; ih < bottom; ih++)
-        {
-            var row = new ReadOnlySpan<float>(plane + (long)ih * win.InW, win.InW);
-            int w = 0;
-            for (; w <= columns.Length - Vector<float>.Count; w += Vector<float>.Count)
-                Vector.Max(new Vector<float>(columns[w..]), new Vector<float>(row[w..])).CopyTo(columns[w..]);
-            for (; w < columns.Length; w++) columns[w] = MathF.Max(columns[w], row[w]);
-        }
+        fixed (float* acc = columns)
+            for (int ih = top + 1; ih < bottom; ih++) platform.MaxRow(acc, plane + (long)ih * win.InW, win.InW);
     }
 }

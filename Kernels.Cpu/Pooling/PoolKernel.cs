@@ -14,17 +14,17 @@ public static class PoolKernel
 {
     /// <summary>Max pooling for any number type (float32 in ResNets; the ONNX suite also pools uint8).</summary>
     public static void Max<T>(ReadOnlySpan<T> x, Span<T> y, Span<long> indices, int planes, in Window3D w,
-        bool columnMajorIndices, ParallelRunner parallel) where T : unmanaged, INumber<T> =>
-        Max(x, y, indices, planes, w, columnMajorIndices, parallel, allowRowPath: true);
+        bool columnMajorIndices, ParallelRunner parallel, CpuPlatform platform) where T : unmanaged, INumber<T> =>
+        Max(x, y, indices, planes, w, columnMajorIndices, parallel, platform, allowRowPath: true);
 
     /// <param name="allowRowPath">False forces the general window walk (the twin the tests compare the row path against).</param>
     internal static unsafe void Max<T>(ReadOnlySpan<T> x, Span<T> y, Span<long> indices, int planes, in Window3D w,
-        bool columnMajorIndices, ParallelRunner parallel, bool allowRowPath) where T : unmanaged, INumber<T>
+        bool columnMajorIndices, ParallelRunner parallel, CpuPlatform platform, bool allowRowPath) where T : unmanaged, INumber<T>
     {
         if (allowRowPath && typeof(T) == typeof(float) && indices.IsEmpty && MaxRows.Applies(w))
         {
             fixed (T* px = x, py = y)
-                parallel.For(planes, new MaxRows((float*)px, (float*)py, w));
+                parallel.For(planes, new MaxRows((float*)px, (float*)py, w, platform));
             return;
         }
         fixed (T* px = x, py = y)

@@ -37,12 +37,25 @@ public sealed class ParallelRunner : IDisposable
         _workers = new Thread[threads - 1];
         for (int i = 0; i < _workers.Length; i++)
         {
-            _workers[i] = new Thread(WorkerLoop) { IsBackground = true, Name = $"cardinal-worker-{i + 1}" };
+            int index = i + 1;
+            _workers[i] = new Thread(() => WorkerLoop(index)) { IsBackground = true, Name = $"cardinal-worker-{index}" };
             _workers[i].Start();
         }
     }
 
     public int Threads { get; }
+
+    [ThreadStatic] private static ParallelRunner? t_runner;
+    [ThreadStatic] private static int t_worker;
+
+    /// <summary>
+    /// Which of this runner's threads is running the calling code: 0 for the thread that called
+    /// <see cref="For{TBody}"/> (or any thread that is not this runner's worker), 1 … Threads − 1 for the
+    /// workers. A loop body uses it to pick its own slice of a per-thread workspace: a loop runs on its
+    /// caller and this runner's workers only, and a concurrent caller's loop runs inline on its own thread
+    /// (index 0) with its own workspace.
+    /// </summary>
+    public int CurrentWorker => t_runner == this ? t_worker : 0;
 
     public static ParallelRunner Sequential { get; } = new(1);
 
@@ -131,8 +144,10 @@ public sealed class ParallelRunner : IDisposable
         finally { Monitor.Exit(_gate); }
     }
 
-    private void WorkerLoop()
+    private void WorkerLoop(int index)
     {
+        t_runner = this;
+        t_worker = index;
         long seen = 0;
         while (!_disposed)
         {

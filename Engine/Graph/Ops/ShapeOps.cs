@@ -129,7 +129,7 @@ public sealed class DropoutOp : ViewOp
         if (inputs.Length > 2 && inputs[2] is { } mode)
         {
             bool training = RequireConstant(node, mode, "training_mode").GetInt64(0) != 0;
-            double ratio = inputs[1]?.Constant is { } r ? Convert.ToDouble(r.Data.GetValue(0)) : 0.5;
+            double ratio = inputs[1]?.Constant is { } r ? Convert.ToDouble(r.Data.GetValue(r.Offset)) : 0.5;
             if (training && ratio != 0)
                 throw new UnsupportedModelException($"{node.Describe()}: training-mode Dropout (random masks) is not supported; Cardinal runs inference only.");
         }

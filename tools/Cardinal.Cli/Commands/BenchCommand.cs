@@ -36,9 +36,11 @@ internal static class BenchCommand
         }
         Array.Sort(times);
         double median = times[runs / 2], p90 = times[Math.Min(runs - 1, (int)Math.Round(0.9 * (runs - 1)))];
-        // Memory: the model's weights, one run context's pooled buffers, and the process's peak working set.
+        // Memory: the model's weights, one run context's pooled buffers and workspace, and the process's peak working set.
         double weightsMiB = session.Graph.Initializers.Values.Sum(t => (long)t.Length * t.ElementType.SizeInBytes()) / 1048576.0;
-        double? buffersMiB = session.CompiledPlanFor([dims]) is Planning.KernelExecutor executor ? executor.BufferBytes / 1048576.0 : null;
+        var compiled = session.CompiledPlanFor([dims]);
+        double? buffersMiB = compiled is Planning.KernelExecutor executor ? executor.BufferBytes / 1048576.0 : null;
+        double? workspaceMiB = compiled is Planning.KernelExecutor withWorkspace ? withWorkspace.WorkspaceBytes / 1048576.0 : null;
         double peakMiB = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
         double imagesPerSecond = dims[0] * 1000.0 / median, gflops = flops / (median * 1e6);
         if (a.Has("--json"))
@@ -56,6 +58,7 @@ internal static class BenchCommand
                 w.WriteNumber("gflopPerSecond", Math.Round(gflops, 2));
                 w.WriteNumber("weightsMiB", Math.Round(weightsMiB, 1));
                 if (buffersMiB is double b) w.WriteNumber("runBuffersMiB", Math.Round(b, 1));
+                if (workspaceMiB is double ws) w.WriteNumber("workspaceMiB", Math.Round(ws, 1));
                 w.WriteNumber("peakWorkingSetMiB", Math.Round(peakMiB, 1));
             });
         else
@@ -65,7 +68,8 @@ internal static class BenchCommand
             stdout.WriteLine($"input    {TensorShape.Format(dims)}, {runs} runs after {warmup} warm-up");
             stdout.WriteLine($"latency  median {median:F2} ms, p90 {p90:F2} ms, min {times[0]:F2} ms");
             stdout.WriteLine($"rate     {imagesPerSecond:F1} images/s, {gflops:F1} GFLOP/s ({flops / 1e9:F3} GFLOP per run)");
-            stdout.WriteLine($"memory   weights {weightsMiB:F1} MiB, run buffers {(buffersMiB is double b ? $"{b:F1} MiB" : "n/a")}, peak working set {peakMiB:F1} MiB");
+            stdout.WriteLine($"memory   weights {weightsMiB:F1} MiB, run buffers {(buffersMiB is double b ? $"{b:F1} MiB" : "n/a")}, " +
+                $"workspace {(workspaceMiB is double ws ? $"{ws:F1} MiB" : "n/a")}, peak working set {peakMiB:F1} MiB");
         }
         return Cli.Ok;
     }

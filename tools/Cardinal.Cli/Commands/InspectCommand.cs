@@ -40,10 +40,20 @@ internal static class InspectCommand
                 + (symbolic ? " (symbolic dimensions taken as 1)" : ""));
             stdout.WriteLine($"plan       {plan.Steps.Count} steps after constant folding{(session.Options.Fuse ? " and fusion" : "")} ({graph.Nodes.Count} nodes imported)");
             // Fused convolutions show what they absorbed: Conv+Relu, Conv+Add+Relu (BatchNorm is folded into the weights).
-            // Each line also names the algorithm the backend runs for those steps.
-            foreach (var group in plan.Steps.GroupBy(s => (Op: s.Node.Op is Cardinal.Graph.Ops.ConvOp c ? "Conv" + c.Epilogue : s.Node.OpType, Algorithm: session.Backend.DescribeStep(plan, s)))
-                         .OrderByDescending(g => g.Sum(s => s.Node.Op.Flops(plan.InputsOf(s), plan.OutputsOf(s)))))
-                stdout.WriteLine($"  {group.Key.Op,-22}{group.Count(),6}  {group.Sum(s => s.Node.Op.Flops(plan.InputsOf(s), plan.OutputsOf(s))) / 1e9,9:F3} GFLOP  {group.Key.Algorithm}".TrimEnd());
+            // Each line names what the compiled plan runs for those steps (no re-derivation here) and the most
+            // workspace one of them borrows; the run context holds one workspace, the largest step's.
+            ICompiledPlan compiled = session.CompiledPlanFor(shapes);
+            long Flops(int s) => plan.Steps[s].Node.Op.Flops(plan.InputsOf(plan.Steps[s]), plan.OutputsOf(plan.Steps[s]));
+            foreach (var group in Enumerable.Range(0, plan.Steps.Count)
+                         .GroupBy(s => (Op: plan.Steps[s].Node.Op is Cardinal.Graph.Ops.ConvOp c ? "Conv" + c.Epilogue : plan.Steps[s].Node.OpType, Algorithm: compiled.DescribeStep(s)))
+                         .OrderByDescending(g => g.Sum(Flops)))
+            {
+                long workspace = group.Max(compiled.StepWorkspaceBytes);
+                string scratch = workspace == 0 ? "" : $"{workspace / 1024.0,9:F0} KiB";
+                stdout.WriteLine($"  {group.Key.Op,-22}{group.Count(),6}  {group.Sum(Flops) / 1e9,9:F3} GFLOP  {scratch,13}  {group.Key.Algorithm}".TrimEnd());
+            }
+            if (compiled.ContextBytes > 0)
+                stdout.WriteLine($"memory     {compiled.ContextBytes / 1048576.0:F1} MiB per run context (value buffers and the largest step's workspace)");
         }
         else stdout.WriteLine("flops      (the model has non-float inputs whose values decide shapes: plan made at run time)");
         return Cli.Ok;

@@ -1,0 +1,59 @@
+using System.Runtime.CompilerServices;
+
+namespace Cardinal.Planning;
+
+/// <summary>
+/// Scratch memory a prepared kernel borrows for one run of its step: a pointer to <see cref="Bytes"/> bytes,
+/// 64-byte aligned. A run context owns one buffer as large as its largest step needs
+/// (<see cref="IKernel.WorkspaceBytes"/>) and lends it to each step in turn, so no kernel rents or allocates
+/// memory while it runs. The memory lives as long as the context; its contents do not survive a step.
+/// </summary>
+public readonly unsafe struct Workspace(byte* pointer, long bytes)
+{
+    public byte* Pointer { get; } = pointer;
+    public long Bytes { get; } = bytes;
+
+    /// <summary>No scratch: for kernels that report 0 bytes.</summary>
+    public static Workspace None => default;
+
+    /// <summary><paramref name="count"/> floats starting <paramref name="offsetBytes"/> bytes in, checked against the size.</summary>
+    public float* Floats(long offsetBytes, long count)
+    {
+        if (offsetBytes < 0 || count < 0 || offsetBytes + count * sizeof(float) > Bytes)
+            throw new InvalidOperationException($"A kernel asked for {count} floats at byte {offsetBytes} of a {Bytes}-byte workspace: its reported size is wrong.");
+        return (float*)(Pointer + offsetBytes);
+    }
+
+    /// <summary>Rounds a byte count up to the alignment, so the next part of a workspace starts aligned too.</summary>
+    public static long Align(long bytes) => (bytes + WorkspaceBuffer.Alignment - 1) / WorkspaceBuffer.Alignment * WorkspaceBuffer.Alignment;
+}
+
+/// <summary>
+/// The memory behind a <see cref="Workspace"/> (and behind aligned value buffers): an array on the pinned
+/// object heap, so its address never moves and the GC still owns it, viewed from its first 64-byte boundary.
+/// </summary>
+public sealed unsafe class WorkspaceBuffer
+{
+    /// <summary>Every workspace and value buffer starts on a cache line.</summary>
+    public const int Alignment = 64;
+
+    private readonly byte[] _memory;
+    private readonly long _offset;
+
+    public WorkspaceBuffer(long bytes)
+    {
+        if (bytes < 0 || bytes > Array.MaxLength - Alignment)
+            throw new CardinalException($"A workspace of {bytes} bytes cannot be allocated (the largest is {Array.MaxLength - Alignment}).");
+        Bytes = bytes;
+        _memory = bytes == 0 ? [] : GC.AllocateUninitializedArray<byte>((int)bytes + Alignment, pinned: true);
+        if (bytes > 0)
+        {
+            long address = (long)Unsafe.AsPointer(ref _memory[0]);
+            _offset = (Alignment - address % Alignment) % Alignment;
+        }
+    }
+
+    public long Bytes { get; }
+
+    public Workspace Workspace => Bytes == 0 ? Workspace.None : new((byte*)Unsafe.AsPointer(ref _memory[0]) + _offset, Bytes);
+}

@@ -1,0 +1,37 @@
+using Cardinal.Graph.Ops;
+
+namespace Cardinal.Kernels.Cpu.Conv;
+
+/// <summary>
+/// The problem one convolution step solves, everything its plan depends on besides the weights: batch,
+/// channels, output channels, groups, the window, and the fused epilogue (bias is always applied; a missing
+/// bias reads as zeros).
+/// </summary>
+public readonly record struct ConvShape(int Batch, int Channels, int OutChannels, int Group, Window3D Window, ConvEpilogue Epilogue = default)
+{
+    public int ChannelsPerGroup => Channels / Group;
+    public int OutChannelsPerGroup => OutChannels / Group;
+    /// <summary>The GEMM's K: one group's input channels times the window's taps.</summary>
+    public int K => ChannelsPerGroup * Window.KernelSize;
+    public long InputLength => (long)Batch * Channels * Window.InSize;
+    public long OutputLength => (long)Batch * OutChannels * Window.OutSize;
+    public long WeightLength => (long)OutChannels * K;
+    public long Flops => 2L * K * OutputLength;
+
+    public override string ToString() =>
+        $"N{Batch} C{Channels}→{OutChannels} g{Group} in {Window.InD}×{Window.InH}×{Window.InW} k {Window.KD}×{Window.KH}×{Window.KW} " +
+        $"s {Window.SD}×{Window.SH}×{Window.SW} d {Window.DD}×{Window.DH}×{Window.DW} pad {Window.PadD},{Window.PadH},{Window.PadW}/{Window.PadEndD},{Window.PadEndH},{Window.PadEndW}{Epilogue}";
+}
+
+/// <summary>The convolution algorithms of the CPU backend (one <see cref="ConvPlan"/> subclass each).</summary>
+public enum ConvAlgorithm
+{
+    /// <summary>1×1, stride 1, unpadded: the input already is the GEMM's B.</summary>
+    PointwiseGemm,
+    /// <summary>"Same" stride-1 2-D windows with packed weights: B panels gathered straight from the input.</summary>
+    ShiftedTapGemm,
+    /// <summary>Any window: the input unfolded into a K × OutSize matrix, then a GEMM.</summary>
+    Im2ColGemm,
+    /// <summary>Narrow groups (ResNeXt), 2-D, unit column stride: plain multiply-adds along output rows.</summary>
+    DirectGrouped,
+}
