@@ -130,6 +130,19 @@ internal static class CpuKernelFactory
                 (int[] begin, _) = pad.Pads(node, inputs);
                 return K((i, o) => DataMovement.Pad(i[0]!, begin, o[0], pad.Mode, i.Length > 2 ? i[2] : null));
             }
+            case ReorderToBlockedOp toBlocked:
+            {
+                ValueInfo x = inputs[0]!;
+                int batch = x.Dims[0], channels = x.Dims[1], spatial = TensorShape.ElementCount(x.Dims.AsSpan(2)), block = toBlocked.Block;
+                return K((i, o) => Nchwc.Reorder.ToBlocked(i[0]!.Floats, o[0].Floats, batch, channels, spatial, block, parallel));
+            }
+            case ReorderFromBlockedOp fromBlocked:
+            {
+                ValueInfo x = inputs[0]!;
+                int batch = x.Dims[0], padded = x.Dims[1], spatial = TensorShape.ElementCount(x.Dims.AsSpan(2));
+                int block = fromBlocked.Block, channels = fromBlocked.Channels;
+                return K((i, o) => Nchwc.Reorder.FromBlocked(i[0]!.Floats, o[0].Floats, batch, channels, padded, spatial, block, parallel));
+            }
             case ViewOp:
                 // Views never reach a kernel at run time (the executor aliases them), but folding may ask.
                 return K((i, o) =>
