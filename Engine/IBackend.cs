@@ -1,3 +1,4 @@
+using Cardinal.Passes;
 using Cardinal.Planning;
 using Cardinal.Tensors;
 
@@ -17,6 +18,12 @@ public interface IBackend : IDisposable
     /// hands this to a CPU backend: folding shape arithmetic on a GPU would only cost transfers.
     /// </summary>
     IBackend ConstantFolder => this;
+
+    /// <summary>
+    /// The backend's own plan rewrites (layout passes are the backend's, not Engine's), in order. The session
+    /// runs them after the generic fusion passes and before <see cref="Compile"/>; see <see cref="IPlanPass.Required"/>.
+    /// </summary>
+    IReadOnlyList<IPlanPass> Passes => [];
 
     ICompiledPlan Compile(ExecutionPlan plan);
 }

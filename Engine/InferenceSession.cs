@@ -186,7 +186,10 @@ public sealed partial class InferenceSession : IDisposable
         return Run(new Dictionary<string, Tensor> { [_graph.Inputs[0].Name] = input }, cancellation)[_graph.Outputs[0].Name];
     }
 
-    /// <summary>The plan this session runs for the given input shapes (all float inputs), for inspection.</summary>
+    /// <summary>
+    /// The plan this session runs for the given input shapes (all float inputs), for inspection: after fusion
+    /// and the backend's own passes (<see cref="IBackend.Passes"/>), as compiled.
+    /// </summary>
     public ExecutionPlan PlanForShapes(IReadOnlyList<int[]> shapes)
     {
         if (shapes.Count != _graph.Inputs.Count) throw new InputMismatchException($"Expected {_graph.Inputs.Count} input shapes.");
@@ -214,6 +217,7 @@ public sealed partial class InferenceSession : IDisposable
                 if (n.Value.Key == key) return (n.Value.Plan, n.Value.Compiled);
             ExecutionPlan plan = Planner.Plan(_graph, inputs, _backend);
             if (_options.Fuse) plan = PlanPasses.Optimize(plan);
+            plan = PlanPasses.ForBackend(plan, _backend, _options.Fuse);
             ICompiledPlan compiled = _backend.Compile(plan);
             _plans.AddFirst((key, plan, compiled));
             if (_plans.Count > MaxCachedPlans)

@@ -1,5 +1,6 @@
 using Cardinal.Kernels.Cpu.Gemm;
 using Cardinal.Kernels.Cpu.Threading;
+using Cardinal.Passes;
 using Cardinal.Planning;
 using Cardinal.Graph.Ops;
 
@@ -13,6 +14,9 @@ public sealed record CpuBackendOptions
 
     /// <summary>Caps the instruction-set tier (e.g. <see cref="CpuIsa.Avx2"/> on an AVX-512 machine); null: the widest supported.</summary>
     public CpuIsa? MaxIsa { get; init; }
+
+    /// <summary>Plan passes appended to the backend's own (<see cref="CpuBackend.Passes"/>); tests inject rewrites here.</summary>
+    internal IReadOnlyList<IPlanPass> ExtraPasses { get; init; } = [];
 }
 
 /// <summary>Runs plans on the CPU with Cardinal's own kernels.</summary>
@@ -36,6 +40,9 @@ public sealed class CpuBackend : IBackend
     public CpuBackendOptions Options { get; }
 
     public string Description => $"cpu (threads={Options.Threads}, {_platform})";
+
+    /// <summary>The CPU backend's own plan rewrites: none yet (the NCHWc layout pass goes here), plus any a test injects.</summary>
+    public IReadOnlyList<IPlanPass> Passes => Options.ExtraPasses;
 
     public ICompiledPlan Compile(ExecutionPlan plan) => new KernelExecutor(plan, step => CreateKernel(plan, step));
 

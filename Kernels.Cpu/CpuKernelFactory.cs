@@ -17,8 +17,9 @@ namespace Cardinal.Kernels.Cpu;
 /// </summary>
 internal static class CpuKernelFactory
 {
-    private sealed class DelegateKernel(Action<Tensor?[], Tensor[]> run) : IKernel
+    private sealed class DelegateKernel(Action<Tensor?[], Tensor[]> run, string? description) : IKernel
     {
+        public string? Description => description;
         public void Run(Tensor?[] inputs, Tensor[] outputs, Workspace workspace) => run(inputs, outputs);
     }
 
@@ -34,7 +35,8 @@ internal static class CpuKernelFactory
                 inputs.Length > 3 && inputs[3] is { } r ? r.Floats : default, outputs[0].Floats, workspace);
     }
 
-    private static IKernel K(Action<Tensor?[], Tensor[]> run) => new DelegateKernel(run);
+    /// <param name="description">What runs, when a step's op has more than one way (shown by `cardinal inspect`).</param>
+    private static IKernel K(Action<Tensor?[], Tensor[]> run, string? description = null) => new DelegateKernel(run, description);
 
     public static IKernel Create(ExecutionPlan plan, PlanStep step, ParallelRunner parallel, CpuPlatform table, PackedWeightsCache packedWeights)
     {
@@ -116,7 +118,7 @@ internal static class CpuKernelFactory
                 return K((i, o) => Linear.Gemm(gemm, i[0]!, i[1]!, i.Length > 2 ? i[2] : null, cStrides, o[0], parallel, table));
             }
             case MatMulOp:
-                return K((i, o) => Linear.MatMul(node, i[0]!, i[1]!, o[0], parallel, table));
+                return K((i, o) => Linear.MatMul(node, i[0]!, i[1]!, o[0], parallel, table), $"packed GEMM {table.MR}×{table.NR}");
             case ConcatOp concat:
             {
                 int axis = TensorShape.NormalizeAxis(concat.Axis, inputs[0]!.Rank, node.Describe());
@@ -136,6 +138,23 @@ internal static class CpuKernelFactory
             {
                 (int[] begin, _) = pad.Pads(node, inputs);
                 return K((i, o) => DataMovement.Pad(i[0]!, begin, o[0], pad.Mode, i.Length > 2 ? i[2] : null));
+            }
+            case ReorderToBlockedOp toBlocked:
+            {
+                ValueInfo x = inputs[0]!;
+                int batch = x.Dims[0], channels = x.Dims[1], spatial = TensorShape.ElementCount(x.Dims.AsSpan(2)), block = toBlocked.Block;
+                int rank = x.Rank - 2;
+                return K((i, o) => Nchwc.Reorder.ToBlocked(i[0]!.Floats, o[0].Floats, batch, channels, spatial, block, parallel),
+                    $"{BlockedLayout.PlainName(rank)} → {BlockedLayout.Name(rank, block)}");
+            }
+            case ReorderFromBlockedOp fromBlocked:
+            {
+                ValueInfo x = inputs[0]!;
+                int batch = x.Dims[0], padded = x.Dims[1], spatial = TensorShape.ElementCount(x.Dims.AsSpan(2));
+                int block = fromBlocked.Block, channels = fromBlocked.Channels;
+                int rank = x.Rank - 2;
+                return K((i, o) => Nchwc.Reorder.FromBlocked(i[0]!.Floats, o[0].Floats, batch, channels, padded, spatial, block, parallel),
+                    $"{BlockedLayout.Name(rank, block)} → {BlockedLayout.PlainName(rank)}");
             }
             case ViewOp:
                 // Views never reach a kernel at run time (the executor aliases them), but folding may ask.

@@ -16,13 +16,30 @@ public sealed class PlanEditor(ExecutionPlan plan)
     public IReadOnlyList<ValueInfo> Values => _values;
     public IReadOnlyList<PlanStep?> Steps => _steps;
 
-    public int AddConstant(ValueInfo value)
+    /// <summary>Steps inserted after an existing step, by its index (so existing indices stay put until <see cref="Build"/>).</summary>
+    private readonly Dictionary<int, List<PlanStep>> _after = [];
+
+    public int AddConstant(ValueInfo value) => AddValue(value);
+
+    /// <summary>Adds a value (a constant, or an intermediate a new step writes); returns its id.</summary>
+    public int AddValue(ValueInfo value)
     {
         _values.Add(value);
         return _values.Count - 1;
     }
 
     public void Replace(int index, PlanStep step) => _steps[index] = step;
+
+    /// <summary>
+    /// Runs <paramref name="step"/> right after step <paramref name="index"/> (after any inserted there
+    /// before). Indices of existing steps do not move; inserted steps are not in <see cref="Steps"/> until
+    /// <see cref="Build"/>, so the consumer queries do not see them.
+    /// </summary>
+    public void InsertAfter(int index, PlanStep step)
+    {
+        if (!_after.TryGetValue(index, out var list)) _after[index] = list = [];
+        list.Add(step);
+    }
 
     /// <summary>A node for a rewritten step, its input and output names taken from the step's values.</summary>
     public Node NodeFor(Node original, Operator op, int[] inputs, int[] outputs) =>
@@ -50,7 +67,7 @@ public sealed class PlanEditor(ExecutionPlan plan)
     public ExecutionPlan Build() => new()
     {
         Values = _values,
-        Steps = _steps.Where(s => s is not null).Select(s => s!).ToList(),
+        Steps = _steps.SelectMany((s, i) => (s is null ? [] : new[] { s }).Concat(_after.GetValueOrDefault(i) ?? [])).ToList(),
         Inputs = plan.Inputs,
         Outputs = plan.Outputs,
     };
