@@ -1,6 +1,5 @@
 using Cardinal.Graph;
 using Cardinal.Graph.Ops;
-using Cardinal.Kernels.Cpu.Conv;
 using Cardinal.Kernels.Gpu.Kernels;
 using Cardinal.Planning;
 using Cardinal.Tensors;

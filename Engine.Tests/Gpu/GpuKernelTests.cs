@@ -23,7 +23,7 @@ public class GpuKernelTests
     [OneTimeSetUp]
     public void Open()
     {
-        _gpu = new GpuBackend(Device.IlgpuCpu);
+        _gpu = new GpuBackend(Device.IlgpuCpu, new CpuBackend(new CpuBackendOptions { Threads = 1 }));
         _cpu = new CpuBackend(new CpuBackendOptions { Threads = 1 });
     }
 
