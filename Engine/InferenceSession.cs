@@ -48,7 +48,7 @@ public sealed partial class InferenceSession : IDisposable
     /// Opens a session. When every input's shape is fixed (or only a symbolic batch-like dimension is not),
     /// the graph is planned right away with symbols as 1, so shape errors surface here, not at the first run.
     /// </summary>
-    /// <param name="options">Fusion on/off; Device and Threads matter to whoever built <paramref name="backend"/>.</param>
+    /// <param name="options">Fusion on/off and the name; the device and thread count are <paramref name="backend"/>'s own.</param>
     /// <param name="ownsBackend">Dispose the backend with the session.</param>
     /// <remarks>
     /// With fusion on, the session runs a copy of <paramref name="graph"/> with BatchNorm folded into the

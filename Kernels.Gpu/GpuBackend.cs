@@ -1,4 +1,3 @@
-using Cardinal.Kernels.Cpu;
 using Cardinal.Planning;
 using ILGPU;
 using ILGPU.Runtime;
@@ -9,20 +8,37 @@ namespace Cardinal.Kernels.Gpu;
 /// <summary>
 /// Runs plans on a device through ILGPU: CUDA, OpenCL, or ILGPU's CPU accelerator (the GPU kernels on the
 /// CPU, for testing). Kernels are loaded once per backend; each compiled plan keeps its weights on the device
-/// and one arena for everything a run computes. Constant folding stays on Cardinal's CPU kernels.
+/// and one arena for everything a run computes. Constant folding (shape arithmetic and the like, done once
+/// while planning) runs on the backend given as <c>constantFolder</c>, usually Cardinal's CPU backend with one
+/// thread: this project does not reference the CPU kernels, so whoever builds a GpuBackend chooses it.
 /// </summary>
 public sealed class GpuBackend : IBackend
 {
     private readonly Context _context;
-    private readonly CpuBackend _folder = new(new CpuBackendOptions { Threads = 1 });
+    private readonly IBackend _folder;
+    private readonly bool _ownsFolder;
 
-    public GpuBackend(Device kind, int deviceIndex = 0)
+    /// <param name="kind">Cuda, OpenCL or IlgpuCpu.</param>
+    /// <param name="constantFolder">
+    /// Evaluates constant nodes while planning, e.g. <c>new CpuBackend(new() { Threads = 1 })</c>: folding on a
+    /// device would only cost transfers, and the device kernels cover the network's ops, not all shape arithmetic.
+    /// </param>
+    /// <param name="deviceIndex">Which device of that kind (as `cardinal devices` numbers them).</param>
+    /// <param name="ownsConstantFolder">
+    /// Dispose <paramref name="constantFolder"/> with this backend (the default: the common call builds it
+    /// inline). The backend also disposes an owned folder when the device fails to open; pass false to share
+    /// one folder between backends and dispose it yourself.
+    /// </param>
+    public GpuBackend(Device kind, IBackend constantFolder, int deviceIndex = 0, bool ownsConstantFolder = true)
     {
-        if (kind is not (Device.Cuda or Device.OpenCL or Device.IlgpuCpu))
-            throw new ArgumentOutOfRangeException(nameof(kind), kind, "GpuBackend runs on Cuda, OpenCL or IlgpuCpu.");
+        ArgumentNullException.ThrowIfNull(constantFolder);
+        _folder = constantFolder;
+        _ownsFolder = ownsConstantFolder;
         Kind = kind;
         try
         {
+            if (kind is not (Device.Cuda or Device.OpenCL or Device.IlgpuCpu))
+                throw new ArgumentOutOfRangeException(nameof(kind), kind, "GpuBackend runs on Cuda, OpenCL or IlgpuCpu.");
             _context = GpuDevices.CreateContext(kind);
             var devices = _context.Devices.Where(d => GpuDevices.Matches(d, kind)).ToList();
             if (devices.Count == 0)
@@ -35,14 +51,16 @@ public sealed class GpuBackend : IBackend
             Accelerator = device.CreateAccelerator(_context);
             Kernels = new LoadedKernels(Accelerator);
         }
-        catch (DeviceUnavailableException)
+        catch (Exception e) when (e is DeviceUnavailableException or ArgumentOutOfRangeException)
         {
             _context?.Dispose();
+            if (_ownsFolder) _folder.Dispose();
             throw;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             _context?.Dispose();
+            if (_ownsFolder) _folder.Dispose();
             throw new DeviceUnavailableException($"Cannot open {kind} device {deviceIndex}: {e.Message}", e);
         }
     }
@@ -65,7 +83,7 @@ public sealed class GpuBackend : IBackend
     {
         Accelerator.Dispose();
         _context.Dispose();
-        _folder.Dispose();
+        if (_ownsFolder) _folder.Dispose();
     }
 }
 

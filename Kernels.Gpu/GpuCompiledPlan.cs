@@ -1,6 +1,5 @@
 using Cardinal.Graph;
 using Cardinal.Graph.Ops;
-using Cardinal.Kernels.Cpu.Conv;
 using Cardinal.Kernels.Gpu.Kernels;
 using Cardinal.Planning;
 using Cardinal.Tensors;
@@ -186,11 +185,7 @@ internal sealed class GpuCompiledPlan : ICompiledPlan
                 var parameters = ins.Skip(1).Take(4).Select(v => v?.Constant ?? throw Unsupported(node, "BatchNormalization parameters computed at run time")).ToArray();
                 int channels = ins[0]!.Dims[1], plane = channels == 0 ? 0 : count / (ins[0]!.Dims[0] * channels);
                 float[] scale = new float[channels], shift = new float[channels];
-                for (int c = 0; c < channels; c++)
-                {
-                    scale[c] = parameters[0].Floats[c] / MathF.Sqrt(parameters[3].Floats[c] + bn.Epsilon);
-                    shift[c] = parameters[1].Floats[c] - parameters[2].Floats[c] * scale[c];
-                }
+                BatchNormFolding.ScaleShift(parameters[0].Floats, parameters[1].Floats, parameters[2].Floats, parameters[3].Floats, bn.Epsilon, scale, shift);
                 var (x, y, s, t) = (View(step.Inputs[0]), View(step.Outputs[0]), Upload(scale), Upload(shift));
                 return [() => k.ScaleShift(count, x, y, s, t, channels, Math.Max(1, plane))];
             }

@@ -55,6 +55,19 @@ public static class GpuDevices
         return result;
     }
 
+    /// <summary>The names of the ILGPU device kinds: cuda, opencl, ilgpu-cpu (or ilgpucpu), any case.</summary>
+    public static bool TryParse(string text, out Device kind)
+    {
+        (bool known, kind) = text.ToLowerInvariant() switch
+        {
+            "cuda" => (true, Device.Cuda),
+            "opencl" => (true, Device.OpenCL),
+            "ilgpu-cpu" or "ilgpucpu" => (true, Device.IlgpuCpu),
+            _ => (false, default(Device)),
+        };
+        return known;
+    }
+
     /// <summary>Device memory for display; ILGPU's CPU accelerator reports an unbounded size, shown as host memory.</summary>
     public static string Memory(long bytes) => bytes >= 1L << 40 ? "host memory" : $"{bytes / 1048576} MiB";
 

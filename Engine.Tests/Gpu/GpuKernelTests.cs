@@ -23,7 +23,7 @@ public class GpuKernelTests
     [OneTimeSetUp]
     public void Open()
     {
-        _gpu = new GpuBackend(Device.IlgpuCpu);
+        _gpu = new GpuBackend(Device.IlgpuCpu, new CpuBackend(new CpuBackendOptions { Threads = 1 }));
         _cpu = new CpuBackend(new CpuBackendOptions { Threads = 1 });
     }
 
@@ -128,6 +128,50 @@ public class GpuKernelTests
         var variance = Random(19, 4);
         for (int i = 0; i < 4; i++) variance.Floats[i] = Math.Abs(variance.Floats[i]) + 0.1f;
         Compare(new BatchNormOp(1e-5f), [(Random(16, 2, 4, 3, 3), false), (Random(17, 4), true), (Random(18, 4), true), (Random(20, 4), true), (variance, true)], "batchnorm");
+    }
+
+    [Test]
+    public void BatchNorm_ZerosAndOnes_MatchCpuBitForBit()
+    {
+        // x = 0 gives the shift and x = 1 scale + shift: both backends take them from BatchNormFolding.
+        const int channels = 64;
+        var (gamma, beta, mean, variance) = Planning.FusionTests.BatchNormParameters(channels, 3);
+        var x = Tensor.FromArray(Enumerable.Repeat(0f, channels).Concat(Enumerable.Repeat(1f, channels)).ToArray(), 2, channels, 1, 1);
+        var (cpu, gpu) = RunBoth(new BatchNormOp(1e-5f), [(x, false), (gamma, true), (beta, true), (mean, true), (variance, true)]);
+        Assert.That(gpu.Floats.ToArray(), Is.EqualTo(cpu.Floats.ToArray()));
+    }
+
+    [TestCaseSource(typeof(Kernels.MaxPoolPaddingTests), nameof(Kernels.MaxPoolPaddingTests.Cases))]
+    public void MaxPool_WindowsInPadding_AreNegativeInfinity_AsOnCpu(string name, int kernel, int stride, int pad, bool ceil, int n)
+    {
+        var op = new PoolOp(PoolKind.Max, new WindowAttributes([kernel, kernel], [stride, stride], null, [pad, pad, pad, pad], AutoPad.NotSet, ceil), false, 0);
+        float[] x = Kernels.MaxPoolPaddingTests.Input(n);
+        var (cpu, gpu) = RunBoth(op, [(Tensor.FromArray(x, 1, 2, n, n), false)]);
+        float[] expected = Kernels.MaxPoolPaddingTests.Expected(x, 2, Kernels.MaxPoolPaddingTests.Window(kernel, stride, pad, ceil, n).Window);
+        Assert.That(expected, Has.Some.EqualTo(float.NegativeInfinity), name);
+        Assert.That(gpu.Floats.ToArray(), Is.EqualTo(expected), $"{name} on the GPU");
+        Assert.That(cpu.Floats.ToArray(), Is.EqualTo(expected), $"{name} on the CPU");
+    }
+
+    /// <summary>One single-output node on both backends (as <see cref="Compare"/>), returning both outputs.</summary>
+    private (Tensor Cpu, Tensor Gpu) RunBoth(Operator op, (Tensor Value, bool Constant)[] inputs)
+    {
+        var values = new List<ValueInfo>();
+        var runtime = new List<int>();
+        var data = new List<Tensor>();
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            var (t, constant) = inputs[i];
+            values.Add(new ValueInfo($"in{i}", t.ElementType, t.Shape(), constant ? t : null));
+            if (!constant) { runtime.Add(i); data.Add(t); }
+        }
+        var node = new Node("node", op, values.Select(v => v.Name).ToArray(), ["out0"], 17);
+        TensorType type = op.Infer(node, values.ToArray())[0];
+        values.Add(new ValueInfo("out0", type.ElementType, type.Dims));
+        var plan = new ExecutionPlan { Values = values, Steps = [new PlanStep(node, Enumerable.Range(0, inputs.Length).ToArray(), [values.Count - 1])], Inputs = runtime.ToArray(), Outputs = [values.Count - 1] };
+        using var cpu = _cpu.Compile(plan);
+        using var gpu = _gpu.Compile(plan);
+        return (cpu.Run(data.ToArray())[0], gpu.Run(data.ToArray())[0]);
     }
 
     [TestCase(1, true), TestCase(-1, false), TestCase(1, false)]

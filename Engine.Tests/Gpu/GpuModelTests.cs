@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Cardinal.Formats.Npy;
 using Cardinal.Formats.Onnx;
+using Cardinal.Kernels.Cpu;
 using Cardinal.Kernels.Gpu;
 using Cardinal.Tests.Models;
 using Cardinal.Tests.TestUtilities;
@@ -22,7 +23,7 @@ public class GpuModelTests
         string folder = Path.Combine(TorchvisionZooTests.ZooFolder, name);
         References.Require(Path.Combine(folder, "output.npy"), References.RunTestScript);
         var clock = Stopwatch.StartNew();
-        using var session = InferenceSession.Open(OnnxImporter.Load(Path.Combine(folder, "model.onnx")), new GpuBackend(Device.IlgpuCpu));
+        using var session = InferenceSession.Open(OnnxImporter.Load(Path.Combine(folder, "model.onnx")), new GpuBackend(Device.IlgpuCpu, new CpuBackend(new CpuBackendOptions { Threads = 1 })));
         Tensor input = NpyFile.Read(Path.Combine(folder, "input.npy"));
         Tensor expected = NpyFile.Read(Path.Combine(folder, "output.npy"));
         Tensor actual = session.Run(input);

@@ -114,7 +114,7 @@ public class BlockedLayoutPassTests
         var values = new List<ValueInfo> { new("x", ElementType.Float32, [1, 3, 4, 4]), new("y", ElementType.Float32, [1, 8, 4, 4]) };
         var node = new Node("reorder", new ReorderToBlockedOp(8), ["x"], ["y"], 0);
         var plan = new ExecutionPlan { Values = values, Steps = [new PlanStep(node, [0], [1])], Inputs = [0], Outputs = [1] };
-        using var gpu = new GpuBackend(Device.IlgpuCpu);
+        using var gpu = new GpuBackend(Device.IlgpuCpu, new CpuBackend(new CpuBackendOptions { Threads = 1 }));
         Assert.That(((IBackend)gpu).Passes, Is.Empty, "the GPU backend has no layout pass");
         var error = Assert.Throws<UnsupportedModelException>(() =>
         {

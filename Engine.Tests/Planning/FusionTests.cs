@@ -37,6 +37,70 @@ public class FusionTests
         TensorAssert.Close(b, a, 1e-4, 1e-5, $"{name} fused vs unfused");
     }
 
+    /// <summary>Per-channel BatchNorm parameters with small variances (where float and double √ differ most).</summary>
+    internal static (Tensor Gamma, Tensor Beta, Tensor Mean, Tensor Variance) BatchNormParameters(int channels, int seed)
+    {
+        var random = new Random(seed);
+        float[] Draw(double low, double high) => Enumerable.Range(0, channels).Select(_ => (float)(low + random.NextDouble() * (high - low))).ToArray();
+        return (Tensor.FromArray(Draw(-2, 2), channels), Tensor.FromArray(Draw(-1, 1), channels),
+            Tensor.FromArray(Draw(-3, 3), channels), Tensor.FromArray(Draw(1e-4, 3), channels));
+    }
+
+    [Test]
+    public void UnfoldedBatchNormKernel_UsesTheFoldedScaleAndShift_BitForBit()
+    {
+        // A 1×1 convolution with weight 1 folds to W' = scale and B' = shift: the unfolded kernel must apply the same
+        // two numbers (x = 0 gives the shift, x = 1 gives scale + shift, each rounded once).
+        const int channels = 64;
+        const float epsilon = 1e-5f;
+        var (gamma, beta, mean, variance) = BatchNormParameters(channels, 3);
+        var ones = Tensor.FromArray(Enumerable.Repeat(1f, channels).ToArray(), channels, 1, 1, 1);
+        var (w, b) = Cardinal.Passes.FoldBatchNormIntoConv.Fold(ones, null, gamma, beta, mean, variance, epsilon);
+        var x = Tensor.FromArray(Enumerable.Repeat(0f, channels).Concat(Enumerable.Repeat(1f, channels)).ToArray(), 2, channels, 1, 1);
+        var y = Tensor.Create(Cardinal.Tensors.ElementType.Float32, [2, channels, 1, 1]);
+        Cardinal.Kernels.Cpu.Ops.Normalization.BatchNorm(x, gamma, beta, mean, variance, epsilon, y);
+        for (int c = 0; c < channels; c++)
+        {
+            Assert.That(y.Floats[c], Is.EqualTo(b.Floats[c]), $"channel {c}: shift");
+            Assert.That(y.Floats[channels + c], Is.EqualTo(w.Floats[c] + b.Floats[c]), $"channel {c}: scale + shift");
+        }
+    }
+
+    [Test]
+    public void ConvBatchNorm_FusedMatchesUnfused_WithSmallVariances()
+    {
+        const int channels = 16;
+        var (gamma, beta, mean, variance) = BatchNormParameters(channels, 4);
+        var random = new Random(5);
+        float[] weights = Enumerable.Range(0, channels * 3 * 9).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        byte[] model = OnnxWriter.Model(13,
+            [
+                OnnxWriter.Node("Conv", ["X", "W", "CB"], ["C"], "conv", OnnxWriter.IntsAttribute("pads", 1, 1, 1, 1)),
+                OnnxWriter.Node("BatchNormalization", ["C", "G", "B", "M", "V"], ["Y"], "bn", OnnxWriter.FloatAttribute("epsilon", 1e-3f)),
+            ],
+            [
+                OnnxWriter.Tensor("W", OnnxWriter.Float, [channels, 3, 3, 3], floats: weights),
+                OnnxWriter.Tensor("CB", OnnxWriter.Float, [channels], floats: [.. Enumerable.Range(0, channels).Select(i => i * 0.05f - 0.4f)]),
+                OnnxWriter.Tensor("G", OnnxWriter.Float, [channels], floats: gamma.Floats.ToArray()),
+                OnnxWriter.Tensor("B", OnnxWriter.Float, [channels], floats: beta.Floats.ToArray()),
+                OnnxWriter.Tensor("M", OnnxWriter.Float, [channels], floats: mean.Floats.ToArray()),
+                OnnxWriter.Tensor("V", OnnxWriter.Float, [channels], floats: variance.Floats.ToArray()),
+            ],
+            [OnnxWriter.ValueInfo("X", OnnxWriter.Float, 2, 3, 6, 5)],
+            [OnnxWriter.ValueInfo("Y", OnnxWriter.Float, 2, channels, 6, 5)]);
+        string path = Path.Combine(Path.GetTempPath(), $"cardinal-convbn-small-var-{Guid.NewGuid():N}.onnx");
+        File.WriteAllBytes(path, model);
+        try
+        {
+            using var fused = Open(path, fuse: true);
+            using var plain = Open(path, fuse: false);
+            Assert.That(fused.PlanForShapes([[2, 3, 6, 5]]).Steps.Select(s => s.Node.OpType), Is.EqualTo(new[] { "Conv" }));
+            var x = Tensor.FromArray(Enumerable.Range(0, 2 * 3 * 30).Select(i => MathF.Cos(i * 0.7f)).ToArray(), 2, 3, 6, 5);
+            TensorAssert.Close(plain.Run(x), fused.Run(x), 1e-5, 1e-5, "conv + batchnorm fused vs unfused");
+        }
+        finally { File.Delete(path); }
+    }
+
     [Test]
     public void PretrainedResNet18_FusedMatchesUnfused()
     {

@@ -6,7 +6,7 @@ namespace Cardinal.Passes;
 
 /// <summary>
 /// Conv → BatchNormalization becomes one Conv with W' = W·s and B' = (B − mean)·s + β per output channel,
-/// s = γ/√(var + ε).
+/// s = γ/√(var + ε) (<see cref="BatchNormFolding"/>, shared with the unfolded CPU and GPU kernels).
 /// </summary>
 /// <remarks>
 /// This runs once on the graph, when a session opens, rather than on each plan: the folded weights do not
@@ -75,13 +75,12 @@ public static class FoldBatchNormIntoConv
         Tensor newW = Tensor.CreateUninitialized(ElementType.Float32, w.Dims), newB = Tensor.Create(ElementType.Float32, [m]);
         for (int o = 0; o < m; o++)
         {
-            // In double, then rounded once: the folded weights are as close to the exact product as float allows.
-            double scale = gamma.Floats[o] / Math.Sqrt((double)variance.Floats[o] + epsilon);
+            // The scale stays in double, so each folded weight is rounded once: as close to the exact product as float allows.
+            double scale = BatchNormFolding.Scale(gamma.Floats[o], variance.Floats[o], epsilon);
             Span<float> row = newW.Floats.Slice(o * perChannel, perChannel);
             ReadOnlySpan<float> src = w.Floats.Slice(o * perChannel, perChannel);
             for (int k = 0; k < perChannel; k++) row[k] = (float)(src[k] * scale);
-            double bias = b is null ? 0 : b.Floats[o];
-            newB.Floats[o] = (float)((bias - mean.Floats[o]) * scale + beta.Floats[o]);
+            newB.Floats[o] = BatchNormFolding.Shift(scale, beta.Floats[o], mean.Floats[o], b is null ? 0f : b.Floats[o]);
         }
         return (newW, newB);
     }

@@ -1,3 +1,4 @@
+using Cardinal.Graph.Ops;
 using Cardinal.Tensors;
 
 namespace Cardinal.Kernels.Cpu.Ops;
@@ -5,7 +6,7 @@ namespace Cardinal.Kernels.Cpu.Ops;
 /// <summary>BatchNormalization (inference), Softmax and ReduceMean.</summary>
 public static class Normalization
 {
-    /// <summary>y = x·s + t per channel, with s = scale/√(var+ε) and t = B − mean·s.</summary>
+    /// <summary>y = x·s + t per channel, with s = scale/√(var+ε) and t = B − mean·s as <see cref="BatchNormFolding"/> computes them.</summary>
     public static void BatchNorm(Tensor x, Tensor scale, Tensor bias, Tensor mean, Tensor variance, float epsilon, Tensor y)
     {
         int n = x.Dims[0], c = x.Dims[1];
@@ -14,8 +15,8 @@ public static class Normalization
         Span<float> dst = y.Floats;
         for (int ch = 0; ch < c; ch++)
         {
-            float s = scale.Floats[ch] / MathF.Sqrt(variance.Floats[ch] + epsilon);
-            float t = bias.Floats[ch] - mean.Floats[ch] * s;
+            double exact = BatchNormFolding.Scale(scale.Floats[ch], variance.Floats[ch], epsilon);
+            float s = (float)exact, t = BatchNormFolding.Shift(exact, bias.Floats[ch], mean.Floats[ch]);
             for (int i = 0; i < n; i++)
             {
                 int start = (i * c + ch) * plane;

@@ -30,15 +30,15 @@ internal readonly unsafe struct MaxRows(float* x, float* y, Window3D win, CpuPla
             int top = Math.Max(0, oh * win.SH - win.PadH), bottom = Math.Min(win.InH, oh * win.SH - win.PadH + win.KH);
             if (top >= bottom)
             {
-                // A window wholly in the padding has no taps; the general walk writes 0 for it too.
-                new Span<float>(outRow, win.OutW).Clear();
+                // A window wholly in the padding has no taps: it gives the padding value, as in the general walk.
+                new Span<float>(outRow, win.OutW).Fill(MaxPoolPadding.Float);
                 continue;
             }
             VerticalMax(plane, top, bottom, columns);
             for (int ow = 0; ow < win.OutW; ow++)
             {
                 int left = Math.Max(0, ow * win.SW - win.PadW), right = Math.Min(win.InW, ow * win.SW - win.PadW + win.KW);
-                float best = left < right ? columns[left] : 0f;
+                float best = left < right ? columns[left] : MaxPoolPadding.Float;
                 for (int iw = left + 1; iw < right; iw++) best = MathF.Max(best, columns[iw]);
                 outRow[ow] = best;
             }

@@ -45,7 +45,7 @@ public static class PoolKernel
                 for (int oh = 0; oh < win.OutH; oh++)
                     for (int ow = 0; ow < win.OutW; ow++, o++)
                     {
-                        T best = T.Zero; int bd = 0, bh = 0, bw = 0; bool any = false;
+                        T best = MaxPoolPadding.Value<T>(); int bd = 0, bh = 0, bw = 0; bool any = false; // a window wholly in the padding gives the padding
                         for (int kd = 0; kd < win.KD; kd++)
                         {
                             int id = od * win.SD - win.PadD + kd * win.DD;

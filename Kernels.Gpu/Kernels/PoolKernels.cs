@@ -12,7 +12,7 @@ public static class PoolKernels
         int plane = index / outSize, s = index % outSize;
         int ow = s % p.OutW, r = s / p.OutW, oh = r % p.OutH, od = r / p.OutH;
         long baseIndex = (long)plane * inSize;
-        float best = float.NegativeInfinity;
+        float best = Cardinal.Graph.Ops.MaxPoolPadding.Float; // a window wholly in the padding gives the padding
         bool nan = false;
         for (int kd = 0; kd < p.KD; kd++)
         {

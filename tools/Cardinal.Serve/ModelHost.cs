@@ -41,8 +41,9 @@ public sealed class ModelHost : IAsyncDisposable
         // torchvision exports are folder/model.onnx: the folder names the model better than "model" does.
         Name = Path.GetFileNameWithoutExtension(ModelPath) is "model" && Path.GetFileName(Path.GetDirectoryName(ModelPath)) is { Length: > 0 } folder
             ? folder : Path.GetFileNameWithoutExtension(ModelPath);
-        var sessionOptions = new SessionOptions { Threads = options.Threads, Name = Name };
-        _session = InferenceSession.Open(OnnxImporter.Load(ModelPath), new CpuBackend(new CpuBackendOptions { Threads = options.Threads }), sessionOptions);
+        // --threads is the CPU backend's: the one place this service sets a thread count.
+        _session = InferenceSession.Open(OnnxImporter.Load(ModelPath), new CpuBackend(new CpuBackendOptions { Threads = options.Threads }),
+            new SessionOptions { Name = Name });
         var input = _session.Inputs[0];
         int[] sample = Preset.TensorShape(1)[1..];
         if (_session.Inputs.Count != 1 || input.Dims is not { Count: 4 } dims || Enumerable.Range(1, 3).Any(i => dims[i].Size is int s && s != sample[i - 1]))

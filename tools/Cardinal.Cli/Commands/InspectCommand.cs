@@ -15,8 +15,7 @@ internal static class InspectCommand
         string path = ModelFiles.Resolve(a.Positionals.FirstOrDefault());
         OnnxModel onnx = OnnxModel.Load(path);
         ModelGraph graph = OnnxImporter.ToGraph(onnx);
-        var options = new SessionOptions { Device = ModelFiles.Device(a), Threads = ModelFiles.Threads(a) };
-        using var session = InferenceSession.Open(graph, Cardinal.Kernels.Gpu.Backends.Create(options), options);
+        using var session = InferenceSession.Open(graph, Backends.Create(ModelFiles.Choice(a)));
 
         stdout.WriteLine($"model      {path}");
         stdout.WriteLine($"producer   {onnx.ProducerName} {onnx.ProducerVersion}".TrimEnd());

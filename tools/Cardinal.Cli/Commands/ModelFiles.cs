@@ -1,7 +1,6 @@
 using Cardinal.Formats.Npy;
 using Cardinal.Formats.Onnx;
 using Cardinal.Graph;
-using Cardinal.Kernels.Gpu;
 using Cardinal.Tensors;
 
 namespace Cardinal.Cli.Commands;
@@ -28,9 +27,11 @@ internal static class ModelFiles
     public static InferenceSession Open(string path, CliArguments a)
     {
         ModelGraph graph = OnnxImporter.Load(path);
-        var options = new SessionOptions { Device = Device(a), Threads = Threads(a) };
-        return InferenceSession.Open(graph, Backends.Create(options), options);
+        return InferenceSession.Open(graph, Backends.Create(Choice(a)));
     }
+
+    /// <summary>The backend --device and --threads ask for: the CLI's only place that sets a thread count.</summary>
+    public static BackendChoice Choice(CliArguments a) => new() { Device = Device(a), Threads = Threads(a) };
 
     public static Cardinal.Device Device(CliArguments a)
     {
