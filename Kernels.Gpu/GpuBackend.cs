@@ -75,10 +75,6 @@ public sealed class GpuBackend : IBackend
 
     public ICompiledPlan Compile(ExecutionPlan plan) => new GpuCompiledPlan(this, plan);
 
-    public string? DescribeStep(ExecutionPlan plan, PlanStep step) => step.Node.Op is Graph.Ops.ConvOp conv
-        ? (plan.Values[step.Inputs[1]].Dims[0] / conv.Group < GpuCompiledPlan.MinChannelsPerGroupForTiles ? "direct grouped kernel" : "implicit GEMM, shared-memory tiles")
-        : null;
-
     public void Dispose()
     {
         Accelerator.Dispose();

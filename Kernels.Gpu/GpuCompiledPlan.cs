@@ -30,6 +30,8 @@ internal sealed class GpuCompiledPlan : ICompiledPlan
     private readonly Dictionary<int, MemoryBuffer1D<float, Stride1D.Dense>> _constants = [];
     private readonly List<IDisposable> _owned = [];
     private readonly List<Action> _launches = [];
+    /// <summary>What each step runs, recorded as it is prepared (for `cardinal inspect`).</summary>
+    private readonly Dictionary<PlanStep, string> _descriptions = [];
     private readonly object _gate = new();
 
     public GpuCompiledPlan(GpuBackend backend, ExecutionPlan plan)
@@ -51,6 +53,8 @@ internal sealed class GpuCompiledPlan : ICompiledPlan
         }
     }
 
+    public string? DescribeStep(int step) => _descriptions.GetValueOrDefault(_plan.Steps[step]);
+
     public Tensor[] Run(Tensor[] inputs, CancellationToken cancellation = default)
     {
         var outputs = _plan.Outputs.Select(id => Tensor.Create(_plan.Values[id].ElementType, _plan.Values[id].Dims)).ToArray();
@@ -62,7 +66,7 @@ internal sealed class GpuCompiledPlan : ICompiledPlan
     {
         lock (_gate)
         {
-            for (int i = 0; i < _plan.Inputs.Length; i++) View(_plan.Inputs[i]).CopyFromCPU((float[])inputs[i].Data);
+            for (int i = 0; i < _plan.Inputs.Length; i++) View(_plan.Inputs[i]).CopyFromCPU((ReadOnlySpan<float>)inputs[i].Floats);
             foreach (Action launch in _launches)
             {
                 cancellation.ThrowIfCancellationRequested();
@@ -72,7 +76,7 @@ internal sealed class GpuCompiledPlan : ICompiledPlan
             for (int o = 0; o < outputs.Length; o++)
             {
                 if (_plan.Values[_plan.Outputs[o]].Constant is { } c) c.Bytes.CopyTo(outputs[o].Bytes);
-                else View(_plan.Outputs[o]).CopyToCPU((float[])outputs[o].Data);
+                else View(_plan.Outputs[o]).CopyToCPU(outputs[o].Floats);
             }
         }
     }
@@ -129,7 +133,11 @@ internal sealed class GpuCompiledPlan : ICompiledPlan
                 ConvParams p = ConvParamsFor(conv, node, ins[0]!, ins[1]!, outs[0], step);
                 var (x, w, bias, residual, y) = (View(step.Inputs[0]), View(step.Inputs[1]), Optional(InputAt(step, 2)), Optional(InputAt(step, 3)), View(step.Outputs[0]));
                 if (p.MPerGroup < MinChannelsPerGroupForTiles)
+                {
+                    _descriptions[step] = "direct grouped kernel";
                     return [() => k.Direct(count, x, w, bias, residual, y, p)];
+                }
+                _descriptions[step] = "implicit GEMM, shared-memory tiles";
                 var config = new KernelConfig(new Index3D((p.P + ConvKernels.TileP - 1) / ConvKernels.TileP, (p.MPerGroup + ConvKernels.TileM - 1) / ConvKernels.TileM, p.Group),
                     new Index3D(ConvKernels.Threads, 1, 1));
                 return [() => k.ImplicitGemm(config, x, w, bias, residual, y, p)];

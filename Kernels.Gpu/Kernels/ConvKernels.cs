@@ -1,3 +1,4 @@
+using Cardinal.Epilogues;
 using ILGPU;
 using ILGPU.Algorithms;
 
@@ -90,20 +91,19 @@ public static class ConvKernels
         if (m >= p.MPerGroup) return;
         int channel = g * p.MPerGroup + m;
         float b = p.HasBias != 0 ? bias[channel] : 0f;
-        StoreOne(y, residual, p, channel, p0, outSpatial, v0 + b);
-        StoreOne(y, residual, p, channel, p0 + 1, outSpatial, v1 + b);
-        StoreOne(y, residual, p, channel, p0 + 2, outSpatial, v2 + b);
-        StoreOne(y, residual, p, channel, p0 + 3, outSpatial, v3 + b);
+        StoreOne(y, residual, p, channel, p0, outSpatial, v0, b);
+        StoreOne(y, residual, p, channel, p0 + 1, outSpatial, v1, b);
+        StoreOne(y, residual, p, channel, p0 + 2, outSpatial, v2, b);
+        StoreOne(y, residual, p, channel, p0 + 3, outSpatial, v3, b);
     }
 
-    private static void StoreOne(ArrayView<float> y, ArrayView<float> residual, ConvParams p, int channel, int pixel, int outSpatial, float v)
+    /// <summary>The shared epilogue's scalar form (Cardinal.Epilogues), as the CPU's tile store applies it.</summary>
+    private static void StoreOne(ArrayView<float> y, ArrayView<float> residual, ConvParams p, int channel, int pixel, int outSpatial, float acc, float bias)
     {
         if (pixel >= p.P) return;
         int n = pixel / outSpatial, s = pixel % outSpatial;
         long index = ((long)n * p.M + channel) * outSpatial + s;
-        if (p.HasResidual != 0) v += residual[index];
-        if (p.Relu != 0) v = XMath.Max(v, 0f);
-        y[index] = v;
+        y[index] = EpilogueMath.Apply(acc, bias, p.HasResidual != 0 ? residual[index] : 0f, p.HasResidual != 0, p.Relu != 0);
     }
 
     /// <summary>
@@ -140,8 +140,7 @@ public static class ConvKernels
                 }
             }
         }
-        if (p.HasResidual != 0) sum += residual[index];
-        if (p.Relu != 0) sum = XMath.Max(sum, 0f);
-        y[index] = sum;
+        // The bias started the sum (as on the CPU's direct grouped kernel), so the epilogue adds none.
+        y[index] = EpilogueMath.Apply(sum, 0f, p.HasResidual != 0 ? residual[index] : 0f, p.HasResidual != 0, p.Relu != 0);
     }
 }
