@@ -35,7 +35,7 @@ public sealed class KernelExecutor : ICompiledPlan
     {
         _plan = plan;
         _kernels = plan.Steps.Select(s => s.Node.Op is ViewOp ? null : createKernel(s)).ToArray();
-        _workspaceBytes = _kernels.Max(k => k?.WorkspaceBytes ?? 0);
+        _workspaceBytes = _kernels.Select(k => k?.WorkspaceBytes ?? 0).DefaultIfEmpty(0).Max();
         (_slotOf, _slots) = AssignSlots(plan);
         _isOutput = new bool[plan.Values.Count];
         foreach (int output in plan.Outputs) _isOutput[output] = true;
