@@ -167,6 +167,25 @@ public class CliTests
         Assert.That(NpyFile.Read(F("y-gpu.npy")).Floats.ToArray(), Is.EqualTo(new float[] { 2, 0, 4, 0 }));
     }
 
+    [TestCase("inspect")]
+    [TestCase("run")]
+    [TestCase("verify")]
+    public void UndefinedAttribute_ExitsTwoWithOneLineNamingIt(string verb)
+    {
+        File.WriteAllBytes(F("groux.onnx"), OnnxAttributeCheckTests.ConvWith(Cardinal.Formats.Onnx.OnnxWriter.IntAttribute("groux", 2)));
+        NpyFile.Write(F("x4.npy"), Tensor.FromArray(new float[32], 1, 2, 4, 4));
+        NpyFile.Write(F("y4.npy"), Tensor.FromArray(new float[8], 1, 2, 2, 2));
+        var r = verb switch
+        {
+            "inspect" => Run("inspect", F("groux.onnx")),
+            "run" => Run("run", "--model", F("groux.onnx"), "--input", F("x4.npy")),
+            _ => Run("verify", "--model", F("groux.onnx"), "--input", F("x4.npy"), "--expected", F("y4.npy")),
+        };
+        Assert.That(r.Code, Is.EqualTo(2), r.Out);
+        Assert.That(r.Err.TrimEnd().Split('\n'), Has.Length.EqualTo(1), r.Err);
+        Assert.That(r.Err.TrimEnd(), Is.EqualTo("cardinal: " + OnnxAttributeCheckTests.GrouxMessage));
+    }
+
     [Test]
     public void Inspect_DefaultModel_ShowsResNet18()
     {
