@@ -186,6 +186,41 @@ public class CliTests
         Assert.That(r.Err.TrimEnd(), Is.EqualTo("cardinal: " + OnnxAttributeCheckTests.GrouxMessage));
     }
 
+    private static string ConstantCase => Path.Combine(References.OnnxTestData, "node", "test_constant");
+
+    [Test]
+    public void Verify_ModelWithoutInputs_RunsWithNoneAndMatchesTheSuiteOutput()
+    {
+        string dir = References.Require(ConstantCase, References.RunTestScript);
+        var expected = Cardinal.Formats.Onnx.OnnxTensorConverter.ToTensor(
+            Cardinal.Formats.Onnx.OnnxReader.ReadTensorFile(Path.Combine(dir, "test_data_set_0", "output_0.pb")), null, "expected");
+        NpyFile.Write(F("constant.npy"), expected);
+        var r = Run("verify", "--model", Path.Combine(dir, "model.onnx"), "--expected", F("constant.npy"), "--threads", "1");
+        Assert.That(r.Code, Is.EqualTo(0), r.Err + r.Out);
+        Assert.That(r.Out, Does.StartWith("ok "));
+        Assert.That(r.Err, Is.Empty);
+    }
+
+    [Test]
+    public void Run_ModelWithoutInputs_RunsWithNone()
+    {
+        string dir = References.Require(ConstantCase, References.RunTestScript);
+        var r = Run("run", "--model", Path.Combine(dir, "model.onnx"), "--output", F("values.npy"), "--threads", "1");
+        Assert.That(r.Code, Is.EqualTo(0), r.Err);
+        Assert.That(r.Err, Is.Empty, "no input is made up for a model that takes none");
+        var expected = Cardinal.Formats.Onnx.OnnxTensorConverter.ToTensor(
+            Cardinal.Formats.Onnx.OnnxReader.ReadTensorFile(Path.Combine(dir, "test_data_set_0", "output_0.pb")), null, "expected");
+        Assert.That(NpyFile.Read(F("values.npy")).Floats.ToArray(), Is.EqualTo(expected.Floats.ToArray()));
+    }
+
+    [Test]
+    public void Verify_ModelWithInputsButNoInputFlag_ExitsTwoNamingTheInput()
+    {
+        var r = Run("verify", "--model", _model, "--expected", F("good.npy"));
+        Assert.That(r.Code, Is.EqualTo(2));
+        Assert.That(r.Err, Does.StartWith("cardinal: ").And.Contain("--input").And.Contain("'X'"));
+    }
+
     [Test]
     public void Inspect_DefaultModel_ShowsResNet18()
     {
