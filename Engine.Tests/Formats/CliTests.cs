@@ -167,6 +167,60 @@ public class CliTests
         Assert.That(NpyFile.Read(F("y-gpu.npy")).Floats.ToArray(), Is.EqualTo(new float[] { 2, 0, 4, 0 }));
     }
 
+    [TestCase("inspect")]
+    [TestCase("run")]
+    [TestCase("verify")]
+    public void UndefinedAttribute_ExitsTwoWithOneLineNamingIt(string verb)
+    {
+        File.WriteAllBytes(F("groux.onnx"), OnnxAttributeCheckTests.ConvWith(Cardinal.Formats.Onnx.OnnxWriter.IntAttribute("groux", 2)));
+        NpyFile.Write(F("x4.npy"), Tensor.FromArray(new float[32], 1, 2, 4, 4));
+        NpyFile.Write(F("y4.npy"), Tensor.FromArray(new float[8], 1, 2, 2, 2));
+        var r = verb switch
+        {
+            "inspect" => Run("inspect", F("groux.onnx")),
+            "run" => Run("run", "--model", F("groux.onnx"), "--input", F("x4.npy")),
+            _ => Run("verify", "--model", F("groux.onnx"), "--input", F("x4.npy"), "--expected", F("y4.npy")),
+        };
+        Assert.That(r.Code, Is.EqualTo(2), r.Out);
+        Assert.That(r.Err.TrimEnd().Split('\n'), Has.Length.EqualTo(1), r.Err);
+        Assert.That(r.Err.TrimEnd(), Is.EqualTo("cardinal: " + OnnxAttributeCheckTests.GrouxMessage));
+    }
+
+    private static string ConstantCase => Path.Combine(References.OnnxTestData, "node", "test_constant");
+
+    [Test]
+    public void Verify_ModelWithoutInputs_RunsWithNoneAndMatchesTheSuiteOutput()
+    {
+        string dir = References.Require(ConstantCase, References.RunTestScript);
+        var expected = Cardinal.Formats.Onnx.OnnxTensorConverter.ToTensor(
+            Cardinal.Formats.Onnx.OnnxReader.ReadTensorFile(Path.Combine(dir, "test_data_set_0", "output_0.pb")), null, "expected");
+        NpyFile.Write(F("constant.npy"), expected);
+        var r = Run("verify", "--model", Path.Combine(dir, "model.onnx"), "--expected", F("constant.npy"), "--threads", "1");
+        Assert.That(r.Code, Is.EqualTo(0), r.Err + r.Out);
+        Assert.That(r.Out, Does.StartWith("ok "));
+        Assert.That(r.Err, Is.Empty);
+    }
+
+    [Test]
+    public void Run_ModelWithoutInputs_RunsWithNone()
+    {
+        string dir = References.Require(ConstantCase, References.RunTestScript);
+        var r = Run("run", "--model", Path.Combine(dir, "model.onnx"), "--output", F("values.npy"), "--threads", "1");
+        Assert.That(r.Code, Is.EqualTo(0), r.Err);
+        Assert.That(r.Err, Is.Empty, "no input is made up for a model that takes none");
+        var expected = Cardinal.Formats.Onnx.OnnxTensorConverter.ToTensor(
+            Cardinal.Formats.Onnx.OnnxReader.ReadTensorFile(Path.Combine(dir, "test_data_set_0", "output_0.pb")), null, "expected");
+        Assert.That(NpyFile.Read(F("values.npy")).Floats.ToArray(), Is.EqualTo(expected.Floats.ToArray()));
+    }
+
+    [Test]
+    public void Verify_ModelWithInputsButNoInputFlag_ExitsTwoNamingTheInput()
+    {
+        var r = Run("verify", "--model", _model, "--expected", F("good.npy"));
+        Assert.That(r.Code, Is.EqualTo(2));
+        Assert.That(r.Err, Does.StartWith("cardinal: ").And.Contain("--input").And.Contain("'X'"));
+    }
+
     [Test]
     public void Inspect_DefaultModel_ShowsResNet18()
     {

@@ -13,7 +13,8 @@ public static class OnnxImporter
 {
     /// <summary>
     /// Opsets 1–5 are read as their opset-6 forms: the operators Cardinal supports changed between them only
-    /// by the long-removed consumed_inputs attribute, which inference ignores.
+    /// by the long-removed consumed_inputs attribute, which inference ignores, and by attributes that later
+    /// became inputs (Reshape's shape, Pad's paddings), which the Map functions turn into constant inputs.
     /// </summary>
     public const int MinOpset = 1;
     public const int MaxOpset = 18;

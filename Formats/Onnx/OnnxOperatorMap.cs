@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Cardinal.Graph;
 using Cardinal.Graph.Ops;
 using Cardinal.Tensors;
@@ -5,55 +6,76 @@ using Cardinal.Tensors;
 namespace Cardinal.Formats.Onnx;
 
 /// <summary>
-/// One Map function per supported ONNX operator, in one place. Each reads the attributes its opset
+/// One Map function per supported ONNX operator, in one place, with the attributes ONNX defines for it:
+/// a node carrying any other is refused in <see cref="Map"/>. Each Map reads the attributes its opset
 /// defines and emits the operator's newest-opset form; older attribute forms (Split's split, Squeeze's
-/// axes, Pad's pads, Clip's min/max, ReduceMean's axes) become constant inputs.
+/// axes, Pad's pads, Clip's min/max, ReduceMean's axes, Reshape's shape) become constant inputs.
 /// </summary>
 internal static class OnnxOperatorMap
 {
     private delegate void MapFunction(MapContext c);
 
-    private static readonly Dictionary<string, MapFunction> Maps = new(StringComparer.Ordinal)
+    /// <summary>
+    /// An operator's Map function and the attributes ONNX defines for it in any opset Cardinal reads
+    /// (1–<see cref="OnnxImporter.MaxOpset"/>), legacy ones included (consumed_inputs, is_test, broadcast…),
+    /// from onnx/docs/Changelog.md. An attribute outside the set is refused before the Map runs, as ONNX
+    /// Runtime refuses it: a misspelled attribute (groux for group) would silently change the model.
+    /// </summary>
+    private sealed class Mapping(MapFunction map, string attributes = "")
     {
-        ["Conv"] = MapConv,
-        ["BatchNormalization"] = MapBatchNorm,
-        ["Relu"] = c => c.Emit(new UnaryOp(UnaryKind.Relu)),
-        ["Sigmoid"] = c => c.Emit(new UnaryOp(UnaryKind.Sigmoid)),
-        ["MaxPool"] = c => MapPool(c, PoolKind.Max),
-        ["AveragePool"] = c => MapPool(c, PoolKind.Average),
-        ["GlobalAveragePool"] = c => c.Emit(new GlobalAveragePoolOp()),
-        ["Add"] = c => MapBinary(c, BinaryKind.Add),
-        ["Sub"] = c => MapBinary(c, BinaryKind.Sub),
-        ["Mul"] = c => MapBinary(c, BinaryKind.Mul),
-        ["Div"] = c => MapBinary(c, BinaryKind.Div),
-        ["Sum"] = c => c.Emit(new SumOp()),
-        ["Flatten"] = c => c.Emit(new FlattenOp(c.A.Int32("axis", 1))),
-        ["Reshape"] = c => c.Emit(new ReshapeOp(c.A.Int("allowzero", 0) != 0)),
-        ["Squeeze"] = c => c.Emit(new SqueezeOp(), c.Opset < 13 && c.A.Ints("axes") is { } axes ? [c.Input(0), c.Constant("axes", axes)] : null),
-        ["Unsqueeze"] = c => c.Emit(new UnsqueezeOp(), c.Opset < 13 ? [c.Input(0), c.Constant("axes", c.A.Ints("axes") ?? throw c.A.Bad("axes", "required"))] : null),
-        ["Gemm"] = c => c.Emit(new GemmOp(c.A.Float("alpha", 1f), c.A.Float("beta", 1f), c.A.Int("transA", 0) != 0, c.A.Int("transB", 0) != 0)),
-        ["MatMul"] = c => c.Emit(new MatMulOp()),
-        ["Softmax"] = c => c.Emit(c.Opset < 13 ? new SoftmaxOp(c.A.Int32("axis", 1), coerceTo2D: true) : new SoftmaxOp(c.A.Int32("axis", -1), coerceTo2D: false)),
-        ["Clip"] = MapClip,
-        ["ReduceMean"] = MapReduceMean,
-        ["Pad"] = MapPad,
-        ["Concat"] = c => c.Emit(new ConcatOp(c.A.Has("axis") ? c.A.Int32("axis", 0) : throw c.A.Bad("axis", "required"))),
-        ["Split"] = MapSplit,
-        ["Identity"] = c => c.Emit(new IdentityOp()),
-        ["Dropout"] = MapDropout,
-        ["Constant"] = MapConstant,
-        ["Shape"] = c => c.Emit(new ShapeOp(c.A.Int("start", 0), c.A.Has("end") ? c.A.Int("end", 0) : null)),
-        ["Gather"] = c => c.Emit(new GatherOp(c.A.Int32("axis", 0))),
+        public MapFunction Map { get; } = map;
+        public FrozenSet<string> Attributes { get; } = attributes.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToFrozenSet(StringComparer.Ordinal);
+        public string Listing => Attributes.Count == 0 ? "no attributes" : string.Join(", ", Attributes.Order(StringComparer.Ordinal));
+    }
+
+    private const string WindowNames = "auto_pad kernel_shape pads strides";
+
+    private static readonly Dictionary<string, Mapping> Maps = new(StringComparer.Ordinal)
+    {
+        ["Conv"] = new(MapConv, $"{WindowNames} dilations group"),
+        ["BatchNormalization"] = new(MapBatchNorm, "epsilon momentum training_mode spatial is_test consumed_inputs"),
+        ["Relu"] = new(c => c.Emit(new UnaryOp(UnaryKind.Relu)), "consumed_inputs"),
+        ["Sigmoid"] = new(c => c.Emit(new UnaryOp(UnaryKind.Sigmoid)), "consumed_inputs"),
+        ["MaxPool"] = new(c => MapPool(c, PoolKind.Max), $"{WindowNames} dilations ceil_mode storage_order"),
+        // AveragePool's dilations arrive in opset 19.
+        ["AveragePool"] = new(c => MapPool(c, PoolKind.Average), $"{WindowNames} ceil_mode count_include_pad"),
+        ["GlobalAveragePool"] = new(c => c.Emit(new GlobalAveragePoolOp())),
+        ["Add"] = new(c => MapBinary(c, BinaryKind.Add), "broadcast axis consumed_inputs"),
+        ["Sub"] = new(c => MapBinary(c, BinaryKind.Sub), "broadcast axis consumed_inputs"),
+        ["Mul"] = new(c => MapBinary(c, BinaryKind.Mul), "broadcast axis consumed_inputs"),
+        ["Div"] = new(c => MapBinary(c, BinaryKind.Div), "broadcast axis consumed_inputs"),
+        ["Sum"] = new(c => c.Emit(new SumOp()), "consumed_inputs"),
+        ["Flatten"] = new(c => c.Emit(new FlattenOp(c.A.Int32("axis", 1))), "axis"),
+        ["Reshape"] = new(MapReshape, "allowzero shape consumed_inputs"),
+        ["Squeeze"] = new(c => c.Emit(new SqueezeOp(), c.Opset < 13 && c.A.Ints("axes") is { } axes ? [c.Input(0), c.Constant("axes", axes)] : null), "axes"),
+        ["Unsqueeze"] = new(c => c.Emit(new UnsqueezeOp(), c.Opset < 13 ? [c.Input(0), c.Constant("axes", c.A.Ints("axes") ?? throw c.A.Bad("axes", "required"))] : null), "axes"),
+        ["Gemm"] = new(c => c.Emit(new GemmOp(c.A.Float("alpha", 1f), c.A.Float("beta", 1f), c.A.Int("transA", 0) != 0, c.A.Int("transB", 0) != 0)), "alpha beta transA transB broadcast"),
+        ["MatMul"] = new(c => c.Emit(new MatMulOp())),
+        ["Softmax"] = new(c => c.Emit(c.Opset < 13 ? new SoftmaxOp(c.A.Int32("axis", 1), coerceTo2D: true) : new SoftmaxOp(c.A.Int32("axis", -1), coerceTo2D: false)), "axis"),
+        ["Clip"] = new(MapClip, "min max consumed_inputs"),
+        ["ReduceMean"] = new(MapReduceMean, "axes keepdims noop_with_empty_axes"),
+        ["Pad"] = new(MapPad, "mode pads value paddings"),
+        ["Concat"] = new(c => c.Emit(new ConcatOp(c.A.Has("axis") ? c.A.Int32("axis", 0) : throw c.A.Bad("axis", "required"))), "axis"),
+        ["Split"] = new(MapSplit, "axis split num_outputs"),
+        ["Identity"] = new(c => c.Emit(new IdentityOp())),
+        ["Dropout"] = new(MapDropout, "ratio seed is_test consumed_inputs"),
+        ["Constant"] = new(MapConstant, "value value_float value_floats value_int value_ints value_string value_strings sparse_value"),
+        ["Shape"] = new(c => c.Emit(new ShapeOp(c.A.Int("start", 0), c.A.Has("end") ? c.A.Int("end", 0) : null)), "start end"),
+        ["Gather"] = new(c => c.Emit(new GatherOp(c.A.Int32("axis", 0))), "axis"),
     };
 
     public static IReadOnlyCollection<string> SupportedOperators => Maps.Keys;
 
     public static void Map(OnnxNode node, string name, int opset, ModelGraph graph, string? baseDirectory)
     {
-        if (!Maps.TryGetValue(node.OpType, out MapFunction? map))
+        if (!Maps.TryGetValue(node.OpType, out Mapping? mapping))
             throw new UnsupportedModelException(
                 $"Operator '{node.OpType}' (node '{name}', opset {opset}) is not supported. Supported operators: {string.Join(", ", Maps.Keys.Order())}.");
-        map(new MapContext(node, name, opset, graph, baseDirectory));
+        foreach (OnnxAttribute a in node.Attributes)
+            if (!mapping.Attributes.Contains(a.Name))
+                throw new UnsupportedModelException(
+                    $"{node.OpType} node '{name}': attribute '{a.Name}' is not defined for {node.OpType} (opset {opset}); {node.OpType} defines {mapping.Listing}.");
+        mapping.Map(new MapContext(node, name, opset, graph, baseDirectory));
     }
 
     private static void MapConv(MapContext c)
@@ -76,11 +98,17 @@ internal static class OnnxOperatorMap
     {
         bool ceil = c.Opset >= 10 && c.A.Int("ceil_mode", 0) != 0;
         WindowAttributes window = c.Window(ceil);
-        if (kind == PoolKind.Average && window.Dilations is not null)
-            throw new UnsupportedModelException($"{c.Describe}: AveragePool dilations arrive in opset 19; Cardinal supports up to {OnnxImporter.MaxOpset}.");
         int storageOrder = c.A.Int32("storage_order", 0);
         if (storageOrder is not (0 or 1)) throw c.A.Bad("storage_order", "must be 0 or 1");
         c.Emit(new PoolOp(kind, window, c.A.Int("count_include_pad", 0) != 0, storageOrder));
+    }
+
+    private static void MapReshape(MapContext c)
+    {
+        var op = new ReshapeOp(c.A.Int("allowzero", 0) != 0);
+        // Opsets 1–4 give the target shape as an attribute; opset 5 made it the second input.
+        if (c.Opset < 5) c.Emit(op, [c.Input(0), c.Constant("shape", c.A.Ints("shape") ?? throw c.A.Bad("shape", "required"))]);
+        else c.Emit(op);
     }
 
     private static void MapBinary(MapContext c, BinaryKind kind)
@@ -137,15 +165,19 @@ internal static class OnnxOperatorMap
 
     private static void MapConstant(MapContext c)
     {
-        OnnxAttribute? a = c.Node.Attributes.FirstOrDefault();
-        Tensor value = a?.Name switch
+        if (c.Node.Attributes.Count != 1)
+            throw new InvalidModelException(c.Node.Attributes.Count == 0 ? $"{c.Describe}: has no value attribute."
+                : $"{c.Describe}: has {c.Node.Attributes.Count} value attributes ({string.Join(", ", c.Node.Attributes.Select(a => a.Name))}); a Constant takes exactly one.");
+        OnnxAttribute a = c.Node.Attributes[0];
+        Tensor value = a.Name switch
         {
-            "value" when a.T is not null => OnnxTensorConverter.ToTensor(a.T, c.BaseDirectory, $"{c.Describe}"),
+            "value" => a.T is not null ? OnnxTensorConverter.ToTensor(a.T, c.BaseDirectory, $"{c.Describe}") : throw c.A.Bad("value", "holds no tensor"),
             "value_float" => Tensor.Scalar(a.F),
             "value_floats" => Tensor.FromArray(a.Floats.ToArray(), a.Floats.Count),
             "value_int" => Tensor.Scalar(a.I),
             "value_ints" => Tensor.FromArray(a.Ints.ToArray(), a.Ints.Count),
-            null => throw new InvalidModelException($"{c.Describe}: has no value attribute."),
+            "value_string" or "value_strings" => throw new UnsupportedModelException($"{c.Describe}: attribute '{a.Name}': string constants are not supported (Cardinal's tensors are numeric)."),
+            "sparse_value" => throw new UnsupportedModelException($"{c.Describe}: attribute 'sparse_value': sparse constants are not supported."),
             _ => throw new UnsupportedModelException($"{c.Describe}: constant attribute '{a.Name}' is not supported."),
         };
         if (c.Node.Outputs.Count != 1) throw new InvalidModelException($"{c.Describe}: must have one output.");

@@ -19,7 +19,7 @@ namespace Cardinal.Cli
               devices                              what ILGPU sees (CUDA, OpenCL, its CPU accelerator)
               bench   [--model M] [--batch B] [--threads N] [--runs R] [--warmup W] [--device D] [--json]
               run     [--model M] [--input [NAME=]X.npy]... [--output [NAME=]Y.npy]... [--threads N] [--seed S]
-              verify  [--model M] --input [NAME=]X.npy... --expected [NAME=]Y.npy... [--rtol 1e-3] [--atol 1e-4] [--threads N]
+              verify  [--model M] [--input [NAME=]X.npy]... --expected [NAME=]Y.npy... [--rtol 1e-3] [--atol 1e-4] [--threads N]
               embed   IMAGES...|DIR [--model M] [--preset P] [--out emb.npy | --json] [--threads N]
               similar QUERY DIR [--top 10] [--model M] [--preset P] [--json] [--no-cache]
               classify --model M IMAGES...|DIR [--labels L.txt] [--preset imagenet] [--top 5] [--json]
@@ -29,7 +29,8 @@ namespace Cardinal.Cli
             MODEL defaults to the bundled ImageNet-pretrained ResNet-18 (models/resnet18-mlnet.onnx).
             --device cpu|cuda|opencl|ilgpu-cpu|auto on every model command (default cpu); a missing device is an
             error (exit 2), never a silent fallback, except auto (CUDA, then OpenCL, else cpu).
-            run without --input feeds a seeded standard-normal input of the model's shape.
+            run without --input feeds a seeded standard-normal input of the model's shape; verify needs an --input
+            per model input. A model without inputs (a lone Constant) runs and verifies with none.
             presets: mlnet-resnet18 (the default model's), imagenet (torchvision's; the default for --model).
             image options: --enable-gif (first frame), --enable-tiff; both formats are off by default.
             exit codes: 0 ok, 1 verify mismatch (loadtest: an answer differed or a request failed),

@@ -17,7 +17,8 @@ internal static class RunCommand
         var outputFiles = ModelFiles.Bind(a.All("--output"), session.Outputs, "--output");
 
         Dictionary<string, Tensor> inputs;
-        if (a.All("--input").Count == 0)
+        if (a.All("--input").Count == 0 && session.Inputs.Count == 0) inputs = [];
+        else if (a.All("--input").Count == 0)
         {
             inputs = session.Inputs.ToDictionary(i => i.Name, i => ModelFiles.RandomInput(i, seed));
             stderr.WriteLine($"cardinal: no --input given; using a seeded standard-normal input (seed {seed})");
