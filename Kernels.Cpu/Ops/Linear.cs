@@ -1,3 +1,4 @@
+using System.Buffers;
 using Cardinal.Graph.Ops;
 using Cardinal.Kernels.Cpu.Gemm;
 using Cardinal.Kernels.Cpu.Threading;
@@ -8,24 +9,60 @@ namespace Cardinal.Kernels.Cpu.Ops;
 /// <summary>Gemm and MatMul on top of <see cref="Sgemm"/>.</summary>
 public static class Linear
 {
-    /// <param name="cStrides">C's broadcast strides over [M, N] (see <see cref="CStrides"/>), worked out once per plan.</param>
-    public static void Gemm(GemmOp op, Tensor a, Tensor b, Tensor? c, (int Row, int Column) cStrides, Tensor y, ParallelRunner parallel, CpuKernelTable? table = null)
+    /// <summary>
+    /// One Gemm node, prepared once per plan step. A transposed operand is read row-major by SGEMM: a constant
+    /// one (a classifier's [N×K] weights under transB) is transposed here, once; a computed one is transposed
+    /// on each run into a pooled buffer, so a steady-state run allocates nothing. At small M with transB and A
+    /// as is, rows of A meet rows of B as dot products and nothing is transposed at all.
+    /// </summary>
+    public sealed class GemmKernel
     {
-        int m = y.Dims[0], n = y.Dims[1];
-        int k = op.TransA ? a.Dims[0] : a.Dims[1];
-        if (!op.TransA && op.TransB && m <= 8)
+        private readonly GemmOp _op;
+        private readonly int _m, _n, _k;
+        private readonly bool _dotRows;
+        private readonly (int Row, int Column) _cStrides;
+        private readonly float[]? _aRows, _bRows;
+        private readonly ParallelRunner _parallel;
+        private readonly CpuKernelTable? _table;
+
+        /// <param name="constantA">A's value when it is an initializer, else null; likewise <paramref name="constantB"/>.</param>
+        public GemmKernel(GemmOp op, int[] aDims, int[] bDims, int[]? cDims, int[] yDims, Tensor? constantA, Tensor? constantB,
+            ParallelRunner parallel, CpuKernelTable? table)
         {
-            // A classifier head at small batch: rows of A against rows of B (both contiguous) as dot
-            // products — no transposed copy of a 2048×1000 weight matrix on every run.
-            DotRows(a.Floats, b.Floats, y.Floats, m, n, k, parallel);
-            Finish(op, c, cStrides, y, m, n);
-            return;
+            _op = op; _parallel = parallel; _table = table;
+            _m = yDims[0]; _n = yDims[1];
+            _k = op.TransA ? aDims[0] : aDims[1];
+            _cStrides = CStrides(cDims, _m, _n);
+            // A classifier head at small batch: dot products over B's rows, which are contiguous as they are.
+            _dotRows = !op.TransA && op.TransB && _m <= 8;
+            if (!_dotRows && op.TransA && constantA is not null) _aRows = Transposed(constantA.Floats, aDims[0], aDims[1]);
+            if (!_dotRows && op.TransB && constantB is not null) _bRows = Transposed(constantB.Floats, bDims[0], bDims[1]);
         }
-        // Only a transposed operand needs a row-major copy; the others are read in place.
-        ReadOnlySpan<float> aRows = op.TransA ? Transpose(a.Floats, a.Dims[0], a.Dims[1]) : a.Floats;
-        ReadOnlySpan<float> bRows = op.TransB ? Transpose(b.Floats, b.Dims[0], b.Dims[1]) : b.Floats;
-        Sgemm.Multiply(m, n, k, aRows, k, bRows, n, y.Floats, n, accumulate: false, parallel, table);
-        Finish(op, c, cStrides, y, m, n);
+
+        public void Run(Tensor a, Tensor b, Tensor? c, Tensor y)
+        {
+            if (_dotRows)
+            {
+                DotRows(a.Floats, b.Floats, y.Floats, _m, _n, _k, _parallel);
+                Finish(_op, c, _cStrides, y, _m, _n);
+                return;
+            }
+            // A computed transposed operand goes through a pooled buffer (returned below), never a new array.
+            float[]? aRented = _op.TransA && _aRows is null ? ArrayPool<float>.Shared.Rent(a.Length) : null;
+            float[]? bRented = _op.TransB && _bRows is null ? ArrayPool<float>.Shared.Rent(b.Length) : null;
+            try
+            {
+                ReadOnlySpan<float> aRows = !_op.TransA ? a.Floats : _aRows ?? Transpose(a.Floats, a.Dims[0], a.Dims[1], aRented!);
+                ReadOnlySpan<float> bRows = !_op.TransB ? b.Floats : _bRows ?? Transpose(b.Floats, b.Dims[0], b.Dims[1], bRented!);
+                Sgemm.Multiply(_m, _n, _k, aRows, _k, bRows, _n, y.Floats, _n, accumulate: false, _parallel, _table);
+            }
+            finally
+            {
+                if (aRented is not null) ArrayPool<float>.Shared.Return(aRented);
+                if (bRented is not null) ArrayPool<float>.Shared.Return(bRented);
+            }
+            Finish(_op, c, _cStrides, y, _m, _n);
+        }
     }
 
     /// <summary>C's strides when broadcast to [m, n] (0 on broadcast axes).</summary>
@@ -79,9 +116,17 @@ public static class Linear
         return sum;
     }
 
-    private static float[] Transpose(ReadOnlySpan<float> src, int rows, int cols)
+    private static float[] Transposed(ReadOnlySpan<float> src, int rows, int cols)
     {
         var dst = new float[rows * cols];
+        Transpose(src, rows, cols, dst);
+        return dst;
+    }
+
+    /// <summary>Writes src [rows×cols]ᵀ into the first rows·cols elements of dst and returns them.</summary>
+    private static ReadOnlySpan<float> Transpose(ReadOnlySpan<float> src, int rows, int cols, Span<float> dst)
+    {
+        dst = dst[..(rows * cols)];
         for (int i = 0; i < rows; i++)
             for (int j = 0; j < cols; j++)
                 dst[j * rows + i] = src[i * cols + j];
