@@ -113,12 +113,11 @@ internal static class CpuKernelFactory
                 return K((i, o) => Normalization.ReduceMean(i[0]!, axes, o[0]));
             }
             case GemmOp gemm:
-            {
-                var cStrides = Linear.CStrides(inputs.Length > 2 ? inputs[2]?.Dims : null, outputs[0].Dims[0], outputs[0].Dims[1]);
-                return K((i, o) => Linear.Gemm(gemm, i[0]!, i[1]!, i.Length > 2 ? i[2] : null, cStrides, o[0], parallel, table));
-            }
+                // Constant operands (a classifier's weights) are prepared when the kernel is made, not per run.
+                return new Linear.GemmKernel(gemm, inputs[0]!.Dims, inputs[1]!.Dims, inputs.Length > 2 ? inputs[2]?.Dims : null,
+                    outputs[0].Dims, inputs[0]!.Constant, inputs[1]!.Constant, parallel, table);
             case MatMulOp:
-                return K((i, o) => Linear.MatMul(node, i[0]!, i[1]!, o[0], parallel, table), $"packed GEMM {table.MR}×{table.NR}");
+                return new Linear.MatMulKernel(node, inputs[0]!.Dims, inputs[1]!.Dims, parallel, table);
             case ConcatOp concat:
             {
                 int axis = TensorShape.NormalizeAxis(concat.Axis, inputs[0]!.Rank, node.Describe());

@@ -11,7 +11,9 @@ namespace Cardinal.Tests.Models;
 /// <summary>
 /// torchvision's residual family, exported by tools/reference/export_torchvision.py with random weights and
 /// randomised, calibrated BatchNorm statistics: Cardinal's output must match PyTorch's at rtol 1e-3 /
-/// atol 1e-4, element by element (batch 2; 224×224 for the full models, 64×64 for the small ones).
+/// atol 1e-4, element by element (batch 2; 224×224 for the full image models, 64×64 for the small ones).
+/// The video ResNet r3d_18 (8×56×56 clips) and its one-block-per-stage twin tiny_r3d (8×32×32) run 3-D
+/// convolutions down to depth 1 in layer4 (8 → 4 → 2 → 1), where a kernel bug once made every output wrong.
 /// </summary>
 [TestFixture]
 public class TorchvisionZooTests
@@ -20,9 +22,10 @@ public class TorchvisionZooTests
     [
         "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
         "resnext50_32x4d", "resnext101_32x8d", "resnext101_64x4d", "wide_resnet50_2", "wide_resnet101_2",
+        "r3d_18",
     ];
 
-    public static readonly string[] SmallModels = ["tiny_resnet_basic", "tiny_resnet_bottleneck", "tiny_resnext_8x4d", "tiny_wide_resnet"];
+    public static readonly string[] SmallModels = ["tiny_resnet_basic", "tiny_resnet_bottleneck", "tiny_resnext_8x4d", "tiny_wide_resnet", "tiny_r3d"];
 
     public static string ZooFolder => Path.Combine(References.Cache, "torchvision", "current");
 

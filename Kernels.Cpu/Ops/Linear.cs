@@ -1,31 +1,72 @@
 using Cardinal.Graph.Ops;
 using Cardinal.Kernels.Cpu.Gemm;
 using Cardinal.Kernels.Cpu.Threading;
+using Cardinal.Planning;
 using Cardinal.Tensors;
 
 namespace Cardinal.Kernels.Cpu.Ops;
 
-/// <summary>Gemm and MatMul on top of <see cref="Sgemm"/>.</summary>
+/// <summary>Gemm and MatMul on top of <see cref="Sgemm"/>, each prepared once per plan step.</summary>
 public static class Linear
 {
-    /// <param name="cStrides">C's broadcast strides over [M, N] (see <see cref="CStrides"/>), worked out once per plan.</param>
-    public static void Gemm(GemmOp op, Tensor a, Tensor b, Tensor? c, (int Row, int Column) cStrides, Tensor y, ParallelRunner parallel, CpuPlatform table)
+    /// <summary>
+    /// One Gemm node. A transposed operand is read row-major by SGEMM: a constant one (a classifier's [N×K]
+    /// weights under transB) is transposed here, once; a computed one is transposed on each run into the
+    /// workspace, so a steady-state run allocates nothing. At small M with transB and A as is, rows of A meet
+    /// rows of B as dot products and nothing is transposed at all.
+    /// </summary>
+    public sealed class GemmKernel : IKernel
     {
-        int m = y.Dims[0], n = y.Dims[1];
-        int k = op.TransA ? a.Dims[0] : a.Dims[1];
-        if (!op.TransA && op.TransB && m <= 8)
+        private readonly GemmOp _op;
+        private readonly int _m, _n, _k;
+        private readonly bool _dotRows;
+        private readonly (int Row, int Column) _cStrides;
+        private readonly float[]? _aRows, _bRows;
+        private readonly ParallelRunner _parallel;
+        private readonly CpuPlatform _platform;
+        // Workspace: the GEMM's per-thread packing buffers, then a computed transposed A, then a computed transposed B.
+        private readonly long _gemmBytes, _aBytes, _bBytes;
+
+        /// <param name="constantA">A's value when it is an initializer, else null; likewise <paramref name="constantB"/>.</param>
+        public GemmKernel(GemmOp op, int[] aDims, int[] bDims, int[]? cDims, int[] yDims, Tensor? constantA, Tensor? constantB,
+            ParallelRunner parallel, CpuPlatform platform)
         {
-            // A classifier head at small batch: rows of A against rows of B (both contiguous) as dot
-            // products — no transposed copy of a 2048×1000 weight matrix on every run.
-            DotRows(a.Floats, b.Floats, y.Floats, m, n, k, parallel, table);
-            Finish(op, c, cStrides, y, m, n);
-            return;
+            _op = op; _parallel = parallel; _platform = platform;
+            _m = yDims[0]; _n = yDims[1];
+            _k = op.TransA ? aDims[0] : aDims[1];
+            _cStrides = CStrides(cDims, _m, _n);
+            // A classifier head at small batch: dot products over B's rows, which are contiguous as they are.
+            _dotRows = !op.TransA && op.TransB && _m <= 8;
+            if (_dotRows) return;
+            if (op.TransA && constantA is not null) _aRows = Transposed(constantA.Floats, aDims[0], aDims[1]);
+            if (op.TransB && constantB is not null) _bRows = Transposed(constantB.Floats, bDims[0], bDims[1]);
+            _gemmBytes = Workspace.Align(Sgemm.ScratchBytes(_m, _n, platform, parallel, packedA: false));
+            _aBytes = op.TransA && _aRows is null ? Workspace.Align((long)_m * _k * sizeof(float)) : 0;
+            _bBytes = op.TransB && _bRows is null ? Workspace.Align((long)_k * _n * sizeof(float)) : 0;
         }
-        // Only a transposed operand needs a row-major copy; the others are read in place.
-        ReadOnlySpan<float> aRows = op.TransA ? Transpose(a.Floats, a.Dims[0], a.Dims[1]) : a.Floats;
-        ReadOnlySpan<float> bRows = op.TransB ? Transpose(b.Floats, b.Dims[0], b.Dims[1]) : b.Floats;
-        Sgemm.Multiply(m, n, k, aRows, k, bRows, n, y.Floats, n, accumulate: false, parallel, table);
-        Finish(op, c, cStrides, y, m, n);
+
+        public long WorkspaceBytes => _gemmBytes + _aBytes + _bBytes;
+
+        public string Description => _dotRows ? $"row dot products ({_platform.VectorWidth}-wide)" : $"packed GEMM {_platform.MR}×{_platform.NR}";
+
+        public unsafe void Run(Tensor?[] inputs, Tensor[] outputs, Workspace workspace)
+        {
+            Tensor a = inputs[0]!, b = inputs[1]!, y = outputs[0];
+            Tensor? c = inputs.Length > 2 ? inputs[2] : null;
+            if (_dotRows)
+            {
+                DotRows(a.Floats, b.Floats, y.Floats, _m, _n, _k, _parallel, _platform);
+                Finish(_op, c, _cStrides, y, _m, _n);
+                return;
+            }
+            ReadOnlySpan<float> aRows = !_op.TransA ? a.Floats
+                : _aRows ?? Transpose(a.Floats, a.Dims[0], a.Dims[1], new Span<float>(workspace.Floats(_gemmBytes, (long)_m * _k), _m * _k));
+            ReadOnlySpan<float> bRows = !_op.TransB ? b.Floats
+                : _bRows ?? Transpose(b.Floats, b.Dims[0], b.Dims[1], new Span<float>(workspace.Floats(_gemmBytes + _aBytes, (long)_k * _n), _k * _n));
+            Sgemm.Multiply(_m, _n, _k, aRows, _k, bRows, _n, y.Floats, _n, accumulate: false, _parallel, _platform,
+                scratch: new Workspace(workspace.Pointer, _gemmBytes));
+            Finish(_op, c, _cStrides, y, _m, _n);
+        }
     }
 
     /// <summary>C's strides when broadcast to [m, n] (0 on broadcast axes).</summary>
@@ -69,34 +110,59 @@ public static class Linear
         }
     }
 
-    private static float[] Transpose(ReadOnlySpan<float> src, int rows, int cols)
+    private static float[] Transposed(ReadOnlySpan<float> src, int rows, int cols)
     {
         var dst = new float[rows * cols];
+        Transpose(src, rows, cols, dst);
+        return dst;
+    }
+
+    /// <summary>Writes src [rows×cols]ᵀ into the first rows·cols elements of dst and returns them.</summary>
+    private static ReadOnlySpan<float> Transpose(ReadOnlySpan<float> src, int rows, int cols, Span<float> dst)
+    {
+        dst = dst[..(rows * cols)];
         for (int i = 0; i < rows; i++)
             for (int j = 0; j < cols; j++)
                 dst[j * rows + i] = src[i * cols + j];
         return dst;
     }
 
-    public static void MatMul(Graph.Node node, Tensor a, Tensor b, Tensor y, ParallelRunner parallel, CpuPlatform table)
+    /// <summary>One MatMul node: a GEMM per broadcast batch index, sharing one workspace.</summary>
+    public sealed class MatMulKernel(Graph.Node node, int[] aDims, int[] bDims, ParallelRunner parallel, CpuPlatform platform) : IKernel
     {
-        var (_, a2, b2, batch) = MatMulOp.Shapes(node, a.Shape(), b.Shape());
-        int m = a2[^2], k = a2[^1], n = b2[^1];
-        int[] sa = Broadcast.StridesFor(a2[..^2], batch), sb = Broadcast.StridesFor(b2[..^2], batch);
-        int batches = TensorShape.ElementCount(batch);
-        var index = new int[batch.Length];
-        ReadOnlySpan<float> av = a.Floats, bv = b.Floats;
-        Span<float> yv = y.Floats;
-        for (int t = 0; t < batches; t++)
+        private readonly (int[] A2, int[] B2, int[] Batch) _shapes = Shapes(node, aDims, bDims);
+
+        private static (int[], int[], int[]) Shapes(Graph.Node node, int[] aDims, int[] bDims)
         {
-            int offA = 0, offB = 0;
-            for (int d = 0; d < batch.Length; d++) { offA += index[d] * sa[d]; offB += index[d] * sb[d]; }
-            Sgemm.Multiply(m, n, k, av.Slice(offA * m * k, m * k), k, bv.Slice(offB * k * n, k * n), n,
-                yv.Slice(t * m * n, m * n), n, accumulate: false, parallel, table);
-            for (int d = batch.Length - 1; d >= 0; d--)
+            var (_, a2, b2, batch) = MatMulOp.Shapes(node, aDims, bDims);
+            return (a2, b2, batch);
+        }
+
+        public long WorkspaceBytes => Sgemm.ScratchBytes(_shapes.A2[^2], _shapes.B2[^1], platform, parallel, packedA: false);
+
+        public string Description => $"packed GEMM {platform.MR}×{platform.NR}";
+
+        public void Run(Tensor?[] inputs, Tensor[] outputs, Workspace workspace)
+        {
+            var (a2, b2, batch) = _shapes;
+            int m = a2[^2], k = a2[^1], n = b2[^1];
+            int[] sa = Broadcast.StridesFor(a2[..^2], batch), sb = Broadcast.StridesFor(b2[..^2], batch);
+            int batches = TensorShape.ElementCount(batch);
+            Span<int> index = stackalloc int[batch.Length];
+            index.Clear();
+            ReadOnlySpan<float> av = inputs[0]!.Floats, bv = inputs[1]!.Floats;
+            Span<float> yv = outputs[0].Floats;
+            for (int t = 0; t < batches; t++)
             {
-                if (++index[d] < batch[d]) break;
-                index[d] = 0;
+                int offA = 0, offB = 0;
+                for (int d = 0; d < batch.Length; d++) { offA += index[d] * sa[d]; offB += index[d] * sb[d]; }
+                Sgemm.Multiply(m, n, k, av.Slice(offA * m * k, m * k), k, bv.Slice(offB * k * n, k * n), n,
+                    yv.Slice(t * m * n, m * n), n, accumulate: false, parallel, platform, scratch: workspace);
+                for (int d = batch.Length - 1; d >= 0; d--)
+                {
+                    if (++index[d] < batch[d]) break;
+                    index[d] = 0;
+                }
             }
         }
     }

@@ -9,7 +9,9 @@ residual branches: with gamma ~1 everywhere, a random ResNet-152 is so ill-condi
 float32 result differs from its float64 result by 8e-4, more than the tolerance the tests hold us to.
 The reference output is PyTorch's forward pass in float64, stored as float32: the exact answer for the
 exported float32 weights, so the tests measure Cardinal's error, not PyTorch's plus ours.
-Inputs are seeded, batch 2. The batch axis is exported as the symbol "N".
+Inputs are seeded, batch 2. The batch axis is exported as the symbol "N". Image models take 3×S×S; the video
+ResNets (r3d_18 and its reduced twin) take 3×8×S×S clips, 8 frames so that layer4 runs at depth 1
+(8 → 4 → 2 → 1), the case where a 3-D convolution bug once gave all of r3d_18's outputs wrong.
 
 Writes OUT/<name>/{model.onnx,input.npy,output.npy} and OUT/manifest.json. Run through tools/reference/
 generate.sh, which keys the cache folder by this script's hash so CI reuses it and a change regenerates it.
@@ -25,6 +27,7 @@ import numpy as np
 import torch
 import torchvision
 from torchvision.models.resnet import BasicBlock, Bottleneck, ResNet
+from torchvision.models.video import resnet as video
 
 FULL = {
     "resnet18": lambda: torchvision.models.resnet18(),
@@ -37,27 +40,50 @@ FULL = {
     "resnext101_64x4d": lambda: ResNet(Bottleneck, [3, 4, 23, 3], groups=64, width_per_group=4),
     "wide_resnet50_2": lambda: torchvision.models.wide_resnet50_2(),
     "wide_resnet101_2": lambda: torchvision.models.wide_resnet101_2(),
+    "r3d_18": lambda: torchvision.models.video.r3d_18(),
 }
 
-# Reduced variants at 64x64 that run in well under a second: one block per stage.
+# Reduced variants that run in well under a second, one block per stage: 64x64 images, 8x32x32 clips (tiny_r3d).
 SMALL = {
     "tiny_resnet_basic": lambda: ResNet(BasicBlock, [1, 1, 1, 1], num_classes=10),
     "tiny_resnet_bottleneck": lambda: ResNet(Bottleneck, [1, 1, 1, 1], num_classes=10, width_per_group=16),
     "tiny_resnext_8x4d": lambda: ResNet(Bottleneck, [1, 1, 1, 1], num_classes=10, groups=8, width_per_group=4),
     "tiny_wide_resnet": lambda: ResNet(Bottleneck, [1, 1, 1, 1], num_classes=10, width_per_group=128),
+    "tiny_r3d": lambda: video.VideoResNet(video.BasicBlock, [video.Conv3DSimple] * 4, [1, 1, 1, 1],
+                                          video.BasicStem, num_classes=10),
 }
 
+# Per-sample input shape for a given size: the video models take 8-frame clips, at a smaller size than the
+# image models (r3d_18 at 56×56 costs about what resnet50 does at 224×224).
+CLIP = {"r3d_18": 56, "tiny_r3d": 32}
 
-def randomise_batchnorm(model, generator, calibration_size):
+
+def sample_shape(name, size):
+    return (3, 8, CLIP[name], CLIP[name]) if name in CLIP else (3, size, size)
+
+
+def last_batchnorm(m):
+    """The last BatchNorm of a residual block (image or video ResNet), else None."""
+    if isinstance(m, Bottleneck):
+        return m.bn3
+    if isinstance(m, BasicBlock):
+        return m.bn2
+    if isinstance(m, (video.BasicBlock, video.Bottleneck)):
+        return m.conv2[1] if isinstance(m, video.BasicBlock) else m.conv3[1]
+    return None
+
+
+def randomise_batchnorm(model, generator, calibration_shape):
+    batchnorm = (torch.nn.BatchNorm2d, torch.nn.BatchNorm3d)
     for m in model.modules():
-        if isinstance(m, torch.nn.BatchNorm2d):
+        if isinstance(m, batchnorm):
             with torch.no_grad():
                 m.weight.uniform_(0.5, 1.5, generator=generator)
                 m.bias.normal_(0.0, 0.2, generator=generator)
             m.momentum = None  # cumulative average over the calibration batches
             m.reset_running_stats()
     for m in model.modules():
-        last = m.bn3 if isinstance(m, Bottleneck) else m.bn2 if isinstance(m, BasicBlock) else None
+        last = last_batchnorm(m)
         if last is not None:
             with torch.no_grad():
                 last.weight.uniform_(0.1, 0.4, generator=generator)
@@ -65,9 +91,9 @@ def randomise_batchnorm(model, generator, calibration_size):
     model.train()
     with torch.no_grad():
         for _ in range(3):
-            model(torch.randn(4, 3, calibration_size, calibration_size, generator=generator))
+            model(torch.randn(4, *calibration_shape, generator=generator))
     for m in model.modules():
-        if isinstance(m, torch.nn.BatchNorm2d):
+        if isinstance(m, batchnorm):
             with torch.no_grad():
                 std = m.running_var.sqrt()
                 m.running_mean.add_(0.1 * std * torch.randn(m.running_mean.shape, generator=generator))
@@ -79,8 +105,9 @@ def export(name, build, size, out_dir, seed):
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
     model = build()
-    randomise_batchnorm(model, generator, min(size, 160))
-    x = torch.randn(2, 3, size, size, generator=generator)
+    shape = sample_shape(name, size)
+    randomise_batchnorm(model, generator, shape[:-2] + (min(shape[-2], 160), min(shape[-1], 160)))
+    x = torch.randn(2, *shape, generator=generator)
     folder = os.path.join(out_dir, name)
     os.makedirs(folder, exist_ok=True)
     torch.onnx.export(model, x, os.path.join(folder, "model.onnx"), opset_version=13,
@@ -92,7 +119,7 @@ def export(name, build, size, out_dir, seed):
     np.save(os.path.join(folder, "input.npy"), x.numpy().astype(np.float32))
     np.save(os.path.join(folder, "output_torch_fp32.npy"), y32.numpy().astype(np.float32))
     np.save(os.path.join(folder, "output.npy"), y.numpy().astype(np.float32))
-    return {"name": name, "input_size": size, "batch": 2, "model": f"{name}/model.onnx",
+    return {"name": name, "input_size": shape[-1], "input_shape": [2, *shape], "batch": 2, "model": f"{name}/model.onnx",
             "input": f"{name}/input.npy", "output": f"{name}/output.npy",
             "output_abs_max": float(y.abs().max()), "output_std": float(y.std()),
             "torch_fp32_max_abs_error": float((y32.double() - y).abs().max())}
