@@ -30,8 +30,16 @@ internal static class CpuKernelFactory
         public long WorkspaceBytes => Plan.WorkspaceBytes;
         public string Description => Plan.Description;
 
+        /// <summary>
+        /// The weights, when the plan packed them and no other algorithm could be chosen for this layer at another
+        /// input size: the backend's packed-weights cache keeps the packed copy, which every later plan finds.
+        /// (A grouped layer narrow enough for the direct kernel, which reads the weights as they are, keeps them.)
+        /// </summary>
+        public IReadOnlyList<int> HeldInputs => Plan.HoldsPackedWeights
+            && (Plan.Shape.Group == 1 || Plan.Shape.OutChannelsPerGroup >= DirectGroupedPlan.MaxChannelsPerGroup) ? [1] : [];
+
         public void Run(Tensor?[] inputs, Tensor[] outputs, Workspace workspace) =>
-            Plan.Run(inputs[0]!.Floats, inputs[1]!.Floats, inputs.Length > 2 && inputs[2] is { } b ? b.Floats : default,
+            Plan.Run(inputs[0]!.Floats, Plan.HoldsPackedWeights ? default : inputs[1]!.Floats, inputs.Length > 2 && inputs[2] is { } b ? b.Floats : default,
                 inputs.Length > 3 && inputs[3] is { } r ? r.Floats : default, outputs[0].Floats, workspace);
     }
 

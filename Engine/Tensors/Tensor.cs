@@ -22,10 +22,24 @@ public sealed class Tensor
     /// buffers, which start on a 64-byte boundary inside a longer pinned array): read through
     /// <see cref="Span{T}"/> or <see cref="Bytes"/>, which account for it.
     /// </summary>
-    public Array Data { get; }
+    public Array Data { get; private set; }
+
+    /// <summary>
+    /// The data was let go after a backend made its own copy (packed convolution weights): the shape and the
+    /// type remain, reading the elements throws. Only a session releases tensors, and only ones it made itself.
+    /// </summary>
+    public bool IsReleased { get; private set; }
+
+    /// <summary>Drops the elements (see <see cref="IsReleased"/>); the tensor keeps its identity, shape and type.</summary>
+    internal void Release()
+    {
+        IsReleased = true;
+        Data = NewArray(ElementType, 0);
+        Offset = 0;
+    }
 
     /// <summary>Index in <see cref="Data"/> of the first element.</summary>
-    public int Offset { get; }
+    public int Offset { get; private set; }
 
     /// <param name="within">The elements are a window of a longer array (see <see cref="Over"/>); else the array is exactly the tensor.</param>
     private Tensor(ElementType type, int[] dims, Array data, int offset = 0, bool within = false)
@@ -103,6 +117,7 @@ public sealed class Tensor
 
     public Span<T> Span<T>() where T : unmanaged
     {
+        if (IsReleased) throw Released();
         if (Data is not T[] array)
             throw new InvalidOperationException($"Tensor holds {ElementType.Name()}, not {typeof(T).Name}.");
         return array.Length == Length ? array : array.AsSpan(Offset, Length);
@@ -111,14 +126,17 @@ public sealed class Tensor
     public Span<float> Floats => Span<float>();
 
     /// <summary>The raw bytes of the data, for type-agnostic data movement (Concat, Gather, Pad, …).</summary>
-    public Span<byte> Bytes => MemoryMarshal.CreateSpan(
+    public Span<byte> Bytes => IsReleased ? throw Released() : MemoryMarshal.CreateSpan(
         ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Data), Offset * ElementType.SizeInBytes()), Length * ElementType.SizeInBytes());
 
+    private CardinalException Released() =>
+        new($"This {ElementType.Name()}{TensorShape.Format(_dims)} tensor's data was released: the backend holds its own packed copy of these weights.");
+
     /// <summary>Same data, new shape (element counts must agree); the array is shared, not copied.</summary>
-    public Tensor Reshaped(ReadOnlySpan<int> dims) => new(ElementType, dims.ToArray(), Data, Offset, within: Data.Length != Length);
+    public Tensor Reshaped(ReadOnlySpan<int> dims) => IsReleased ? throw Released() : new(ElementType, dims.ToArray(), Data, Offset, within: Data.Length != Length);
 
     /// <summary>Reads element <paramref name="index"/> of an integer or float tensor as a long (shape arithmetic).</summary>
-    public long GetInt64(int index) => GetInt64At(index + Offset);
+    public long GetInt64(int index) => IsReleased ? throw Released() : GetInt64At(index + Offset);
 
     private long GetInt64At(int index) => Data switch
     {
@@ -145,6 +163,7 @@ public sealed class Tensor
 
     public Tensor Clone()
     {
+        if (IsReleased) throw Released();
         if (Offset == 0 && Data.Length == Length) return new(ElementType, (int[])_dims.Clone(), (Array)Data.Clone());
         var copy = Create(ElementType, _dims);
         Bytes.CopyTo(copy.Bytes);

@@ -26,6 +26,9 @@ public abstract class ConvPlan
 
     public abstract ConvAlgorithm Algorithm { get; }
 
+    /// <summary>The plan holds its own (packed) copy of the weights and never reads the weight argument of <see cref="Run"/>.</summary>
+    public virtual bool HoldsPackedWeights => false;
+
     /// <summary>Scratch bytes one <see cref="Run"/> needs (0: none).</summary>
     public abstract long WorkspaceBytes { get; }
 

@@ -34,6 +34,8 @@ internal abstract unsafe class GemmConvPlan : ConvPlan
         return packed;
     }
 
+    public override bool HoldsPackedWeights => Packed is not null;
+
     /// <summary>Bytes after the GEMM's scratch that the subclass uses.</summary>
     protected virtual long ExtraBytes => 0;
 

@@ -42,6 +42,9 @@ internal static class BenchCommand
         double? buffersMiB = compiled is Planning.KernelExecutor executor ? executor.BufferBytes / 1048576.0 : null;
         double? workspaceMiB = compiled is Planning.KernelExecutor withWorkspace ? withWorkspace.WorkspaceBytes / 1048576.0 : null;
         double peakMiB = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
+        // What a service keeps once loaded and warm: the live managed heap after a full collection (the session
+        // and everything it holds), beside the load-time peak of the whole process.
+        double residentMiB = GC.GetTotalMemory(forceFullCollection: true) / 1048576.0;
         double imagesPerSecond = dims[0] * 1000.0 / median, gflops = flops / (median * 1e6);
         if (a.Has("--json"))
             JsonOutput.Write(stdout, w =>
@@ -60,6 +63,7 @@ internal static class BenchCommand
                 if (buffersMiB is double b) w.WriteNumber("runBuffersMiB", Math.Round(b, 1));
                 if (workspaceMiB is double ws) w.WriteNumber("workspaceMiB", Math.Round(ws, 1));
                 w.WriteNumber("peakWorkingSetMiB", Math.Round(peakMiB, 1));
+                w.WriteNumber("liveHeapMiB", Math.Round(residentMiB, 1));
             });
         else
         {
@@ -69,7 +73,7 @@ internal static class BenchCommand
             stdout.WriteLine($"latency  median {median:F2} ms, p90 {p90:F2} ms, min {times[0]:F2} ms");
             stdout.WriteLine($"rate     {imagesPerSecond:F1} images/s, {gflops:F1} GFLOP/s ({flops / 1e9:F3} GFLOP per run)");
             stdout.WriteLine($"memory   weights {weightsMiB:F1} MiB, run buffers {(buffersMiB is double b ? $"{b:F1} MiB" : "n/a")}, " +
-                $"workspace {(workspaceMiB is double ws ? $"{ws:F1} MiB" : "n/a")}, peak working set {peakMiB:F1} MiB");
+                $"workspace {(workspaceMiB is double ws ? $"{ws:F1} MiB" : "n/a")}, peak working set {peakMiB:F1} MiB, live heap {residentMiB:F1} MiB");
         }
         return Cli.Ok;
     }
