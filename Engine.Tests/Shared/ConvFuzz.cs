@@ -253,11 +253,19 @@ public static class ConvFuzz
         return values;
     }
 
-    private static void RunConv(FuzzCase c, IReadOnlyList<CpuIsa> tiers, ParallelRunner[] runners, FuzzResult result, List<string> failures)
+    private static void RunConv(FuzzCase c, IReadOnlyList<CpuIsa> tiers, ParallelRunner[] runners, FuzzResult result, List<string> failures) =>
+        RunConv(c.Shape, c.Bias, c.Seed ^ 0x5bd1e995, c.ToString(), tiers, runners, result, failures);
+
+    /// <summary>
+    /// One convolution through every algorithm <see cref="ConvPlan.Applicable"/> lists (constant and run-time weights),
+    /// on every tier of <paramref name="tiers"/> and every runner, against <see cref="ConvReference"/>; the ConvCases
+    /// tests use it too. Failures name <paramref name="label"/>, the tier, the algorithm, the weights, the threads and the index.
+    /// </summary>
+    public static void RunConv(ConvShape s, bool withBias, int seed, string label, IReadOnlyList<CpuIsa> tiers, ParallelRunner[] runners,
+        FuzzResult result, List<string> failures)
     {
-        ConvShape s = c.Shape;
-        var r = new Random(c.Seed ^ 0x5bd1e995);
-        float[] x = Values(r, s.InputLength), weight = Values(r, s.WeightLength), bias = c.Bias ? Values(r, s.OutChannels) : [];
+        var r = new Random(seed);
+        float[] x = Values(r, s.InputLength), weight = Values(r, s.WeightLength), bias = withBias ? Values(r, s.OutChannels) : [];
         float[] residual = s.Epilogue.Residual ? Values(r, s.OutputLength) : [];
         var expected = new float[s.OutputLength];
         ConvReference.Run(x, weight, bias, expected, s.Batch, s.Channels, s.OutChannels, s.Group, s.Window, residual, s.Epilogue.Relu);
@@ -276,7 +284,7 @@ public static class ConvFuzz
                     if (counted.Add($"{algorithm}/{isa.Name()}")) Count(result, $"{algorithm}/{isa.Name()}");
                     foreach (ParallelRunner runner in runners)
                     {
-                        string where = $"{c} | {platform} | {algorithm} | {(constant ? "constant" : "run-time")} weights | {runner.Threads} thread(s)";
+                        string where = $"{label} | {platform} | {algorithm} | {(constant ? "constant" : "run-time")} weights | {runner.Threads} thread(s)";
                         try
                         {
                             ConvPlan plan = ConvPlan.Create(algorithm, s, weights, platform, runner);
