@@ -6,9 +6,11 @@ using Cardinal.Bench;
 // dotnet run -c Release --project Engine.Bench -- layers MODEL.onnx ...     per-layer profile, % of FMA peak
 // dotnet run -c Release --project Engine.Bench -- peak [--threads N]         the measured FMA peak
 // dotnet run -c Release --project Engine.Bench -- batching MODEL.onnx ...   concurrent clients, direct vs batched
+// dotnet run -c Release --project Engine.Bench -- fuzz --seed S --cases N   the convolution/pool geometry fuzz of the tests
 if (args.Length > 0 && args[0] == "compare") return CompareRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "layers") return LayersRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "batching") return BatchingRunner.Run(args[1..]);
+if (args.Length > 0 && args[0] == "fuzz") return FuzzRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "peak")
 {
     int threads = CompareRunner.Option(args, "--threads", 1);

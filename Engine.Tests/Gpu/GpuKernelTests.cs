@@ -3,6 +3,7 @@ using Cardinal.Graph.Ops;
 using Cardinal.Kernels.Cpu;
 using Cardinal.Kernels.Gpu;
 using Cardinal.Planning;
+using Cardinal.Testing;
 using Cardinal.Tests.TestUtilities;
 using Tensor = Cardinal.Tensors.Tensor;
 using ElementType = Cardinal.Tensors.ElementType;
@@ -78,7 +79,20 @@ public class GpuKernelTests
         yield return new TestCaseData("conv3d", new[] { 1, 2, 5, 6, 4 }, new[] { 16, 2, 3, 2, 3 }, 1, new[] { 1, 2, 1 }, new[] { 1, 0, 1, 1, 1, 0 }, null, AutoPad.NotSet, true, false, false);
     }
 
-    [TestCaseSource(nameof(ConvCases))]
+    /// <summary>The shared table's small rows (Engine.Tests/Shared/ConvCases.cs; model rows cut to a 7-wide plane, the stem to 11).</summary>
+    public static IEnumerable<TestCaseData> TableCases()
+    {
+        foreach (ConvCase c in Testing.ConvCases.Small)
+        {
+            int rank = c.Rank;
+            int[] Spatial((int D, int H, int W) v) => new[] { v.D, v.H, v.W }[(3 - rank)..];
+            int[] x = [c.Batch, c.Channels, .. Spatial(c.Input)], w = [c.OutChannels, c.Channels / c.Group, .. Spatial(c.Kernel)];
+            yield return new TestCaseData($"table_{c.Name}", x, w, c.Group, Spatial(c.Stride), (int[])[.. Spatial(c.PadBegin), .. Spatial(c.PadEnd)],
+                Spatial(c.Dilation), AutoPad.NotSet, c.Bias, c.Epilogue.Residual, c.Epilogue.Relu).SetName($"Conv_ConvCase_{c.Name}_MatchesCpu");
+        }
+    }
+
+    [TestCaseSource(nameof(ConvCases)), TestCaseSource(nameof(TableCases))]
     public void Conv_MatchesCpu(string name, int[] x, int[] w, int group, int[]? strides, int[]? pads, int[]? dilations, AutoPad autoPad, bool bias, bool residual, bool relu)
     {
         var op = new ConvOp(new WindowAttributes(null, strides, dilations, pads, autoPad), group, new ConvEpilogue(residual, relu));

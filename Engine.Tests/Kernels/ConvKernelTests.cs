@@ -4,6 +4,7 @@ using Cardinal.Kernels.Cpu.Conv;
 using Cardinal.Kernels.Cpu.Reference;
 using Cardinal.Kernels.Cpu.Threading;
 using Cardinal.Graph.Ops;
+using Cardinal.Testing;
 
 namespace Cardinal.Tests.Kernels;
 
@@ -109,6 +110,35 @@ public class ConvKernelTests
             }
     }
 
+    /// <summary>
+    /// The shared table (Engine.Tests/Shared/ConvCases.cs). The ResNet-50/ResNeXt-50 rows run at a reduced plane
+    /// (each input axis cut to 7, the stem to 15: channels, groups, kernel, stride, pads and epilogue as in the
+    /// model) so that the double-precision twin stays fast; the odd rows run as they are. Batch 2 where the
+    /// reduced layer is small, 1 for the 1024/2048-channel ones.
+    /// </summary>
+    public static IEnumerable<TestCaseData> TableCases() =>
+        ConvCases.All.Select(c => new TestCaseData(c.Name).SetName($"ConvCase_{c.Name}_EveryAlgorithmEveryTier_MatchesReference"));
+
+    internal static ConvCase TestSize(ConvCase c)
+    {
+        if (c.Model.Length == 0) return c;
+        ConvCase reduced = c.Reduced(c.Kernel.H >= 7 ? 15 : 7);
+        return reduced.Flops <= 40_000_000 ? reduced with { Batch = 2 } : reduced;
+    }
+
+    [TestCaseSource(nameof(TableCases))]
+    public void ConvCase_EveryAlgorithmEveryTier_MatchesReference(string name)
+    {
+        ConvCase c = TestSize(ConvCases.Find(name));
+        using var one = new ParallelRunner(1);
+        using var two = new ParallelRunner(2);
+        var result = new FuzzResult();
+        var failures = new List<string>();
+        ConvFuzz.RunConv(c.Shape, c.Bias, name.GetHashCode(StringComparison.Ordinal), $"{name} ({c.Shape})", CpuIsas.Supported, [one, two], result, failures);
+        TestContext.Out.WriteLine($"{c.Shape}: {string.Join(", ", result.Counts.Keys)}");
+        Assert.That(failures, Is.Empty, string.Join("\n", failures));
+    }
+
     [TestCase(3, 7, 9, 3, 3, 1, 1, 1, 1, 32)]     // odd plane, the AVX-512 panel width
     [TestCase(5, 12, 5, 3, 3, 1, 1, 1, 1, 16)]    // AVX2's
     [TestCase(2, 9, 11, 5, 5, 2, 2, 1, 1, 8)]     // 5×5 "same"
@@ -178,6 +208,7 @@ public class ConvKernelTests
         ConvPlan plan = algorithm is { } chosen ? ConvPlan.Create(chosen, shape, weights, platform, parallel) : ConvPlan.Select(shape, weights, platform, parallel);
         var workspace = new Cardinal.Planning.WorkspaceBuffer(plan.WorkspaceBytes);
         plan.Run(x, weight, bias, residual ?? default, y, workspace.Workspace);
+        GC.KeepAlive(workspace); // the Workspace is a raw pointer into it
     }
 
     private static float[] Random(Random r, int length) => Enumerable.Range(0, length).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();

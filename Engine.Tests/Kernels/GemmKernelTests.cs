@@ -45,6 +45,7 @@ public class GemmKernelTests
             var y = Tensor.Create(ElementType.Float32, [m, n]);
             y.Floats.Fill(float.NaN);
             kernel.Run([a, b, c], [y], workspace.Workspace);
+            GC.KeepAlive(workspace);
             TensorAssert.Close(expected, y, 1e-5, 1e-5, $"{kernel.Description} on {isa}, run {run}");
         }
     }

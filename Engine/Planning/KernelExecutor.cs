@@ -212,6 +212,7 @@ public sealed class KernelExecutor : ICompiledPlan
                         for (int o = 0; o < stepOutputs.Length; o++)
                             stepOutputs[o] = _values[step.Outputs[o]] ?? Tensor.CreateUninitialized(plan.Values[step.Outputs[o]].ElementType, plan.Values[step.Outputs[o]].Dims);
                         kernel.Run(stepInputs, stepOutputs, _workspace.Workspace);
+                        GC.KeepAlive(_workspace); // the Workspace handed over is a raw pointer into it
                         for (int o = 0; o < stepOutputs.Length; o++) _values[step.Outputs[o]] = stepOutputs[o];
                     }
                     else if (step.Outputs.Length == 1 && _owner._isOutput[step.Outputs[0]] && !_fixed[step.Outputs[0]]

@@ -6,7 +6,9 @@ namespace Cardinal.Planning;
 /// Scratch memory a prepared kernel borrows for one run of its step: a pointer to <see cref="Bytes"/> bytes,
 /// 64-byte aligned. A run context owns one buffer as large as its largest step needs
 /// (<see cref="IKernel.WorkspaceBytes"/>) and lends it to each step in turn, so no kernel rents or allocates
-/// memory while it runs. The memory lives as long as the context; its contents do not survive a step.
+/// memory while it runs. The memory lives as long as the context; its contents do not survive a step. It is a
+/// raw pointer: whoever makes one from a <see cref="WorkspaceBuffer"/> keeps that buffer alive until the call
+/// returns (<c>GC.KeepAlive</c>), or the collector may free the memory under the kernel.
 /// </summary>
 public readonly unsafe struct Workspace(byte* pointer, long bytes)
 {

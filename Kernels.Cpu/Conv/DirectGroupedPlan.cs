@@ -19,7 +19,7 @@ internal sealed unsafe class DirectGroupedPlan(ConvShape shape, CpuPlatform plat
 
     /// <summary>The windows this kernel computes: grouped, 2-D, unit column stride and dilation.</summary>
     public static bool Applies(in ConvShape s) =>
-        s.Group > 1 && s.Window is { KD: 1, InD: 1, OutD: 1, SW: 1, DW: 1 };
+        s.Group > 1 && s.Window is { IsPlanar: true, SW: 1, DW: 1 };
 
     public override ConvAlgorithm Algorithm => ConvAlgorithm.DirectGrouped;
 

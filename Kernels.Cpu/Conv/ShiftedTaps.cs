@@ -34,7 +34,7 @@ public readonly unsafe struct ShiftedTaps : IBPanels
 
     /// <summary>Stride-1, output the input's size, 2-D: the windows whose taps are pure shifts of the plane.</summary>
     public static bool Applies(in Window3D w) =>
-        w.InD == 1 && w.KD == 1 && w.OutD == 1 && w.SH == 1 && w.SW == 1 && w.OutH == w.InH && w.OutW == w.InW && !w.IsPointwise;
+        w.IsPlanar && w.SH == 1 && w.SW == 1 && w.OutH == w.InH && w.OutW == w.InW && !w.IsPointwise;
 
     public void Pack(int p0, int kc, int col0, int nc, int nr, float* dst)
     {

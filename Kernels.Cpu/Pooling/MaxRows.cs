@@ -18,7 +18,7 @@ namespace Cardinal.Kernels.Cpu.Pooling;
 internal readonly unsafe struct MaxRows(float* x, float* y, Window3D win, CpuPlatform platform) : IParallelBody
 {
     public static bool Applies(in Window3D w) =>
-        w.InD == 1 && w.KD == 1 && w.OutD == 1 && w.DH == 1 && w.DW == 1 && w.InW <= 4096; // one row on the stack
+        w.IsPlanar && w.DH == 1 && w.DW == 1 && w.InW <= 4096; // one row on the stack
 
     public void Invoke(int p)
     {

@@ -27,6 +27,12 @@ public readonly record struct Window3D(
             Pick(g.PadEnd, 0, 0), Pick(g.PadEnd, 1, 0), Pick(g.PadEnd, 2, 0));
     }
 
+    /// <summary>
+    /// A 2-D window in 3-D clothing: one depth plane in and out, read by its one depth tap (no depth padding in
+    /// front of it). The 2-D kernels (shifted taps, direct grouped, row max pool) take only these.
+    /// </summary>
+    public bool IsPlanar => InD == 1 && KD == 1 && OutD == 1 && PadD == 0;
+
     /// <summary>True when the window is a plain 1×1×1, stride-1, unpadded map: the input already is the GEMM's B.</summary>
     public bool IsPointwise => KernelSize == 1 && SD == 1 && SH == 1 && SW == 1 && PadD == 0 && PadH == 0 && PadW == 0
         && OutD == InD && OutH == InH && OutW == InW;
