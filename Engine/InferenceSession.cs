@@ -52,18 +52,25 @@ public sealed partial class InferenceSession : IDisposable
     /// </summary>
     /// <param name="options">Fusion on/off and the name; the device and thread count are <paramref name="backend"/>'s own.</param>
     /// <param name="ownsBackend">Dispose the backend with the session.</param>
+    /// <param name="ownsGraph">
+    /// Nothing but this session reads <paramref name="graph"/>'s tensors (a graph loaded for it alone): weights the
+    /// backend holds its own packed copy of may then be released (<see cref="Tensor.IsReleased"/>), so a model's
+    /// weights do not live twice. Weights the session makes itself (BatchNorm folding) are released either way.
+    /// </param>
     /// <remarks>
     /// With fusion on, the session runs a copy of <paramref name="graph"/> with BatchNorm folded into the
     /// convolution weights; a caller who drops its own reference lets the unfolded weights go.
     /// </remarks>
-    public static InferenceSession Open(ModelGraph graph, IBackend backend, SessionOptions? options = null, bool ownsBackend = true)
+    public static InferenceSession Open(ModelGraph graph, IBackend backend, SessionOptions? options = null, bool ownsBackend = true,
+        bool ownsGraph = false)
     {
         options ??= new SessionOptions();
         ModelGraph source = graph;
         if (options.Fuse) graph = FoldBatchNormIntoConv.Apply(graph);
         var session = new InferenceSession(graph, backend, options, ownsBackend);
-        // The folded weights are the session's own; the caller's tensors may be shared with other sessions.
-        var theirs = new HashSet<Tensor>(source.Initializers.Values, ReferenceEqualityComparer.Instance);
+        // The folded weights are the session's own; the caller's tensors may be shared with other sessions, unless
+        // the caller says the graph is the session's.
+        var theirs = new HashSet<Tensor>(ownsGraph ? [] : source.Initializers.Values, ReferenceEqualityComparer.Instance);
         foreach (Tensor t in graph.Initializers.Values) if (!theirs.Contains(t)) session._madeHere.Add(t);
         try
         {
@@ -224,6 +231,9 @@ public sealed partial class InferenceSession : IDisposable
             ExecutionPlan plan = Planner.Plan(_graph, inputs, _backend);
             if (_options.Fuse) plan = PlanPasses.Optimize(plan);
             plan = PlanPasses.ForBackend(plan, _backend, _options.Fuse);
+            // The backend lets go of the session's own weights as it packs them (KernelExecutor); what a
+            // backend holds without saying so layer by layer is let go once the whole plan is compiled.
+            if (_madeHere.Count > 0) plan = plan.WithReleasable(_madeHere);
             ICompiledPlan compiled = _backend.Compile(plan);
             ReleaseHeldWeights(plan, compiled);
             _plans.AddFirst((key, plan, compiled));
@@ -239,9 +249,9 @@ public sealed partial class InferenceSession : IDisposable
     }
 
     /// <summary>
-    /// Lets go of the data of weights this session made (BatchNorm folding) once the backend holds its own
-    /// packed copy: ResNet-50's 97 MiB of folded weights would otherwise live beside their packed twins. Tensors
-    /// the caller handed in are never touched.
+    /// Lets go of the data of weights this session owns (folded here, or the whole graph when it was handed over)
+    /// once the backend holds its own packed copy: ResNet-50's 97 MiB of weights would otherwise live beside their
+    /// packed twins. Tensors a caller still shares are never touched.
     /// </summary>
     private void ReleaseHeldWeights(ExecutionPlan plan, ICompiledPlan compiled)
     {

@@ -146,7 +146,7 @@ public class FusionTests
 [TestFixture]
 public class WeightSharingTests
 {
-    private static string ConvBnModel()
+    internal static string ConvBnModel()
     {
         byte[] model = OnnxWriter.Model(13,
             [
@@ -206,16 +206,25 @@ public class WeightSharingTests
             var w4 = four.Values[four.Steps[0].Inputs[1]].Constant;
             Assert.That(w1, Is.SameAs(w4), "both plans read the one folded weight tensor");
 
+            // The folded tensor is the session's: once packed its data went, so the batch-4 plan can only have run
+            // from the packed copy the batch-1 plan made.
+            Assert.That(w1!.IsReleased, Is.True, "the session's folded weights go once the backend holds them packed");
+            var x4 = Tensor.FromArray(Enumerable.Range(0, 100).Select(i => MathF.Cos(i)).ToArray(), 4, 1, 5, 5);
+            var x1 = Tensor.FromArray(x4.Floats[..25].ToArray(), 1, 1, 5, 5);
+            Assert.That(session.Run(x4).Floats[..50].ToArray(), Is.EqualTo(session.Run(x1).Floats.ToArray()), "batch 4 starts with batch 1's answer");
+
+            // The cache itself: keyed by (weights, algorithm, platform).
+            var weights = Tensor.FromArray(Enumerable.Range(0, 18).Select(i => i * 0.1f).ToArray(), 2, 1, 3, 3);
             var cache = new Cardinal.Kernels.Cpu.Conv.PackedWeightsCache();
             var window = Window3D.From(((ConvOp)one.Steps[0].Node.Op).Geometry(one.Steps[0].Node, one.Values[one.Steps[0].Inputs[0]], one.Values[one.Steps[0].Inputs[1]]));
             var shape = new Cardinal.Kernels.Cpu.Conv.ConvShape(1, 1, 2, 1, window);
             var platform = Cardinal.Kernels.Cpu.CpuPlatform.Default;
-            var packed = cache.Get(w1!, Cardinal.Kernels.Cpu.Conv.ConvAlgorithm.Im2ColGemm, shape, platform);
-            Assert.That(packed, Is.Not.Null);
-            Assert.That(cache.Get(w4!, Cardinal.Kernels.Cpu.Conv.ConvAlgorithm.Im2ColGemm, shape with { Batch = 4 }, platform), Is.SameAs(packed),
-                "the second plan finds the packed weights of the first");
-            Assert.That(cache.Get(w1!, Cardinal.Kernels.Cpu.Conv.ConvAlgorithm.Im2ColGemm, shape, Cardinal.Kernels.Cpu.CpuPlatform.Create(Cardinal.Kernels.Cpu.CpuIsa.Scalar)),
+            var packed = cache.Get(weights, Cardinal.Kernels.Cpu.Conv.ConvAlgorithm.ShiftedTapGemm, shape, platform);
+            Assert.That(cache.Get(weights, Cardinal.Kernels.Cpu.Conv.ConvAlgorithm.Im2ColGemm, shape with { Batch = 4 }, platform), Is.SameAs(packed),
+                "the GEMM algorithms share one packing of A, whatever the batch");
+            Assert.That(cache.Get(weights, Cardinal.Kernels.Cpu.Conv.ConvAlgorithm.Im2ColGemm, shape, Cardinal.Kernels.Cpu.CpuPlatform.Create(Cardinal.Kernels.Cpu.CpuIsa.Scalar)),
                 Is.Not.SameAs(packed), "another platform packs its own copy");
+            Assert.That(cache.CountFor(weights), Is.EqualTo(2));
         }
         finally { File.Delete(path); }
     }

@@ -70,5 +70,6 @@ public sealed class PlanEditor(ExecutionPlan plan)
         Steps = _steps.SelectMany((s, i) => (s is null ? [] : new[] { s }).Concat(_after.GetValueOrDefault(i) ?? [])).ToList(),
         Inputs = plan.Inputs,
         Outputs = plan.Outputs,
+        Releasable = plan.Releasable,
     };
 }

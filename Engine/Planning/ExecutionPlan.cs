@@ -18,6 +18,17 @@ public sealed class ExecutionPlan
     /// <summary>Value ids of the graph outputs, in declaration order (may be constants).</summary>
     public required int[] Outputs { get; init; }
 
+    /// <summary>
+    /// Constant tensors the session owns and lets go of as soon as a compiled kernel holds its own copy
+    /// (<see cref="IKernel.HeldInputs"/>), while the rest of the plan is still being compiled, so packed weights
+    /// replace the originals one layer at a time instead of doubling the model in memory first.
+    /// </summary>
+    public IReadOnlySet<Tensors.Tensor> Releasable { get; init; } = new HashSet<Tensors.Tensor>();
+
+    /// <summary>This plan with <see cref="Releasable"/> set.</summary>
+    public ExecutionPlan WithReleasable(IReadOnlySet<Tensors.Tensor> releasable) =>
+        new() { Values = Values, Steps = Steps, Inputs = Inputs, Outputs = Outputs, Releasable = releasable };
+
     public ValueInfo?[] InputsOf(PlanStep step) => step.Inputs.Select(i => i < 0 ? null : Values[i]).ToArray();
     public ValueInfo[] OutputsOf(PlanStep step) => step.Outputs.Select(i => Values[i]).ToArray();
 

@@ -34,11 +34,57 @@ public sealed class KernelExecutor : ICompiledPlan
     public KernelExecutor(ExecutionPlan plan, Func<PlanStep, IKernel> createKernel)
     {
         _plan = plan;
-        _kernels = plan.Steps.Select(s => s.Node.Op is ViewOp ? null : createKernel(s)).ToArray();
+        _kernels = CreateKernels(plan, createKernel);
         _workspaceBytes = _kernels.Select(k => k?.WorkspaceBytes ?? 0).DefaultIfEmpty(0).Max();
         (_slotOf, _slots) = AssignSlots(plan);
         _isOutput = new bool[plan.Values.Count];
         foreach (int output in plan.Outputs) _isOutput[output] = true;
+    }
+
+    /// <summary>
+    /// One kernel per step (none for views). A constant of <see cref="ExecutionPlan.Releasable"/> goes as soon as
+    /// every step that reads it has been made and holds its own copy: compiling ResNet-50 then never has its
+    /// weights twice in memory, once as they came and once packed.
+    /// </summary>
+    private const long ReleaseBatchBytes = 24L << 20;
+
+    private static IKernel?[] CreateKernels(ExecutionPlan plan, Func<PlanStep, IKernel> createKernel)
+    {
+        var pending = new Dictionary<int, int>();
+        var readRaw = new HashSet<int>(plan.Outputs);
+        if (plan.Releasable.Count > 0)
+            foreach (PlanStep step in plan.Steps)
+                foreach (int v in step.Inputs)
+                    if (v >= 0 && plan.Values[v].Constant is { } c && plan.Releasable.Contains(c)) pending[v] = pending.GetValueOrDefault(v) + 1;
+        var kernels = new IKernel?[plan.Steps.Count];
+        long releasedSinceCollection = 0;
+        for (int s = 0; s < kernels.Length; s++)
+        {
+            PlanStep step = plan.Steps[s];
+            if (step.Node.Op is ViewOp) { foreach (int v in step.Inputs) if (v >= 0) readRaw.Add(v); continue; }
+            IKernel kernel = kernels[s] = createKernel(step);
+            if (pending.Count == 0) continue;
+            IReadOnlyList<int> held = kernel.HeldInputs;
+            for (int i = 0; i < step.Inputs.Length; i++)
+            {
+                int v = step.Inputs[i];
+                if (!pending.ContainsKey(v)) continue;
+                if (!held.Contains(i)) readRaw.Add(v);
+                if (--pending[v] != 0 || readRaw.Contains(v)) continue;
+                Tensors.Tensor released = plan.Values[v].Constant!;
+                releasedSinceCollection += (long)released.Length * released.ElementType.SizeInBytes();
+                released.Release();
+            }
+            // Released weights are large-object-heap arrays, which only a full collection frees for the packed
+            // copies still to come; without one, every packed copy is new memory and the load-time peak holds the
+            // model twice. One collection per ReleaseBatchBytes released keeps the peak near one copy.
+            if (releasedSinceCollection >= ReleaseBatchBytes)
+            {
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+                releasedSinceCollection = 0;
+            }
+        }
+        return kernels;
     }
 
     /// <summary>Buffer slots actually allocated per context (for tests and diagnostics).</summary>

@@ -43,7 +43,7 @@ public sealed class ModelHost : IAsyncDisposable
             ? folder : Path.GetFileNameWithoutExtension(ModelPath);
         // --threads is the CPU backend's: the one place this service sets a thread count.
         _session = InferenceSession.Open(OnnxImporter.Load(ModelPath), new CpuBackend(new CpuBackendOptions { Threads = options.Threads }),
-            new SessionOptions { Name = Name });
+            new SessionOptions { Name = Name }, ownsGraph: true);
         var input = _session.Inputs[0];
         int[] sample = Preset.TensorShape(1)[1..];
         if (_session.Inputs.Count != 1 || input.Dims is not { Count: 4 } dims || Enumerable.Range(1, 3).Any(i => dims[i].Size is int s && s != sample[i - 1]))

@@ -27,7 +27,8 @@ internal static class ModelFiles
     public static InferenceSession Open(string path, CliArguments a)
     {
         ModelGraph graph = OnnxImporter.Load(path);
-        return InferenceSession.Open(graph, Backends.Create(Choice(a)));
+        // The graph was loaded for this session alone: it may let go of weights its backend holds packed.
+        return InferenceSession.Open(graph, Backends.Create(Choice(a)), ownsGraph: true);
     }
 
     /// <summary>The backend --device and --threads ask for: the CLI's only place that sets a thread count.</summary>
