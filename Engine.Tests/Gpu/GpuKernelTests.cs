@@ -38,6 +38,13 @@ public class GpuKernelTests
     /// <summary>Runs <paramref name="op"/> on both backends; inputs with a constant become constants, the others run-time inputs.</summary>
     private void Compare(Operator op, (Tensor Value, bool Constant)[] inputs, string context, int outputs = 1)
     {
+        var (expected, actual) = RunAll(op, inputs, outputs);
+        for (int o = 0; o < expected.Length; o++) TensorAssert.Close(expected[o], actual[o], 1e-4, 1e-5, $"{context} output {o}");
+    }
+
+    /// <summary>A one-node plan of <paramref name="op"/> run on the CPU and on the GPU: every output of each.</summary>
+    private (Tensor[] Cpu, Tensor[] Gpu) RunAll(Operator op, (Tensor Value, bool Constant)[] inputs, int outputs)
+    {
         var values = new List<ValueInfo>();
         var runtime = new List<int>();
         var data = new List<Tensor>();
@@ -53,8 +60,7 @@ public class GpuKernelTests
         var plan = new ExecutionPlan { Values = values, Steps = [new PlanStep(node, Enumerable.Range(0, inputs.Length).ToArray(), outIds)], Inputs = runtime.ToArray(), Outputs = outIds };
         using var cpu = _cpu.Compile(plan);
         using var gpu = _gpu.Compile(plan);
-        Tensor[] expected = cpu.Run(data.ToArray()), actual = gpu.Run(data.ToArray());
-        for (int o = 0; o < expected.Length; o++) TensorAssert.Close(expected[o], actual[o], 1e-4, 1e-5, $"{context} output {o}");
+        return (cpu.Run(data.ToArray()), gpu.Run(data.ToArray()));
     }
 
     private static Tensor Random(int seed, params int[] dims)
@@ -170,22 +176,8 @@ public class GpuKernelTests
     /// <summary>One single-output node on both backends (as <see cref="Compare"/>), returning both outputs.</summary>
     private (Tensor Cpu, Tensor Gpu) RunBoth(Operator op, (Tensor Value, bool Constant)[] inputs)
     {
-        var values = new List<ValueInfo>();
-        var runtime = new List<int>();
-        var data = new List<Tensor>();
-        for (int i = 0; i < inputs.Length; i++)
-        {
-            var (t, constant) = inputs[i];
-            values.Add(new ValueInfo($"in{i}", t.ElementType, t.Shape(), constant ? t : null));
-            if (!constant) { runtime.Add(i); data.Add(t); }
-        }
-        var node = new Node("node", op, values.Select(v => v.Name).ToArray(), ["out0"], 17);
-        TensorType type = op.Infer(node, values.ToArray())[0];
-        values.Add(new ValueInfo("out0", type.ElementType, type.Dims));
-        var plan = new ExecutionPlan { Values = values, Steps = [new PlanStep(node, Enumerable.Range(0, inputs.Length).ToArray(), [values.Count - 1])], Inputs = runtime.ToArray(), Outputs = [values.Count - 1] };
-        using var cpu = _cpu.Compile(plan);
-        using var gpu = _gpu.Compile(plan);
-        return (cpu.Run(data.ToArray())[0], gpu.Run(data.ToArray())[0]);
+        var (cpu, gpu) = RunAll(op, inputs, 1);
+        return (cpu[0], gpu[0]);
     }
 
     [TestCase(1, true), TestCase(-1, false), TestCase(1, false)]
