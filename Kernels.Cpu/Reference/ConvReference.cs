@@ -1,9 +1,10 @@
+using Cardinal.Epilogues;
 using Cardinal.Kernels.Cpu.Conv;
 using Cardinal.Graph.Ops;
 
 namespace Cardinal.Kernels.Cpu.Reference;
 
-/// <summary>The plain twin of <see cref="ConvKernel"/>: direct convolution, one output element at a time.</summary>
+/// <summary>The plain twin of every <see cref="ConvPlan"/>: direct convolution, one output element at a time.</summary>
 public static class ConvReference
 {
     /// <param name="x">[N][C][InD·InH·InW]</param>
@@ -22,7 +23,7 @@ public static class ConvReference
                     for (int oh = 0; oh < w.OutH; oh++)
                         for (int ow = 0; ow < w.OutW; ow++)
                         {
-                            double sum = bias.IsEmpty ? 0 : bias[m];
+                            double sum = 0;
                             for (int ci = 0; ci < cPerGroup; ci++)
                             {
                                 int c = g * cPerGroup + ci;
@@ -40,8 +41,8 @@ public static class ConvReference
                                         }
                             }
                             int index = ((n * outChannels + m) * w.OutD + od) * w.OutH * w.OutW + oh * w.OutW + ow;
-                            if (!residual.IsEmpty) sum += residual[index];
-                            y[index] = relu && sum < 0 ? 0f : (float)sum;
+                            // The products are summed in double; bias, residual and ReLU are the shared epilogue's.
+                            y[index] = EpilogueMath.Apply((float)sum, bias.IsEmpty ? 0f : bias[m], residual.IsEmpty ? 0f : residual[index], !residual.IsEmpty, relu);
                         }
             }
     }
