@@ -15,6 +15,13 @@ public sealed record CpuBackendOptions
     /// <summary>Caps the instruction-set tier (e.g. <see cref="CpuIsa.Avx2"/> on an AVX-512 machine); null: the widest supported.</summary>
     public CpuIsa? MaxIsa { get; init; }
 
+    /// <summary>
+    /// Run 2-D convolutions and the pools between them on channel-blocked values (NCHW16c on AVX-512, NCHW8c on
+    /// AVX2; tiers without blocked kernels keep NCHW). Off by default until the blocked kernels beat the NCHW
+    /// GEMM path (Engine.Bench/NOTES.md).
+    /// </summary>
+    public bool BlockedLayout { get; init; }
+
     /// <summary>Plan passes appended to the backend's own (<see cref="CpuBackend.Passes"/>); tests inject rewrites here.</summary>
     internal IReadOnlyList<IPlanPass> ExtraPasses { get; init; } = [];
 }
@@ -41,8 +48,12 @@ public sealed class CpuBackend : IBackend
 
     public string Description => $"cpu (threads={Options.Threads}, {_platform})";
 
-    /// <summary>The CPU backend's own plan rewrites: none yet (the NCHWc layout pass goes here), plus any a test injects.</summary>
-    public IReadOnlyList<IPlanPass> Passes => Options.ExtraPasses;
+    /// <summary>The CPU backend's own plan rewrites: the NCHWc layout pass when <see cref="CpuBackendOptions.BlockedLayout"/> is on and the tier has blocked kernels, plus any a test injects.</summary>
+    public IReadOnlyList<IPlanPass> Passes => _passes ??= Options.BlockedLayout && _platform.BlockSize > 0
+        ? [new Nchwc.NchwcLayoutPass(_platform.BlockSize), .. Options.ExtraPasses]
+        : Options.ExtraPasses;
+
+    private IReadOnlyList<IPlanPass>? _passes;
 
     public ICompiledPlan Compile(ExecutionPlan plan) => new KernelExecutor(plan, step => CreateKernel(plan, step));
 

@@ -60,6 +60,26 @@ internal static class CpuKernelFactory
                 // Decided once, here: the algorithm, and constant weights packed once per backend, not per plan.
                 return new ConvKernel(ConvPlan.Select(shape, w.Constant, table, parallel, packedWeights));
             }
+            case BlockedConvOp blocked:
+            {
+                ValueInfo x = inputs[0]!, w = inputs[1]!;
+                var shape = new ConvShape(x.Dims[0], blocked.Channels, w.Dims[0], blocked.Conv.Group,
+                    Window3D.From(blocked.Conv.Geometry(node, x, w)), blocked.Conv.Epilogue);
+                return new ConvKernel(Nchwc.BlockedConvPlans.Create(shape, w.Constant, blocked.Block, table, parallel, packedWeights));
+            }
+            case BlockedMaxPoolOp blockedPool:
+            {
+                ValueInfo x = inputs[0]!;
+                Window3D window = Window3D.From(blockedPool.Pool.Geometry(node, x));
+                int batch = x.Dims[0], padded = x.Dims[1], block = blockedPool.Block;
+                return K((i, o) => Nchwc.BlockedPool.Max(i[0]!.Floats, o[0].Floats, batch, padded, block, window, parallel), $"blocked max pool (NCHW{block}c)");
+            }
+            case BlockedGlobalAveragePoolOp blockedAverage:
+            {
+                ValueInfo x = inputs[0]!;
+                int batch = x.Dims[0], padded = x.Dims[1], block = blockedAverage.Block, size = TensorShape.ElementCount(x.Dims.AsSpan(2));
+                return K((i, o) => Nchwc.BlockedPool.GlobalAverage(i[0]!.Floats, o[0].Floats, batch, padded, block, size), $"blocked global average (NCHW{block}c)");
+            }
             case PoolOp pool:
             {
                 ValueInfo x = inputs[0]!;

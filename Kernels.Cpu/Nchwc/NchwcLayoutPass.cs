@@ -1,0 +1,135 @@
+using Cardinal.Graph;
+using Cardinal.Graph.Ops;
+using Cardinal.Passes;
+using Cardinal.Planning;
+using Cardinal.Tensors;
+
+namespace Cardinal.Kernels.Cpu.Nchwc;
+
+/// <summary>
+/// The CPU backend's layout pass (ONNX Runtime's NCHWc transformer, our way): 2-D convolutions run on
+/// channel-blocked values, and so do the max and global-average pools that read them; a value is reordered to
+/// the blocked layout the first time a blocked step reads it, and back to NCHW only when (and where) a step
+/// that needs NCHW reads it, or it is a graph output. Reorders therefore sit as late as they can, and a
+/// torchvision ResNet gets one after its stem (which stays NCHW: 3 channels would be padded to a block) and
+/// one before its classifier. Values keep their ids: a reorder back writes the original value, so the steps
+/// after it are untouched.
+/// </summary>
+public sealed class NchwcLayoutPass(int block) : IPlanPass
+{
+    public string Name => $"nchwc{Block}";
+
+    public int Block { get; } = block;
+
+    public ExecutionPlan Apply(ExecutionPlan plan)
+    {
+        var values = new List<ValueInfo>(plan.Values);
+        var steps = new List<PlanStep>();
+        var blockedOf = new Dictionary<int, int>();
+        // Values that exist in NCHW at this point of the new plan: inputs and constants at first.
+        var plain = new HashSet<int>(plan.Inputs);
+        for (int v = 0; v < values.Count; v++) if (values[v].Constant is not null) plain.Add(v);
+
+        foreach (PlanStep step in plan.Steps)
+        {
+            switch (step.Node.Op)
+            {
+                case ConvOp conv when Blockable(conv, step, values):
+                {
+                    ValueInfo w = values[step.Inputs[1]];
+                    int x = ToBlocked(step.Inputs[0], step.Node);
+                    int bias = step.Inputs.Length > 2 ? step.Inputs[2] : -1;
+                    int residual = conv.Epilogue.Residual ? ToBlocked(step.Inputs[3], step.Node) : -1;
+                    int[] inputs = conv.Epilogue.Residual ? [x, step.Inputs[1], bias, residual] : bias >= 0 ? [x, step.Inputs[1], bias] : [x, step.Inputs[1]];
+                    AddBlocked(step, new BlockedConvOp(conv, Block, w.Dims[1] * conv.Group), inputs);
+                    break;
+                }
+                case PoolOp { Kind: PoolKind.Max } pool when blockedOf.ContainsKey(step.Inputs[0]) && step.Outputs.Length == 1 && NoEmptyWindow(pool, step, values):
+                    AddBlocked(step, new BlockedMaxPoolOp(pool, Block), [blockedOf[step.Inputs[0]]]);
+                    break;
+                case GlobalAveragePoolOp when blockedOf.ContainsKey(step.Inputs[0]) && values[step.Inputs[0]].Rank == 4:
+                    AddBlocked(step, new BlockedGlobalAveragePoolOp(Block), [blockedOf[step.Inputs[0]]]);
+                    break;
+                default:
+                    foreach (int v in step.Inputs) if (v >= 0) ToPlain(v, step.Node);
+                    steps.Add(step);
+                    foreach (int v in step.Outputs) plain.Add(v);
+                    break;
+            }
+        }
+        foreach (int v in plan.Outputs) ToPlain(v, null);
+        return new ExecutionPlan { Values = values, Steps = steps, Inputs = plan.Inputs, Outputs = plan.Outputs, Releasable = plan.Releasable };
+
+        // The step, rewritten to a blocked op whose one output is a new blocked twin of the original output.
+        void AddBlocked(PlanStep step, Operator op, int[] inputs)
+        {
+            int output = step.Outputs[0];
+            var node = new Node(step.Node.Name, op, inputs.Select(i => i < 0 ? "" : values[i].Name).ToArray(), [values[output].Name + "/nchwc"], step.Node.Opset);
+            TensorType type = op.Infer(node, inputs.Select(i => i < 0 ? null : values[i]).ToArray())[0];
+            int blocked = Add(new ValueInfo(node.Outputs[0], type.ElementType, type.Dims));
+            steps.Add(new PlanStep(node, inputs, [blocked]));
+            blockedOf[output] = blocked;
+        }
+
+        // The blocked twin of value v, reordered now if no step has made it yet.
+        int ToBlocked(int v, Node reader)
+        {
+            if (blockedOf.TryGetValue(v, out int existing)) return existing;
+            var op = new ReorderToBlockedOp(Block);
+            var node = new Node(reader.Name + "/to_nchwc", op, [values[v].Name], [values[v].Name + "/nchwc"], reader.Opset);
+            TensorType type = op.Infer(node, [values[v]])[0];
+            int blocked = Add(new ValueInfo(node.Outputs[0], type.ElementType, type.Dims));
+            steps.Add(new PlanStep(node, [v], [blocked]));
+            return blockedOf[v] = blocked;
+        }
+
+        // Value v in NCHW: reordered back from its blocked twin, into v itself, the first time a step needs it.
+        void ToPlain(int v, Node? reader)
+        {
+            if (plain.Contains(v) || !blockedOf.TryGetValue(v, out int blocked)) return;
+            var op = new ReorderFromBlockedOp(Block, values[v].Dims[1]);
+            string name = (reader?.Name ?? "output") + "/from_nchwc";
+            steps.Add(new PlanStep(new Node(name, op, [values[blocked].Name], [values[v].Name], reader?.Opset ?? 13), [blocked], [v]));
+            plain.Add(v);
+        }
+
+        int Add(ValueInfo value)
+        {
+            values.Add(value);
+            return values.Count - 1;
+        }
+    }
+
+    /// <summary>
+    /// A float 2-D convolution of one group with constant weights, whose input channels fill their blocks well
+    /// (a multiple of the block, or at least four blocks: padding wastes at most a quarter). The RGB stem (3
+    /// channels) stays NCHW: padded to a block it would do 5× its work.
+    /// </summary>
+    private bool Blockable(ConvOp conv, PlanStep step, IReadOnlyList<ValueInfo> values)
+    {
+        ValueInfo x = values[step.Inputs[0]], w = values[step.Inputs[1]];
+        if (conv.Group != 1 || x.Rank != 4 || x.ElementType != ElementType.Float32 || w.Constant is null) return false;
+        int c = x.Dims[1];
+        return c % Block == 0 || c >= 4 * Block;
+    }
+
+    /// <summary>Every window of the pool holds at least one input element (so padded lanes, which are zero, stay zero).</summary>
+    private static bool NoEmptyWindow(PoolOp pool, PlanStep step, IReadOnlyList<ValueInfo> values)
+    {
+        ValueInfo x = values[step.Inputs[0]];
+        if (x.Rank != 4 || x.ElementType != ElementType.Float32) return false;
+        WindowGeometry g = pool.Geometry(step.Node, x);
+        for (int axis = 0; axis < g.Rank; axis++)
+            foreach (int o in new[] { 0, g.Output[axis] - 1 })
+            {
+                bool any = false;
+                for (int k = 0; k < g.Kernel[axis] && !any; k++)
+                {
+                    int i = o * g.Stride[axis] - g.PadBegin[axis] + k * g.Dilation[axis];
+                    any = i >= 0 && i < g.Input[axis];
+                }
+                if (!any) return false;
+            }
+        return true;
+    }
+}
