@@ -10,7 +10,8 @@ namespace Cardinal.Bench;
 /// <summary>
 /// A quick side-by-side (not BenchmarkDotNet): Cardinal and ONNX Runtime on the same model, batch and
 /// thread count, in alternating blocks of runs in one process so machine noise hits both. Prints medians,
-/// p90, the ratio, and how far the two answers are apart. Usage: compare MODEL.onnx [--batch 1] [--threads 2] [--runs 20]
+/// p90, the ratio, and how far the two answers are apart. Usage: compare MODEL.onnx [--batch 1] [--threads 2] [--runs 20] [--blocked]
+/// (--blocked: the NCHWc layout pass on).
 /// </summary>
 public static class CompareRunner
 {
@@ -19,7 +20,8 @@ public static class CompareRunner
         string model = args.Length > 0 ? args[0] : throw new ArgumentException("compare MODEL.onnx [--batch B] [--threads N] [--runs R]");
         int batch = Option(args, "--batch", 1), threads = Option(args, "--threads", 2), runs = Option(args, "--runs", 20);
 
-        using var cardinal = InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { Threads = threads }));
+        bool blocked = args.Contains("--blocked");
+        using var cardinal = InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { Threads = threads, BlockedLayout = blocked }));
         var info = cardinal.Inputs[0];
         int[] dims = info.Dims!.Select((d, i) => i == 0 ? d.Size ?? batch : d.Size ?? 1).ToArray();
         var random = new Random(11);
