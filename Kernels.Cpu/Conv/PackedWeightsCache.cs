@@ -14,7 +14,7 @@ public sealed class PackedWeightsCache
 {
     private sealed record Key(ConvAlgorithm Algorithm, CpuIsa Isa, int Group, int OutChannels);
 
-    private readonly ConditionalWeakTable<Tensor, Dictionary<Key, PackedMatrix[]>> _entries = new();
+    private readonly ConditionalWeakTable<Tensor, Dictionary<Key, object>> _entries = new();
     private readonly Lock _gate = new();
 
     /// <summary>The weights packed for this algorithm and platform, packed now if no plan has asked before.</summary>
@@ -24,13 +24,26 @@ public sealed class PackedWeightsCache
         // so they share a key; the algorithm stays in the key for layouts to come (blocked, Winograd).
         var key = new Key(algorithm is ConvAlgorithm.PointwiseGemm or ConvAlgorithm.ShiftedTapGemm or ConvAlgorithm.Im2ColGemm
             ? ConvAlgorithm.Im2ColGemm : algorithm, platform.Isa, shape.Group, shape.OutChannels);
+        ConvShape s = shape;
+        return GetOrAdd(weights, key, () => GemmConvPlan.PackWeights(weights.Floats, s, platform));
+    }
+
+    /// <summary>
+    /// Another algorithm's own form of the weights (a blocked kernel's reordered weights), made by
+    /// <paramref name="pack"/> the first time a plan asks for it with this algorithm, tier and shape.
+    /// </summary>
+    public T GetOrAdd<T>(Tensor weights, ConvAlgorithm algorithm, in ConvShape shape, CpuPlatform platform, Func<T> pack) where T : class =>
+        GetOrAdd(weights, new Key(algorithm, platform.Isa, shape.Group, shape.OutChannels), pack);
+
+    private T GetOrAdd<T>(Tensor weights, Key key, Func<T> pack) where T : class
+    {
         lock (_gate)
         {
             var byKey = _entries.GetOrCreateValue(weights);
-            if (byKey.TryGetValue(key, out PackedMatrix[]? packed)) return packed;
-            packed = GemmConvPlan.PackWeights(weights.Floats, shape, platform);
-            byKey[key] = packed;
-            return packed;
+            if (byKey.TryGetValue(key, out object? packed)) return (T)packed;
+            T made = pack();
+            byKey[key] = made;
+            return made;
         }
     }
 
