@@ -39,4 +39,42 @@ public class ParallelRunnerTests
         Parallel.For(0, 8, _ => runner.For(100, j => Interlocked.Increment(ref total)));
         Assert.That(total, Is.EqualTo(800));
     }
+
+    [Test]
+    public void For_EachThreadStartsOnItsOwnRange_AndStealsTheRest()
+    {
+        // Two threads over 1000 indices: the caller's range is [0, 500), the worker's [500, 1000). The caller waits
+        // at index 0 until the worker has started; the worker stalls at 501, and the caller, its own range done,
+        // finishes the worker's from the back, so the loop does not wait on the stalled thread's share.
+        using var runner = new ParallelRunner(2);
+        const int count = 1000;
+        var worker = new int[count];
+        int firstByWorker = -1;
+        using var started = new ManualResetEventSlim();
+        runner.For(count, i =>
+        {
+            worker[i] = runner.CurrentWorker;
+            if (runner.CurrentWorker != 0) { Interlocked.CompareExchange(ref firstByWorker, i, -1); started.Set(); }
+            if (i == 0) started.Wait(TimeSpan.FromSeconds(10));
+            if (i == 501) Thread.Sleep(300);
+        });
+        if (firstByWorker < 0) Assert.Inconclusive("the worker never joined the loop (machine too busy)");
+        Assert.That(firstByWorker, Is.EqualTo(500), "the worker starts at the front of its own range");
+        Assert.That(worker[0], Is.EqualTo(0), "the caller starts at the front of its range");
+        Assert.That(worker[count - 1], Is.EqualTo(0), "the caller took the stalled worker's last index from the back");
+    }
+
+    [TestCase(2), TestCase(3)]
+    public void For_ManyLoopsOfMixedLengths_EveryIndexOnce(int threads)
+    {
+        using var runner = new ParallelRunner(threads);
+        var random = new Random(threads);
+        for (int round = 0; round < 2000; round++)
+        {
+            int count = random.Next(0, 9) == 0 ? random.Next(1000, 5000) : random.Next(0, 12);
+            var hits = new int[count];
+            runner.For(count, i => Interlocked.Increment(ref hits[i]));
+            Assert.That(hits.All(h => h == 1), Is.True, $"round {round}, {count} indices");
+        }
+    }
 }

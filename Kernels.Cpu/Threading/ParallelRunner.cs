@@ -10,8 +10,9 @@ public interface IParallelBody
 /// Intra-op parallelism over a fixed set of workers, created once per runner (no per-run thread creation,
 /// no oversubscription: Threads − 1 workers plus the calling thread). A <see cref="For{TBody}"/> publishes
 /// the loop; workers that were spinning pick it up within microseconds (a convolution step lasts about a
-/// millisecond, so waking pool threads through the OS would cost a visible share), claim indices with an
-/// interlocked counter, and the caller works too and returns when every index is done. Workers spin
+/// millisecond, so waking pool threads through the OS would cost a visible share), each works through its
+/// own contiguous range of indices and then takes from the back of the others' (see Work), and the caller
+/// works too and returns when every index is done. Workers spin
 /// briefly after a loop, then sleep until the next. One loop at a time per runner; nested or concurrent
 /// calls run inline on their own thread. Loops allocate nothing once a body type has been seen.
 /// </summary>
@@ -60,17 +61,32 @@ public sealed class ParallelRunner : IDisposable
     public static ParallelRunner Sequential { get; } = new(1);
 
     /// <summary>
-    /// A loop, reused for every loop of the same body type. Claims go through one 64-bit state holding
-    /// (epoch, last claimed index), so a worker that still holds this object from an earlier loop cannot
-    /// claim an index of the next one: its compare-and-swap sees a different epoch and it stops.
+    /// A loop, reused for every loop of the same body type. Its indices are cut into one contiguous range per
+    /// thread (thread t starts on range t), and each range is claimed from its front by its own thread and from
+    /// its back by the others once theirs are done: a thread streams its own part of the work (its own rows,
+    /// its own weights), and a descheduled thread's remainder is finished by the others instead of making the
+    /// loop wait for it. Each range's state is one 64-bit word (epoch, front, back) changed by compare-and-swap,
+    /// so a worker still holding this object from an earlier loop sees a different epoch and claims nothing.
     /// </summary>
     private abstract class Work
     {
+        /// <summary>Loops longer than this claim from one shared counter instead (the ranges' bounds are 24-bit).</summary>
+        public const int MaxRangedCount = (1 << 24) - 1;
+
         public int Count, Remaining;
         public Exception? Error;
-        private long _state; // high 32 bits: epoch; low 32 bits: last claimed index (−1 before the first)
+        private readonly long[] _ranges;
+        private int _rangeCount;
+        private long _epoch;
 
-        public int Epoch => (int)(Volatile.Read(ref _state) >> 32);
+        protected Work(int threads) => _ranges = new long[threads];
+
+        public int Epoch => (int)Volatile.Read(ref _epoch);
+
+        private static long Pack(int epoch, int front, int back) => ((long)(epoch & 0xFFFF) << 48) | ((long)front << 24) | (uint)back;
+        private static int EpochOf(long state) => (int)(state >>> 48);
+        private static int FrontOf(long state) => (int)(state >> 24) & 0xFFFFFF;
+        private static int BackOf(long state) => (int)state & 0xFFFFFF;
 
         /// <summary>Prepares the next loop; everything is in place before the new epoch becomes visible.</summary>
         public void Reset(int count, int epoch)
@@ -78,29 +94,90 @@ public sealed class ParallelRunner : IDisposable
             Count = count;
             Remaining = count;
             Error = null;
-            Interlocked.Exchange(ref _state, ((long)epoch << 32) | 0xFFFFFFFFL);
+            // A loop longer than the ranges can describe is one range, claimed from its front by every thread.
+            _rangeCount = count > MaxRangedCount ? 1 : Math.Min(_ranges.Length, Math.Max(1, count));
+            for (int r = 0; r < _rangeCount; r++)
+            {
+                long front = (long)count * r / _rangeCount, back = (long)count * (r + 1) / _rangeCount;
+                Interlocked.Exchange(ref _ranges[r], count > MaxRangedCount ? -1 : Pack(epoch, (int)front, (int)back));
+            }
+            Interlocked.Exchange(ref _single, 0);
+            Interlocked.Exchange(ref _epoch, epoch);
         }
 
-        /// <summary>Claims and runs indices of loop <paramref name="epoch"/> until none are left.</summary>
-        public void Help(int epoch)
+        /// <summary>The shared counter of a loop too long for ranges.</summary>
+        private int _single;
+
+        /// <summary>Claims and runs indices of loop <paramref name="epoch"/> until none are left; thread <paramref name="worker"/> starts on its own range.</summary>
+        public void Help(int epoch, int worker)
+        {
+            if (Count > MaxRangedCount)
+            {
+                // One shared counter (loops this long are element-wise work with no locality to keep).
+                while (Epoch == epoch)
+                {
+                    int index = Interlocked.Increment(ref _single) - 1;
+                    if (index >= Count) return;
+                    Run(index);
+                }
+                return;
+            }
+            int ranges = _rangeCount, own = worker % ranges;
+            while (true)
+            {
+                int index = ClaimFront(own, epoch);
+                if (index == -2) return;
+                if (index < 0)
+                {
+                    // Our range is done: take from the back of the others', nearest first.
+                    for (int k = 1; k < ranges && index < 0; k++)
+                    {
+                        index = ClaimBack((own + k) % ranges, epoch);
+                        if (index == -2) return;
+                    }
+                    if (index < 0) return;
+                }
+                Run(index);
+            }
+        }
+
+        private void Run(int index)
+        {
+            try { if (Error is null) Invoke(index); }
+            catch (Exception e) { Interlocked.CompareExchange(ref Error, e, null); }
+            finally { Interlocked.Decrement(ref Remaining); }
+        }
+
+        /// <summary>The next index at the front of range r, −1 when it is empty, −2 when the loop is another one.</summary>
+        private int ClaimFront(int r, int epoch)
         {
             while (true)
             {
-                long state = Volatile.Read(ref _state);
-                if ((int)(state >> 32) != epoch) return;
-                int index = (int)state + 1;
-                if (index >= Count) return;
-                if (Interlocked.CompareExchange(ref _state, ((long)epoch << 32) | (uint)index, state) != state) continue;
-                try { if (Error is null) Invoke(index); }
-                catch (Exception e) { Interlocked.CompareExchange(ref Error, e, null); }
-                finally { Interlocked.Decrement(ref Remaining); }
+                long state = Volatile.Read(ref _ranges[r]);
+                if (EpochOf(state) != (epoch & 0xFFFF)) return -2;
+                int front = FrontOf(state), back = BackOf(state);
+                if (front >= back) return -1;
+                if (Interlocked.CompareExchange(ref _ranges[r], Pack(epoch, front + 1, back), state) == state) return front;
+            }
+        }
+
+        /// <summary>The last index of range r, taken from its back; −1 when it is empty, −2 when the loop is another one.</summary>
+        private int ClaimBack(int r, int epoch)
+        {
+            while (true)
+            {
+                long state = Volatile.Read(ref _ranges[r]);
+                if (EpochOf(state) != (epoch & 0xFFFF)) return -2;
+                int front = FrontOf(state), back = BackOf(state);
+                if (front >= back) return -1;
+                if (Interlocked.CompareExchange(ref _ranges[r], Pack(epoch, front, back - 1), state) == state) return back - 1;
             }
         }
 
         protected abstract void Invoke(int index);
     }
 
-    private sealed class Work<TBody> : Work where TBody : struct, IParallelBody
+    private sealed class Work<TBody>(int threads) : Work(threads) where TBody : struct, IParallelBody
     {
         public TBody Body;
         protected override void Invoke(int index) => Body.Invoke(index);
@@ -126,7 +203,7 @@ public sealed class ParallelRunner : IDisposable
         }
         try
         {
-            if (!_works.TryGetValue(typeof(TBody), out Work? shared)) _works[typeof(TBody)] = shared = new Work<TBody>();
+            if (!_works.TryGetValue(typeof(TBody), out Work? shared)) _works[typeof(TBody)] = shared = new Work<TBody>(Threads);
             var work = (Work<TBody>)shared;
             work.Body = body;
             int epoch = (int)Interlocked.Increment(ref _epochs);
@@ -134,7 +211,7 @@ public sealed class ParallelRunner : IDisposable
             _current = work;
             Interlocked.Increment(ref _generation);
             if (_wake.CurrentCount < _workers.Length) _wake.Release(_workers.Length);
-            work.Help(epoch);
+            work.Help(epoch, CurrentWorker);
             var spin = new SpinWait();
             while (Volatile.Read(ref work.Remaining) > 0) spin.SpinOnce(sleep1Threshold: -1);
             _current = null;
@@ -169,7 +246,7 @@ public sealed class ParallelRunner : IDisposable
                 _wake.Wait();
                 continue;
             }
-            work.Help(work.Epoch);
+            work.Help(work.Epoch, index);
         }
     }
 
