@@ -63,8 +63,8 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
         int lastFull = w.InW - 1 + w.PadW - (w.KW - 1) * w.DW; // ow·SW must not pass this
         _interiorHi = lastFull < 0 ? _interiorLo : Math.Clamp(lastFull / w.SW + 1, _interiorLo, w.OutW);
         // A plane that is one long row splits into segments, so that even one output group makes tasks for every thread.
-        _segmentWidth = w.OutH == 1 && w.OutW > FlatSegment ? FlatSegment : Math.Max(1, w.OutW);
-        _segmentsPerRow = (w.OutW + _segmentWidth - 1) / _segmentWidth;
+        _segmentsPerRow = w.OutH == 1 ? Math.Max(1, (w.OutW + FlatSegment / 2) / FlatSegment) : 1;
+        _segmentWidth = Math.Max(1, (w.OutW + _segmentsPerRow - 1) / _segmentsPerRow);
 
         _filter = PackFilter(weights.Floats, shape, b, _tileBlocks);
         _zeroBias = GC.AllocateArray<float>(_outBlocks * b, pinned: true);
@@ -148,7 +148,7 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
     [StructLayout(LayoutKind.Sequential)]
     private struct KernelArgs
     {
-        public nint InBlocks, InBlockStride, RowStep, ColStep, PixelStep, KH, KW, OutBlockStride;
+        public nint InBlocks, LastBlockChannels, InBlockStride, RowStep, ColStep, PixelStep, KH, KW, OutBlockStride;
     }
 
     private readonly struct Body(BlockedDirectPlan plan, float* x, float* filter, float* bias, float* residual, float* y)
@@ -176,7 +176,7 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
         long inPlane = (long)w.InH * w.InW * b, outPlane = (long)w.OutH * w.OutW * b;
         var args = new KernelArgs
         {
-            InBlocks = _inBlocks, InBlockStride = (nint)inPlane, RowStep = (nint)w.DH * w.InW * b, ColStep = (nint)w.DW * b,
+            InBlocks = _inBlocks, LastBlockChannels = Shape.Channels - (_inBlocks - 1) * b, InBlockStride = (nint)inPlane, RowStep = (nint)w.DH * w.InW * b, ColStep = (nint)w.DW * b,
             PixelStep = (nint)w.SW * b, KH = w.KH, KW = w.KW, OutBlockStride = (nint)outPlane,
         };
         // Kernel rows whose input row exists: ih = ih0 + kh·DH ∈ [0, InH).
@@ -190,14 +190,18 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
         long yRow = ((long)n * _outBlocks + ob0) * outPlane + (long)oh * w.OutW * b;
         float* bias = body.Bias + ob0 * b;
         bool avx512 = b == 16;
-        int p = _tilePixels;
+        // The interior part of the segment goes in ⌈width/P⌉ tiles of near-equal width (7 → 4 + 3, not 6 + 1: a
+        // one-pixel tile has too few accumulators to hide the FMA latency), the rest one pixel at a time.
+        int lo = Math.Clamp(_interiorLo, ow0, ow1), hi = Math.Clamp(_interiorHi, lo, ow1);
+        int tiles = (hi - lo + _tilePixels - 1) / _tilePixels, tileBase = tiles == 0 ? 0 : (hi - lo) / tiles, wider = tiles == 0 ? 0 : (hi - lo) % tiles;
         for (int ow = ow0; ow < ow1;)
         {
             float* y = body.Y + yRow + (long)ow * b;
             float* residual = body.Residual is null ? null : body.Residual + yRow + (long)ow * b;
             int iw0 = ow * w.SW - w.PadW;
-            if (ow >= _interiorLo && ow + p <= Math.Min(ow1, _interiorHi))
+            if (ow >= lo && ow < hi)
             {
+                int p = tileBase + (wider-- > 0 ? 1 : 0);
                 float* xt = xRow + (long)iw0 * b;
                 if (avx512) Tile_Avx512<TEpilogue>(p, r, xt, filter, y, residual, bias, &args, khCount, w.KW);
                 else Tile_Avx2<TEpilogue>(p, r, xt, filter, y, residual, bias, &args, khCount, w.KW);
