@@ -11,6 +11,7 @@ if (args.Length > 0 && args[0] == "compare") return CompareRunner.Run(args[1..])
 if (args.Length > 0 && args[0] == "layers") return LayersRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "batching") return BatchingRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "fuzz") return FuzzRunner.Run(args[1..]);
+if (args.Length > 0 && args[0] == "blockedconv") return BlockedConvRunner.Run(args[1..]); // blocked direct conv vs the NCHW plan, ResNet-50 rows
 if (args.Length > 0 && args[0] == "peak")
 {
     int threads = CompareRunner.Option(args, "--threads", 1);

@@ -38,6 +38,7 @@ public abstract class ConvPlan
         ConvAlgorithm.PointwiseGemm => $"pointwise GEMM {Platform.MR}×{Platform.NR} (no im2col)",
         ConvAlgorithm.ShiftedTapGemm => $"shifted-tap GEMM {Platform.MR}×{Platform.NR} (no im2col)",
         ConvAlgorithm.Im2ColGemm => $"im2col + packed GEMM {Platform.MR}×{Platform.NR}",
+        ConvAlgorithm.BlockedDirect => $"blocked direct NCHW{Platform.BlockSize}c, {(Platform.BlockSize == 16 ? "6×4" : "6×2")} pixels×blocks",
         _ => $"direct grouped ({Platform.VectorWidth}-wide)",
     };
 

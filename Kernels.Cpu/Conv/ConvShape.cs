@@ -34,4 +34,6 @@ public enum ConvAlgorithm
     Im2ColGemm,
     /// <summary>Narrow groups (ResNeXt), 2-D, unit column stride: plain multiply-adds along output rows.</summary>
     DirectGrouped,
+    /// <summary>Group 1, 2-D, on the channel-blocked (NCHWc) layout: register tiles of pixels × channel blocks, weights packed once.</summary>
+    BlockedDirect,
 }

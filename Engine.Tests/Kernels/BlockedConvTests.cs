@@ -1,0 +1,157 @@
+using Cardinal.Graph.Ops;
+using Cardinal.Kernels.Cpu;
+using Cardinal.Kernels.Cpu.Conv;
+using Cardinal.Kernels.Cpu.Nchwc;
+using Cardinal.Kernels.Cpu.Reference;
+using Cardinal.Kernels.Cpu.Threading;
+using Cardinal.Planning;
+using Cardinal.Tensors;
+using Cardinal.Testing;
+
+namespace Cardinal.Tests.Kernels;
+
+/// <summary>
+/// <see cref="BlockedDirectPlan"/> against its twin: the input (and residual) reordered to NCHW by
+/// <see cref="ReorderReference"/>, <see cref="ConvReference"/>, the answer reordered back. On every tier with a
+/// block size (AVX-512 b = 16, AVX2 b = 8), 1 and 2 threads: odd channel counts, 1×1 to 7×7, strides 1–2,
+/// symmetric and asymmetric pads, dilation 2, planes down to 1×1, widths that are no multiple of the pixel
+/// tile, batch 1–3, every epilogue. The padded channels of y must be exactly 0 and the NaN guard after y intact.
+/// </summary>
+[TestFixture]
+public class BlockedConvTests
+{
+    private static IEnumerable<CpuIsa> Tiers => CpuIsas.Supported.Where(i => CpuPlatform.Create(i).BlockSize > 0);
+
+    private static readonly ParallelRunner One = new(1), Two = new(2);
+
+    private static Window3D Window2D(int inH, int inW, int kh, int kw, int sh, int sw, int dh, int dw, int pt, int pl, int pb, int pr) =>
+        ConvCase.MakeWindow((1, inH, inW), (1, kh, kw), (1, sh, sw), (1, dh, dw), (0, pt, pl), (0, pb, pr));
+
+    public static IEnumerable<TestCaseData> RandomCases()
+    {
+        var random = new Random(20240611);
+        int[] channels = [3, 13, 16, 17, 33];
+        int[] outChannels = [3, 13, 17, 33, 64, 80];
+        int[] kernels = [1, 3, 5, 7];
+        for (int i = 0; i < 48; i++)
+        {
+            int c = channels[random.Next(channels.Length)], m = outChannels[random.Next(outChannels.Length)];
+            int kh = kernels[random.Next(kernels.Length)], kw = random.Next(4) == 0 ? kernels[random.Next(kernels.Length)] : kh;
+            int sh = random.Next(1, 3), sw = random.Next(4) == 0 ? random.Next(1, 3) : sh;
+            int dh = random.Next(5) == 0 ? 2 : 1, dw = random.Next(5) == 0 ? 2 : dh;
+            bool asymmetric = random.Next(3) == 0;
+            int pt = random.Next(0, kh / 2 + 2), pl = random.Next(0, kw / 2 + 2);
+            int pb = asymmetric ? random.Next(0, kh / 2 + 2) : pt, pr = asymmetric ? random.Next(0, kw / 2 + 2) : pl;
+            if (i % 6 == 0) { pt = pl = pb = pr = 0; }
+            int inH = random.Next(1, 15), inW = random.Next(1, 20);
+            // Keep at least one output: the padded input must hold the dilated kernel.
+            inH = Math.Max(inH, (kh - 1) * dh + 1 - pt - pb);
+            inW = Math.Max(inW, (kw - 1) * dw + 1 - pl - pr);
+            int n = random.Next(1, 4);
+            var epilogue = new ConvEpilogue(random.Next(2) == 0, random.Next(2) == 0);
+            bool bias = random.Next(4) != 0;
+            var w = Window2D(inH, inW, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr);
+            string name = $"{i:00}_n{n}_c{c}_m{m}_{inH}x{inW}_k{kh}x{kw}_s{sh}x{sw}_d{dh}x{dw}_p{pt}{pl}{pb}{pr}_{(epilogue.Residual ? "res" : "")}{(epilogue.Relu ? "relu" : "")}{(bias ? "" : "_nobias")}";
+            yield return new TestCaseData(new ConvShape(n, c, m, 1, w, epilogue), bias).SetName($"Run_{name}_MatchesReference");
+        }
+        // Edges picked by hand: a 1×1 plane, a row exactly one tile wide and one pixel more, the stem reading 3 channels,
+        // pointwise strided, a pad wider than the input, ResNet's 7×7 plane with 1×1 and 3×3.
+        yield return Named("plane_1x1_k3_pad1", new ConvShape(1, 17, 33, 1, Window2D(1, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1), new(true, true)));
+        yield return Named("row_6_wide", new ConvShape(2, 16, 64, 1, Window2D(3, 6, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0), new(false, true)));
+        yield return Named("row_7_wide_3x3", new ConvShape(1, 32, 64, 1, Window2D(7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1), new(true, true)));
+        yield return Named("row_13_wide_3x3_s1", new ConvShape(1, 16, 80, 1, Window2D(5, 13, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1), new(false, false)));
+        yield return Named("stem_7x7s2_c3", new ConvShape(1, 3, 64, 1, Window2D(29, 29, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3), new(false, true)));
+        yield return Named("pointwise_s2", new ConvShape(2, 33, 64, 1, Window2D(9, 11, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0), new(false, false)));
+        yield return Named("pad_wider_than_input", new ConvShape(1, 5, 7, 1, Window2D(1, 2, 3, 3, 1, 1, 1, 1, 2, 2, 2, 2), new(true, false)));
+        yield return Named("pointwise_flat_segments", new ConvShape(1, 16, 48, 1, Window2D(10, 11, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0), new(true, true)));
+    }
+
+    private static TestCaseData Named(string name, ConvShape shape) => new TestCaseData(shape, true).SetName($"Run_{name}_MatchesReference");
+
+    [TestCaseSource(nameof(RandomCases))]
+    public void Run_Case_MatchesReference(ConvShape shape, bool bias) => Check(shape, bias, shape.GetHashCode(), shape.ToString());
+
+    /// <summary>The shared table's group-1 2-D rows at a reduced plane (as <see cref="ConvKernelTests"/> runs them).</summary>
+    public static IEnumerable<TestCaseData> TableCases() =>
+        ConvCases.All.Where(c => c.Group == 1 && c.Shape.Window.IsPlanar)
+            .Select(c => new TestCaseData(c.Name).SetName($"ConvCase_{c.Name}_EveryBlockedTier_MatchesReference"));
+
+    [TestCaseSource(nameof(TableCases))]
+    public void ConvCase_EveryBlockedTier_MatchesReference(string name)
+    {
+        ConvCase c = ConvKernelTests.TestSize(ConvCases.Find(name));
+        Check(c.Shape, c.Bias, name.Length, $"{name} ({c.Shape})");
+    }
+
+    [Test]
+    public void Constructor_GroupedOr3D_Throws()
+    {
+        var platform = CpuPlatform.Create(Tiers.FirstOrDefault(CpuIsa.Scalar));
+        if (platform.BlockSize == 0) Assert.Ignore("no tier with a block size on this machine");
+        var w = Window2D(4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1);
+        var grouped = new ConvShape(1, 8, 8, 2, w);
+        Assert.Throws<ArgumentException>(() => new BlockedDirectPlan(grouped, Tensor.FromArray(new float[grouped.WeightLength], (int)grouped.WeightLength), platform, One));
+        var deep = new ConvShape(1, 4, 4, 1, ConvCase.MakeWindow((3, 4, 4), (3, 3, 3), (1, 1, 1), (1, 1, 1), (1, 1, 1), (1, 1, 1)));
+        Assert.Throws<ArgumentException>(() => new BlockedDirectPlan(deep, Tensor.FromArray(new float[deep.WeightLength], (int)deep.WeightLength), platform, One));
+        var scalar = CpuPlatform.Create(CpuIsa.Scalar);
+        var plain = new ConvShape(1, 4, 4, 1, w);
+        Assert.Throws<ArgumentException>(() => new BlockedDirectPlan(plain, Tensor.FromArray(new float[plain.WeightLength], (int)plain.WeightLength), scalar, One));
+    }
+
+    private static float[] RandomArray(Random random, long length)
+    {
+        var a = new float[length];
+        for (long i = 0; i < length; i++) a[i] = (float)(random.NextDouble() * 2 - 1);
+        return a;
+    }
+
+    private static void Check(ConvShape shape, bool hasBias, int seed, string name)
+    {
+        Window3D w = shape.Window;
+        int n = shape.Batch, c = shape.Channels, m = shape.OutChannels;
+        var random = new Random(seed);
+        float[] x = RandomArray(random, shape.InputLength), weight = RandomArray(random, shape.WeightLength);
+        float[] bias = hasBias ? RandomArray(random, m) : [];
+        float[] residual = shape.Epilogue.Residual ? RandomArray(random, shape.OutputLength) : [];
+        var expected = new float[shape.OutputLength];
+        ConvReference.Run(x, weight, bias, expected, n, c, m, 1, w, residual, shape.Epilogue.Relu);
+        double atol = 1e-5 * Math.Sqrt(shape.K);
+        var tensor = Tensor.FromArray(weight, weight.Length);
+
+        int tiers = 0;
+        foreach (CpuIsa isa in Tiers)
+        {
+            tiers++;
+            var platform = CpuPlatform.Create(isa);
+            int b = platform.BlockSize, cp = BlockedLayout.PaddedChannels(c, b), mp = BlockedLayout.PaddedChannels(m, b);
+            var xb = new float[(long)n * cp * w.InSize];
+            ReorderReference.ToBlocked(x, xb, n, c, w.InSize, b);
+            var rb = new float[shape.Epilogue.Residual ? (long)n * mp * w.OutSize : 0];
+            if (shape.Epilogue.Residual) ReorderReference.ToBlocked(residual, rb, n, m, w.OutSize, b);
+            long length = (long)n * mp * w.OutSize;
+            foreach (ParallelRunner runner in new[] { One, Two })
+            {
+                var plan = new BlockedDirectPlan(shape, tensor, platform, runner);
+                Assert.That(plan.WorkspaceBytes, Is.Zero);
+                Assert.That(plan.BlockedOutputLength, Is.EqualTo(length));
+                var yb = new float[length + 16];
+                Array.Fill(yb, float.NaN);
+                plan.Run(xb, default, bias, rb, yb, Workspace.None);
+                string where = $"{name} on {isa} (b={b}), {runner.Threads} thread(s)";
+                for (long i = 0; i < length; i++)
+                    if ((i % b) + (i / ((long)w.OutSize * b) % (mp / b)) * b >= m)
+                        Assert.That(yb[i], Is.EqualTo(0f), $"{where}: padded lane at blocked index {i} is {yb[i]}");
+                Assert.That(yb.AsSpan((int)length).ToArray(), Is.All.NaN, $"{where}: wrote past y");
+                var y = new float[shape.OutputLength];
+                ReorderReference.FromBlocked(yb, y, n, m, mp, w.OutSize, b);
+                for (int i = 0; i < y.Length; i++)
+                {
+                    double e = expected[i], tol = atol + 1e-4 * Math.Abs(e);
+                    if (!(Math.Abs(y[i] - e) <= tol))
+                        Assert.Fail($"{where}: y[{i}] (n {i / (m * w.OutSize)}, m {i / w.OutSize % m}, pixel {i % w.OutSize}) = {y[i]}, expected {e} ± {tol}");
+                }
+            }
+        }
+        if (tiers == 0) Assert.Ignore("no tier with a block size on this machine");
+    }
+}
