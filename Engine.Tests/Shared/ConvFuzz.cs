@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Cardinal.Graph.Ops;
 using Cardinal.Kernels.Cpu;
 using Cardinal.Kernels.Cpu.Conv;
+using Cardinal.Kernels.Cpu.Nchwc;
 using Cardinal.Kernels.Cpu.Pooling;
 using Cardinal.Kernels.Cpu.Reference;
 using Cardinal.Kernels.Cpu.Threading;
@@ -303,6 +304,51 @@ public static class ConvFuzz
                     }
                 }
             }
+            if (platform.BlockSize > 0 && s.Group == 1 && s.Window.IsPlanar)
+            {
+                if (counted.Add($"{ConvAlgorithm.BlockedDirect}/{isa.Name()}")) Count(result, $"{ConvAlgorithm.BlockedDirect}/{isa.Name()}");
+                foreach (ParallelRunner runner in runners)
+                    RunBlocked(s, x, weight, bias, residual, expected, rtol, atol, platform, runner, $"{label} | {platform} | BlockedDirect | {runner.Threads} thread(s)", result, failures);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The blocked direct kernel on the same convolution: input and residual reordered to the platform's block, the
+    /// result reordered back and checked like the others; the padded lanes of the blocked output must be exactly 0.
+    /// </summary>
+    private static void RunBlocked(ConvShape s, float[] x, float[] weight, float[] bias, float[] residual, float[] expected, double rtol, double atol,
+        CpuPlatform platform, ParallelRunner runner, string where, FuzzResult result, List<string> failures)
+    {
+        try
+        {
+            int b = platform.BlockSize, cp = BlockedLayout.PaddedChannels(s.Channels, b), mp = BlockedLayout.PaddedChannels(s.OutChannels, b);
+            var plan = new BlockedDirectPlan(s, Tensor.FromArray(weight, weight.Length), platform, runner);
+            float[] xb = new float[(long)s.Batch * cp * s.Window.InSize], yb = new float[(long)s.Batch * mp * s.Window.OutSize + GuardLength];
+            float[] rb = s.Epilogue.Residual ? new float[(long)s.Batch * mp * s.Window.OutSize] : [];
+            Reorder.ToBlocked(x, xb, s.Batch, s.Channels, s.Window.InSize, b, runner);
+            if (s.Epilogue.Residual) Reorder.ToBlocked(residual, rb, s.Batch, s.OutChannels, s.Window.OutSize, b, runner);
+            Array.Fill(yb, float.NaN);
+            int outLength = s.Batch * mp * s.Window.OutSize;
+            plan.Run(xb, default, bias, rb, yb.AsSpan(0, outLength), default);
+            result.Runs++;
+            for (int i = outLength; i < yb.Length; i++)
+                if (!float.IsNaN(yb[i])) { failures.Add($"{where}: wrote past the output (guard index {i - outLength})"); return; }
+            var y = new float[s.OutputLength + GuardLength];
+            y.AsSpan((int)s.OutputLength).Fill(float.NaN);
+            Reorder.FromBlocked(yb.AsSpan(0, outLength), y.AsSpan(0, (int)s.OutputLength), s.Batch, s.OutChannels, mp, s.Window.OutSize, b, runner);
+            Check(y, expected, rtol, atol, where, failures);
+            for (int n = 0; n < s.Batch; n++)
+                for (int m = s.OutChannels; m < mp; m++)
+                    for (int p = 0; p < s.Window.OutSize; p++)
+                    {
+                        float v = yb[(((long)n * (mp / b) + m / b) * s.Window.OutSize + p) * b + m % b];
+                        if (v != 0f) { failures.Add($"{where}: padded channel {m} at pixel {p} of image {n} is {v:R}, not 0"); return; }
+                    }
+        }
+        catch (Exception e)
+        {
+            failures.Add($"{where}: {e.GetType().Name}: {e.Message}");
         }
     }
 

@@ -39,7 +39,9 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// <summary>[Mp]: the bias, zero for the padded channels and when there is none (the bias argument of Run, when given, is copied nowhere: see Run).</summary>
     private readonly float[] _zeroBias;
 
-    public BlockedDirectPlan(ConvShape shape, Tensor weights, CpuPlatform platform, ParallelRunner parallel) : base(shape, platform, parallel)
+    /// <param name="cache">The backend's packed weights: every plan of the layer (each batch size) shares one packed filter.</param>
+    public BlockedDirectPlan(ConvShape shape, Tensor weights, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache = null)
+        : base(shape, platform, parallel)
     {
         ArgumentNullException.ThrowIfNull(weights);
         if (shape.Group != 1) throw new ArgumentException($"Blocked direct convolution takes group 1; {shape} has {shape.Group}.", nameof(shape));
@@ -66,7 +68,9 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
         _segmentsPerRow = w.OutH == 1 ? Math.Max(1, (w.OutW + FlatSegment / 2) / FlatSegment) : 1;
         _segmentWidth = Math.Max(1, (w.OutW + _segmentsPerRow - 1) / _segmentsPerRow);
 
-        _filter = PackFilter(weights.Floats, shape, b, _tileBlocks);
+        int tileBlocks = _tileBlocks;
+        _filter = cache is null ? PackFilter(weights.Floats, shape, b, tileBlocks)
+            : cache.GetOrAdd(weights, ConvAlgorithm.BlockedDirect, shape, platform, () => PackFilter(weights.Floats, shape, b, tileBlocks));
         _zeroBias = GC.AllocateArray<float>(_outBlocks * b, pinned: true);
     }
 
