@@ -11,8 +11,7 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// channel-blocked values, and so do the max and global-average pools that read them; a value is reordered to
 /// the blocked layout the first time a blocked step reads it, and back to NCHW only when (and where) a step
 /// that needs NCHW reads it, or it is a graph output. Reorders therefore sit as late as they can, and a
-/// torchvision ResNet gets one after its stem (which stays NCHW: 3 channels would be padded to a block) and
-/// one before its classifier. Values keep their ids: a reorder back writes the original value, so the steps
+/// torchvision ResNet gets one of its input image and one before its classifier. Values keep their ids: a reorder back writes the original value, so the steps
 /// after it are untouched.
 /// </summary>
 public sealed class NchwcLayoutPass(int block) : IPlanPass
@@ -101,16 +100,14 @@ public sealed class NchwcLayoutPass(int block) : IPlanPass
     }
 
     /// <summary>
-    /// A float 2-D convolution of one group with constant weights, whose input channels fill their blocks well
-    /// (a multiple of the block, or at least four blocks: padding wastes at most a quarter). The RGB stem (3
-    /// channels) stays NCHW: padded to a block it would do 5× its work.
+    /// A float 2-D convolution of one group with constant weights. Input channels that do not fill their last
+    /// block cost only the reorder's zeros: the direct kernel reads just the real channels of a partial block (the
+    /// RGB stem's 3 of 16), so even the stem runs blocked, and the pool after it too.
     /// </summary>
-    private bool Blockable(ConvOp conv, PlanStep step, IReadOnlyList<ValueInfo> values)
+    private static bool Blockable(ConvOp conv, PlanStep step, IReadOnlyList<ValueInfo> values)
     {
         ValueInfo x = values[step.Inputs[0]], w = values[step.Inputs[1]];
-        if (conv.Group != 1 || x.Rank != 4 || x.ElementType != ElementType.Float32 || w.Constant is null) return false;
-        int c = x.Dims[1];
-        return c % Block == 0 || c >= 4 * Block;
+        return conv.Group == 1 && x.Rank == 4 && x.ElementType == ElementType.Float32 && w.Constant is not null;
     }
 
     /// <summary>Every window of the pool holds at least one input element (so padded lanes, which are zero, stay zero).</summary>
