@@ -17,10 +17,10 @@ public sealed record CpuBackendOptions
 
     /// <summary>
     /// Run 2-D convolutions and the pools between them on channel-blocked values (NCHW16c on AVX-512, NCHW8c on
-    /// AVX2; tiers without blocked kernels keep NCHW). Off by default until the blocked kernels beat the NCHW
-    /// GEMM path (Engine.Bench/NOTES.md).
+    /// AVX2; tiers without blocked kernels keep NCHW). On by default: the direct blocked kernels beat the NCHW
+    /// GEMM path on every zoo model (Engine.Bench/NOTES.md); off runs the NCHW plans everywhere.
     /// </summary>
-    public bool BlockedLayout { get; init; }
+    public bool BlockedLayout { get; init; } = true;
 
     /// <summary>Plan passes appended to the backend's own (<see cref="CpuBackend.Passes"/>); tests inject rewrites here.</summary>
     internal IReadOnlyList<IPlanPass> ExtraPasses { get; init; } = [];

@@ -57,7 +57,7 @@ public class BlockedLayoutPassTests
     [OneTimeTearDown] public void DeleteModel() => File.Delete(_model);
 
     private InferenceSession Open(IPlanPass[] passes, bool fuse = true) =>
-        InferenceSession.Open(OnnxImporter.Load(_model), new CpuBackend(new CpuBackendOptions { Threads = 2, ExtraPasses = passes }), new SessionOptions { Fuse = fuse });
+        InferenceSession.Open(OnnxImporter.Load(_model), new CpuBackend(new CpuBackendOptions { Threads = 2, ExtraPasses = passes, BlockedLayout = false }), new SessionOptions { Fuse = fuse });
 
     [Test]
     public void SmallResidualNet_ReordersAfterEveryConv_RunsBitIdenticalAndPlanShowsThem([Values(3, 8, 16)] int block, [Values(1, 3)] int batch)
@@ -102,10 +102,12 @@ public class BlockedLayoutPassTests
     }
 
     [Test]
-    public void CpuBackend_ByDefault_HasNoPasses()
+    public void CpuBackend_ByDefault_HasOnlyTheLayoutPass_WhereTheTierHasBlocks()
     {
         using var cpu = new CpuBackend(new CpuBackendOptions { Threads = 1 });
-        Assert.That(cpu.Passes, Is.Empty);
+        Assert.That(cpu.Passes.Select(p => p.Name), Is.EqualTo(cpu.Platform.BlockSize > 0 ? new[] { $"nchwc{cpu.Platform.BlockSize}" } : Array.Empty<string>()));
+        using var plain = new CpuBackend(new CpuBackendOptions { Threads = 1, BlockedLayout = false });
+        Assert.That(plain.Passes, Is.Empty);
     }
 
     [Test]

@@ -13,7 +13,8 @@ namespace Cardinal.Tests.Planning;
 public class FusionTests
 {
     private static InferenceSession Open(string model, bool fuse) =>
-        InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { Threads = 2 }), new SessionOptions { Fuse = fuse });
+        // The graph-level fusions on NCHW plans (the layout pass has its own tests: NchwcLayoutPassTests).
+        InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { Threads = 2, BlockedLayout = false }), new SessionOptions { Fuse = fuse });
 
     [TestCase("tiny_resnet_basic"), TestCase("tiny_resnet_bottleneck"), TestCase("tiny_resnext_8x4d"), TestCase("resnet50")]
     public void ZooModel_FusedMatchesUnfusedAndPlanShrinks(string name)
@@ -185,8 +186,8 @@ public class WeightSharingTests
 
             // Same answer as the unfolded graph, run op by op.
             var x = Tensor.FromArray(Enumerable.Range(0, 50).Select(i => MathF.Sin(i)).ToArray(), 2, 1, 5, 5);
-            using var fused = InferenceSession.Open(graph, new CpuBackend(), new SessionOptions { Fuse = true });
-            using var plain = InferenceSession.Open(graph, new CpuBackend(), new SessionOptions { Fuse = false });
+            using var fused = InferenceSession.Open(graph, new CpuBackend(new CpuBackendOptions { BlockedLayout = false }), new SessionOptions { Fuse = true });
+            using var plain = InferenceSession.Open(graph, new CpuBackend(new CpuBackendOptions { BlockedLayout = false }), new SessionOptions { Fuse = false });
             TensorAssert.Close(plain.Run(x), fused.Run(x), 1e-5, 1e-6, "folded vs unfolded");
         }
         finally { File.Delete(path); }
@@ -198,7 +199,7 @@ public class WeightSharingTests
         string path = ConvBnModel();
         try
         {
-            using var session = InferenceSession.Open(OnnxImporter.Load(path), new CpuBackend(), new SessionOptions());
+            using var session = InferenceSession.Open(OnnxImporter.Load(path), new CpuBackend(new CpuBackendOptions { BlockedLayout = false }), new SessionOptions());
             var one = session.PlanForShapes([[1, 1, 5, 5]]);
             var four = session.PlanForShapes([[4, 1, 5, 5]]);
             Assert.That(one, Is.Not.SameAs(four));

@@ -127,6 +127,8 @@ public class SessionServiceApiTests
         public int StepsRun;
         public string Description => "cancelling test backend";
         public ICompiledPlan Compile(ExecutionPlan plan) => new KernelExecutor(plan, step => new Counting(this, _cpu.CreateKernel(plan, step)));
+        // A wrapper runs the plans its backend would: with its passes (the layout pass among them).
+        public IReadOnlyList<Cardinal.Passes.IPlanPass> Passes => _cpu.Passes;
         public IBackend ConstantFolder => _cpu;
         public void Dispose() => _cpu.Dispose();
 
