@@ -10,6 +10,7 @@ using Cardinal.Bench;
 if (args.Length > 0 && args[0] == "compare") return CompareRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "layers") return LayersRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "batching") return BatchingRunner.Run(args[1..]);
+if (args.Length > 0 && args[0] == "ortprofile") return OrtProfileRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "fuzz") return FuzzRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "peak")
 {
