@@ -40,7 +40,7 @@ public static class ConvsRunner
             Console.Error.WriteLine($"  {c.Name}: Cardinal {r.Ours:F3} ms, ORT run {r.OrtRun:F3} ms, ORT node {r.OrtNode:F3} ms");
         }
         double peak = Math.Max(peakBefore, FmaPeak.Best(threads));
-        Console.WriteLine($"FMA peak measured now (the best of 5 × 0.2 s before and 5 after): {peak:F0} GFLOP/s ({threads} thread(s), {FmaPeak.VectorWidth} FMA)");
+        Console.WriteLine($"FMA peak measured now (the best 10 ms window of 40 before and 40 after): {peak:F0} GFLOP/s ({threads} thread(s), {FmaPeak.VectorWidth} FMA)");
         Console.WriteLine("ORT run: the one-node model's Run (its reorders included); ORT Conv: its convolution node alone (profiled session);");
         Console.WriteLine("of ORT: Cardinal's GFLOP/s over ORT's Conv node's (= ORT Conv ms / Cardinal ms); ratio: Cardinal ms / ORT Conv ms.");
         Console.WriteLine();

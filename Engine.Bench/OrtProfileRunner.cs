@@ -210,7 +210,7 @@ public static class OrtProfileRunner
         string Rate(long flops, double ms) => flops > 0 && ms > 0 ? $"{flops / ms / 1e6,7:F1} {flops / ms / 1e6 / peak,4:P0}" : $"{"-",7} {"-",4}";
         string name = $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(model)))}/{Path.GetFileName(model)}";
         Console.WriteLine($"{name}: batch {dims[0]}, {threads} thread(s), median of {runs} runs after a warm-up (ORT {WarmUp} runs, Cardinal ≥ 1 s), blocks alternating; {backend}");
-        Console.WriteLine($"FMA peak measured now (the best of 5 × 0.2 s before and 5 after the runs): {peak:F0} GFLOP/s ({threads} thread(s), {FmaPeak.VectorWidth} FMA)");
+        Console.WriteLine($"FMA peak measured now (the best 10 ms window of 40 before and 40 after the runs): {peak:F0} GFLOP/s ({threads} thread(s), {FmaPeak.VectorWidth} FMA)");
         Console.WriteLine($"ONNX Runtime 1.31.1 (profiling on): model_run median {ortRunMs:F2} ms, sum of node medians {nodes.Sum(n => n.Ms):F2} ms, {nodes.Count} nodes");
         Console.WriteLine($"Cardinal (profiling on): run median {cardinalRunMs:F2} ms, sum of step medians {steps.Sum(s => s.Ms):F2} ms, {steps.Count} steps");
 
