@@ -64,7 +64,7 @@ public static class CompareRunner
         Print("Cardinal", ours, flops);
         Print("ONNX Runtime 1.31.1", theirs, flops);
         Console.WriteLine($"  ratio Cardinal/ORT (median): {Median(ours) / Median(theirs):F2}");
-        double peak = FmaPeak.Measure(threads);
+        double peak = FmaPeak.Best(threads);
         Console.WriteLine($"  FMA peak measured now: {peak:F0} GFLOP/s; Cardinal {flops / (Median(ours) * 1e6) / peak:P0} of it, ORT {flops / (Median(theirs) * 1e6) / peak:P0}");
         Console.WriteLine($"  outputs agree: max |Cardinal − ORT| {maxDiff:G3} (max |ORT| {maxRef:G3})");
         return 0;

@@ -34,7 +34,7 @@ public static class LayersRunner
             executor.Profile([input], [output], ticks);
             perRun.Add(ticks);
         }
-        double peak = FmaPeak.Measure(threads);
+        double peak = FmaPeak.Best(threads);
 
         var rows = plan.Steps.Select((step, s) =>
         {

@@ -6,16 +6,20 @@ using Cardinal.Bench;
 // dotnet run -c Release --project Engine.Bench -- layers MODEL.onnx ...     per-layer profile, % of FMA peak
 // dotnet run -c Release --project Engine.Bench -- peak [--threads N]         the measured FMA peak
 // dotnet run -c Release --project Engine.Bench -- batching MODEL.onnx ...   concurrent clients, direct vs batched
+// dotnet run -c Release --project Engine.Bench -- ortprofile MODEL.onnx ... ORT's per-node profile next to Cardinal's per-step one, by conv shape and class
+// dotnet run -c Release --project Engine.Bench -- convs [--filter S] ...    each ConvCases model row: Cardinal's plan vs a one-node ORT model
 // dotnet run -c Release --project Engine.Bench -- fuzz --seed S --cases N   the convolution/pool geometry fuzz of the tests
 if (args.Length > 0 && args[0] == "compare") return CompareRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "layers") return LayersRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "batching") return BatchingRunner.Run(args[1..]);
+if (args.Length > 0 && args[0] == "ortprofile") return OrtProfileRunner.Run(args[1..]);
+if (args.Length > 0 && args[0] == "convs") return ConvsRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "fuzz") return FuzzRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "blockedconv") return BlockedConvRunner.Run(args[1..]); // blocked direct conv vs the NCHW plan, ResNet-50 rows
 if (args.Length > 0 && args[0] == "peak")
 {
     int threads = CompareRunner.Option(args, "--threads", 1);
-    Console.WriteLine($"FMA peak: {FmaPeak.Measure(threads, 1000):F1} GFLOP/s on {threads} thread(s), {FmaPeak.VectorWidth} FMA");
+    Console.WriteLine($"FMA peak: {FmaPeak.Measure(threads, 1000):F1} GFLOP/s on {threads} thread(s) over 1 s, best 10 ms window of 40: {FmaPeak.Best(threads):F1}; {FmaPeak.VectorWidth} FMA");
     return 0;
 }
 

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using Cardinal.Kernels.Cpu;
+using Cardinal.Kernels.Cpu.Conv;
+using Cardinal.Kernels.Cpu.Threading;
+using Cardinal.Planning;
+using Cardinal.Testing;
+using Tensor = Cardinal.Tensors.Tensor;
+
+namespace Cardinal.Bench;
+
+/// <summary>
+/// A quick per-convolution check against the peer (not BenchmarkDotNet): for each ResNet-50 / ResNeXt-50 row of
+/// <see cref="ConvCases"/>, the plan Cardinal's backend would choose (<see cref="ConvPlan.Select"/>, best tier)
+/// against the row's one-node ONNX model in ONNX Runtime (<see cref="OrtConv"/>), in alternating blocks of runs
+/// in one process (as <see cref="CompareRunner"/>). ORT runs twice, alternating too: a plain session timed per
+/// run (the convolution plus the NCHWc reorders around it), and a profiled one whose trace gives its
+/// convolution node alone (the kernel, as in a model). Prints medians, GFLOP/s, % of the FMA peak measured in
+/// the same process, and Cardinal's GFLOP/s as a share of ORT's Conv node ("≥ 90 %" is the target).
+/// Usage: convs [--threads 1] [--runs 30] [--filter substring]
+/// </summary>
+public static class ConvsRunner
+{
+    public static int Run(string[] args)
+    {
+        int threads = CompareRunner.Option(args, "--threads", 1), runs = CompareRunner.Option(args, "--runs", 30);
+        int f = Array.IndexOf(args, "--filter");
+        string filter = f >= 0 && f + 1 < args.Length ? args[f + 1] : "";
+        var rows = ConvCases.ResNet50Layers.Concat(ConvCases.ResNeXt50Layers).Where(c => c.Name.Contains(filter, StringComparison.Ordinal)).ToList();
+        if (rows.Count == 0) throw new ArgumentException($"No ResNet-50 / ResNeXt-50 row of ConvCases contains \"{filter}\".");
+
+        var platform = CpuPlatform.Default;
+        using var parallel = new ParallelRunner(threads);
+        double peakBefore = FmaPeak.Best(threads);
+        Console.WriteLine($"convs: {rows.Count} rows, {threads} thread(s), median of {runs} runs per engine after a warm-up (ORT 3 runs, Cardinal ≥ 50 runs and 0.5 s), blocks alternating; Cardinal {platform}; ONNX Runtime 1.31.1 one-node models (ORT_ENABLE_ALL)");
+        var results = new List<(ConvCase Case, string Algorithm, double Ours, double OrtRun, double OrtNode, string OrtOps)>();
+        foreach (var c in rows)
+        {
+            results.Add(Measure(c, platform, parallel, threads, runs));
+            var r = results[^1];
+            Console.Error.WriteLine($"  {c.Name}: Cardinal {r.Ours:F3} ms, ORT run {r.OrtRun:F3} ms, ORT node {r.OrtNode:F3} ms");
+        }
+        double peak = Math.Max(peakBefore, FmaPeak.Best(threads));
+        Console.WriteLine($"FMA peak measured now (the best 10 ms window of 40 before and 40 after): {peak:F0} GFLOP/s ({threads} thread(s), {FmaPeak.VectorWidth} FMA)");
+        Console.WriteLine("ORT run: the one-node model's Run (its reorders included); ORT Conv: its convolution node alone (profiled session);");
+        Console.WriteLine("of ORT: Cardinal's GFLOP/s over ORT's Conv node's (= ORT Conv ms / Cardinal ms); ratio: Cardinal ms / ORT Conv ms.");
+        Console.WriteLine();
+        Console.WriteLine("| row | conv | Cardinal algorithm | Cardinal ms | GFLOP/s | peak | ORT run ms | ORT Conv ms | ORT op | GFLOP/s | peak | of ORT | ratio |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var (c, algorithm, ours, ortRun, ortNode, ops) in results)
+        {
+            double a = c.Flops / ours / 1e6, b = c.Flops / ortNode / 1e6;
+            var w = c.Window;
+            string conv = $"{c.Channels}→{c.OutChannels} {w.KH}×{w.KW}{(c.Group > 1 ? $" g{c.Group}" : "")} s{w.SH} {w.InH}×{w.InW}{c.Epilogue}";
+            Console.WriteLine($"| {c.Name} | {conv} | {algorithm} | {ours:F3} | {a:F1} | {a / peak:P0} | {ortRun:F3} | {ortNode:F3} | {ops} | {b:F1} | {b / peak:P0} | {ortNode / ours:P0} | {ours / ortNode:F2} |");
+        }
+        double sumOurs = results.Sum(r => r.Ours), sumRun = results.Sum(r => r.OrtRun), sumNode = results.Sum(r => r.OrtNode);
+        Console.WriteLine($"| all rows once | | | {sumOurs:F2} | | | {sumRun:F2} | {sumNode:F2} | | | | {sumNode / sumOurs:P0} | {sumOurs / sumNode:F2} |");
+        int below = results.Count(r => r.OrtNode / r.Ours < 0.9);
+        Console.WriteLine();
+        Console.Out.Flush();
+        Console.WriteLine($"{below} of {results.Count} rows below 90 % of ORT's Conv node GFLOP/s.");
+        return 0;
+    }
+
+    private static (ConvCase, string, double, double, double, string) Measure(ConvCase c, CpuPlatform platform, ParallelRunner parallel, int threads, int runs)
+    {
+        ConvShape shape = c.Shape;
+        var random = new Random(1);
+        float[] Values(long n) { var v = new float[n]; for (long i = 0; i < n; i++) v[i] = (float)(random.NextDouble() * 2 - 1); return v; }
+        float[] x = Values(shape.InputLength), w = Values(shape.WeightLength), bias = c.Bias ? Values(shape.OutChannels) : [];
+        float[] residual = shape.Epilogue.Residual ? Values(shape.OutputLength) : [];
+        float[] y = new float[shape.OutputLength], yOrt = new float[shape.OutputLength], yProfiled = new float[shape.OutputLength];
+
+        ConvPlan plan = ConvPlan.Select(shape, Tensor.FromArray(w, w.Length), platform, parallel);
+        var workspace = new WorkspaceBuffer(plan.WorkspaceBytes);
+        DirectoryInfo folder = Directory.CreateTempSubdirectory("cardinal-convs-");
+        try
+        {
+            using var ort = new OrtConv(c, x, w, bias, residual, yOrt, threads);
+            using var profiled = new OrtConv(c, x, w, bias, residual, yProfiled, threads, Path.Combine(folder.FullName, "ort"));
+            // Warm-up: ORT's three runs (skipped in its trace); Cardinal's kernels until the JIT has promoted them
+            // (tiered compilation: 30 calls, then a background recompile): 50 calls and at least half a second.
+            const int warmUp = 3;
+            for (int i = 0; i < warmUp; i++) { ort.Run(); profiled.Run(); }
+            var warm = Stopwatch.StartNew();
+            for (int i = 0; i < 50 || warm.ElapsedMilliseconds < 500; i++) plan.Run(x, w, bias, residual, y, workspace.Workspace);
+            GC.KeepAlive(workspace);
+
+            var ours = new List<double>(); var theirs = new List<double>();
+            int perBlock = Math.Max(1, runs / 4);
+            for (int done = 0; done < runs; done += perBlock)
+            {
+                int count = Math.Min(perBlock, runs - done);
+                for (int i = 0; i < count; i++)
+                {
+                    long t0 = Stopwatch.GetTimestamp();
+                    plan.Run(x, w, bias, residual, y, workspace.Workspace);
+                    ours.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                }
+                for (int i = 0; i < count; i++)
+                {
+                    long t0 = Stopwatch.GetTimestamp();
+                    ort.Run();
+                    theirs.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                }
+                for (int i = 0; i < count; i++) profiled.Run();
+            }
+            GC.KeepAlive(workspace);
+
+            double maxDiff = 0, maxRef = 0;
+            for (int i = 0; i < y.Length; i++) { maxDiff = Math.Max(maxDiff, Math.Abs(y[i] - yOrt[i])); maxRef = Math.Max(maxRef, Math.Abs(yOrt[i])); }
+            if (maxDiff > 1e-3 * Math.Max(1, maxRef)) throw new InvalidOperationException($"{c.Name}: Cardinal and ORT disagree by {maxDiff:G3} (max |ORT| {maxRef:G3}).");
+
+            string trace = profiled.EndProfiling();
+            if (!Path.IsPathRooted(trace)) trace = Path.Combine(folder.FullName, Path.GetFileName(trace));
+            var (nodes, _) = OrtProfileRunner.ParseTrace(trace, warmUp);
+            var conv = nodes.Where(n => n.Op is "Conv" or "FusedConv").ToList();
+            if (conv.Count != 1) throw new InvalidOperationException($"{c.Name}: ORT ran {string.Join(", ", nodes.Select(n => n.Op))}; expected one convolution node.");
+            string ops = string.Join(" ", nodes.Select(n => n.Op == conv[0].Op && n.Name.EndsWith("_nchwc", StringComparison.Ordinal) ? $"{n.Op}(nchwc)" : n.Op));
+            return (c, plan.Description, Median(ours), Median(theirs), conv[0].Ms, ops);
+        }
+        finally { folder.Delete(recursive: true); }
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+}
