@@ -24,6 +24,9 @@ public sealed record CpuBackendOptions
 
     /// <summary>Plan passes appended to the backend's own (<see cref="CpuBackend.Passes"/>); tests inject rewrites here.</summary>
     internal IReadOnlyList<IPlanPass> ExtraPasses { get; init; } = [];
+
+    /// <summary>False runs every blocked convolution as its NCHW plan between reorders (tests pin the pass's bit-identity with it).</summary>
+    internal bool BlockedDirectKernels { get; init; } = true;
 }
 
 /// <summary>Runs plans on the CPU with Cardinal's own kernels.</summary>
@@ -58,7 +61,7 @@ public sealed class CpuBackend : IBackend
     public ICompiledPlan Compile(ExecutionPlan plan) => new KernelExecutor(plan, step => CreateKernel(plan, step));
 
     /// <summary>This backend's kernel for one step (tests wrap it to watch a run step by step).</summary>
-    internal IKernel CreateKernel(ExecutionPlan plan, PlanStep step) => CpuKernelFactory.Create(plan, step, _parallel, _platform, _packedWeights);
+    internal IKernel CreateKernel(ExecutionPlan plan, PlanStep step) => CpuKernelFactory.Create(plan, step, _parallel, _platform, _packedWeights, Options.BlockedDirectKernels);
 
     public void Dispose() => _parallel.Dispose();
 }

@@ -13,8 +13,10 @@ public static class BlockedConvPlans
     /// AVX-512 it beat the NCHW GEMM plan on all 24 ResNet-50 shapes (Engine.Bench blockedconv, NOTES "Blocked
     /// direct convolution"); anything else runs its NCHW plan between reorders.
     /// </remarks>
-    public static ConvPlan Create(in ConvShape shape, Tensor? weights, int block, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache) =>
-        weights is not null && shape.Group == 1 && block == platform.BlockSize && shape.Window.IsPlanar
+    /// <param name="allowDirect">False: the NCHW plan between reorders, always (the tests' bit-identity check of the pass).</param>
+    public static ConvPlan Create(in ConvShape shape, Tensor? weights, int block, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache,
+        bool allowDirect = true) =>
+        allowDirect && weights is not null && shape.Group == 1 && block == platform.BlockSize && shape.Window.IsPlanar
             ? new BlockedDirectPlan(shape, weights, platform, parallel, cache)
             : new BlockedConvViaNchw(shape, weights, block, platform, parallel, cache);
 }
