@@ -10,17 +10,20 @@ namespace Cardinal.Bench;
 /// <summary>
 /// A quick side-by-side (not BenchmarkDotNet): Cardinal and ONNX Runtime on the same model, batch and
 /// thread count, in alternating blocks of runs in one process so machine noise hits both. Prints medians,
-/// p90, the ratio, and how far the two answers are apart. Usage: compare MODEL.onnx [--batch 1] [--threads 2] [--runs 20] [--blocked]
-/// (--blocked: the NCHWc layout pass on).
+/// p90, the ratio, and how far the two answers are apart. Usage: compare MODEL.onnx [--batch 1] [--threads 2] [--runs 20] [--nchw]
+/// (--nchw: the NCHWc layout pass off, NCHW plans everywhere).
 /// </summary>
 public static class CompareRunner
 {
+    /// <summary>Milliseconds between blocks: long enough for the other engine's spinning threads to go idle.</summary>
+    private const int BlockPauseMs = 200;
+
     public static int Run(string[] args)
     {
         string model = args.Length > 0 ? args[0] : throw new ArgumentException("compare MODEL.onnx [--batch B] [--threads N] [--runs R]");
         int batch = Option(args, "--batch", 1), threads = Option(args, "--threads", 2), runs = Option(args, "--runs", 20);
 
-        bool blocked = args.Contains("--blocked");
+        bool blocked = !args.Contains("--nchw");
         using var cardinal = InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { Threads = threads, BlockedLayout = blocked }));
         var info = cardinal.Inputs[0];
         int[] dims = info.Dims!.Select((d, i) => i == 0 ? d.Size ?? batch : d.Size ?? 1).ToArray();
@@ -46,12 +49,17 @@ public static class CompareRunner
         for (int done = 0; done < runs; done += perBlock)
         {
             int count = Math.Min(perBlock, runs - done);
+            // A pause before each engine's block: ONNX Runtime's pool threads spin for a while after its runs (and ours
+            // briefly after ours), and on 2 cores a spinning neighbour takes a core the other engine's workers need.
+            // Without it Cardinal's 2-thread ResNet-18 read 21 ms here against 11 ms alone (cardinal bench).
+            Thread.Sleep(BlockPauseMs);
             for (int i = 0; i < count; i++)
             {
                 var clock = Stopwatch.StartNew();
                 cardinal.Run(input);
                 ours.Add(clock.Elapsed.TotalMilliseconds);
             }
+            Thread.Sleep(BlockPauseMs);
             for (int i = 0; i < count; i++)
             {
                 var clock = Stopwatch.StartNew();

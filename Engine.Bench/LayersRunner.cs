@@ -9,7 +9,7 @@ namespace Cardinal.Bench;
 /// <summary>
 /// Per-layer profile: every step of the fused plan timed over several runs (median per step), with its
 /// GFLOP/s and the share of the FMA peak measured in the same process. Usage:
-/// layers MODEL.onnx [--batch 1] [--threads 1] [--runs 10] [--top 20] [--blocked]
+/// layers MODEL.onnx [--batch 1] [--threads 1] [--runs 10] [--top 20] [--nchw]
 /// </summary>
 public static class LayersRunner
 {
@@ -19,7 +19,7 @@ public static class LayersRunner
         int batch = CompareRunner.Option(args, "--batch", 1), threads = CompareRunner.Option(args, "--threads", 1);
         int runs = CompareRunner.Option(args, "--runs", 10), top = CompareRunner.Option(args, "--top", 20);
 
-        using var session = InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { Threads = threads, BlockedLayout = args.Contains("--blocked") }));
+        using var session = InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { Threads = threads, BlockedLayout = !args.Contains("--nchw") }));
         int[] dims = session.Inputs[0].Dims!.Select((d, i) => i == 0 ? d.Size ?? batch : d.Size ?? 1).ToArray();
         ExecutionPlan plan = session.PlanForShapes([dims]);
         var executor = (KernelExecutor)session.CompiledPlanFor([dims]);
