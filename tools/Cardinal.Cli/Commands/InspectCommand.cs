@@ -44,7 +44,7 @@ internal static class InspectCommand
             ICompiledPlan compiled = session.CompiledPlanFor(shapes);
             long Flops(int s) => plan.Steps[s].Node.Op.Flops(plan.InputsOf(plan.Steps[s]), plan.OutputsOf(plan.Steps[s]));
             foreach (var group in Enumerable.Range(0, plan.Steps.Count)
-                         .GroupBy(s => (Op: plan.Steps[s].Node.Op is Cardinal.Graph.Ops.ConvOp c ? "Conv" + c.Epilogue : plan.Steps[s].Node.OpType, Algorithm: compiled.DescribeStep(s)))
+                         .GroupBy(s => (Op: OpName(plan.Steps[s].Node.Op), Algorithm: compiled.DescribeStep(s)))
                          .OrderByDescending(g => g.Sum(Flops)))
             {
                 long workspace = group.Max(compiled.StepWorkspaceBytes);
@@ -57,4 +57,14 @@ internal static class InspectCommand
         else stdout.WriteLine("flops      (the model has non-float inputs whose values decide shapes: plan made at run time)");
         return Cli.Ok;
     }
+
+    /// <summary>The operator as the model names it, with what fusion folded into a convolution; the layout shows in the algorithm column.</summary>
+    private static string OpName(Cardinal.Graph.Operator op) => op switch
+    {
+        Cardinal.Graph.Ops.ConvOp c => "Conv" + c.Epilogue,
+        Cardinal.Graph.Ops.BlockedConvOp b => "Conv" + b.Conv.Epilogue,
+        Cardinal.Graph.Ops.BlockedMaxPoolOp => "MaxPool",
+        Cardinal.Graph.Ops.BlockedGlobalAveragePoolOp => "GlobalAveragePool",
+        _ => op.OpType,
+    };
 }
