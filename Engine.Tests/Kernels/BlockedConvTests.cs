@@ -71,10 +71,23 @@ public class BlockedConvTests
     [TestCaseSource(nameof(RandomCases))]
     public void Run_Case_MatchesReference(ConvShape shape, bool bias) => Check(shape, bias, shape.GetHashCode(), shape.ToString());
 
-    /// <summary>The shared table's group-1 2-D rows at a reduced plane (as <see cref="ConvKernelTests"/> runs them).</summary>
+    /// <summary>
+    /// The shared table's 2-D rows the kernel runs at both block sizes (group 1, and ResNeXt's groups) at a reduced
+    /// plane (as <see cref="ConvKernelTests"/> runs them).
+    /// </summary>
     public static IEnumerable<TestCaseData> TableCases() =>
-        ConvCases.All.Where(c => c.Group == 1 && c.Shape.Window.IsPlanar)
+        ConvCases.All.Where(c => BlockedDirectPlan.Supports(c.Shape, 16) && BlockedDirectPlan.Supports(c.Shape, 8))
             .Select(c => new TestCaseData(c.Name).SetName($"ConvCase_{c.Name}_EveryBlockedTier_MatchesReference"));
+
+    [Test]
+    public void GroupedShapes_EveryBlockedTier_MatchReference(
+        [Values(4, 8, 16, 32)] int perGroup, [Values(1, 2)] int stride, [Values(false, true)] bool bias)
+    {
+        // ResNeXt's groups: block-diagonal (narrower than a block) or whole blocks, with odd planes and strides.
+        int channels = perGroup * 6;
+        var shape = new ConvShape(2, channels, channels, 6, Window2D(9, 7, 3, 3, stride, stride, 1, 1, 1, 1, 1, 1), new ConvEpilogue(true, true));
+        Check(shape, bias, perGroup * 10 + stride, $"groups of {perGroup}, stride {stride}");
+    }
 
     [TestCaseSource(nameof(TableCases))]
     public void ConvCase_EveryBlockedTier_MatchesReference(string name)
@@ -84,12 +97,18 @@ public class BlockedConvTests
     }
 
     [Test]
-    public void Constructor_GroupedOr3D_Throws()
+    public void Constructor_UnalignedGroupsOr3D_Throws()
     {
         var platform = CpuPlatform.Create(Tiers.FirstOrDefault(CpuIsa.Scalar));
         if (platform.BlockSize == 0) Assert.Ignore("no tier with a block size on this machine");
         var w = Window2D(4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1);
-        var grouped = new ConvShape(1, 8, 8, 2, w);
+        // 3 groups of 4 channels in, 2 out: neither whole blocks nor as many in as out.
+        var grouped = new ConvShape(1, 12, 6, 3, w);
+        Assert.That(BlockedDirectPlan.Supports(grouped, platform.BlockSize), Is.False);
+        // Depthwise: one channel per group is too narrow for the block-diagonal form.
+        Assert.That(BlockedDirectPlan.Supports(new ConvShape(1, 16, 16, 16, w), platform.BlockSize), Is.False);
+        Assert.That(BlockedDirectPlan.Supports(new ConvShape(1, 64, 64, 16, w), 16), Is.True, "ResNeXt's 4 per group at block 16");
+        Assert.That(BlockedDirectPlan.Supports(new ConvShape(1, 64, 64, 2, w), 16), Is.True, "groups of two whole blocks");
         Assert.Throws<ArgumentException>(() => new BlockedDirectPlan(grouped, Tensor.FromArray(new float[grouped.WeightLength], (int)grouped.WeightLength), platform, One));
         var deep = new ConvShape(1, 4, 4, 1, ConvCase.MakeWindow((3, 4, 4), (3, 3, 3), (1, 1, 1), (1, 1, 1), (1, 1, 1), (1, 1, 1)));
         Assert.Throws<ArgumentException>(() => new BlockedDirectPlan(deep, Tensor.FromArray(new float[deep.WeightLength], (int)deep.WeightLength), platform, One));
@@ -114,7 +133,7 @@ public class BlockedConvTests
         float[] bias = hasBias ? RandomArray(random, m) : [];
         float[] residual = shape.Epilogue.Residual ? RandomArray(random, shape.OutputLength) : [];
         var expected = new float[shape.OutputLength];
-        ConvReference.Run(x, weight, bias, expected, n, c, m, 1, w, residual, shape.Epilogue.Relu);
+        ConvReference.Run(x, weight, bias, expected, n, c, m, shape.Group, w, residual, shape.Epilogue.Relu);
         double atol = 1e-5 * Math.Sqrt(shape.K);
         var tensor = Tensor.FromArray(weight, weight.Length);
 

@@ -304,7 +304,7 @@ public static class ConvFuzz
                     }
                 }
             }
-            if (platform.BlockSize > 0 && s.Group == 1 && s.Window.IsPlanar)
+            if (platform.BlockSize > 0 && BlockedDirectPlan.Supports(s, platform.BlockSize))
             {
                 if (counted.Add($"{ConvAlgorithm.BlockedDirect}/{isa.Name()}")) Count(result, $"{ConvAlgorithm.BlockedDirect}/{isa.Name()}");
                 foreach (ParallelRunner runner in runners)

@@ -17,7 +17,11 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// R weight vectors, then stores through the epilogue (bias, residual, ReLU). Rows clamp their kernel-row
 /// range to the input (no per-tap checks); columns whose taps all lie inside the row (the interior, found
 /// once here) go in P-pixel tiles, the rest (borders, row tails) one pixel at a time with the column taps
-/// clamped the same way. The stride only changes the input step. Group 1, 2-D windows; no workspace.
+/// clamped the same way. The stride only changes the input step. 2-D windows; no workspace. Groups (ResNeXt)
+/// run when they align with the blocks (<see cref="Supports"/>): groups of whole blocks read only their own input
+/// blocks, and groups narrower than a block (4 or 8 channels, as many in as out) run one output block per tile
+/// against its one input block, with the weights block-diagonal inside it (b/group-width × the true work, still
+/// dense FMAs on blocked data).
 /// Twin: <see cref="Reference.ConvReference"/> between reorders.
 /// </summary>
 public sealed unsafe partial class BlockedDirectPlan : ConvPlan
@@ -26,6 +30,8 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
     private const int FlatSegment = 48;
 
     private readonly int _block, _tilePixels, _tileBlocks, _inBlocks, _outBlocks, _groups, _segmentsPerRow, _segmentWidth;
+    /// <summary>Input blocks each output block reads (all of them for one group), and how output blocks map to the first of them.</summary>
+    private readonly int _groupInBlocks, _outBlocksPerUnit, _inBlocksPerUnit;
     /// <summary>The window the kernel walks: the shape's, or for a 1×1 stride-1 unpadded window the plane as one row.</summary>
     private readonly Window3D _w;
     /// <summary>Interior columns [lo, hi): every tap of every pixel in the input row.</summary>
@@ -44,8 +50,9 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
         : base(shape, platform, parallel)
     {
         ArgumentNullException.ThrowIfNull(weights);
-        if (shape.Group != 1) throw new ArgumentException($"Blocked direct convolution takes group 1; {shape} has {shape.Group}.", nameof(shape));
         if (!shape.Window.IsPlanar) throw new ArgumentException($"Blocked direct convolution takes 2-D windows; {shape} is not one.", nameof(shape));
+        if (!Supports(shape, platform.BlockSize))
+            throw new ArgumentException($"Blocked direct convolution takes groups aligned with the block {platform.BlockSize}; {shape} has {shape.Group} groups.", nameof(shape));
         if (weights.Length != shape.WeightLength) throw new ArgumentException($"Weights hold {weights.Length} values; {shape} needs {shape.WeightLength}.", nameof(weights));
         (_block, _tilePixels, _tileBlocks) = platform.Isa switch
         {
@@ -56,6 +63,13 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
         int b = _block;
         _inBlocks = BlockedLayout.PaddedChannels(shape.Channels, b) / b;
         _outBlocks = BlockedLayout.PaddedChannels(shape.OutChannels, b) / b;
+        // The unit of independent work: one output group of whole blocks and its input blocks (dense: everything;
+        // narrow groups: one block and the same block). A tile never spans two units.
+        (_outBlocksPerUnit, _inBlocksPerUnit) = shape.Group == 1 ? (_outBlocks, _inBlocks)
+            : shape.OutChannelsPerGroup % b == 0 ? (shape.OutChannelsPerGroup / b, shape.ChannelsPerGroup / b)
+            : (1, 1);
+        _groupInBlocks = _inBlocksPerUnit;
+        if (shape.Group > 1) _tileBlocks = LargestDivisorAtMost(_outBlocksPerUnit, _tileBlocks);
         _groups = (_outBlocks + _tileBlocks - 1) / _tileBlocks;
 
         Window3D w = shape.Window;
@@ -68,31 +82,67 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
         _segmentsPerRow = w.OutH == 1 ? Math.Max(1, (w.OutW + FlatSegment / 2) / FlatSegment) : 1;
         _segmentWidth = Math.Max(1, (w.OutW + _segmentsPerRow - 1) / _segmentsPerRow);
 
-        int tileBlocks = _tileBlocks;
-        _filter = cache is null ? PackFilter(weights.Floats, shape, b, tileBlocks)
-            : cache.GetOrAdd(weights, ConvAlgorithm.BlockedDirect, shape, platform, () => PackFilter(weights.Floats, shape, b, tileBlocks));
+        int tileBlocks = _tileBlocks, outPerUnit = _outBlocksPerUnit, inPerUnit = _inBlocksPerUnit;
+        _filter = cache is null ? PackFilter(weights.Floats, shape, b, tileBlocks, outPerUnit, inPerUnit)
+            : cache.GetOrAdd(weights, ConvAlgorithm.BlockedDirect, shape, platform, () => PackFilter(weights.Floats, shape, b, tileBlocks, outPerUnit, inPerUnit));
         _zeroBias = GC.AllocateArray<float>(_outBlocks * b, pinned: true);
     }
 
-    /// <summary>src [M][C][KH][KW] → per output group [Cp/b][KH][KW][b_in][r][b_out] (see <see cref="_filter"/>).</summary>
-    private static float[] PackFilter(ReadOnlySpan<float> src, in ConvShape shape, int b, int tileBlocks)
+    /// <summary>
+    /// Whether the kernel runs this grouping at block <paramref name="block"/>: one group; groups of whole blocks
+    /// in and out; or groups narrower than a block with as many channels in as out, a whole number per block.
+    /// </summary>
+    public static bool Supports(in ConvShape shape, int block) =>
+        shape.Window.IsPlanar && SupportsGrouping(shape.Channels, shape.OutChannels, shape.Group, block);
+
+    /// <summary>
+    /// The grouping half of <see cref="Supports"/>. Narrow groups must fill at least a quarter of a block (ResNeXt's 4
+    /// and 8 channels at 16): the block-diagonal weights do b/width × the true work, and a depthwise layer at 16×
+    /// belongs to a kernel of its own.
+    /// </summary>
+    public static bool SupportsGrouping(int channels, int outChannels, int group, int block)
     {
-        int cBlocks = BlockedLayout.PaddedChannels(shape.Channels, b) / b, mBlocks = BlockedLayout.PaddedChannels(shape.OutChannels, b) / b;
-        int kh = shape.Window.KH, kw = shape.Window.KW, taps = kh * kw;
-        long blockFloats = (long)cBlocks * taps * b * b;
+        if (block <= 0 || group < 1) return false;
+        if (group == 1) return true;
+        int c = channels / group, m = outChannels / group;
+        return (c % block == 0 && m % block == 0) || (c == m && block % c == 0 && 4 * c >= block);
+    }
+
+    private static int LargestDivisorAtMost(int n, int limit)
+    {
+        for (int d = Math.Min(n, limit); d > 1; d--) if (n % d == 0) return d;
+        return 1;
+    }
+
+    /// <summary>
+    /// src [M][C/G][KH][KW] → per output group of r blocks [inPerUnit][KH][KW][b_in][r][b_out], reading only the input
+    /// blocks of the output group's unit (<see cref="_groupInBlocks"/>); a weight whose input channel is not in its
+    /// output channel's group (the block-diagonal case) and padded channels are 0.
+    /// </summary>
+    private static float[] PackFilter(ReadOnlySpan<float> src, in ConvShape shape, int b, int tileBlocks, int outPerUnit, int inPerUnit)
+    {
+        int mBlocks = BlockedLayout.PaddedChannels(shape.OutChannels, b) / b;
+        int taps = shape.Window.KH * shape.Window.KW, cPerGroup = shape.ChannelsPerGroup, mPerGroup = shape.OutChannelsPerGroup;
+        long blockFloats = (long)inPerUnit * taps * b * b;
         var dst = GC.AllocateArray<float>(checked((int)(mBlocks * blockFloats)), pinned: true);
         for (int ob0 = 0; ob0 < mBlocks; ob0 += tileBlocks)
         {
-            int r = Math.Min(tileBlocks, mBlocks - ob0);
+            int r = Math.Min(tileBlocks, mBlocks - ob0), inStart = ob0 / outPerUnit * inPerUnit;
             long group = ob0 * blockFloats;
             for (int j = 0; j < r; j++)
                 for (int oc = 0; oc < b; oc++)
                 {
                     int m = (ob0 + j) * b + oc;
                     if (m >= shape.OutChannels) continue;
-                    for (int c = 0; c < shape.Channels; c++)
-                        for (int t = 0; t < taps; t++)
-                            dst[group + ((((long)(c / b) * taps + t) * b + c % b) * r + j) * b + oc] = src[(m * shape.Channels + c) * taps + t];
+                    int first = m / mPerGroup * cPerGroup; // the group's first input channel
+                    for (int cb = 0; cb < inPerUnit; cb++)
+                        for (int ic = 0; ic < b; ic++)
+                        {
+                            int c = (inStart + cb) * b + ic - first;
+                            if (c < 0 || c >= cPerGroup) continue;
+                            for (int t = 0; t < taps; t++)
+                                dst[group + ((((long)cb * taps + t) * b + ic) * r + j) * b + oc] = src[(m * cPerGroup + c) * taps + t];
+                        }
                 }
         }
         return dst;
@@ -180,7 +230,9 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
         long inPlane = (long)w.InH * w.InW * b, outPlane = (long)w.OutH * w.OutW * b;
         var args = new KernelArgs
         {
-            InBlocks = _inBlocks, LastBlockChannels = Shape.Channels - (_inBlocks - 1) * b, InBlockStride = (nint)inPlane, RowStep = (nint)w.DH * w.InW * b, ColStep = (nint)w.DW * b,
+            InBlocks = _groupInBlocks,
+            // A partial last block (the stem's 3 of 16) reads only its real channels; grouped units read whole blocks (zeros past C).
+            LastBlockChannels = Shape.Group == 1 ? Shape.Channels - (_inBlocks - 1) * b : b, InBlockStride = (nint)inPlane, RowStep = (nint)w.DH * w.InW * b, ColStep = (nint)w.DW * b,
             PixelStep = (nint)w.SW * b, KH = w.KH, KW = w.KW, OutBlockStride = (nint)outPlane,
         };
         // Kernel rows whose input row exists: ih = ih0 + kh·DH ∈ [0, InH).
@@ -188,9 +240,10 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
         int khLo = ih0 >= 0 ? 0 : (-ih0 + w.DH - 1) / w.DH;
         int khHi = ih0 > w.InH - 1 ? 0 : Math.Min(w.KH, (w.InH - 1 - ih0) / w.DH + 1);
         nint khCount = Math.Max(0, khHi - khLo);
-        float* xRow = body.X + (long)n * _inBlocks * inPlane + (long)(ih0 + khLo * w.DH) * w.InW * b;
+        int inStart = ob0 / _outBlocksPerUnit * _inBlocksPerUnit;
+        float* xRow = body.X + ((long)n * _inBlocks + inStart) * inPlane + (long)(ih0 + khLo * w.DH) * w.InW * b;
         long tapFloats = (long)r * b * b;
-        float* filter = body.Filter + (long)ob0 * _inBlocks * w.KH * w.KW * b * b + khLo * w.KW * tapFloats;
+        float* filter = body.Filter + (long)ob0 * _groupInBlocks * w.KH * w.KW * b * b + khLo * w.KW * tapFloats;
         long yRow = ((long)n * _outBlocks + ob0) * outPlane + (long)oh * w.OutW * b;
         float* bias = body.Bias + ob0 * b;
         bool avx512 = b == 16;

@@ -16,7 +16,7 @@ public static class BlockedConvPlans
     /// <param name="allowDirect">False: the NCHW plan between reorders, always (the tests' bit-identity check of the pass).</param>
     public static ConvPlan Create(in ConvShape shape, Tensor? weights, int block, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache,
         bool allowDirect = true) =>
-        allowDirect && weights is not null && shape.Group == 1 && block == platform.BlockSize && shape.Window.IsPlanar
+        allowDirect && weights is not null && block == platform.BlockSize && BlockedDirectPlan.Supports(shape, block)
             ? new BlockedDirectPlan(shape, weights, platform, parallel, cache)
             : new BlockedConvViaNchw(shape, weights, block, platform, parallel, cache);
 }

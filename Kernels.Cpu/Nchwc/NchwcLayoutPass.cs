@@ -100,14 +100,16 @@ public sealed class NchwcLayoutPass(int block) : IPlanPass
     }
 
     /// <summary>
-    /// A float 2-D convolution of one group with constant weights. Input channels that do not fill their last
-    /// block cost only the reorder's zeros: the direct kernel reads just the real channels of a partial block (the
-    /// RGB stem's 3 of 16), so even the stem runs blocked, and the pool after it too.
+    /// A float 2-D convolution with constant weights whose groups the direct kernel runs (one group, groups of whole
+    /// blocks, or ResNeXt's narrow groups: <see cref="BlockedDirectPlan.SupportsGrouping"/>). Input channels that do
+    /// not fill their last block cost only the reorder's zeros: the direct kernel reads just the real channels of a
+    /// partial block (the RGB stem's 3 of 16), so even the stem runs blocked, and the pool after it too.
     /// </summary>
-    private static bool Blockable(ConvOp conv, PlanStep step, IReadOnlyList<ValueInfo> values)
+    private bool Blockable(ConvOp conv, PlanStep step, IReadOnlyList<ValueInfo> values)
     {
         ValueInfo x = values[step.Inputs[0]], w = values[step.Inputs[1]];
-        return conv.Group == 1 && x.Rank == 4 && x.ElementType == ElementType.Float32 && w.Constant is not null;
+        return x.Rank == 4 && x.ElementType == ElementType.Float32 && w.Constant is not null
+            && BlockedDirectPlan.SupportsGrouping(x.Dims[1], w.Dims[0], conv.Group, Block);
     }
 
     /// <summary>Every window of the pool holds at least one input element (so padded lanes, which are zero, stay zero).</summary>
