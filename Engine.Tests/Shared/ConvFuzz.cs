@@ -330,7 +330,9 @@ public static class ConvFuzz
             if (s.Epilogue.Residual) Reorder.ToBlocked(residual, rb, s.Batch, s.OutChannels, s.Window.OutSize, b, runner);
             Array.Fill(yb, float.NaN);
             int outLength = s.Batch * mp * s.Window.OutSize;
-            plan.Run(xb, default, bias, rb, yb.AsSpan(0, outLength), default);
+            var workspace = new WorkspaceBuffer(plan.WorkspaceBytes);
+            plan.Run(xb, default, bias, rb, yb.AsSpan(0, outLength), workspace.Workspace);
+            GC.KeepAlive(workspace);
             result.Runs++;
             for (int i = outLength; i < yb.Length; i++)
                 if (!float.IsNaN(yb[i])) { failures.Add($"{where}: wrote past the output (guard index {i - outLength})"); return; }

@@ -36,6 +36,19 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
     private readonly Window3D _w;
     /// <summary>Interior columns [lo, hi): every tap of every pixel in the input row.</summary>
     private readonly int _interiorLo, _interiorHi;
+    /// <summary>The shape's own window when the kernel walks a zero-padded copy of the input (<see cref="_w"/> is then the copy's, unpadded).</summary>
+    private readonly Window3D? _padded;
+
+    /// <summary>Output columns whose every tap lies inside the input row, as [lo, hi).</summary>
+    private static (int Lo, int Hi) Interior(in Window3D w)
+    {
+        int lo = Math.Min(w.OutW, (w.PadW + w.SW - 1) / w.SW);
+        int lastFull = w.InW - 1 + w.PadW - (w.KW - 1) * w.DW; // ow·SW must not pass this
+        return (lo, lastFull < 0 ? lo : Math.Clamp(lastFull / w.SW + 1, lo, w.OutW));
+    }
+
+    /// <summary>Floats of the zero-padded input copy: [N][Cp/b][InH + pads][InW + pads][b].</summary>
+    private long PaddedInputLength => _padded is null ? 0 : (long)Shape.Batch * _inBlocks * _w.InH * _w.InW * _block;
     /// <summary>
     /// The weights per output group of R (the last group: the remaining r ≤ R) blocks:
     /// src [M][C][KH][KW] → dst [Mp/b / r][Cp/b][KH][KW][b_in][r][b_out], M and C zero-padded to Mp, Cp
@@ -74,10 +87,16 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
         Window3D w = shape.Window;
         if (w.IsPointwise) w = w with { InH = 1, OutH = 1, InW = w.InH * w.InW, OutW = w.OutH * w.OutW };
+        (_interiorLo, _interiorHi) = Interior(w);
+        // Narrow planes (ResNet's 7- and 14-wide) lose a large share of their columns to one-pixel border tiles: there
+        // the input is copied once per run into a zero-padded plane in the workspace, and every column is interior.
+        if ((w.PadH | w.PadW | w.PadEndH | w.PadEndW) != 0 && 8 * (w.OutW - (_interiorHi - _interiorLo)) > w.OutW)
+        {
+            _padded = w;
+            w = w with { InH = w.InH + w.PadH + w.PadEndH, InW = w.InW + w.PadW + w.PadEndW, PadH = 0, PadW = 0, PadEndH = 0, PadEndW = 0 };
+            (_interiorLo, _interiorHi) = Interior(w);
+        }
         _w = w;
-        _interiorLo = Math.Min(w.OutW, (w.PadW + w.SW - 1) / w.SW);
-        int lastFull = w.InW - 1 + w.PadW - (w.KW - 1) * w.DW; // ow·SW must not pass this
-        _interiorHi = lastFull < 0 ? _interiorLo : Math.Clamp(lastFull / w.SW + 1, _interiorLo, w.OutW);
         // A plane that is one long row splits into segments, so that even one output group makes tasks for every thread.
         _segmentsPerRow = w.OutH == 1 ? Math.Max(1, (w.OutW + FlatSegment / 2) / FlatSegment) : 1;
         _segmentWidth = Math.Max(1, (w.OutW + _segmentsPerRow - 1) / _segmentsPerRow);
@@ -152,7 +171,7 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     public override bool HoldsPackedWeights => true;
 
-    public override long WorkspaceBytes => 0;
+    public override long WorkspaceBytes => Workspace.Align(PaddedInputLength * sizeof(float));
 
     /// <summary>Channels per block (16 on AVX-512, 8 on AVX2).</summary>
     public int Block => _block;
@@ -187,7 +206,14 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
         ReadOnlySpan<float> b = bias.IsEmpty ? _zeroBias : padded.IsEmpty ? bias : padded;
         fixed (float* px = x, pb = b, pr = residual, py = y, pf = _filter)
         {
-            var body = new Body(this, px, pf, pb, Shape.Epilogue.Residual ? pr : null, py);
+            float* input = px;
+            if (_padded is { } original)
+            {
+                if (workspace.Bytes < WorkspaceBytes) throw new ArgumentException($"{Description} needs {WorkspaceBytes} bytes of workspace; {workspace.Bytes} were given.");
+                input = workspace.Floats(0, PaddedInputLength);
+                PadInput(px, input, original);
+            }
+            var body = new Body(this, input, pf, pb, Shape.Epilogue.Residual ? pr : null, py);
             switch ((Shape.Epilogue.Residual, Shape.Epilogue.Relu))
             {
                 case (false, false): Parallel.For(Tasks, new Task<BiasEpilogue>(body)); break;
@@ -196,6 +222,18 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
                 default: Parallel.For(Tasks, new Task<BiasResidualReluEpilogue>(body)); break;
             }
         }
+    }
+
+    /// <summary>x [N][Cp/b][InH][InW][b] → the zero-padded copy [N][Cp/b][InH + pads][InW + pads][b] the kernel walks.</summary>
+    private void PadInput(float* x, float* padded, in Window3D original)
+    {
+        int b = _block, rowFloats = original.InW * b, paddedRow = _w.InW * b;
+        long planes = (long)Shape.Batch * _inBlocks;
+        new Span<float>(padded, (int)PaddedInputLength).Clear();
+        for (long p = 0; p < planes; p++)
+            for (int ih = 0; ih < original.InH; ih++)
+                new ReadOnlySpan<float>(x + (p * original.InH + ih) * rowFloats, rowFloats)
+                    .CopyTo(new Span<float>(padded + (p * _w.InH + ih + original.PadH) * paddedRow + original.PadW * b, rowFloats));
     }
 
     /// <summary>Strides (in floats) and counts the kernels read; one per task, on its stack.</summary>
