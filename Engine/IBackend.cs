@@ -45,13 +45,6 @@ public interface ICompiledPlan : IDisposable
 
     /// <summary>Bytes one run context holds: its value buffers and its workspace (the largest step's).</summary>
     long ContextBytes => 0;
-
-    /// <summary>
-    /// Constant values (ids in the plan) whose data no step of this plan reads, nor any later plan of the same
-    /// backend: the backend holds its own copy (packed weights) for as long as it lives. A session may then
-    /// release tensors it made itself (<see cref="Tensors.Tensor.IsReleased"/>).
-    /// </summary>
-    IReadOnlyCollection<int> HeldConstants => [];
 }
 
 /// <summary>
@@ -76,7 +69,8 @@ public interface IKernel
 
     /// <summary>
     /// Input positions holding constants this kernel copied when it was made and never reads again, and that
-    /// its backend keeps for any later kernel of the same inputs (see <see cref="ICompiledPlan.HeldConstants"/>).
+    /// its backend keeps for any later kernel of the same inputs: a constant of <see cref="ExecutionPlan.Releasable"/>
+    /// every reader holds is released as the plan is compiled (<see cref="KernelExecutor"/>).
     /// </summary>
     IReadOnlyList<int> HeldInputs => [];
 }

@@ -16,7 +16,7 @@ namespace Cardinal.Kernels.Cpu;
 public sealed unsafe class CpuPlatform
 {
     /// <summary>Bytes every buffer a kernel streams through starts on (a cache line; a zmm load never splits one).</summary>
-    public const int Alignment = 64;
+    public const int Alignment = Planning.WorkspaceBuffer.Alignment;
 
     private readonly delegate* managed<float*, long, float*, float*, long, int, int, void>[] _epilogueTiles;
 

@@ -159,7 +159,7 @@ public class ConvKernelTests
         fixed (float* px = x, pc = cols)
         fixed (uint* pm = masks)
         {
-            var taps = new ShiftedTaps(px, channels, w, pm, PlatformWithNr(nr));
+            var taps = new ShiftedTaps(px, channels, w, pm, nr, CpuPlatform.Default);
             foreach (int blockColumns in new[] { nr, 2 * nr, (n + nr - 1) / nr * nr })
                 for (int p0 = 0; p0 < k; p0 += Sgemm.KC)
                     for (int col0 = 0; col0 < n; col0 += blockColumns)
@@ -195,10 +195,6 @@ public class ConvKernelTests
                 Assert.That(masks[t * stride + p], Is.EqualTo(inside ? ~0u : 0u), $"tap {t}, pixel {p}");
             }
     }
-
-    /// <summary>A tier whose GEMM tile is <paramref name="nr"/> wide (the shifted-tap twin test is per panel width).</summary>
-    private static CpuPlatform PlatformWithNr(int nr) =>
-        CpuIsas.Supported.Select(CpuPlatform.Create).FirstOrDefault(p => p.NR == nr) ?? throw new InconclusiveException($"no tier with NR = {nr} here");
 
     /// <summary>Runs one convolution through a prepared plan (Select's pick when <paramref name="algorithm"/> is null) with its own workspace.</summary>
     internal static void Run(ConvAlgorithm? algorithm, float[] x, float[] weight, float[] bias, float[] y, ConvShape shape, ParallelRunner parallel,

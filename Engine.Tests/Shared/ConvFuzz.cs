@@ -441,59 +441,42 @@ public static class ConvFuzz
         for (int t = 0; t < k; t++) yield return o * s - padBegin + t * d;
     }
 
-    /// <summary>Plain max pool: NaN if any tap is NaN, the largest tap otherwise, <see cref="Empty"/> for a window with no tap in the input.</summary>
-    private static double[] MaxReference(float[] x, int planes, in Window3D w)
+    /// <summary>
+    /// Every pooling window, output by output in order: the values of its taps inside the input (in tap order), and
+    /// how many of its taps lie inside the input plus its declared pads (ONNX's count_include_pad divisor: taps
+    /// that ceil_mode pushes past the end pad never count).
+    /// </summary>
+    private static IEnumerable<(List<float> Inside, int Padded)> Windows(float[] x, int planes, Window3D w)
     {
-        var y = new double[planes * w.OutSize];
-        Window3D win = w;
-        for (int p = 0, o = 0; p < planes; p++)
+        for (int p = 0; p < planes; p++)
             for (int od = 0; od < w.OutD; od++)
                 for (int oh = 0; oh < w.OutH; oh++)
-                    for (int ow = 0; ow < w.OutW; ow++, o++)
+                    for (int ow = 0; ow < w.OutW; ow++)
                     {
-                        double best = double.NegativeInfinity; bool any = false, nan = false;
-                        foreach (int id in Taps(od, win.SD, win.PadD, win.KD, win.DD))
-                            foreach (int ih in Taps(oh, win.SH, win.PadH, win.KH, win.DH))
-                                foreach (int iw in Taps(ow, win.SW, win.PadW, win.KW, win.DW))
+                        var inside = new List<float>();
+                        int padded = 0;
+                        foreach (int id in Taps(od, w.SD, w.PadD, w.KD, w.DD))
+                            foreach (int ih in Taps(oh, w.SH, w.PadH, w.KH, w.DH))
+                                foreach (int iw in Taps(ow, w.SW, w.PadW, w.KW, w.DW))
                                 {
-                                    if (id < 0 || id >= win.InD || ih < 0 || ih >= win.InH || iw < 0 || iw >= win.InW) continue;
-                                    float v = x[(((long)p * win.InD + id) * win.InH + ih) * win.InW + iw];
-                                    any = true;
-                                    if (float.IsNaN(v)) nan = true; else best = Math.Max(best, v);
+                                    if (id >= -w.PadD && id < w.InD + w.PadEndD && ih >= -w.PadH && ih < w.InH + w.PadEndH
+                                        && iw >= -w.PadW && iw < w.InW + w.PadEndW) padded++;
+                                    if (id >= 0 && id < w.InD && ih >= 0 && ih < w.InH && iw >= 0 && iw < w.InW)
+                                        inside.Add(x[(((long)p * w.InD + id) * w.InH + ih) * w.InW + iw]);
                                 }
-                        y[o] = !any ? Empty : nan ? double.NaN : best;
+                        yield return (inside, padded);
                     }
-        return y;
     }
 
-    /// <summary>
-    /// Plain average pool in double: the taps inside the input, divided by their count, or with count_include_pad
-    /// by the taps inside the input plus its declared pads (ONNX: taps that ceil_mode pushes past the end pad never count).
-    /// </summary>
-    private static double[] AverageReference(float[] x, int planes, in Window3D w, bool countIncludePad)
-    {
-        var y = new double[planes * w.OutSize];
-        Window3D win = w;
-        for (int p = 0, o = 0; p < planes; p++)
-            for (int od = 0; od < w.OutD; od++)
-                for (int oh = 0; oh < w.OutH; oh++)
-                    for (int ow = 0; ow < w.OutW; ow++, o++)
-                    {
-                        double sum = 0; int inside = 0, padded = 0; bool nan = false;
-                        foreach (int id in Taps(od, win.SD, win.PadD, win.KD, win.DD))
-                            foreach (int ih in Taps(oh, win.SH, win.PadH, win.KH, win.DH))
-                                foreach (int iw in Taps(ow, win.SW, win.PadW, win.KW, win.DW))
-                                {
-                                    if (id >= -win.PadD && id < win.InD + win.PadEndD && ih >= -win.PadH && ih < win.InH + win.PadEndH
-                                        && iw >= -win.PadW && iw < win.InW + win.PadEndW) padded++;
-                                    if (id < 0 || id >= win.InD || ih < 0 || ih >= win.InH || iw < 0 || iw >= win.InW) continue;
-                                    float v = x[(((long)p * win.InD + id) * win.InH + ih) * win.InW + iw];
-                                    if (float.IsNaN(v)) nan = true;
-                                    sum += v; inside++;
-                                }
-                        int divisor = countIncludePad ? padded : inside;
-                        y[o] = nan ? double.NaN : divisor == 0 ? Empty : sum / divisor;
-                    }
-        return y;
-    }
+    /// <summary>Plain max pool: NaN if any tap is NaN, the largest tap otherwise, <see cref="Empty"/> for a window with no tap in the input.</summary>
+    private static double[] MaxReference(float[] x, int planes, in Window3D w) =>
+        Windows(x, planes, w).Select(t => t.Inside.Count == 0 ? Empty : t.Inside.Any(float.IsNaN) ? double.NaN : t.Inside.Max(v => (double)v)).ToArray();
+
+    /// <summary>Plain average pool in double: the taps inside the input over their count, or with count_include_pad over <see cref="Windows"/>' padded count.</summary>
+    private static double[] AverageReference(float[] x, int planes, in Window3D w, bool countIncludePad) =>
+        Windows(x, planes, w).Select(t =>
+        {
+            int divisor = countIncludePad ? t.Padded : t.Inside.Count;
+            return t.Inside.Any(float.IsNaN) ? double.NaN : divisor == 0 ? Empty : t.Inside.Sum(v => (double)v) / divisor;
+        }).ToArray();
 }

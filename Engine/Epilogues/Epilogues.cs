@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using Cardinal.Graph.Ops;
 
 namespace Cardinal.Epilogues;
 
@@ -72,12 +71,4 @@ public static class EpilogueMath
             ? relu ? BiasResidualReluEpilogue.Apply(acc, bias, residual) : BiasResidualEpilogue.Apply(acc, bias, residual)
             : relu ? BiasReluEpilogue.Apply(acc, bias, residual) : BiasEpilogue.Apply(acc, bias, residual);
 
-    /// <summary>The epilogue struct's name for a convolution's fused flags (for descriptions).</summary>
-    public static string Name(ConvEpilogue epilogue) => (epilogue.Residual, epilogue.Relu) switch
-    {
-        (true, true) => nameof(BiasResidualReluEpilogue),
-        (true, false) => nameof(BiasResidualEpilogue),
-        (false, true) => nameof(BiasReluEpilogue),
-        _ => nameof(BiasEpilogue),
-    };
 }

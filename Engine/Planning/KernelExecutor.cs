@@ -100,29 +100,6 @@ public sealed class KernelExecutor : ICompiledPlan
 
     public string? DescribeStep(int step) => _kernels[step]?.Description;
 
-    /// <summary>Constants every reading step holds a copy of (see <see cref="ICompiledPlan.HeldConstants"/>).</summary>
-    public IReadOnlyCollection<int> HeldConstants
-    {
-        get
-        {
-            var held = new HashSet<int>();
-            var readRaw = new HashSet<int>(_plan.Outputs);
-            for (int s = 0; s < _plan.Steps.Count; s++)
-            {
-                IReadOnlyList<int> positions = _kernels[s]?.HeldInputs ?? [];
-                int[] inputs = _plan.Steps[s].Inputs;
-                for (int i = 0; i < inputs.Length; i++)
-                {
-                    if (inputs[i] < 0 || _plan.Values[inputs[i]].Constant is null) continue;
-                    if (positions.Contains(i)) held.Add(inputs[i]);
-                    else readRaw.Add(inputs[i]);
-                }
-            }
-            held.ExceptWith(readRaw);
-            return held;
-        }
-    }
-
     public long StepWorkspaceBytes(int step) => _kernels[step]?.WorkspaceBytes ?? 0;
 
     private static (int[] SlotOf, (ElementType, int)[] Slots) AssignSlots(ExecutionPlan plan)

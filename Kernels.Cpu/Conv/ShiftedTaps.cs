@@ -22,13 +22,18 @@ public readonly unsafe struct ShiftedTaps : IBPanels
 
     /// <param name="x">The group's input planes, [channels][InH][InW].</param>
     /// <param name="masks">From <see cref="TapMasks.Fill"/> for this window and the platform's NR.</param>
-    public ShiftedTaps(float* x, int channels, in Window3D w, uint* masks, CpuPlatform platform)
+    public ShiftedTaps(float* x, int channels, in Window3D w, uint* masks, CpuPlatform platform) : this(x, channels, w, masks, platform.NR, platform)
+    {
+    }
+
+    /// <summary>Panels <paramref name="nr"/> wide with <paramref name="platform"/>'s masked copy (the twin test covers every tier's NR on any machine).</summary>
+    internal ShiftedTaps(float* x, int channels, in Window3D w, uint* masks, int nr, CpuPlatform platform)
     {
         _x = x;
         _w = w;
         _masks = masks;
         _total = (long)channels * w.InSize;
-        _maskStride = TapMasks.Stride(w, platform.NR);
+        _maskStride = TapMasks.Stride(w, nr);
         _maskedCopy = platform.MaskedCopy;
     }
 

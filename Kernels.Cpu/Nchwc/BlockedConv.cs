@@ -30,8 +30,8 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
     private const int FlatSegment = 48;
 
     private readonly int _block, _tilePixels, _tileBlocks, _inBlocks, _outBlocks, _groups, _segmentsPerRow, _segmentWidth;
-    /// <summary>Input blocks each output block reads (all of them for one group), and how output blocks map to the first of them.</summary>
-    private readonly int _groupInBlocks, _outBlocksPerUnit, _inBlocksPerUnit;
+    /// <summary>A unit's output blocks and the input blocks each of them reads (all of them for one group).</summary>
+    private readonly int _outBlocksPerUnit, _inBlocksPerUnit;
     /// <summary>The window the kernel walks: the shape's, or for a 1×1 stride-1 unpadded window the plane as one row.</summary>
     private readonly Window3D _w;
     /// <summary>Interior columns [lo, hi): every tap of every pixel in the input row.</summary>
@@ -81,7 +81,6 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
         (_outBlocksPerUnit, _inBlocksPerUnit) = shape.Group == 1 ? (_outBlocks, _inBlocks)
             : shape.OutChannelsPerGroup % b == 0 ? (shape.OutChannelsPerGroup / b, shape.ChannelsPerGroup / b)
             : (1, 1);
-        _groupInBlocks = _inBlocksPerUnit;
         if (shape.Group > 1) _tileBlocks = LargestDivisorAtMost(_outBlocksPerUnit, _tileBlocks);
         _groups = (_outBlocks + _tileBlocks - 1) / _tileBlocks;
 
@@ -135,7 +134,7 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     /// <summary>
     /// src [M][C/G][KH][KW] → per output group of r blocks [inPerUnit][KH][KW][b_in][r][b_out], reading only the input
-    /// blocks of the output group's unit (<see cref="_groupInBlocks"/>); a weight whose input channel is not in its
+    /// blocks of the output group's unit (<see cref="_inBlocksPerUnit"/>); a weight whose input channel is not in its
     /// output channel's group (the block-diagonal case) and padded channels are 0.
     /// </summary>
     private static float[] PackFilter(ReadOnlySpan<float> src, in ConvShape shape, int b, int tileBlocks, int outPerUnit, int inPerUnit)
@@ -224,16 +223,28 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
         }
     }
 
-    /// <summary>x [N][Cp/b][InH][InW][b] → the zero-padded copy [N][Cp/b][InH + pads][InW + pads][b] the kernel walks.</summary>
+    /// <summary>
+    /// x [N][Cp/b][InH][InW][b] → the zero-padded copy [N][Cp/b][InH + pads][InW + pads][b] the kernel walks. Only the
+    /// border is zeroed (the workspace holds other steps' data between runs); the rest is the copied rows.
+    /// </summary>
     private void PadInput(float* x, float* padded, in Window3D original)
     {
         int b = _block, rowFloats = original.InW * b, paddedRow = _w.InW * b;
+        int left = original.PadW * b, right = paddedRow - left - rowFloats;
         long planes = (long)Shape.Batch * _inBlocks;
-        new Span<float>(padded, (int)PaddedInputLength).Clear();
         for (long p = 0; p < planes; p++)
+        {
+            float* plane = padded + p * _w.InH * paddedRow;
+            new Span<float>(plane, original.PadH * paddedRow).Clear();
+            new Span<float>(plane + (long)(original.PadH + original.InH) * paddedRow, (_w.InH - original.PadH - original.InH) * paddedRow).Clear();
             for (int ih = 0; ih < original.InH; ih++)
-                new ReadOnlySpan<float>(x + (p * original.InH + ih) * rowFloats, rowFloats)
-                    .CopyTo(new Span<float>(padded + (p * _w.InH + ih + original.PadH) * paddedRow + original.PadW * b, rowFloats));
+            {
+                float* row = plane + (long)(ih + original.PadH) * paddedRow;
+                new Span<float>(row, left).Clear();
+                new ReadOnlySpan<float>(x + (p * original.InH + ih) * rowFloats, rowFloats).CopyTo(new Span<float>(row + left, rowFloats));
+                new Span<float>(row + left + rowFloats, right).Clear();
+            }
+        }
     }
 
     /// <summary>Strides (in floats) and counts the kernels read; one per task, on its stack.</summary>
@@ -268,7 +279,7 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
         long inPlane = (long)w.InH * w.InW * b, outPlane = (long)w.OutH * w.OutW * b;
         var args = new KernelArgs
         {
-            InBlocks = _groupInBlocks,
+            InBlocks = _inBlocksPerUnit,
             // A partial last block (the stem's 3 of 16) reads only its real channels; grouped units read whole blocks (zeros past C).
             LastBlockChannels = Shape.Group == 1 ? Shape.Channels - (_inBlocks - 1) * b : b, InBlockStride = (nint)inPlane, RowStep = (nint)w.DH * w.InW * b, ColStep = (nint)w.DW * b,
             PixelStep = (nint)w.SW * b, KH = w.KH, KW = w.KW, OutBlockStride = (nint)outPlane,
@@ -281,7 +292,7 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
         int inStart = ob0 / _outBlocksPerUnit * _inBlocksPerUnit;
         float* xRow = body.X + ((long)n * _inBlocks + inStart) * inPlane + (long)(ih0 + khLo * w.DH) * w.InW * b;
         long tapFloats = (long)r * b * b;
-        float* filter = body.Filter + (long)ob0 * _groupInBlocks * w.KH * w.KW * b * b + khLo * w.KW * tapFloats;
+        float* filter = body.Filter + (long)ob0 * _inBlocksPerUnit * w.KH * w.KW * b * b + khLo * w.KW * tapFloats;
         long yRow = ((long)n * _outBlocks + ob0) * outPlane + (long)oh * w.OutW * b;
         float* bias = body.Bias + ob0 * b;
         bool avx512 = b == 16;

@@ -9,8 +9,9 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// <summary>
 /// A blocked convolution computed the NCHW way: the blocked input (and residual) reordered to NCHW in the
 /// workspace, the NCHW plan <see cref="ConvPlan.Select"/> picks for the logical shape, the result reordered back
-/// to blocked. Correct for every shape the NCHW plans take; the fallback for layers no direct blocked kernel
-/// runs, and the reference the layout pass is tested against.
+/// to blocked. Correct for every shape the NCHW plans take. The layout pass only blocks layers the direct kernel
+/// takes, so in a session this runs only when a caller asks <see cref="BlockedConvPlans"/> for another shape or for
+/// run-time weights, and in the tests that pin the pass's arithmetic (bit-identical to the NCHW plans).
 /// </summary>
 public sealed class BlockedConvViaNchw : ConvPlan
 {

@@ -18,7 +18,6 @@ public unsafe interface IVec<TSelf> where TSelf : unmanaged, IVec<TSelf>
     static abstract TSelf Load(float* p);
     static abstract void Store(float* p, TSelf v);
     static abstract TSelf Broadcast(float value);
-    static abstract TSelf Add(TSelf a, TSelf b);
     static abstract TSelf Max(TSelf a, TSelf b);
     /// <summary>a·b + c: one fused multiply-add where the hardware has FMA, else a multiply and an add (never a slow software FMA).</summary>
     static abstract TSelf MultiplyAdd(TSelf a, TSelf b, TSelf c);
@@ -37,7 +36,6 @@ public readonly unsafe struct Vec512(Vector512<float> v) : IVec<Vec512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512 Load(float* p) => new(Vector512.Load(p));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float* p, Vec512 v) => v._v.Store(p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512 Broadcast(float value) => new(Vector512.Create(value));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512 Add(Vec512 a, Vec512 b) => new(a._v + b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512 Max(Vec512 a, Vec512 b) => new(Vector512.Max(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512 MultiplyAdd(Vec512 a, Vec512 b, Vec512 c) => new(Vector512.MultiplyAddEstimate(a._v, b._v, c._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512 And(Vec512 value, Vec512 mask) => new(value._v & mask._v);
@@ -55,7 +53,6 @@ public readonly unsafe struct Vec256(Vector256<float> v) : IVec<Vec256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec256 Load(float* p) => new(Vector256.Load(p));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float* p, Vec256 v) => v._v.Store(p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec256 Broadcast(float value) => new(Vector256.Create(value));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec256 Add(Vec256 a, Vec256 b) => new(a._v + b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec256 Max(Vec256 a, Vec256 b) => new(Vector256.Max(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec256 MultiplyAdd(Vec256 a, Vec256 b, Vec256 c) => new(Vector256.MultiplyAddEstimate(a._v, b._v, c._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec256 And(Vec256 value, Vec256 mask) => new(value._v & mask._v);
@@ -73,7 +70,6 @@ public readonly unsafe struct Vec128(Vector128<float> v) : IVec<Vec128>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec128 Load(float* p) => new(Vector128.Load(p));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float* p, Vec128 v) => v._v.Store(p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec128 Broadcast(float value) => new(Vector128.Create(value));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec128 Add(Vec128 a, Vec128 b) => new(a._v + b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec128 Max(Vec128 a, Vec128 b) => new(Vector128.Max(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec128 MultiplyAdd(Vec128 a, Vec128 b, Vec128 c) => new(Vector128.MultiplyAddEstimate(a._v, b._v, c._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec128 And(Vec128 value, Vec128 mask) => new(value._v & mask._v);
@@ -91,7 +87,6 @@ public readonly unsafe struct Vec1(float v) : IVec<Vec1>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec1 Load(float* p) => new(*p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float* p, Vec1 v) => *p = v._v;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec1 Broadcast(float value) => new(value);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec1 Add(Vec1 a, Vec1 b) => new(a._v + b._v);
     // MathF.Max, like Vector*.Max, propagates NaN.
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec1 Max(Vec1 a, Vec1 b) => new(MathF.Max(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec1 MultiplyAdd(Vec1 a, Vec1 b, Vec1 c) => new(float.MultiplyAddEstimate(a._v, b._v, c._v));

@@ -125,14 +125,14 @@ public sealed class ParallelRunner : IDisposable
             int ranges = _rangeCount, own = worker % ranges;
             while (true)
             {
-                int index = ClaimFront(own, epoch);
+                int index = Claim(own, epoch, fromBack: false);
                 if (index == -2) return;
                 if (index < 0)
                 {
                     // Our range is done: take from the back of the others', nearest first.
                     for (int k = 1; k < ranges && index < 0; k++)
                     {
-                        index = ClaimBack((own + k) % ranges, epoch);
+                        index = Claim((own + k) % ranges, epoch, fromBack: true);
                         if (index == -2) return;
                     }
                     if (index < 0) return;
@@ -148,8 +148,11 @@ public sealed class ParallelRunner : IDisposable
             finally { Interlocked.Decrement(ref Remaining); }
         }
 
-        /// <summary>The next index at the front of range r, −1 when it is empty, −2 when the loop is another one.</summary>
-        private int ClaimFront(int r, int epoch)
+        /// <summary>
+        /// An index of range r, from its front (its own thread) or its back (a thread whose range is done); −1 when
+        /// the range is empty, −2 when the loop is another one.
+        /// </summary>
+        private int Claim(int r, int epoch, bool fromBack)
         {
             while (true)
             {
@@ -157,20 +160,8 @@ public sealed class ParallelRunner : IDisposable
                 if (EpochOf(state) != (epoch & 0xFFFF)) return -2;
                 int front = FrontOf(state), back = BackOf(state);
                 if (front >= back) return -1;
-                if (Interlocked.CompareExchange(ref _ranges[r], Pack(epoch, front + 1, back), state) == state) return front;
-            }
-        }
-
-        /// <summary>The last index of range r, taken from its back; −1 when it is empty, −2 when the loop is another one.</summary>
-        private int ClaimBack(int r, int epoch)
-        {
-            while (true)
-            {
-                long state = Volatile.Read(ref _ranges[r]);
-                if (EpochOf(state) != (epoch & 0xFFFF)) return -2;
-                int front = FrontOf(state), back = BackOf(state);
-                if (front >= back) return -1;
-                if (Interlocked.CompareExchange(ref _ranges[r], Pack(epoch, front, back - 1), state) == state) return back - 1;
+                long claimed = fromBack ? Pack(epoch, front, back - 1) : Pack(epoch, front + 1, back);
+                if (Interlocked.CompareExchange(ref _ranges[r], claimed, state) == state) return fromBack ? back - 1 : front;
             }
         }
 

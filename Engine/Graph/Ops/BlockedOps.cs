@@ -61,8 +61,7 @@ public sealed class BlockedMaxPoolOp(PoolOp pool, int block) : Operator
 
     public override TensorType[] Infer(Node node, ValueInfo?[] inputs)
     {
-        ValueInfo x = BlockedLayout.CheckInput(this, node, inputs, Block);
-        if (x.Dims[1] % Block != 0) throw Invalid(node, $"the blocked input's {x.Dims[1]} channels are not a multiple of the block {Block}.");
+        ValueInfo x = BlockedLayout.CheckBlockedInput(this, node, inputs, Block);
         WindowGeometry g = Pool.Geometry(node, x);
         return [new(ElementType.Float32, [x.Dims[0], x.Dims[1], .. g.Output])];
     }
@@ -80,8 +79,7 @@ public sealed class BlockedGlobalAveragePoolOp(int block) : Operator
 
     public override TensorType[] Infer(Node node, ValueInfo?[] inputs)
     {
-        ValueInfo x = BlockedLayout.CheckInput(this, node, inputs, Block);
-        if (x.Dims[1] % Block != 0) throw Invalid(node, $"the blocked input's {x.Dims[1]} channels are not a multiple of the block {Block}.");
+        ValueInfo x = BlockedLayout.CheckBlockedInput(this, node, inputs, Block);
         return [new(ElementType.Float32, [x.Dims[0], x.Dims[1], .. Enumerable.Repeat(1, x.Rank - 2)])];
     }
 

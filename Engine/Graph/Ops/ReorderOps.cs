@@ -20,6 +20,15 @@ public static class BlockedLayout
     /// <summary>"NCHW16c" for a 2-D, block-16 value: the blocked layout's name, for plans and `cardinal inspect`.</summary>
     public static string Name(int spatialRank, int block) => PlainName(spatialRank) + block + "c";
 
+    /// <summary><see cref="CheckInput"/> for a value that is already blocked: its channel count a multiple of the block.</summary>
+    internal static ValueInfo CheckBlockedInput(Operator op, Node node, ValueInfo?[] inputs, int block)
+    {
+        ValueInfo x = CheckInput(op, node, inputs, block);
+        if (x.Dims[1] % block != 0)
+            throw new InvalidModelException($"{node.Describe()}: the blocked input's {x.Dims[1]} channels are not a multiple of the block {block}.");
+        return x;
+    }
+
     internal static ValueInfo CheckInput(Operator op, Node node, ValueInfo?[] inputs, int block)
     {
         if (block < 1) throw new InvalidModelException($"{node.Describe()}: block {block} must be positive.");
@@ -62,10 +71,8 @@ public sealed class ReorderFromBlockedOp(int block, int channels) : Operator
 
     public override TensorType[] Infer(Node node, ValueInfo?[] inputs)
     {
-        ValueInfo x = BlockedLayout.CheckInput(this, node, inputs, Block);
+        ValueInfo x = BlockedLayout.CheckBlockedInput(this, node, inputs, Block);
         int padded = x.Dims[1];
-        if (padded % Block != 0)
-            throw new InvalidModelException($"{node.Describe()}: the blocked input's {padded} channels are not a multiple of the block {Block}.");
         if (Channels < 0 || Channels > padded)
             throw new InvalidModelException($"{node.Describe()}: {Channels} channels do not fit the blocked input's {padded}.");
         int[] dims = (int[])x.Dims.Clone();
