@@ -47,7 +47,7 @@ internal static class CpuKernelFactory
     private static IKernel K(Action<Tensor?[], Tensor[]> run, string? description = null) => new DelegateKernel(run, description);
 
     public static IKernel Create(ExecutionPlan plan, PlanStep step, ParallelRunner parallel, CpuPlatform table, PackedWeightsCache packedWeights,
-        bool blockedDirect = true)
+        bool blockedDirect = true, bool winograd = false)
     {
         Node node = step.Node;
         ValueInfo?[] inputs = plan.InputsOf(step);
@@ -66,7 +66,7 @@ internal static class CpuKernelFactory
                 ValueInfo x = inputs[0]!, w = inputs[1]!;
                 var shape = new ConvShape(x.Dims[0], blocked.Channels, w.Dims[0], blocked.Conv.Group,
                     Window3D.From(blocked.Conv.Geometry(node, x, w)), blocked.Conv.Epilogue);
-                return new ConvKernel(Nchwc.BlockedConvPlans.Create(shape, w.Constant, blocked.Block, table, parallel, packedWeights, blockedDirect));
+                return new ConvKernel(Nchwc.BlockedConvPlans.Create(shape, w.Constant, blocked.Block, table, parallel, packedWeights, blockedDirect, winograd));
             }
             case BlockedMaxPoolOp blockedPool:
             {

@@ -36,4 +36,8 @@ public enum ConvAlgorithm
     DirectGrouped,
     /// <summary>Group 1, 2-D, on the channel-blocked (NCHWc) layout: register tiles of pixels × channel blocks, weights packed once.</summary>
     BlockedDirect,
+    /// <summary>Stride-1 3×3, group 1, on the blocked layout: Winograd F(4×4, 3×3) (36 multiplications where direct takes 144).</summary>
+    Winograd4x4,
+    /// <summary>Stride-1 3×3, group 1, on the blocked layout: Winograd F(2×2, 3×3) (16 multiplications where direct takes 36).</summary>
+    Winograd2x2,
 }

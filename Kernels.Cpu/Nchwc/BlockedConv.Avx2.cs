@@ -12,7 +12,7 @@ public sealed unsafe partial class BlockedDirectPlan
     internal const int TilePixelsAvx2 = 6, TileBlocksAvx2 = 2;
 
     /// <summary>One tile of <paramref name="pixels"/> ∈ {6, 5, 4, 3, 2, 1} pixels × <paramref name="blocks"/> ∈ [1, 2] output blocks.</summary>
-    private static void Tile_Avx2<TEpilogue>(int pixels, int blocks, float* x, float* w, float* y, float* residual, float* bias, KernelArgs* args, nint khCount, nint kwCount)
+    internal static void Tile_Avx2<TEpilogue>(int pixels, int blocks, float* x, float* w, float* y, float* residual, float* bias, KernelArgs* args, nint khCount, nint kwCount)
         where TEpilogue : struct, IEpilogue
     {
         switch (pixels * 8 + blocks)

@@ -249,7 +249,7 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     /// <summary>Strides (in floats) and counts the kernels read; one per task, on its stack.</summary>
     [StructLayout(LayoutKind.Sequential)]
-    private struct KernelArgs
+    internal struct KernelArgs
     {
         public nint InBlocks, LastBlockChannels, InBlockStride, RowStep, ColStep, PixelStep, KH, KW, OutBlockStride;
     }

@@ -11,12 +11,19 @@ public static class BlockedConvPlans
     /// <remarks>
     /// The direct kernel takes every one-group 2-D layer with constant weights at the platform's own block: on
     /// AVX-512 it beat the NCHW GEMM plan on all 24 ResNet-50 shapes (Engine.Bench blockedconv, NOTES "Blocked
-    /// direct convolution"); anything else runs its NCHW plan between reorders.
+    /// direct convolution"); anything else runs its NCHW plan between reorders. Stride-1 3×3 layers take Winograd
+    /// where <see cref="Winograd.WinogradSelection"/> measured it faster, unless <paramref name="winograd"/> is off.
     /// </remarks>
     /// <param name="allowDirect">False: the NCHW plan between reorders, always (the tests' bit-identity check of the pass).</param>
+    /// <param name="winograd">False: the exact mode (<see cref="CpuBackendOptions.Winograd"/>), direct convolution everywhere.</param>
     public static ConvPlan Create(in ConvShape shape, Tensor? weights, int block, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache,
-        bool allowDirect = true) =>
-        allowDirect && weights is not null && block == platform.BlockSize && BlockedDirectPlan.Supports(shape, block)
+        bool allowDirect = true, bool winograd = false)
+    {
+        if (!allowDirect || weights is null || block != platform.BlockSize) return new BlockedConvViaNchw(shape, weights, block, platform, parallel, cache);
+        if (winograd && Winograd.WinogradSelection.Choose(shape, block) is { } transform)
+            return new Winograd.WinogradPlan(shape, weights, transform, platform, parallel, cache);
+        return BlockedDirectPlan.Supports(shape, block)
             ? new BlockedDirectPlan(shape, weights, platform, parallel, cache)
             : new BlockedConvViaNchw(shape, weights, block, platform, parallel, cache);
+    }
 }

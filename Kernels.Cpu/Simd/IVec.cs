@@ -21,6 +21,8 @@ public unsafe interface IVec<TSelf> where TSelf : unmanaged, IVec<TSelf>
     static abstract TSelf Max(TSelf a, TSelf b);
     /// <summary>a·b + c: one fused multiply-add where the hardware has FMA, else a multiply and an add (never a slow software FMA).</summary>
     static abstract TSelf MultiplyAdd(TSelf a, TSelf b, TSelf c);
+    static abstract TSelf Add(TSelf a, TSelf b);
+    static abstract TSelf Subtract(TSelf a, TSelf b);
     /// <summary>Bitwise AND with a mask vector (all-ones lanes keep, zero lanes clear).</summary>
     static abstract TSelf And(TSelf value, TSelf mask);
     static abstract float Sum(TSelf v);
@@ -38,6 +40,8 @@ public readonly unsafe struct Vec512(Vector512<float> v) : IVec<Vec512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512 Broadcast(float value) => new(Vector512.Create(value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512 Max(Vec512 a, Vec512 b) => new(Vector512.Max(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512 MultiplyAdd(Vec512 a, Vec512 b, Vec512 c) => new(Vector512.MultiplyAddEstimate(a._v, b._v, c._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512 Add(Vec512 a, Vec512 b) => new(a._v + b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512 Subtract(Vec512 a, Vec512 b) => new(a._v - b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512 And(Vec512 value, Vec512 mask) => new(value._v & mask._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vec512 v) => Vector512.Sum(v._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -55,6 +59,8 @@ public readonly unsafe struct Vec256(Vector256<float> v) : IVec<Vec256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec256 Broadcast(float value) => new(Vector256.Create(value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec256 Max(Vec256 a, Vec256 b) => new(Vector256.Max(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec256 MultiplyAdd(Vec256 a, Vec256 b, Vec256 c) => new(Vector256.MultiplyAddEstimate(a._v, b._v, c._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec256 Add(Vec256 a, Vec256 b) => new(a._v + b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec256 Subtract(Vec256 a, Vec256 b) => new(a._v - b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec256 And(Vec256 value, Vec256 mask) => new(value._v & mask._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vec256 v) => Vector256.Sum(v._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -72,6 +78,8 @@ public readonly unsafe struct Vec128(Vector128<float> v) : IVec<Vec128>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec128 Broadcast(float value) => new(Vector128.Create(value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec128 Max(Vec128 a, Vec128 b) => new(Vector128.Max(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec128 MultiplyAdd(Vec128 a, Vec128 b, Vec128 c) => new(Vector128.MultiplyAddEstimate(a._v, b._v, c._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec128 Add(Vec128 a, Vec128 b) => new(a._v + b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec128 Subtract(Vec128 a, Vec128 b) => new(a._v - b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec128 And(Vec128 value, Vec128 mask) => new(value._v & mask._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vec128 v) => Vector128.Sum(v._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -90,6 +98,8 @@ public readonly unsafe struct Vec1(float v) : IVec<Vec1>
     // MathF.Max, like Vector*.Max, propagates NaN.
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec1 Max(Vec1 a, Vec1 b) => new(MathF.Max(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec1 MultiplyAdd(Vec1 a, Vec1 b, Vec1 c) => new(float.MultiplyAddEstimate(a._v, b._v, c._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec1 Add(Vec1 a, Vec1 b) => new(a._v + b._v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec1 Subtract(Vec1 a, Vec1 b) => new(a._v - b._v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec1 And(Vec1 value, Vec1 mask) => new(BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(value._v) & BitConverter.SingleToInt32Bits(mask._v)));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vec1 v) => v._v;

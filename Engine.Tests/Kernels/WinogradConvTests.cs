@@ -1,0 +1,251 @@
+using Cardinal.Epilogues;
+using Cardinal.Graph.Ops;
+using Cardinal.Kernels.Cpu;
+using Cardinal.Kernels.Cpu.Conv;
+using Cardinal.Kernels.Cpu.Nchwc;
+using Cardinal.Kernels.Cpu.Nchwc.Winograd;
+using Cardinal.Kernels.Cpu.Reference;
+using Cardinal.Kernels.Cpu.Simd;
+using Cardinal.Kernels.Cpu.Threading;
+using Cardinal.Planning;
+using Cardinal.Tensors;
+using Cardinal.Testing;
+using Cardinal.Tests.TestUtilities;
+
+namespace Cardinal.Tests.Kernels;
+
+/// <summary>
+/// <see cref="WinogradPlan"/> (F(4×4) and F(2×2)) against float64 direct convolution and against the direct blocked
+/// kernel (<see cref="BlockedDirectPlan"/>), on every blocked tier (AVX-512 b = 16, AVX2 b = 8), 1 and 2 threads:
+/// odd channel counts, planes from 1×1 up with tiles cut by the border, symmetric, asymmetric and no padding, batch
+/// 1–3, every epilogue, with and without bias; padded output lanes exactly 0, nothing written past y, the
+/// workspace starting as garbage. The hand-written transforms are checked against the Toom-Cook matrices they spell out.
+/// </summary>
+[TestFixture]
+public class WinogradConvTests
+{
+    private static IEnumerable<CpuIsa> Tiers => CpuIsas.Supported.Where(i => CpuPlatform.Create(i).BlockSize > 0);
+    private static readonly ParallelRunner One = new(1), Two = new(2);
+    private static readonly WinogradMatrices[] Variants = [WinogradMatrices.F4, WinogradMatrices.F2];
+
+    private static void RequireBlockedTier()
+    {
+        if (Tiers.Any()) return;
+        const string reason = "No tier with a block size on this machine (Winograd runs on the blocked layout: AVX2 or AVX-512).";
+        if (References.InCi) Assert.Fail(reason);
+        Assert.Ignore(reason);
+    }
+
+    [Test]
+    public void Matrices_ComputeTheCorrelation_InDouble()
+    {
+        // Aᵀ[(G g) ⊙ (Bᵀ d)] must equal the 1-D correlation y_i = Σ_k g_k d_{i+k} exactly (to rounding), for both variants.
+        var random = new Random(5);
+        foreach (var t in Variants)
+        {
+            double[] g = [random.NextDouble(), random.NextDouble(), random.NextDouble()];
+            var d = new double[t.N];
+            for (int i = 0; i < t.N; i++) d[i] = random.NextDouble() * 2 - 1;
+            for (int i = 0; i < t.M; i++)
+            {
+                double y = 0, expected = g[0] * d[i] + g[1] * d[i + 1] + g[2] * d[i + 2];
+                for (int j = 0; j < t.N; j++)
+                {
+                    double gj = t.G[j, 0] * g[0] + t.G[j, 1] * g[1] + t.G[j, 2] * g[2], dj = 0;
+                    for (int k = 0; k < t.N; k++) dj += t.BT[j, k] * d[k];
+                    y += t.AT[i, j] * gj * dj;
+                }
+                Assert.That(y, Is.EqualTo(expected).Within(1e-12), $"F({t.M},3) output {i}");
+            }
+        }
+    }
+
+    [Test]
+    public void Transforms_MatchMatrices_EveryWidth()
+    {
+        foreach (var t in Variants)
+        {
+            CheckTransforms<Vec512>(t);
+            CheckTransforms<Vec256>(t);
+            CheckTransforms<Vec128>(t);
+        }
+    }
+
+    /// <summary>The hand-written 2-D transforms against Bᵀ d B and Aᵀ M A computed from the matrices in double (pure arithmetic: runs at any width).</summary>
+    private static unsafe void CheckTransforms<TVec>(WinogradMatrices t) where TVec : unmanaged, IVec<TVec>
+    {
+        int b = TVec.Count, n = t.N, m = t.M;
+        var random = new Random(n * 100 + b);
+        // A plane exactly one tile: [n][n][b].
+        var plane = new float[n * n * b];
+        for (int i = 0; i < plane.Length; i++) plane[i] = (float)(random.NextDouble() * 2 - 1);
+        var v = new float[n * n * b];
+        var scratch = new float[n * n * b];
+        fixed (float* p = plane, pv = v, ps = scratch) WinogradTransforms<TVec>.Input(m, p, n, n, 0, 0, ps, pv, b);
+        for (int lane = 0; lane < b; lane++)
+            for (int i = 0; i < n; i++)
+                for (int k = 0; k < n; k++)
+                {
+                    double e = 0;
+                    for (int r = 0; r < n; r++)
+                        for (int c = 0; c < n; c++) e += t.BT[i, r] * plane[(r * n + c) * b + lane] * t.BT[k, c];
+                    Assert.That(v[(i * n + k) * b + lane], Is.EqualTo(e).Within(1e-5 * (1 + Math.Abs(e))), $"F({m}) input transform, width {b}, ξ=({i},{k})");
+                }
+        // Output: M as produced above ([ξ][b]), bias 0, into an m×m plane.
+        var y = new float[m * m * b];
+        var bias = new float[b];
+        fixed (float* pv = v, ps = scratch, py = y, pb = bias)
+            WinogradTransforms<TVec>.Output<BiasEpilogue>(m, pv, b, ps, py, null, pb, m, m, 0, 0);
+        for (int lane = 0; lane < b; lane++)
+            for (int i = 0; i < m; i++)
+                for (int k = 0; k < m; k++)
+                {
+                    double e = 0;
+                    for (int r = 0; r < n; r++)
+                        for (int c = 0; c < n; c++) e += t.AT[i, r] * v[(r * n + c) * b + lane] * t.AT[k, c];
+                    Assert.That(y[(i * m + k) * b + lane], Is.EqualTo(e).Within(1e-4 * (1 + Math.Abs(e))), $"F({m}) output transform, width {b}, ({i},{k})");
+                }
+    }
+
+    public static IEnumerable<TestCaseData> RandomCases()
+    {
+        var random = new Random(20261130);
+        int[] channels = [3, 13, 16, 17, 33, 64];
+        int[] outChannels = [3, 13, 17, 33, 64, 80];
+        for (int i = 0; i < 40; i++)
+        {
+            int c = channels[random.Next(channels.Length)], m = outChannels[random.Next(outChannels.Length)];
+            int pad = random.Next(3) == 0 ? 0 : 1;
+            bool asymmetric = random.Next(4) == 0;
+            int pt = pad, pl = pad, pb = asymmetric ? random.Next(0, 3) : pad, pr = asymmetric ? random.Next(0, 3) : pad;
+            int inH = Math.Max(random.Next(1, 20), 3 - pt - pb), inW = Math.Max(random.Next(1, 23), 3 - pl - pr);
+            int n = random.Next(1, 4);
+            var epilogue = new ConvEpilogue(random.Next(2) == 0, random.Next(2) == 0);
+            bool bias = random.Next(4) != 0;
+            var w = ConvCase.MakeWindow((1, inH, inW), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, pt, pl), (0, pb, pr));
+            string name = $"{i:00}_n{n}_c{c}_m{m}_{inH}x{inW}_p{pt}{pl}{pb}{pr}_{(epilogue.Residual ? "res" : "")}{(epilogue.Relu ? "relu" : "")}{(bias ? "" : "_nobias")}";
+            yield return new TestCaseData(new ConvShape(n, c, m, 1, w, epilogue), bias).SetName($"Run_{name}_MatchesFloat64AndDirect");
+        }
+        // ResNet's planes: 56 (F4 tiles exact), 28, 14 (F4 cut by the border), 7 (one partial tile row), and a 1×1 plane.
+        foreach (int side in new[] { 56, 28, 14, 7, 1 })
+        {
+            var w = ConvCase.MakeWindow((1, side, side), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, 1, 1), (0, 1, 1));
+            yield return new TestCaseData(new ConvShape(1, 32, 48, 1, w, new ConvEpilogue(true, true)), true).SetName($"Run_resnet_plane_{side}_MatchesFloat64AndDirect");
+        }
+    }
+
+    [TestCaseSource(nameof(RandomCases))]
+    public void Run_Case_MatchesFloat64AndDirect(ConvShape shape, bool bias) => Check(shape, bias, shape.GetHashCode());
+
+    [Test]
+    public void Supports_OnlyStride1Dense3x3()
+    {
+        ConvShape Shape(int k, int s, int d, int group) => new(1, 16, 16, group, ConvCase.MakeWindow((1, 9, 9), (1, k, k), (1, s, s), (1, d, d), (0, 1, 1), (0, 1, 1)));
+        Assert.That(WinogradPlan.Supports(Shape(3, 1, 1, 1), 16), Is.True);
+        Assert.That(WinogradPlan.Supports(Shape(3, 1, 1, 1), 8), Is.True);
+        Assert.That(WinogradPlan.Supports(Shape(3, 1, 1, 1), 0), Is.False, "no blocked tier");
+        Assert.That(WinogradPlan.Supports(Shape(3, 2, 1, 1), 16), Is.False, "stride 2");
+        Assert.That(WinogradPlan.Supports(Shape(3, 1, 2, 1), 16), Is.False, "dilation 2");
+        Assert.That(WinogradPlan.Supports(Shape(1, 1, 1, 1), 16), Is.False, "1×1");
+        Assert.That(WinogradPlan.Supports(Shape(3, 1, 1, 4), 16), Is.False, "grouped");
+    }
+
+    private static float[] RandomArray(Random random, long length)
+    {
+        var a = new float[length];
+        for (long i = 0; i < length; i++) a[i] = (float)(random.NextDouble() * 2 - 1);
+        return a;
+    }
+
+    /// <summary>Direct 3×3 stride-1 correlation in double, then bias, residual, ReLU.</summary>
+    private static double[] Float64Conv(ConvShape shape, float[] x, float[] weight, float[] bias, float[] residual)
+    {
+        Window3D w = shape.Window;
+        int c = shape.Channels, m = shape.OutChannels;
+        var y = new double[shape.OutputLength];
+        for (int n = 0; n < shape.Batch; n++)
+            for (int o = 0; o < m; o++)
+                for (int oh = 0; oh < w.OutH; oh++)
+                    for (int ow = 0; ow < w.OutW; ow++)
+                    {
+                        double s = bias.Length > 0 ? bias[o] : 0;
+                        for (int ci = 0; ci < c; ci++)
+                            for (int kh = 0; kh < 3; kh++)
+                            {
+                                int ih = oh - w.PadH + kh;
+                                if ((uint)ih >= (uint)w.InH) continue;
+                                for (int kw = 0; kw < 3; kw++)
+                                {
+                                    int iw = ow - w.PadW + kw;
+                                    if ((uint)iw >= (uint)w.InW) continue;
+                                    s += (double)x[((n * c + ci) * w.InH + ih) * w.InW + iw] * weight[((o * c + ci) * 3 + kh) * 3 + kw];
+                                }
+                            }
+                        long at = ((long)(n * m + o) * w.OutH + oh) * w.OutW + ow;
+                        if (shape.Epilogue.Residual) s += residual[at];
+                        y[at] = shape.Epilogue.Relu ? Math.Max(s, 0) : s;
+                    }
+        return y;
+    }
+
+    private static unsafe void Check(ConvShape shape, bool hasBias, int seed)
+    {
+        Window3D w = shape.Window;
+        int n = shape.Batch, c = shape.Channels, m = shape.OutChannels;
+        var random = new Random(seed);
+        float[] x = RandomArray(random, shape.InputLength), weight = RandomArray(random, shape.WeightLength);
+        float[] bias = hasBias ? RandomArray(random, m) : [];
+        float[] residual = shape.Epilogue.Residual ? RandomArray(random, shape.OutputLength) : [];
+        double[] exact = Float64Conv(shape, x, weight, bias, residual);
+        // The contract is relative to the output's magnitude (Winograd's error scales with it, not with each value).
+        double scale = Math.Max(1, exact.Max(Math.Abs));
+        var tensor = Tensor.FromArray(weight, weight.Length);
+
+        RequireBlockedTier();
+        foreach (CpuIsa isa in Tiers)
+        {
+            var platform = CpuPlatform.Create(isa);
+            int b = platform.BlockSize, cp = BlockedLayout.PaddedChannels(c, b), mp = BlockedLayout.PaddedChannels(m, b);
+            var xb = new float[(long)n * cp * w.InSize];
+            ReorderReference.ToBlocked(x, xb, n, c, w.InSize, b);
+            var rb = new float[shape.Epilogue.Residual ? (long)n * mp * w.OutSize : 0];
+            if (shape.Epilogue.Residual) ReorderReference.ToBlocked(residual, rb, n, m, w.OutSize, b);
+            long length = (long)n * mp * w.OutSize;
+            var direct = Run(new BlockedDirectPlan(shape, tensor, platform, One), xb, bias, rb, length);
+            foreach (var transform in Variants)
+                foreach (ParallelRunner runner in new[] { One, Two })
+                {
+                    string where = $"F({transform.M}×{transform.M}) {shape} on {isa} (b={b}), {runner.Threads} thread(s)";
+                    float[] yb = Run(new WinogradPlan(shape, tensor, transform, platform, runner), xb, bias, rb, length);
+                    for (long i = 0; i < length; i++)
+                        if ((i % b) + (i / ((long)w.OutSize * b) % (mp / b)) * b >= m)
+                            Assert.That(yb[i], Is.EqualTo(0f), $"{where}: padded lane at blocked index {i} is {yb[i]}");
+                    Assert.That(yb.AsSpan((int)length).ToArray(), Is.All.NaN, $"{where}: wrote past y");
+                    var y = new float[shape.OutputLength];
+                    var yd = new float[shape.OutputLength];
+                    ReorderReference.FromBlocked(yb, y, n, m, mp, w.OutSize, b);
+                    ReorderReference.FromBlocked(direct, yd, n, m, mp, w.OutSize, b);
+                    // F(4×4)'s float32 error reaches a few 1e-6 of the output's scale per value; 3e-5 is the layer contract.
+                    double tol = 3e-5 * scale;
+                    for (int i = 0; i < y.Length; i++)
+                    {
+                        if (!(Math.Abs(y[i] - exact[i]) <= tol))
+                            Assert.Fail($"{where}: y[{i}] = {y[i]}, float64 {exact[i]} ± {tol}");
+                        if (!(Math.Abs(y[i] - yd[i]) <= tol))
+                            Assert.Fail($"{where}: y[{i}] = {y[i]}, direct kernel {yd[i]} ± {tol}");
+                    }
+                }
+        }
+    }
+
+    private static unsafe float[] Run(ConvPlan plan, float[] xb, float[] bias, float[] rb, long length)
+    {
+        var yb = new float[length + 16];
+        Array.Fill(yb, float.NaN);
+        var workspace = new WorkspaceBuffer(plan.WorkspaceBytes);
+        if (plan.WorkspaceBytes > 0) new Span<byte>(workspace.Workspace.Pointer, (int)plan.WorkspaceBytes).Fill(0xFF);
+        plan.Run(xb, default, bias, rb, yb, workspace.Workspace);
+        GC.KeepAlive(workspace);
+        return yb;
+    }
+}

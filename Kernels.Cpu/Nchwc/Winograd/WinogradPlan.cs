@@ -1,0 +1,238 @@
+using Cardinal.Epilogues;
+using Cardinal.Graph.Ops;
+using Cardinal.Kernels.Cpu.Conv;
+using Cardinal.Kernels.Cpu.Simd;
+using Cardinal.Kernels.Cpu.Threading;
+using Cardinal.Planning;
+using Cardinal.Tensors;
+
+namespace Cardinal.Kernels.Cpu.Nchwc.Winograd;
+
+/// <summary>
+/// A stride-1 3×3 convolution (group 1, dilation 1) on channel-blocked values by Winograd's F(m×m, 3×3), m = 4 or 2
+/// (<see cref="WinogradMatrices"/>). x is [N][Cp/b][InH][InW][b], y [N][Mp/b][OutH][OutW][b] as for
+/// <see cref="BlockedDirectPlan"/>. The output is cut into m×m tiles; one task carries a chunk of T tiles of one
+/// image, for one set of output blocks, through all three stages on its own thread with no barrier:
+/// <list type="number">
+/// <item>input transform of the chunk's (m+2)² tiles, channels in the vector lanes: V[ξ][Cp/b][T][b];</item>
+/// <item>(m+2)² products M[ξ] = V[ξ] · U[ξ], each a blocked pointwise convolution over the T tiles, run by the
+/// direct kernel's own register tiles (6 tiles × 4 blocks of 16 on AVX-512, 6 × 2 of 8 on AVX2);</item>
+/// <item>output transform, with bias, residual and ReLU applied as each pixel is stored.</item>
+/// </list>
+/// T is sized so that one task's V and M stay in L2. Layers with few tiles (14×14 and 7×7 planes) also split the
+/// output blocks into sets, so that each thread streams only its own share of U (the input transform is then
+/// repeated per set: it costs a few percent). U = G g Gᵀ is computed once, in double, and packed like a pointwise
+/// filter per ξ; the plan holds no copy of the direct filter.
+/// Twin: <see cref="Reference.ConvReference"/> between reorders, and <see cref="BlockedDirectPlan"/> (tests).
+/// </summary>
+public sealed unsafe class WinogradPlan : ConvPlan
+{
+    /// <summary>Bytes of one task's V and M that should stay in L2 (half of this machine's 1 MiB per core, leaving room for U's rows).</summary>
+    private const int ChunkBudgetBytes = 512 * 1024;
+    private const int MaxChunkTiles = 48;
+
+    private readonly WinogradMatrices _t;
+    private readonly int _m, _n, _xi, _block, _tilePixels, _tileBlocks, _inBlocks, _outBlocks, _tilesH, _tilesW, _chunkTiles, _chunks, _sets, _blocksPerSet;
+    /// <summary>U: per ξ a pointwise blocked filter [Mp/b / R][Cp/b][b_in][r][b_out] (Cp·Mp floats per ξ). Pinned.</summary>
+    private readonly float[] _u;
+    private readonly float[] _zeroBias;
+
+    public WinogradPlan(ConvShape shape, Tensor weights, WinogradMatrices transform, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache = null)
+        : base(shape, platform, parallel)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(transform);
+        if (!Supports(shape, platform.BlockSize)) throw new ArgumentException($"Winograd takes stride-1 3×3 2-D windows of one group on a blocked tier; {shape} is not one.", nameof(shape));
+        if (weights.Length != shape.WeightLength) throw new ArgumentException($"Weights hold {weights.Length} values; {shape} needs {shape.WeightLength}.", nameof(weights));
+        _t = transform;
+        _m = transform.M;
+        _n = transform.N;
+        _xi = _n * _n;
+        (_block, _tilePixels, _tileBlocks) = platform.Isa switch
+        {
+            CpuIsa.Avx512 => (16, BlockedDirectPlan.TilePixelsAvx512, BlockedDirectPlan.TileBlocksAvx512),
+            _ => (8, BlockedDirectPlan.TilePixelsAvx2, BlockedDirectPlan.TileBlocksAvx2),
+        };
+        int b = _block;
+        _inBlocks = BlockedLayout.PaddedChannels(shape.Channels, b) / b;
+        _outBlocks = BlockedLayout.PaddedChannels(shape.OutChannels, b) / b;
+        var w = shape.Window;
+        _tilesH = (w.OutH + _m - 1) / _m;
+        _tilesW = (w.OutW + _m - 1) / _m;
+        int tiles = _tilesH * _tilesW;
+
+        // Output-block sets: enough tasks for every thread even when an image has few tiles (each set a whole number of register tiles' blocks).
+        int groups = (_outBlocks + _tileBlocks - 1) / _tileBlocks;
+        long bytesPerTile = (long)_xi * (_inBlocks + _outBlocks) * b * sizeof(float);
+        int chunkTiles = (int)Math.Clamp(ChunkBudgetBytes / bytesPerTile, 1, MaxChunkTiles);
+        if (chunkTiles > _tilePixels) chunkTiles -= chunkTiles % _tilePixels;
+        _chunkTiles = Math.Min(chunkTiles, tiles);
+        _chunks = (tiles + _chunkTiles - 1) / _chunkTiles;
+        int wanted = 2 * parallel.Threads, have = shape.Batch * _chunks;
+        _sets = have >= wanted ? 1 : Math.Min(groups, (wanted + have - 1) / have);
+        _blocksPerSet = (groups + _sets - 1) / _sets * _tileBlocks;
+        _sets = (_outBlocks + _blocksPerSet - 1) / _blocksPerSet;
+
+        int tileBlocks = _tileBlocks, inBlocks = _inBlocks, outBlocks = _outBlocks;
+        _u = cache is null ? PackFilter(weights.Floats, shape, transform, b, tileBlocks, inBlocks, outBlocks)
+            : cache.GetOrAdd(weights, Algorithm, shape, platform, () => PackFilter(weights.Floats, shape, transform, b, tileBlocks, inBlocks, outBlocks));
+        _zeroBias = GC.AllocateArray<float>(_outBlocks * b, pinned: true);
+    }
+
+    /// <summary>Stride 1, dilation 1, 3×3, one group, 2-D, on a tier with blocked kernels at its own block.</summary>
+    public static bool Supports(in ConvShape shape, int block)
+    {
+        var w = shape.Window;
+        return block is 16 or 8 && shape.Group == 1 && w.IsPlanar && w.KH == 3 && w.KW == 3 && w.SH == 1 && w.SW == 1 && w.DH == 1 && w.DW == 1;
+    }
+
+    /// <summary>g [M][C][3][3] → per ξ: U[ξ] = (G g Gᵀ)[ξ] packed [groups of R output blocks][Cp/b][b_in][r][b_out], zeros for padded channels.</summary>
+    private static float[] PackFilter(ReadOnlySpan<float> g, in ConvShape shape, WinogradMatrices t, int b, int tileBlocks, int inBlocks, int outBlocks)
+    {
+        int n = t.N, xiCount = n * n, cp = inBlocks * b;
+        long xiFloats = (long)cp * outBlocks * b;
+        var u = GC.AllocateArray<float>(checked((int)(xiCount * xiFloats)), pinned: true);
+        Span<double> tile = stackalloc double[xiCount];
+        for (int m = 0; m < shape.OutChannels; m++)
+        {
+            int ob = m / b, oc = m % b, ob0 = ob / tileBlocks * tileBlocks, r = Math.Min(tileBlocks, outBlocks - ob0), j = ob - ob0;
+            for (int c = 0; c < shape.Channels; c++)
+            {
+                t.TransformFilter(g.Slice((m * shape.Channels + c) * 9, 9), tile);
+                long offset = (long)ob0 * cp * b + (((long)(c / b) * b + c % b) * r + j) * b + oc;
+                for (int xi = 0; xi < xiCount; xi++) u[xi * xiFloats + offset] = (float)tile[xi];
+            }
+        }
+        return u;
+    }
+
+    public override ConvAlgorithm Algorithm => _m == 4 ? ConvAlgorithm.Winograd4x4 : ConvAlgorithm.Winograd2x2;
+
+    public override bool HoldsPackedWeights => true;
+
+    public override string Description =>
+        $"Winograd F({_m}×{_m},3×3) NCHW{_block}c, {_chunkTiles}-tile chunks × {_sets} output set{(_sets == 1 ? "" : "s")}";
+
+    /// <summary>Floats of one worker's V [ξ][Cp/b][T][b] and M [ξ][set blocks][T][b], and its two transform scratch tiles.</summary>
+    private long WorkerFloats => (long)_xi * (_inBlocks + _blocksPerSet) * _chunkTiles * _block + 2L * _xi * _block;
+
+    public override long WorkspaceBytes => Workspace.Align(Parallel.Threads * Workspace.Align(WorkerFloats * sizeof(float)));
+
+    private long BlockedInputLength => (long)Shape.Batch * _inBlocks * _block * Shape.Window.InSize;
+    private long BlockedOutputLength => (long)Shape.Batch * _outBlocks * _block * Shape.Window.OutSize;
+
+    /// <param name="x">Blocked input [N][Cp/b][InH][InW][b].</param>
+    /// <param name="weight">Not read: the plan holds the transformed filter.</param>
+    /// <param name="bias">[M], or empty for none.</param>
+    /// <param name="residual">Blocked like y, read when the shape's epilogue has one (y may be the same buffer).</param>
+    /// <param name="y">Blocked output [N][Mp/b][OutH][OutW][b], written in full (padded channels 0).</param>
+    public override void Run(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual,
+        Span<float> y, Workspace workspace)
+    {
+        if (x.Length < BlockedInputLength || y.Length < BlockedOutputLength || (!bias.IsEmpty && bias.Length < Shape.OutChannels)
+            || (Shape.Epilogue.Residual && residual.Length < BlockedOutputLength))
+            throw new ArgumentException($"Winograd convolution {Shape}: x {x.Length} (needs {BlockedInputLength}), bias {bias.Length}, residual {residual.Length}, " +
+                $"y {y.Length} (needs {BlockedOutputLength}) elements.");
+        if (workspace.Bytes < WorkspaceBytes) throw new ArgumentException($"{Description} needs {WorkspaceBytes} bytes of workspace; {workspace.Bytes} were given.");
+        int tasks = Shape.Batch * _chunks * _sets;
+        if (tasks == 0) return;
+        int mp = _outBlocks * _block;
+        Span<float> padded = bias.IsEmpty || bias.Length >= mp ? default : mp <= 4096 ? stackalloc float[mp] : new float[mp];
+        if (!padded.IsEmpty) { bias[..Shape.OutChannels].CopyTo(padded); padded[Shape.OutChannels..].Clear(); }
+        ReadOnlySpan<float> b = bias.IsEmpty ? _zeroBias : padded.IsEmpty ? bias : padded;
+        fixed (float* px = x, pb = b, pr = residual, py = y, pu = _u, pz = _zeroBias)
+        {
+            var body = new Body(this, px, pu, pb, pz, Shape.Epilogue.Residual ? pr : null, py, workspace.Floats(0, WorkspaceBytes / sizeof(float)));
+            bool avx512 = _block == 16;
+            switch ((Shape.Epilogue.Residual, Shape.Epilogue.Relu, avx512))
+            {
+                case (false, false, true): Parallel.For(tasks, new Task<BiasEpilogue, Vec512>(body)); break;
+                case (false, true, true): Parallel.For(tasks, new Task<BiasReluEpilogue, Vec512>(body)); break;
+                case (true, false, true): Parallel.For(tasks, new Task<BiasResidualEpilogue, Vec512>(body)); break;
+                case (true, true, true): Parallel.For(tasks, new Task<BiasResidualReluEpilogue, Vec512>(body)); break;
+                case (false, false, false): Parallel.For(tasks, new Task<BiasEpilogue, Vec256>(body)); break;
+                case (false, true, false): Parallel.For(tasks, new Task<BiasReluEpilogue, Vec256>(body)); break;
+                case (true, false, false): Parallel.For(tasks, new Task<BiasResidualEpilogue, Vec256>(body)); break;
+                default: Parallel.For(tasks, new Task<BiasResidualReluEpilogue, Vec256>(body)); break;
+            }
+        }
+    }
+
+    private readonly struct Body(WinogradPlan plan, float* x, float* u, float* bias, float* zeroBias, float* residual, float* y, float* scratch)
+    {
+        public readonly WinogradPlan Plan = plan;
+        public readonly float* X = x, U = u, Bias = bias, ZeroBias = zeroBias, Residual = residual, Y = y, Scratch = scratch;
+    }
+
+    private readonly struct Task<TEpilogue, TVec>(Body body) : IParallelBody where TEpilogue : struct, IEpilogue where TVec : unmanaged, IVec<TVec>
+    {
+        public void Invoke(int task) => body.Plan.RunTask<TEpilogue, TVec>(task, body);
+    }
+
+    /// <summary>One task: tiles [t0, t1) of one image through input transform, products and output transform, for one set of output blocks.</summary>
+    private void RunTask<TEpilogue, TVec>(int task, in Body body) where TEpilogue : struct, IEpilogue where TVec : unmanaged, IVec<TVec>
+    {
+        var w = Shape.Window;
+        int b = _block, T = _chunkTiles;
+        int set = task % _sets; task /= _sets;
+        int chunk = task % _chunks, n = task / _chunks;
+        int t0 = chunk * T, t1 = Math.Min(_tilesH * _tilesW, t0 + T), count = t1 - t0;
+        int mb0 = set * _blocksPerSet, mb1 = Math.Min(_outBlocks, mb0 + _blocksPerSet), setBlocks = mb1 - mb0;
+
+        float* v = body.Scratch + Parallel.CurrentWorker * (Workspace.Align(WorkerFloats * sizeof(float)) / sizeof(float));
+        nint vXi = (nint)_inBlocks * T * b, mXi = (nint)_blocksPerSet * T * b;
+        float* mBuf = v + _xi * vXi, scratch = mBuf + _xi * mXi;
+
+        // 1. Input transform: V[ξ][cb][tile][b].
+        long inPlane = (long)w.InH * w.InW * b;
+        for (int cb = 0; cb < _inBlocks; cb++)
+        {
+            float* plane = body.X + ((long)n * _inBlocks + cb) * inPlane;
+            for (int tile = t0; tile < t1; tile++)
+            {
+                int th = tile / _tilesW, tw = tile % _tilesW;
+                WinogradTransforms<TVec>.Input(_m, plane, w.InH, w.InW, th * _m - w.PadH, tw * _m - w.PadW, scratch,
+                    v + ((nint)cb * T + tile - t0) * b, vXi);
+            }
+        }
+
+        // 2. Products: for each ξ, a pointwise blocked convolution of the chunk's tiles by U[ξ] into M[ξ][block][tile][b].
+        var args = new BlockedDirectPlan.KernelArgs
+        {
+            InBlocks = _inBlocks, LastBlockChannels = b, InBlockStride = (nint)T * b, RowStep = 0, ColStep = 0, PixelStep = b, KH = 1, KW = 1,
+            OutBlockStride = (nint)T * b,
+        };
+        long uXi = (long)_inBlocks * b * _outBlocks * b;
+        bool avx512 = b == 16;
+        for (int xi = 0; xi < _xi; xi++)
+        {
+            float* vx = v + xi * vXi, mx = mBuf + xi * mXi;
+            float* u = body.U + xi * uXi;
+            for (int ob = mb0; ob < mb1; ob += _tileBlocks)
+            {
+                int r = Math.Min(_tileBlocks, mb1 - ob);
+                float* filter = u + (long)ob * _inBlocks * b * b, mOut = mx + (nint)(ob - mb0) * T * b;
+                for (int p0 = 0; p0 < count; p0 += _tilePixels)
+                {
+                    int p = Math.Min(_tilePixels, count - p0);
+                    if (avx512) BlockedDirectPlan.Tile_Avx512<BiasEpilogue>(p, r, vx + (nint)p0 * b, filter, mOut + (nint)p0 * b, null, body.ZeroBias, &args, 1, 1);
+                    else BlockedDirectPlan.Tile_Avx2<BiasEpilogue>(p, r, vx + (nint)p0 * b, filter, mOut + (nint)p0 * b, null, body.ZeroBias, &args, 1, 1);
+                }
+            }
+        }
+
+        // 3. Output transform with the epilogue, into y[n][block][OutH][OutW][b].
+        long outPlane = (long)w.OutH * w.OutW * b;
+        for (int ob = mb0; ob < mb1; ob++)
+        {
+            long planeOffset = ((long)n * _outBlocks + ob) * outPlane;
+            float* y = body.Y + planeOffset, residual = body.Residual is null ? null : body.Residual + planeOffset, bias = body.Bias + ob * b;
+            float* mBlock = mBuf + (nint)(ob - mb0) * T * b;
+            for (int tile = t0; tile < t1; tile++)
+            {
+                int th = tile / _tilesW, tw = tile % _tilesW;
+                WinogradTransforms<TVec>.Output<TEpilogue>(_m, mBlock + (nint)(tile - t0) * b, mXi, scratch, y, residual, bias, w.OutH, w.OutW, th * _m, tw * _m);
+            }
+        }
+    }
+}
