@@ -35,6 +35,13 @@ public sealed class PackedWeightsCache
     public T GetOrAdd<T>(Tensor weights, ConvAlgorithm algorithm, in ConvShape shape, CpuPlatform platform, Func<T> pack) where T : class =>
         GetOrAdd(weights, new Key(algorithm, platform.Isa, shape.Group, shape.OutChannels), pack);
 
+    /// <summary>Whether this algorithm's form of the weights is held (a plan made after the raw weights were released can use only those).</summary>
+    public bool Contains(Tensor weights, ConvAlgorithm algorithm, in ConvShape shape, CpuPlatform platform)
+    {
+        lock (_gate)
+            return _entries.TryGetValue(weights, out var byKey) && byKey.ContainsKey(new Key(algorithm, platform.Isa, shape.Group, shape.OutChannels));
+    }
+
     private T GetOrAdd<T>(Tensor weights, Key key, Func<T> pack) where T : class
     {
         lock (_gate)

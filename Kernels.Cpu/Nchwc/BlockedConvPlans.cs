@@ -1,4 +1,5 @@
 using Cardinal.Kernels.Cpu.Conv;
+using Cardinal.Kernels.Cpu.Nchwc.Winograd;
 using Cardinal.Kernels.Cpu.Threading;
 using Cardinal.Tensors;
 
@@ -12,7 +13,7 @@ public static class BlockedConvPlans
     /// The direct kernel takes every one-group 2-D layer with constant weights at the platform's own block: on
     /// AVX-512 it beat the NCHW GEMM plan on all 24 ResNet-50 shapes (Engine.Bench blockedconv, NOTES "Blocked
     /// direct convolution"); anything else runs its NCHW plan between reorders. Stride-1 3×3 layers take Winograd
-    /// where <see cref="Winograd.WinogradSelection"/> measured it faster, unless <paramref name="winograd"/> is off.
+    /// where <see cref="WinogradSelection"/> measured it faster, unless <paramref name="winograd"/> is off.
     /// </remarks>
     /// <param name="allowDirect">False: the NCHW plan between reorders, always (the tests' bit-identity check of the pass).</param>
     /// <param name="winograd">False: the exact mode (<see cref="CpuBackendOptions.Winograd"/>), direct convolution everywhere.</param>
@@ -20,10 +21,17 @@ public static class BlockedConvPlans
         bool allowDirect = true, bool winograd = false)
     {
         if (!allowDirect || weights is null || block != platform.BlockSize) return new BlockedConvViaNchw(shape, weights, block, platform, parallel, cache);
-        if (winograd && Winograd.WinogradSelection.Choose(shape, block) is { } transform)
-            return new Winograd.WinogradPlan(shape, weights, transform, platform, parallel, cache);
+        ConvShape layer = shape;
+        WinogradMatrices? transform = winograd ? WinogradSelection.Choose(shape, block) : null;
+        // A session that owns its graph drops each layer's raw weights once they are packed; a later plan of that layer
+        // (another batch size) whose choice differs then takes the form already packed: every one runs any plane size.
+        if (weights.IsReleased && cache is not null && Packed(transform) is false)
+            transform = Packed(WinogradMatrices.F4) is true ? WinogradMatrices.F4 : Packed(WinogradMatrices.F2) is true ? WinogradMatrices.F2 : transform;
+        if (transform is not null) return new WinogradPlan(shape, weights, transform, platform, parallel, cache);
         return BlockedDirectPlan.Supports(shape, block)
             ? new BlockedDirectPlan(shape, weights, platform, parallel, cache)
             : new BlockedConvViaNchw(shape, weights, block, platform, parallel, cache);
+
+        bool? Packed(WinogradMatrices? t) => cache?.Contains(weights, t is null ? ConvAlgorithm.BlockedDirect : WinogradPlan.AlgorithmOf(t), layer, platform);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Cardinal.Epilogues;
 using Cardinal.Graph.Ops;
 using Cardinal.Kernels.Cpu.Conv;
@@ -27,9 +28,11 @@ namespace Cardinal.Kernels.Cpu.Nchwc.Winograd;
 /// </summary>
 public sealed unsafe class WinogradPlan : ConvPlan
 {
-    /// <summary>Bytes of one task's V and M that should stay in L2 (half of this machine's 1 MiB per core, leaving room for U's rows).</summary>
-    private const int ChunkBudgetBytes = 512 * 1024;
-    private const int MaxChunkTiles = 48;
+    /// <summary>Bytes of one task's V and M that should stay in L2 (half of this machine's 1 MiB per core, leaving room for U).</summary>
+    private const int SmallFilterChunkBytes = 512 * 1024;
+    /// <summary>Bytes of V and M per chunk when U itself does not fit L2 (a share of the 32 MiB L3).</summary>
+    private const int LargeFilterChunkBytes = 3 * 1024 * 1024;
+    private const int MaxChunkTiles = 64;
 
     private readonly WinogradMatrices _t;
     private readonly int _m, _n, _xi, _block, _tilePixels, _tileBlocks, _inBlocks, _outBlocks, _tilesH, _tilesW, _chunkTiles, _chunks, _sets, _blocksPerSet;
@@ -64,15 +67,21 @@ public sealed unsafe class WinogradPlan : ConvPlan
         // Output-block sets: enough tasks for every thread even when an image has few tiles (each set a whole number of register tiles' blocks).
         int groups = (_outBlocks + _tileBlocks - 1) / _tileBlocks;
         long bytesPerTile = (long)_xi * (_inBlocks + _outBlocks) * b * sizeof(float);
-        int chunkTiles = (int)Math.Clamp(ChunkBudgetBytes / bytesPerTile, 1, MaxChunkTiles);
-        if (chunkTiles > _tilePixels) chunkTiles -= chunkTiles % _tilePixels;
-        _chunkTiles = Math.Min(chunkTiles, tiles);
-        _chunks = (tiles + _chunkTiles - 1) / _chunkTiles;
-        int wanted = 2 * parallel.Threads, have = shape.Batch * _chunks;
+        int chunkTiles = Math.Min(tiles, (int)Math.Clamp(ChunkBudget(bytesPerTile) / bytesPerTile, 1, MaxChunkTiles));
+        int chunks = (tiles + chunkTiles - 1) / chunkTiles;
+        int wanted = 2 * parallel.Threads, have = shape.Batch * chunks;
         _sets = have >= wanted ? 1 : Math.Min(groups, (wanted + have - 1) / have);
         _blocksPerSet = (groups + _sets - 1) / _sets * _tileBlocks;
         _sets = (_outBlocks + _blocksPerSet - 1) / _blocksPerSet;
+        // Balanced chunks (49 tiles in 2 chunks: 25 + 24, not 48 + 1), a whole number of register tiles where that costs nothing.
+        _chunkTiles = (tiles + chunks - 1) / chunks;
+        if (_chunkTiles > _tilePixels && _chunkTiles % _tilePixels != 0 && (tiles + _chunkTiles + _tilePixels - _chunkTiles % _tilePixels - 1) / (_chunkTiles + _tilePixels - _chunkTiles % _tilePixels) == chunks)
+            _chunkTiles += _tilePixels - _chunkTiles % _tilePixels;
+        _chunks = (tiles + _chunkTiles - 1) / _chunkTiles;
 
+        // Each chunk streams its set's share of U once: small filters stay in L2 and the chunk's V and M should too;
+        // a filter larger than L2 comes from L3 or memory once per chunk, so there the chunks grow (V and M live in L3).
+        long ChunkBudget(long perTile) => (long)_xi * _inBlocks * b * _outBlocks * b * sizeof(float) <= 768 * 1024 ? SmallFilterChunkBytes : LargeFilterChunkBytes;
         int tileBlocks = _tileBlocks, inBlocks = _inBlocks, outBlocks = _outBlocks;
         _u = cache is null ? PackFilter(weights.Floats, shape, transform, b, tileBlocks, inBlocks, outBlocks)
             : cache.GetOrAdd(weights, Algorithm, shape, platform, () => PackFilter(weights.Floats, shape, transform, b, tileBlocks, inBlocks, outBlocks));
@@ -106,7 +115,10 @@ public sealed unsafe class WinogradPlan : ConvPlan
         return u;
     }
 
-    public override ConvAlgorithm Algorithm => _m == 4 ? ConvAlgorithm.Winograd4x4 : ConvAlgorithm.Winograd2x2;
+    public override ConvAlgorithm Algorithm => AlgorithmOf(_t);
+
+    /// <summary>The algorithm (and packed-weights key) of a transform.</summary>
+    public static ConvAlgorithm AlgorithmOf(WinogradMatrices transform) => transform.M == 4 ? ConvAlgorithm.Winograd4x4 : ConvAlgorithm.Winograd2x2;
 
     public override bool HoldsPackedWeights => true;
 
@@ -170,6 +182,7 @@ public sealed unsafe class WinogradPlan : ConvPlan
     }
 
     /// <summary>One task: tiles [t0, t1) of one image through input transform, products and output transform, for one set of output blocks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunTask<TEpilogue, TVec>(int task, in Body body) where TEpilogue : struct, IEpilogue where TVec : unmanaged, IVec<TVec>
     {
         var w = Shape.Window;

@@ -72,6 +72,7 @@ internal static unsafe class WinogradTransforms<TVec> where TVec : unmanaged, IV
     /// element ξ = i·n + k goes to <paramref name="v"/> + ξ·<paramref name="xiStride"/>. <paramref name="scratch"/>
     /// holds n·n vectors.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Input(int m, float* plane, int inH, int inW, int ih0, int iw0, float* scratch, float* v, nint xiStride)
     {
         int b = TVec.Count, n = m + 2;
@@ -123,6 +124,7 @@ internal static unsafe class WinogradTransforms<TVec> where TVec : unmanaged, IV
     /// through the epilogue, stored at output pixel (oh0 + r, ow0 + c) of a [OutH][OutW][b] plane where that pixel
     /// exists (the residual laid out as y). <paramref name="scratch"/> holds m·n vectors.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Output<TEpilogue>(int m, float* mIn, nint xiStride, float* scratch, float* y, float* residual, float* bias,
         int outH, int outW, int oh0, int ow0) where TEpilogue : struct, IEpilogue
     {

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using Cardinal.Graph.Ops;
+using Cardinal.Kernels.Cpu;
+using Cardinal.Kernels.Cpu.Conv;
+using Cardinal.Kernels.Cpu.Nchwc;
+using Cardinal.Kernels.Cpu.Nchwc.Winograd;
+using Cardinal.Kernels.Cpu.Threading;
+using Cardinal.Planning;
+using Cardinal.Tensors;
+using Cardinal.Testing;
+
+namespace Cardinal.Bench;
+
+/// <summary>
+/// `winograd [--threads T] [--batch N] [--runs R] [--rounds K] [--isa avx2]`: the stride-1 3×3 shapes of the zoo
+/// (ResNet-18/34/50/101/152 share the four C = M shapes at 56, 28, 14 and 7; Wide ResNet-50-2 doubles the
+/// channels), the direct blocked kernel against Winograd F(4×4) and F(2×2), alternating in blocks of R runs, K
+/// rounds: medians in ms, direct-equivalent GFLOP/s (the direct FLOP count over the time, so the columns compare),
+/// % of the FMA peak measured in the same process, and each variant's max |error| against float64 relative to the
+/// output's magnitude, on ReLU-positive inputs. This is the table <see cref="WinogradSelection"/> cites.
+/// </summary>
+internal static class WinogradRunner
+{
+    private static readonly (string Name, int Channels, int Side)[] Shapes =
+    [
+        ("3x3.64@56", 64, 56), ("3x3.128@28", 128, 28), ("3x3.256@14", 256, 14), ("3x3.512@7", 512, 7),
+        ("wrn.3x3.128@56", 128, 56), ("wrn.3x3.256@28", 256, 28), ("wrn.3x3.512@14", 512, 14), ("wrn.3x3.1024@7", 1024, 7),
+    ];
+
+    public static int Run(string[] args)
+    {
+        int threads = CompareRunner.Option(args, "--threads", 1), runs = CompareRunner.Option(args, "--runs", 10), rounds = CompareRunner.Option(args, "--rounds", 3);
+        int batch = CompareRunner.Option(args, "--batch", 1);
+        // --cold: stream 64 MiB between runs (untimed), so the weights come from memory as they do inside a network,
+        // whose weights together (100+ MB) never stay in the 32 MiB L3; without it a layer run alone keeps U in L3.
+        bool cold = args.Contains("--cold");
+        var evict = cold ? new float[16 << 20] : [];
+        int isaAt = Array.IndexOf(args, "--isa");
+        CpuPlatform platform = isaAt >= 0 && isaAt + 1 < args.Length ? CpuPlatform.Create(Enum.Parse<CpuIsa>(args[isaAt + 1], ignoreCase: true)) : CpuPlatform.Default;
+        if (platform.BlockSize == 0) { Console.Error.WriteLine($"{platform.Isa} has no blocked kernels."); return 1; }
+        using var parallel = new ParallelRunner(threads);
+        double peak = Enumerable.Range(0, 3).Max(_ => FmaPeak.Measure(threads, 400));
+        Console.WriteLine($"winograd: {platform.Isa}, block {platform.BlockSize}, batch {batch}, {threads} thread(s), {(cold ? "cold caches" : "warm caches")}, {runs} runs × {rounds} rounds alternating; FMA peak {peak:F1} GFLOP/s");
+        Console.WriteLine("| layer | direct ms | % peak | F4 ms | F4 speed-up | F2 ms | F2 speed-up | error direct | error F4 | error F2 |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var (name, c, side) in Shapes)
+        {
+            var window = ConvCase.MakeWindow((1, side, side), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, 1, 1), (0, 1, 1));
+            var shape = new ConvShape(batch, c, c, 1, window, new ConvEpilogue(false, true));
+            var random = new Random(c + side);
+            // He-scaled weights and ReLU-positive inputs, as the layers of a trained network see them.
+            float[] weight = Fill(random, shape.WeightLength, Math.Sqrt(2.0 / (9 * c))), bias = Fill(random, c, 0.1);
+            var tensor = Tensor.FromArray(weight, weight.Length);
+            int b = platform.BlockSize;
+            long inLength = (long)batch * BlockedLayout.PaddedChannels(c, b) * window.InSize, outLength = (long)batch * BlockedLayout.PaddedChannels(c, b) * window.OutSize;
+            float[] xb = Fill(random, inLength, 1).Select(v => Math.Max(v, 0)).ToArray();
+            ConvPlan[] plans = [new BlockedDirectPlan(shape, tensor, platform, parallel), new WinogradPlan(shape, tensor, WinogradMatrices.F4, platform, parallel),
+                new WinogradPlan(shape, tensor, WinogradMatrices.F2, platform, parallel)];
+            var workspace = new WorkspaceBuffer(plans.Max(p => p.WorkspaceBytes));
+            var outputs = plans.Select(_ => new float[outLength]).ToArray();
+            var times = plans.Select(_ => new List<double>()).ToArray();
+            for (int warm = 0; warm < 3; warm++)
+                for (int p = 0; p < plans.Length; p++) plans[p].Run(xb, default, bias, default, outputs[p], workspace.Workspace);
+            for (int round = 0; round < rounds; round++)
+                for (int p = 0; p < plans.Length; p++)
+                    for (int i = 0; i < runs; i++)
+                    {
+                        if (cold) Evict(evict);
+                        long start = Stopwatch.GetTimestamp();
+                        plans[p].Run(xb, default, bias, default, outputs[p], workspace.Workspace);
+                        times[p].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    }
+            GC.KeepAlive(workspace);
+            double[] errors = RelativeErrors(shape, xb, weight, bias, b, outputs);
+            double[] ms = times.Select(Median).ToArray();
+            double gflop = shape.Flops / 1e9;
+            Console.WriteLine($"| {name} | {ms[0]:F3} | {gflop / ms[0] * 1e3 / peak:P0} | {ms[1]:F3} | {ms[0] / ms[1]:F2} | {ms[2]:F3} | {ms[0] / ms[2]:F2} | {errors[0]:E1} | {errors[1]:E1} | {errors[2]:E1} |");
+        }
+        return 0;
+    }
+
+    /// <summary>max |y − float64| / max |float64| per plan output, over a sample of output channels (all pixels, first image).</summary>
+    private static double[] RelativeErrors(ConvShape shape, float[] xb, float[] weight, float[] bias, int b, float[][] outputs)
+    {
+        var w = shape.Window;
+        int c = shape.Channels, cp = BlockedLayout.PaddedChannels(c, b);
+        var worst = new double[outputs.Length];
+        double scale = 0;
+        for (int m = 0; m < shape.OutChannels; m += Math.Max(1, shape.OutChannels / 16))
+            for (int oh = 0; oh < w.OutH; oh++)
+                for (int ow = 0; ow < w.OutW; ow++)
+                {
+                    double s = bias[m];
+                    for (int ci = 0; ci < c; ci++)
+                        for (int kh = 0; kh < 3; kh++)
+                        {
+                            int ih = oh - 1 + kh;
+                            if ((uint)ih >= (uint)w.InH) continue;
+                            for (int kw = 0; kw < 3; kw++)
+                            {
+                                int iw = ow - 1 + kw;
+                                if ((uint)iw >= (uint)w.InW) continue;
+                                s += (double)xb[((long)(ci / b) * w.InSize + ih * w.InW + iw) * b + ci % b] * weight[((m * c + ci) * 3 + kh) * 3 + kw];
+                            }
+                        }
+                    s = Math.Max(s, 0);
+                    scale = Math.Max(scale, Math.Abs(s));
+                    long at = ((long)(m / b) * w.OutSize + oh * w.OutW + ow) * b + m % b;
+                    for (int p = 0; p < outputs.Length; p++) worst[p] = Math.Max(worst[p], Math.Abs(outputs[p][at] - s));
+                }
+        _ = cp;
+        return worst.Select(e => e / scale).ToArray();
+    }
+
+    private static float s_sink;
+
+    private static void Evict(float[] buffer)
+    {
+        float sum = 0;
+        for (int i = 0; i < buffer.Length; i += 16) { buffer[i] += 1; sum += buffer[i]; }
+        s_sink = sum;
+    }
+
+    private static double Median(List<double> v)
+    {
+        var sorted = v.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
+
+    private static float[] Fill(Random random, long length, double scale)
+    {
+        var a = new float[length];
+        for (long i = 0; i < length; i++) a[i] = (float)((random.NextDouble() * 2 - 1) * scale * Math.Sqrt(3));
+        return a;
+    }
+}
