@@ -24,7 +24,7 @@ internal static class CpuKernelFactory
     }
 
     /// <summary>A convolution step: its prepared plan, and the step's tensors handed to it.</summary>
-    private sealed class ConvKernel(ConvPlan plan) : IKernel
+    internal sealed class ConvKernel(ConvPlan plan) : IKernel
     {
         public ConvPlan Plan { get; } = plan;
         public long WorkspaceBytes => Plan.WorkspaceBytes;
