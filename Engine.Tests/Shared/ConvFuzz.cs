@@ -3,6 +3,7 @@ using Cardinal.Graph.Ops;
 using Cardinal.Kernels.Cpu;
 using Cardinal.Kernels.Cpu.Conv;
 using Cardinal.Kernels.Cpu.Nchwc;
+using Cardinal.Kernels.Cpu.Nchwc.Winograd;
 using Cardinal.Kernels.Cpu.Pooling;
 using Cardinal.Kernels.Cpu.Reference;
 using Cardinal.Kernels.Cpu.Threading;
@@ -152,6 +153,17 @@ public static class ConvFuzz
             }
         }
         bool bias = r.Next(10) < 7, residual = r.Next(10) < 3, relu = r.Next(10) < 4;
+        // Winograd's domain (one group, stride-1 3×3 2-D windows) is a thin slice of the draws above: half the 2-D "same"
+        // cases are pinned to it, with pads 0–2 on each side. Drawn last, so every other case stays as it was.
+        if (mode == 2 && rank == 2 && r.Next(2) == 0)
+        {
+            group = 1;
+            for (int a = 1; a < 3; a++)
+            {
+                int pb = r.Next(3), pe = r.Next(3), n = Math.Max(axes[a].N, 3 - pb - pe);
+                axes[a] = new Axis(n, 3, 1, 1, pb, pe, Same: pb + pe == 2);
+            }
+        }
         // Shrink to the budget: the largest input axis first, then the channels, then the batch.
         while (true)
         {
@@ -308,8 +320,19 @@ public static class ConvFuzz
             {
                 if (counted.Add($"{ConvAlgorithm.BlockedDirect}/{isa.Name()}")) Count(result, $"{ConvAlgorithm.BlockedDirect}/{isa.Name()}");
                 foreach (ParallelRunner runner in runners)
-                    RunBlocked(s, x, weight, bias, residual, expected, rtol, atol, platform, runner, $"{label} | {platform} | BlockedDirect | {runner.Threads} thread(s)", result, failures);
+                    RunBlocked(s, x, weight, bias, residual, expected, rtol, atol, platform, runner, $"{label} | {platform} | BlockedDirect | {runner.Threads} thread(s)", result, failures,
+                        (tensor, p) => new BlockedDirectPlan(s, tensor, p, runner));
             }
+            // Winograd (stride-1 3×3): both variants, whichever the selection would pick.
+            if (platform.BlockSize > 0 && WinogradPlan.Supports(s, platform.BlockSize))
+                foreach (WinogradMatrices transform in new[] { WinogradMatrices.F4, WinogradMatrices.F2 })
+                {
+                    ConvAlgorithm algorithm = WinogradPlan.AlgorithmOf(transform);
+                    if (counted.Add($"{algorithm}/{isa.Name()}")) Count(result, $"{algorithm}/{isa.Name()}");
+                    foreach (ParallelRunner runner in runners)
+                        RunBlocked(s, x, weight, bias, residual, expected, rtol, atol, platform, runner, $"{label} | {platform} | {algorithm} | {runner.Threads} thread(s)", result, failures,
+                            (tensor, p) => new WinogradPlan(s, tensor, transform, p, runner));
+                }
         }
     }
 
@@ -318,12 +341,12 @@ public static class ConvFuzz
     /// result reordered back and checked like the others; the padded lanes of the blocked output must be exactly 0.
     /// </summary>
     private static void RunBlocked(ConvShape s, float[] x, float[] weight, float[] bias, float[] residual, float[] expected, double rtol, double atol,
-        CpuPlatform platform, ParallelRunner runner, string where, FuzzResult result, List<string> failures)
+        CpuPlatform platform, ParallelRunner runner, string where, FuzzResult result, List<string> failures, Func<Tensor, CpuPlatform, ConvPlan> make)
     {
         try
         {
             int b = platform.BlockSize, cp = BlockedLayout.PaddedChannels(s.Channels, b), mp = BlockedLayout.PaddedChannels(s.OutChannels, b);
-            var plan = new BlockedDirectPlan(s, Tensor.FromArray(weight, weight.Length), platform, runner);
+            ConvPlan plan = make(Tensor.FromArray(weight, weight.Length), platform);
             float[] xb = new float[(long)s.Batch * cp * s.Window.InSize], yb = new float[(long)s.Batch * mp * s.Window.OutSize + GuardLength];
             float[] rb = s.Epilogue.Residual ? new float[(long)s.Batch * mp * s.Window.OutSize] : [];
             Reorder.ToBlocked(x, xb, s.Batch, s.Channels, s.Window.InSize, b, runner);
