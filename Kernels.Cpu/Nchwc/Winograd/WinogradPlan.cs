@@ -69,6 +69,9 @@ public sealed unsafe class WinogradPlan : ConvPlan
         long bytesPerTile = (long)_xi * (_inBlocks + _outBlocks) * b * sizeof(float);
         int chunkTiles = Math.Min(tiles, (int)Math.Clamp(ChunkBudget(bytesPerTile) / bytesPerTile, 1, MaxChunkTiles));
         int chunks = (tiles + chunkTiles - 1) / chunkTiles;
+        // A whole number of tasks per thread: 7 chunks on 2 threads would leave one thread a quarter idle.
+        int threads = parallel.Threads;
+        if (chunks > 1 && shape.Batch * chunks % threads != 0) chunks = Math.Min(tiles, (chunks + threads - 1) / threads * threads);
         int wanted = 2 * parallel.Threads, have = shape.Batch * chunks;
         _sets = have >= wanted ? 1 : Math.Min(groups, (wanted + have - 1) / have);
         _blocksPerSet = (groups + _sets - 1) / _sets * _tileBlocks;
