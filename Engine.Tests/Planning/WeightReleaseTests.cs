@@ -78,6 +78,21 @@ public class WeightReleaseTests
     }
 
     [Test]
+    public void OwnedGraph_WinogradChoiceDiffersAtAnotherBatch_TakesTheFormAlreadyPacked()
+    {
+        // tiny_resnet_basic's 16×16 layers have 16 4×4 tiles per image: batch 1 picks F(2×2) and releases the raw
+        // weights; batch 3 (48 tiles) would pick F(4×4), which cannot be made any more, so it runs the F(2×2) filters.
+        string folder = Model("tiny_resnet_basic");
+        using var owner = InferenceSession.Open(OnnxImporter.Load(Path.Combine(folder, "model.onnx")),
+            new CpuBackend(new CpuBackendOptions { Threads = 2 }), ownsGraph: true);
+        if (((CpuBackend)owner.Backend).Platform.BlockSize == 0) Assert.Ignore("no blocked tier: Winograd does not run here");
+        Assert.That(ConvWeights(owner.Graph).Any(t => t.IsReleased), Is.True);
+        var input = Tensor.FromArray(TestModels.RandomData(3 * 3 * 64 * 64, 17), 3, 3, 64, 64);
+        using var plain = InferenceSession.Open(OnnxImporter.Load(Path.Combine(folder, "model.onnx")), new CpuBackend(new CpuBackendOptions { Threads = 2 }));
+        TensorAssert.Close(plain.Run(input), owner.Run(input), 1e-4, 1e-5, "batch 3 after batch 1 released the weights");
+    }
+
+    [Test]
     public void GpuSession_ReleasesNothing_TheDeviceCopiesAtEachCompile()
     {
         string folder = Model("tiny_resnet_basic");
