@@ -78,18 +78,29 @@ public class WeightReleaseTests
     }
 
     [Test]
-    public void OwnedGraph_WinogradChoiceDiffersAtAnotherBatch_TakesTheFormAlreadyPacked()
+    public void OwnedGraph_WinogradChoiceDiffersAtAnotherPlaneSize_TakesTheFormAlreadyPacked()
     {
-        // tiny_resnet_basic's 16×16 layers have 16 4×4 tiles per image: batch 1 picks F(2×2) and releases the raw
-        // weights; batch 3 (48 tiles) would pick F(4×4), which cannot be made any more, so it runs the F(2×2) filters.
-        string folder = Model("tiny_resnet_basic");
-        using var owner = InferenceSession.Open(OnnxImporter.Load(Path.Combine(folder, "model.onnx")),
-            new CpuBackend(new CpuBackendOptions { Threads = 2 }), ownsGraph: true);
-        if (((CpuBackend)owner.Backend).Platform.BlockSize == 0) Assert.Ignore("no blocked tier: Winograd does not run here");
-        Assert.That(ConvWeights(owner.Graph).Any(t => t.IsReleased), Is.True);
-        var input = Tensor.FromArray(TestModels.RandomData(3 * 3 * 64 * 64, 17), 3, 3, 64, 64);
-        using var plain = InferenceSession.Open(OnnxImporter.Load(Path.Combine(folder, "model.onnx")), new CpuBackend(new CpuBackendOptions { Threads = 2 }));
-        TensorAssert.Close(plain.Run(input), owner.Run(input), 1e-4, 1e-5, "batch 3 after batch 1 released the weights");
+        // One 3×3 convolution with free height and width: at 8×8 (4 tiles) it takes F(2×2) and the session drops the raw
+        // weights; at 32×32 (64 tiles) F(4×4) would be chosen, which cannot be made any more, so the F(2×2) filters run.
+        var random = new Random(3);
+        float[] w = [.. Enumerable.Range(0, 16 * 16 * 9).Select(_ => (float)(random.NextDouble() - 0.5))];
+        byte[] model = OnnxWriter.Model(13,
+            [OnnxWriter.Node("Conv", ["X", "W"], ["Y"], "conv", OnnxWriter.IntsAttribute("pads", 1, 1, 1, 1))],
+            [OnnxWriter.Tensor("W", OnnxWriter.Float, [16, 16, 3, 3], floats: w)],
+            [OnnxWriter.ValueInfo("X", OnnxWriter.Float, 1, 16, -1, -1)],
+            [OnnxWriter.ValueInfo("Y", OnnxWriter.Float, 1, 16, -1, -1)]);
+        string path = TestModels.WriteTemp(model, "free-plane-conv");
+        try
+        {
+            using var owner = InferenceSession.Open(OnnxImporter.Load(path), new CpuBackend(new CpuBackendOptions { Threads = 2 }), ownsGraph: true);
+            if (((CpuBackend)owner.Backend).Platform.BlockSize == 0) Assert.Ignore("no blocked tier: Winograd does not run here");
+            owner.Run(Tensor.FromArray(TestModels.RandomData(16 * 8 * 8, 5), 1, 16, 8, 8));
+            Assert.That(ConvWeights(owner.Graph).All(t => t.IsReleased), Is.True, "packed at 8×8, then dropped");
+            var large = Tensor.FromArray(TestModels.RandomData(16 * 32 * 32, 6), 1, 16, 32, 32);
+            using var plain = InferenceSession.Open(OnnxImporter.Load(path), new CpuBackend(new CpuBackendOptions { Threads = 2 }));
+            TensorAssert.Close(plain.Run(large), owner.Run(large), 1e-4, 1e-5, "32×32 after 8×8 released the weights");
+        }
+        finally { File.Delete(path); }
     }
 
     [Test]

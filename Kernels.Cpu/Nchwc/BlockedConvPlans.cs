@@ -24,7 +24,8 @@ public static class BlockedConvPlans
         ConvShape layer = shape;
         WinogradMatrices? transform = winograd ? WinogradSelection.Choose(shape, block) : null;
         // A session that owns its graph drops each layer's raw weights once they are packed; a later plan of that layer
-        // (another batch size) whose choice differs then takes the form already packed: every one runs any plane size.
+        // (a model with free height and width, at another plane size) whose choice differs then takes the form already
+        // packed: every one runs any plane size.
         if (weights.IsReleased && cache is not null && Packed(transform) is false)
             transform = Packed(WinogradMatrices.F4) is true ? WinogradMatrices.F4 : Packed(WinogradMatrices.F2) is true ? WinogradMatrices.F2 : transform;
         if (transform is not null) return new WinogradPlan(shape, weights, transform, platform, parallel, cache);
