@@ -1,0 +1,22 @@
+using System.CommandLine;
+using Cardinal.Cli.CommandLine;
+using Cardinal.Cli.Commands;
+
+namespace Cardinal.Cli.Verbs;
+
+/// <summary>cardinal similar QUERY DIR: declared here, run by <see cref="SimilarCommand"/>.</summary>
+internal static class SimilarVerb
+{
+    public static Command Create() => new Command("similar",
+            "Ranks DIR's images by cosine similarity of their embeddings to QUERY's. DIR's embeddings are cached in " +
+            "~/.cache/cardinal/embeddings (or $CARDINAL_CACHE_DIR), keyed by path, size and modification time.")
+        .With([
+            new Argument<string>("QUERY") { Description = "the image to match" },
+            new Argument<string>("DIR") { Description = "a folder of images (the query itself is left out)" },
+            .. CommonOptions.ImageJob(),
+            Verb.Value("--top", "K", "how many to list [default: 10]"),
+            CommonOptions.Json(),
+            new Option<bool>("--no-cache") { Description = "recompute every embedding" },
+        ])
+        .Runs(SimilarCommand.Run);
+}

@@ -1,0 +1,21 @@
+using System.CommandLine;
+using Cardinal.Cli.CommandLine;
+using Cardinal.Cli.Commands;
+
+namespace Cardinal.Cli.Verbs;
+
+/// <summary>cardinal verify: declared here, run by <see cref="VerifyCommand"/>.</summary>
+internal static class VerifyVerb
+{
+    public static Command Create() => new Command("verify",
+            "Runs the model and compares each output with an expected .npy: passes only if every element satisfies " +
+            "|a − e| ≤ atol + rtol·|e| (exit 1 when one does not).")
+        .With([
+            .. CommonOptions.ModelRun(),
+            Verb.Repeated("--input", "[NAME=]X.npy", "an input tensor, one per model input (NAME= picks it when there are several)"),
+            Verb.Repeated("--expected", "[NAME=]Y.npy", "an expected output (NAME= picks it when there are several); at least one"),
+            Verb.Value("--rtol", "R", "relative tolerance [default: 1e-3]"),
+            Verb.Value("--atol", "A", "absolute tolerance [default: 1e-4]"),
+        ])
+        .Runs((a, stdout, _) => VerifyCommand.Run(a, stdout));
+}
