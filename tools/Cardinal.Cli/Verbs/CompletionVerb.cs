@@ -41,12 +41,12 @@ internal static class CompletionVerb
             complete -o default -F _cardinal_complete cardinal
 
             """,
+        // BUFFER and CURSOR are the line and the cursor in it; files when cardinal has nothing to offer (after compinit).
         "zsh" => """
             _cardinal_complete() {
               local -a candidates
-              candidates=("${(@f)$("${words[1]}" "[suggest:${#BUFFER}]" "${BUFFER}" 2>/dev/null)}")
-              compadd -a candidates
-              _files
+              candidates=(${(f)"$("${words[1]}" "[suggest:${CURSOR}]" "${BUFFER}" 2>/dev/null)"})
+              if (( ${#candidates} )); then compadd -a candidates; else _files; fi
             }
             compdef _cardinal_complete cardinal
 
