@@ -152,13 +152,37 @@ public class CommandLineContractTests
     [TestCase("completion", "tcsh")]
     public void MalformedCommandLine_ExitsTwoWithOneLine(params string[] args) => AssertOneLineError(Run(args), 2);
 
+    [TestCase("option '--runs' needs a value", "bench", "--runs")]
+    [TestCase("option '--input' needs a value", "run", "--input")]
+    [TestCase("embed needs IMAGES", "embed", "--json")]
+    [TestCase("similar needs DIR", "similar", "query.png")]
+    public void MissingValue_SaysWhatIsMissing(string message, params string[] args)
+    {
+        var r = Run(args);
+        AssertOneLineError(r, 2);
+        Assert.That(r.Err, Does.StartWith($"cardinal: {message} (see 'cardinal {args[0]} --help')"));
+    }
+
+    [Test]
+    public void Switch_BeforeAPositional_LeavesItToThePositional()
+    {
+        // --json takes an optional true/false; the image after it is still an image (missing: exit 4, named in the JSON).
+        var r = Run("embed", "--json", F("missing.png"), "--threads", "1");
+        Assert.That(r.Code, Is.EqualTo(4), r.Err);
+        using var doc = System.Text.Json.JsonDocument.Parse(r.Out);
+        Assert.That(doc.RootElement.GetProperty("errors")[0].GetProperty("file").GetString(), Is.EqualTo(F("missing.png")));
+    }
+
     [Test]
     public void ResponseFile_ExpandsIntoTheArguments()
     {
-        File.WriteAllLines(F("run.rsp"), ["run", $"--model {F("addrelu.onnx")}", $"--input X={F("x.npy")}", $"--output Y={F("y.npy")}", "--threads 1"]);
+        // Several arguments to a line, a quoted one with a space, and a comment line.
+        Directory.CreateDirectory(F("with space"));
+        File.WriteAllLines(F("run.rsp"), ["run", "# the model and its input", $"--model {F("addrelu.onnx")}", $"--input X={F("x.npy")}",
+            $"--output \"Y={F("with space/y.npy")}\"", "--threads 1"]);
         var r = Run("@" + F("run.rsp"));
         Assert.That(r.Code, Is.EqualTo(0), r.Err);
-        Assert.That(NpyFile.Read(F("y.npy")).Floats.ToArray(), Is.EqualTo(new float[] { 2, 0, 4, 0 }));
+        Assert.That(NpyFile.Read(F("with space/y.npy")).Floats.ToArray(), Is.EqualTo(new float[] { 2, 0, 4, 0 }));
     }
 
     [Test]

@@ -29,6 +29,7 @@ internal static class ParseErrors
             else
                 message = $"unexpected argument '{token}'";
         }
+        else if (MissingValue(parsed) is string missing) message = missing;
         // Errors of the tokens themselves (a response file not found) come before what they cause ("no command").
         else message = Sentence(parsed.Errors.OrderBy(e => e.SymbolResult is null ? 0 : 1).First().Message);
         return $"{message} (see '{help}')";
@@ -47,6 +48,22 @@ internal static class ParseErrors
             foreach (Token t in argument.Tokens)
                 if (t.Value.Length > 1 && t.Value[0] == '-' && (doubleDash < 0 || tokens.FindIndex(x => ReferenceEquals(x, t)) < doubleDash))
                     return t.Value;
+        return null;
+    }
+
+    /// <summary>
+    /// An option given without its value, or a verb without a required argument, in the words the hand-written
+    /// parser used ("option '--runs' needs a value"), rather than System.CommandLine's.
+    /// </summary>
+    private static string? MissingValue(ParseResult parsed)
+    {
+        foreach (var option in parsed.CommandResult.Children.OfType<OptionResult>())
+            if (!option.Implicit && option.Tokens.Count < option.Option.Arity.MinimumNumberOfValues)
+                return $"option '{option.Option.Name}' needs a value";
+        if (parsed.CommandResult.Command is RootCommand) return null;
+        foreach (Argument argument in parsed.CommandResult.Command.Arguments)
+            if ((parsed.GetResult(argument)?.Tokens.Count ?? 0) < argument.Arity.MinimumNumberOfValues)
+                return $"{parsed.CommandResult.Command.Name} needs {argument.Name}";
         return null;
     }
 
