@@ -17,7 +17,7 @@ internal static class CardinalCommandLine
         Every command that opens a model takes --device cpu|cuda|opencl|ilgpu-cpu|auto (default cpu); a missing
         device is an error (exit 2), never a silent fallback, except auto (CUDA, then OpenCL, else cpu).
         MODEL defaults to the bundled ImageNet-pretrained ResNet-18 (models/resnet18-mlnet.onnx).
-        'cardinal COMMAND --help' describes a command; '@FILE' reads arguments from FILE (one or more a line);
+        'cardinal COMMAND --help' describes a command; '@FILE' reads arguments from FILE (one or more to a line);
         'cardinal completion bash|zsh|pwsh' prints a shell completion script.
 
         Exit codes:

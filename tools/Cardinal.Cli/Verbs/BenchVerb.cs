@@ -8,7 +8,7 @@ namespace Cardinal.Cli.Verbs;
 internal static class BenchVerb
 {
     public static Command Create() => new Command("bench",
-            "Steady-state median and p90 latency on a seeded random input, with images/s, GFLOP/s, memory and the path that ran.")
+            "Steady-state latency, throughput and memory on a seeded random input, and the kernels that ran.")
         .With([
             .. CommonOptions.ModelRun(),
             Verb.Value("--batch", "B", "batch size for a model whose batch dimension is symbolic [default: 1]"),

@@ -14,11 +14,13 @@ internal static class CompletionVerb
 
     public static Command Create()
     {
-        var shell = new Argument<string>("SHELL") { Description = "bash, zsh or pwsh" };
+        var shell = new Argument<string>("SHELL")
+        {
+            Description = "bash (eval \"$(cardinal completion bash)\" in ~/.bashrc), zsh (eval \"$(cardinal completion zsh)\" " +
+                          "in ~/.zshrc, after compinit) or pwsh (cardinal completion pwsh | Out-String | Invoke-Expression in $PROFILE)",
+        };
         shell.CompletionSources.Add(Shells);
-        var command = new Command("completion",
-            "Prints a shell completion script: eval \"$(cardinal completion bash)\" in ~/.bashrc, " +
-            "eval \"$(cardinal completion zsh)\" in ~/.zshrc, or cardinal completion pwsh | Out-String | Invoke-Expression in $PROFILE.")
+        var command = new Command("completion", "Prints a shell completion script for bash, zsh or PowerShell.")
         {
             shell,
         };

@@ -8,8 +8,7 @@ namespace Cardinal.Cli.Verbs;
 internal static class LoadTestVerb
 {
     public static Command Create() => new Command("loadtest",
-            "Loads a running cardinal-serve: every good answer must equal the one given alone, every corrupt upload " +
-            "must get 400 (exit 1 otherwise).")
+            "Drives a running cardinal-serve and checks its answers under load (exit 1 when one differs).")
         .With([
             Verb.Value("--url", "URL", "the service's base address, e.g. http://127.0.0.1:8080"),
             Verb.Value("--image", "FILE", "the photo to send"),
@@ -17,7 +16,7 @@ internal static class LoadTestVerb
             Verb.Value("--concurrency", "C", "clients [default: 8]"),
             Verb.Value("--requests", "N", "requests in all [default: 200]"),
             Verb.Value("--rate", "R", "open loop at R requests/s [default: closed loop]"),
-            Verb.Value("--corrupt", "F", "fraction of corrupt uploads [default: 0]"),
+            Verb.Value("--corrupt", "F", "fraction of corrupt uploads, which must get 400 [default: 0]"),
             Verb.Value("--disconnect", "F", "fraction of requests abandoned after 1–20 ms [default: 0]"),
             Verb.Value("--seed", "S", "seed of the request mix [default: 1]"),
             CommonOptions.Json(),

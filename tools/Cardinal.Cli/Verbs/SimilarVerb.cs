@@ -8,15 +8,18 @@ namespace Cardinal.Cli.Verbs;
 internal static class SimilarVerb
 {
     public static Command Create() => new Command("similar",
-            "Ranks DIR's images by cosine similarity of their embeddings to QUERY's. DIR's embeddings are cached in " +
-            "~/.cache/cardinal/embeddings (or $CARDINAL_CACHE_DIR), keyed by path, size and modification time.")
+            "Ranks a folder's images by the cosine similarity of their embeddings to a query image's.")
         .With([
             new Argument<string>("QUERY") { Description = "the image to match" },
             new Argument<string>("DIR") { Description = "a folder of images (the query itself is left out)" },
             .. CommonOptions.ImageJob(),
             Verb.Value("--top", "K", "how many to list [default: 10]"),
             CommonOptions.Json(),
-            new Option<bool>("--no-cache") { Description = "recompute every embedding" },
+            new Option<bool>("--no-cache")
+            {
+                Description = "recompute every embedding, instead of reading DIR's from the cache " +
+                              "(~/.cache/cardinal/embeddings or $CARDINAL_CACHE_DIR, keyed by path, size and modification time)",
+            },
         ])
         .Runs(SimilarCommand.Run);
 }

@@ -8,13 +8,12 @@ namespace Cardinal.Cli.Verbs;
 internal static class VerifyVerb
 {
     public static Command Create() => new Command("verify",
-            "Runs the model and compares each output with an expected .npy: passes only if every element satisfies " +
-            "|a − e| ≤ atol + rtol·|e| (exit 1 when one does not).")
+            "Runs the model and compares its outputs with expected .npy files (exit 1 on a mismatch).")
         .With([
             .. CommonOptions.ModelRun(),
             Verb.Repeated("--input", "[NAME=]X.npy", "an input tensor, one per model input (NAME= picks it when there are several)"),
             Verb.Repeated("--expected", "[NAME=]Y.npy", "an expected output (NAME= picks it when there are several); at least one"),
-            Verb.Value("--rtol", "R", "relative tolerance [default: 1e-3]"),
+            Verb.Value("--rtol", "R", "relative tolerance: an element passes when |a − e| ≤ atol + rtol·|e| [default: 1e-3]"),
             Verb.Value("--atol", "A", "absolute tolerance [default: 1e-4]"),
         ])
         .Runs((a, stdout, _) => VerifyCommand.Run(a, stdout));
