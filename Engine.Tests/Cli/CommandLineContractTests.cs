@@ -22,8 +22,17 @@ public class CommandLineContractTests
     private static readonly string[] DocumentedVerbs =
         ["inspect", "devices", "bench", "run", "verify", "embed", "similar", "classify", "loadtest", "completion"];
 
-    /// <summary>Every verb the tree has, read from the tree itself so a verb added later is covered too.</summary>
-    private static IEnumerable<string> Verbs() => CardinalCommandLine.Create().Subcommands.Select(c => c.Name);
+    /// <summary>
+    /// Every verb the tree has, nested ones as "index build", read from the tree itself so that a verb added
+    /// later is covered too.
+    /// </summary>
+    private static IEnumerable<string> Verbs() => Walk(CardinalCommandLine.Create(), "");
+
+    private static IEnumerable<string> Walk(Command command, string prefix) =>
+        command.Subcommands.SelectMany(c => Walk(c, prefix + c.Name + " ").Prepend(prefix + c.Name));
+
+    private static Command Find(string verb) =>
+        verb.Split(' ').Aggregate((Command)CardinalCommandLine.Create(), (c, name) => c.Subcommands.Single(s => s.Name == name));
 
     [SetUp]
     public void SetUp()
@@ -62,8 +71,9 @@ public class CommandLineContractTests
     [TestCaseSource(nameof(Verbs))]
     public void EveryVerb_Help_ExitsZeroAndListsEachOfItsOptions(string verb)
     {
-        Command command = CardinalCommandLine.Create().Subcommands.Single(c => c.Name == verb);
-        foreach (string[] args in new[] { new[] { verb, "--help" }, new[] { verb, "-h" }, new[] { "help", verb } })
+        Command command = Find(verb);
+        string[] words = verb.Split(' ');
+        foreach (string[] args in new string[][] { [.. words, "--help"], [.. words, "-h"], ["help", .. words] })
         {
             var r = Run(args);
             Assert.That(r.Code, Is.EqualTo(0), string.Join(" ", args) + ": " + r.Err);
@@ -151,6 +161,22 @@ public class CommandLineContractTests
     [TestCase("embed")]                                            // no images
     [TestCase("completion", "tcsh")]
     public void MalformedCommandLine_ExitsTwoWithOneLine(params string[] args) => AssertOneLineError(Run(args), 2);
+
+    [Test]
+    public void NestedVerbs_MisspeltSubcommandAndMissingArgument_NameTheFullPath()
+    {
+        // The shape `index build|query|dups` will have: a group whose subcommands take arguments.
+        RootCommand root = CardinalCommandLine.Create();
+        var build = new Command("build") { new Argument<string>("DIR") };
+        build.SetAction(_ => 0);
+        root.Subcommands.Add(new Command("group") { build });
+        var misspelt = Run(root, "group", "biuld");
+        AssertOneLineError(misspelt, 2);
+        Assert.That(misspelt.Err.Trim(), Is.EqualTo("cardinal: unknown command 'biuld' for 'group'; did you mean 'build'? (see 'cardinal group --help')"));
+        var missing = Run(root, "group", "build");
+        AssertOneLineError(missing, 2);
+        Assert.That(missing.Err.Trim(), Is.EqualTo("cardinal: group build needs DIR (see 'cardinal group build --help')"));
+    }
 
     [TestCase("option '--runs' needs a value", "bench", "--runs")]
     [TestCase("option '--input' needs a value", "run", "--input")]

@@ -16,23 +16,34 @@ internal static class ParseErrors
         if (parsed.Errors.Count == 0 && loose is null) return null;
         Command command = parsed.CommandResult.Command;
         bool atRoot = command is RootCommand;
-        string help = atRoot ? "cardinal --help" : $"cardinal {command.Name} --help";
+        string path = CommandPath(parsed.CommandResult);   // "cardinal", "cardinal embed", "cardinal index build"
         string message;
         // An unknown flag says most; a flag taken as a positional makes the tokens after it unmatched too.
         string? token = parsed.UnmatchedTokens.FirstOrDefault(t => t.StartsWith('-')) ?? loose ?? parsed.UnmatchedTokens.FirstOrDefault();
         if (token is not null)
         {
             if (token.StartsWith('-'))
-                message = $"unknown option '{token}'{(atRoot ? "" : $" for '{command.Name}'")}" + DidYouMean(token, OptionNames(parsed), null);
-            else if (atRoot)
-                message = $"unknown command '{token}'" + DidYouMean(token, command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name), "commands");
+                message = $"unknown option '{token}'{(atRoot ? "" : $" for '{path["cardinal ".Length..]}'")}" + DidYouMean(token, OptionNames(parsed), null);
+            else if (command.Subcommands.Count > 0 && command.Arguments.Count == 0)
+                message = $"unknown command '{token}'{(atRoot ? "" : $" for '{path["cardinal ".Length..]}'")}"
+                          + DidYouMean(token, command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name), "commands");
             else
                 message = $"unexpected argument '{token}'";
         }
         else if (MissingValue(parsed) is string missing) message = missing;
         // Errors of the tokens themselves (a response file not found) come before what they cause ("no command").
         else message = Sentence(parsed.Errors.OrderBy(e => e.SymbolResult is null ? 0 : 1).First().Message);
-        return $"{message} (see '{help}')";
+        return $"{message} (see '{path} --help')";
+    }
+
+    /// <summary>The words that name the parsed command, from the executable down (nested verbs: "index build").</summary>
+    private static string CommandPath(CommandResult result)
+    {
+        var names = new List<string>();
+        for (CommandResult? r = result; r is not null && r.Command is not RootCommand; r = r.Parent as CommandResult) names.Add(r.Command.Name);
+        names.Add("cardinal");
+        names.Reverse();
+        return string.Join(' ', names);
     }
 
     /// <summary>
@@ -63,7 +74,7 @@ internal static class ParseErrors
         if (parsed.CommandResult.Command is RootCommand) return null;
         foreach (Argument argument in parsed.CommandResult.Command.Arguments)
             if ((parsed.GetResult(argument)?.Tokens.Count ?? 0) < argument.Arity.MinimumNumberOfValues)
-                return $"{parsed.CommandResult.Command.Name} needs {argument.Name}";
+                return $"{CommandPath(parsed.CommandResult)["cardinal ".Length..]} needs {argument.Name}";
         return null;
     }
 
@@ -71,7 +82,7 @@ internal static class ParseErrors
     private static IEnumerable<string> OptionNames(ParseResult parsed)
     {
         var names = new List<string>();
-        for (var result = parsed.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        for (var result = parsed.CommandResult; result is not null; result = result.Parent as CommandResult)
             foreach (Option o in result.Command.Options)
                 if (!o.Hidden && (result == parsed.CommandResult || o.Recursive))
                     names.AddRange([o.Name, .. o.Aliases]);
