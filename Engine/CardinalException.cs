@@ -26,7 +26,7 @@ public sealed class InvalidModelException : CardinalException
     public InvalidModelException(string message) : base(message) { }
 }
 
-/// <summary>Inputs handed to <see cref="InferenceSession.Run(IReadOnlyDictionary{string, Tensor})"/> that do not match the model.</summary>
+/// <summary>Inputs handed to <see cref="InferenceSession.Run(IReadOnlyDictionary{string, Tensors.Tensor}, CancellationToken)"/> that do not match the model.</summary>
 public sealed class InputMismatchException : CardinalException
 {
     public InputMismatchException(string message) : base(message) { }

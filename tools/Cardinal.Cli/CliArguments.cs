@@ -1,38 +1,43 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+
 namespace Cardinal.Cli;
 
 /// <summary>Thrown for a command line that cannot be understood; the CLI prints it in one line, exit 2.</summary>
 public sealed class UsageException(string message) : Exception(message);
 
 /// <summary>
-/// A small parser for "verb [positionals] [--flag value | --switch]…". Flags may repeat (--input a=x.npy
-/// --input b=y.npy); every flag a verb does not know is an error, not silently ignored.
+/// The values one verb was given, by flag name ("--input" → every value, in order) and positionals, as
+/// System.CommandLine parsed them (<see cref="From"/>). The verbs written before the move to System.CommandLine
+/// read their flags from here, so their range checks and messages stay as they were; a new verb binds typed
+/// options straight into its options record instead (see Verbs/).
 /// </summary>
 public sealed class CliArguments
 {
     private readonly Dictionary<string, List<string>> _flags = new(StringComparer.Ordinal);
     public List<string> Positionals { get; } = [];
 
-    public static CliArguments Parse(IEnumerable<string> args, IEnumerable<string> valueFlagNames, IEnumerable<string> switchNames)
+    /// <summary>
+    /// The parsed command's explicitly given options (a switch given as true holds "true"; one given as false
+    /// is absent) and its arguments' tokens. Options S.CL adds itself (help) are not the verb's and are left out.
+    /// </summary>
+    public static CliArguments From(ParseResult parsed)
     {
-        var valueFlags = valueFlagNames.ToHashSet(StringComparer.Ordinal);
-        var switches = switchNames.ToHashSet(StringComparer.Ordinal);
         var result = new CliArguments();
-        using var e = args.GetEnumerator();
-        while (e.MoveNext())
+        foreach (SymbolResult child in parsed.CommandResult.Children)
         {
-            string a = e.Current;
-            if (!a.StartsWith("--", StringComparison.Ordinal) || a == "--") { result.Positionals.Add(a); continue; }
-            string name = a; string? value = null;
-            int eq = a.IndexOf('=');
-            if (eq > 0 && valueFlags.Contains(a[..eq])) { name = a[..eq]; value = a[(eq + 1)..]; }
-            if (switches.Contains(name)) { result.Add(name, "true"); continue; }
-            if (!valueFlags.Contains(name)) throw new UsageException($"unknown option '{name}'");
-            if (value is null)
+            switch (child)
             {
-                if (!e.MoveNext()) throw new UsageException($"option '{name}' needs a value");
-                value = e.Current;
+                case OptionResult { Implicit: false } o when o.Option.ValueType == typeof(bool):
+                    if (o.GetValueOrDefault<bool>()) result.Add(o.Option.Name, "true");
+                    break;
+                case OptionResult { Implicit: false } o:
+                    foreach (Token t in o.Tokens) result.Add(o.Option.Name, t.Value);
+                    break;
+                case ArgumentResult arg:
+                    result.Positionals.AddRange(arg.Tokens.Select(t => t.Value));
+                    break;
             }
-            result.Add(name, value);
         }
         return result;
     }

@@ -1,6 +1,8 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
 using Cardinal;
 using Cardinal.Cli;
-using Cardinal.Cli.Commands;
+using Cardinal.Cli.CommandLine;
 
 // cardinal: inspect, run and verify ONNX models; embed, rank and classify images — with Cardinal's CPU engine.
 // Exit codes: 0 success, 1 verify mismatch, 2 bad arguments or input files, 3 internal error, 4 some images failed.
@@ -12,54 +14,31 @@ namespace Cardinal.Cli
     {
         public const int Ok = 0, Mismatch = 1, BadInput = 2, InternalError = 3, SomeImagesFailed = 4;
 
-        public const string Usage = """
-            usage: cardinal <command> [options]
+        /// <summary>
+        /// Parses and runs one command line (System.CommandLine: see CommandLine/ and Verbs/). Help and --version
+        /// exit 0; a command line that does not parse is one line on stderr, exit 2; a verb's own errors map to
+        /// the exit codes above.
+        /// </summary>
+        public static int Execute(string[] args, TextWriter stdout, TextWriter stderr) =>
+            Execute(CardinalCommandLine.Create(), args, stdout, stderr);
 
-              inspect [MODEL] [--device D]         inputs, outputs, operators, parameters, FLOPs, plan
-              devices                              what ILGPU sees (CUDA, OpenCL, its CPU accelerator)
-              bench   [--model M] [--batch B] [--threads N] [--runs R] [--warmup W] [--device D] [--json]
-              run     [--model M] [--input [NAME=]X.npy]... [--output [NAME=]Y.npy]... [--threads N] [--seed S]
-              verify  [--model M] [--input [NAME=]X.npy]... --expected [NAME=]Y.npy... [--rtol 1e-3] [--atol 1e-4] [--threads N]
-              embed   IMAGES...|DIR [--model M] [--preset P] [--out emb.npy | --json] [--threads N]
-              similar QUERY DIR [--top 10] [--model M] [--preset P] [--json] [--no-cache]
-              classify --model M IMAGES...|DIR [--labels L.txt] [--preset imagenet] [--top 5] [--json]
-              loadtest --url URL --image FILE [--endpoint embed|classify] [--concurrency 8] [--requests 200]
-                       [--rate R] [--corrupt 0.2] [--disconnect 0.1] [--seed S] [--json]   load a running cardinal-serve
-
-            MODEL defaults to the bundled ImageNet-pretrained ResNet-18 (models/resnet18-mlnet.onnx).
-            --device cpu|cuda|opencl|ilgpu-cpu|auto on every model command (default cpu); a missing device is an
-            error (exit 2), never a silent fallback, except auto (CUDA, then OpenCL, else cpu).
-            run without --input feeds a seeded standard-normal input of the model's shape; verify needs an --input
-            per model input. A model without inputs (a lone Constant) runs and verifies with none.
-            presets: mlnet-resnet18 (the default model's), imagenet (torchvision's; the default for --model).
-            image options: --enable-gif (first frame), --enable-tiff; both formats are off by default.
-            exit codes: 0 ok, 1 verify mismatch (loadtest: an answer differed or a request failed),
-                        2 bad arguments or files, 3 internal error,
-                        4 some images could not be read (the others were processed; failures listed on stderr)
-            """;
-
-        public static int Execute(string[] args, TextWriter stdout, TextWriter stderr)
+        /// <summary>The same on a given command tree (tests add a verb that fails in a chosen way).</summary>
+        internal static int Execute(RootCommand root, string[] args, TextWriter stdout, TextWriter stderr)
         {
-            if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
-            {
-                (args.Length == 0 ? stderr : stdout).WriteLine(Usage);
-                return args.Length == 0 ? BadInput : Ok;
-            }
             try
             {
-                return args[0] switch
+                // No command: the overview, on stderr, and the exit code of a bad command line.
+                if (args.Length == 0)
                 {
-                    "inspect" => InspectCommand.Run(args[1..], stdout),
-                    "run" => RunCommand.Run(args[1..], stdout, stderr),
-                    "verify" => VerifyCommand.Run(args[1..], stdout),
-                    "embed" => EmbedCommand.Run(args[1..], stdout, stderr),
-                    "similar" => SimilarCommand.Run(args[1..], stdout, stderr),
-                    "classify" => ClassifyCommand.Run(args[1..], stdout, stderr),
-                    "devices" => DevicesCommand.Run(args[1..], stdout),
-                    "bench" => BenchCommand.Run(args[1..], stdout, stderr),
-                    "loadtest" => LoadTestCommand.Run(args[1..], stdout, stderr),
-                    _ => throw new UsageException($"unknown command '{args[0]}' (try: inspect, run, verify, embed, similar, classify, devices, bench, loadtest)"),
-                };
+                    root.Parse(["--help"], CardinalCommandLine.ParserConfiguration).Invoke(Invocation(stderr, stderr));
+                    return BadInput;
+                }
+                // "cardinal help [COMMAND]" is "cardinal [COMMAND] --help".
+                if (args[0] == "help") args = [.. args[1..], "--help"];
+                ParseResult parsed = root.Parse(args, CardinalCommandLine.ParserConfiguration);
+                if (parsed.Action is not CommandLineAction { ClearsParseErrors: true } && ParseErrors.Find(parsed) is string problem)
+                    return Fail(stderr, problem, BadInput);
+                return parsed.Invoke(Invocation(stdout, stderr));
             }
             catch (UsageException e) { return Fail(stderr, e.Message, BadInput); }
             catch (CardinalException e) { return Fail(stderr, e.Message, BadInput); }
@@ -68,6 +47,18 @@ namespace Cardinal.Cli
             catch (OutOfMemoryException) { return Fail(stderr, "out of memory", InternalError); }
             catch (Exception e) { return Fail(stderr, $"internal error: {e.GetType().Name}: {e.Message}", InternalError); }
         }
+
+        /// <summary>
+        /// The writers the verbs print to; exceptions reach <see cref="Execute"/>'s mapping to exit codes (not
+        /// System.CommandLine's handler), and no Ctrl+C handler is installed: the verbs are synchronous.
+        /// </summary>
+        private static InvocationConfiguration Invocation(TextWriter stdout, TextWriter stderr) => new()
+        {
+            Output = stdout,
+            Error = stderr,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null,
+        };
 
         private static int Fail(TextWriter stderr, string message, int code)
         {

@@ -10,10 +10,8 @@ namespace Cardinal.Cli.Commands;
 /// </summary>
 internal static class BenchCommand
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(CliArguments a, TextWriter stdout, TextWriter stderr)
     {
-        var a = CliArguments.Parse(args, ["--model", "--batch", "--threads", "--runs", "--device", "--warmup"], ["--json"]);
-        if (a.Positionals.Count > 0) throw new UsageException($"unexpected argument '{a.Positionals[0]}'");
         string path = ModelFiles.Resolve(a.Single("--model"));
         int batch = a.Int("--batch", 1, 1, 4096), runs = a.Int("--runs", 20, 1, 100_000), warmup = a.Int("--warmup", 3, 0, 1000);
         using var session = ModelFiles.Open(path, a);

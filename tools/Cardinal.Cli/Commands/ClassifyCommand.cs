@@ -10,9 +10,8 @@ namespace Cardinal.Cli.Commands;
 /// </summary>
 internal static class ClassifyCommand
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(CliArguments a, TextWriter stdout, TextWriter stderr)
     {
-        var a = CliArguments.Parse(args, [.. ImagePipeline.ValueFlags, "--labels", "--top"], [.. ImagePipeline.Switches, "--json"]);
         if (a.Single("--model") is null)
             throw new UsageException("classify needs --model (the bundled ResNet-18 is a feature extractor without a classifier head)");
         var files = ImageJobReport.Files(a);

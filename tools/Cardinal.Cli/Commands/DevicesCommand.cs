@@ -5,10 +5,8 @@ namespace Cardinal.Cli.Commands;
 /// <summary>cardinal devices: what ILGPU sees — CUDA, OpenCL and its CPU accelerator — and why a kind is missing.</summary>
 internal static class DevicesCommand
 {
-    public static int Run(string[] args, TextWriter stdout)
+    public static int Run(TextWriter stdout)
     {
-        var a = CliArguments.Parse(args, [], []);
-        if (a.Positionals.Count > 0) throw new UsageException($"unexpected argument '{a.Positionals[0]}'");
         stdout.WriteLine($"cpu        Cardinal's CPU kernels ({Environment.ProcessorCount} logical processors)  --device cpu");
         foreach (var d in GpuDevices.List())
         {

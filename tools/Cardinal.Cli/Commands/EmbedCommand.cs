@@ -11,9 +11,8 @@ namespace Cardinal.Cli.Commands;
 /// </summary>
 internal static class EmbedCommand
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(CliArguments a, TextWriter stdout, TextWriter stderr)
     {
-        var a = CliArguments.Parse(args, [.. ImagePipeline.ValueFlags, "--out"], [.. ImagePipeline.Switches, "--json"]);
         var files = ImageJobReport.Files(a);
         string? outPath = a.Single("--out");
         bool json = a.Has("--json");

@@ -32,9 +32,6 @@ internal sealed class ImagePipeline : IDisposable
     public PreprocessOptions Preset { get; }
     public InferenceSession Session { get; }
 
-    public static readonly HashSet<string> ValueFlags = ["--model", "--preset", "--threads", "--device"];
-    public static readonly HashSet<string> Switches = ["--enable-gif", "--enable-tiff"];
-
     public static ImagePipeline Create(CliArguments a)
     {
         string? model = a.Single("--model");

@@ -8,10 +8,8 @@ namespace Cardinal.Cli.Commands;
 /// <summary>cardinal inspect [MODEL]: what a model declares, and the plan Cardinal makes for it.</summary>
 internal static class InspectCommand
 {
-    public static int Run(string[] args, TextWriter stdout)
+    public static int Run(CliArguments a, TextWriter stdout)
     {
-        var a = CliArguments.Parse(args, new HashSet<string> { "--threads", "--device" }, new HashSet<string>());
-        if (a.Positionals.Count > 1) throw new UsageException("inspect takes one model");
         string path = ModelFiles.Resolve(a.Positionals.FirstOrDefault());
         OnnxModel onnx = OnnxModel.Load(path);
         ModelGraph graph = OnnxImporter.ToGraph(onnx);

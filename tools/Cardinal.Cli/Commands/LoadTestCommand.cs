@@ -21,9 +21,8 @@ internal static class LoadTestCommand
 
     private readonly record struct Outcome(Kind Kind, int Status, double Ms, bool Matches);
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(CliArguments a, TextWriter stdout, TextWriter stderr)
     {
-        var a = CliArguments.Parse(args, ["--url", "--image", "--endpoint", "--concurrency", "--requests", "--rate", "--corrupt", "--disconnect", "--seed"], ["--json"]);
         string url = (a.Single("--url") ?? throw new UsageException("loadtest needs --url (the service's base address, e.g. http://127.0.0.1:8080)")).TrimEnd('/');
         string imagePath = a.Single("--image") ?? throw new UsageException("loadtest needs --image (a photo to send)");
         if (!File.Exists(imagePath)) throw new UsageException($"image not found: {imagePath}");

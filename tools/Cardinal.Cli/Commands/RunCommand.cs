@@ -7,10 +7,8 @@ namespace Cardinal.Cli.Commands;
 /// <summary>cardinal run: one forward pass, outputs written as .npy and summarised.</summary>
 internal static class RunCommand
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(CliArguments a, TextWriter stdout, TextWriter stderr)
     {
-        var a = CliArguments.Parse(args, new HashSet<string> { "--model", "--input", "--output", "--threads", "--device", "--seed" }, new HashSet<string>());
-        if (a.Positionals.Count > 0) throw new UsageException($"unexpected argument '{a.Positionals[0]}'");
         string path = ModelFiles.Resolve(a.Single("--model"));
         int seed = a.Int("--seed", 0, 0, int.MaxValue);
         using var session = ModelFiles.Open(path, a);

@@ -6,10 +6,8 @@ namespace Cardinal.Cli.Commands;
 /// </summary>
 internal static class SimilarCommand
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(CliArguments a, TextWriter stdout, TextWriter stderr)
     {
-        var a = CliArguments.Parse(args, [.. ImagePipeline.ValueFlags, "--top"], [.. ImagePipeline.Switches, "--json", "--no-cache"]);
-        if (a.Positionals.Count != 2) throw new UsageException("similar takes QUERY and DIR");
         string query = a.Positionals[0], folder = a.Positionals[1];
         if (!File.Exists(query)) throw new UsageException($"query image not found: {query}");
         if (!Directory.Exists(folder)) throw new UsageException($"folder not found: {folder}");

@@ -10,10 +10,8 @@ namespace Cardinal.Cli.Commands;
 /// </summary>
 internal static class VerifyCommand
 {
-    public static int Run(string[] args, TextWriter stdout)
+    public static int Run(CliArguments a, TextWriter stdout)
     {
-        var a = CliArguments.Parse(args, new HashSet<string> { "--model", "--input", "--expected", "--rtol", "--atol", "--threads", "--device" }, new HashSet<string>());
-        if (a.Positionals.Count > 0) throw new UsageException($"unexpected argument '{a.Positionals[0]}'");
         if (a.All("--expected").Count == 0) throw new UsageException("verify needs --expected");
         double rtol = a.Double("--rtol", 1e-3), atol = a.Double("--atol", 1e-4);
         string path = ModelFiles.Resolve(a.Single("--model"));

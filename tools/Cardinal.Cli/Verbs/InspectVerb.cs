@@ -1,0 +1,18 @@
+using System.CommandLine;
+using Cardinal.Cli.CommandLine;
+using Cardinal.Cli.Commands;
+
+namespace Cardinal.Cli.Verbs;
+
+/// <summary>cardinal inspect [MODEL]: declared here, run by <see cref="InspectCommand"/>.</summary>
+internal static class InspectVerb
+{
+    public static Command Create() => new Command("inspect", "Inputs, outputs, operators, parameters, FLOPs and the plan Cardinal makes for a model.")
+    {
+        new Argument<string>("MODEL")
+        {
+            Description = "ONNX model file [default: the bundled ResNet-18]",
+            Arity = ArgumentArity.ZeroOrOne,
+        },
+    }.With([CommonOptions.Threads(), CommonOptions.Device()]).Runs((a, stdout, _) => InspectCommand.Run(a, stdout));
+}
