@@ -36,7 +36,7 @@ public sealed class PackedWeightsCache
         GetOrAdd(weights, new Key(algorithm, platform.Isa, shape.Group, shape.OutChannels), pack);
 
     /// <summary>Whether this algorithm's form of the weights is held (a plan made after the raw weights were released can use only those).</summary>
-    public bool Contains(Tensor weights, ConvAlgorithm algorithm, in ConvShape shape, CpuPlatform platform)
+    internal bool Contains(Tensor weights, ConvAlgorithm algorithm, in ConvShape shape, CpuPlatform platform)
     {
         lock (_gate)
             return _entries.TryGetValue(weights, out var byKey) && byKey.ContainsKey(new Key(algorithm, platform.Isa, shape.Group, shape.OutChannels));

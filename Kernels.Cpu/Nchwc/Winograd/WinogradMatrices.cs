@@ -11,7 +11,7 @@ namespace Cardinal.Kernels.Cpu.Nchwc.Winograd;
 /// The hand-written transforms of <see cref="WinogradTransforms{TVec}"/> spell these matrices out; a test checks
 /// that they agree, and the reference twin uses these matrices directly.
 /// </summary>
-public sealed class WinogradMatrices
+internal sealed class WinogradMatrices
 {
     /// <summary>
     /// F(2×2, 3×3) on the points 0, 1, −1, ∞ (Lavin's): 16 multiplications per 2×2 output tile and channel pair

@@ -26,7 +26,7 @@ namespace Cardinal.Kernels.Cpu.Nchwc.Winograd;
 /// filter per ξ; the plan holds no copy of the direct filter.
 /// Twin: <see cref="Reference.ConvReference"/> between reorders, and <see cref="BlockedDirectPlan"/> (tests).
 /// </summary>
-public sealed unsafe class WinogradPlan : ConvPlan
+internal sealed unsafe class WinogradPlan : ConvPlan
 {
     /// <summary>Bytes of one task's V and M that should stay in L2 (half of this machine's 1 MiB per core, leaving room for U).</summary>
     private const int SmallFilterChunkBytes = 512 * 1024;

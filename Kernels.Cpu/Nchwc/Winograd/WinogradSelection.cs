@@ -8,7 +8,7 @@ namespace Cardinal.Kernels.Cpu.Nchwc.Winograd;
 /// looks at one image's plane only, never at the batch: each tile's arithmetic is the same whatever chunk or batch it
 /// runs in, so a batched answer stays bit-identical to a single run (the batcher's contract, InferenceBatcherTests).
 /// </summary>
-public static class WinogradSelection
+internal static class WinogradSelection
 {
     /// <summary>
     /// F(4×4) from this many 4×4 tiles per image up, F(2×2) below. F4's transformed filter is 2.25× F2's and streams
