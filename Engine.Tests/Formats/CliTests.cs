@@ -1,5 +1,6 @@
 
 using Cardinal.Formats.Npy;
+using Cardinal.Formats.Onnx;
 using Cardinal.Tensors;
 using Cardinal.Tests.TestUtilities;
 
@@ -35,6 +36,30 @@ public class CliTests
     }
 
     private string F(string name) => Path.Combine(_dir, name);
+
+    [Test]
+    public void Inspect_NamesWinograd_AndExactTurnsItOff()
+    {
+        // One stride-1 3×3 convolution on a 56×56 plane: F(4×4) by default on a blocked tier, direct under --exact.
+        var random = new Random(9);
+        byte[] model = OnnxWriter.Model(13,
+            [OnnxWriter.Node("Conv", ["X", "W"], ["Y"], "conv", OnnxWriter.IntsAttribute("pads", 1, 1, 1, 1))],
+            [OnnxWriter.Tensor("W", OnnxWriter.Float, [16, 16, 3, 3], floats: [.. Enumerable.Range(0, 16 * 16 * 9).Select(_ => (float)random.NextDouble())])],
+            [OnnxWriter.ValueInfo("X", OnnxWriter.Float, 1, 16, 56, 56)],
+            [OnnxWriter.ValueInfo("Y", OnnxWriter.Float, 1, 16, 56, 56)]);
+        string path = F("conv3x3.onnx");
+        File.WriteAllBytes(path, model);
+        if (Cardinal.Kernels.Cpu.CpuPlatform.Default.BlockSize == 0) Assert.Ignore("no blocked tier: Winograd does not run here");
+        var normal = Run("inspect", path);
+        Assert.That(normal.Code, Is.EqualTo(0), normal.Err);
+        Assert.That(normal.Out, Does.Contain("Winograd F(4×4,3×3)"));
+        var exact = Run("inspect", path, "--exact");
+        Assert.That(exact.Code, Is.EqualTo(0), exact.Err);
+        Assert.That(exact.Out, Does.Not.Contain("Winograd"));
+        Assert.That(exact.Out, Does.Contain("blocked direct"));
+        var run = Run("run", "--model", path, "--exact", "--output", F("y.npy"));
+        Assert.That(run.Code, Is.EqualTo(0), run.Err);
+    }
 
     [Test]
     public void Run_WritesOutputNpy()

@@ -17,6 +17,12 @@ public sealed record BackendChoice
     /// processor count. A GPU device runs on its own and folds constants on one CPU thread, whatever this says.
     /// </summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// The CPU kernels' exact mode: direct convolution everywhere, no Winograd (<see cref="CpuBackendOptions.Winograd"/>),
+    /// for results within a few ulps of direct summation. False leaves the default (Winograd, unless CARDINAL_WINOGRAD=off).
+    /// </summary>
+    public bool Exact { get; init; }
 }
 
 /// <summary>
@@ -36,14 +42,14 @@ public static class Backends
         switch (choice.Device)
         {
             case Device.Cpu:
-                return Cpu(choice.Threads);
+                return Cpu(choice);
             case Device.Auto:
                 foreach (Device kind in new[] { Device.Cuda, Device.OpenCL })
                 {
                     try { return Gpu(kind); }
                     catch (DeviceUnavailableException) { }
                 }
-                return Cpu(choice.Threads);
+                return Cpu(choice);
             default:
                 return Gpu(choice.Device);
         }
@@ -53,7 +59,8 @@ public static class Backends
     public static GpuBackend Gpu(Device kind, int deviceIndex = 0) =>
         new(kind, new CpuBackend(new CpuBackendOptions { Threads = 1 }), deviceIndex, ownsConstantFolder: true);
 
-    private static CpuBackend Cpu(int threads) => new(new CpuBackendOptions { Threads = threads });
+    private static CpuBackend Cpu(BackendChoice choice) =>
+        new(choice.Exact ? new CpuBackendOptions { Threads = choice.Threads, Winograd = false } : new CpuBackendOptions { Threads = choice.Threads });
 
     /// <summary>The `--device` names: cpu, cuda, opencl, ilgpu-cpu (or ilgpucpu), auto.</summary>
     public static Device Parse(string text) => text.ToLowerInvariant() switch

@@ -33,6 +33,13 @@ internal static class CommonOptions
         Description = "CPU kernel threads, 1–1024 [default: the processor count]",
     };
 
+    /// <summary>--exact: the CPU kernels' exact mode (no Winograd), results within a few ulps of direct summation.</summary>
+    public static Option<bool> Exact() => new("--exact")
+    {
+        Description = "direct convolution everywhere (no Winograd): results within a few ulps of direct summation; " +
+                      "CARDINAL_WINOGRAD=off does the same",
+    };
+
     /// <summary>--preset P: the image preprocessing.</summary>
     public static Option<string> Preset() => Completing(new Option<string>("--preset")
     {
@@ -53,10 +60,10 @@ internal static class CommonOptions
 
     /// <summary>Every option the image jobs (embed, similar, classify) take besides their own.</summary>
     public static IEnumerable<Option> ImageJob(string? modelDescription = null) =>
-        [Model(modelDescription), Preset(), Threads(), Device(), .. ImageFormats()];
+        [Model(modelDescription), Preset(), Threads(), Device(), Exact(), .. ImageFormats()];
 
-    /// <summary>Everything that opens a model and runs it: --model, --threads, --device.</summary>
-    public static IEnumerable<Option> ModelRun() => [Model(), Threads(), Device()];
+    /// <summary>Everything that opens a model and runs it: --model, --threads, --device, --exact.</summary>
+    public static IEnumerable<Option> ModelRun() => [Model(), Threads(), Device(), Exact()];
 
     /// <summary>IMAGES…: files or folders of images (read in sorted order, not recursively).</summary>
     public static Argument<string[]> Images() => new("IMAGES")

@@ -32,7 +32,7 @@ internal static class ModelFiles
     }
 
     /// <summary>The backend --device and --threads ask for: the CLI's only place that sets a thread count.</summary>
-    public static BackendChoice Choice(CliArguments a) => new() { Device = Device(a), Threads = Threads(a) };
+    public static BackendChoice Choice(CliArguments a) => new() { Device = Device(a), Threads = Threads(a), Exact = a.Has("--exact") };
 
     public static Cardinal.Device Device(CliArguments a)
     {

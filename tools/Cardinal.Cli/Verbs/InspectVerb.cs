@@ -14,5 +14,5 @@ internal static class InspectVerb
             Description = "ONNX model file [default: the bundled ResNet-18]",
             Arity = ArgumentArity.ZeroOrOne,
         },
-    }.With([CommonOptions.Threads(), CommonOptions.Device()]).Runs((a, stdout, _) => InspectCommand.Run(a, stdout));
+    }.With([CommonOptions.Threads(), CommonOptions.Device(), CommonOptions.Exact()]).Runs((a, stdout, _) => InspectCommand.Run(a, stdout));
 }
