@@ -46,7 +46,7 @@ public static class ServeApp
         app.MapGet("/healthz", (ModelHost model, AdmissionGate gate) =>
             Results.Json(new HealthReply("ok", model.Name, gate.Inside, gate.Capacity), ServeJson.Default.HealthReply));
         app.MapGet("/v1/model", (ModelHost model) => Results.Json(new ModelReply(model.Name, model.Preset.Name, model.OutputLength,
-            model.Labels is not null, model.Batching), ServeJson.Default.ModelReply));
+            model.Labels is not null, model.Batching, model.Backend), ServeJson.Default.ModelReply));
         app.MapPost("/v1/embed", (HttpContext http, ModelHost model, AdmissionGate gate, ServeOptions o) =>
             Infer(http, model, gate, o, "embed", (output, ms) => Results.Json(new EmbedReply(model.Name, output.Length, output, ms), ServeJson.Default.EmbedReply)));
         app.MapPost("/v1/classify", (HttpContext http, ModelHost model, AdmissionGate gate, ServeOptions o, int? top) =>
