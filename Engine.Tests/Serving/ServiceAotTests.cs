@@ -80,12 +80,13 @@ public partial class ServiceAotTests
 
         public string Url { get; }
         public HttpClient Client { get; } = new() { Timeout = TimeSpan.FromMinutes(1) };
-        public int Id => _process.Id;
+        public Process Process => _process;
 
-        public static async Task<ServiceProcess> StartAsync(string program, string[] args, string? isa = null)
+        /// <param name="options">Service options after the defaults (--threads 1 --drain-seconds 0), which they override.</param>
+        public static async Task<ServiceProcess> StartAsync(string program, string[] args, string? isa = null, string[]? options = null)
         {
             int port = FreePort();
-            var start = new ProcessStartInfo(program, [.. args, "--urls", $"http://127.0.0.1:{port}", "--threads", "1", "--drain-seconds", "0"])
+            var start = new ProcessStartInfo(program, [.. args, "--urls", $"http://127.0.0.1:{port}", "--threads", "1", "--drain-seconds", "0", .. options ?? []])
             {
                 RedirectStandardOutput = true, RedirectStandardError = true,
             };

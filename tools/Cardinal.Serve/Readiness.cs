@@ -3,8 +3,9 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Cardinal.Serve;
 
 /// <summary>
-/// The readiness probe (/health/ready) and the drain on shutdown. Not ready while starting; ready once the server
-/// listens, which is after the model was loaded and warmed (<see cref="ModelHost"/> is built before the server starts);
+/// The readiness probe (/health/ready) and the drain on shutdown. Ready once every hosted service has started, the
+/// server included, which is after the model was loaded and warmed (<see cref="ModelHost"/> is built before the server
+/// starts, so until then the port is closed and the probe is refused);
 /// on SIGTERM (any host stop) it turns 503 at once and holds the server open for <see cref="ServeOptions.DrainSeconds"/>
 /// so load balancers see it and send no more, then the server stops accepting and lets in-flight requests finish
 /// (up to the host's shutdown timeout).
