@@ -1,5 +1,6 @@
 using Cardinal.Hosting;
 using Cardinal.Tests.TestUtilities;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -98,6 +99,20 @@ public class HostingTests
         Assert.That(() => sessions.Get("lazy"), Throws.TypeOf<OptionsValidationException>().With.Message.Contains("Threads"));
         Assert.That(() => sessions.Get("other"), Throws.InvalidOperationException.With.Message.Contains("'none', 'both', 'lazy'").Or.Message.Contains("AddCardinalSession(\"other\""));
         Assert.That(() => new ServiceCollection().AddCardinalSession("", o => { }), Throws.ArgumentException);
+    }
+
+    [Test]
+    public void Options_BindFromConfiguration_ByName()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Cardinal:residual:ModelPath"] = _residual, ["Cardinal:residual:Threads"] = "3", ["Cardinal:residual:OpenAtStartup"] = "false",
+        }).Build();
+        using IHost host = Host(services => services
+            .AddCardinalSession("residual", _ => { })
+            .Configure<CardinalSessionOptions>("residual", configuration.GetSection("Cardinal:residual")));
+        var session = host.Services.GetRequiredService<CardinalSessions>().Get("residual");
+        Assert.That(session.Backend.Description, Does.StartWith("cpu (threads=3,"));
     }
 
     [Test]
