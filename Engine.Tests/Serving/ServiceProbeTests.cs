@@ -181,8 +181,7 @@ public class ServiceProbeTests
         }
         Assert.That(inside, Is.EqualTo(1), "the slow request is inside");
 
-        using (var kill = Process.Start("kill", ["-TERM", service.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
-            await kill.WaitForExitAsync();
+        Assert.That(Kill(service.Process.Id, Sigterm), Is.EqualTo(0), "kill(2) SIGTERM");
         HttpStatusCode ready = 0;
         for (int wait = 0; wait < 40 && ready != HttpStatusCode.ServiceUnavailable; wait++)
         {
@@ -201,6 +200,12 @@ public class ServiceProbeTests
         await service.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
         Assert.That(service.Process.ExitCode, Is.EqualTo(0), "a clean exit");
     }
+
+    private const int Sigterm = 15;
+
+    /// <summary>libc's kill(2): what `kill -TERM` and container runtimes send (no procps needed on a bare machine).</summary>
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     /// <summary>The probe's status; a refused connection fails the test: the drain window closed before a probe saw it.</summary>
     private static async Task<HttpStatusCode> StatusOrRefused(HttpClient probe, string url)
