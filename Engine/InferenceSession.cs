@@ -46,11 +46,18 @@ public sealed partial class InferenceSession : IDisposable
 
     public SessionOptions Options => _options;
 
+    /// <summary>What the model file says about itself: producer, description, properties (<see cref="ModelGraph.Metadata"/>).</summary>
+    public ModelMetadata Metadata => _graph.Metadata;
+
     /// <summary>
     /// Opens a session. When every input's shape is fixed (or only a symbolic batch-like dimension is not),
     /// the graph is planned right away with symbols as 1, so shape errors surface here, not at the first run.
     /// </summary>
-    /// <param name="options">Fusion on/off and the name; the device and thread count are <paramref name="backend"/>'s own.</param>
+    /// <param name="options">
+    /// Fusion on/off and the name. The device and thread count are <paramref name="backend"/>'s own: options that set
+    /// <see cref="SessionOptions.Device"/> or <see cref="SessionOptions.Threads"/> are refused here (they would go
+    /// unread); <c>CardinalSession.Open</c> reads them to make the backend.
+    /// </param>
     /// <param name="ownsBackend">Dispose the backend with the session.</param>
     /// <param name="ownsGraph">
     /// Nothing but this session reads <paramref name="graph"/>'s tensors (a graph loaded for it alone): weights the
@@ -65,6 +72,9 @@ public sealed partial class InferenceSession : IDisposable
         bool ownsGraph = false)
     {
         options ??= new SessionOptions();
+        if (options.ChoosesBackend)
+            throw new ArgumentException("SessionOptions.Device and Threads choose the backend, and this overload takes one already made: " +
+                "set them on the backend (CpuBackendOptions.Threads), or open with CardinalSession.Open, which reads them.", nameof(options));
         ModelGraph source = graph;
         if (options.Fuse) graph = FoldBatchNormIntoConv.Apply(graph);
         var session = new InferenceSession(graph, backend, options, ownsBackend);
@@ -240,6 +250,7 @@ public sealed partial class InferenceSession : IDisposable
             if (_plans.Count > MaxCachedPlans)
             {
                 _recent = [];
+                _bound = [];
                 // Runs in flight hold their own reference; compiled plans hold no unmanaged state yet.
                 _plans.Last!.Value.Compiled.Dispose();
                 _plans.RemoveLast();
@@ -283,6 +294,7 @@ public sealed partial class InferenceSession : IDisposable
         lock (_gate)
         {
             _recent = [];
+            _bound = [];
             foreach (var p in _plans) p.Compiled.Dispose();
             _plans.Clear();
         }

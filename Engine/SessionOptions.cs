@@ -1,14 +1,41 @@
 namespace Cardinal;
 
 /// <summary>
-/// What the session itself does. Where it runs and on how many threads is the backend's: the backend passed to
-/// <c>InferenceSession.Open</c> (e.g. <c>CpuBackendOptions.Threads</c>,
-/// or the CLI's <c>BackendChoice</c>), so no thread count here can go unread.
+/// Everything a session is opened with, in one object: where it runs (<see cref="Device"/>, <see cref="Threads"/>),
+/// what the session itself does (<see cref="Fuse"/>, <see cref="Name"/>) and how much of a model stream it may
+/// buffer (<see cref="MaxModelBytes"/>).
 /// </summary>
+/// <remarks>
+/// <see cref="Device"/> and <see cref="Threads"/> choose the backend, so they are read where the backend is made:
+/// <c>CardinalSession.Open</c> (Cardinal.Formats) and the hosting package. <see cref="InferenceSession.Open"/>
+/// takes a backend that is already made and refuses options that set them, so no setting here goes unread.
+/// </remarks>
 public sealed record SessionOptions
 {
     /// <summary>Run the graph fusion passes (BatchNorm folding, residual Add and ReLU into the convolution). On by default.</summary>
     public bool Fuse { get; init; } = true;
     /// <summary>The model's name in metrics and traces ("cardinal.model"); the graph's name when not set.</summary>
     public string? Name { get; init; }
+
+    /// <summary>
+    /// Where to run; null is <see cref="Cardinal.Device.Cpu"/>. The GPU kinds need the Cardinal.Kernels.Gpu package,
+    /// registered once with <c>CardinalGpu.Register()</c> (<see cref="DeviceBackends"/>); <see cref="Cardinal.Device.Auto"/>
+    /// tries CUDA, then OpenCL, when it is registered, else runs on the CPU.
+    /// </summary>
+    public Device? Device { get; init; }
+
+    /// <summary>Threads of the CPU kernels (at least 1); null is the processor count. A GPU device folds constants on one thread whatever this says.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>
+    /// The largest model read from a stream that cannot seek, which is buffered whole before it is parsed (a seekable
+    /// stream or a file is read field by field instead). Default: 2 GiB, the limit of a single-file ONNX model.
+    /// </summary>
+    public long MaxModelBytes { get; init; } = DefaultMaxModelBytes;
+
+    /// <summary>The default <see cref="MaxModelBytes"/>: the largest managed byte array, about 2 GiB.</summary>
+    public const long DefaultMaxModelBytes = 0x7FFFFFC7; // Array.MaxLength
+
+    /// <summary>True when <see cref="Device"/> or <see cref="Threads"/> is set: settings that choose a backend.</summary>
+    public bool ChoosesBackend => Device is not null || Threads is not null;
 }

@@ -18,7 +18,9 @@ public sealed class ServiceHost : IAsyncDisposable
 
     public static async Task<ServiceHost> StartAsync(params string[] args)
     {
-        var app = ServeApp.Build([.. args, "--urls", "http://127.0.0.1:0"], builder => builder.Logging.ClearProviders());
+        // No drain delay unless a test asks for one: every fixture's stop would otherwise wait it out.
+        string[] drain = args.Contains("--drain-seconds") ? [] : ["--drain-seconds", "0"];
+        var app = ServeApp.Build([.. args, .. drain, "--urls", "http://127.0.0.1:0"], builder => builder.Logging.ClearProviders());
         await app.StartAsync();
         string url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new ServiceHost(app, url);

@@ -14,6 +14,9 @@ public sealed class ModelGraph
     public List<TensorInfo> Outputs { get; } = [];
     public Dictionary<string, Tensor> Initializers { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>What the model file says about itself (producer, description, properties); empty for a graph built in code.</summary>
+    public ModelMetadata Metadata { get; init; } = ModelMetadata.Empty;
+
     /// <summary>Op types of the source model, before any rewrite, with their counts (for `cardinal inspect`).</summary>
     public Dictionary<string, int> SourceOpHistogram { get; } = new(StringComparer.Ordinal);
 

@@ -54,7 +54,7 @@ public static class FoldBatchNormIntoConv
             nodes[s] = null;
         }
 
-        var folded = new ModelGraph { Name = graph.Name };
+        var folded = new ModelGraph { Name = graph.Name, Metadata = graph.Metadata };
         folded.Nodes.AddRange(nodes.OfType<Node>());
         folded.Inputs.AddRange(graph.Inputs);
         folded.Outputs.AddRange(graph.Outputs);

@@ -37,8 +37,16 @@ public static class Broadcast
     /// </summary>
     public static int[] StridesFor(ReadOnlySpan<int> shape, ReadOnlySpan<int> outShape)
     {
+        var strides = new int[outShape.Length];
+        StridesFor(shape, outShape, strides);
+        return strides;
+    }
+
+    /// <summary><see cref="StridesFor(ReadOnlySpan{int}, ReadOnlySpan{int})"/> into <paramref name="strides"/> (the output's rank), for kernels that must not allocate per run.</summary>
+    public static void StridesFor(ReadOnlySpan<int> shape, ReadOnlySpan<int> outShape, Span<int> strides)
+    {
         int rank = outShape.Length;
-        var strides = new int[rank];
+        strides[..rank].Clear();
         int s = 1;
         for (int i = shape.Length - 1; i >= 0; i--)
         {
@@ -46,6 +54,5 @@ public static class Broadcast
             strides[o] = shape[i] == 1 && outShape[o] != 1 ? 0 : s;
             s *= shape[i];
         }
-        return strides;
     }
 }

@@ -28,12 +28,24 @@ public static class OnnxImporter
 
     public static ModelGraph ToGraph(OnnxModel model) => ToGraph(model, releaseInitializerData: false);
 
+    /// <summary>
+    /// Reads a model from a stream and maps it (see <see cref="OnnxStreamLoader.Read(Stream, long, string)"/>: a seekable
+    /// stream is read field by field from its position, any other is buffered up to <paramref name="maxBufferedBytes"/>).
+    /// The stream is left open.
+    /// </summary>
+    public static ModelGraph Load(Stream stream, long maxBufferedBytes = SessionOptions.DefaultMaxModelBytes, string source = "stream") =>
+        ToGraph(OnnxStreamLoader.Read(stream, maxBufferedBytes, source), releaseInitializerData: true);
+
+    /// <summary>Maps a model held in memory (read in place when it is a managed array).</summary>
+    public static ModelGraph Load(ReadOnlyMemory<byte> model, string source = "model") =>
+        ToGraph(OnnxStreamLoader.Read(model, source), releaseInitializerData: true);
+
     private static ModelGraph ToGraph(OnnxModel model, bool releaseInitializerData)
     {
         int opset = DefaultOpset(model);
         OnnxGraph g = model.Graph;
         if (g.HasSparseInitializers) throw new UnsupportedModelException($"{model.Source}: sparse initializers are not supported.");
-        var graph = new ModelGraph { Name = g.Name };
+        var graph = new ModelGraph { Name = g.Name, Metadata = OnnxMetadata.From(model) };
 
         foreach (OnnxTensor init in g.Initializers)
         {

@@ -40,7 +40,7 @@ public static class OnnxReader
         return Read(stream, source);
     }
 
-    private static OnnxModel Read(Stream stream, string source)
+    internal static OnnxModel Read(Stream stream, string source)
     {
         if (stream.Length == 0) throw new ModelFormatException($"{source}: the file is empty.");
         var model = new OnnxModel { Source = source };

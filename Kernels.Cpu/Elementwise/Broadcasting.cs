@@ -74,9 +74,13 @@ public static class Broadcasting
         }
         int rank = cShape.Length;
         if (rank == 0) { c[0] = TOperator.Apply(a[0], b[0]); return; }
-        int[] sa = Broadcast.StridesFor(aShape, cShape), sb = Broadcast.StridesFor(bShape, cShape);
+        // On the stack: this runs every time the model runs, and a run into caller buffers allocates nothing.
+        Span<int> sa = rank <= 8 ? stackalloc int[rank] : new int[rank], sb = rank <= 8 ? stackalloc int[rank] : new int[rank];
+        Span<int> index = rank <= 8 ? stackalloc int[rank] : new int[rank];
+        index.Clear();
+        Broadcast.StridesFor(aShape, cShape, sa);
+        Broadcast.StridesFor(bShape, cShape, sb);
         int inner = cShape[rank - 1], ia = sa[rank - 1], ib = sb[rank - 1];
-        var index = new int[rank];
         for (int start = 0; start < c.Length; start += inner)
         {
             int offA = 0, offB = 0;

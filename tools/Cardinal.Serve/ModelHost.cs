@@ -72,6 +72,8 @@ public sealed class ModelHost : IAsyncDisposable
     public int SampleLength { get; }
     public int OutputLength { get; }
     public bool Batching => _batcher is not null;
+    /// <summary>What runs the model: backend, threads, ISA tier (e.g. to check a NativeAOT build picked the same tier as the JIT one).</summary>
+    public string Backend => _session.Backend.Description;
 
     /// <summary>ImageNet names when the model has 1,000 outputs; null for a feature extractor (no classify).</summary>
     public IReadOnlyList<string>? Labels { get; }

@@ -2,13 +2,15 @@ using System.Diagnostics;
 using Cardinal.Diagnostics;
 using Cardinal.Formats.Images;
 using Cardinal.Serving;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
 
 namespace Cardinal.Serve;
 
 /// <summary>
 /// The sample service: POST /v1/embed and /v1/classify (an image as the raw body or a multipart file,
-/// JSON out), GET /healthz, GET /v1/model, GET /metrics (Prometheus text, OpenTelemetry's exporter) and an
+/// JSON out), GET /healthz, GET /health/live and /health/ready, GET /v1/model, GET /metrics (Prometheus text, OpenTelemetry's exporter) and an
 /// upload page at /. Errors are JSON {"error": …}: 400 bad image, 413 too large, 415 not an image,
 /// 503 + Retry-After when full.
 /// </summary>
@@ -23,6 +25,11 @@ public static class ServeApp
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(_ => new ModelHost(options));
         builder.Services.AddSingleton(new AdmissionGate(options.Queue));
+        // /health/ready: ready after warm-up, 503 while draining on shutdown (Readiness); /health/live: the process answers.
+        builder.Services.AddSingleton<Readiness>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<Readiness>());
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration("ready", services => services.GetRequiredService<Readiness>(),
+            failureStatus: null, tags: ["ready"]));
         // Kestrel's own cap sits just above ours, so our 413 (with its JSON) is what clients normally see.
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxUploadBytes + 64 * 1024);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
@@ -34,10 +41,12 @@ public static class ServeApp
         app.Services.GetRequiredService<ModelHost>(); // load and warm the model before the first request
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/", () => Results.Text(IndexPage.Html, "text/html; charset=utf-8"));
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapGet("/healthz", (ModelHost model, AdmissionGate gate) =>
             Results.Json(new HealthReply("ok", model.Name, gate.Inside, gate.Capacity), ServeJson.Default.HealthReply));
         app.MapGet("/v1/model", (ModelHost model) => Results.Json(new ModelReply(model.Name, model.Preset.Name, model.OutputLength,
-            model.Labels is not null, model.Batching), ServeJson.Default.ModelReply));
+            model.Labels is not null, model.Batching, model.Backend), ServeJson.Default.ModelReply));
         app.MapPost("/v1/embed", (HttpContext http, ModelHost model, AdmissionGate gate, ServeOptions o) =>
             Infer(http, model, gate, o, "embed", (output, ms) => Results.Json(new EmbedReply(model.Name, output.Length, output, ms), ServeJson.Default.EmbedReply)));
         app.MapPost("/v1/classify", (HttpContext http, ModelHost model, AdmissionGate gate, ServeOptions o, int? top) =>

@@ -4,7 +4,7 @@ namespace Cardinal.Serve;
 
 public sealed record ErrorReply(string Error);
 public sealed record HealthReply(string Status, string Model, int InProgress, int Capacity);
-public sealed record ModelReply(string Name, string Preset, int Outputs, bool CanClassify, bool Batching);
+public sealed record ModelReply(string Name, string Preset, int Outputs, bool CanClassify, bool Batching, string Backend);
 public sealed record EmbedReply(string Model, int Dimensions, float[] Embedding, double Ms);
 public sealed record ClassScore(int Class, string Label, float Probability);
 public sealed record ClassifyReply(string Model, ClassScore[] Top, double Ms);

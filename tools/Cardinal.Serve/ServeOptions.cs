@@ -35,6 +35,14 @@ public sealed record ServeOptions
     public bool EnableGif { get; init; }
     public bool EnableTiff { get; init; }
 
+    /// <summary>
+    /// On shutdown (SIGTERM), how long /health/ready answers 503 while the service still serves, before it stops
+    /// accepting connections: long enough for a load balancer's probe to notice (Kubernetes probes every 10 s by default,
+    /// so give it at least periodSeconds × failureThreshold of the readiness probe, or use a preStop sleep). In-flight
+    /// requests then finish, up to the host's shutdown timeout (30 s).
+    /// </summary>
+    public double DrainSeconds { get; init; } = 5;
+
     public static ServeOptions From(IConfiguration configuration)
     {
         var defaults = new ServeOptions();
@@ -49,12 +57,14 @@ public sealed record ServeOptions
             MaxUploadBytes = configuration.GetValue("max-upload-bytes", defaults.MaxUploadBytes),
             EnableGif = configuration.GetValue("enable-gif", false),
             EnableTiff = configuration.GetValue("enable-tiff", false),
+            DrainSeconds = configuration.GetValue("drain-seconds", defaults.DrainSeconds),
         };
         if (options.Threads < 1) throw new ArgumentException("--threads must be at least 1");
         if (options.MaxBatch < 1) throw new ArgumentException("--max-batch must be at least 1");
         if (options.Queue < 1) throw new ArgumentException("--queue must be at least 1");
         if (options.MaxWaitMs < 0) throw new ArgumentException("--max-wait-ms cannot be negative");
         if (options.MaxUploadBytes < 1) throw new ArgumentException("--max-upload-bytes must be positive");
+        if (options.DrainSeconds is < 0 or > 300) throw new ArgumentException("--drain-seconds must be between 0 and 300");
         return options;
     }
 }

@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 
 namespace Cardinal.Serve;
@@ -37,19 +37,52 @@ public static class UploadReader
             throw new UploadException(StatusCodes.Status415UnsupportedMediaType, "Send the image as the body (Content-Type image/* or application/octet-stream) or as a multipart/form-data file.");
 
         if (media.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
-        {
-            IFormCollection form;
-            try { form = await request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = maxBytes + MultipartAllowance(request) }, cancellation); }
-            catch (InvalidDataException e) { throw new UploadException(e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase) ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest, $"The form could not be read: {e.Message}"); }
-            IFormFile file = form.Files.FirstOrDefault() ?? throw new UploadException(StatusCodes.Status400BadRequest, "The form holds no file.");
-            if (file.Length > maxBytes) throw new UploadException(StatusCodes.Status413PayloadTooLarge, $"The file is {file.Length} bytes; the limit is {maxBytes}.");
-            await using var stream = file.OpenReadStream();
-            return await ReadBodyAsync(stream, file.Length, maxBytes, cancellation);
-        }
+            return await ReadFirstFileAsync(request, type, maxBytes, cancellation);
         if (!media.StartsWith("image/", StringComparison.OrdinalIgnoreCase) && !media.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase))
             throw new UploadException(StatusCodes.Status415UnsupportedMediaType, $"Content-Type {media} is not an image; send image/* or application/octet-stream, or a multipart/form-data file.");
         return await ReadBodyAsync(request.Body, request.ContentLength, maxBytes, cancellation);
     }
+
+    /// <summary>
+    /// The first file of a multipart/form-data body, streamed section by section with <see cref="MultipartReader"/>
+    /// straight into the pooled buffer: no temporary file and no copy of the whole form (ReadFormAsync would buffer
+    /// every file, to disk past 64 KiB). Sections before it (plain fields) are skipped as they stream past, within
+    /// Kestrel's body limit.
+    /// </summary>
+    private static async Task<Upload> ReadFirstFileAsync(HttpRequest request, MediaTypeHeaderValue type, long maxBytes, CancellationToken cancellation)
+    {
+        string boundary = HeaderUtilities.RemoveQuotes(type.Boundary).Value ?? "";
+        if (boundary.Length is 0 or > MaxBoundaryLength)
+            throw new UploadException(StatusCodes.Status400BadRequest, "The form could not be read: its Content-Type has no usable boundary.");
+        var reader = new MultipartReader(boundary, request.Body)
+        {
+            HeadersCountLimit = 16,
+            HeadersLengthLimit = 16 * 1024,
+            BodyLengthLimit = maxBytes + MultipartAllowance(request),
+        };
+        try
+        {
+            while (await reader.ReadNextSectionAsync(cancellation) is { } section)
+            {
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFileDisposition())
+                    continue; // a plain field: the next read skips past it
+                return await ReadBodyAsync(section.Body, declared: null, maxBytes, cancellation);
+            }
+        }
+        catch (InvalidDataException e) // the reader's own limits, or a malformed form
+        {
+            throw new UploadException(e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase) ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest,
+                $"The form could not be read: {e.Message}");
+        }
+        catch (IOException e) when (e is not BadHttpRequestException && !cancellation.IsCancellationRequested)
+        {
+            throw new UploadException(StatusCodes.Status400BadRequest, $"The form could not be read: {e.Message}");
+        }
+        throw new UploadException(StatusCodes.Status400BadRequest, "The form holds no file.");
+    }
+
+    /// <summary>RFC 2046 caps a boundary at 70 characters.</summary>
+    private const int MaxBoundaryLength = 70;
 
     /// <summary>Room for a form's boundaries and headers around the file itself.</summary>
     private static long MultipartAllowance(HttpRequest request) =>
