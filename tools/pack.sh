@@ -12,7 +12,7 @@ dotnet pack Engine.sln -c Release -nologo -v q -o "$out"
 /usr/bin/python3 - "$out" <<'PY'
 import os, sys, zipfile, xml.etree.ElementTree as ET
 folder = sys.argv[1]
-required = {"Cardinal.Engine", "Cardinal.Kernels.Cpu", "Cardinal.Kernels.Gpu", "Cardinal.Formats", "Cardinal.Cli"}
+required = {"Cardinal.Engine", "Cardinal.Kernels.Cpu", "Cardinal.Kernels.Gpu", "Cardinal.Formats", "Cardinal.Hosting", "Cardinal.Cli"}
 problems, seen = [], set()
 for name in sorted(os.listdir(folder)):
     if not name.endswith(".nupkg"):
