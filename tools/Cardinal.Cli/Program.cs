@@ -23,6 +23,8 @@ namespace Cardinal.Cli
               embed   IMAGES...|DIR [--model M] [--preset P] [--out emb.npy | --json] [--threads N]
               similar QUERY DIR [--top 10] [--model M] [--preset P] [--json] [--no-cache]
               classify --model M IMAGES...|DIR [--labels L.txt] [--preset imagenet] [--top 5] [--json]
+              fit     DIR --out MODEL.onnx [--model M] [--preset P] [--holdout 0.2] [--l2 λ] [--folds 5] [--seed S]
+                      [--json] [--no-cache]   train a classifier head on DIR/<class>/ images (see README)
               loadtest --url URL --image FILE [--endpoint embed|classify] [--concurrency 8] [--requests 200]
                        [--rate R] [--corrupt 0.2] [--disconnect 0.1] [--seed S] [--json]   load a running cardinal-serve
 
@@ -55,10 +57,11 @@ namespace Cardinal.Cli
                     "embed" => EmbedCommand.Run(args[1..], stdout, stderr),
                     "similar" => SimilarCommand.Run(args[1..], stdout, stderr),
                     "classify" => ClassifyCommand.Run(args[1..], stdout, stderr),
+                    "fit" => FitCommand.Run(args[1..], stdout, stderr),
                     "devices" => DevicesCommand.Run(args[1..], stdout),
                     "bench" => BenchCommand.Run(args[1..], stdout, stderr),
                     "loadtest" => LoadTestCommand.Run(args[1..], stdout, stderr),
-                    _ => throw new UsageException($"unknown command '{args[0]}' (try: inspect, run, verify, embed, similar, classify, devices, bench, loadtest)"),
+                    _ => throw new UsageException($"unknown command '{args[0]}' (try: inspect, run, verify, embed, similar, classify, fit, devices, bench, loadtest)"),
                 };
             }
             catch (UsageException e) { return Fail(stderr, e.Message, BadInput); }

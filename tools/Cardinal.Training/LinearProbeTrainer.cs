@@ -14,6 +14,12 @@ public sealed record TrainerOptions
     /// <summary>Folds trained at once; each fit is itself single-threaded, so the answer does not depend on it.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
     public LbfgsOptions Optimizer { get; init; } = new();
+    /// <summary>
+    /// The cross-validation fits only rank λ by accuracy, so they stop earlier than the final fit: a looser
+    /// gradient tolerance changes the predictions of a well-conditioned problem by nothing that shows in a
+    /// mean accuracy, and saves most of the iterations.
+    /// </summary>
+    public LbfgsOptions CrossValidationOptimizer { get; init; } = new() { GradientTolerance = 1e-5 };
 }
 
 /// <summary>Cross-validated accuracy of one λ: the mean over folds of the held-out fold's accuracy.</summary>
@@ -80,7 +86,7 @@ public static class LinearProbeTrainer
             double[]? theta = null;
             for (int l = 0; l < grid.Length; l++)
             {
-                var (classifier, _) = Fit(train, grid[l], options.Optimizer, theta);
+                var (classifier, _) = Fit(train, grid[l], options.CrossValidationOptimizer, theta);
                 theta = [.. classifier.Weights, .. classifier.Bias];
                 accuracy[f, l] = new ClassificationMetrics(test.Labels, classifier.Predict(test), data.Classes).Accuracy;
             }

@@ -1,8 +1,19 @@
 using System.Security.Cryptography;
 using Cardinal.Formats.Images;
+using Cardinal.Formats.Onnx;
 using Cardinal.Tensors;
 
 namespace Cardinal.Cli.Commands;
+
+/// <summary>What an image job opens: the model (null: the bundled default), the preset (null: the model's), the backend.</summary>
+internal sealed record ImagePipelineOptions
+{
+    public string? Model { get; init; }
+    public string? Preset { get; init; }
+    public BackendChoice Backend { get; init; } = new() { Device = Cardinal.Device.Cpu, Threads = Environment.ProcessorCount };
+    public bool EnableGif { get; init; }
+    public bool EnableTiff { get; init; }
+}
 
 /// <summary>One image→output result: the model's first output flattened, or the reason the file failed.</summary>
 internal readonly record struct ImageResult(string File, float[]? Output, string? Error);
@@ -35,25 +46,35 @@ internal sealed class ImagePipeline : IDisposable
     public static readonly HashSet<string> ValueFlags = ["--model", "--preset", "--threads", "--device"];
     public static readonly HashSet<string> Switches = ["--enable-gif", "--enable-tiff"];
 
-    public static ImagePipeline Create(CliArguments a)
+    public static ImagePipeline Create(CliArguments a) => Create(Options(a));
+
+    /// <summary>The image-job flags as a plain record (--model, --preset, --device, --threads, --enable-gif, --enable-tiff).</summary>
+    public static ImagePipelineOptions Options(CliArguments a) => new()
     {
-        string? model = a.Single("--model");
-        string path = ModelFiles.Resolve(model);
-        bool isDefault = model is null or "default";
-        string presetName = a.Single("--preset") ?? (isDefault ? PreprocessPresets.MlNetResNet18Name : PreprocessPresets.ImageNetName);
-        PreprocessOptions preset = presetName switch
-        {
-            PreprocessPresets.ImageNetName => PreprocessPresets.ImageNet,
-            PreprocessPresets.MlNetResNet18Name => PreprocessPresets.MlNetResNet18(ModelFiles.DefaultPreprocessPath),
-            _ => throw new UsageException($"unknown preset '{presetName}' (imagenet, mlnet-resnet18)"),
-        };
-        var limits = new ImageLimits { EnableGif = a.Has("--enable-gif"), EnableTiff = a.Has("--enable-tiff") };
-        int threads = ModelFiles.Threads(a);
-        var session = ModelFiles.Open(path, a);
+        Model = a.Single("--model"),
+        Preset = a.Single("--preset"),
+        Backend = ModelFiles.Choice(a),
+        EnableGif = a.Has("--enable-gif"),
+        EnableTiff = a.Has("--enable-tiff"),
+    };
+
+    public static ImagePipeline Create(ImagePipelineOptions options)
+    {
+        string path = ModelFiles.Resolve(options.Model);
+        bool isDefault = options.Model is null or "default";
+        var limits = new ImageLimits { EnableGif = options.EnableGif, EnableTiff = options.EnableTiff };
+        var session = ModelFiles.Open(path, options.Backend, out var metadata);
         try
         {
+            // An explicit --preset wins; then the preset a fitted classifier states; then the model's default.
+            string presetName = options.Preset ?? ClassifierMetadata.Preset(metadata)
+                ?? (isDefault ? PreprocessPresets.MlNetResNet18Name : PreprocessPresets.ImageNetName);
+            PreprocessOptions preset = PresetNamed(presetName);
             CheckInput(session, preset);
-            return new ImagePipeline(path, preset, session, new ImageSharpDecoder(limits), threads);
+            return new ImagePipeline(path, preset, session, new ImageSharpDecoder(limits), options.Backend.Threads)
+            {
+                Labels = ClassifierMetadata.Labels(metadata, path),
+            };
         }
         catch
         {
@@ -61,6 +82,17 @@ internal sealed class ImagePipeline : IDisposable
             throw;
         }
     }
+
+    /// <summary>A preset by name (the CLI's list: imagenet, mlnet-resnet18).</summary>
+    public static PreprocessOptions PresetNamed(string name) => name switch
+    {
+        PreprocessPresets.ImageNetName => PreprocessPresets.ImageNet,
+        PreprocessPresets.MlNetResNet18Name => PreprocessPresets.MlNetResNet18(ModelFiles.DefaultPreprocessPath),
+        _ => throw new UsageException($"unknown preset '{name}' (imagenet, mlnet-resnet18)"),
+    };
+
+    /// <summary>The class names the model's metadata states (a model exported by `cardinal fit`), or null.</summary>
+    public string[]? Labels { get; private init; }
 
     private static void CheckInput(InferenceSession session, PreprocessOptions preset)
     {

@@ -24,11 +24,18 @@ internal static class ModelFiles
     }
 
     /// <summary>Opens a session on the device --device names (cpu unless given), with --threads CPU threads.</summary>
-    public static InferenceSession Open(string path, CliArguments a)
+    public static InferenceSession Open(string path, CliArguments a) => Open(path, a, out _);
+
+    /// <summary>As <see cref="Open(string, CliArguments)"/>, and the file's metadata_props (labels and preset of a fitted classifier).</summary>
+    public static InferenceSession Open(string path, CliArguments a, out IReadOnlyDictionary<string, string> metadata) =>
+        Open(path, Choice(a), out metadata);
+
+    public static InferenceSession Open(string path, BackendChoice choice, out IReadOnlyDictionary<string, string> metadata)
     {
-        ModelGraph graph = OnnxImporter.Load(path);
+        ModelGraph graph = OnnxImporter.Load(path, out OnnxModel model);
+        metadata = model.MetadataProps;
         // The graph was loaded for this session alone: it may let go of weights its backend holds packed.
-        return InferenceSession.Open(graph, Backends.Create(Choice(a)), ownsGraph: true);
+        return InferenceSession.Open(graph, Backends.Create(choice), ownsGraph: true);
     }
 
     /// <summary>The backend --device and --threads ask for: the CLI's only place that sets a thread count.</summary>
