@@ -20,6 +20,15 @@ internal static class InspectCommand
         stdout.WriteLine($"model      {path}");
         stdout.WriteLine($"producer   {onnx.ProducerName} {onnx.ProducerVersion}".TrimEnd());
         stdout.WriteLine($"ir         {onnx.IrVersion}; opsets {string.Join(", ", onnx.OpsetImports.Select(o => $"{(o.Domain.Length == 0 ? "ai.onnx" : o.Domain)}:{o.Version}"))}");
+        if (onnx.Domain.Length > 0 || onnx.ModelVersion != 0) stdout.WriteLine($"domain     {onnx.Domain} version {onnx.ModelVersion}".Replace("domain      ", "domain     "));
+        if (onnx.DocString.Length > 0) stdout.WriteLine($"doc        {Shorten(onnx.DocString)}");
+        if (onnx.MetadataProps.Count > 0)
+        {
+            stdout.WriteLine("metadata");
+            foreach (var (key, value) in onnx.MetadataProps.OrderBy(p => p.Key, StringComparer.Ordinal)) stdout.WriteLine($"  {key} = {Shorten(value)}");
+        }
+        if (ClassifierMetadata.Labels(onnx) is string[] labels)
+            stdout.WriteLine($"head       classifier over {labels.Length} classes ({Shorten(string.Join(", ", labels))}), preset {ClassifierMetadata.Preset(onnx.MetadataProps) ?? "(none stated)"}");
         stdout.WriteLine($"backend    {session.Backend.Description}");
         stdout.WriteLine("inputs");
         foreach (TensorInfo i in session.Inputs) stdout.WriteLine($"  {i}");
@@ -56,6 +65,13 @@ internal static class InspectCommand
         }
         else stdout.WriteLine("flops      (the model has non-float inputs whose values decide shapes: plan made at run time)");
         return Cli.Ok;
+    }
+
+    /// <summary>One line of at most 120 characters, for free text from the file.</summary>
+    private static string Shorten(string text)
+    {
+        string line = text.ReplaceLineEndings(" ");
+        return line.Length <= 120 ? line : line[..117] + "…";
     }
 
     /// <summary>The operator as the model names it, with what fusion folded into a convolution; the layout shows in the algorithm column.</summary>
