@@ -4,8 +4,9 @@
 #   python3-torch, python3-torchvision, python3-onnx   to export torchvision models and PyTorch outputs
 #   python3-pil, python3-skimage   real sample photos and PIL, for the image preprocessing references
 #   chromium, chromium-driver   headless browser test of the sample service's upload page
+#   dataset-fashion-mnist, python3-sklearn   `cardinal fit` on real photos, against scikit-learn's LogisticRegression
 set -euo pipefail
-packages=(libonnx-testdata python3-torch python3-torchvision python3-onnx python3-numpy python3-pil python3-skimage chromium chromium-driver)
+packages=(libonnx-testdata python3-torch python3-torchvision python3-onnx python3-numpy python3-pil python3-skimage chromium chromium-driver dataset-fashion-mnist python3-sklearn)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
