@@ -5,12 +5,12 @@ using Cardinal.Planning;
 
 namespace Cardinal.Cli.Commands;
 
-/// <summary>cardinal inspect [MODEL]: what a model declares, and the plan Cardinal makes for it.</summary>
+/// <summary>cardinal inspect [MODEL] [--values]: what a model declares, and the plan Cardinal makes for it; --values lists every value with its shape.</summary>
 internal static class InspectCommand
 {
     public static int Run(string[] args, TextWriter stdout)
     {
-        var a = CliArguments.Parse(args, new HashSet<string> { "--threads", "--device" }, new HashSet<string>());
+        var a = CliArguments.Parse(args, new HashSet<string> { "--threads", "--device" }, new HashSet<string> { "--values" });
         if (a.Positionals.Count > 1) throw new UsageException("inspect takes one model");
         string path = ModelFiles.Resolve(a.Positionals.FirstOrDefault());
         OnnxModel onnx = OnnxModel.Load(path);
@@ -64,7 +64,34 @@ internal static class InspectCommand
                 stdout.WriteLine($"memory     {compiled.ContextBytes / 1048576.0:F1} MiB per run context (value buffers and the largest step's workspace)");
         }
         else stdout.WriteLine("flops      (the model has non-float inputs whose values decide shapes: plan made at run time)");
+        if (a.Has("--values")) WriteValues(graph, session, stdout);
         return Cli.Ok;
+    }
+
+    /// <summary>
+    /// Every value of the graph as imported (before fusion), with its type and shape at the model's input shape
+    /// (symbolic dimensions as 1): the names `run --output NAME=…` and `embed --layer` accept.
+    /// </summary>
+    private static void WriteValues(ModelGraph graph, InferenceSession session, TextWriter stdout)
+    {
+        if (!session.Inputs.All(i => i.Dims is not null && i.ElementType == Tensors.ElementType.Float32))
+        {
+            stdout.WriteLine("values     (shapes depend on non-float input values: listed without shapes)");
+            foreach (var node in graph.Nodes) foreach (string o in node.Outputs.Where(o => o.Length > 0)) stdout.WriteLine($"  {o}  ({node.OpType})");
+            return;
+        }
+        var inputs = session.Inputs.Select(i => new SpecializedInput(i.Dims!.Select(d => d.Size ?? 1).ToArray(), null)).ToArray();
+        ExecutionPlan plan = Planner.Plan(graph, inputs, session.Backend);
+        var byName = plan.Values.ToDictionary(v => v.Name, StringComparer.Ordinal);
+        int count = graph.Inputs.Count + graph.Nodes.Sum(n => n.Outputs.Count(o => o.Length > 0));
+        stdout.WriteLine($"values     {count} (inputs and node outputs, before fusion, at the input shape above)");
+        foreach (var input in graph.Inputs) stdout.WriteLine($"  {input.Name}  {byName[input.Name].ElementType.Name()}{TensorShape.Format(byName[input.Name].Dims)}  (input)");
+        foreach (var node in graph.Nodes)
+            foreach (string o in node.Outputs.Where(o => o.Length > 0))
+            {
+                string shape = byName.TryGetValue(o, out var v) ? v.ElementType.Name() + TensorShape.Format(v.Dims) : "(unused)";
+                stdout.WriteLine($"  {o}  {shape}  ({node.OpType}{(v is { IsConstant: true } ? ", constant" : "")})");
+            }
     }
 
     /// <summary>One line of at most 120 characters, for free text from the file.</summary>
