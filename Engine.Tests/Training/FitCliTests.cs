@@ -163,6 +163,22 @@ public class FitCliTests
     }
 
     [Test]
+    public async Task SampleService_FittedModel_TakesLabelsAndPresetFromItsMetadata()
+    {
+        References.Require(DefaultModelTests.ModelPath, "Build restores the default model and its preprocessing companion.");
+        string train = Folder("train", 4);
+        Assert.That(Cli("fit", train, "--out", Out("m.onnx"), "--model", _backbone, "--no-cache", "--preset", "mlnet-resnet18").Code, Is.EqualTo(0));
+        await using (var host = new Cardinal.Serve.ModelHost(new Cardinal.Serve.ServeOptions { Model = Out("m.onnx"), Threads = 1 }))
+        {
+            Assert.That(host.Labels, Is.EqualTo(new[] { "blue", "green", "red" }));
+            Assert.That(host.Preset.Name, Is.EqualTo("mlnet-resnet18"));
+            Assert.That(host.EndsInSoftmax, Is.True);
+        }
+        await using (var host = new Cardinal.Serve.ModelHost(new Cardinal.Serve.ServeOptions { Model = Out("m.onnx"), Threads = 1, Preset = "imagenet" }))
+            Assert.That(host.Preset.Name, Is.EqualTo("imagenet"), "an explicit preset wins");
+    }
+
+    [Test]
     public void Fit_UnreadableImages_SkippedAndCounted_ExitFour_ModelStillWritten()
     {
         string train = Folder("train", 6);
