@@ -71,6 +71,26 @@ public class ExtraOutputsTests
     }
 
     [Test]
+    public void InspectValues_ListsEveryValueWithItsShape()
+    {
+        string model = TestModels.WriteTemp(TestModels.SmallResidualNet(), "values");
+        try
+        {
+            var stdout = new StringWriter();
+            int code = Cardinal.Cli.Cli.Execute(["inspect", model, "--values"], stdout, new StringWriter());
+            Assert.That(code, Is.EqualTo(0));
+            string text = stdout.ToString();
+            Assert.That(text, Does.Contain("values     8 (inputs and node outputs"));
+            Assert.That(text, Does.Contain("  X  float32[1,3,16,16]  (input)"));
+            Assert.That(text, Does.Contain("  c1  float32[1,8,16,16]  (Conv)"));
+            Assert.That(text, Does.Contain("  s  float32[1,8,16,16]  (Add)"));
+            Assert.That(text, Does.Contain("  g  float32[1,8,1,1]  (GlobalAveragePool)"));
+            Assert.That(text, Does.Contain("  Y  float32[1,8]  (Flatten)"));
+        }
+        finally { File.Delete(model); }
+    }
+
+    [Test]
     public void EditDistance_Capped()
     {
         Assert.That(RequestedOutputs.EditDistance("layer1", "layer2", 5), Is.EqualTo(1));

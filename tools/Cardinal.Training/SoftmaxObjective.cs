@@ -22,9 +22,7 @@ public sealed class SoftmaxObjective(LabelledData data, double lambda)
         ReadOnlySpan<double> w = theta[..(k * d)], b = theta[(k * d)..];
         Span<double> gw = gradient[..(k * d)], gb = gradient[(k * d)..];
         gradient.Clear();
-        Span<double> z = stackalloc double[0];
-        double[]? rented = null;
-        z = k <= 256 ? stackalloc double[k] : (rented = new double[k]);
+        Span<double> z = k <= 256 ? stackalloc double[k] : new double[k];
         double loss = 0, inv = 1.0 / n;
         for (int i = 0; i < n; i++)
         {

@@ -20,7 +20,7 @@ internal static class InspectCommand
         stdout.WriteLine($"model      {path}");
         stdout.WriteLine($"producer   {onnx.ProducerName} {onnx.ProducerVersion}".TrimEnd());
         stdout.WriteLine($"ir         {onnx.IrVersion}; opsets {string.Join(", ", onnx.OpsetImports.Select(o => $"{(o.Domain.Length == 0 ? "ai.onnx" : o.Domain)}:{o.Version}"))}");
-        if (onnx.Domain.Length > 0 || onnx.ModelVersion != 0) stdout.WriteLine($"domain     {onnx.Domain} version {onnx.ModelVersion}".Replace("domain      ", "domain     "));
+        if (onnx.Domain.Length > 0 || onnx.ModelVersion != 0) stdout.WriteLine($"domain     {(onnx.Domain.Length > 0 ? onnx.Domain : "(none)")}, model version {onnx.ModelVersion}");
         if (onnx.DocString.Length > 0) stdout.WriteLine($"doc        {Shorten(onnx.DocString)}");
         if (onnx.MetadataProps.Count > 0)
         {
