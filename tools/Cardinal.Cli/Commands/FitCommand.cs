@@ -19,6 +19,10 @@ internal static class FitCommand
     public static int Execute(FitOptions options, TextWriter stdout, TextWriter stderr)
     {
         var dataset = FitDataset.Scan(options.Directory);
+        int minimum = options.Holdout > 0 ? 2 : 1;
+        // A class too small to split is refused before minutes of embedding, not after.
+        for (int c = 0; c < dataset.Classes.Length; c++)
+            if (dataset.Labels.Count(l => l == c) < minimum) throw new UsageException(TooFew(dataset.Classes[c], 1, options));
         string? outDir = Path.GetDirectoryName(Path.GetFullPath(options.Out));
         if (outDir is not null && !Directory.Exists(outDir)) throw new UsageException($"output folder not found: {outDir}");
 
@@ -46,13 +50,11 @@ internal static class FitCommand
         var kept = Enumerable.Range(0, dataset.Files.Length).Where(i => embeddings.ContainsKey(dataset.Files[i])).ToList();
         int[] perClass = new int[dataset.Classes.Length];
         foreach (int i in kept) perClass[dataset.Labels[i]]++;
-        int minimum = options.Holdout > 0 ? 2 : 1;
         for (int c = 0; c < perClass.Length; c++)
             if (perClass[c] < minimum)
             {
                 ImageJobReport.Finish(computed, stderr);
-                throw new UsageException($"class '{dataset.Classes[c]}' has {perClass[c]} readable image{(perClass[c] == 1 ? "" : "s")}; "
-                    + (options.Holdout > 0 ? "fit needs at least 2 per class (one to train, one to hold out), or --holdout 0" : "fit needs at least 1 per class"));
+                throw new UsageException(TooFew(dataset.Classes[c], perClass[c], options));
             }
         var rows = kept.Select(i => embeddings[dataset.Files[i]]).ToList();
         if (rows.Any(r => r.Length != rows[0].Length)) throw new UsageException("the model's outputs differ in size between images");
@@ -91,4 +93,8 @@ internal static class FitCommand
         else report.WriteText(stdout);
         return ImageJobReport.Finish(computed, stderr);
     }
+
+    private static string TooFew(string className, int readable, FitOptions options) =>
+        $"class '{className}' has {readable} readable image{(readable == 1 ? "" : "s")}; "
+        + (options.Holdout > 0 ? "fit needs at least 2 per class (one to train, one to hold out), or --holdout 0" : "fit needs at least 1 per class");
 }
