@@ -215,7 +215,7 @@ public class FitCliTests
     {
         string train = Folder("train", 3);
         Photo(Path.Combine(train, "yellow", "only.png"), 220, 220, 20, 5);
-        AssertRefused(Cli("fit", train, "--out", Out("m.onnx"), "--model", _backbone, "--no-cache"), "class 'yellow' has 1 readable image");
+        AssertRefused(Cli("fit", train, "--out", Out("m.onnx"), "--model", _backbone, "--no-cache"), "class 'yellow' has 1 image;");
     }
 
     [Test]

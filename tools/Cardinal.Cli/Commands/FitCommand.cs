@@ -22,7 +22,7 @@ internal static class FitCommand
         int minimum = options.Holdout > 0 ? 2 : 1;
         // A class too small to split is refused before minutes of embedding, not after.
         for (int c = 0; c < dataset.Classes.Length; c++)
-            if (dataset.Labels.Count(l => l == c) < minimum) throw new UsageException(TooFew(dataset.Classes[c], 1, options));
+            if (dataset.Labels.Count(l => l == c) < minimum) throw new UsageException(TooFew(dataset.Classes[c], dataset.Labels.Count(l => l == c), options, "image"));
         string? outDir = Path.GetDirectoryName(Path.GetFullPath(options.Out));
         if (outDir is not null && !Directory.Exists(outDir)) throw new UsageException($"output folder not found: {outDir}");
 
@@ -54,7 +54,7 @@ internal static class FitCommand
             if (perClass[c] < minimum)
             {
                 ImageJobReport.Finish(computed, stderr);
-                throw new UsageException(TooFew(dataset.Classes[c], perClass[c], options));
+                throw new UsageException(TooFew(dataset.Classes[c], perClass[c], options, "readable image"));
             }
         var rows = kept.Select(i => embeddings[dataset.Files[i]]).ToList();
         if (rows.Any(r => r.Length != rows[0].Length)) throw new UsageException("the model's outputs differ in size between images");
@@ -94,7 +94,7 @@ internal static class FitCommand
         return ImageJobReport.Finish(computed, stderr);
     }
 
-    private static string TooFew(string className, int readable, FitOptions options) =>
-        $"class '{className}' has {readable} readable image{(readable == 1 ? "" : "s")}; "
+    private static string TooFew(string className, int count, FitOptions options, string what) =>
+        $"class '{className}' has {count} {what}{(count == 1 ? "" : "s")}; "
         + (options.Holdout > 0 ? "fit needs at least 2 per class (one to train, one to hold out), or --holdout 0" : "fit needs at least 1 per class");
 }
