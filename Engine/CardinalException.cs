@@ -40,3 +40,9 @@ public sealed class QueueFullException : CardinalException
 {
     public QueueFullException(string message) : base(message) { }
 }
+
+/// <summary>A value name the graph does not have (an output asked for by name); the message lists near matches.</summary>
+public sealed class UnknownValueException : CardinalException
+{
+    public UnknownValueException(string message) : base(message) { }
+}

@@ -76,6 +76,8 @@ public sealed partial class InferenceSession : IDisposable
             throw new ArgumentException("SessionOptions.Device and Threads choose the backend, and this overload takes one already made: " +
                 "set them on the backend (CpuBackendOptions.Threads), or open with CardinalSession.Open, which reads them.", nameof(options));
         ModelGraph source = graph;
+        // Requested values become graph outputs first, so every pass after keeps them (see RequestedOutputs).
+        graph = RequestedOutputs.Add(graph, options.ExtraOutputs);
         if (options.Fuse) graph = FoldBatchNormIntoConv.Apply(graph);
         var session = new InferenceSession(graph, backend, options, ownsBackend);
         // The folded weights are the session's own; the caller's tensors may be shared with other sessions, unless

@@ -38,4 +38,13 @@ public sealed record SessionOptions
 
     /// <summary>True when <see cref="Device"/> or <see cref="Threads"/> is set: settings that choose a backend.</summary>
     public bool ChoosesBackend => Device is not null || Threads is not null;
+
+    /// <summary>
+    /// Values of the graph to return besides its declared outputs, by name: any node's output (a ResNet's
+    /// layer1…layer4 for a feature pyramid), input or initializer. They follow the declared outputs in
+    /// <c>Outputs</c> and in <c>Run</c>'s dictionary. They become graph outputs before any pass runs, so fusion and
+    /// layout passes keep them materialised (a fused-away value is simply not fused). An unknown name throws
+    /// <see cref="UnknownValueException"/> listing near matches.
+    /// </summary>
+    public IReadOnlyList<string> ExtraOutputs { get; init; } = [];
 }

@@ -5,8 +5,9 @@
 #   python3-pil, python3-skimage   real sample photos and PIL, for the image preprocessing references
 #   chromium, chromium-driver   headless browser test of the sample service's upload page
 #   clang   the NativeAOT build of the sample service links with it (tools/serve-aot.sh)
+#   dataset-fashion-mnist, python3-sklearn   `cardinal fit` on real photos, against scikit-learn's LogisticRegression
 set -euo pipefail
-packages=(libonnx-testdata python3-torch python3-torchvision python3-onnx python3-numpy python3-pil python3-skimage chromium chromium-driver clang)
+packages=(libonnx-testdata python3-torch python3-torchvision python3-onnx python3-numpy python3-pil python3-skimage chromium chromium-driver clang dataset-fashion-mnist python3-sklearn)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -9,6 +9,7 @@ cd "$root"
 
 tools/install-references.sh || { echo "could not install the Debian reference packages" >&2; exit 2; }
 tools/reference/generate.sh all >/dev/null || { echo "could not generate the torchvision references" >&2; exit 2; }
+/usr/bin/python3 -I tools/fashion-mnist.py >/dev/null || { echo "could not write the Fashion-MNIST subset" >&2; exit 2; }
 dotnet build Engine.sln -c Release -nologo -v q || exit 2
 # The NativeAOT sample service, which ServiceAotTests compares with the JIT build (about 3 minutes on 2 cores).
 tools/serve-aot.sh >/dev/null || { echo "could not publish the NativeAOT service (tools/serve-aot.sh)" >&2; exit 2; }

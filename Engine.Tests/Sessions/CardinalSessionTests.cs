@@ -153,7 +153,9 @@ public class CardinalSessionTests
         References.Require("/usr/lib/python3/dist-packages/onnx", References.RunTestScript);
         using var python = Process.Start(new ProcessStartInfo("/usr/bin/python3",
             ["-c", "import onnx, json, sys; m = onnx.load(sys.argv[1], load_external_data=False); " +
-                   "print(json.dumps({'producer_name': m.producer_name, 'producer_version': m.producer_version, 'ir_version': m.ir_version}))", path])
+                   "print(json.dumps({'producer_name': m.producer_name, 'producer_version': m.producer_version, 'ir_version': m.ir_version, " +
+                   "'doc_string': m.doc_string, 'domain': m.domain, 'model_version': m.model_version, " +
+                   "'metadata_props': {p.key: p.value for p in m.metadata_props}}))", path])
         { RedirectStandardOutput = true, RedirectStandardError = true })!;
         string json = python.StandardOutput.ReadToEnd();
         python.WaitForExit();
@@ -163,6 +165,11 @@ public class CardinalSessionTests
         Assert.That(s.Metadata.ProducerName, Is.EqualTo(reference.RootElement.GetProperty("producer_name").GetString()));
         Assert.That(s.Metadata.ProducerVersion, Is.EqualTo(reference.RootElement.GetProperty("producer_version").GetString()));
         Assert.That(s.Metadata.IrVersion, Is.EqualTo(reference.RootElement.GetProperty("ir_version").GetInt64()));
+        Assert.That(s.Metadata.DocString, Is.EqualTo(reference.RootElement.GetProperty("doc_string").GetString()));
+        Assert.That(s.Metadata.Domain, Is.EqualTo(reference.RootElement.GetProperty("domain").GetString()));
+        Assert.That(s.Metadata.ModelVersion, Is.EqualTo(reference.RootElement.GetProperty("model_version").GetInt64()));
+        var props = reference.RootElement.GetProperty("metadata_props").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString());
+        Assert.That(s.Metadata.Properties, Is.EquivalentTo(props));
         Assert.That(s.Metadata.ProducerName, Is.Not.Empty, "both files name their producer");
     }
 

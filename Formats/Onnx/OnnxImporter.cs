@@ -26,6 +26,16 @@ public static class OnnxImporter
     /// </summary>
     public static ModelGraph Load(string path) => ToGraph(OnnxModel.Load(path), releaseInitializerData: true);
 
+    /// <summary>
+    /// As <see cref="Load(string)"/>, and hands back the file's records for what the graph does not carry (doc
+    /// string, domain, version, metadata_props); their initializer data has been released to the graph.
+    /// </summary>
+    public static ModelGraph Load(string path, out OnnxModel model)
+    {
+        model = OnnxModel.Load(path);
+        return ToGraph(model, releaseInitializerData: true);
+    }
+
     public static ModelGraph ToGraph(OnnxModel model) => ToGraph(model, releaseInitializerData: false);
 
     /// <summary>

@@ -8,9 +8,10 @@ internal static class OnnxMetadata
         ProducerName = model.ProducerName,
         ProducerVersion = model.ProducerVersion,
         IrVersion = model.IrVersion,
-        // TODO(#13, at merge): OnnxModel gains DocString, Domain, ModelVersion and MetadataProps in issue #13; wire them here:
-        //   DocString = model.DocString, Domain = model.Domain, ModelVersion = model.ModelVersion,
-        //   Properties = new Dictionary<string, string>(model.MetadataProps),   (in file order; later duplicates win)
-        // and extend ModelMetadataTests.Metadata_MatchesOnnxsOwnReading to compare them with python3-onnx's.
+        DocString = model.DocString,
+        Domain = model.Domain,
+        ModelVersion = model.ModelVersion,
+        // The reader refuses duplicate keys and bounds their number and size (OnnxReader), so this is the file's set.
+        Properties = new Dictionary<string, string>(model.MetadataProps, StringComparer.Ordinal),
     };
 }

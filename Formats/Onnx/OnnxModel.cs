@@ -8,6 +8,14 @@ public sealed class OnnxModel
     public long IrVersion { get; internal set; }
     public string ProducerName { get; internal set; } = "";
     public string ProducerVersion { get; internal set; } = "";
+    /// <summary>ModelProto.doc_string: free text about the model.</summary>
+    public string DocString { get; internal set; } = "";
+    /// <summary>ModelProto.domain: the producer's reverse-DNS namespace for the model.</summary>
+    public string Domain { get; internal set; } = "";
+    /// <summary>ModelProto.model_version.</summary>
+    public long ModelVersion { get; internal set; }
+    /// <summary>ModelProto.metadata_props: key → value, keys unique (a file repeating a key is refused).</summary>
+    public IReadOnlyDictionary<string, string> MetadataProps { get; internal set; } = new Dictionary<string, string>(StringComparer.Ordinal);
     public List<OnnxOpsetImport> OpsetImports { get; } = [];
     public OnnxGraph Graph { get; internal set; } = new();
     /// <summary>The folder external-data locations are relative to (the model file's folder).</summary>

@@ -46,6 +46,7 @@ public static class OnnxReader
         var model = new OnnxModel { Source = source };
         var r = new ProtoStreamReader(stream, stream.Length, source);
         bool sawGraph = false;
+        var metadata = new OnnxMetadataReader(source);
         try
         {
             while (r.TryReadTag(out int field, out WireType wt))
@@ -57,12 +58,17 @@ public static class OnnxReader
                     case 3: r.Expect(wt, WireType.LengthDelimited, field); model.ProducerVersion = Utf8(r.ReadBytes()); break;
                     case 7: r.Expect(wt, WireType.LengthDelimited, field); model.Graph = ReadGraph(r); sawGraph = true; break;
                     case 8: r.Expect(wt, WireType.LengthDelimited, field); model.OpsetImports.Add(ReadOpset(r.ReadBytes(), source)); break;
+                    case 4: r.Expect(wt, WireType.LengthDelimited, field); model.Domain = metadata.ReadText(r, "the model domain"); break;
+                    case 5: r.Expect(wt, WireType.Varint, field); model.ModelVersion = (long)r.ReadVarint(); break;
+                    case 6: r.Expect(wt, WireType.LengthDelimited, field); model.DocString = metadata.ReadText(r, "the model doc_string"); break;
+                    case 14: r.Expect(wt, WireType.LengthDelimited, field); metadata.ReadEntry(r); break;
                     default: r.Skip(wt); break;
                 }
             }
         }
         catch (IOException e) { throw new ModelFormatException($"{source}: cannot read the model file ({e.Message}).", e); }
         if (!sawGraph) throw new ModelFormatException($"{source}: not an ONNX model (no graph found).");
+        model.MetadataProps = metadata.Entries;
         return model;
     }
 

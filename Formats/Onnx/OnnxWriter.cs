@@ -17,6 +17,9 @@ public sealed class ProtoWriter
     public ProtoWriter String(int field, string value) => Bytes(field, Encoding.UTF8.GetBytes(value));
     public ProtoWriter Message(int field, ProtoWriter message) => Bytes(field, message.ToArray());
 
+    /// <summary>Bytes already in wire format (a whole field copied from another message, tag included).</summary>
+    public ProtoWriter Raw(ReadOnlySpan<byte> encoded) { _stream.Write(encoded); return this; }
+
     public ProtoWriter Bytes(int field, byte[] value)
     {
         Tag(field, 2);
@@ -88,6 +91,9 @@ public static class OnnxWriter
     }
 
     public static ProtoWriter IntAttribute(string name, long value) => new ProtoWriter().String(1, name).Varint(3, value).Varint(20, 2);
+
+    /// <summary>A StringStringEntryProto (ModelProto.metadata_props, field 14).</summary>
+    public static ProtoWriter MetadataEntry(string key, string value) => new ProtoWriter().String(1, key).String(2, value);
 
     public static ProtoWriter FloatAttribute(string name, float value) => new ProtoWriter().String(1, name).Float(2, value).Varint(20, 1);
 

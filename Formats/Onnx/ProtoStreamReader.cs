@@ -45,6 +45,16 @@ internal sealed class ProtoStreamReader(Stream stream, long length, string conte
         return bytes;
     }
 
+    /// <summary>A length-delimited field's bytes, refused before allocating when longer than <paramref name="limit"/>.</summary>
+    public byte[] ReadBytes(long limit, string what)
+    {
+        long length = ReadLength();
+        if (length > limit) throw new ModelFormatException($"{Context}: {what} of {length} bytes is over the limit of {limit}.");
+        var bytes = new byte[length];
+        Fill(bytes);
+        return bytes;
+    }
+
     /// <summary>
     /// A length-delimited field's bytes, read into <paramref name="scratch"/> (grown when too small): the
     /// caller parses them before the next read and copies out what it keeps, so a model's many initializers

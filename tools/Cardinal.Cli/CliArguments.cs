@@ -77,15 +77,19 @@ public sealed class CliArguments
         return v;
     }
 
-    /// <summary>Pairs "NAME=path" or a bare "path" (which names the model's only input or output).</summary>
-    public static List<(string? Name, string Path)> Named(IReadOnlyList<string> values)
+    /// <summary>
+    /// Pairs "NAME=path" or a bare "path" (which names the model's only input or output). A NAME in
+    /// <paramref name="known"/> is always a name, slashes and all (PyTorch's "/layer1/…/Relu_output_0").
+    /// </summary>
+    public static List<(string? Name, string Path)> Named(IReadOnlyList<string> values, IReadOnlySet<string>? known = null)
     {
         var result = new List<(string?, string)>();
         foreach (string v in values)
         {
             int eq = v.IndexOf('=');
-            // "C:\…" or a path with '=' after a separator is a path, not NAME=path.
-            if (eq > 0 && v.IndexOfAny(['/', '\\']) is int slash && (slash < 0 || slash > eq)) result.Add((v[..eq], v[(eq + 1)..]));
+            // "C:\…" or a path with '=' after a separator is a path, not NAME=path, unless NAME is one the model has.
+            if (eq > 0 && (known?.Contains(v[..eq]) == true || v.IndexOfAny(['/', '\\']) is int slash && (slash < 0 || slash > eq)))
+                result.Add((v[..eq], v[(eq + 1)..]));
             else result.Add((null, v));
         }
         return result;

@@ -24,7 +24,10 @@ public sealed class ModelHost : IAsyncDisposable
         ModelPath = isDefault ? Path.Combine(AppContext.BaseDirectory, "models", "resnet18-mlnet.onnx") : Path.GetFullPath(options.Model);
         if (!File.Exists(ModelPath))
             throw new FileNotFoundException(isDefault ? $"The bundled default model is missing at {ModelPath}; rebuild the service." : $"Model file not found: {ModelPath}");
-        string presetName = options.Preset ?? (isDefault ? PreprocessPresets.MlNetResNet18Name : PreprocessPresets.ImageNetName);
+        // A classifier made by `cardinal fit` states its labels and preset in metadata_props; --preset still wins.
+        var graph = OnnxImporter.Load(ModelPath, out OnnxModel onnx);
+        string presetName = options.Preset ?? ClassifierMetadata.Preset(onnx.MetadataProps)
+            ?? (isDefault ? PreprocessPresets.MlNetResNet18Name : PreprocessPresets.ImageNetName);
         Preset = presetName switch
         {
             PreprocessPresets.ImageNetName => PreprocessPresets.ImageNet,
@@ -42,7 +45,7 @@ public sealed class ModelHost : IAsyncDisposable
         Name = Path.GetFileNameWithoutExtension(ModelPath) is "model" && Path.GetFileName(Path.GetDirectoryName(ModelPath)) is { Length: > 0 } folder
             ? folder : Path.GetFileNameWithoutExtension(ModelPath);
         // --threads is the CPU backend's: the one place this service sets a thread count.
-        _session = InferenceSession.Open(OnnxImporter.Load(ModelPath), new CpuBackend(new CpuBackendOptions { Threads = options.Threads }),
+        _session = InferenceSession.Open(graph, new CpuBackend(new CpuBackendOptions { Threads = options.Threads }),
             new SessionOptions { Name = Name }, ownsGraph: true);
         var input = _session.Inputs[0];
         int[] sample = Preset.TensorShape(1)[1..];
@@ -51,7 +54,10 @@ public sealed class ModelHost : IAsyncDisposable
         _singleShape = [1, .. sample];
         SampleLength = TensorShape.ElementCount(sample);
         OutputLength = _session.OutputLength(_singleShape);
-        Labels = OutputLength == ImageNetLabels.All.Count ? ImageNetLabels.All : null;
+        string[]? stated = ClassifierMetadata.Labels(onnx);
+        if (stated is not null && stated.Length != OutputLength)
+            throw new ArgumentException($"{ModelPath}: its metadata states {stated.Length} labels but the model outputs {OutputLength} values.");
+        Labels = stated ?? (OutputLength == ImageNetLabels.All.Count ? ImageNetLabels.All : null);
         EndsInSoftmax = _session.Graph.Nodes.LastOrDefault()?.OpType == "Softmax";
 
         // Batching needs a symbolic batch dimension; the bundled model's is fixed at 1.
@@ -75,7 +81,7 @@ public sealed class ModelHost : IAsyncDisposable
     /// <summary>What runs the model: backend, threads, ISA tier (e.g. to check a NativeAOT build picked the same tier as the JIT one).</summary>
     public string Backend => _session.Backend.Description;
 
-    /// <summary>ImageNet names when the model has 1,000 outputs; null for a feature extractor (no classify).</summary>
+    /// <summary>The model's own labels (metadata_props, from `cardinal fit`), else ImageNet names when it has 1,000 outputs; null for a feature extractor (no classify).</summary>
     public IReadOnlyList<string>? Labels { get; }
     public bool EndsInSoftmax { get; }
 

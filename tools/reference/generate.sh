@@ -9,11 +9,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 set_name=${1:-all}
 root=${CARDINAL_REFERENCE_CACHE:-$HOME/.cache/cardinal/reference}
 
-# generate NAME SCRIPT STAMP ARGS...: runs SCRIPT --out DIR ARGS unless DIR/.complete-STAMP exists.
+# generate NAME SCRIPT STAMP ARGS...: runs SCRIPT --out DIR ARGS unless DIR/.complete-STAMP exists. The folder is
+# keyed by SCRIPT's hash, or by SCRIPT and the files in $DEPS hashed together (a script that imports another).
 generate() {
   local name=$1 script=$2 stamp=$3; shift 3
   local hash dir
-  hash=$(sha256sum "$here/$script" | cut -c1-16)
+  hash=$(cat "$here/$script" ${DEPS:+$DEPS} | sha256sum | cut -c1-16)
   dir="$root/$name/$hash"
   if [ ! -f "$dir/.complete-$stamp" ] && [ ! -f "$dir/.complete-all" ]; then
     mkdir -p "$dir"
@@ -27,3 +28,6 @@ generate() {
 
 generate torchvision export_torchvision.py "$set_name" --set "$set_name"
 generate preprocessing export_preprocessing.py all
+if [ "$set_name" != small ]; then
+  DEPS="$here/export_torchvision.py" generate layer-features export_layer_features.py all
+fi

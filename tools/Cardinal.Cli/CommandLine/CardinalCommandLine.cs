@@ -41,6 +41,7 @@ internal static class CardinalCommandLine
             EmbedVerb.Create(),
             SimilarVerb.Create(),
             ClassifyVerb.Create(),
+            FitVerb.Create(),
             LoadTestVerb.Create(),
             CompletionVerb.Create(),
         };

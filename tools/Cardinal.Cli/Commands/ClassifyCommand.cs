@@ -6,7 +6,8 @@ namespace Cardinal.Cli.Commands;
 /// <summary>
 /// cardinal classify --model M [--labels L.txt] [--preset imagenet] IMAGES… | DIR [--top 5] [--json]:
 /// top-k classes per image. Logits go through softmax unless the model already ends in Softmax. Without
-/// --labels a 1000-class output gets the bundled ImageNet-1k names (torchvision's order).
+/// --labels the model's own labels (metadata_props, as `cardinal fit` writes them) are used, else a 1000-class
+/// output gets the bundled ImageNet-1k names (torchvision's order).
 /// </summary>
 internal static class ClassifyCommand
 {
@@ -22,7 +23,7 @@ internal static class ClassifyCommand
         var progress = new ProgressReporter(files.Count, stderr, ProgressReporter.TerminalAttached && !json);
         var results = pipeline.Run(files, progress);
         int classes = results.FirstOrDefault(r => r.Output is not null).Output?.Length ?? 0;
-        string[] labels = LoadLabels(a.Single("--labels"), classes);
+        string[] labels = LoadLabels(a.Single("--labels"), classes, pipeline.Labels, pipeline.ModelPath);
 
         var ranked = results.Where(r => r.Output is not null).Select(r =>
         {
@@ -65,7 +66,7 @@ internal static class ClassifyCommand
         return ImageJobReport.Finish(results, stderr);
     }
 
-    private static string[] LoadLabels(string? path, int classes)
+    private static string[] LoadLabels(string? path, int classes, string[]? fromModel, string modelPath)
     {
         string[] labels;
         if (path is not null)
@@ -74,6 +75,13 @@ internal static class ClassifyCommand
             labels = File.ReadAllLines(path).Where(l => l.Length > 0).ToArray();
             if (labels.Length != classes) throw new UsageException($"{path} has {labels.Length} labels; the model outputs {classes} classes");
             return labels;
+        }
+        if (fromModel is not null)
+        {
+            // The model's own list (metadata_props, written by `cardinal fit`); --labels above still wins.
+            if (fromModel.Length != classes && classes > 0)
+                throw new UsageException($"{modelPath} states {fromModel.Length} labels in its metadata but outputs {classes} classes");
+            return fromModel;
         }
         if (classes == ImageNetLabels.All.Count) return [.. ImageNetLabels.All];
         return Enumerable.Range(0, classes).Select(i => $"class {i}").ToArray();

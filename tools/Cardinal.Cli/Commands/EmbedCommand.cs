@@ -5,9 +5,10 @@ using Cardinal.Tensors;
 namespace Cardinal.Cli.Commands;
 
 /// <summary>
-/// cardinal embed IMAGES… | DIR [--model M] [--preset P] [--out emb.npy | --json]: one embedding per image
-/// (the model's output, flattened). --out writes an [N, D] .npy of the images that loaded, in order, and
-/// their names beside it (emb.files.txt).
+/// cardinal embed IMAGES… | DIR [--model M] [--preset P] [--out emb.npy | --json] [--layer NAME[,NAME…]]
+/// [--pool avg|none] [--normalize]: one embedding per image (the model's output, flattened). --out writes an
+/// [N, D] .npy of the images that loaded, in order, and their names beside it (emb.files.txt); each --layer
+/// value (from the same run) gets its own emb.&lt;layer&gt;.npy (see <see cref="EmbedLayers"/>).
 /// </summary>
 internal static class EmbedCommand
 {
@@ -15,12 +16,18 @@ internal static class EmbedCommand
     {
         var files = ImageJobReport.Files(a);
         string? outPath = a.Single("--out");
-        bool json = a.Has("--json");
-        using var pipeline = ImagePipeline.Create(a);
+        bool json = a.Has("--json"), normalize = a.Has("--normalize");
+        var layers = EmbedLayers.Parse(a);
+        var pooling = EmbedLayers.Pooling(a);
+        if (a.Has("--pool") && layers.Count == 0) throw new UsageException("--pool applies to --layer values; name them with --layer");
+        using var pipeline = ImagePipeline.Create(ImagePipeline.Options(a) with { Layers = layers });
         var progress = new ProgressReporter(files.Count, stderr, ProgressReporter.TerminalAttached && !json);
         var results = pipeline.Run(files, progress);
         var good = results.Where(r => r.Output is not null).ToList();
+        if (normalize) foreach (var g in good) EmbedLayers.Normalize(g.Output!);
         int dim = good.Count > 0 ? good[0].Output!.Length : 0;
+        // One embedding set per --layer, pooled and normalised as asked.
+        var sets = layers.Select((layer, l) => (Layer: layer, Rows: good.Select(g => EmbedLayers.Vector(g.Layers![l], pipeline.LayerDims[l], pooling, normalize)).ToList())).ToList();
 
         if (outPath is not null && good.Count > 0)
         {
@@ -30,6 +37,12 @@ internal static class EmbedCommand
             string list = Path.ChangeExtension(outPath, ".files.txt");
             File.WriteAllText(list, string.Join('\n', good.Select(g => g.File)) + "\n", Encoding.UTF8);
             if (!json) stdout.WriteLine($"wrote {outPath} ({good.Count}×{dim}) and {list}");
+            foreach (var (layer, rows) in sets)
+            {
+                string path = EmbedLayers.PathFor(outPath, layer);
+                EmbedLayers.WriteNpy(path, rows);
+                if (!json) stdout.WriteLine($"wrote {path} ({rows.Count}×{rows[0].Length}) for {layer}");
+            }
         }
         if (json)
             JsonOutput.Write(stdout, w =>
@@ -47,6 +60,28 @@ internal static class EmbedCommand
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
+                if (sets.Count > 0)
+                {
+                    w.WriteString("pool", pooling == LayerPooling.Avg ? "avg" : "none");
+                    w.WriteStartArray("layers");
+                    foreach (var (layer, rows) in sets)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("layer", layer);
+                        w.WriteNumber("dimension", rows.Count > 0 ? rows[0].Length : 0);
+                        w.WriteStartArray("embeddings");
+                        for (int i = 0; i < rows.Count; i++)
+                        {
+                            w.WriteStartObject();
+                            w.WriteString("file", good[i].File);
+                            JsonOutput.WriteVector(w, "embedding", rows[i]);
+                            w.WriteEndObject();
+                        }
+                        w.WriteEndArray();
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                }
                 JsonOutput.WriteErrors(w, results);
             });
         else if (outPath is null)
@@ -55,6 +90,9 @@ internal static class EmbedCommand
                 double norm = Math.Sqrt(g.Output!.Sum(v => (double)v * v));
                 stdout.WriteLine($"{g.File}\tdim {dim}\tnorm {norm:F3}\t[{string.Join(" ", g.Output!.Take(4).Select(v => v.ToString("G4")))} …]");
             }
+        if (!json && outPath is null)
+            foreach (var (layer, rows) in sets)
+                stdout.WriteLine($"layer {layer}\tdim {(rows.Count > 0 ? rows[0].Length : 0)} per image ({(pooling == LayerPooling.Avg ? "average-pooled" : "flattened")}{(normalize ? ", unit length" : "")}); --out writes them");
         if (!json) stderr.WriteLine($"cardinal: {good.Count} images embedded in {progress.Elapsed.TotalSeconds:F2} s ({progress.ImagesPerSecond(results.Count):F1} img/s) with {pipeline.Preset.Name}");
         return ImageJobReport.Finish(results, stderr);
     }

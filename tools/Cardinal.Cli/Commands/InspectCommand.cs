@@ -5,7 +5,7 @@ using Cardinal.Planning;
 
 namespace Cardinal.Cli.Commands;
 
-/// <summary>cardinal inspect [MODEL]: what a model declares, and the plan Cardinal makes for it.</summary>
+/// <summary>cardinal inspect [MODEL] [--values]: what a model declares, and the plan Cardinal makes for it; --values lists every value with its shape.</summary>
 internal static class InspectCommand
 {
     public static int Run(CliArguments a, TextWriter stdout)
@@ -18,6 +18,15 @@ internal static class InspectCommand
         stdout.WriteLine($"model      {path}");
         stdout.WriteLine($"producer   {onnx.ProducerName} {onnx.ProducerVersion}".TrimEnd());
         stdout.WriteLine($"ir         {onnx.IrVersion}; opsets {string.Join(", ", onnx.OpsetImports.Select(o => $"{(o.Domain.Length == 0 ? "ai.onnx" : o.Domain)}:{o.Version}"))}");
+        if (onnx.Domain.Length > 0 || onnx.ModelVersion != 0) stdout.WriteLine($"domain     {(onnx.Domain.Length > 0 ? onnx.Domain : "(none)")}, model version {onnx.ModelVersion}");
+        if (onnx.DocString.Length > 0) stdout.WriteLine($"doc        {Shorten(onnx.DocString)}");
+        if (onnx.MetadataProps.Count > 0)
+        {
+            stdout.WriteLine("metadata");
+            foreach (var (key, value) in onnx.MetadataProps.OrderBy(p => p.Key, StringComparer.Ordinal)) stdout.WriteLine($"  {key} = {Shorten(value)}");
+        }
+        if (ClassifierMetadata.Labels(onnx) is string[] labels)
+            stdout.WriteLine($"head       classifier over {labels.Length} classes ({Shorten(string.Join(", ", labels))}), preset {ClassifierMetadata.Preset(onnx.MetadataProps) ?? "(none stated)"}");
         stdout.WriteLine($"backend    {session.Backend.Description}");
         stdout.WriteLine("inputs");
         foreach (TensorInfo i in session.Inputs) stdout.WriteLine($"  {i}");
@@ -53,7 +62,41 @@ internal static class InspectCommand
                 stdout.WriteLine($"memory     {compiled.ContextBytes / 1048576.0:F1} MiB per run context (value buffers and the largest step's workspace)");
         }
         else stdout.WriteLine("flops      (the model has non-float inputs whose values decide shapes: plan made at run time)");
+        if (a.Has("--values")) WriteValues(graph, session, stdout);
         return Cli.Ok;
+    }
+
+    /// <summary>
+    /// Every value of the graph as imported (before fusion), with its type and shape at the model's input shape
+    /// (symbolic dimensions as 1): the names `run --output NAME=…` and `embed --layer` accept.
+    /// </summary>
+    private static void WriteValues(ModelGraph graph, InferenceSession session, TextWriter stdout)
+    {
+        if (!session.Inputs.All(i => i.Dims is not null && i.ElementType == Tensors.ElementType.Float32))
+        {
+            stdout.WriteLine("values     (shapes depend on non-float input values: listed without shapes)");
+            foreach (var node in graph.Nodes) foreach (string o in node.Outputs.Where(o => o.Length > 0)) stdout.WriteLine($"  {o}  ({node.OpType})");
+            return;
+        }
+        var inputs = session.Inputs.Select(i => new SpecializedInput(i.Dims!.Select(d => d.Size ?? 1).ToArray(), null)).ToArray();
+        ExecutionPlan plan = Planner.Plan(graph, inputs, session.Backend);
+        var byName = plan.Values.ToDictionary(v => v.Name, StringComparer.Ordinal);
+        int count = graph.Inputs.Count + graph.Nodes.Sum(n => n.Outputs.Count(o => o.Length > 0));
+        stdout.WriteLine($"values     {count} (inputs and node outputs, before fusion, at the input shape above)");
+        foreach (var input in graph.Inputs) stdout.WriteLine($"  {input.Name}  {byName[input.Name].ElementType.Name()}{TensorShape.Format(byName[input.Name].Dims)}  (input)");
+        foreach (var node in graph.Nodes)
+            foreach (string o in node.Outputs.Where(o => o.Length > 0))
+            {
+                string shape = byName.TryGetValue(o, out var v) ? v.ElementType.Name() + TensorShape.Format(v.Dims) : "(unused)";
+                stdout.WriteLine($"  {o}  {shape}  ({node.OpType}{(v is { IsConstant: true } ? ", constant" : "")})");
+            }
+    }
+
+    /// <summary>One line of at most 120 characters, for free text from the file.</summary>
+    private static string Shorten(string text)
+    {
+        string line = text.ReplaceLineEndings(" ");
+        return line.Length <= 120 ? line : line[..117] + "…";
     }
 
     /// <summary>The operator as the model names it, with what fusion folded into a convolution; the layout shows in the algorithm column.</summary>

@@ -24,11 +24,24 @@ internal static class ModelFiles
     }
 
     /// <summary>Opens a session on the device --device names (cpu unless given), with --threads CPU threads.</summary>
-    public static InferenceSession Open(string path, CliArguments a)
+    public static InferenceSession Open(string path, CliArguments a) => Open(path, a, out _);
+
+    /// <summary>As <see cref="Open(string, CliArguments)"/>, and the file's metadata_props (labels and preset of a fitted classifier).</summary>
+    public static InferenceSession Open(string path, CliArguments a, out IReadOnlyDictionary<string, string> metadata) =>
+        Open(path, Choice(a), out metadata);
+
+    public static InferenceSession Open(string path, BackendChoice choice, out IReadOnlyDictionary<string, string> metadata) =>
+        Open(path, choice, null, out metadata);
+
+    /// <summary>With session options (extra outputs read out by name).</summary>
+    public static InferenceSession Open(string path, BackendChoice choice, SessionOptions? options) => Open(path, choice, options, out _);
+
+    public static InferenceSession Open(string path, BackendChoice choice, SessionOptions? options, out IReadOnlyDictionary<string, string> metadata)
     {
-        ModelGraph graph = OnnxImporter.Load(path);
+        ModelGraph graph = OnnxImporter.Load(path, out OnnxModel model);
+        metadata = model.MetadataProps;
         // The graph was loaded for this session alone: it may let go of weights its backend holds packed.
-        return InferenceSession.Open(graph, Backends.Create(Choice(a)), ownsGraph: true);
+        return InferenceSession.Open(graph, Backends.Create(choice), options, ownsGraph: true);
     }
 
     /// <summary>The backend --device and --threads ask for: the CLI's only place that sets a thread count.</summary>
@@ -48,7 +61,7 @@ internal static class ModelFiles
     public static Dictionary<string, string> Bind(IReadOnlyList<string> values, IReadOnlyList<TensorInfo> tensors, string option)
     {
         var bound = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, path) in CliArguments.Named(values))
+        foreach (var (name, path) in CliArguments.Named(values, tensors.Select(t => t.Name).ToHashSet(StringComparer.Ordinal)))
         {
             string target;
             if (name is null)

@@ -1,17 +1,25 @@
 using System.Diagnostics;
 using Cardinal.Formats.Npy;
+using Cardinal.Formats.Onnx;
 using Cardinal.Tensors;
 
 namespace Cardinal.Cli.Commands;
 
-/// <summary>cardinal run: one forward pass, outputs written as .npy and summarised.</summary>
+/// <summary>cardinal run: one forward pass, outputs (or any value named with --output NAME=file) written as .npy and summarised.</summary>
 internal static class RunCommand
 {
     public static int Run(CliArguments a, TextWriter stdout, TextWriter stderr)
     {
         string path = ModelFiles.Resolve(a.Single("--model"));
         int seed = a.Int("--seed", 0, 0, int.MaxValue);
-        using var session = ModelFiles.Open(path, a);
+        // --output NAME=file may name any value of the graph: names that are not declared outputs are read out
+        // as extra outputs (SessionOptions.ExtraOutputs), which the passes keep materialised.
+        var graph = OnnxImporter.Load(path);
+        var valueNames = graph.Nodes.SelectMany(n => n.Outputs).Concat(graph.Inputs.Select(i => i.Name)).Concat(graph.Initializers.Keys)
+            .Where(n => n.Length > 0).ToHashSet(StringComparer.Ordinal);
+        var extra = CliArguments.Named(a.All("--output"), valueNames).Where(p => p.Name is not null && graph.Outputs.All(o => o.Name != p.Name))
+            .Select(p => p.Name!).Distinct().ToList();
+        using var session = InferenceSession.Open(graph, Backends.Create(ModelFiles.Choice(a)), new SessionOptions { ExtraOutputs = extra }, ownsGraph: true);
         var outputFiles = ModelFiles.Bind(a.All("--output"), session.Outputs, "--output");
 
         Dictionary<string, Tensor> inputs;

@@ -13,6 +13,9 @@ internal static class EmbedVerb
             CommonOptions.Images(),
             .. CommonOptions.ImageJob(),
             Verb.Value("--out", "EMB.npy", "write an [N, D] .npy of the images that loaded, and their names in order beside it (EMB.files.txt)"),
+            Verb.Repeated("--layer", "NAME[,NAME…]", "also read these values of the graph from the same run (any value name; see inspect --values): one embedding set per layer, EMB.<layer>.npy"),
+            Verb.Value("--pool", "avg|none", "how a --layer feature map becomes a vector: global average over its plane, or flattened [default: avg]"),
+            new Option<bool>("--normalize") { Description = "scale every embedding to unit length" },
             CommonOptions.Json("print every embedding and every failure as JSON"),
         ])
         .Runs(EmbedCommand.Run);

@@ -14,5 +14,6 @@ internal static class InspectVerb
             Description = "ONNX model file [default: the bundled ResNet-18]",
             Arity = ArgumentArity.ZeroOrOne,
         },
-    }.With([CommonOptions.Threads(), CommonOptions.Device(), CommonOptions.Exact()]).Runs((a, stdout, _) => InspectCommand.Run(a, stdout));
+    }.With([CommonOptions.Threads(), CommonOptions.Device(), CommonOptions.Exact(),
+        new Option<bool>("--values") { Description = "list every value of the graph with its shape (the names run --output and embed --layer take)" }]).Runs((a, stdout, _) => InspectCommand.Run(a, stdout));
 }
