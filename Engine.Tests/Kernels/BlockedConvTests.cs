@@ -77,6 +77,8 @@ public class BlockedConvTests
         yield return Named("stem_7x7s2_c3", new ConvShape(1, 3, 64, 1, Window2D(29, 29, 7, 7, 2, 2, 1, 1, 3, 3, 3, 3), new(false, true)));
         yield return Named("pointwise_s2", new ConvShape(2, 33, 64, 1, Window2D(9, 11, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0), new(false, false)));
         yield return Named("pad_wider_than_input", new ConvShape(1, 5, 7, 1, Window2D(1, 2, 3, 3, 1, 1, 1, 1, 2, 2, 2, 2), new(true, false)));
+        // A 224×224 pointwise plane: 50,176 pixels in segments whose rounded-up width once left empty segments past the row.
+        yield return Named("pointwise_224_plane_segments", new ConvShape(1, 3, 4, 1, Window2D(224, 224, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0), new(false, false)));
         yield return Named("pointwise_flat_segments", new ConvShape(1, 16, 48, 1, Window2D(10, 11, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0), new(true, true)));
     }
 

@@ -3,7 +3,7 @@ using Cardinal.Graph.Ops;
 using Cardinal.Kernels.Cpu;
 using Cardinal.Kernels.Cpu.Conv;
 using Cardinal.Kernels.Cpu.Nchwc;
-using Cardinal.Kernels.Cpu.Nchwc.Winograd;
+using Cardinal.Kernels.Cpu.Winograd;
 using Cardinal.Kernels.Cpu.Pooling;
 using Cardinal.Kernels.Cpu.Reference;
 using Cardinal.Kernels.Cpu.Threading;

@@ -99,6 +99,9 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // A plane that is one long row splits into segments, so that even one output group makes tasks for every thread.
         _segmentsPerRow = w.OutH == 1 ? Math.Max(1, (w.OutW + FlatSegment / 2) / FlatSegment) : 1;
         _segmentWidth = Math.Max(1, (w.OutW + _segmentsPerRow - 1) / _segmentsPerRow);
+        // Rounding the width up can leave the last segments empty (50,176 pixels: 1,045 segments of 49 cover them in
+        // 1,024); a segment that started past the row would clamp its range backwards.
+        _segmentsPerRow = (w.OutW + _segmentWidth - 1) / _segmentWidth;
 
         int tileBlocks = _tileBlocks, outPerUnit = _outBlocksPerUnit, inPerUnit = _inBlocksPerUnit;
         _filter = cache is null ? PackFilter(weights.Floats, shape, b, tileBlocks, outPerUnit, inPerUnit)

@@ -1,5 +1,5 @@
 using Cardinal.Kernels.Cpu.Conv;
-using Cardinal.Kernels.Cpu.Nchwc.Winograd;
+using Cardinal.Kernels.Cpu.Winograd;
 using Cardinal.Kernels.Cpu.Threading;
 using Cardinal.Tensors;
 

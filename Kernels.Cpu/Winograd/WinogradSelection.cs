@@ -1,6 +1,6 @@
 using Cardinal.Kernels.Cpu.Conv;
 
-namespace Cardinal.Kernels.Cpu.Nchwc.Winograd;
+namespace Cardinal.Kernels.Cpu.Winograd;
 
 /// <summary>
 /// Which Winograd variant a blocked stride-1 3×3 layer takes: the table measured by Engine.Bench `winograd --cold`

@@ -2,12 +2,13 @@ using System.Runtime.CompilerServices;
 using Cardinal.Epilogues;
 using Cardinal.Graph.Ops;
 using Cardinal.Kernels.Cpu.Conv;
+using Cardinal.Kernels.Cpu.Nchwc;
 using Cardinal.Kernels.Cpu.Simd;
 using Cardinal.Kernels.Cpu.Threading;
 using Cardinal.Planning;
 using Cardinal.Tensors;
 
-namespace Cardinal.Kernels.Cpu.Nchwc.Winograd;
+namespace Cardinal.Kernels.Cpu.Winograd;
 
 /// <summary>
 /// A stride-1 3×3 convolution (group 1, dilation 1) on channel-blocked values by Winograd's F(m×m, 3×3), m = 4 or 2

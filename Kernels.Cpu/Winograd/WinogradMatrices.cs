@@ -1,4 +1,4 @@
-namespace Cardinal.Kernels.Cpu.Nchwc.Winograd;
+namespace Cardinal.Kernels.Cpu.Winograd;
 
 /// <summary>
 /// The transforms of Winograd's minimal filtering F(m×m, 3×3): y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A over an

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using Cardinal.Epilogues;
 using Cardinal.Kernels.Cpu.Simd;
 
-namespace Cardinal.Kernels.Cpu.Nchwc.Winograd;
+namespace Cardinal.Kernels.Cpu.Winograd;
 
 /// <summary>
 /// The input and output transforms of <see cref="WinogradMatrices.F4"/> and <see cref="WinogradMatrices.F2"/>,
