@@ -229,7 +229,7 @@ public class FitCliTests
         Assert.That(r.Err, Does.Contain("bad.png"), "the unreadable file is still named");
     }
 
-    [TestCase(new string[0], "fit takes one DIR")]
+    [TestCase(new string[0], "fit needs DIR")]
     [TestCase(new[] { "DIR" }, "fit needs --out")]
     [TestCase(new[] { "DIR", "--out", "m.onnx", "--holdout", "1" }, "--holdout")]
     [TestCase(new[] { "DIR", "--out", "m.onnx", "--seed", "-1" }, "--seed")]
