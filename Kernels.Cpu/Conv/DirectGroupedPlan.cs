@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Cardinal.Graph.Ops;
 using Cardinal.Kernels.Cpu.Threading;
 using Cardinal.Planning;
@@ -36,6 +37,7 @@ internal sealed unsafe class DirectGroupedPlan(ConvShape shape, CpuPlatform plat
     /// <summary>Loop body: every output channel of one (image, group).</summary>
     private readonly struct GroupBody(float* x, float* weight, float* bias, float* y, float* residual, ConvShape shape, CpuPlatform platform) : IParallelBody
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Invoke(int task)
         {
             Window3D win = shape.Window;

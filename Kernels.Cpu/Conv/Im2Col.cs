@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Cardinal.Graph.Ops;
 namespace Cardinal.Kernels.Cpu.Conv;
 
@@ -28,6 +29,7 @@ public static class Im2Col
     /// <summary>Loop body: channel c's KD·KH·KW rows of the output.</summary>
     private readonly unsafe struct ChannelBody(float* src, float* dst, Window3D w, float* halves, Threading.ParallelRunner parallel) : Threading.IParallelBody
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Invoke(int c)
         {
             var plane = new ReadOnlySpan<float>(src + (long)c * w.InSize, w.InSize);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using Cardinal.Tensors;
 
@@ -6,6 +7,7 @@ namespace Cardinal.Kernels.Cpu.Elementwise;
 /// <summary>Relu, Sigmoid and Clip, generic over the element type where the operator allows it.</summary>
 public static class Unary
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Relu(Tensor x, Tensor y, CpuPlatform platform)
     {
         switch (x.ElementType)

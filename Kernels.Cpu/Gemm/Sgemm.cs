@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Cardinal.Kernels.Cpu.Threading;
 using Cardinal.Planning;
 
@@ -129,6 +130,7 @@ public static unsafe class Sgemm
         byte* scratch, long scratchPerThread, ParallelRunner parallel)
         : IParallelBody where TB : struct, IBPanels
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Invoke(int t) => RunBlock(t / colBlocks * blockRows, t % colBlocks * blockColumns);
 
         public void RunBlock(int row0, int col0)

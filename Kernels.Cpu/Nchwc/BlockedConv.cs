@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Cardinal.Epilogues;
 using Cardinal.Graph.Ops;
@@ -265,10 +266,12 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     private readonly struct Task<TEpilogue>(Body body) : IParallelBody where TEpilogue : struct, IEpilogue
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Invoke(int task) => body.Plan.RunTask<TEpilogue>(task, body);
     }
 
     /// <summary>One task: the output pixels of one row segment, for one image and one group of up to R output blocks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunTask<TEpilogue>(int task, in Body body) where TEpilogue : struct, IEpilogue
     {
         Window3D w = _w;

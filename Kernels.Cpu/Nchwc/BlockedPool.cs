@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Cardinal.Graph.Ops;
 using Cardinal.Kernels.Cpu.Simd;
 using Cardinal.Kernels.Cpu.Threading;
@@ -36,6 +37,7 @@ public static class BlockedPool
     /// <summary>Loop body: one (image, channel block) plane; lanes in vectors of <typeparamref name="TVec"/>'s width.</summary>
     private readonly unsafe struct MaxBody<TVec>(float* x, float* y, int block, Window3D w) : IParallelBody where TVec : unmanaged, IVec<TVec>
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Invoke(int plane)
         {
             float* input = x + (long)plane * w.InSize * block, output = y + (long)plane * w.OutSize * block;
@@ -71,6 +73,7 @@ public static class BlockedPool
     /// Global average pooling: y[n][cb][·] = the mean over the plane, each lane summed in double in pixel order,
     /// exactly as the NCHW kernel sums a channel (so both give the same float).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GlobalAverage(ReadOnlySpan<float> x, Span<float> y, int batch, int paddedChannels, int block, int size)
     {
         int planes = batch * (paddedChannels / block);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Cardinal.Graph.Ops;
 using Cardinal.Kernels.Cpu.Threading;
 
@@ -54,6 +55,7 @@ public static class Reorder
 
     private readonly unsafe struct ToBlockedBody(float* x, float* y, int channels, int spatial, int block) : IParallelBody
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Invoke(int unit)
         {
             int blocks = (channels + block - 1) / block;
@@ -79,6 +81,7 @@ public static class Reorder
 
     private readonly unsafe struct FromBlockedBody(float* x, float* y, int channels, int paddedBlocks, int blocks, int spatial, int block) : IParallelBody
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Invoke(int unit)
         {
             int n = unit / blocks, cb = unit % blocks, c0 = cb * block;

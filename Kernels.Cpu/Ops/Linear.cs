@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Cardinal.Graph.Ops;
 using Cardinal.Kernels.Cpu.Gemm;
 using Cardinal.Kernels.Cpu.Threading;
@@ -101,6 +102,7 @@ public static class Linear
     {
         public const int ColumnsPerTask = 64;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Invoke(int t)
         {
             int end = Math.Min(n, (t + 1) * ColumnsPerTask);

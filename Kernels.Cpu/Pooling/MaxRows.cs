@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Cardinal.Kernels.Cpu.Conv;
 using Cardinal.Kernels.Cpu.Threading;
 using Cardinal.Graph.Ops;
@@ -20,6 +21,7 @@ internal readonly unsafe struct MaxRows(float* x, float* y, Window3D win, CpuPla
     public static bool Applies(in Window3D w) =>
         w.IsPlanar && w.DH == 1 && w.DW == 1 && w.InW <= 4096; // one row on the stack
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Invoke(int p)
     {
         float* plane = x + (long)p * win.InSize;

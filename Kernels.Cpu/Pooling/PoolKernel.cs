@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using Cardinal.Kernels.Cpu.Conv;
 using Cardinal.Kernels.Cpu.Threading;
@@ -36,6 +37,7 @@ public static class PoolKernel
     private readonly unsafe struct MaxBody<T>(T* x, T* y, long* indices, Window3D win, bool columnMajorIndices) : IParallelBody
         where T : unmanaged, INumber<T>
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Invoke(int p)
         {
             T* plane = x + (long)p * win.InSize;
@@ -86,6 +88,7 @@ public static class PoolKernel
     /// <summary>Loop body: one (image, channel) plane.</summary>
     private readonly unsafe struct AverageBody(float* x, float* y, Window3D win, bool countIncludePad) : IParallelBody
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Invoke(int p)
         {
             float* plane = x + (long)p * win.InSize;
@@ -135,6 +138,7 @@ public static class PoolKernel
     }
 
     /// <summary>Mean of each contiguous plane: [planes][size] → [planes].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GlobalAverage(ReadOnlySpan<float> x, Span<float> y, int planes, int size)
     {
         for (int p = 0; p < planes; p++)

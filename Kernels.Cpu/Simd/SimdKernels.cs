@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Cardinal.Epilogues;
 
 namespace Cardinal.Kernels.Cpu.Simd;
@@ -14,6 +15,7 @@ internal static unsafe class SimdKernels<TVec> where TVec : unmanaged, IVec<TVec
     /// Applies <typeparamref name="TEpilogue"/> to a rows × cols tile of C in place: row r gets bias[r] (bias
     /// null: 0) and, if the epilogue reads it, residual row r (row stride <paramref name="ldr"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void EpilogueTile<TEpilogue>(float* tile, long ldc, float* bias, float* residual, long ldr, int rows, int cols)
         where TEpilogue : struct, IEpilogue
     {
@@ -32,6 +34,7 @@ internal static unsafe class SimdKernels<TVec> where TVec : unmanaged, IVec<TVec
     }
 
     /// <summary>y[i] = max(x[i], 0); NaN stays NaN (x and y may be the same).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Relu(float* x, float* y, nint length)
     {
         int width = TVec.Count;
@@ -42,6 +45,7 @@ internal static unsafe class SimdKernels<TVec> where TVec : unmanaged, IVec<TVec
     }
 
     /// <summary>Σ x[i]·y[i], accumulated in one vector of partial sums, then the tail.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Dot(float* x, float* y, int length)
     {
         int width = TVec.Count, i = 0;
@@ -53,6 +57,7 @@ internal static unsafe class SimdKernels<TVec> where TVec : unmanaged, IVec<TVec
     }
 
     /// <summary>dst[i] = src[i] where mask[i] is all ones, 0 where it is zero (a masked panel row).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MaskedCopy(float* src, uint* mask, float* dst, int length)
     {
         int width = TVec.Count, i = 0;
@@ -61,6 +66,7 @@ internal static unsafe class SimdKernels<TVec> where TVec : unmanaged, IVec<TVec
     }
 
     /// <summary>dst[i] += weight · src[i] (one tap of a direct convolution along an output row).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyAddRow(float* dst, float* src, float weight, int length)
     {
         int width = TVec.Count, i = 0;
@@ -70,6 +76,7 @@ internal static unsafe class SimdKernels<TVec> where TVec : unmanaged, IVec<TVec
     }
 
     /// <summary>acc[i] = max(acc[i], row[i]) (the vertical pass of the row max pool); NaN propagates.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MaxRow(float* acc, float* row, int length)
     {
         int width = TVec.Count, i = 0;

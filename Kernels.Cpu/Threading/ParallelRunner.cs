@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Cardinal.Kernels.Cpu.Threading;
 
 /// <summary>The body of a parallel loop as a struct, so a loop costs no closure allocation.</summary>
@@ -176,6 +177,7 @@ public sealed class ParallelRunner : IDisposable
 
     private readonly struct ActionBody(Action<int> action) : IParallelBody
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Invoke(int index) => action(index);
     }
 

@@ -182,6 +182,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
 
     private readonly struct Task<TEpilogue, TVec>(Body body) : IParallelBody where TEpilogue : struct, IEpilogue where TVec : unmanaged, IVec<TVec>
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Invoke(int task) => body.Plan.RunTask<TEpilogue, TVec>(task, body);
     }
 
