@@ -7,13 +7,22 @@ namespace Cardinal.Cli.Commands;
 /// <summary>
 /// cardinal embed IMAGES… | DIR [--model M] [--preset P] [--out emb.npy | --json]: one embedding per image
 /// (the model's output, flattened). --out writes an [N, D] .npy of the images that loaded, in order, and
-/// their names beside it (emb.files.txt).
+/// their names beside it (emb.files.txt). With --out-dir it streams into resumable shards instead
+/// (<see cref="EmbedShardsCommand"/>).
 /// </summary>
 internal static class EmbedCommand
 {
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var a = CliArguments.Parse(args, [.. ImagePipeline.ValueFlags, "--out"], [.. ImagePipeline.Switches, "--json"]);
+        var a = CliArguments.Parse(args, [.. ImagePipeline.ValueFlags, "--out", "--out-dir", "--shard-size", "--files-from", "--cluster"],
+            [.. ImagePipeline.Switches, "--json", "--recursive"]);
+        if (a.Has("--out-dir"))
+        {
+            if (a.Has("--out")) throw new UsageException("--out and --out-dir are exclusive (one .npy, or a folder of shards)");
+            return EmbedShardsCommand.Execute(EmbedShardsOptions.Parse(a, ImageModelOptions.Parse(a)), stdout, stderr);
+        }
+        foreach (string shardOnly in (string[])["--shard-size", "--files-from", "--cluster", "--recursive"])
+            if (a.Has(shardOnly)) throw new UsageException($"{shardOnly} needs --out-dir DIR");
         var files = ImageJobReport.Files(a);
         string? outPath = a.Single("--out");
         bool json = a.Has("--json");

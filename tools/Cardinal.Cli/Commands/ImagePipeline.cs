@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Cardinal.Embedding;
 using Cardinal.Formats.Images;
 using Cardinal.Tensors;
 
@@ -13,47 +14,64 @@ internal readonly record struct ImageResult(string File, float[]? Output, string
 /// Files are decoded and preprocessed in parallel, a chunk at a time, and run in batches when the model's
 /// batch dimension allows it (the default model's is fixed at 1).
 /// </summary>
+/// <summary>
+/// What an image job needs to open its model: --model, --preset, --device, --threads, --enable-gif/--enable-tiff,
+/// and --decode-ahead (decoded chunks that may wait for the model; 0 alternates decoding and inference).
+/// </summary>
+internal sealed record ImageModelOptions(string? Model, string? Preset, BackendChoice Backend, bool EnableGif, bool EnableTiff, int DecodeAhead = 1)
+{
+    public static ImageModelOptions Parse(CliArguments a) => new(a.Single("--model"), a.Single("--preset"), ModelFiles.Choice(a),
+        a.Has("--enable-gif"), a.Has("--enable-tiff"), a.Int("--decode-ahead", 1, 0, 16));
+}
+
+/// <summary>
+/// Model + preprocessing for the image jobs. The bundled default model gets the mlnet-resnet18 preset
+/// (read from its companion ResNetPreprocess.onnx); any other model gets imagenet unless --preset says.
+/// Images go through an <see cref="ImageEmbedder"/>: decoded and preprocessed in parallel, a chunk at a time,
+/// one chunk ahead of the model, and run in batches when the model's batch dimension allows it (the default
+/// model's is fixed at 1).
+/// </summary>
 internal sealed class ImagePipeline : IDisposable
 {
     private const int ChunkSize = 16;
-    private readonly int _threads;
-    private readonly ImageSharpDecoder _decoder;
 
-    private ImagePipeline(string modelPath, PreprocessOptions preset, InferenceSession session, ImageSharpDecoder decoder, int threads)
+    private ImagePipeline(string modelPath, PreprocessOptions preset, InferenceSession session, ImageSharpDecoder decoder, int threads, int decodeAhead)
     {
         ModelPath = modelPath;
         Preset = preset;
         Session = session;
-        _decoder = decoder;
-        _threads = threads;
+        Embedder = new ImageEmbedder(session, preset, decoder, decoder.Limits, threads, ChunkSize, decodeAhead);
     }
 
     public string ModelPath { get; }
     public PreprocessOptions Preset { get; }
     public InferenceSession Session { get; }
+    public ImageEmbedder Embedder { get; }
 
-    public static readonly HashSet<string> ValueFlags = ["--model", "--preset", "--threads", "--device"];
+    public static readonly HashSet<string> ValueFlags = ["--model", "--preset", "--threads", "--device", "--decode-ahead"];
     public static readonly HashSet<string> Switches = ["--enable-gif", "--enable-tiff"];
 
-    public static ImagePipeline Create(CliArguments a)
+    public static ImagePipeline Create(CliArguments a) => Create(ImageModelOptions.Parse(a));
+
+    public static ImagePipeline Create(ImageModelOptions options)
     {
-        string? model = a.Single("--model");
+        string? model = options.Model;
         string path = ModelFiles.Resolve(model);
         bool isDefault = model is null or "default";
-        string presetName = a.Single("--preset") ?? (isDefault ? PreprocessPresets.MlNetResNet18Name : PreprocessPresets.ImageNetName);
+        string presetName = options.Preset ?? (isDefault ? PreprocessPresets.MlNetResNet18Name : PreprocessPresets.ImageNetName);
         PreprocessOptions preset = presetName switch
         {
             PreprocessPresets.ImageNetName => PreprocessPresets.ImageNet,
             PreprocessPresets.MlNetResNet18Name => PreprocessPresets.MlNetResNet18(ModelFiles.DefaultPreprocessPath),
             _ => throw new UsageException($"unknown preset '{presetName}' (imagenet, mlnet-resnet18)"),
         };
-        var limits = new ImageLimits { EnableGif = a.Has("--enable-gif"), EnableTiff = a.Has("--enable-tiff") };
-        int threads = ModelFiles.Threads(a);
-        var session = ModelFiles.Open(path, a);
+        var limits = new ImageLimits { EnableGif = options.EnableGif, EnableTiff = options.EnableTiff };
+        int threads = options.Backend.Threads;
+        var session = ModelFiles.Open(path, options.Backend);
         try
         {
             CheckInput(session, preset);
-            return new ImagePipeline(path, preset, session, new ImageSharpDecoder(limits), threads);
+            return new ImagePipeline(path, preset, session, new ImageSharpDecoder(limits), threads, options.DecodeAhead);
         }
         catch
         {
@@ -72,9 +90,6 @@ internal sealed class ImagePipeline : IDisposable
         if (!fits) throw new UsageException($"model input {input} does not take the preset's [N,3,{preset.CropHeight},{preset.CropWidth}] images");
     }
 
-    /// <summary>Images per Run: the model's fixed batch size, or a chunk when the batch is symbolic.</summary>
-    private int BatchSize => Session.Inputs[0].Dims![0].Size ?? ChunkSize;
-
     /// <summary>A short stable hash of the model file and preset, for cache keys.</summary>
     public string Fingerprint()
     {
@@ -86,33 +101,11 @@ internal sealed class ImagePipeline : IDisposable
     public List<ImageResult> Run(IReadOnlyList<string> files, ProgressReporter progress)
     {
         var results = new List<ImageResult>(files.Count);
-        int per = 3 * Preset.CropHeight * Preset.CropWidth;
         progress.Report(0);
-        for (int start = 0; start < files.Count; start += ChunkSize)
+        foreach (var chunk in Embedder.Embed(files))
         {
-            var chunk = files.Skip(start).Take(ChunkSize).ToList();
-            // One input tensor per model batch; images decode in parallel straight into their slices.
-            var inputs = new List<Tensor>();
-            var slices = new Memory<float>[chunk.Count];
-            for (int b = 0; b < chunk.Count; b += BatchSize)
-            {
-                int count = Math.Min(BatchSize, chunk.Count - b);
-                var t = Tensor.Create(ElementType.Float32, Preset.TensorShape(count));
-                inputs.Add(t);
-                for (int m = 0; m < count; m++) slices[b + m] = ((float[])t.Data).AsMemory(m * per, per);
-            }
-            string?[] errors = ImageBatch.LoadInto(chunk, slices, Preset, _decoder, _decoder.Limits, _threads);
-            var outputs = new float[chunk.Count][];
-            for (int b = 0; b < inputs.Count; b++)
-            {
-                int first = b * BatchSize, count = inputs[b].Dims[0];
-                if (Enumerable.Range(first, count).All(i => errors[i] is not null)) continue;
-                Tensor output = Session.Run(inputs[b]);
-                int dim = output.Length / count;
-                for (int m = 0; m < count; m++) outputs[first + m] = output.Floats.Slice(m * dim, dim).ToArray();
-            }
-            for (int i = 0; i < chunk.Count; i++)
-                results.Add(errors[i] is null ? new ImageResult(chunk[i], outputs[i], null) : new ImageResult(chunk[i], null, errors[i]));
+            for (int i = 0; i < chunk.Files.Count; i++)
+                results.Add(chunk.Errors[i] is null ? new ImageResult(chunk.Files[i], chunk.Outputs[i], null) : new ImageResult(chunk.Files[i], null, chunk.Errors[i]));
             progress.Report(results.Count);
         }
         return results;

@@ -24,11 +24,13 @@ internal static class ModelFiles
     }
 
     /// <summary>Opens a session on the device --device names (cpu unless given), with --threads CPU threads.</summary>
-    public static InferenceSession Open(string path, CliArguments a)
+    public static InferenceSession Open(string path, CliArguments a) => Open(path, Choice(a));
+
+    public static InferenceSession Open(string path, BackendChoice choice)
     {
         ModelGraph graph = OnnxImporter.Load(path);
         // The graph was loaded for this session alone: it may let go of weights its backend holds packed.
-        return InferenceSession.Open(graph, Backends.Create(Choice(a)), ownsGraph: true);
+        return InferenceSession.Open(graph, Backends.Create(choice), ownsGraph: true);
     }
 
     /// <summary>The backend --device and --threads ask for: the CLI's only place that sets a thread count.</summary>
