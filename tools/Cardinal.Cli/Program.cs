@@ -20,8 +20,13 @@ namespace Cardinal.Cli
               bench   [--model M] [--batch B] [--threads N] [--runs R] [--warmup W] [--device D] [--json]
               run     [--model M] [--input [NAME=]X.npy]... [--output [NAME=]Y.npy]... [--threads N] [--seed S]
               verify  [--model M] [--input [NAME=]X.npy]... --expected [NAME=]Y.npy... [--rtol 1e-3] [--atol 1e-4] [--threads N]
-              embed   IMAGES...|DIR [--model M] [--preset P] [--out emb.npy | --json] [--threads N]
-              similar QUERY DIR [--top 10] [--model M] [--preset P] [--json] [--no-cache]
+              embed   IMAGES...|DIR [--model M] [--preset P] [--out emb.npy | --json] [--threads N] [--decode-ahead 1]
+              embed   SRC... --out-dir DIR [--shard-size 1000] [--recursive] [--files-from LIST|-] [--json]
+                                                   resumable shards: part-00000.npy/.files.txt/.errors.txt
+              index build PARTS... --out INDEX [--model-id ID]     a vector index from embed shards
+              index query INDEX IMAGE...|--vectors Q.npy [--top 10] [--json] [model options]
+              index dups  INDEX [--threshold 0.95] [--json]      near-duplicate groups
+              similar QUERY DIR|INDEX [--top 10] [--model M] [--preset P] [--json] [--no-cache]
               classify --model M IMAGES...|DIR [--labels L.txt] [--preset imagenet] [--top 5] [--json]
               loadtest --url URL --image FILE [--endpoint embed|classify] [--concurrency 8] [--requests 200]
                        [--rate R] [--corrupt 0.2] [--disconnect 0.1] [--seed S] [--json]   load a running cardinal-serve
@@ -58,7 +63,8 @@ namespace Cardinal.Cli
                     "devices" => DevicesCommand.Run(args[1..], stdout),
                     "bench" => BenchCommand.Run(args[1..], stdout, stderr),
                     "loadtest" => LoadTestCommand.Run(args[1..], stdout, stderr),
-                    _ => throw new UsageException($"unknown command '{args[0]}' (try: inspect, run, verify, embed, similar, classify, devices, bench, loadtest)"),
+                    "index" => IndexCommand.Run(args[1..], stdout, stderr),
+                    _ => throw new UsageException($"unknown command '{args[0]}' (try: inspect, run, verify, embed, similar, classify, devices, bench, loadtest, index)"),
                 };
             }
             catch (UsageException e) { return Fail(stderr, e.Message, BadInput); }
