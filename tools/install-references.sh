@@ -4,8 +4,10 @@
 #   python3-torch, python3-torchvision, python3-onnx   to export torchvision models and PyTorch outputs
 #   python3-pil, python3-skimage   real sample photos and PIL, for the image preprocessing references
 #   chromium, chromium-driver   headless browser test of the sample service's upload page
+#   python3-faiss   FAISS's exact inner-product index, the reference for `index query`'s neighbours
+#   redis-server   the multi-process cluster test's membership and grain storage (started on a loopback port by the test)
 set -euo pipefail
-packages=(libonnx-testdata python3-torch python3-torchvision python3-onnx python3-numpy python3-pil python3-skimage chromium chromium-driver)
+packages=(libonnx-testdata python3-torch python3-torchvision python3-onnx python3-numpy python3-pil python3-skimage chromium chromium-driver python3-faiss redis-server)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -138,9 +138,9 @@ public sealed unsafe class VectorIndex : IDisposable
     /// <summary>Refuses to pair this index with vectors of another model or dimension.</summary>
     public void CheckCompatible(string model, int dimension)
     {
-        if (dimension != Dimension) throw new VectorFormatException($"{Path}: the index holds {Dimension}-d vectors; the query's are {dimension}-d.");
         if (!string.Equals(model, Model, StringComparison.Ordinal))
             throw new VectorFormatException($"{Path}: the index was built with model '{Model}'; the query uses '{model}'. Rebuild the index or pass the same --model/--preset.");
+        if (dimension != Dimension) throw new VectorFormatException($"{Path}: the index holds {Dimension}-d vectors; the query's are {dimension}-d.");
     }
 
     private static VectorFormatException Bad(string path, string why) => new($"{path}: {why}.");
