@@ -9,12 +9,14 @@ using Cardinal.Bench;
 // dotnet run -c Release --project Engine.Bench -- ortprofile MODEL.onnx ... ORT's per-node profile next to Cardinal's per-step one, by conv shape and class
 // dotnet run -c Release --project Engine.Bench -- convs [--filter S] ...    each ConvCases model row: Cardinal's plan vs a one-node ORT model
 // dotnet run -c Release --project Engine.Bench -- fuzz --seed S --cases N   the convolution/pool geometry fuzz of the tests
+// dotnet run -c Release --project Engine.Bench -- search INDEX Q.npy ...    exact top-k latency (1 query, a batch); tools/index-bench/bench.sh
 if (args.Length > 0 && args[0] == "compare") return CompareRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "layers") return LayersRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "batching") return BatchingRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "ortprofile") return OrtProfileRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "convs") return ConvsRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "fuzz") return FuzzRunner.Run(args[1..]);
+if (args.Length > 0 && args[0] == "search") return SearchRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "blockedconv") return BlockedConvRunner.Run(args[1..]); // blocked direct conv vs the NCHW plan, ResNet-50 rows
 if (args.Length > 0 && args[0] == "peak")
 {

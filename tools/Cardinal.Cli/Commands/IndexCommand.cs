@@ -85,10 +85,13 @@ internal static class IndexCommand
             used.Add(part);
         }
         if (keys.Count == 0) throw new VectorFormatException("the parts hold no vectors.");
-        VectorIndexFile.Write(options.Out, model, dim, keys, used.Select(p => (ReadOnlyMemory<float>)EmbeddingShards.Read(p).Vectors.Floats.ToArray()));
+        VectorIndexFile.Write(options.Out, model, dim, keys, used.Select(p => Rows(EmbeddingShards.Read(p).Vectors)));
         stdout.WriteLine($"wrote {options.Out}: {keys.Count} vectors of {dim} floats from {used.Count} parts, model {model}");
         return Cli.Ok;
     }
+
+    /// <summary>A [rows, D] float32 tensor's data, without a copy.</summary>
+    private static ReadOnlyMemory<float> Rows(Tensor t) => ((float[])t.Data).AsMemory(t.Offset, t.Length);
 
     /// <summary>The model identity the parts' folders record (embed.json), or --model-id; they must agree.</summary>
     private static string ModelOf(IReadOnlyList<string> parts, string? given)
