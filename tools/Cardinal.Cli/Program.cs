@@ -26,6 +26,8 @@ namespace Cardinal.Cli
               index build PARTS... --out INDEX [--model-id ID]     a vector index from embed shards
               index query INDEX IMAGE...|--vectors Q.npy [--top 10] [--json] [model options]
               index dups  INDEX [--threshold 0.95] [--json]      near-duplicate groups
+              silo    [--redis HOST:PORT] [--silo-port 11111] [--gateway-port 30000] [--threads N] [--fast-failover]
+                                                   a cluster worker; `embed ... --out-dir DIR --cluster HOST:PORT` submits to it
               similar QUERY DIR|INDEX [--top 10] [--model M] [--preset P] [--json] [--no-cache]
               classify --model M IMAGES...|DIR [--labels L.txt] [--preset imagenet] [--top 5] [--json]
               loadtest --url URL --image FILE [--endpoint embed|classify] [--concurrency 8] [--requests 200]
@@ -64,7 +66,8 @@ namespace Cardinal.Cli
                     "bench" => BenchCommand.Run(args[1..], stdout, stderr),
                     "loadtest" => LoadTestCommand.Run(args[1..], stdout, stderr),
                     "index" => IndexCommand.Run(args[1..], stdout, stderr),
-                    _ => throw new UsageException($"unknown command '{args[0]}' (try: inspect, run, verify, embed, similar, classify, devices, bench, loadtest, index)"),
+                    "silo" => SiloCommand.Run(args[1..], stdout, stderr),
+                    _ => throw new UsageException($"unknown command '{args[0]}' (try: inspect, run, verify, embed, similar, classify, devices, bench, loadtest, index, silo)"),
                 };
             }
             catch (UsageException e) { return Fail(stderr, e.Message, BadInput); }

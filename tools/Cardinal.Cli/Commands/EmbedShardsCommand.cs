@@ -44,7 +44,7 @@ internal static class EmbedShardsCommand
 {
     public static int Execute(EmbedShardsOptions options, TextWriter stdout, TextWriter stderr)
     {
-        if (options.Cluster is not null) throw new UsageException("--cluster: this build has no cluster client");
+        if (options.Cluster is not null) return ClusterEmbed.Execute(options, stdout, stderr);
         var files = options.Files();
         using var pipeline = ImagePipeline.Create(options.Model);
         string model = pipeline.Fingerprint();

@@ -90,12 +90,22 @@ internal sealed class ImagePipeline : IDisposable
         if (!fits) throw new UsageException($"model input {input} does not take the preset's [N,3,{preset.CropHeight},{preset.CropWidth}] images");
     }
 
-    /// <summary>A short stable hash of the model file and preset, for cache keys.</summary>
-    public string Fingerprint()
+    /// <summary>A short stable hash of the model file and preset, for cache keys and index/shard model identities.</summary>
+    public string Fingerprint() => Fingerprint(ModelPath, Preset.Name);
+
+    public static string Fingerprint(string modelPath, string presetName)
     {
-        using var stream = File.OpenRead(ModelPath);
+        using var stream = File.OpenRead(modelPath);
         byte[] hash = SHA256.HashData(stream);
-        return Convert.ToHexString(hash)[..16].ToLowerInvariant() + "-" + Preset.Name;
+        return Convert.ToHexString(hash)[..16].ToLowerInvariant() + "-" + presetName;
+    }
+
+    /// <summary>The identity a pipeline made from <paramref name="options"/> would have, without opening the model.</summary>
+    public static string Fingerprint(ImageModelOptions options)
+    {
+        string path = ModelFiles.Resolve(options.Model);
+        bool isDefault = options.Model is null or "default";
+        return Fingerprint(path, options.Preset ?? (isDefault ? PreprocessPresets.MlNetResNet18Name : PreprocessPresets.ImageNetName));
     }
 
     public List<ImageResult> Run(IReadOnlyList<string> files, ProgressReporter progress)
