@@ -2,20 +2,42 @@ using System.Diagnostics;
 
 namespace Cardinal.Tests.Vectors;
 
-/// <summary>The real <c>cardinal</c> executable as a child process (beside the tests: the CLI is a project reference), for kill tests.</summary>
+/// <summary>The real <c>cardinal</c> executable as a child process, for kill tests.</summary>
 internal static class CliProcess
 {
-    public static string Dll => Path.Combine(AppContext.BaseDirectory, "cardinal.dll");
-
-    public static Process Start(params string[] args)
+    /// <summary>
+    /// The CLI's own build output (tools/Cardinal.Cli/bin/Release|Debug/net10.0), not the copy beside the tests:
+    /// the test folder also holds the ASP.NET service, whose shared framework displaces packages the CLI's
+    /// Orleans needs (Microsoft.AspNetCore.Connections.Abstractions), so `cardinal silo` cannot start from there.
+    /// </summary>
+    public static string Dll
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Dll);
+        get
+        {
+            string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;   // …/bin/<Configuration>/net10.0/
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                string candidate = Path.Combine(dir.FullName, "tools", "Cardinal.Cli", "bin", configuration, "net10.0", "cardinal.dll");
+                if (File.Exists(candidate)) return candidate;
+            }
+            return Path.Combine(AppContext.BaseDirectory, "cardinal.dll");
+        }
+    }
+
+    public static Process Start(params string[] args) => Start(null, args);
+
+    /// <summary>Starts cardinal ARGS; every line it prints (stdout and stderr) goes to <paramref name="lines"/> when given.</summary>
+    public static Process Start(System.Collections.Concurrent.ConcurrentQueue<string>? lines, params string[] args) =>
+        StartProgram("dotnet", [Dll, .. args], lines);
+
+    public static Process StartProgram(string program, IEnumerable<string> args, System.Collections.Concurrent.ConcurrentQueue<string>? lines = null)
+    {
+        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string a in args) info.ArgumentList.Add(a);
-        var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"{program} did not start");
         // Drain the pipes so a chatty child never blocks on a full one.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lines?.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lines?.Enqueue(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;

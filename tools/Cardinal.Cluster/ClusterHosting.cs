@@ -2,14 +2,16 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Orleans.Storage;
 using StackExchange.Redis;
 
 namespace Cardinal.Cluster;
 
 /// <summary>
 /// Where a silo or client finds its cluster. <see cref="Redis"/> set: Redis membership and Redis grain storage
-/// (processes and machines). Unset: localhost clustering and in-memory grain storage, for silos in one
-/// process (tests, a one-machine trial): the first silo's port is the primary's.
+/// (processes and machines). Unset: localhost clustering and grain storage shared in the process
+/// (<see cref="InProcessGrainStorage"/>), for silos in one process (tests, a one-machine trial): the first
+/// silo's port is the primary's.
 /// </summary>
 public sealed record ClusterSettings
 {
@@ -54,7 +56,7 @@ public static class ClusterHosting
         {
             silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, new IPEndPoint(IPAddress.Loopback, settings.PrimarySiloPort),
                 settings.ServiceId, settings.ClusterId);
-            silo.AddMemoryGrainStorage(JobStorage);
+            silo.Services.AddKeyedSingleton<IGrainStorage>(JobStorage, (sp, _) => ActivatorUtilities.CreateInstance<InProcessGrainStorage>(sp));
         }
         if (settings.FastFailureDetection)
             silo.Configure<ClusterMembershipOptions>(o =>

@@ -23,7 +23,8 @@ public static class ClusterJobs
         TimeSpan? poll = null, CancellationToken cancellation = default)
     {
         var job = grains.GetGrain<IEmbedJobGrain>(spec.JobId);
-        await job.Start(spec).WaitAsync(cancellation);
+        // Starting is quick (one state write); a silo that cannot reach its storage should fail it, not hang it.
+        await job.Start(spec).WaitAsync(TimeSpan.FromMinutes(2), cancellation);
         while (true)
         {
             JobStatus status;

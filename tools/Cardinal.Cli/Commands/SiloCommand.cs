@@ -14,7 +14,7 @@ internal sealed record SiloOptions(ClusterSettings Cluster, ImageModelOptions Mo
         var cluster = new ClusterSettings
         {
             Redis = a.Single("--redis"), SiloPort = siloPort, GatewayPort = a.Int("--gateway-port", 30000, 1, 65535),
-            PrimarySiloPort = siloPort, FastFailureDetection = a.Has("--fast-failover"), ClusterId = a.Single("--cluster-id") ?? "cardinal",
+            PrimarySiloPort = siloPort, FastFailureDetection = a.Has("--fast-failover"),
         };
         return new(cluster, ImageModelOptions.Parse(a));
     }
@@ -29,7 +29,7 @@ internal static class SiloCommand
 {
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var a = CliArguments.Parse(args, [.. ImagePipeline.ValueFlags, "--redis", "--silo-port", "--gateway-port", "--cluster-id"],
+        var a = CliArguments.Parse(args, [.. ImagePipeline.ValueFlags, "--redis", "--silo-port", "--gateway-port"],
             [.. ImagePipeline.Switches, "--fast-failover"]);
         return Execute(SiloOptions.Parse(a), stdout, stderr);
     }
