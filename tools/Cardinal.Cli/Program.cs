@@ -26,7 +26,7 @@ namespace Cardinal.Cli
               index build PARTS... --out INDEX [--model-id ID]     a vector index from embed shards
               index query INDEX IMAGE...|--vectors Q.npy [--top 10] [--json] [model options]
               index dups  INDEX [--threshold 0.95] [--json]      near-duplicate groups
-              silo    [--redis HOST:PORT] [--silo-port 11111] [--gateway-port 30000] [--threads N] [--fast-failover]
+              silo    [--redis HOST:PORT] [--advertise IP] [--silo-port 11111] [--gateway-port 30000] [--threads N] [--fast-failover]
                                                    a cluster worker; `embed ... --out-dir DIR --cluster HOST:PORT` submits to it
               similar QUERY DIR|INDEX [--top 10] [--model M] [--preset P] [--json] [--no-cache]
               classify --model M IMAGES...|DIR [--labels L.txt] [--preset imagenet] [--top 5] [--json]

@@ -27,6 +27,8 @@ public sealed record ClusterSettings
     /// and two votes): for tests and small clusters, where a killed silo's items should move on quickly.
     /// </summary>
     public bool FastFailureDetection { get; init; }
+    /// <summary>Redis clustering: the address other silos and clients reach this silo at (a pod's IP; loopback on one machine).</summary>
+    public IPAddress AdvertisedAddress { get; init; } = IPAddress.Loopback;
 }
 
 /// <summary>The Orleans configuration of Cardinal's silos and clients, in one place.</summary>
@@ -47,7 +49,7 @@ public static class ClusterHosting
             silo.AddRedisGrainStorage(JobStorage, o => o.ConfigurationOptions = Parse(redis));
             silo.Configure<EndpointOptions>(o =>
             {
-                o.AdvertisedIPAddress = IPAddress.Loopback;
+                o.AdvertisedIPAddress = settings.AdvertisedAddress;
                 o.SiloPort = settings.SiloPort;
                 o.GatewayPort = settings.GatewayPort;
             });

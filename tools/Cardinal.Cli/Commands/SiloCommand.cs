@@ -4,17 +4,20 @@ using Microsoft.Extensions.Hosting;
 
 namespace Cardinal.Cli.Commands;
 
-/// <summary>silo [--redis HOST:PORT] [--silo-port 11111] [--gateway-port 30000] [--threads N] [--fast-failover] [model options]</summary>
+/// <summary>silo [--redis HOST:PORT] [--advertise IP] [--silo-port 11111] [--gateway-port 30000] [--threads N] [--fast-failover] [model options]</summary>
 internal sealed record SiloOptions(ClusterSettings Cluster, ImageModelOptions Model)
 {
     public static SiloOptions Parse(CliArguments a)
     {
         if (a.Positionals.Count != 0) throw new UsageException($"silo takes no arguments (got '{a.Positionals[0]}')");
         int siloPort = a.Int("--silo-port", 11111, 1, 65535);
+        var advertise = System.Net.IPAddress.Loopback;
+        if (a.Single("--advertise") is { } text && !System.Net.IPAddress.TryParse(text, out advertise!))
+            throw new UsageException($"option '--advertise' must be an IP address, got '{text}'");
         var cluster = new ClusterSettings
         {
             Redis = a.Single("--redis"), SiloPort = siloPort, GatewayPort = a.Int("--gateway-port", 30000, 1, 65535),
-            PrimarySiloPort = siloPort, FastFailureDetection = a.Has("--fast-failover"),
+            PrimarySiloPort = siloPort, FastFailureDetection = a.Has("--fast-failover"), AdvertisedAddress = advertise,
         };
         return new(cluster, ImageModelOptions.Parse(a));
     }
@@ -29,7 +32,7 @@ internal static class SiloCommand
 {
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var a = CliArguments.Parse(args, [.. ImagePipeline.ValueFlags, "--redis", "--silo-port", "--gateway-port"],
+        var a = CliArguments.Parse(args, [.. ImagePipeline.ValueFlags, "--redis", "--advertise", "--silo-port", "--gateway-port"],
             [.. ImagePipeline.Switches, "--fast-failover"]);
         return Execute(SiloOptions.Parse(a), stdout, stderr);
     }
