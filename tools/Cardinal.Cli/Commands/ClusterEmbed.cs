@@ -22,7 +22,7 @@ internal static class ClusterEmbed
         var spec = new EmbedJobSpec
         {
             JobId = ClusterJobs.JobId(outDir, modelId, options.ShardSize, files), OutDir = outDir, Files = [.. files],
-            ShardSize = options.ShardSize, Model = options.Model.Model is { } m ? Path.GetFullPath(m) : "default",
+            ShardSize = options.ShardSize, Model = options.Model.Model is { } m and not "default" ? Path.GetFullPath(m) : "default",
             Preset = options.Model.Preset, ModelId = modelId,
         };
         var settings = new ClusterSettings { Redis = options.Cluster };
