@@ -14,8 +14,8 @@ dotnet build "$root/tools/Cardinal.Cli/Cardinal.Cli.csproj" -c Release -nologo -
 cli="$root/tools/Cardinal.Cli/bin/Release/net10.0/cardinal"
 /usr/bin/python3 "$(dirname "$0")/make_images.py" "$work/images" "$large"
 /usr/bin/python3 "$(dirname "$0")/make_tiny_model.py" "$work/tiny.onnx"
-ls "$work"/images/*.png | head -n "$small" > "$work/small.txt"
-ls "$work"/images/*.png > "$work/large.txt"
+find "$work/images" -name '*.png' | sort > "$work/large.txt"
+head -n "$small" "$work/large.txt" > "$work/small.txt"
 
 rss() {   # rss NAME LIST: peak RSS (KB) and wall time of an embed over LIST
   /usr/bin/time -f "%M %e" -o "$work/$1.time" "$cli" embed --files-from "$2" --out-dir "$work/$1" --model "$work/tiny.onnx" >/dev/null 2>"$work/$1.err"
@@ -29,7 +29,7 @@ echo "memory: $small images peak RSS $((small_kb / 1024)) MB ($small_s s); $larg
 rate() {   # rate MODEL_ARGS... : images/s from the embed's own summary line
   "$cli" embed "$work/overlap" "$@" --out "$work/o.npy" 2>&1 >/dev/null | grep -o '([0-9.]* img/s)' | tr -d '(' | cut -d' ' -f1
 }
-mkdir -p "$work/overlap"; head -n 2000 "$work/large.txt" | xargs -I{} cp {} "$work/overlap/"
+mkdir -p "$work/overlap"; head -n 2000 "$work/large.txt" > "$work/o.txt"; xargs -a "$work/o.txt" cp -t "$work/overlap/"
 for ahead in 0 1 0 1; do echo "tiny model, 2000 images, --decode-ahead $ahead: $(rate --model "$work/tiny.onnx" --decode-ahead $ahead) img/s"; done
-rm -rf "$work/overlap"; mkdir -p "$work/overlap"; head -n "$resnet" "$work/large.txt" | xargs -I{} cp {} "$work/overlap/"
+rm -rf "$work/overlap"; mkdir -p "$work/overlap"; head -n "$resnet" "$work/large.txt" > "$work/o.txt"; xargs -a "$work/o.txt" cp -t "$work/overlap/"
 for ahead in 0 1 0 1; do echo "ResNet-18, $resnet images, --decode-ahead $ahead: $(rate --decode-ahead $ahead) img/s"; done

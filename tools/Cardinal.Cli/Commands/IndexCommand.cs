@@ -42,7 +42,8 @@ internal sealed record IndexDupsOptions(string Index, double Threshold, bool Jso
 }
 
 /// <summary>
-/// cardinal index build|query|dups: a vector index file (<see cref="VectorIndexFile"/>) from embed shards, exact
+/// cardinal index build|query|dups: each verb parsed into its options record by a small function, its work in
+/// Build/Query/Dups(options, stdout, stderr) — a vector index file (<see cref="VectorIndexFile"/>) from embed shards, exact
 /// top-k queries by the engine's SGEMM (<see cref="ExactSearch"/>), and near-duplicate groups.
 /// </summary>
 internal static class IndexCommand
@@ -54,17 +55,17 @@ internal static class IndexCommand
         switch (args[0])
         {
             case "build":
-                return Build(IndexBuildOptions.Parse(CliArguments.Parse(rest, ["--out", "--model-id"], [])), stdout);
+                return Build(IndexBuildOptions.Parse(CliArguments.Parse(rest, ["--out", "--model-id"], [])), stdout, stderr);
             case "query":
                 return Query(IndexQueryOptions.Parse(CliArguments.Parse(rest, [.. ImagePipeline.ValueFlags, "--top", "--vectors"], [.. ImagePipeline.Switches, "--json"])), stdout, stderr);
             case "dups":
-                return Dups(IndexDupsOptions.Parse(CliArguments.Parse(rest, ["--threshold", "--threads"], ["--json"])), stdout);
+                return Dups(IndexDupsOptions.Parse(CliArguments.Parse(rest, ["--threshold", "--threads"], ["--json"])), stdout, stderr);
             default:
                 throw new UsageException($"unknown index subcommand '{args[0]}' (build, query, dups)");
         }
     }
 
-    public static int Build(IndexBuildOptions options, TextWriter stdout)
+    public static int Build(IndexBuildOptions options, TextWriter stdout, TextWriter stderr)
     {
         var parts = EmbeddingShards.Expand(options.Parts);
         string model = ModelOf(parts, options.ModelId);
@@ -182,7 +183,7 @@ internal static class IndexCommand
         return ExactSearch.TopK(index.Vectors, index.Count, d, batch, queries.Count, top, parallel);
     }
 
-    public static unsafe int Dups(IndexDupsOptions options, TextWriter stdout)
+    public static unsafe int Dups(IndexDupsOptions options, TextWriter stdout, TextWriter stderr)
     {
         using var index = VectorIndex.Open(options.Index);
         List<List<long>> groups;
