@@ -17,14 +17,23 @@ cli="$root/tools/Cardinal.Cli/bin/Release/net10.0/cardinal"
 find "$work/images" -name '*.png' | sort > "$work/large.txt"
 head -n "$small" "$work/large.txt" > "$work/small.txt"
 
-rss() {   # rss NAME LIST: peak RSS (KB) and wall time of an embed over LIST
-  /usr/bin/time -f "%M %e" -o "$work/$1.time" "$cli" embed --files-from "$2" --out-dir "$work/$1" --model "$work/tiny.onnx" >/dev/null 2>"$work/$1.err"
+rss() {   # rss NAME LIST: peak RSS (KB) and wall time of an embed over LIST; RSS sampled every 2 s into NAME.rss
+  /usr/bin/time -f "%M %e" -o "$work/$1.time" "$cli" embed --files-from "$2" --out-dir "$work/$1" --model "$work/tiny.onnx" >/dev/null 2>"$work/$1.err" &
+  local timer=$!
+  sleep 1
+  local pid; pid=$(pgrep -P "$timer" | head -n 1 || true)
+  while kill -0 "$timer" 2>/dev/null; do
+    [ -n "$pid" ] && awk '/VmRSS/ { print int($2 / 1024) }' "/proc/$pid/status" 2>/dev/null >> "$work/$1.rss" || true
+    sleep 2
+  done
+  wait "$timer" || true
   read -r kb seconds < "$work/$1.time"
   echo "$kb $seconds"
 }
 read -r small_kb small_s < <(rss small "$work/small.txt")
 read -r large_kb large_s < <(rss large "$work/large.txt")
 echo "memory: $small images peak RSS $((small_kb / 1024)) MB ($small_s s); $large images $((large_kb / 1024)) MB ($large_s s); growth $(( (large_kb - small_kb) / 1024 )) MB"
+echo "RSS every 2 s over the $large-image run (MB): $(tr '\n' ' ' < "$work/large.rss")"
 
 rate() {   # rate MODEL_ARGS... : images/s from the embed's own summary line
   "$cli" embed "$work/overlap" "$@" --out "$work/o.npy" 2>&1 >/dev/null | grep -o '([0-9.]* img/s)' | tr -d '(' | cut -d' ' -f1
