@@ -71,6 +71,8 @@ public sealed record JobStatus
     [Id(4)] public required WorkItemResult[] Results { get; init; }
     /// <summary>Dispatches that failed or timed out (and were retried).</summary>
     [Id(5)] public required string[] Retries { get; init; }
+    /// <summary>Times the job was picked up again by a new activation (its silo died or stopped mid-job).</summary>
+    [Id(6)] public required int Resumes { get; init; }
 }
 
 /// <summary>The job's spec, persisted once (it holds the whole file list: never rewritten per item).</summary>
@@ -88,6 +90,7 @@ public sealed class JobProgress
     [Id(1)] public bool Finished { get; set; }
     [Id(2)] public string? Error { get; set; }
     [Id(3)] public List<string> Retries { get; set; } = [];
+    [Id(4)] public int Resumes { get; set; }
 }
 
 /// <summary>

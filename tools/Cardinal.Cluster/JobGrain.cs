@@ -16,10 +16,13 @@ public sealed class EmbedJobGrain(
     private Task? _running;
     private readonly SemaphoreSlim _saving = new(1, 1);
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (specState.State.Spec is not null && !state.State.Finished) Resume();
-        return Task.CompletedTask;
+        if (specState.State.Spec is null || state.State.Finished) return;
+        // An unfinished job in storage: the activation that ran it is gone (its silo died or stopped).
+        state.State.Resumes++;
+        await Save();
+        Resume();
     }
 
     public async Task Start(EmbedJobSpec spec)
@@ -45,7 +48,7 @@ public sealed class EmbedJobGrain(
         return Task.FromResult(new JobStatus
         {
             Items = specState.State.Spec?.ItemCount ?? 0, Done = s.Done.Count, Finished = s.Finished, Error = s.Error,
-            Results = s.Done.Values.OrderBy(r => r.Index).ToArray(), Retries = [.. s.Retries],
+            Results = s.Done.Values.OrderBy(r => r.Index).ToArray(), Retries = [.. s.Retries], Resumes = s.Resumes,
         });
     }
 
@@ -86,7 +89,8 @@ public sealed class EmbedJobGrain(
         WorkItem item = spec.Item(index);
         for (int attempt = 1; ; attempt++)
         {
-            var worker = GrainFactory.GetGrain<IEmbedWorkerGrain>($"{spec.JobId}/{index}/{attempt}");
+            // A fresh key per dispatch (and per resume), so a retry is a new activation, placed afresh.
+            var worker = GrainFactory.GetGrain<IEmbedWorkerGrain>($"{spec.JobId}/{index}/{state.State.Resumes}.{attempt}");
             try
             {
                 WorkItemResult result = await worker.Embed(item, attempt).WaitAsync(spec.ItemTimeout);
