@@ -18,6 +18,8 @@ public static class ClusterJobs
         return Convert.ToHexString(hash.GetHashAndReset())[..24].ToLowerInvariant();
     }
 
+    private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>Starts (or attaches to) the job and polls it until it finishes; throws when it failed.</summary>
     public static async Task<JobStatus> RunAsync(IGrainFactory grains, EmbedJobSpec spec, Action<JobStatus>? progress = null,
         TimeSpan? poll = null, CancellationToken cancellation = default)
@@ -28,8 +30,10 @@ public static class ClusterJobs
         while (true)
         {
             JobStatus status;
-            try { status = await job.Status().WaitAsync(cancellation); }
-            catch (Exception e) when (e is not OperationCanceledException && !cancellation.IsCancellationRequested)
+            // Status answers at once; one that does not was sent to a silo that died with the message (calls wait
+            // up to the 2-hour response timeout items need), so it is abandoned and asked again.
+            try { status = await job.Status().WaitAsync(StatusTimeout, cancellation); }
+            catch (Exception) when (!cancellation.IsCancellationRequested)
             {
                 // The silo hosting the job died: the next call activates it elsewhere from its stored state.
                 await Task.Delay(TimeSpan.FromMilliseconds(500), cancellation);
