@@ -10,6 +10,7 @@ using Cardinal.Bench;
 // dotnet run -c Release --project Engine.Bench -- convs [--filter S] ...    each ConvCases model row: Cardinal's plan vs a one-node ORT model
 // dotnet run -c Release --project Engine.Bench -- fuzz --seed S --cases N   the convolution/pool geometry fuzz of the tests
 // dotnet run -c Release --project Engine.Bench -- winograd [--threads N] [--batch B]  direct blocked vs Winograd F(4×4)/F(2×2), speed and error
+// dotnet run -c Release --project Engine.Bench -- search INDEX Q.npy ...    exact top-k latency (1 query, a batch); tools/index-bench/bench.sh
 if (args.Length > 0 && args[0] == "compare") return CompareRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "layers") return LayersRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "batching") return BatchingRunner.Run(args[1..]);
@@ -17,6 +18,7 @@ if (args.Length > 0 && args[0] == "ortprofile") return OrtProfileRunner.Run(args
 if (args.Length > 0 && args[0] == "convs") return ConvsRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "fuzz") return FuzzRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "winograd") return WinogradRunner.Run(args[1..]); // direct blocked vs Winograd F4/F2 on the zoo's stride-1 3×3 shapes
+if (args.Length > 0 && args[0] == "search") return SearchRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "blockedconv") return BlockedConvRunner.Run(args[1..]); // blocked direct conv vs the NCHW plan, ResNet-50 rows
 if (args.Length > 0 && args[0] == "peak")
 {

@@ -62,7 +62,7 @@ public class FashionMnistFitTests
         // scikit-learn on the very embeddings fit used (read back from its cache), the same split and λ.
         var dataset = FitDataset.Scan(train);
         string fingerprint;
-        using (var pipeline = ImagePipeline.Create(new ImagePipelineOptions())) fingerprint = pipeline.Fingerprint();
+        using (var pipeline = ImagePipeline.Create(new ImageModelOptions())) fingerprint = pipeline.Fingerprint();
         var cache = new EmbeddingCache(fingerprint);
         var rows = dataset.Files.Select(f => cache.TryGet(f) ?? throw new AssertionException($"no cached embedding for {f}")).ToList();
         int d = rows[0].Length;

@@ -24,13 +24,22 @@ public static class ImageFiles
     }
 
     /// <summary>Expands arguments into image files: files as given, folders to their images (sorted, not recursive).</summary>
-    public static List<string> Expand(IEnumerable<string> arguments)
+    public static List<string> Expand(IEnumerable<string> arguments) => Expand(arguments, recursive: false);
+
+    /// <summary>
+    /// Expands arguments into image files: files as given, folders to their images sorted by path (ordinal),
+    /// with every subfolder's when <paramref name="recursive"/> (hidden entries and symbolic links to folders
+    /// are not followed, so a link loop cannot make the walk endless).
+    /// </summary>
+    public static List<string> Expand(IEnumerable<string> arguments, bool recursive)
     {
+        var options = new EnumerationOptions { RecurseSubdirectories = recursive, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System | FileAttributes.ReparsePoint };
         var files = new List<string>();
         foreach (string a in arguments)
         {
             if (Directory.Exists(a))
-                files.AddRange(Directory.EnumerateFiles(a).Where(f => Extensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal));
+                files.AddRange(Directory.EnumerateFiles(a, "*", recursive ? options : new EnumerationOptions())
+                    .Where(f => Extensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal));
             else files.Add(a);
         }
         return files;

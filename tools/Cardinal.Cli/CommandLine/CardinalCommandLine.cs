@@ -42,6 +42,8 @@ internal static class CardinalCommandLine
             SimilarVerb.Create(),
             ClassifyVerb.Create(),
             FitVerb.Create(),
+            IndexVerb.Create(),
+            SiloVerb.Create(),
             LoadTestVerb.Create(),
             CompletionVerb.Create(),
         };

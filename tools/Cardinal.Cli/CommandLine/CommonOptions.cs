@@ -60,7 +60,14 @@ internal static class CommonOptions
 
     /// <summary>Every option the image jobs (embed, similar, classify) take besides their own.</summary>
     public static IEnumerable<Option> ImageJob(string? modelDescription = null) =>
-        [Model(modelDescription), Preset(), Threads(), Device(), Exact(), .. ImageFormats()];
+        [Model(modelDescription), Preset(), Threads(), Device(), Exact(), DecodeAhead(), .. ImageFormats()];
+
+    /// <summary>--decode-ahead N: decoded chunks that may wait for the model while it runs (0 alternates decoding and inference).</summary>
+    public static Option<string> DecodeAhead() => new("--decode-ahead")
+    {
+        HelpName = "N",
+        Description = "decoded chunks of images that may wait for the model, 0–16; 0 alternates decoding and inference [default: 1]",
+    };
 
     /// <summary>Everything that opens a model and runs it: --model, --threads, --device, --exact.</summary>
     public static IEnumerable<Option> ModelRun() => [Model(), Threads(), Device(), Exact()];

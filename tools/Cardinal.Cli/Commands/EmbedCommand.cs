@@ -8,19 +8,28 @@ namespace Cardinal.Cli.Commands;
 /// cardinal embed IMAGES… | DIR [--model M] [--preset P] [--out emb.npy | --json] [--layer NAME[,NAME…]]
 /// [--pool avg|none] [--normalize]: one embedding per image (the model's output, flattened). --out writes an
 /// [N, D] .npy of the images that loaded, in order, and their names beside it (emb.files.txt); each --layer
-/// value (from the same run) gets its own emb.&lt;layer&gt;.npy (see <see cref="EmbedLayers"/>).
+/// value (from the same run) gets its own emb.&lt;layer&gt;.npy (see <see cref="EmbedLayers"/>). With --out-dir it
+/// streams into resumable shards instead (<see cref="EmbedShardsCommand"/>).
 /// </summary>
 internal static class EmbedCommand
 {
     public static int Run(CliArguments a, TextWriter stdout, TextWriter stderr)
     {
+        if (a.Has("--out-dir"))
+        {
+            if (a.Has("--out")) throw new UsageException("--out and --out-dir are exclusive (one .npy, or a folder of shards)");
+            if (a.Has("--layer")) throw new UsageException("--layer writes .npy files beside --out; shards (--out-dir) hold the model's output only");
+            return EmbedShardsCommand.Execute(EmbedShardsOptions.Parse(a, ImageModelOptions.Parse(a)), stdout, stderr);
+        }
+        foreach (string shardOnly in (string[])["--shard-size", "--files-from", "--cluster", "--recursive"])
+            if (a.Has(shardOnly)) throw new UsageException($"{shardOnly} needs --out-dir DIR");
         var files = ImageJobReport.Files(a);
         string? outPath = a.Single("--out");
         bool json = a.Has("--json"), normalize = a.Has("--normalize");
         var layers = EmbedLayers.Parse(a);
         var pooling = EmbedLayers.Pooling(a);
         if (a.Has("--pool") && layers.Count == 0) throw new UsageException("--pool applies to --layer values; name them with --layer");
-        using var pipeline = ImagePipeline.Create(ImagePipeline.Options(a) with { Layers = layers });
+        using var pipeline = ImagePipeline.Create(ImageModelOptions.Parse(a) with { Layers = layers });
         var progress = new ProgressReporter(files.Count, stderr, ProgressReporter.TerminalAttached && !json);
         var results = pipeline.Run(files, progress);
         var good = results.Where(r => r.Output is not null).ToList();

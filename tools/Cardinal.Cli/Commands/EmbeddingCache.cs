@@ -6,7 +6,8 @@ using Cardinal.Tensors;
 namespace Cardinal.Cli.Commands;
 
 /// <summary>
-/// Embeddings kept on disk between `similar` runs, under the user's cache folder (never beside their photos):
+/// `fit`'s embeddings kept on disk between runs (raw, not normalised: the trainer standardises them), under the
+/// user's cache folder (never beside their photos; `similar` keeps one index per folder instead, FolderIndexCache):
 /// $CARDINAL_CACHE_DIR or ~/.cache/cardinal/embeddings/&lt;model hash&gt;-&lt;preset&gt;/&lt;key&gt;.npy, where the key hashes the
 /// file's full path, size and modification time — a changed file or model misses the cache by construction.
 /// </summary>

@@ -11,7 +11,7 @@ internal sealed record FitOptions
     /// <summary>One subfolder per class (sorted ordinal order), images anywhere under each.</summary>
     public required string Directory { get; init; }
     public required string Out { get; init; }
-    public ImagePipelineOptions Images { get; init; } = new();
+    public ImageModelOptions Images { get; init; } = new();
     /// <summary>Fraction of each class held out for the reported accuracy; 0 trains on everything and reports none.</summary>
     public double Holdout { get; init; } = 0.2;
     /// <summary>The L2 strength λ; null chooses it by stratified k-fold cross-validation over a grid.</summary>
@@ -37,7 +37,7 @@ internal sealed record FitOptions
         {
             Directory = a.Positionals[0],
             Out = outPath,
-            Images = ImagePipeline.Options(a),
+            Images = ImageModelOptions.Parse(a),
             Holdout = holdout,
             L2 = l2,
             Folds = a.Int("--folds", 5, 2, 100),

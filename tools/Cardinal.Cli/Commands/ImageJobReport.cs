@@ -13,9 +13,11 @@ internal static class ImageJobReport
         return Cli.SomeImagesFailed;
     }
 
-    public static List<string> Files(CliArguments a, int skip = 0)
+    public static List<string> Files(CliArguments a, int skip = 0) => Files(a.Positionals.Skip(skip));
+
+    public static List<string> Files(IEnumerable<string> arguments)
     {
-        var files = Formats.Images.ImageFiles.Expand(a.Positionals.Skip(skip));
+        var files = Formats.Images.ImageFiles.Expand(arguments);
         if (files.Count == 0) throw new UsageException("no images given (pass files or a folder of .jpg/.png/.bmp/.webp images)");
         return files;
     }

@@ -1,67 +1,71 @@
 using System.Security.Cryptography;
+using Cardinal.Embedding;
 using Cardinal.Formats.Images;
 using Cardinal.Formats.Onnx;
 using Cardinal.Tensors;
 
 namespace Cardinal.Cli.Commands;
 
-/// <summary>What an image job opens: the model (null: the bundled default), the preset (null: the model's), the backend.</summary>
-internal sealed record ImagePipelineOptions
+/// <summary>
+/// What an image job needs to open its model: --model (null: the bundled default), --preset (null: the model's, or
+/// the one a fitted classifier states), --device/--threads/--exact, --enable-gif/--enable-tiff, and --decode-ahead
+/// (decoded chunks that may wait for the model; 0 alternates decoding and inference).
+/// </summary>
+internal sealed record ImageModelOptions(string? Model, string? Preset, BackendChoice Backend, bool EnableGif, bool EnableTiff, int DecodeAhead = 1)
 {
-    public string? Model { get; init; }
-    public string? Preset { get; init; }
-    public BackendChoice Backend { get; init; } = new() { Device = Cardinal.Device.Cpu, Threads = Environment.ProcessorCount };
-    public bool EnableGif { get; init; }
-    public bool EnableTiff { get; init; }
+    /// <summary>The bundled model on the CPU with every core, its own preset.</summary>
+    public ImageModelOptions() : this(null, null, new BackendChoice(), false, false) { }
+
     /// <summary>Values read out besides the model's output (any value name; see SessionOptions.ExtraOutputs).</summary>
     public IReadOnlyList<string> Layers { get; init; } = [];
+
+    public static ImageModelOptions Parse(CliArguments a) => new(a.Single("--model"), a.Single("--preset"), ModelFiles.Choice(a),
+        a.Has("--enable-gif"), a.Has("--enable-tiff"), a.Int("--decode-ahead", 1, 0, 16));
 }
 
 /// <summary>One image→output result: the model's first output flattened, or the reason the file failed.</summary>
 internal readonly record struct ImageResult(string File, float[]? Output, string? Error)
 {
-    /// <summary>Per requested layer (<see cref="ImagePipelineOptions.Layers"/>, in that order): this image's slice of the value, flattened.</summary>
+    /// <summary>Per requested layer (<see cref="ImageModelOptions.Layers"/>, in that order): this image's slice of the value, flattened.</summary>
     public float[][]? Layers { get; init; }
 }
 
 /// <summary>
 /// Model + preprocessing for the image jobs. The bundled default model gets the mlnet-resnet18 preset
-/// (read from its companion ResNetPreprocess.onnx); any other model gets imagenet unless --preset says.
-/// Files are decoded and preprocessed in parallel, a chunk at a time, and run in batches when the model's
-/// batch dimension allows it (the default model's is fixed at 1).
+/// (read from its companion ResNetPreprocess.onnx); a fitted classifier the preset its metadata states; any other
+/// model imagenet, unless --preset says. Images go through an <see cref="ImageEmbedder"/>: decoded and preprocessed
+/// in parallel, a chunk at a time, one chunk ahead of the model, and run in batches when the model's batch
+/// dimension allows it (the default model's is fixed at 1).
 /// </summary>
 internal sealed class ImagePipeline : IDisposable
 {
     private const int ChunkSize = 16;
-    private readonly int _threads;
-    private readonly ImageSharpDecoder _decoder;
 
-    private ImagePipeline(string modelPath, PreprocessOptions preset, InferenceSession session, ImageSharpDecoder decoder, int threads)
+    private ImagePipeline(string modelPath, PreprocessOptions preset, InferenceSession session, ImageSharpDecoder decoder, int threads, int decodeAhead)
     {
         ModelPath = modelPath;
         Preset = preset;
         Session = session;
-        _decoder = decoder;
-        _threads = threads;
+        Embedder = new ImageEmbedder(session, preset, decoder, decoder.Limits, threads, ChunkSize, decodeAhead);
     }
 
     public string ModelPath { get; }
     public PreprocessOptions Preset { get; }
     public InferenceSession Session { get; }
+    public ImageEmbedder Embedder { get; }
 
-    public static ImagePipeline Create(CliArguments a) => Create(Options(a));
+    /// <summary>The class names the model's metadata states (a model exported by `cardinal fit`), or null.</summary>
+    public string[]? Labels { get; private init; }
 
-    /// <summary>The image-job flags as a plain record (--model, --preset, --device, --threads, --exact, --enable-gif, --enable-tiff).</summary>
-    public static ImagePipelineOptions Options(CliArguments a) => new()
-    {
-        Model = a.Single("--model"),
-        Preset = a.Single("--preset"),
-        Backend = ModelFiles.Choice(a),
-        EnableGif = a.Has("--enable-gif"),
-        EnableTiff = a.Has("--enable-tiff"),
-    };
+    /// <summary>The values read out per image besides the output (embed --layer).</summary>
+    public IReadOnlyList<string> Layers { get; private init; } = [];
 
-    public static ImagePipeline Create(ImagePipelineOptions options)
+    /// <summary>Per layer, the per-image dims of the last run (batch dimension dropped), for pooling.</summary>
+    public int[][] LayerDims { get; private set; } = [];
+
+    public static ImagePipeline Create(CliArguments a) => Create(ImageModelOptions.Parse(a));
+
+    public static ImagePipeline Create(ImageModelOptions options)
     {
         string path = ModelFiles.Resolve(options.Model);
         bool isDefault = options.Model is null or "default";
@@ -74,7 +78,7 @@ internal sealed class ImagePipeline : IDisposable
                 ?? (isDefault ? PreprocessPresets.MlNetResNet18Name : PreprocessPresets.ImageNetName);
             PreprocessOptions preset = PresetNamed(presetName);
             CheckInput(session, preset);
-            return new ImagePipeline(path, preset, session, new ImageSharpDecoder(limits), options.Backend.Threads)
+            return new ImagePipeline(path, preset, session, new ImageSharpDecoder(limits), options.Backend.Threads, options.DecodeAhead)
             {
                 Labels = ClassifierMetadata.Labels(metadata, path),
                 Layers = options.Layers,
@@ -95,15 +99,6 @@ internal sealed class ImagePipeline : IDisposable
         _ => throw new UsageException($"unknown preset '{name}' (imagenet, mlnet-resnet18)"),
     };
 
-    /// <summary>The class names the model's metadata states (a model exported by `cardinal fit`), or null.</summary>
-    public string[]? Labels { get; private init; }
-
-    /// <summary>The values read out per image besides the output (embed --layer).</summary>
-    public IReadOnlyList<string> Layers { get; private init; } = [];
-
-    /// <summary>Per layer, the per-image dims of the last run (batch dimension dropped), for pooling.</summary>
-    public int[][] LayerDims { get; private set; } = [];
-
     private static void CheckInput(InferenceSession session, PreprocessOptions preset)
     {
         if (session.Inputs.Count != 1) throw new UsageException($"image jobs need a model with one input; this one has {session.Inputs.Count}");
@@ -114,55 +109,38 @@ internal sealed class ImagePipeline : IDisposable
         if (!fits) throw new UsageException($"model input {input} does not take the preset's [N,3,{preset.CropHeight},{preset.CropWidth}] images");
     }
 
-    /// <summary>Images per Run: the model's fixed batch size, or a chunk when the batch is symbolic.</summary>
-    private int BatchSize => Session.Inputs[0].Dims![0].Size ?? ChunkSize;
+    /// <summary>A short stable hash of the model file and preset, for cache keys and index/shard model identities.</summary>
+    public string Fingerprint() => Fingerprint(ModelPath, Preset.Name);
 
-    /// <summary>A short stable hash of the model file and preset, for cache keys.</summary>
-    public string Fingerprint()
+    public static string Fingerprint(string modelPath, string presetName)
     {
-        using var stream = File.OpenRead(ModelPath);
+        using var stream = File.OpenRead(modelPath);
         byte[] hash = SHA256.HashData(stream);
-        return Convert.ToHexString(hash)[..16].ToLowerInvariant() + "-" + Preset.Name;
+        return Convert.ToHexString(hash)[..16].ToLowerInvariant() + "-" + presetName;
+    }
+
+    /// <summary>
+    /// The identity a pipeline made from <paramref name="options"/> would have, without opening the model (a fitted
+    /// classifier whose metadata names another preset gets that preset only when the pipeline opens it).
+    /// </summary>
+    public static string Fingerprint(ImageModelOptions options)
+    {
+        string path = ModelFiles.Resolve(options.Model);
+        bool isDefault = options.Model is null or "default";
+        return Fingerprint(path, options.Preset ?? (isDefault ? PreprocessPresets.MlNetResNet18Name : PreprocessPresets.ImageNetName));
     }
 
     public List<ImageResult> Run(IReadOnlyList<string> files, ProgressReporter progress)
     {
         var results = new List<ImageResult>(files.Count);
-        int per = 3 * Preset.CropHeight * Preset.CropWidth;
         progress.Report(0);
-        for (int start = 0; start < files.Count; start += ChunkSize)
+        foreach (var chunk in Embedder.Embed(files))
         {
-            var chunk = files.Skip(start).Take(ChunkSize).ToList();
-            // One input tensor per model batch; images decode in parallel straight into their slices.
-            var inputs = new List<Tensor>();
-            var slices = new Memory<float>[chunk.Count];
-            for (int b = 0; b < chunk.Count; b += BatchSize)
-            {
-                int count = Math.Min(BatchSize, chunk.Count - b);
-                var t = Tensor.Create(ElementType.Float32, Preset.TensorShape(count));
-                inputs.Add(t);
-                for (int m = 0; m < count; m++) slices[b + m] = ((float[])t.Data).AsMemory(m * per, per);
-            }
-            string?[] errors = ImageBatch.LoadInto(chunk, slices, Preset, _decoder, _decoder.Limits, _threads);
-            var outputs = new float[chunk.Count][];
-            var layers = new float[chunk.Count][][];
-            for (int b = 0; b < inputs.Count; b++)
-            {
-                int first = b * BatchSize, count = inputs[b].Dims[0];
-                if (Enumerable.Range(first, count).All(i => errors[i] is not null)) continue;
-                var all = Session.Run(new Dictionary<string, Tensor> { [Session.Inputs[0].Name] = inputs[b] });
-                Tensor output = all[Session.Outputs[0].Name];
-                int dim = output.Length / count;
-                for (int m = 0; m < count; m++) outputs[first + m] = output.Floats.Slice(m * dim, dim).ToArray();
-                if (Layers.Count == 0) continue;
-                LayerDims = [.. Layers.Select(l => all[l].Dims[1..].ToArray())];
-                for (int m = 0; m < count; m++)
-                    layers[first + m] = [.. Layers.Select(l => { Tensor t = all[l]; int per = t.Length / count; return t.Floats.Slice(m * per, per).ToArray(); })];
-            }
-            for (int i = 0; i < chunk.Count; i++)
-                results.Add(errors[i] is null
-                    ? new ImageResult(chunk[i], outputs[i], null) { Layers = Layers.Count > 0 ? layers[i] : null }
-                    : new ImageResult(chunk[i], null, errors[i]));
+            if (chunk.ExtraDims.Length > 0) LayerDims = chunk.ExtraDims;
+            for (int i = 0; i < chunk.Files.Count; i++)
+                results.Add(chunk.Errors[i] is null
+                    ? new ImageResult(chunk.Files[i], chunk.Outputs[i], null) { Layers = chunk.Extra?[i] }
+                    : new ImageResult(chunk.Files[i], null, chunk.Errors[i]));
             progress.Report(results.Count);
         }
         return results;

@@ -33,6 +33,8 @@ internal static class ModelFiles
     public static InferenceSession Open(string path, BackendChoice choice, out IReadOnlyDictionary<string, string> metadata) =>
         Open(path, choice, null, out metadata);
 
+    public static InferenceSession Open(string path, BackendChoice choice) => Open(path, choice, null, out _);
+
     /// <summary>With session options (extra outputs read out by name).</summary>
     public static InferenceSession Open(string path, BackendChoice choice, SessionOptions? options) => Open(path, choice, options, out _);
 
