@@ -15,6 +15,8 @@ internal static class EmbedCommand
 {
     public static int Run(CliArguments a, TextWriter stdout, TextWriter stderr)
     {
+        // IMAGES may be left out only when --files-from gives the list.
+        if (a.Positionals.Count == 0 && !a.Has("--files-from")) throw new UsageException("embed needs IMAGES (see 'cardinal embed --help')");
         if (a.Has("--out-dir"))
         {
             if (a.Has("--out")) throw new UsageException("--out and --out-dir are exclusive (one .npy, or a folder of shards)");
