@@ -13,11 +13,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for i in $(seq 1 "$runs"); do
   CARDINAL_CACHE_DIR="$work/cache-$i" "$cli" fit "$subset/train" --out "$work/fit.onnx" --json > "$work/run-$i.json"
-  /usr/bin/python3 -I -c 'import json,sys; r=json.load(open(sys.argv[1])); s=r["seconds"]; print(f"run {sys.argv[2]}: embedding {s[\"embedding\"]:.1f} s, training {s[\"training\"]:.1f} s, accuracy {r[\"accuracy\"]:.4f}")' "$work/run-$i.json" "$i"
+  /usr/bin/python3 -I -c 'import json,sys; r=json.load(open(sys.argv[1])); s=r["seconds"]; e, t, a = s["embedding"], s["training"], r["accuracy"]; print(f"run {sys.argv[2]}: embedding {e:.1f} s, training {t:.1f} s, accuracy {a:.4f}")' "$work/run-$i.json" "$i"
 done
 /usr/bin/python3 -I -c '
 import json, statistics, sys
 runs = [json.load(open(p)) for p in sys.argv[1:]]
 for part in ("embedding", "training"):
-    print(f"median {part}: {statistics.median(r[\"seconds\"][part] for r in runs):.1f} s")
+    m = statistics.median(r["seconds"][part] for r in runs); print(f"median {part}: {m:.1f} s")
 ' "$work"/run-*.json
