@@ -1,3 +1,4 @@
+using Cardinal.Tests.TestUtilities;
 using Cardinal.Formats.Images;
 using Cardinal.Formats.Npy;
 using Cardinal.Formats.Onnx;
@@ -36,13 +37,7 @@ public class EmbedLayerTests
     [TearDown]
     public void TearDown() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Cardinal.Cli.Cli.Execute(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Cli(params string[] args) => CliRun.Run(args);
 
     [Test]
     public void EmbedLayer_PoolAndNormalize_EqualTheSessionsReadOut()

@@ -80,13 +80,7 @@ public class FitCliTests
         return root;
     }
 
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Cardinal.Cli.Cli.Execute(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Cli(params string[] args) => CliRun.Run(args);
 
     private string Out(string name) => Path.Combine(_dir, name);
 

@@ -31,13 +31,7 @@ public class IndexCliTests
         Directory.Delete(_dir, recursive: true);
     }
 
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Cardinal.Cli.Cli.Execute(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Cli(params string[] args) => CliRun.Run(args);
 
     [Test]
     public void BuildQueryDups_FromEmbedShards_FindTheImageItselfAndItsCopies()
