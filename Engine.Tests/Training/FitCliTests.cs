@@ -173,6 +173,19 @@ public class FitCliTests
     }
 
     [Test]
+    public void FittedModel_IdentityWithoutOpening_IsTheOpenedPipelines()
+    {
+        // A cluster job names its model before any silo opens it; the shards then carry the opened pipeline's identity.
+        References.Require(DefaultModelTests.ModelPath, "Build restores the default model and its preprocessing companion.");
+        string train = Folder("train", 4);
+        Assert.That(Cli("fit", train, "--out", Out("m.onnx"), "--model", _backbone, "--no-cache", "--preset", "mlnet-resnet18").Code, Is.EqualTo(0));
+        var options = new Cardinal.Cli.Commands.ImageModelOptions(Out("m.onnx"), null, new Cardinal.Cli.BackendChoice { Threads = 1 }, false, false);
+        using var pipeline = Cardinal.Cli.Commands.ImagePipeline.Create(options);
+        Assert.That(pipeline.Preset.Name, Is.EqualTo("mlnet-resnet18"), "the preset the model states");
+        Assert.That(Cardinal.Cli.Commands.ImagePipeline.Fingerprint(options), Is.EqualTo(pipeline.Fingerprint()));
+    }
+
+    [Test]
     public void Fit_UnreadableImages_SkippedAndCounted_ExitFour_ModelStillWritten()
     {
         string train = Folder("train", 6);

@@ -120,14 +120,16 @@ internal sealed class ImagePipeline : IDisposable
     }
 
     /// <summary>
-    /// The identity a pipeline made from <paramref name="options"/> would have, without opening the model (a fitted
-    /// classifier whose metadata names another preset gets that preset only when the pipeline opens it).
+    /// The identity a pipeline made from <paramref name="options"/> will have, without running it: the preset is
+    /// chosen as <see cref="Create(ImageModelOptions)"/> chooses it, a fitted classifier's stated one included (its
+    /// metadata is read), so a cluster job and the shards its silos write name the same model.
     /// </summary>
     public static string Fingerprint(ImageModelOptions options)
     {
         string path = ModelFiles.Resolve(options.Model);
         bool isDefault = options.Model is null or "default";
-        return Fingerprint(path, options.Preset ?? (isDefault ? PreprocessPresets.MlNetResNet18Name : PreprocessPresets.ImageNetName));
+        string? stated = options.Preset is null && !isDefault ? ClassifierMetadata.Preset(OnnxModel.Load(path).MetadataProps) : null;
+        return Fingerprint(path, options.Preset ?? stated ?? (isDefault ? PreprocessPresets.MlNetResNet18Name : PreprocessPresets.ImageNetName));
     }
 
     public List<ImageResult> Run(IReadOnlyList<string> files, ProgressReporter progress)
