@@ -172,6 +172,9 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     public override ConvAlgorithm Algorithm => ConvAlgorithm.BlockedDirect;
 
+    /// <summary>The register tile this layer runs (groups narrow it to a divisor of their blocks).</summary>
+    public override string Description => $"blocked direct NCHW{_block}c, {_tilePixels}×{_tileBlocks} pixels×blocks";
+
     public override bool HoldsPackedWeights => true;
 
     public override long WorkspaceBytes => Workspace.Align(PaddedInputLength * sizeof(float));
