@@ -32,6 +32,30 @@ public class PreprocessingTests
             ours, ImagePreprocessor.ResizeAndCrop(image, PreprocessPresets.ImageNet));
     }
 
+    [Test]
+    public void Apply_InScratch_EqualsResizeAndCrop_ForEverySizeInTurn()
+    {
+        // Apply resizes into per-thread scratch and reads the crop from it; the bytes must be ResizeAndCrop's, whatever
+        // size came before on the thread (a smaller image after a larger one reuses a longer buffer).
+        var random = new Random(7);
+        var preset = PreprocessPresets.ImageNet;
+        foreach (var (w, h) in new[] { (300, 200), (64, 48), (224, 224), (500, 100), (48, 64), (256, 300), (300, 200) })
+        {
+            var pixels = new byte[w * h * 3];
+            random.NextBytes(pixels);
+            var image = new RgbImage(w, h, pixels);
+            var ours = new float[3 * 224 * 224];
+            ImagePreprocessor.Apply(image, preset, ours);
+            byte[] crop = ImagePreprocessor.ResizeAndCrop(image, preset).Pixels;
+            for (int c = 0; c < 3; c++)
+                for (int i = 0; i < 224 * 224; i++)
+                {
+                    float expected = (crop[i * 3 + c] * preset.Scale - preset.Mean[c]) * (1f / preset.Std[c]);
+                    if (ours[c * 224 * 224 + i] != expected) Assert.Fail($"{w}×{h}: channel {c}, pixel {i}: {ours[c * 224 * 224 + i]} != {expected}");
+                }
+        }
+    }
+
     [TestCaseSource(nameof(Lossless))]
     public void Lossless_MatchesTorchvisionWithinOneLevel(string file)
     {

@@ -68,12 +68,64 @@ public static class BilinearResampler
 
     private static RgbImage Horizontal(RgbImage src, int width)
     {
-        var (bounds, weights, ksize) = Coefficients(src.Width, width);
         var dst = new byte[width * src.Height * 3];
-        byte[] s = src.Pixels;
-        for (int y = 0; y < src.Height; y++)
+        Horizontal(src.Pixels, src.Width, src.Height, dst, width);
+        return new RgbImage(width, src.Height, dst);
+    }
+
+    private static RgbImage Vertical(RgbImage src, int height)
+    {
+        var dst = new byte[src.Width * height * 3];
+        Vertical(src.Pixels, src.Width, src.Height, dst, height);
+        return new RgbImage(src.Width, height, dst);
+    }
+
+    /// <summary>
+    /// <see cref="Resize"/> into this thread's scratch buffers instead of new arrays, for the preprocessing of a
+    /// stream of images (each would otherwise allocate a few hundred KB on the large-object heap, collected only by
+    /// full collections: the embed pipeline's memory then swings by ~100 MB). Valid until this thread's next call.
+    /// Intermediates past <see cref="ScratchLimitBytes"/> (a photo of many megapixels) are allocated as before, so
+    /// one huge image does not stay pinned to a thread.
+    /// </summary>
+    internal static ReadOnlySpan<byte> ResizeInScratch(RgbImage src, int width, int height)
+    {
+        if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"Target size {width}×{height} must be positive.");
+        ReadOnlySpan<byte> pixels = src.Pixels;
+        int w = src.Width;
+        if (width != src.Width)
         {
-            int rowIn = y * src.Width * 3, rowOut = y * width * 3;
+            Span<byte> h = Scratch(ref t_horizontal, width * src.Height * 3);
+            Horizontal(pixels, src.Width, src.Height, h, width);
+            pixels = h;
+            w = width;
+        }
+        if (height != src.Height)
+        {
+            Span<byte> v = Scratch(ref t_vertical, w * height * 3);
+            Vertical(pixels, w, src.Height, v, height);
+            pixels = v;
+        }
+        return pixels;
+    }
+
+    /// <summary>The largest intermediate kept per thread between calls (a 4K frame's resize fits).</summary>
+    internal const int ScratchLimitBytes = 16 << 20;
+
+    [ThreadStatic] private static byte[]? t_horizontal, t_vertical;
+
+    private static Span<byte> Scratch(ref byte[]? buffer, int length)
+    {
+        if (length > ScratchLimitBytes) return new byte[length];
+        if (buffer is null || buffer.Length < length) buffer = new byte[Math.Min(ScratchLimitBytes, Math.Max(length, buffer?.Length * 2 ?? 0))];
+        return buffer.AsSpan(0, length);
+    }
+
+    private static void Horizontal(ReadOnlySpan<byte> s, int srcWidth, int srcHeight, Span<byte> dst, int width)
+    {
+        var (bounds, weights, ksize) = Coefficients(srcWidth, width);
+        for (int y = 0; y < srcHeight; y++)
+        {
+            int rowIn = y * srcWidth * 3, rowOut = y * width * 3;
             for (int x = 0; x < width; x++)
             {
                 int min = bounds[x * 2], count = bounds[x * 2 + 1];
@@ -87,15 +139,12 @@ public static class BilinearResampler
                 dst[q] = Clip8(r); dst[q + 1] = Clip8(g); dst[q + 2] = Clip8(b);
             }
         }
-        return new RgbImage(width, src.Height, dst);
     }
 
-    private static RgbImage Vertical(RgbImage src, int height)
+    private static void Vertical(ReadOnlySpan<byte> s, int srcWidth, int srcHeight, Span<byte> dst, int height)
     {
-        var (bounds, weights, ksize) = Coefficients(src.Height, height);
-        int stride = src.Width * 3;
-        var dst = new byte[stride * height];
-        byte[] s = src.Pixels;
+        var (bounds, weights, ksize) = Coefficients(srcHeight, height);
+        int stride = srcWidth * 3;
         for (int y = 0; y < height; y++)
         {
             int min = bounds[y * 2], count = bounds[y * 2 + 1];
@@ -106,6 +155,5 @@ public static class BilinearResampler
                 dst[y * stride + i] = Clip8(acc);
             }
         }
-        return new RgbImage(src.Width, height, dst);
     }
 }
