@@ -41,7 +41,13 @@ public static class CompareRunner
         using (var first = ort.Run(ortInputs)) theirs0 = first.First().AsTensor<float>().ToArray();
         double maxDiff = 0, maxRef = 0;
         for (int i = 0; i < theirs0.Length; i++) { maxDiff = Math.Max(maxDiff, Math.Abs(ours0.Floats[i] - theirs0[i])); maxRef = Math.Max(maxRef, Math.Abs(theirs0[i])); }
-        for (int i = 0; i < 2; i++) { cardinal.Run(input); using var _ = ort.Run(ortInputs); }
+        // Warm-up to the steady state: ONNX Runtime is native code, while Cardinal's managed code is tiered by the JIT
+        // (a method is recompiled optimised after 30 calls and a quiet 100 ms): two warm-up runs left a ResNet-18 at 2
+        // threads 1.3× slower than its steady state (NOTES "Steady state"). At least 10 runs and 1.5 s of each engine.
+        var warm = Stopwatch.StartNew();
+        for (int i = 0; i < 10 || warm.ElapsedMilliseconds < 1500; i++) cardinal.Run(input);
+        warm.Restart();
+        for (int i = 0; i < 10 || warm.ElapsedMilliseconds < 1500; i++) { using var _ = ort.Run(ortInputs); }
         // Blocks of runs, alternating engines block by block (ABAB): each engine's worker threads spin for a
         // while after a run, so alternating run by run would hand each engine a core the other still holds.
         var ours = new List<double>(); var theirs = new List<double>();
