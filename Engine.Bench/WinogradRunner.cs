@@ -71,45 +71,12 @@ internal static class WinogradRunner
                         times[p].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                     }
             GC.KeepAlive(workspace);
-            double[] errors = RelativeErrors(shape, xb, weight, bias, b, outputs);
+            double[] errors = BlockedFloat64Reference.RelativeErrors(shape, b, xb, weight, bias, default, Math.Max(1, c / 16), outputs);
             double[] ms = times.Select(Median).ToArray();
             double gflop = shape.Flops / 1e9;
             Console.WriteLine($"| {name} | {ms[0]:F3} | {gflop / ms[0] * 1e3 / peak:P0} | {ms[1]:F3} | {ms[0] / ms[1]:F2} | {ms[2]:F3} | {ms[0] / ms[2]:F2} | {errors[0]:E1} | {errors[1]:E1} | {errors[2]:E1} |");
         }
         return 0;
-    }
-
-    /// <summary>max |y − float64| / max |float64| per plan output, over a sample of output channels (all pixels, first image).</summary>
-    private static double[] RelativeErrors(ConvShape shape, float[] xb, float[] weight, float[] bias, int b, float[][] outputs)
-    {
-        var w = shape.Window;
-        int c = shape.Channels, cp = BlockedLayout.PaddedChannels(c, b);
-        var worst = new double[outputs.Length];
-        double scale = 0;
-        for (int m = 0; m < shape.OutChannels; m += Math.Max(1, shape.OutChannels / 16))
-            for (int oh = 0; oh < w.OutH; oh++)
-                for (int ow = 0; ow < w.OutW; ow++)
-                {
-                    double s = bias[m];
-                    for (int ci = 0; ci < c; ci++)
-                        for (int kh = 0; kh < 3; kh++)
-                        {
-                            int ih = oh - 1 + kh;
-                            if ((uint)ih >= (uint)w.InH) continue;
-                            for (int kw = 0; kw < 3; kw++)
-                            {
-                                int iw = ow - 1 + kw;
-                                if ((uint)iw >= (uint)w.InW) continue;
-                                s += (double)xb[((long)(ci / b) * w.InSize + ih * w.InW + iw) * b + ci % b] * weight[((m * c + ci) * 3 + kh) * 3 + kw];
-                            }
-                        }
-                    s = Math.Max(s, 0);
-                    scale = Math.Max(scale, Math.Abs(s));
-                    long at = ((long)(m / b) * w.OutSize + oh * w.OutW + ow) * b + m % b;
-                    for (int p = 0; p < outputs.Length; p++) worst[p] = Math.Max(worst[p], Math.Abs(outputs[p][at] - s));
-                }
-        _ = cp;
-        return worst.Select(e => e / scale).ToArray();
     }
 
     private static float s_sink;

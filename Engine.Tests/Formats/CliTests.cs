@@ -43,7 +43,7 @@ public class CliTests
             [OnnxWriter.ValueInfo("Y", OnnxWriter.Float, 1, 16, 56, 56)]);
         string path = F("conv3x3.onnx");
         File.WriteAllBytes(path, model);
-        if (Cardinal.Kernels.Cpu.CpuPlatform.Default.BlockSize == 0) Assert.Ignore("no blocked tier: Winograd does not run here");
+        References.RequireBlockedTier(Cardinal.Kernels.Cpu.CpuPlatform.Default.BlockSize > 0, "inspect's Winograd step");
         var normal = Run("inspect", path);
         Assert.That(normal.Code, Is.EqualTo(0), normal.Err);
         Assert.That(normal.Out, Does.Contain("Winograd F(4×4,3×3)"));

@@ -15,8 +15,8 @@ namespace Cardinal.Tests.Images;
 [TestFixture]
 public class ImageJobTests
 {
+    private TempCacheFolder? _temp;
     private string _dir = "";
-    private string? _previousCache;
 
     private static readonly string[] Photos = ["astronaut.png", "chelsea.png", "coffee.png", "motorcycle_left.png", "rocket.jpg", "hubble_deep_field.jpg"];
 
@@ -25,19 +25,14 @@ public class ImageJobTests
     {
         References.Require(Path.Combine(PreprocessingTests.Folder, "astronaut.png"), References.RunTestScript);
         References.Require(DefaultModelTests.ModelPath, "Build restores the default model.");
-        _dir = Directory.CreateTempSubdirectory("cardinal-jobs-").FullName;
+        _temp = new TempCacheFolder("cardinal-jobs-");
+        _dir = _temp.Path;
         Directory.CreateDirectory(Path.Combine(_dir, "photos"));
         foreach (string p in Photos) File.Copy(Path.Combine(PreprocessingTests.Folder, p), Path.Combine(_dir, "photos", p));
-        _previousCache = Environment.GetEnvironmentVariable("CARDINAL_CACHE_DIR");
-        Environment.SetEnvironmentVariable("CARDINAL_CACHE_DIR", Path.Combine(_dir, "cache"));
     }
 
     [TearDown]
-    public void TearDown()
-    {
-        Environment.SetEnvironmentVariable("CARDINAL_CACHE_DIR", _previousCache);
-        Directory.Delete(_dir, recursive: true);
-    }
+    public void TearDown() => _temp?.Dispose();
 
     private static (int Code, string Out, string Err) Cli(params string[] args) => CliRun.Run(args);
 

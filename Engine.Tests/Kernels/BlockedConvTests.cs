@@ -28,13 +28,7 @@ public class BlockedConvTests
     /// capped by CARDINAL_CPU_ISA) has none of them to run: the test is skipped there, with that reason, and fails
     /// under CI=true, where the machines have AVX-512 and a run that exercised no blocked kernel would hide a broken one.
     /// </summary>
-    private static void RequireBlockedTier()
-    {
-        if (Tiers.Any()) return;
-        const string reason = "No tier with a block size on this machine (the blocked kernels need AVX2 or AVX-512).";
-        if (References.InCi) Assert.Fail(reason);
-        Assert.Ignore(reason);
-    }
+    private static void RequireBlockedTier() => References.RequireBlockedTier(Tiers.Any(), "the blocked direct kernel");
 
     private static readonly ParallelRunner One = new(1), Two = new(2);
 

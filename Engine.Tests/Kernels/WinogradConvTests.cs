@@ -28,13 +28,7 @@ public class WinogradConvTests
     private static readonly ParallelRunner One = new(1), Two = new(2);
     private static readonly WinogradMatrices[] Variants = [WinogradMatrices.F4, WinogradMatrices.F2];
 
-    private static void RequireBlockedTier()
-    {
-        if (Tiers.Any()) return;
-        const string reason = "No tier with a block size on this machine (Winograd runs on the blocked layout: AVX2 or AVX-512).";
-        if (References.InCi) Assert.Fail(reason);
-        Assert.Ignore(reason);
-    }
+    private static void RequireBlockedTier() => References.RequireBlockedTier(Tiers.Any(), "Winograd (it runs on the blocked layout)");
 
     [Test]
     public void Matrices_ComputeTheCorrelation_InDouble()

@@ -8,6 +8,7 @@ using Cardinal.Kernels.Cpu.Winograd;
 using Cardinal.Kernels.Cpu.Threading;
 using Cardinal.Planning;
 using Cardinal.Tensors;
+using Cardinal.Testing;
 using Cardinal.Tests.TestUtilities;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -39,9 +40,7 @@ public class WinogradAccuracyTests
         var cpu = new CpuBackend(new CpuBackendOptions { Threads = 2, Winograd = winograd });
         if (cpu.Platform.BlockSize > 0) return cpu;
         cpu.Dispose();
-        const string reason = "Winograd runs on the blocked layout, which needs AVX2 or AVX-512.";
-        if (References.InCi) Assert.Fail(reason);
-        Assert.Ignore(reason);
+        References.RequireBlockedTier(false, "Winograd (it runs on the blocked layout)");
         return null!;
     }
 
@@ -65,7 +64,9 @@ public class WinogradAccuracyTests
             var workspace = new WorkspaceBuffer(direct.WorkspaceBytes);
             direct.Run(layer.X, default, layer.Bias, layer.Residual, yDirect, workspace.Workspace);
             GC.KeepAlive(workspace);
-            var (winograd, fp32) = RelativeErrors(shape, cpu.Platform.BlockSize, layer, yDirect);
+            double[] errors = BlockedFloat64Reference.RelativeErrors(shape, cpu.Platform.BlockSize, layer.X, layer.Weights.Floats, layer.Bias, layer.Residual,
+                channelStep: 4, layer.Y, yDirect);
+            double winograd = errors[0], fp32 = errors[1];
             TestContext.Progress.WriteLine($"  {layer.Description}, {shape}: Winograd {winograd:E2}, direct FP32 {fp32:E2}");
             Assert.That(winograd, Is.LessThanOrEqualTo(LayerContract), $"{name}: {shape} ({layer.Description})");
         }
@@ -101,49 +102,6 @@ public class WinogradAccuracyTests
         Tensor actual = session.Run(NpyFile.Read(Path.Combine(folder, "input.npy")));
         Assert.That(tap.Layers, Is.Empty, $"{name}: the exact mode ran a Winograd step");
         TensorAssert.Close(NpyFile.Read(Path.Combine(folder, "output.npy")), actual, 1e-3, 1e-4, $"{name}, exact mode");
-    }
-
-    /// <summary>max |y − float64| / max |float64| for the Winograd output and the direct kernel's, over every 4th output channel of the first image.</summary>
-    private static (double Winograd, double Direct) RelativeErrors(ConvShape shape, int b, Layer layer, float[] yDirect)
-    {
-        var w = shape.Window;
-        int c = shape.Channels;
-        ReadOnlySpan<float> weights = layer.Weights.Floats;
-        double scale = 0, worstW = 0, worstD = 0;
-        var sum = new double[w.OutSize];
-        for (int m = 0; m < shape.OutChannels; m += 4)
-        {
-            Array.Clear(sum);
-            for (int ci = 0; ci < c; ci++)
-            {
-                long inBase = (long)(ci / b) * w.InSize * b + ci % b;
-                for (int kh = 0; kh < 3; kh++)
-                    for (int kw = 0; kw < 3; kw++)
-                    {
-                        double g = weights[((m * c + ci) * 3 + kh) * 3 + kw];
-                        for (int oh = 0; oh < w.OutH; oh++)
-                        {
-                            int ih = oh - w.PadH + kh;
-                            if ((uint)ih >= (uint)w.InH) continue;
-                            for (int ow = 0; ow < w.OutW; ow++)
-                            {
-                                int iw = ow - w.PadW + kw;
-                                if ((uint)iw < (uint)w.InW) sum[oh * w.OutW + ow] += g * layer.X[inBase + ((long)ih * w.InW + iw) * b];
-                            }
-                        }
-                    }
-            }
-            for (int p = 0; p < w.OutSize; p++)
-            {
-                long at = ((long)(m / b) * w.OutSize + p) * b + m % b;
-                double s = sum[p] + (layer.Bias.Length > 0 ? layer.Bias[m] : 0) + (shape.Epilogue.Residual ? layer.Residual[at] : 0);
-                if (shape.Epilogue.Relu) s = Math.Max(s, 0);
-                scale = Math.Max(scale, Math.Abs(s));
-                worstW = Math.Max(worstW, Math.Abs(layer.Y[at] - s));
-                worstD = Math.Max(worstD, Math.Abs(yDirect[at] - s));
-            }
-        }
-        return (worstW / scale, worstD / scale);
     }
 
     /// <summary>One Winograd step as it ran: its plan, its inputs (copied before the step: y may take over the residual's buffer), its output.</summary>

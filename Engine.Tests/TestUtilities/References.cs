@@ -20,9 +20,28 @@ public static class References
     {
         if (File.Exists(path) || Directory.Exists(path)) return path;
         string message = $"Reference missing: {path}. {howToGet}";
-        if (InCi) Assert.Fail(message);
-        Assert.Ignore(message);
+        Unavailable(message);
         return path;
+    }
+
+    /// <summary>
+    /// Ignores the test with <paramref name="reason"/> on a developer's machine that lacks what it needs (a tool, an
+    /// instruction set), and fails it under CI=true, whose machines have all of it: a CI run that skipped would hide
+    /// a broken path.
+    /// </summary>
+    public static void Unavailable(string reason)
+    {
+        if (InCi) Assert.Fail(reason);
+        Assert.Ignore(reason);
+    }
+
+    /// <summary>
+    /// The blocked kernels (direct and Winograd) exist on AVX-512 and AVX2 only; an Arm machine, an x64 without AVX2
+    /// or one capped by CARDINAL_CPU_ISA has none to run. <paramref name="has"/>: whether this test found one.
+    /// </summary>
+    public static void RequireBlockedTier(bool has, string what)
+    {
+        if (!has) Unavailable($"No tier with a block size on this machine: {what} needs AVX2 or AVX-512.");
     }
 
     public const string RunTestScript = "Run tools/test.sh, which installs the Debian references and generates the cache.";

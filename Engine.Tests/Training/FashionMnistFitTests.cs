@@ -21,25 +21,20 @@ public class FashionMnistFitTests
 {
     public static string Subset => Path.Combine(References.Cache, "fashion-mnist", "subset-v1");
 
+    private TempCacheFolder? _temp;
     private string _dir = "";
-    private string? _previousCache;
 
     [SetUp]
     public void SetUp()
     {
         References.Require(Path.Combine(Subset, "DONE"), "Run tools/fashion-mnist.py (needs Debian's dataset-fashion-mnist and python3-pil), or tools/test.sh.");
         References.Require(DefaultModelTests.ModelPath, "Build restores the default model.");
-        _dir = Directory.CreateTempSubdirectory("cardinal-fashion-").FullName;
-        _previousCache = Environment.GetEnvironmentVariable("CARDINAL_CACHE_DIR");
-        Environment.SetEnvironmentVariable("CARDINAL_CACHE_DIR", Path.Combine(_dir, "cache"));
+        _temp = new TempCacheFolder("cardinal-fashion-");
+        _dir = _temp.Path;
     }
 
     [TearDown]
-    public void TearDown()
-    {
-        Environment.SetEnvironmentVariable("CARDINAL_CACHE_DIR", _previousCache);
-        Directory.Delete(_dir, recursive: true);
-    }
+    public void TearDown() => _temp?.Dispose();
 
     private static (int Code, string Out, string Err) Cli(params string[] args) => CliRun.Run(args);
 

@@ -13,23 +13,18 @@ namespace Cardinal.Tests.Vectors;
 [TestFixture]
 public class IndexCliTests
 {
+    private TempCacheFolder? _temp;
     private string _dir = "";
-    private string? _previousCache;
 
     [SetUp]
     public void SetUp()
     {
-        _dir = Directory.CreateTempSubdirectory("cardinal-indexcli-").FullName;
-        _previousCache = Environment.GetEnvironmentVariable("CARDINAL_CACHE_DIR");
-        Environment.SetEnvironmentVariable("CARDINAL_CACHE_DIR", Path.Combine(_dir, "cache"));
+        _temp = new TempCacheFolder("cardinal-indexcli-");
+        _dir = _temp.Path;
     }
 
     [TearDown]
-    public void TearDown()
-    {
-        Environment.SetEnvironmentVariable("CARDINAL_CACHE_DIR", _previousCache);
-        Directory.Delete(_dir, recursive: true);
-    }
+    public void TearDown() => _temp?.Dispose();
 
     private static (int Code, string Out, string Err) Cli(params string[] args) => CliRun.Run(args);
 

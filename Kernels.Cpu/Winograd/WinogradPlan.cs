@@ -68,7 +68,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         // Output-block sets: enough tasks for every thread even when an image has few tiles (each set a whole number of register tiles' blocks).
         int groups = (_outBlocks + _tileBlocks - 1) / _tileBlocks;
         long bytesPerTile = (long)_xi * (_inBlocks + _outBlocks) * b * sizeof(float);
-        int chunkTiles = Math.Min(tiles, (int)Math.Clamp(ChunkBudget(bytesPerTile) / bytesPerTile, 1, MaxChunkTiles));
+        int chunkTiles = Math.Min(tiles, (int)Math.Clamp(ChunkBudget() / bytesPerTile, 1, MaxChunkTiles));
         int chunks = (tiles + chunkTiles - 1) / chunkTiles;
         // A whole number of tasks per thread: 7 chunks on 2 threads would leave one thread a quarter idle.
         int threads = parallel.Threads;
@@ -85,7 +85,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
 
         // Each chunk streams its set's share of U once: small filters stay in L2 and the chunk's V and M should too;
         // a filter larger than L2 comes from L3 or memory once per chunk, so there the chunks grow (V and M live in L3).
-        long ChunkBudget(long perTile) => (long)_xi * _inBlocks * b * _outBlocks * b * sizeof(float) <= 768 * 1024 ? SmallFilterChunkBytes : LargeFilterChunkBytes;
+        long ChunkBudget() => (long)_xi * _inBlocks * b * _outBlocks * b * sizeof(float) <= 768 * 1024 ? SmallFilterChunkBytes : LargeFilterChunkBytes;
         int tileBlocks = _tileBlocks, inBlocks = _inBlocks, outBlocks = _outBlocks;
         _u = cache is null ? PackFilter(weights.Floats, shape, transform, b, tileBlocks, inBlocks, outBlocks)
             : cache.GetOrAdd(weights, Algorithm, shape, platform, () => PackFilter(weights.Floats, shape, transform, b, tileBlocks, inBlocks, outBlocks));
