@@ -9,7 +9,7 @@ namespace Cardinal.Bench;
 /// <summary>
 /// Per-layer profile: every step of the fused plan timed over several runs (median per step), with its
 /// GFLOP/s and the share of the FMA peak measured in the same process. Usage:
-/// layers MODEL.onnx [--batch 1] [--threads 1] [--runs 10] [--top 20] [--nchw]
+/// layers MODEL.onnx [--batch 1] [--threads 1] [--runs 10] [--top 20] [--random] [--nchw] [--in-order]
 /// </summary>
 public static class LayersRunner
 {
@@ -67,7 +67,7 @@ public static class LayersRunner
             $"whole profiled run {wall.Order().ElementAt(runs / 2):F2} ms, plain run {plain.Order().ElementAt(runs / 2):F2} ms, " +
             $"through the session {viaSession.Order().ElementAt(runs / 2):F2} ms (medians)");
         Console.WriteLine($"{"step",-34} {"output",-18} {"algorithm",-28} {"ms",7} {"share",6} {"GFLOP/s",8} {"peak",5}");
-        foreach (var r in rows.OrderByDescending(r => r.Ms).Take(top))
+        foreach (var r in (args.Contains("--in-order") ? rows.AsEnumerable() : rows.OrderByDescending(r => r.Ms)).Take(top))
         {
             string shape = Tensors.TensorShape.Format(plan.Values[r.Step.Outputs[0]].Dims);
             double rate = r.Gflop / r.Ms * 1e3;

@@ -39,6 +39,14 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
     private readonly int _interiorLo, _interiorHi;
     /// <summary>The shape's own window when the kernel walks a zero-padded copy of the input (<see cref="_w"/> is then the copy's, unpadded).</summary>
     private readonly Window3D? _padded;
+    /// <summary>
+    /// Input blocks per pass, and passes (<see cref="ChunkBlocks"/>): 1 pass of every input block, or, when a group's
+    /// filter slice outgrows the L2 cache, several passes over the task's rows, each summing a chunk of input blocks
+    /// into y (its filter chunk then stays in L1 across the rows, as MLAS's loop over input blocks does).
+    /// </summary>
+    private readonly int _chunkBlocks, _chunks;
+    /// <summary>(row, segment) units per task: 1 with one pass; with passes, a range of rows (<see cref="UnitsPerTask"/>).</summary>
+    private readonly int _unitsPerTask, _ranges;
 
     /// <summary>Output columns whose every tap lies inside the input row, as [lo, hi).</summary>
     private static (int Lo, int Hi) Interior(in Window3D w)
@@ -61,6 +69,12 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     /// <param name="cache">The backend's packed weights: every plan of the layer (each batch size) shares one packed filter.</param>
     public BlockedDirectPlan(ConvShape shape, Tensor weights, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache = null)
+        : this(shape, weights, platform, parallel, cache, null)
+    {
+    }
+
+    /// <param name="chunking">When to sum input blocks in passes (tests force passes on small shapes); null: <see cref="BlockedChunking.Default"/>.</param>
+    internal BlockedDirectPlan(ConvShape shape, Tensor weights, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache, BlockedChunking? chunking)
         : base(shape, platform, parallel)
     {
         ArgumentNullException.ThrowIfNull(weights);
@@ -104,6 +118,11 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // 1,024); a segment that started past the row would clamp its range backwards.
         _segmentsPerRow = (w.OutW + _segmentWidth - 1) / _segmentWidth;
 
+        (_chunkBlocks, _chunks) = ChunkBlocks(_inBlocksPerUnit, (long)w.KH * w.KW * b * _tileBlocks * b * sizeof(float), b, chunking ?? BlockedChunking.Default);
+        int units = w.OutH * _segmentsPerRow;
+        _unitsPerTask = _chunks == 1 ? 1 : UnitsPerTask(units, Shape.Batch * _groups, (long)_segmentWidth * _tileBlocks * b * sizeof(float), parallel.Threads);
+        _ranges = (units + _unitsPerTask - 1) / _unitsPerTask;
+
         int tileBlocks = _tileBlocks, outPerUnit = _outBlocksPerUnit, inPerUnit = _inBlocksPerUnit;
         _filter = cache is null ? PackFilter(weights.Floats, shape, b, tileBlocks, outPerUnit, inPerUnit)
             : cache.GetOrAdd(weights, ConvAlgorithm.BlockedDirect, shape, platform, () => PackFilter(weights.Floats, shape, b, tileBlocks, outPerUnit, inPerUnit));
@@ -128,6 +147,31 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
         if (group == 1) return true;
         int c = channels / group, m = outChannels / group;
         return (c % block == 0 && m % block == 0) || (c == m && block % c == 0 && 4 * c >= block);
+    }
+
+    /// <summary>
+    /// Input blocks per pass, and passes: all blocks in one pass while a group's filter slice (inBlocks ×
+    /// <paramref name="blockBytes"/>) is at most <see cref="BlockedChunking.AboveBytes"/>, else near-equal chunks of about
+    /// <see cref="BlockedChunking.ChunkChannels"/> input channels. Never depends on the batch or the threads, so every
+    /// run of a layer sums in the same order.
+    /// </summary>
+    internal static (int ChunkBlocks, int Chunks) ChunkBlocks(int inBlocks, long blockBytes, int block, BlockedChunking chunking)
+    {
+        if (inBlocks <= 1 || inBlocks * blockBytes <= chunking.AboveBytes) return (inBlocks, 1);
+        int per = Math.Clamp(chunking.ChunkChannels / block, 1, inBlocks);
+        int chunks = (inBlocks + per - 1) / per;
+        return ((inBlocks + chunks - 1) / chunks, chunks);
+    }
+
+    /// <summary>
+    /// Row units per task when the layer runs in passes: as many as keep the task's partial sums (unitBytes each)
+    /// within 64 KiB, but at least 4 tasks per thread over the run's (image, group) pairs.
+    /// </summary>
+    private static int UnitsPerTask(int units, int pairs, long unitBytes, int threads)
+    {
+        int byBytes = (int)Math.Clamp(64 * 1024 / Math.Max(1, unitBytes), 1, units);
+        int ranges = Math.Max((units + byBytes - 1) / byBytes, Math.Min(units, (4 * threads + pairs - 1) / pairs));
+        return (units + ranges - 1) / ranges;
     }
 
     private static int LargestDivisorAtMost(int n, int limit)
@@ -188,8 +232,11 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// <summary>Floats in the blocked output (and residual) [N][Mp/b][OutH][OutW][b].</summary>
     public long BlockedOutputLength => (long)Shape.Batch * _outBlocks * _block * Shape.Window.OutSize;
 
-    /// <summary>Tasks of one run: (image, output group of R blocks, row segment).</summary>
-    private int Tasks => Shape.Batch * _groups * _w.OutH * _segmentsPerRow;
+    /// <summary>Passes over chunks of input blocks (1: every block in one pass).</summary>
+    internal int Passes => _chunks;
+
+    /// <summary>Tasks of one run: (image, output group of R blocks, range of (row, segment) units).</summary>
+    private int Tasks => Shape.Batch * _groups * _ranges;
 
     /// <param name="x">Blocked input [N][Cp/b][InH][InW][b].</param>
     /// <param name="weight">Not read: the plan holds its packed copy.</param>
@@ -210,7 +257,7 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
         Span<float> padded = bias.IsEmpty || bias.Length >= mp ? default : mp <= 4096 ? stackalloc float[mp] : new float[mp];
         if (!padded.IsEmpty) { bias[..Shape.OutChannels].CopyTo(padded); padded[Shape.OutChannels..].Clear(); }
         ReadOnlySpan<float> b = bias.IsEmpty ? _zeroBias : padded.IsEmpty ? bias : padded;
-        fixed (float* px = x, pb = b, pr = residual, py = y, pf = _filter)
+        fixed (float* px = x, pb = b, pz = _zeroBias, pr = residual, py = y, pf = _filter)
         {
             float* input = px;
             if (_padded is { } original)
@@ -219,7 +266,7 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
                 input = workspace.Floats(0, PaddedInputLength);
                 PadInput(px, input, original);
             }
-            var body = new Body(this, input, pf, pb, Shape.Epilogue.Residual ? pr : null, py);
+            var body = new Body(this, input, pf, pb, pz, Shape.Epilogue.Residual ? pr : null, py);
             switch ((Shape.Epilogue.Residual, Shape.Epilogue.Relu))
             {
                 case (false, false): Parallel.For(Tasks, new Task<BiasEpilogue>(body)); break;
@@ -261,10 +308,10 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
         public nint InBlocks, LastBlockChannels, InBlockStride, RowStep, ColStep, PixelStep, KH, KW, OutBlockStride;
     }
 
-    private readonly struct Body(BlockedDirectPlan plan, float* x, float* filter, float* bias, float* residual, float* y)
+    private readonly struct Body(BlockedDirectPlan plan, float* x, float* filter, float* bias, float* zeroBias, float* residual, float* y)
     {
         public readonly BlockedDirectPlan Plan = plan;
-        public readonly float* X = x, Filter = filter, Bias = bias, Residual = residual, Y = y;
+        public readonly float* X = x, Filter = filter, Bias = bias, ZeroBias = zeroBias, Residual = residual, Y = y;
     }
 
     private readonly struct Task<TEpilogue>(Body body) : IParallelBody where TEpilogue : struct, IEpilogue
@@ -273,24 +320,60 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
         public void Invoke(int task) => body.Plan.RunTask<TEpilogue>(task, body);
     }
 
-    /// <summary>One task: the output pixels of one row segment, for one image and one group of up to R output blocks.</summary>
+    /// <summary>
+    /// One task: the (row, segment) units of one range, for one image and one group of up to R output blocks. In one
+    /// pass the units run in turn through the layer's epilogue; in passes over chunks of input blocks, the first
+    /// adds bias (and residual) to its partial sums, the middle ones add theirs to y, the last adds its own and
+    /// applies the ReLU (y is read back as the "residual" of the pass, so the kernels need no accumulate mode).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunTask<TEpilogue>(int task, in Body body) where TEpilogue : struct, IEpilogue
     {
+        int range = task % _ranges; task /= _ranges;
+        int group = task % _groups, n = task / _groups;
+        int u0 = range * _unitsPerTask, u1 = Math.Min(_w.OutH * _segmentsPerRow, u0 + _unitsPerTask);
+        if (_chunks == 1)
+        {
+            for (int u = u0; u < u1; u++) RunUnit<TEpilogue>(n, group, u, 0, _inBlocksPerUnit, body.Bias, body.Residual, body);
+            return;
+        }
+        for (int c = 0; c < _chunks; c++)
+        {
+            int cb0 = c * _chunkBlocks, count = Math.Min(_chunkBlocks, _inBlocksPerUnit - cb0);
+            for (int u = u0; u < u1; u++)
+            {
+                if (c == 0)
+                {
+                    if (TEpilogue.ReadsResidual) RunUnit<BiasResidualEpilogue>(n, group, u, cb0, count, body.Bias, body.Residual, body);
+                    else RunUnit<BiasEpilogue>(n, group, u, cb0, count, body.Bias, null, body);
+                }
+                else if (c < _chunks - 1 || !Shape.Epilogue.Relu) RunUnit<BiasResidualEpilogue>(n, group, u, cb0, count, body.ZeroBias, body.Y, body);
+                else RunUnit<BiasResidualReluEpilogue>(n, group, u, cb0, count, body.ZeroBias, body.Y, body);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The output pixels of one row segment (unit u = row · segments + segment), for one image and one group of up to
+    /// R output blocks, summing input blocks [cb0, cb0 + count) of the group's unit, stored through TEpilogue with
+    /// the given bias [Mp] and residual (laid out as y; null when not read).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunUnit<TEpilogue>(int n, int group, int u, int cb0, int count, float* biasBase, float* residualBase, in Body body) where TEpilogue : struct, IEpilogue
+    {
         Window3D w = _w;
         int b = _block;
-        int segment = task % _segmentsPerRow; task /= _segmentsPerRow;
-        int oh = task % w.OutH; task /= w.OutH;
-        int group = task % _groups, n = task / _groups;
+        int segment = u % _segmentsPerRow, oh = u / _segmentsPerRow;
         int ob0 = group * _tileBlocks, r = Math.Min(_tileBlocks, _outBlocks - ob0);
         int ow0 = segment * _segmentWidth, ow1 = Math.Min(w.OutW, ow0 + _segmentWidth);
 
         long inPlane = (long)w.InH * w.InW * b, outPlane = (long)w.OutH * w.OutW * b;
         var args = new KernelArgs
         {
-            InBlocks = _inBlocksPerUnit,
+            InBlocks = count,
             // A partial last block (the stem's 3 of 16) reads only its real channels; grouped units read whole blocks (zeros past C).
-            LastBlockChannels = Shape.Group == 1 ? Shape.Channels - (_inBlocks - 1) * b : b, InBlockStride = (nint)inPlane, RowStep = (nint)w.DH * w.InW * b, ColStep = (nint)w.DW * b,
+            LastBlockChannels = Shape.Group == 1 && cb0 + count == _inBlocksPerUnit ? Shape.Channels - (_inBlocks - 1) * b : b, InBlockStride = (nint)inPlane,
+            RowStep = (nint)w.DH * w.InW * b, ColStep = (nint)w.DW * b,
             PixelStep = (nint)w.SW * b, KH = w.KH, KW = w.KW, OutBlockStride = (nint)outPlane,
         };
         // Kernel rows whose input row exists: ih = ih0 + kh·DH ∈ [0, InH).
@@ -298,12 +381,12 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
         int khLo = ih0 >= 0 ? 0 : (-ih0 + w.DH - 1) / w.DH;
         int khHi = ih0 > w.InH - 1 ? 0 : Math.Min(w.KH, (w.InH - 1 - ih0) / w.DH + 1);
         nint khCount = Math.Max(0, khHi - khLo);
-        int inStart = ob0 / _outBlocksPerUnit * _inBlocksPerUnit;
+        int inStart = ob0 / _outBlocksPerUnit * _inBlocksPerUnit + cb0;
         float* xRow = body.X + ((long)n * _inBlocks + inStart) * inPlane + (long)(ih0 + khLo * w.DH) * w.InW * b;
         long tapFloats = (long)r * b * b;
-        float* filter = body.Filter + (long)ob0 * _inBlocksPerUnit * w.KH * w.KW * b * b + khLo * w.KW * tapFloats;
+        float* filter = body.Filter + (long)ob0 * _inBlocksPerUnit * w.KH * w.KW * b * b + ((long)cb0 * w.KH + khLo) * w.KW * tapFloats;
         long yRow = ((long)n * _outBlocks + ob0) * outPlane + (long)oh * w.OutW * b;
-        float* bias = body.Bias + ob0 * b;
+        float* bias = biasBase + ob0 * b;
         bool avx512 = b == 16;
         // The interior part of the segment goes in ⌈width/P⌉ tiles of near-equal width (7 → 4 + 3, not 6 + 1: a
         // one-pixel tile has too few accumulators to hide the FMA latency), the rest one pixel at a time.
@@ -312,7 +395,7 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
         for (int ow = ow0; ow < ow1;)
         {
             float* y = body.Y + yRow + (long)ow * b;
-            float* residual = body.Residual is null ? null : body.Residual + yRow + (long)ow * b;
+            float* residual = residualBase is null ? null : residualBase + yRow + (long)ow * b;
             int iw0 = ow * w.SW - w.PadW;
             if (ow >= lo && ow < hi)
             {
