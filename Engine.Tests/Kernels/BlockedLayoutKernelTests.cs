@@ -25,7 +25,7 @@ public class BlockedLayoutKernelTests
     private static int[][] SpatialShapes(int rank) => rank switch
     {
         1 => [[1], [7], [130]],
-        2 => [[1, 1], [3, 5], [9, 11]],
+        2 => [[1, 1], [3, 5], [9, 11], [67, 131]], // 8,777 pixels: three parallel runs of 4,096, the last one short
         _ => [[1, 1, 1], [2, 3, 5], [3, 5, 7]],
     };
 
