@@ -16,8 +16,9 @@ namespace Cardinal.Tests.Kernels;
 /// <see cref="ReorderReference"/>, <see cref="ConvReference"/>, the answer reordered back. On every tier with a
 /// block size (AVX-512 b = 16, AVX2 b = 8), 1 and 2 threads: odd channel counts, 1×1 to 7×7, strides 1–2,
 /// symmetric and asymmetric pads, dilation 2, planes down to 1×1, widths that are no multiple of the pixel
-/// tile, batch 1–3, every epilogue; each case also summed in passes of one input block. The padded channels of y
-/// must be exactly 0 and the NaN guard after y intact.
+/// tile, batch 1–3, every epilogue; each case also summed in passes of one input block, and with its border
+/// columns one pixel at a time rather than through a zero-padded copy. The padded channels of y must be exactly 0
+/// and the NaN guard after y intact.
 /// </summary>
 [TestFixture]
 public class BlockedConvTests
@@ -162,10 +163,13 @@ public class BlockedConvTests
             var rb = new float[shape.Epilogue.Residual ? (long)n * mp * w.OutSize : 0];
             if (shape.Epilogue.Residual) ReorderReference.ToBlocked(residual, rb, n, m, w.OutSize, b);
             long length = (long)n * mp * w.OutSize;
-            // Each layer also in passes of one input block (BlockedChunking.EveryBlock), as ResNet-50's layer4 runs.
-            foreach ((ParallelRunner runner, bool passes) in new[] { (One, false), (Two, false), (One, true), (Two, true) })
+            // Each layer also in passes of one input block (as ResNet-50's layer4 runs), and with border columns one
+            // pixel at a time (small shapes otherwise read a zero-padded copy).
+            foreach ((ParallelRunner runner, BlockedTuning tuning) in new[] { One, Two }.SelectMany(r =>
+                new[] { BlockedTuning.Default, BlockedTuning.PassPerBlock, BlockedTuning.BorderPixels }.Select(t => (r, t))))
             {
-                var plan = new BlockedDirectPlan(shape, tensor, platform, runner, null, passes ? BlockedChunking.EveryBlock : null);
+                bool passes = tuning == BlockedTuning.PassPerBlock;
+                var plan = new BlockedDirectPlan(shape, tensor, platform, runner, null, tuning);
                 Assert.That(plan.BlockedOutputLength, Is.EqualTo(length));
                 int unitBlocks = shape.Group == 1 ? cp / b : shape.ChannelsPerGroup % b == 0 ? shape.ChannelsPerGroup / b : 1;
                 if (passes) Assert.That(plan.Passes, Is.EqualTo(unitBlocks), $"{name}: passes of one block each");
@@ -176,7 +180,7 @@ public class BlockedConvTests
                 if (plan.WorkspaceBytes > 0) new Span<byte>(workspace.Workspace.Pointer, (int)plan.WorkspaceBytes).Fill(0xFF);
                 plan.Run(xb, default, bias, rb, yb, workspace.Workspace);
                 GC.KeepAlive(workspace);
-                string where = $"{name} on {isa} (b={b}), {runner.Threads} thread(s){(passes ? $", {plan.Passes} passes" : "")}";
+                string where = $"{name} on {isa} (b={b}), {runner.Threads} thread(s), {tuning}, {plan.Passes} pass(es)";
                 for (long i = 0; i < length; i++)
                     if ((i % b) + (i / ((long)w.OutSize * b) % (mp / b)) * b >= m)
                         Assert.That(yb[i], Is.EqualTo(0f), $"{where}: padded lane at blocked index {i} is {yb[i]}");

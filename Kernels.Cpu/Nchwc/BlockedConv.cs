@@ -73,10 +73,11 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
     {
     }
 
-    /// <param name="chunking">When to sum input blocks in passes (tests force passes on small shapes); null: <see cref="BlockedChunking.Default"/>.</param>
-    internal BlockedDirectPlan(ConvShape shape, Tensor weights, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache, BlockedChunking? chunking)
+    /// <param name="tuningOrNull">When to sum input blocks in passes and read a zero-padded copy (tests reach every path on small shapes); null: <see cref="BlockedTuning.Default"/>.</param>
+    internal BlockedDirectPlan(ConvShape shape, Tensor weights, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache, BlockedTuning? tuningOrNull)
         : base(shape, platform, parallel)
     {
+        BlockedTuning tuning = tuningOrNull ?? BlockedTuning.Default;
         ArgumentNullException.ThrowIfNull(weights);
         if (!shape.Window.IsPlanar) throw new ArgumentException($"Blocked direct convolution takes 2-D windows; {shape} is not one.", nameof(shape));
         if (!Supports(shape, platform.BlockSize))
@@ -102,9 +103,13 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
         Window3D w = shape.Window;
         if (w.IsPointwise) w = w with { InH = 1, OutH = 1, InW = w.InH * w.InW, OutW = w.OutH * w.OutW };
         (_interiorLo, _interiorHi) = Interior(w);
-        // Narrow planes (ResNet's 7- and 14-wide) lose a large share of their columns to one-pixel border tiles: there
-        // the input is copied once per run into a zero-padded plane in the workspace, and every column is interior.
-        if ((w.PadH | w.PadW | w.PadEndH | w.PadEndW) != 0 && 8 * (w.OutW - (_interiorHi - _interiorLo)) > w.OutW)
+        // Border columns run one pixel at a time, at a fraction of a full tile's rate: narrow planes (ResNet's 7- and
+        // 14-wide) lose a large share of their columns to them, and even one border column of a 28- or 56-wide row
+        // costs more than copying the input. There the input is copied once per run into a zero-padded plane in the
+        // workspace, and every column is interior (BlockedTuning.PadCopyBytes).
+        int border = w.OutW - (_interiorHi - _interiorLo); // per image, so that no batch size changes the plan
+        long copyBytes = (long)_inBlocks * (w.InH + w.PadH + w.PadEndH) * (w.InW + w.PadW + w.PadEndW) * b * sizeof(float);
+        if ((w.PadH | w.PadW | w.PadEndH | w.PadEndW) != 0 && border > 0 && (8 * border > w.OutW || copyBytes <= tuning.PadCopyBytes))
         {
             _padded = w;
             w = w with { InH = w.InH + w.PadH + w.PadEndH, InW = w.InW + w.PadW + w.PadEndW, PadH = 0, PadW = 0, PadEndH = 0, PadEndW = 0 };
@@ -118,7 +123,7 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // 1,024); a segment that started past the row would clamp its range backwards.
         _segmentsPerRow = (w.OutW + _segmentWidth - 1) / _segmentWidth;
 
-        (_chunkBlocks, _chunks) = ChunkBlocks(_inBlocksPerUnit, (long)w.KH * w.KW * b * _tileBlocks * b * sizeof(float), b, chunking ?? BlockedChunking.Default);
+        (_chunkBlocks, _chunks) = ChunkBlocks(_inBlocksPerUnit, (long)w.KH * w.KW * b * _tileBlocks * b * sizeof(float), b, tuning);
         int units = w.OutH * _segmentsPerRow;
         _unitsPerTask = _chunks == 1 ? 1 : UnitsPerTask(units, Shape.Batch * _groups, (long)_segmentWidth * _tileBlocks * b * sizeof(float), parallel.Threads);
         _ranges = (units + _unitsPerTask - 1) / _unitsPerTask;
@@ -151,14 +156,14 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     /// <summary>
     /// Input blocks per pass, and passes: all blocks in one pass while a group's filter slice (inBlocks ×
-    /// <paramref name="blockBytes"/>) is at most <see cref="BlockedChunking.AboveBytes"/>, else near-equal chunks of about
-    /// <see cref="BlockedChunking.ChunkChannels"/> input channels. Never depends on the batch or the threads, so every
+    /// <paramref name="blockBytes"/>) is at most <see cref="BlockedTuning.PassesAboveBytes"/>, else near-equal chunks of about
+    /// <see cref="BlockedTuning.PassChannels"/> input channels. Never depends on the batch or the threads, so every
     /// run of a layer sums in the same order.
     /// </summary>
-    internal static (int ChunkBlocks, int Chunks) ChunkBlocks(int inBlocks, long blockBytes, int block, BlockedChunking chunking)
+    internal static (int ChunkBlocks, int Chunks) ChunkBlocks(int inBlocks, long blockBytes, int block, BlockedTuning tuning)
     {
-        if (inBlocks <= 1 || inBlocks * blockBytes <= chunking.AboveBytes) return (inBlocks, 1);
-        int per = Math.Clamp(chunking.ChunkChannels / block, 1, inBlocks);
+        if (inBlocks <= 1 || inBlocks * blockBytes <= tuning.PassesAboveBytes) return (inBlocks, 1);
+        int per = Math.Clamp(tuning.PassChannels / block, 1, inBlocks);
         int chunks = (inBlocks + per - 1) / per;
         return ((inBlocks + chunks - 1) / chunks, chunks);
     }

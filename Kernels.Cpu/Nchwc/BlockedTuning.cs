@@ -1,0 +1,29 @@
+namespace Cardinal.Kernels.Cpu.Nchwc;
+
+/// <summary>
+/// Two cache-sized choices of <see cref="BlockedDirectPlan"/>, measured on ResNet-50 (Engine.Bench layers; NOTES
+/// "Passes over input channels"). None depends on the batch or the threads, so every run of a layer sums in the same
+/// order. Tests pass other values to reach every path on small shapes.
+/// <para><b>Passes.</b> A task's tiles stream their output group's whole filter slice once per row; once the slice
+/// outgrows the L2 cache (ResNet-50's layer4 3×3: 1.2 MB per group of 64 outputs, its 2048-channel 1×1s: 512 KB),
+/// every row reads it from L3 or memory. In passes of about 128 input channels over all the task's rows, a pass's
+/// slice stays in cache across the rows, and each pass adds its partial sums to y (the loop order of MLAS's NCHWc
+/// kernels: filter set, input channels, rows). Layer4's 3×3s went 1.40–1.50 → 1.10–1.21 ms (exact mode, 1 thread),
+/// the 1024 → 256 1×1 at 14×14 0.58 → 0.46 ms; slices of 128 KB and less gained nothing (7×7 planes lost 5–8 %).</para>
+/// <para><b>Zero-padded copy.</b> A padded window's border columns run one pixel at a time, at a fraction of a tile's
+/// rate. Copying the input into a zero-padded plane (in the workspace, once per run) makes every column interior:
+/// worth it wherever the copy is small, or the border a large share of the row.</para>
+/// </summary>
+/// <param name="PassesAboveBytes">A group's filter slice above this many bytes is summed in passes.</param>
+/// <param name="PassChannels">Input channels per pass (rounded to whole blocks, passes of near-equal size).</param>
+/// <param name="PadCopyBytes">A padded window whose one image's zero-padded input copy is at most this many bytes reads the copy whenever it has border columns (the stem's 3.4 MB copy for 2 of 112 columns is not worth it); above, only when border columns are more than an eighth of the row.</param>
+internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassChannels, long PadCopyBytes)
+{
+    public static BlockedTuning Default { get; } = new(192 * 1024, 128, 2 << 20);
+
+    /// <summary>Every layer with more than one input block in passes of one block.</summary>
+    public static BlockedTuning PassPerBlock { get; } = Default with { PassesAboveBytes = 0, PassChannels = 1 };
+
+    /// <summary>Border columns one pixel at a time unless they are more than an eighth of the row (the single-pixel path).</summary>
+    public static BlockedTuning BorderPixels { get; } = Default with { PadCopyBytes = 0 };
+}
