@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using Cardinal.Graph.Ops;
 using Cardinal.Kernels.Cpu;
 using Cardinal.Kernels.Cpu.Conv;
+using Cardinal.Kernels.Cpu.Nchwc;
 using Cardinal.Kernels.Cpu.Threading;
 using Cardinal.Planning;
 using Cardinal.Testing;
@@ -16,7 +18,8 @@ namespace Cardinal.Bench;
 /// run (the convolution plus the NCHWc reorders around it), and a profiled one whose trace gives its
 /// convolution node alone (the kernel, as in a model). Prints medians, GFLOP/s, % of the FMA peak measured in
 /// the same process, and Cardinal's GFLOP/s as a share of ORT's Conv node ("≥ 90 %" is the target).
-/// Usage: convs [--threads 1] [--runs 30] [--filter substring]
+/// Usage: convs [--threads 1] [--runs 30] [--filter substring] [--blocked]
+/// (--blocked: Cardinal's blocked direct kernel on NCHWc data, as the layout pass runs it in a model, where the row supports it.)
 /// </summary>
 public static class ConvsRunner
 {
@@ -25,6 +28,7 @@ public static class ConvsRunner
         int threads = CompareRunner.Option(args, "--threads", 1), runs = CompareRunner.Option(args, "--runs", 30);
         int f = Array.IndexOf(args, "--filter");
         string filter = f >= 0 && f + 1 < args.Length ? args[f + 1] : "";
+        bool blocked = args.Contains("--blocked");
         var rows = ConvCases.ResNet50Layers.Concat(ConvCases.ResNeXt50Layers).Where(c => c.Name.Contains(filter, StringComparison.Ordinal)).ToList();
         if (rows.Count == 0) throw new ArgumentException($"No ResNet-50 / ResNeXt-50 row of ConvCases contains \"{filter}\".");
 
@@ -35,7 +39,7 @@ public static class ConvsRunner
         var results = new List<(ConvCase Case, string Algorithm, double Ours, double OrtRun, double OrtNode, string OrtOps)>();
         foreach (var c in rows)
         {
-            results.Add(Measure(c, platform, parallel, threads, runs));
+            results.Add(Measure(c, platform, parallel, threads, runs, blocked && platform.BlockSize > 0 && BlockedDirectPlan.Supports(c.Shape, platform.BlockSize)));
             var r = results[^1];
             Console.Error.WriteLine($"  {c.Name}: Cardinal {r.Ours:F3} ms, ORT run {r.OrtRun:F3} ms, ORT node {r.OrtNode:F3} ms");
         }
@@ -62,7 +66,7 @@ public static class ConvsRunner
         return 0;
     }
 
-    private static (ConvCase, string, double, double, double, string) Measure(ConvCase c, CpuPlatform platform, ParallelRunner parallel, int threads, int runs)
+    private static (ConvCase, string, double, double, double, string) Measure(ConvCase c, CpuPlatform platform, ParallelRunner parallel, int threads, int runs, bool blocked)
     {
         ConvShape shape = c.Shape;
         var random = new Random(1);
@@ -71,8 +75,17 @@ public static class ConvsRunner
         float[] residual = shape.Epilogue.Residual ? Values(shape.OutputLength) : [];
         float[] y = new float[shape.OutputLength], yOrt = new float[shape.OutputLength], yProfiled = new float[shape.OutputLength];
 
-        ConvPlan plan = ConvPlan.Select(shape, Tensor.FromArray(w, w.Length), platform, parallel);
+        ConvPlan plan = blocked ? new BlockedDirectPlan(shape, Tensor.FromArray(w, w.Length), platform, parallel)
+            : ConvPlan.Select(shape, Tensor.FromArray(w, w.Length), platform, parallel);
         var workspace = new WorkspaceBuffer(plan.WorkspaceBytes);
+        // Blocked: x, the residual and y in NCHWc, prepared once (a model's layout pass keeps them so between layers).
+        float[] xIn = x, residualIn = residual, yOut = y;
+        if (plan is BlockedDirectPlan b)
+        {
+            xIn = new float[b.BlockedInputLength]; yOut = new float[b.BlockedOutputLength];
+            Reorder.ToBlocked(x, xIn, shape.Batch, shape.Channels, shape.Window.InSize, b.Block, parallel);
+            if (shape.Epilogue.Residual) { residualIn = new float[b.BlockedOutputLength]; Reorder.ToBlocked(residual, residualIn, shape.Batch, shape.OutChannels, shape.Window.OutSize, b.Block, parallel); }
+        }
         DirectoryInfo folder = Directory.CreateTempSubdirectory("cardinal-convs-");
         try
         {
@@ -83,7 +96,7 @@ public static class ConvsRunner
             const int warmUp = 3;
             for (int i = 0; i < warmUp; i++) { ort.Run(); profiled.Run(); }
             var warm = Stopwatch.StartNew();
-            for (int i = 0; i < 50 || warm.ElapsedMilliseconds < 500; i++) plan.Run(x, w, bias, residual, y, workspace.Workspace);
+            for (int i = 0; i < 50 || warm.ElapsedMilliseconds < 500; i++) plan.Run(xIn, w, bias, residualIn, yOut, workspace.Workspace);
             GC.KeepAlive(workspace);
 
             var ours = new List<double>(); var theirs = new List<double>();
@@ -94,7 +107,7 @@ public static class ConvsRunner
                 for (int i = 0; i < count; i++)
                 {
                     long t0 = Stopwatch.GetTimestamp();
-                    plan.Run(x, w, bias, residual, y, workspace.Workspace);
+                    plan.Run(xIn, w, bias, residualIn, yOut, workspace.Workspace);
                     ours.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
                 }
                 for (int i = 0; i < count; i++)
@@ -107,6 +120,7 @@ public static class ConvsRunner
             }
             GC.KeepAlive(workspace);
 
+            if (plan is BlockedDirectPlan bp) Reorder.FromBlocked(yOut, y, shape.Batch, shape.OutChannels, BlockedLayout.PaddedChannels(shape.OutChannels, bp.Block), shape.Window.OutSize, bp.Block, parallel);
             double maxDiff = 0, maxRef = 0;
             for (int i = 0; i < y.Length; i++) { maxDiff = Math.Max(maxDiff, Math.Abs(y[i] - yOrt[i])); maxRef = Math.Max(maxRef, Math.Abs(yOrt[i])); }
             if (maxDiff > 1e-3 * Math.Max(1, maxRef)) throw new InvalidOperationException($"{c.Name}: Cardinal and ORT disagree by {maxDiff:G3} (max |ORT| {maxRef:G3}).");
