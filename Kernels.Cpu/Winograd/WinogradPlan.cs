@@ -21,9 +21,9 @@ namespace Cardinal.Kernels.Cpu.Winograd;
 /// direct kernel's own register tiles (6 tiles × 4 blocks of 16 on AVX-512, 6 × 2 of 8 on AVX2);</item>
 /// <item>output transform, with bias, residual and ReLU applied as each pixel is stored.</item>
 /// </list>
-/// T is sized so that one task's V and M stay in L2. Layers with few tiles (14×14 and 7×7 planes) also split the
-/// output blocks into sets, so that each thread streams only its own share of U (the input transform is then
-/// repeated per set: it costs a few percent). U = G g Gᵀ is computed once, in double, and packed like a pointwise
+/// T is sized so that one task's V and M stay in L2. The tiles are split so that each thread has its own; only
+/// where they are too few (7×7 planes at batch 1) are the output blocks split into sets, each thread streaming its
+/// own share of U (the input transform is then repeated per set). U = G g Gᵀ is computed once, in double, and packed like a pointwise
 /// filter per ξ; the plan holds no copy of the direct filter.
 /// Twin: <see cref="Reference.ConvReference"/> between reorders, and <see cref="BlockedDirectPlan"/> (tests).
 /// </summary>
@@ -73,8 +73,13 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         // A whole number of tasks per thread: 7 chunks on 2 threads would leave one thread a quarter idle.
         int threads = parallel.Threads;
         if (chunks > 1 && shape.Batch * chunks % threads != 0) chunks = Math.Min(tiles, (chunks + threads - 1) / threads * threads);
-        int wanted = 2 * parallel.Threads, have = shape.Batch * chunks;
-        _sets = have >= wanted ? 1 : Math.Min(groups, (wanted + have - 1) / have);
+        // One task per thread, tiles first: with at least two register tiles of tiles per thread, each thread transforms
+        // only its own tiles (an output set repeats the chunk's whole input transform and keeps a V of every input
+        // channel per set); output sets only where the tiles are too few (7×7 planes at batch 1). Two tasks per
+        // thread, sets included, had cost ResNet-18 15 % at 2 threads (NOTES "Winograd tasks: tiles before sets").
+        if (shape.Batch * chunks < threads && tiles >= 2 * _tilePixels * threads) chunks = Math.Min(tiles, (threads + shape.Batch - 1) / shape.Batch);
+        int have = shape.Batch * chunks;
+        _sets = have >= threads ? 1 : Math.Min(groups, (threads + have - 1) / have);
         _blocksPerSet = (groups + _sets - 1) / _sets * _tileBlocks;
         _sets = (_outBlocks + _blocksPerSet - 1) / _blocksPerSet;
         // Balanced chunks (49 tiles in 2 chunks: 25 + 24, not 48 + 1), a whole number of register tiles where that costs nothing.
