@@ -75,11 +75,14 @@ public static class ConvsRunner
         float[] residual = shape.Epilogue.Residual ? Values(shape.OutputLength) : [];
         float[] y = new float[shape.OutputLength], yOrt = new float[shape.OutputLength], yProfiled = new float[shape.OutputLength];
 
-        ConvPlan plan = blocked ? new BlockedDirectPlan(shape, Tensor.FromArray(w, w.Length), platform, parallel)
-            : ConvPlan.Select(shape, Tensor.FromArray(w, w.Length), platform, parallel);
+        // Blocked: the stem as a model runs it (the NCHW image folded), every other row on NCHWc data.
+        ConvPlan plan = !blocked ? ConvPlan.Select(shape, Tensor.FromArray(w, w.Length), platform, parallel)
+            : FoldedStemPlan.Supports(shape, platform.BlockSize) ? new FoldedStemPlan(shape, Tensor.FromArray(w, w.Length), platform, parallel)
+            : new BlockedDirectPlan(shape, Tensor.FromArray(w, w.Length), platform, parallel);
         var workspace = new WorkspaceBuffer(plan.WorkspaceBytes);
         // Blocked: x, the residual and y in NCHWc, prepared once (a model's layout pass keeps them so between layers).
         float[] xIn = x, residualIn = residual, yOut = y;
+        if (plan is FoldedStemPlan stem) yOut = new float[stem.BlockedOutputLength];
         if (plan is BlockedDirectPlan b)
         {
             xIn = new float[b.BlockedInputLength]; yOut = new float[b.BlockedOutputLength];
@@ -120,7 +123,7 @@ public static class ConvsRunner
             }
             GC.KeepAlive(workspace);
 
-            if (plan is BlockedDirectPlan bp) Reorder.FromBlocked(yOut, y, shape.Batch, shape.OutChannels, BlockedLayout.PaddedChannels(shape.OutChannels, bp.Block), shape.Window.OutSize, bp.Block, parallel);
+            if (plan is BlockedDirectPlan or FoldedStemPlan) Reorder.FromBlocked(yOut, y, shape.Batch, shape.OutChannels, BlockedLayout.PaddedChannels(shape.OutChannels, platform.BlockSize), shape.Window.OutSize, platform.BlockSize, parallel);
             double maxDiff = 0, maxRef = 0;
             for (int i = 0; i < y.Length; i++) { maxDiff = Math.Max(maxDiff, Math.Abs(y[i] - yOrt[i])); maxRef = Math.Max(maxRef, Math.Abs(yOrt[i])); }
             if (maxDiff > 1e-3 * Math.Max(1, maxRef)) throw new InvalidOperationException($"{c.Name}: Cardinal and ORT disagree by {maxDiff:G3} (max |ORT| {maxRef:G3}).");

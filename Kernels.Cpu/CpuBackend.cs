@@ -61,7 +61,7 @@ public sealed class CpuBackend : IBackend
 
     /// <summary>The CPU backend's own plan rewrites: the NCHWc layout pass when <see cref="CpuBackendOptions.BlockedLayout"/> is on and the tier has blocked kernels, plus any a test injects.</summary>
     public IReadOnlyList<IPlanPass> Passes => _passes ??= Options.BlockedLayout && _platform.BlockSize > 0
-        ? [new Nchwc.NchwcLayoutPass(_platform.BlockSize), .. Options.ExtraPasses]
+        ? [new Nchwc.NchwcLayoutPass(_platform.BlockSize) { FoldStem = Options.BlockedDirectKernels }, .. Options.ExtraPasses]
         : Options.ExtraPasses;
 
     private IReadOnlyList<IPlanPass>? _passes;

@@ -66,6 +66,9 @@ internal static class CpuKernelFactory
                 ValueInfo x = inputs[0]!, w = inputs[1]!;
                 var shape = new ConvShape(x.Dims[0], blocked.Channels, w.Dims[0], blocked.Conv.Group,
                     Window3D.From(blocked.Conv.Geometry(node, x, w)), blocked.Conv.Epilogue);
+                // X the NCHW image itself (fewer channels than a block: a blocked value would carry the padded count).
+                if (x.Dims[1] == blocked.Channels && blocked.Channels < blocked.Block)
+                    return new ConvKernel(new Nchwc.FoldedStemPlan(shape, w.Constant ?? throw new UnsupportedModelException($"{node.Describe()}: the folded stem needs constant weights."), table, parallel, packedWeights));
                 return new ConvKernel(Nchwc.BlockedConvPlans.Create(shape, w.Constant, blocked.Block, table, parallel, packedWeights, blockedDirect, winograd));
             }
             case BlockedMaxPoolOp blockedPool:

@@ -12,7 +12,8 @@ namespace Cardinal.Kernels.Cpu.Conv;
 /// </summary>
 public sealed class PackedWeightsCache
 {
-    private sealed record Key(ConvAlgorithm Algorithm, CpuIsa Isa, int Group, int OutChannels);
+    /// <summary>Variant: a second form under one algorithm (the stem's folded filter), null for the algorithm's own.</summary>
+    private sealed record Key(ConvAlgorithm Algorithm, CpuIsa Isa, int Group, int OutChannels, string? Variant = null);
 
     private readonly ConditionalWeakTable<Tensor, Dictionary<Key, object>> _entries = new();
     private readonly Lock _gate = new();
@@ -34,6 +35,10 @@ public sealed class PackedWeightsCache
     /// </summary>
     public T GetOrAdd<T>(Tensor weights, ConvAlgorithm algorithm, in ConvShape shape, CpuPlatform platform, Func<T> pack) where T : class =>
         GetOrAdd(weights, new Key(algorithm, platform.Isa, shape.Group, shape.OutChannels), pack);
+
+    /// <summary>A named variant of an algorithm's form of the weights (<see cref="Nchwc.FoldedStemPlan"/>'s folded filter).</summary>
+    internal T GetOrAdd<T>(Tensor weights, ConvAlgorithm algorithm, string variant, in ConvShape shape, CpuPlatform platform, Func<T> pack) where T : class =>
+        GetOrAdd(weights, new Key(algorithm, platform.Isa, shape.Group, shape.OutChannels, variant), pack);
 
     /// <summary>Whether this algorithm's form of the weights is held (a plan made after the raw weights were released can use only those).</summary>
     internal bool Contains(Tensor weights, ConvAlgorithm algorithm, in ConvShape shape, CpuPlatform platform)

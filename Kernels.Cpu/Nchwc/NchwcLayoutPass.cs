@@ -20,6 +20,13 @@ public sealed class NchwcLayoutPass(int block) : IPlanPass
 
     public int Block { get; } = block;
 
+    /// <summary>
+    /// A convolution that reads an NCHW value of fewer channels than a block (the image) reads it as it is, through
+    /// <see cref="FoldedStemPlan"/>, with no reorder (false: reordered, as every other input; the backend's option
+    /// that runs every blocked convolution through its NCHW plan turns this off).
+    /// </summary>
+    internal bool FoldStem { get; init; } = true;
+
     public ExecutionPlan Apply(ExecutionPlan plan)
     {
         var values = new List<ValueInfo>(plan.Values);
@@ -36,7 +43,7 @@ public sealed class NchwcLayoutPass(int block) : IPlanPass
                 case ConvOp conv when Blockable(conv, step, values):
                 {
                     ValueInfo w = values[step.Inputs[1]];
-                    int x = ToBlocked(step.Inputs[0], step.Node);
+                    int x = FoldStem && !blockedOf.ContainsKey(step.Inputs[0]) && Foldable(conv, step, values) ? step.Inputs[0] : ToBlocked(step.Inputs[0], step.Node);
                     int bias = step.Inputs.Length > 2 ? step.Inputs[2] : -1;
                     int residual = conv.Epilogue.Residual ? ToBlocked(step.Inputs[3], step.Node) : -1;
                     int[] inputs = conv.Epilogue.Residual ? [x, step.Inputs[1], bias, residual] : bias >= 0 ? [x, step.Inputs[1], bias] : [x, step.Inputs[1]];
@@ -110,6 +117,15 @@ public sealed class NchwcLayoutPass(int block) : IPlanPass
         ValueInfo x = values[step.Inputs[0]], w = values[step.Inputs[1]];
         return x.Rank == 4 && x.ElementType == ElementType.Float32 && w.Constant is not null
             && BlockedDirectPlan.SupportsGrouping(x.Dims[1], w.Dims[0], conv.Group, Block);
+    }
+
+    /// <summary>A convolution <see cref="FoldedStemPlan"/> runs on its NCHW input (the RGB stem).</summary>
+    private bool Foldable(ConvOp conv, PlanStep step, IReadOnlyList<ValueInfo> values)
+    {
+        ValueInfo x = values[step.Inputs[0]], w = values[step.Inputs[1]];
+        if (x.Dims[1] >= Block || conv.Epilogue.Residual) return false;
+        var shape = new Conv.ConvShape(x.Dims[0], x.Dims[1], w.Dims[0], conv.Group, Window3D.From(conv.Geometry(step.Node, x, w)), conv.Epilogue);
+        return FoldedStemPlan.Supports(shape, Block);
     }
 
     /// <summary>Every window of the pool holds at least one input element (so padded lanes, which are zero, stay zero).</summary>

@@ -6,7 +6,9 @@ namespace Cardinal.Graph.Ops;
 /// A convolution on channel-blocked values (<see cref="BlockedLayout"/>): X [N, Cp, H, W] blocked, the logical
 /// weights W [M, C, KH, KW] and bias B [M] as the ONNX Conv has them, after fusion a residual R blocked like
 /// the output, and the output Y [N, Mp, OutH, OutW] blocked with its padded channels zero. Only a backend's
-/// layout pass makes it, from a <see cref="ConvOp"/> whose window, group and epilogue it keeps.
+/// layout pass makes it, from a <see cref="ConvOp"/> whose window, group and epilogue it keeps. X may instead be
+/// the NCHW value itself [N, C, H, W] when C is less than one block (the image a network's stem reads: the CPU
+/// backend's folded stem reads it without a reorder).
 /// </summary>
 public sealed class BlockedConvOp(ConvOp conv, int block, int channels) : Operator
 {
@@ -21,7 +23,7 @@ public sealed class BlockedConvOp(ConvOp conv, int block, int channels) : Operat
         ValueInfo x = Required(node, inputs, 0, "X"), w = Required(node, inputs, 1, "W");
         RequireFloat(node, x, "X"); RequireFloat(node, w, "W");
         if (x.Rank != 4 || w.Rank != 4) throw Invalid(node, $"blocked convolutions are 2-D: X {TensorShape.Format(x.Dims)}, W {TensorShape.Format(w.Dims)}.");
-        if (Block < 1 || x.Dims[1] != BlockedLayout.PaddedChannels(Channels, Block))
+        if (Block < 1 || (x.Dims[1] != BlockedLayout.PaddedChannels(Channels, Block) && !(x.Rank == 4 && Channels < Block && x.Dims[1] == Channels)))
             throw Invalid(node, $"the blocked input's {x.Dims[1]} channels are not {Channels} padded to the block {Block}.");
         if (w.Dims[1] * Conv.Group != Channels) throw Invalid(node, $"weight {TensorShape.Format(w.Dims)} with group {Conv.Group} does not take {Channels} channels.");
         int m = w.Dims[0];
