@@ -8,7 +8,7 @@ namespace Cardinal.Planning;
 /// planners build on — the CPU's pooled buffers (<see cref="KernelExecutor"/>) and the device arena
 /// (<see cref="ArenaPlanner"/>).
 /// </summary>
-public sealed class Lifetimes
+internal sealed class Lifetimes
 {
     /// <summary>Marks a value that is not written by any step and not an input (a constant).</summary>
     public const int Never = int.MaxValue;

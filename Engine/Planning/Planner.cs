@@ -9,7 +9,7 @@ namespace Cardinal.Planning;
 /// removes the exporters' Shape→Gather→Concat→Reshape chains). Known values are folded with the backend's
 /// own kernels, so a folded result is exactly what the run would have computed.
 /// </summary>
-public static class Planner
+internal static class Planner
 {
     /// <summary>Folded results larger than this stay as steps: folding must not bloat memory.</summary>
     private const long MaxFoldedElements = 1 << 24;
@@ -114,4 +114,4 @@ public static class Planner
 }
 
 /// <summary>A graph input made concrete: its dims, and its data when the data itself decides shapes.</summary>
-public readonly record struct SpecializedInput(int[] Dims, Tensor? Value);
+internal readonly record struct SpecializedInput(int[] Dims, Tensor? Value);

@@ -6,7 +6,7 @@ namespace Cardinal.Formats.Onnx;
 /// seek (a network response, a pipe) is buffered first, up to a limit, because a protobuf message's length must be
 /// known before it is parsed.
 /// </summary>
-public static class OnnxStreamLoader
+internal static class OnnxStreamLoader
 {
     /// <summary>Reads a model from <paramref name="stream"/>, which is left open.</summary>
     /// <param name="maxBufferedBytes">

@@ -8,7 +8,7 @@ namespace Cardinal.Formats.Onnx;
 /// Turns a TensorProto into an engine <see cref="Tensor"/>. Sizes are validated before anything is
 /// allocated: the declared shape must fit one array, and the data present must match it exactly.
 /// </summary>
-public static class OnnxTensorConverter
+internal static class OnnxTensorConverter
 {
     public static ElementType? ToElementType(int onnxType) => onnxType switch
     {

@@ -11,7 +11,7 @@ namespace Cardinal.Kernels.Cpu.Conv;
 /// A new algorithm is one subclass, one branch in <see cref="Choose"/> and <see cref="Applicable"/>, one
 /// platform slot if it has a microkernel, and its twin test. Twin of every plan: <see cref="Reference.ConvReference"/>.
 /// </summary>
-public abstract class ConvPlan
+internal abstract class ConvPlan
 {
     protected ConvPlan(ConvShape shape, CpuPlatform platform, ParallelRunner parallel)
     {

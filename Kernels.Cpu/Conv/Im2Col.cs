@@ -6,7 +6,7 @@ namespace Cardinal.Kernels.Cpu.Conv;
 /// Unfolds input patches into columns for convolution as GEMM.
 /// src [C][InD][InH][InW] → dst [C·KD·KH·KW][OutD·OutH·OutW]; taps that fall in the padding read as 0.
 /// </summary>
-public static class Im2Col
+internal static class Im2Col
 {
     /// <summary>Unfolds channel by channel; channels are independent rows of the output, so they run in parallel.</summary>
     /// <param name="halves">

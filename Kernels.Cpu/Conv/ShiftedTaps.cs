@@ -11,7 +11,7 @@ namespace Cardinal.Kernels.Cpu.Conv;
 /// row above or below). The input is small and stays in cache, where im2col wrote, and packing read
 /// back, a K×N matrix per layer (7 MiB for ResNet-50's 56×56 layers).
 /// </summary>
-public readonly unsafe struct ShiftedTaps : IBPanels
+internal readonly unsafe struct ShiftedTaps : IBPanels
 {
     private readonly float* _x;
     private readonly uint* _masks;

@@ -8,7 +8,7 @@ namespace Cardinal.Kernels.Cpu.Gemm;
 /// so cost no passes of their own over the output, and they run on every thread, as part of the GEMM
 /// blocks. The arithmetic is the epilogue struct's (Cardinal.Epilogues), at the platform's width.
 /// </summary>
-public readonly unsafe struct GemmEpilogue
+internal readonly unsafe struct GemmEpilogue
 {
     private readonly delegate* managed<float*, long, float*, float*, long, int, int, void> _tile;
 

@@ -12,7 +12,7 @@ namespace Cardinal.Kernels.Cpu.Gemm;
 /// reach C once. The packing buffers come from the caller's workspace, one slice per thread
 /// (<see cref="ScratchBytesPerThread"/>). Twin: <see cref="Reference.SgemmReference"/>.
 /// </summary>
-public static unsafe class Sgemm
+internal static unsafe class Sgemm
 {
     /// <summary>
     /// Blocking: a KC×NC B panel (256×256 floats, 256 KiB) stays in L2 while MC/MR A panels (240×256 floats,
@@ -203,7 +203,7 @@ public static unsafe class Sgemm
 /// The source of the GEMM's B operand: packs rows [p0, p0 + kc) × columns [col0, col0 + nc) into [NR]-wide
 /// panels, [nc/NR][kc][NR], columns past nc zero, right before the block that uses them.
 /// </summary>
-public unsafe interface IBPanels
+internal unsafe interface IBPanels
 {
     void Pack(int p0, int kc, int col0, int nc, int nr, float* dst);
 }

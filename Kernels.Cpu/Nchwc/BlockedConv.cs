@@ -25,7 +25,7 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// dense FMAs on blocked data).
 /// Twin: <see cref="Reference.ConvReference"/> between reorders.
 /// </summary>
-public sealed unsafe partial class BlockedDirectPlan : ConvPlan
+internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
 {
     /// <summary>Pixels per task segment when a pointwise plane runs as one row (a multiple of every tile's P).</summary>
     private const int FlatSegment = 48;

@@ -6,7 +6,7 @@ using Cardinal.Tensors;
 namespace Cardinal.Kernels.Cpu.Nchwc;
 
 /// <summary>The plan for a convolution on blocked values: every threshold of that choice lives here.</summary>
-public static class BlockedConvPlans
+internal static class BlockedConvPlans
 {
     /// <param name="shape">The logical shape (channels as the model has them).</param>
     /// <remarks>

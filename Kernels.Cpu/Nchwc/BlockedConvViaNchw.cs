@@ -13,7 +13,7 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// takes, so in a session this runs only when a caller asks <see cref="BlockedConvPlans"/> for another shape or for
 /// run-time weights, and in the tests that pin the pass's arithmetic (bit-identical to the NCHW plans).
 /// </summary>
-public sealed class BlockedConvViaNchw : ConvPlan
+internal sealed class BlockedConvViaNchw : ConvPlan
 {
     private readonly ConvPlan _inner;
     private readonly int _block;

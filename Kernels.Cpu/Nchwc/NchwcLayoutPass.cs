@@ -14,7 +14,7 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// torchvision ResNet gets one of its input image and one before its classifier. Values keep their ids: a reorder back writes the original value, so the steps
 /// after it are untouched.
 /// </summary>
-public sealed class NchwcLayoutPass(int block) : IPlanPass
+internal sealed class NchwcLayoutPass(int block) : IPlanPass
 {
     public string Name => $"nchwc{Block}";
 

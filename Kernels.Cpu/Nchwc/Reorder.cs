@@ -11,7 +11,7 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// of <see cref="Tile"/> pixels, so the b strided rows a tile touches stay in L1 (a tile of 16 lanes is
 /// 4 KiB). Plain scalar copies: vectorised b×b transposes come with the blocked kernels, once measured.
 /// </summary>
-public static class Reorder
+internal static class Reorder
 {
     /// <summary>Pixels per tile: 64 × 16 lanes × 4 bytes = 4 KiB of blocked data.</summary>
     private const int Tile = 64;

@@ -8,7 +8,7 @@ using Cardinal.Tensors;
 namespace Cardinal.Kernels.Cpu.Ops;
 
 /// <summary>Gemm and MatMul on top of <see cref="Sgemm"/>, each prepared once per plan step.</summary>
-public static class Linear
+internal static class Linear
 {
     /// <summary>
     /// One Gemm node. A transposed operand is read row-major by SGEMM: a constant one (a classifier's [N×K]

@@ -11,7 +11,7 @@ namespace Cardinal.Kernels.Cpu.Pooling;
 /// clipped to the input; the average divides by the taps inside the input, or with countIncludePad by the
 /// taps inside input plus declared padding (taps that ceil_mode pushes past the padding never count).
 /// </summary>
-public static class PoolKernel
+internal static class PoolKernel
 {
     /// <summary>Max pooling for any number type (float32 in ResNets; the ONNX suite also pools uint8).</summary>
     public static void Max<T>(ReadOnlySpan<T> x, Span<T> y, Span<long> indices, int planes, in Window3D w,

@@ -5,7 +5,7 @@ using Cardinal.Graph.Ops;
 namespace Cardinal.Kernels.Cpu.Reference;
 
 /// <summary>The plain twin of every <see cref="ConvPlan"/>: direct convolution, one output element at a time.</summary>
-public static class ConvReference
+internal static class ConvReference
 {
     /// <param name="x">[N][C][InD·InH·InW]</param>
     /// <param name="weight">[M][C/group][KD·KH·KW]</param>

@@ -8,7 +8,7 @@ namespace Cardinal.Graph.Ops;
 /// the output, and the output Y [N, Mp, OutH, OutW] blocked with its padded channels zero. Only a backend's
 /// layout pass makes it, from a <see cref="ConvOp"/> whose window, group and epilogue it keeps.
 /// </summary>
-public sealed class BlockedConvOp(ConvOp conv, int block, int channels) : Operator
+internal sealed class BlockedConvOp(ConvOp conv, int block, int channels) : Operator
 {
     public override string OpType => "BlockedConv";
     public ConvOp Conv { get; } = conv;
@@ -53,7 +53,7 @@ public sealed class BlockedConvOp(ConvOp conv, int block, int channels) : Operat
 /// a layout pass from a <see cref="PoolOp"/> (no Indices output) whose every window holds at least one input
 /// element, so a padded lane (zero) stays zero.
 /// </summary>
-public sealed class BlockedMaxPoolOp(PoolOp pool, int block) : Operator
+internal sealed class BlockedMaxPoolOp(PoolOp pool, int block) : Operator
 {
     public override string OpType => "BlockedMaxPool";
     public PoolOp Pool { get; } = pool;
@@ -72,7 +72,7 @@ public sealed class BlockedMaxPoolOp(PoolOp pool, int block) : Operator
 }
 
 /// <summary>GlobalAveragePool on a channel-blocked value: [N, Cp, spatial…] → [N, Cp, 1…], padded lanes zero.</summary>
-public sealed class BlockedGlobalAveragePoolOp(int block) : Operator
+internal sealed class BlockedGlobalAveragePoolOp(int block) : Operator
 {
     public override string OpType => "BlockedGlobalAveragePool";
     public int Block { get; } = block;
