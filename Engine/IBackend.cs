@@ -62,6 +62,8 @@ internal interface IKernel
     /// caller at their planned shapes and are not cleared: a kernel writes every element.
     /// </summary>
     /// <param name="workspace">At least <see cref="WorkspaceBytes"/> bytes, 64-byte aligned, contents undefined.</param>
+    /// <param name="inputs">Ordered as the step's inputs; null where an optional input is absent.</param>
+    /// <param name="outputs">Ordered as the step's outputs, at their planned shapes.</param>
     void Run(Tensor?[] inputs, Tensor[] outputs, Workspace workspace);
 
     /// <summary>Scratch bytes <see cref="Run"/> needs.</summary>

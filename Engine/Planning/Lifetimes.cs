@@ -31,6 +31,7 @@ internal sealed class Lifetimes
     /// True when view ops (Reshape, Flatten, …) share their input's memory, as on the CPU: a view's readers
     /// then keep its source alive. False when a backend copies views, as the GPU does.
     /// </param>
+    /// <param name="plan">The plan whose values' first and last uses are computed.</param>
     public static Lifetimes Compute(ExecutionPlan plan, bool viewsAlias)
     {
         int count = plan.Values.Count;

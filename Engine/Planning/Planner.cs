@@ -15,6 +15,8 @@ internal static class Planner
     private const long MaxFoldedElements = 1 << 24;
 
     /// <param name="inputs">Per graph input (as <see cref="SpecializedInput"/>): concrete dims, and the data when it decides shapes.</param>
+    /// <param name="graph">The model, already rewritten by the graph passes.</param>
+    /// <param name="backend">Evaluates the steps whose inputs are all constant (constant folding).</param>
     public static ExecutionPlan Plan(ModelGraph graph, IReadOnlyList<SpecializedInput> inputs, IBackend backend)
     {
         var values = new List<ValueInfo>();

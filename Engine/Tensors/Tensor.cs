@@ -46,6 +46,10 @@ public sealed class Tensor
     public int Offset { get; private set; }
 
     /// <param name="within">The elements are a window of a longer array (see <see cref="Over"/>); else the array is exactly the tensor.</param>
+    /// <param name="type">The element type; <paramref name="data"/>'s element type must match it.</param>
+    /// <param name="dims">The dimensions, owned by the tensor from now on.</param>
+    /// <param name="data">The element storage.</param>
+    /// <param name="offset">Index of the first element in <paramref name="data"/>.</param>
     private Tensor(ElementType type, int[] dims, Array data, int offset = 0, bool within = false)
     {
         ElementType = type;

@@ -14,6 +14,7 @@ internal static class OnnxStreamLoader
     /// than what was actually sent is ever allocated).
     /// </param>
     /// <param name="source">The name errors use for the model.</param>
+    /// <param name="stream">The model's bytes from the current position; a seekable stream is read field by field, another is buffered first.</param>
     public static OnnxModel Read(Stream stream, long maxBufferedBytes = SessionOptions.DefaultMaxModelBytes, string source = "stream")
     {
         ArgumentNullException.ThrowIfNull(stream);

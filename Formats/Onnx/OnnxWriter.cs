@@ -64,6 +64,8 @@ internal static class OnnxWriter
     }
 
     /// <param name="dims">Sizes; a negative size writes the symbolic dimension "N".</param>
+    /// <param name="name">The value's name.</param>
+    /// <param name="elemType">The ONNX element type (e.g. <see cref="Float"/>).</param>
     public static ProtoWriter ValueInfo(string name, int elemType, params long[] dims)
     {
         var shape = new ProtoWriter();

@@ -14,6 +14,11 @@ internal static class Im2Col
     /// thread of <paramref name="parallel"/>, each starting on a 64-byte boundary (<see cref="HalvesStride"/>);
     /// null: allocated for this call.
     /// </param>
+    /// <param name="src">[channels][InD·InH·InW]</param>
+    /// <param name="channels">Input channels to unfold.</param>
+    /// <param name="w">The window geometry.</param>
+    /// <param name="dst">[channels·taps][OutD·OutH·OutW]</param>
+    /// <param name="parallel">The worker threads; null runs on the caller's thread.</param>
     public static unsafe void Unfold(ReadOnlySpan<float> src, int channels, in Window3D w, Span<float> dst, Threading.ParallelRunner? parallel = null,
         float* halves = null)
     {

@@ -22,6 +22,9 @@ internal readonly unsafe struct ShiftedTaps : IBPanels
 
     /// <param name="x">The group's input planes, [channels][InH][InW].</param>
     /// <param name="masks">From <see cref="TapMasks.Fill"/> for this window and the platform's NR.</param>
+    /// <param name="channels">Input channels of the group.</param>
+    /// <param name="w">The window geometry (stride 1).</param>
+    /// <param name="platform">The tier's kernel table; its NR is the tile width.</param>
     public ShiftedTaps(float* x, int channels, in Window3D w, uint* masks, CpuPlatform platform) : this(x, channels, w, masks, platform.NR, platform)
     {
     }

@@ -27,6 +27,10 @@ internal static class Broadcasting
 {
     /// <param name="shapes">The operands' shapes as broadcasting sees them (B's may differ from its storage
     /// under legacy broadcast), worked out once when the kernel is prepared.</param>
+    /// <param name="kind">The operation (Add, Sub, Mul, Div...).</param>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The right operand.</param>
+    /// <param name="c">The output, at the broadcast shape.</param>
     public static void Binary(BinaryKind kind, Tensor a, Tensor b, Tensor c, BinaryShapes shapes)
     {
         switch (c.ElementType)

@@ -14,6 +14,8 @@ internal readonly unsafe struct GemmEpilogue
 
     /// <param name="bias">Per row of C (an output channel), or null.</param>
     /// <param name="residual">Laid out as C, with C's leading dimension, or null.</param>
+    /// <param name="platform">The tier's kernel table (the vector kernels the epilogue runs).</param>
+    /// <param name="relu">Clamp at zero last.</param>
     public GemmEpilogue(CpuPlatform platform, float* bias, float* residual, bool relu)
     {
         Bias = bias;

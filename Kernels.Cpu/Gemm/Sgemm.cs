@@ -45,6 +45,14 @@ internal static unsafe class Sgemm
     /// <summary>C (+)= A·B with A packed once ahead of time (<see cref="PackedMatrix"/>, e.g. convolution weights).</summary>
     /// <param name="epilogue">Applied to each finished tile of C (bias, residual, ReLU); its pointers must stay valid during the call.</param>
     /// <param name="scratch">At least <see cref="ScratchBytes"/> (packedA: true); none: allocated for this call.</param>
+    /// <param name="a">A, [M][K], packed.</param>
+    /// <param name="n">Columns of B and C.</param>
+    /// <param name="b">B, [K][ldb].</param>
+    /// <param name="ldb">B's leading dimension.</param>
+    /// <param name="c">C, [M][ldc].</param>
+    /// <param name="ldc">C's leading dimension.</param>
+    /// <param name="accumulate">C += A·B; false: C = A·B.</param>
+    /// <param name="parallel">The worker threads; null runs on the caller's thread.</param>
     public static void Multiply(PackedMatrix a, int n, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate,
         ParallelRunner? parallel = null, GemmEpilogue epilogue = default, Workspace scratch = default)
     {
@@ -66,6 +74,19 @@ internal static unsafe class Sgemm
 
     /// <inheritdoc cref="Multiply(PackedMatrix, int, ReadOnlySpan{float}, int, Span{float}, int, bool, ParallelRunner?, GemmEpilogue, Workspace)"/>
     /// <param name="scratch">At least <see cref="ScratchBytes"/> (packedA: false); none: allocated for this call.</param>
+    /// <param name="m">Rows of A and C.</param>
+    /// <param name="n">Columns of B and C.</param>
+    /// <param name="k">Columns of A, rows of B.</param>
+    /// <param name="a">A, [M][lda].</param>
+    /// <param name="lda">A's leading dimension.</param>
+    /// <param name="b">B, [K][ldb].</param>
+    /// <param name="ldb">B's leading dimension.</param>
+    /// <param name="c">C, [M][ldc].</param>
+    /// <param name="ldc">C's leading dimension.</param>
+    /// <param name="accumulate">C += A·B; false: C = A·B.</param>
+    /// <param name="parallel">The worker threads; null runs on the caller's thread.</param>
+    /// <param name="platform">The tier's kernel table (the microkernel and its MR×NR).</param>
+    /// <param name="epilogue">Applied to each finished tile of C (bias, residual, ReLU).</param>
     public static void Multiply(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc, bool accumulate, ParallelRunner? parallel, CpuPlatform platform, GemmEpilogue epilogue = default,
         Workspace scratch = default)

@@ -60,6 +60,10 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     private readonly float[] _zeroBias;
 
     /// <param name="cache">The backend's packed weights: every plan of the layer (each batch size) shares one packed filter.</param>
+    /// <param name="shape">The logical shape (channels as the model has them).</param>
+    /// <param name="weights">The constant filter, packed here.</param>
+    /// <param name="platform">The tier's kernel table; its block size is the layout's.</param>
+    /// <param name="parallel">The worker threads the plan runs on.</param>
     public BlockedDirectPlan(ConvShape shape, Tensor weights, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache = null)
         : base(shape, platform, parallel)
     {
@@ -196,6 +200,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// <param name="bias">[M] (the logical channels), or empty for none.</param>
     /// <param name="residual">Blocked like y (padded lanes zero), read when the shape's epilogue has one.</param>
     /// <param name="y">Blocked output [N][Mp/b][OutH][OutW][b], written in full (padded channels 0).</param>
+    /// <param name="workspace">At least the plan's workspace bytes, 64-byte aligned, contents undefined.</param>
     public override void Run(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual,
         Span<float> y, Workspace workspace)
     {

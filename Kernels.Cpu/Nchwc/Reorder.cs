@@ -19,6 +19,11 @@ internal static class Reorder
     /// <summary>NCHW → blocked. Writes every element of the blocked value, the padded lanes as zero.</summary>
     /// <param name="x">[N][C][S]</param>
     /// <param name="y">[N][Cp/b][S][b]</param>
+    /// <param name="batch">N.</param>
+    /// <param name="channels">C, the logical channels.</param>
+    /// <param name="spatial">S, the plane's size.</param>
+    /// <param name="block">b, the channel block.</param>
+    /// <param name="parallel">The worker threads.</param>
     public static unsafe void ToBlocked(ReadOnlySpan<float> x, Span<float> y, int batch, int channels, int spatial, int block, ParallelRunner parallel)
     {
         int padded = Check(x.Length, y.Length, batch, channels, spatial, block, toBlocked: true);
@@ -30,6 +35,12 @@ internal static class Reorder
     /// <summary>Blocked → NCHW: the first <paramref name="channels"/> channels; the padded lanes are not read.</summary>
     /// <param name="x">[N][Cp/b][S][b]</param>
     /// <param name="y">[N][C][S]</param>
+    /// <param name="batch">N.</param>
+    /// <param name="channels">C, the logical channels to read back.</param>
+    /// <param name="paddedChannels">Cp, the blocked value's channels (a multiple of the block).</param>
+    /// <param name="spatial">S, the plane's size.</param>
+    /// <param name="block">b, the channel block.</param>
+    /// <param name="parallel">The worker threads.</param>
     public static unsafe void FromBlocked(ReadOnlySpan<float> x, Span<float> y, int batch, int channels, int paddedChannels, int spatial, int block, ParallelRunner parallel)
     {
         Check(y.Length, x.Length, batch, channels, spatial, block, toBlocked: false, paddedChannels);

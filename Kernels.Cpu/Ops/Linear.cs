@@ -29,6 +29,14 @@ internal static class Linear
         private readonly long _gemmBytes, _aBytes, _bBytes;
 
         /// <param name="constantA">A's value when it is an initializer, else null; likewise <paramref name="constantB"/>.</param>
+        /// <param name="op">The Gemm node's attributes (alpha, beta, transposes).</param>
+        /// <param name="aDims">A's shape.</param>
+        /// <param name="bDims">B's shape.</param>
+        /// <param name="cDims">C's shape, or null without C.</param>
+        /// <param name="yDims">The output's shape.</param>
+        /// <param name="constantB">B's value when it is an initializer, else null.</param>
+        /// <param name="parallel">The worker threads.</param>
+        /// <param name="platform">The tier's kernel table.</param>
         public GemmKernel(GemmOp op, int[] aDims, int[] bDims, int[]? cDims, int[] yDims, Tensor? constantA, Tensor? constantB,
             ParallelRunner parallel, CpuPlatform platform)
         {
