@@ -15,7 +15,7 @@ namespace Cardinal.Bench;
 /// R, and R's MaxPool), which a whole model pays only at its ends: a run of this model times the convolution plus those reorders.
 /// Inputs and the output are bound once to pinned arrays, so a run allocates nothing on the managed side.
 /// </summary>
-public sealed class OrtConv : IDisposable
+internal sealed class OrtConv : IDisposable
 {
     private readonly Microsoft.ML.OnnxRuntime.InferenceSession _session;
     private readonly Microsoft.ML.OnnxRuntime.SessionOptions _options;

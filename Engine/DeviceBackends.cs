@@ -7,7 +7,7 @@ namespace Cardinal;
 /// and <c>CardinalSession.Open</c> finds it here; without it a GPU device is a <see cref="DeviceNotRegisteredException"/>
 /// that names the package to add.
 /// </summary>
-public static class DeviceBackends
+internal static class DeviceBackends
 {
     /// <summary>
     /// Makes a backend for <paramref name="device"/> (never <see cref="Device.Cpu"/> or <see cref="Device.Auto"/>),

@@ -7,6 +7,8 @@ namespace Cardinal;
 /// <summary>
 /// What a backend (our CPU kernels, the GPU) provides: turn a specialised plan into something runnable.
 /// Compile decides everything once (algorithms, packed weights); the compiled plan only runs.
+/// To a user it is an opaque handle (a <c>CpuBackend</c> or <c>GpuBackend</c> to give <see cref="InferenceSession.Open"/>):
+/// its planning members are internal, so only Cardinal's own backends implement it.
 /// </summary>
 public interface IBackend : IDisposable
 {
@@ -17,19 +19,20 @@ public interface IBackend : IDisposable
     /// The backend that evaluates nodes ahead of time during planning (constant folding). A device backend
     /// hands this to a CPU backend: folding shape arithmetic on a GPU would only cost transfers.
     /// </summary>
-    IBackend ConstantFolder => this;
+    internal IBackend ConstantFolder => this;
 
     /// <summary>
     /// The backend's own plan rewrites (layout passes are the backend's, not Engine's), in order. The session
     /// runs them after the generic fusion passes and before <see cref="Compile"/>; see <see cref="IPlanPass.Required"/>.
     /// </summary>
-    IReadOnlyList<IPlanPass> Passes => [];
+    internal IReadOnlyList<IPlanPass> Passes => [];
 
-    ICompiledPlan Compile(ExecutionPlan plan);
+    /// <summary>Decides every step's kernel once; the result only runs.</summary>
+    internal ICompiledPlan Compile(ExecutionPlan plan);
 }
 
 /// <summary>A plan ready to run. Safe to call from several threads at once.</summary>
-public interface ICompiledPlan : IDisposable
+internal interface ICompiledPlan : IDisposable
 {
     /// <summary>Runs on inputs ordered as <see cref="ExecutionPlan.Inputs"/>; returns outputs as <see cref="ExecutionPlan.Outputs"/>.</summary>
     Tensor[] Run(Tensor[] inputs, CancellationToken cancellation = default);
@@ -52,13 +55,15 @@ public interface ICompiledPlan : IDisposable
 /// decided when it was made. Stateless across runs, so one instance serves concurrent runs; its scratch memory
 /// comes from the run's workspace, so it allocates nothing while it runs.
 /// </summary>
-public interface IKernel
+internal interface IKernel
 {
     /// <summary>
     /// Computes <paramref name="outputs"/> from <paramref name="inputs"/>. The outputs are allocated by the
     /// caller at their planned shapes and are not cleared: a kernel writes every element.
     /// </summary>
     /// <param name="workspace">At least <see cref="WorkspaceBytes"/> bytes, 64-byte aligned, contents undefined.</param>
+    /// <param name="inputs">Ordered as the step's inputs; null where an optional input is absent.</param>
+    /// <param name="outputs">Ordered as the step's outputs, at their planned shapes.</param>
     void Run(Tensor?[] inputs, Tensor[] outputs, Workspace workspace);
 
     /// <summary>Scratch bytes <see cref="Run"/> needs.</summary>

@@ -12,6 +12,7 @@ public sealed partial class InferenceSession
     /// <summary>Most dimensions a tensor span may have here (the shape is copied to the stack).</summary>
     private const int MaxTensorSpanRank = 8;
 
+    /// <summary>Runs a one-input, one-output model from a System.Numerics.Tensors span into another (dense, float32).</summary>
     public void Run(in ReadOnlyTensorSpan<float> input, in TensorSpan<float> output, CancellationToken cancellation = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

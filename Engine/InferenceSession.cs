@@ -26,10 +26,13 @@ public sealed partial class InferenceSession : IDisposable
     /// <summary>Initializers this session created (folded weights): the only tensors it may release.</summary>
     private readonly HashSet<Tensor> _madeHere = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>The model's inputs as it declares them (name, type, dimensions).</summary>
     public IReadOnlyList<TensorInfo> Inputs => _graph.Inputs;
+    /// <summary>The values a run returns: the model's outputs, then any <see cref="SessionOptions.ExtraOutputs"/>.</summary>
     public IReadOnlyList<TensorInfo> Outputs => _graph.Outputs;
     /// <summary>The graph this session runs: with fusion on, a copy with BatchNorm folded into the convolutions.</summary>
     public ModelGraph Graph => _graph;
+    /// <summary>The backend the session runs on.</summary>
     public IBackend Backend => _backend;
 
     private InferenceSession(ModelGraph graph, IBackend backend, SessionOptions options, bool ownsBackend)
@@ -44,6 +47,7 @@ public sealed partial class InferenceSession : IDisposable
     /// <summary>The model's name in metrics and traces (<see cref="SessionOptions.Name"/>, else the graph's name).</summary>
     public string Name { get; }
 
+    /// <summary>The options the session was opened with.</summary>
     public SessionOptions Options => _options;
 
     /// <summary>What the model file says about itself: producer, description, properties (<see cref="ModelGraph.Metadata"/>).</summary>
@@ -53,6 +57,8 @@ public sealed partial class InferenceSession : IDisposable
     /// Opens a session. When every input's shape is fixed (or only a symbolic batch-like dimension is not),
     /// the graph is planned right away with symbols as 1, so shape errors surface here, not at the first run.
     /// </summary>
+    /// <param name="graph">The model, e.g. from <c>OnnxImporter.Load</c>.</param>
+    /// <param name="backend">Where it runs: a <c>CpuBackend</c> or a <c>GpuBackend</c>.</param>
     /// <param name="options">
     /// Fusion on/off and the name. The device and thread count are <paramref name="backend"/>'s own: options that set
     /// <see cref="SessionOptions.Device"/> or <see cref="SessionOptions.Threads"/> are refused here (they would go
@@ -215,7 +221,7 @@ public sealed partial class InferenceSession : IDisposable
     /// The plan this session runs for the given input shapes (all float inputs), for inspection: after fusion
     /// and the backend's own passes (<see cref="IBackend.Passes"/>), as compiled.
     /// </summary>
-    public ExecutionPlan PlanForShapes(IReadOnlyList<int[]> shapes)
+    internal ExecutionPlan PlanForShapes(IReadOnlyList<int[]> shapes)
     {
         if (shapes.Count != _graph.Inputs.Count) throw new InputMismatchException($"Expected {_graph.Inputs.Count} input shapes.");
         for (int i = 0; i < shapes.Count; i++) CheckShape(_graph.Inputs[i], shapes[i]);
@@ -223,7 +229,7 @@ public sealed partial class InferenceSession : IDisposable
     }
 
     /// <summary>The compiled plan for these input shapes (for diagnostics such as buffer sizes).</summary>
-    public ICompiledPlan CompiledPlanFor(IReadOnlyList<int[]> shapes)
+    internal ICompiledPlan CompiledPlanFor(IReadOnlyList<int[]> shapes)
     {
         for (int i = 0; i < shapes.Count; i++) CheckShape(_graph.Inputs[i], shapes[i]);
         return PlanFor(shapes.Select(s => new SpecializedInput(s, null)).ToArray()).Compiled;
@@ -289,6 +295,7 @@ public sealed partial class InferenceSession : IDisposable
             throw new InputMismatchException($"Input '{info.Name}' must have shape {info.ShapeText}, got {TensorShape.Format(dims)}.");
     }
 
+    /// <summary>Releases the plans, their buffers and, when the session owns it, the backend.</summary>
     public void Dispose()
     {
         if (_disposed) return;

@@ -37,7 +37,7 @@ public sealed record SessionOptions
     public const long DefaultMaxModelBytes = 0x7FFFFFC7; // Array.MaxLength
 
     /// <summary>True when <see cref="Device"/> or <see cref="Threads"/> is set: settings that choose a backend.</summary>
-    public bool ChoosesBackend => Device is not null || Threads is not null;
+    internal bool ChoosesBackend => Device is not null || Threads is not null;
 
     /// <summary>
     /// Values of the graph to return besides its declared outputs, by name: any node's output (a ResNet's

@@ -44,6 +44,7 @@ public sealed class CpuBackend : IBackend
     private readonly CpuPlatform _platform;
     private readonly Conv.PackedWeightsCache _packedWeights = new();
 
+    /// <summary>A CPU backend with these options (the defaults when null); it starts its worker threads.</summary>
     public CpuBackend(CpuBackendOptions? options = null)
     {
         Options = options ?? new CpuBackendOptions();
@@ -53,23 +54,31 @@ public sealed class CpuBackend : IBackend
     }
 
     /// <summary>The platform table this backend runs (decided once, at construction).</summary>
-    public CpuPlatform Platform => _platform;
+    internal CpuPlatform Platform => _platform;
 
+    /// <summary>The options it was made with.</summary>
     public CpuBackendOptions Options { get; }
 
+    /// <inheritdoc/>
     public string Description => $"cpu (threads={Options.Threads}, {_platform})";
 
     /// <summary>The CPU backend's own plan rewrites: the NCHWc layout pass when <see cref="CpuBackendOptions.BlockedLayout"/> is on and the tier has blocked kernels, plus any a test injects.</summary>
-    public IReadOnlyList<IPlanPass> Passes => _passes ??= Options.BlockedLayout && _platform.BlockSize > 0
+    internal IReadOnlyList<IPlanPass> Passes => _passes ??= Options.BlockedLayout && _platform.BlockSize > 0
         ? [new Nchwc.NchwcLayoutPass(_platform.BlockSize) { FoldStem = Options.BlockedDirectKernels }, .. Options.ExtraPasses]
         : Options.ExtraPasses;
 
     private IReadOnlyList<IPlanPass>? _passes;
 
-    public ICompiledPlan Compile(ExecutionPlan plan) => new KernelExecutor(plan, step => CreateKernel(plan, step));
+    internal ICompiledPlan Compile(ExecutionPlan plan) => new KernelExecutor(plan, step => CreateKernel(plan, step));
+
+    // IBackend's planning members are internal (the public API is the opaque backend): an internal member cannot
+    // implement them implicitly, so these forward explicitly.
+    IReadOnlyList<IPlanPass> IBackend.Passes => Passes;
+    ICompiledPlan IBackend.Compile(ExecutionPlan plan) => Compile(plan);
 
     /// <summary>This backend's kernel for one step (tests wrap it to watch a run step by step).</summary>
     internal IKernel CreateKernel(ExecutionPlan plan, PlanStep step) => CpuKernelFactory.Create(plan, step, _parallel, _platform, _packedWeights, Options.BlockedDirectKernels, Options.Winograd);
 
+    /// <summary>Stops the worker threads.</summary>
     public void Dispose() => _parallel.Dispose();
 }

@@ -5,9 +5,21 @@ using System.Runtime.Intrinsics.X86;
 namespace Cardinal.Kernels.Cpu;
 
 /// <summary>Instruction-set tiers, narrowest first. A table built for a tier uses nothing wider.</summary>
-public enum CpuIsa { Scalar, Portable, Neon, Avx2, Avx512 }
+public enum CpuIsa
+{
+    /// <summary>Plain scalar code (the reference tier).</summary>
+    Scalar,
+    /// <summary>Portable 128-bit vectors (System.Runtime.Intrinsics' Vector128 on any hardware).</summary>
+    Portable,
+    /// <summary>ARM AdvSIMD (NEON), 128-bit.</summary>
+    Neon,
+    /// <summary>x86 AVX2 with FMA, 256-bit.</summary>
+    Avx2,
+    /// <summary>x86 AVX-512F, 512-bit.</summary>
+    Avx512,
+}
 
-public static class CpuIsas
+internal static class CpuIsas
 {
     /// <summary>Environment variable that caps the tier for the whole process (e.g. CARDINAL_CPU_ISA=avx2).</summary>
     public const string OverrideVariable = "CARDINAL_CPU_ISA";

@@ -44,6 +44,7 @@ internal static class CpuKernelFactory
     }
 
     /// <param name="description">What runs, when a step's op has more than one way (shown by `cardinal inspect`).</param>
+    /// <param name="run">The step's computation, over its inputs and outputs.</param>
     private static IKernel K(Action<Tensor?[], Tensor[]> run, string? description = null) => new DelegateKernel(run, description);
 
     public static IKernel Create(ExecutionPlan plan, PlanStep step, ParallelRunner parallel, CpuPlatform table, PackedWeightsCache packedWeights,

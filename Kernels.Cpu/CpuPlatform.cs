@@ -13,7 +13,7 @@ namespace Cardinal.Kernels.Cpu;
 /// build a platform per tier (<see cref="Create"/>) and so run every path this machine can execute.
 /// One indirect call per tile or row is cheap; per element it would not be.
 /// </summary>
-public sealed unsafe class CpuPlatform
+internal sealed unsafe class CpuPlatform
 {
     /// <summary>Bytes every buffer a kernel streams through starts on (a cache line; a zmm load never splits one).</summary>
     public const int Alignment = Planning.WorkspaceBuffer.Alignment;

@@ -65,16 +65,24 @@ public sealed class GpuBackend : IBackend
         }
     }
 
+    /// <summary>The device kind it runs on.</summary>
     public Device Kind { get; }
     internal Accelerator Accelerator { get; }
     internal LoadedKernels Kernels { get; }
 
+    /// <inheritdoc/>
     public string Description => $"{Kind.ToString().ToLowerInvariant()} ({Accelerator.Name}, {GpuDevices.Memory(Accelerator.MemorySize)})";
 
-    public IBackend ConstantFolder => _folder;
+    internal IBackend ConstantFolder => _folder;
 
-    public ICompiledPlan Compile(ExecutionPlan plan) => new GpuCompiledPlan(this, plan);
+    internal ICompiledPlan Compile(ExecutionPlan plan) => new GpuCompiledPlan(this, plan);
 
+    // IBackend's planning members are internal (the public API is the opaque backend): an internal member cannot
+    // implement them implicitly, so these forward explicitly.
+    IBackend IBackend.ConstantFolder => ConstantFolder;
+    ICompiledPlan IBackend.Compile(ExecutionPlan plan) => Compile(plan);
+
+    /// <summary>Releases the accelerator, its context and, when owned, the constant folder.</summary>
     public void Dispose()
     {
         Accelerator.Dispose();
@@ -86,6 +94,8 @@ public sealed class GpuBackend : IBackend
 /// <summary>The requested device is missing or failed to open. Never a silent fallback, except with <see cref="Device.Auto"/>.</summary>
 public sealed class DeviceUnavailableException : CardinalException
 {
+    /// <summary>Creates the exception with its message.</summary>
     public DeviceUnavailableException(string message) : base(message) { }
+    /// <summary>Creates the exception with its message and the device error.</summary>
     public DeviceUnavailableException(string message, Exception inner) : base(message, inner) { }
 }

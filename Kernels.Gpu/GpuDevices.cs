@@ -69,7 +69,7 @@ public static class GpuDevices
     }
 
     /// <summary>Device memory for display; ILGPU's CPU accelerator reports an unbounded size, shown as host memory.</summary>
-    public static string Memory(long bytes) => bytes >= 1L << 40 ? "host memory" : $"{bytes / 1048576} MiB";
+    internal static string Memory(long bytes) => bytes >= 1L << 40 ? "host memory" : $"{bytes / 1048576} MiB";
 
     internal static bool Matches(ILGPU.Runtime.Device d, Device kind) => kind switch
     {

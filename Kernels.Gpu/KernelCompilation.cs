@@ -16,7 +16,7 @@ namespace Cardinal.Kernels.Gpu;
 /// architecture, or OpenCL C — without a GPU. CI runs this so a kernel that cannot build for a real
 /// device fails the build machine, not a user's.
 /// </summary>
-public static class KernelCompilation
+internal static class KernelCompilation
 {
     /// <summary>Every kernel entry point, with whether it is explicitly grouped (shared memory, barriers).</summary>
     public static IReadOnlyList<(string Name, MethodInfo Method, bool ExplicitlyGrouped)> Kernels { get; } =

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Packs every packable project of Engine.sln into artifacts/packages (or $1) and checks each package as
 # nuget.org's users would see it: a real description, authors, the MIT licence expression and LICENSE file,
-# a readme, a symbol package (.snupkg) beside it, and XML documentation next to each library assembly.
+# a readme, a symbol package (.snupkg) beside it, and XML documentation next to each library assembly. ImageSharp
+# must reach only the users of Cardinal.Formats.Images: Cardinal.Formats (and the engine and backends) may not depend on it.
 # Package validation (EnablePackageValidation) runs inside dotnet pack. CI runs this from .ci/run.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,7 +13,14 @@ dotnet pack Engine.sln -c Release -nologo -v q -o "$out"
 /usr/bin/python3 - "$out" <<'PY'
 import os, sys, zipfile, xml.etree.ElementTree as ET
 folder = sys.argv[1]
-required = {"Cardinal.Engine", "Cardinal.Kernels.Cpu", "Cardinal.Kernels.Gpu", "Cardinal.Formats", "Cardinal.Hosting", "Cardinal.Cli"}
+required = {"Cardinal.Engine", "Cardinal.Kernels.Cpu", "Cardinal.Kernels.Gpu", "Cardinal.Formats", "Cardinal.Formats.Images", "Cardinal.Hosting", "Cardinal.Cli"}
+# Package dependencies that must (True) or must not (False) be there.
+dependency_rules = {
+    "Cardinal.Formats": {"SixLabors.ImageSharp": False, "Cardinal.Engine": True, "Cardinal.Kernels.Cpu": True},
+    "Cardinal.Formats.Images": {"SixLabors.ImageSharp": True, "Cardinal.Formats": True},
+    "Cardinal.Engine": {"SixLabors.ImageSharp": False},
+    "Cardinal.Kernels.Cpu": {"SixLabors.ImageSharp": False},
+}
 problems, seen = [], set()
 for name in sorted(os.listdir(folder)):
     if not name.endswith(".nupkg"):
@@ -33,6 +41,11 @@ for name in sorted(os.listdir(folder)):
     need("LICENSE" in files, "the LICENSE file")
     need(get("readme") in files and get("readme") != "", "a readme")
     need(os.path.exists(os.path.join(folder, f"{pid}.{version}.snupkg")), "a .snupkg symbol package")
+    deps = {d.get("id"): d.get("version") for d in meta.findall(".//{*}dependency")}
+    for dep, wanted in dependency_rules.get(pid, {}).items():
+        need((dep in deps) == wanted, f"{'a' if wanted else 'no'} dependency on {dep}")
+    if pid == "Cardinal.Formats.Images":
+        need(deps.get("SixLabors.ImageSharp") == "2.1.13", "SixLabors.ImageSharp 2.1.13 exactly as pinned (got " + str(deps.get("SixLabors.ImageSharp")) + ")")
     tool = any(t.get("name") == "DotnetTool" for t in meta.findall(".//{*}packageType"))
     if not tool:
         dlls = [f for f in files if f.startswith("lib/") and f.endswith(".dll")]

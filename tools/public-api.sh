@@ -13,7 +13,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 projects=("$@")
-[ ${#projects[@]} -gt 0 ] || projects=(Engine Kernels.Cpu Kernels.Gpu Formats)
+[ ${#projects[@]} -gt 0 ] || projects=(Engine Kernels.Cpu Kernels.Gpu Formats Formats/ImageSharp tools/Cardinal.Hosting)
 
 for dir in "${projects[@]}"; do
   csproj=$(ls "$dir"/*.csproj)

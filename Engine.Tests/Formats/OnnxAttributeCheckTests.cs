@@ -12,7 +12,7 @@ namespace Cardinal.Tests.Formats;
 public class OnnxAttributeCheckTests
 {
     /// <summary>A 3×3 Conv over [1,2,4,4] whose only attribute is <paramref name="attribute"/>.</summary>
-    public static byte[] ConvWith(ProtoWriter attribute) => OnnxWriter.Model(13,
+    internal static byte[] ConvWith(ProtoWriter attribute) => OnnxWriter.Model(13,
         [OnnxWriter.Node("Conv", ["X", "W"], ["Y"], "conv1", attribute)],
         [OnnxWriter.Tensor("W", OnnxWriter.Float, [2, 1, 3, 3], TestModels.RandomData(18, 1))],
         [OnnxWriter.ValueInfo("X", OnnxWriter.Float, 1, 2, 4, 4)],

@@ -99,8 +99,10 @@ public class GpuKernelTests
     }
 
     [TestCaseSource(nameof(ConvCases)), TestCaseSource(nameof(TableCases))]
-    public void Conv_MatchesCpu(string name, int[] x, int[] w, int group, int[]? strides, int[]? pads, int[]? dilations, AutoPad autoPad, bool bias, bool residual, bool relu)
+    public void Conv_MatchesCpu(string name, int[] x, int[] w, int group, int[]? strides, int[]? pads, int[]? dilations, object autoPadCase, bool bias, bool residual, bool relu)
     {
+        // NUnit runs public methods only, and the case type is internal to the engine: it arrives boxed.
+        var autoPad = (AutoPad)autoPadCase;
         var op = new ConvOp(new WindowAttributes(null, strides, dilations, pads, autoPad), group, new ConvEpilogue(residual, relu));
         var input = Random(1, x);
         var weight = Random(2, w);
@@ -116,8 +118,10 @@ public class GpuKernelTests
     }
 
     [TestCase(PoolKind.Max, false, false), TestCase(PoolKind.Average, false, false), TestCase(PoolKind.Average, true, true), TestCase(PoolKind.Max, false, true)]
-    public void Pool_MatchesCpu(PoolKind kind, bool countIncludePad, bool ceil)
+    public void Pool_MatchesCpu(object kindCase, bool countIncludePad, bool ceil)
     {
+        // NUnit runs public methods only, and the case type is internal to the engine: it arrives boxed.
+        var kind = (PoolKind)kindCase;
         var op = new PoolOp(kind, new WindowAttributes([3, 2], [2, 2], null, [1, 0, 1, 1], AutoPad.NotSet, ceil), countIncludePad, 0);
         Compare(op, [(Random(5, 2, 3, 9, 8), false)], $"{kind} pool");
     }

@@ -81,7 +81,11 @@ public class BlockedConvTests
     private static TestCaseData Named(string name, ConvShape shape) => new TestCaseData(shape, true).SetName($"Run_{name}_MatchesReference");
 
     [TestCaseSource(nameof(RandomCases))]
-    public void Run_Case_MatchesReference(ConvShape shape, bool bias) => Check(shape, bias, shape.GetHashCode(), shape.ToString());
+    public void Run_Case_MatchesReference(object shapeCase, bool bias) // boxed: NUnit runs public methods, ConvShape is internal
+    {
+        var shape = (ConvShape)shapeCase;
+        Check(shape, bias, shape.GetHashCode(), shape.ToString());
+    }
 
     /// <summary>
     /// The shared table's 2-D rows the kernel runs at both block sizes (group 1, and ResNeXt's groups) at a reduced

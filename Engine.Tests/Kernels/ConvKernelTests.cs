@@ -55,8 +55,10 @@ public class ConvKernelTests
     }
 
     [TestCaseSource(nameof(Cases))]
-    public void Run_Case_MatchesReference(int n, int c, int m, int group, Window3D w)
+    public void Run_Case_MatchesReference(int n, int c, int m, int group, object window)
     {
+        // NUnit runs public methods only, and the case type is internal to the engine: it arrives boxed.
+        var w = (Window3D)window;
         var random = new Random(c * 100 + m);
         float[] x = Random(random, n * c * w.InSize);
         float[] weight = Random(random, m * (c / group) * w.KernelSize);
@@ -75,8 +77,10 @@ public class ConvKernelTests
     }
 
     [TestCaseSource(nameof(Cases))]
-    public void Run_WithResidualAndRelu_MatchesReference(int n, int c, int m, int group, Window3D w)
+    public void Run_WithResidualAndRelu_MatchesReference(int n, int c, int m, int group, object window)
     {
+        // NUnit runs public methods only, and the case type is internal to the engine: it arrives boxed.
+        var w = (Window3D)window;
         var random = new Random(c * 31 + m);
         float[] x = Random(random, n * c * w.InSize), weight = Random(random, m * (c / group) * w.KernelSize);
         float[] bias = Random(random, m), residual = Random(random, n * m * w.OutSize);
@@ -90,8 +94,10 @@ public class ConvKernelTests
     }
 
     [TestCaseSource(nameof(Cases))]
-    public void Run_WithWeightsPackedAtLoad_MatchesReference(int n, int c, int m, int group, Window3D w)
+    public void Run_WithWeightsPackedAtLoad_MatchesReference(int n, int c, int m, int group, object window)
     {
+        // NUnit runs public methods only, and the case type is internal to the engine: it arrives boxed.
+        var w = (Window3D)window;
         // Packed weights take the packed-B path too (im2col straight into panels) and the GEMM's tile epilogue.
         var random = new Random(c * 7 + m);
         float[] x = Random(random, n * c * w.InSize), weight = Random(random, m * (c / group) * w.KernelSize), bias = Random(random, m);

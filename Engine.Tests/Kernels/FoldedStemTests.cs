@@ -47,8 +47,9 @@ public class FoldedStemTests
     }
 
     [TestCaseSource(nameof(Cases))]
-    public unsafe void Run_Case_MatchesReference(ConvShape shape, bool hasBias)
+    public unsafe void Run_Case_MatchesReference(object shapeCase, bool hasBias) // boxed: NUnit runs public methods, ConvShape is internal
     {
+        var shape = (ConvShape)shapeCase;
         References.RequireBlockedTier(Tiers.Any(), "the folded stem");
         Window3D w = shape.Window;
         int n = shape.Batch, c = shape.Channels, m = shape.OutChannels;

@@ -38,7 +38,7 @@ public class MaxPoolPaddingTests
     }
 
     /// <summary>The geometry the importer derives, through the same WindowAttributes.</summary>
-    public static (Window3D Window, int[] OutDims) Window(int kernel, int stride, int pad, bool ceil, int n)
+    internal static (Window3D Window, int[] OutDims) Window(int kernel, int stride, int pad, bool ceil, int n)
     {
         var attributes = new WindowAttributes([kernel, kernel], [stride, stride], null, [pad, pad, pad, pad], AutoPad.NotSet, ceil);
         var node = new Graph.Node("pool", new PoolOp(PoolKind.Max, attributes, false, 0), ["X"], ["Y"], 13);
@@ -47,7 +47,7 @@ public class MaxPoolPaddingTests
     }
 
     /// <summary>Brute force: the maximum of the taps inside the input, −∞ when there is none.</summary>
-    public static float[] Expected(float[] x, int planes, in Window3D w)
+    internal static float[] Expected(float[] x, int planes, in Window3D w)
     {
         var y = new float[planes * w.OutH * w.OutW];
         for (int p = 0, o = 0; p < planes; p++)

@@ -129,7 +129,8 @@ public class WinogradConvTests
     }
 
     [TestCaseSource(nameof(RandomCases))]
-    public void Run_Case_MatchesFloat64AndDirect(ConvShape shape, bool bias) => Check(shape, bias, shape.GetHashCode());
+    public void Run_Case_MatchesFloat64AndDirect(object shapeCase, bool bias) => // boxed: NUnit runs public methods, ConvShape is internal
+        Check((ConvShape)shapeCase, bias, shapeCase.GetHashCode());
 
     [Test]
     public void Supports_OnlyStride1Dense3x3()

@@ -132,6 +132,17 @@ public class CardinalSessionTests
     }
 
     [Test]
+    public void OnnxOnlyAssemblies_DoNotReferenceImageSharp()
+    {
+        // ImageSharp reaches only the users of Cardinal.Formats.Images: a program that runs ONNX models never loads it.
+        foreach (var assembly in new[] { typeof(CardinalSession).Assembly, typeof(InferenceSession).Assembly, typeof(CpuBackend).Assembly })
+            Assert.That(assembly.GetReferencedAssemblies().Select(a => a.Name), Has.None.StartsWith("SixLabors"), assembly.GetName().Name);
+        var images = typeof(Cardinal.Formats.Images.ImageSharpDecoder).Assembly;
+        Assert.That(images.GetName().Name, Is.EqualTo("Cardinal.Formats.Images"));
+        Assert.That(images.GetReferencedAssemblies().Select(a => a.Name), Does.Contain("SixLabors.ImageSharp").And.Contain("Cardinal.Formats"));
+    }
+
+    [Test]
     public void Metadata_FromTheFile()
     {
         // Protobuf messages concatenate as a merge: prefix producer_name (2) and producer_version (3) fields.

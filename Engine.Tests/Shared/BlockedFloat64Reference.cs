@@ -6,7 +6,7 @@ namespace Cardinal.Testing;
 /// Direct convolution in double on channel-blocked values, for the Winograd accuracy figures of the tests
 /// (WinogradAccuracyTests) and of Engine.Bench `winograd`: both report max |y − float64| / max |float64 output|.
 /// </summary>
-public static class BlockedFloat64Reference
+internal static class BlockedFloat64Reference
 {
     /// <summary>
     /// The relative error of each of <paramref name="outputs"/> (blocked [Mp/b][OutH][OutW][b], first image) against

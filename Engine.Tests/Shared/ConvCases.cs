@@ -8,7 +8,7 @@ namespace Cardinal.Testing;
 /// geometry as ONNX states it (per axis D, H, W; 1-D and 2-D rows have unit leading axes). Sizes are the
 /// model's own (224×224, batch 1); <see cref="Reduced"/> gives the same layer at a smaller plane for tests.
 /// </summary>
-public sealed record ConvCase(string Name, string Model, int Batch, int Channels, int OutChannels, int Group,
+internal sealed record ConvCase(string Name, string Model, int Batch, int Channels, int OutChannels, int Group,
     (int D, int H, int W) Input, (int D, int H, int W) Kernel, (int D, int H, int W) Stride, (int D, int H, int W) Dilation,
     (int D, int H, int W) PadBegin, (int D, int H, int W) PadEnd, ConvEpilogue Epilogue = default, bool Bias = true)
 {
@@ -58,7 +58,7 @@ public sealed record ConvCase(string Name, string Model, int Batch, int Channels
 /// <see cref="Small"/> rows, and <c>Engine.Bench</c>'s <c>ConvBenchmarks</c> times the model rows.
 /// The geometry fuzz (<see cref="ConvFuzz"/>) covers what the table does not.
 /// </summary>
-public static class ConvCases
+internal static class ConvCases
 {
     public const string ResNet50 = "resnet50", ResNeXt50 = "resnext50_32x4d";
 

@@ -12,14 +12,14 @@ using Tensor = Cardinal.Tensors.Tensor;
 
 namespace Cardinal.Testing;
 
-public enum FuzzKind { Conv, MaxPool, AveragePool }
+internal enum FuzzKind { Conv, MaxPool, AveragePool }
 
 /// <summary>
 /// One drawn problem. Case <see cref="Index"/> of seed S is drawn from its own generator (seeded from S and
 /// the index), so it is the same whatever the case count: `fuzz --seed S --cases N --only I` replays it.
 /// For pools <see cref="Shape"/> carries the window with Batch·Channels = planes (Channels = OutChannels, Group 1).
 /// </summary>
-public sealed record FuzzCase(int RunSeed, int Index, int Seed, FuzzKind Kind, int Rank, ConvShape Shape, bool Bias, bool CeilMode, bool CountIncludePad, bool InjectNaN)
+internal sealed record FuzzCase(int RunSeed, int Index, int Seed, FuzzKind Kind, int Rank, ConvShape Shape, bool Bias, bool CeilMode, bool CountIncludePad, bool InjectNaN)
 {
     public override string ToString() => Kind switch
     {
@@ -34,7 +34,7 @@ public sealed record FuzzCase(int RunSeed, int Index, int Seed, FuzzKind Kind, i
 }
 
 /// <summary>A kernel bug the fuzz found: case <see cref="Index"/> of <see cref="Seed"/> fails on <see cref="Algorithm"/>.</summary>
-public sealed record KnownFailure(int Seed, int Index, ConvAlgorithm Algorithm, string Why)
+internal sealed record KnownFailure(int Seed, int Index, ConvAlgorithm Algorithm, string Why)
 {
     public bool Matches(string failure) =>
         failure.StartsWith($"seed {Seed} #{Index} ", StringComparison.Ordinal) && failure.Contains($" | {Algorithm} | ", StringComparison.Ordinal);
@@ -43,7 +43,7 @@ public sealed record KnownFailure(int Seed, int Index, ConvAlgorithm Algorithm, 
 }
 
 /// <summary>What a fuzz run found: every failure (named by case, tier, algorithm, thread count and index) and how often each path ran.</summary>
-public sealed class FuzzResult
+internal sealed class FuzzResult
 {
     public List<string> Failures { get; } = [];
     /// <summary>Failures of cases listed in <see cref="ConvFuzz.KnownFailures"/>: reported, not counted as new.</summary>
@@ -64,7 +64,7 @@ public sealed class FuzzResult
 /// every algorithm <see cref="ConvPlan.Applicable"/> lists (constant and run-time weights), every tier, 1 and 2
 /// threads, against the slow twins. Shared by the NUnit test and `Engine.Bench fuzz` (one source, linked).
 /// </summary>
-public static class ConvFuzz
+internal static class ConvFuzz
 {
     public const string SeedVariable = "CARDINAL_FUZZ_SEED", CasesVariable = "CARDINAL_FUZZ_CASES";
     public const int DefaultSeed = 20250601, DefaultCases = 500;

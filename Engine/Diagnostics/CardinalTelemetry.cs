@@ -11,10 +11,12 @@ namespace Cardinal.Diagnostics;
 /// </summary>
 public static class CardinalTelemetry
 {
+    /// <summary>The name of the meter and of the activity source: "Cardinal".</summary>
     public const string Name = "Cardinal";
 
     private static readonly string? Version = typeof(CardinalTelemetry).Assembly.GetName().Version?.ToString();
 
+    /// <summary>Runs, failures and run durations, by model name.</summary>
     public static Meter Meter { get; } = new(Name, Version);
 
     /// <summary>One "cardinal.run" activity per session run, tagged with the model and the batch size.</summary>

@@ -11,7 +11,7 @@ namespace Cardinal.Epilogues;
 /// by the type, not per element; the GPU kernels call the scalar form. Order as ONNX Runtime's NCHWc fusion:
 /// bias, then the residual, then ReLU.
 /// </summary>
-public interface IEpilogue
+internal interface IEpilogue
 {
     /// <summary>Whether the residual argument is read (the callers pass zero otherwise and may skip the load).</summary>
     static abstract bool ReadsResidual { get; }
@@ -22,7 +22,7 @@ public interface IEpilogue
 }
 
 /// <summary>y = acc + bias.</summary>
-public readonly struct BiasEpilogue : IEpilogue
+internal readonly struct BiasEpilogue : IEpilogue
 {
     public static bool ReadsResidual => false;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Apply(float acc, float bias, float residual) => acc + bias;
@@ -32,7 +32,7 @@ public readonly struct BiasEpilogue : IEpilogue
 }
 
 /// <summary>y = max(acc + bias, 0).</summary>
-public readonly struct BiasReluEpilogue : IEpilogue
+internal readonly struct BiasReluEpilogue : IEpilogue
 {
     public static bool ReadsResidual => false;
     // A comparison rather than MathF.Max: NaN stays NaN, and −0 stays −0, as the kernels have always done.
@@ -43,7 +43,7 @@ public readonly struct BiasReluEpilogue : IEpilogue
 }
 
 /// <summary>y = acc + bias + residual (the fused residual Add).</summary>
-public readonly struct BiasResidualEpilogue : IEpilogue
+internal readonly struct BiasResidualEpilogue : IEpilogue
 {
     public static bool ReadsResidual => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Apply(float acc, float bias, float residual) => acc + bias + residual;
@@ -53,7 +53,7 @@ public readonly struct BiasResidualEpilogue : IEpilogue
 }
 
 /// <summary>y = max(acc + bias + residual, 0): the ResNet block's tail.</summary>
-public readonly struct BiasResidualReluEpilogue : IEpilogue
+internal readonly struct BiasResidualReluEpilogue : IEpilogue
 {
     public static bool ReadsResidual => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Apply(float acc, float bias, float residual) { float v = acc + bias + residual; return v < 0 ? 0f : v; }
@@ -63,7 +63,7 @@ public readonly struct BiasResidualReluEpilogue : IEpilogue
 }
 
 /// <summary>The scalar form chosen by flags, for code that cannot be generic over the epilogue (the GPU kernels).</summary>
-public static class EpilogueMath
+internal static class EpilogueMath
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Apply(float acc, float bias, float residual, bool hasResidual, bool relu) =>

@@ -4,7 +4,7 @@ namespace Cardinal.Graph;
 /// One operation in the graph. Inputs and outputs are value names; an empty name marks an optional input
 /// the model left out. <see cref="Opset"/> is the version the model imported, kept for error messages.
 /// </summary>
-public sealed class Node(string name, Operator op, string[] inputs, string[] outputs, int opset)
+internal sealed class Node(string name, Operator op, string[] inputs, string[] outputs, int opset)
 {
     public string Name { get; } = name;
     public Operator Op { get; } = op;

@@ -7,7 +7,7 @@ namespace Cardinal.Graph;
 /// the importer turns older attribute forms (Split's "split", Squeeze's "axes", Pad's "pads", …) into
 /// constant inputs, so only one form reaches planning and kernels.
 /// </summary>
-public abstract class Operator
+internal abstract class Operator
 {
     public abstract string OpType { get; }
 

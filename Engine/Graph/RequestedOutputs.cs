@@ -6,7 +6,7 @@ namespace Cardinal.Graph;
 /// and the fusions leave a value with an outside reader alone, the CPU layout pass reorders graph outputs back
 /// to NCHW, and the planner never reuses an output's buffer. No pass needs a special case.
 /// </summary>
-public static class RequestedOutputs
+internal static class RequestedOutputs
 {
     /// <summary>
     /// A copy of <paramref name="graph"/> (sharing its nodes and weights) whose outputs are its own followed by

@@ -6,6 +6,7 @@ namespace Cardinal.Learning;
 /// </summary>
 public sealed class LabelledData
 {
+    /// <summary>Wraps row-major <paramref name="features"/> and their <paramref name="labels"/>; sizes and label range are checked.</summary>
     public LabelledData(double[] features, int[] labels, int dimension, int classes)
     {
         if (dimension <= 0) throw new TrainingException($"feature dimension must be positive, got {dimension}");
@@ -22,12 +23,18 @@ public sealed class LabelledData
         Classes = classes;
     }
 
+    /// <summary>The feature rows, row-major: <see cref="Count"/> × <see cref="Dimension"/>.</summary>
     public double[] Features { get; }
+    /// <summary>Each row's class index.</summary>
     public int[] Labels { get; }
+    /// <summary>Features per row.</summary>
     public int Dimension { get; }
+    /// <summary>The number of classes.</summary>
     public int Classes { get; }
+    /// <summary>The number of rows.</summary>
     public int Count => Labels.Length;
 
+    /// <summary>Row <paramref name="i"/>'s features.</summary>
     public ReadOnlySpan<double> Row(int i) => Features.AsSpan(i * Dimension, Dimension);
 
     /// <summary>From float rows (embeddings as the engine produces them).</summary>
@@ -58,6 +65,7 @@ public sealed class LabelledData
         return new LabelledData(x, y, Dimension, Classes);
     }
 
+    /// <summary>Rows per class.</summary>
     public int[] ClassCounts()
     {
         var counts = new int[Classes];

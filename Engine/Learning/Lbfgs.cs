@@ -9,6 +9,7 @@ public sealed record LbfgsOptions
     public int Memory { get; init; } = 10;
     /// <summary>Stop when the largest gradient component is at most this.</summary>
     public double GradientTolerance { get; init; } = 1e-7;
+    /// <summary>Iterations before the optimizer stops unconverged.</summary>
     public int MaxIterations { get; init; } = 2000;
 }
 
@@ -21,7 +22,7 @@ public readonly record struct LbfgsResult(double Value, double GradientNorm, int
 /// give the same bytes. A pair with non-positive curvature (sᵀy ≤ 0, impossible on a strictly convex
 /// objective but possible in rounding) is skipped rather than allowed to break positive definiteness.
 /// </summary>
-public static class Lbfgs
+internal static class Lbfgs
 {
     public delegate double Objective(ReadOnlySpan<double> x, Span<double> gradient);
 

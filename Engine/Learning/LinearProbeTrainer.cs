@@ -9,10 +9,13 @@ public sealed record TrainerOptions
     public double? Lambda { get; init; }
     /// <summary>Searched from the strongest down, each fit starting from the previous optimum (a warm start).</summary>
     public IReadOnlyList<double> LambdaGrid { get; init; } = [1, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5];
+    /// <summary>Folds of the stratified cross-validation that chooses λ.</summary>
     public int Folds { get; init; } = 5;
+    /// <summary>Seed of the fold assignment (same seed, same result).</summary>
     public ulong Seed { get; init; } = 0;
     /// <summary>Folds trained at once; each fit is itself single-threaded, so the answer does not depend on it.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
+    /// <summary>Settings of the final fit's optimizer.</summary>
     public LbfgsOptions Optimizer { get; init; } = new();
     /// <summary>
     /// The cross-validation fits only rank λ by accuracy, so they stop earlier than the final fit: a looser
@@ -25,6 +28,7 @@ public sealed record TrainerOptions
 /// <summary>Cross-validated accuracy of one λ: the mean over folds of the held-out fold's accuracy.</summary>
 public readonly record struct LambdaScore(double Lambda, double MeanAccuracy);
 
+/// <summary>What <see cref="LinearProbeTrainer.Train"/> returns: the classifier, the chosen λ, the cross-validation scores, the final fit's optimizer report and the time taken.</summary>
 public sealed record TrainingResult(SoftmaxClassifier Classifier, double Lambda, IReadOnlyList<LambdaScore> CrossValidation,
     LbfgsResult Optimizer, TimeSpan Elapsed);
 
@@ -35,6 +39,7 @@ public sealed record TrainingResult(SoftmaxClassifier Classifier, double Lambda,
 /// </summary>
 public static class LinearProbeTrainer
 {
+    /// <summary>Chooses λ (unless given) by cross-validation, then fits the classifier on all of <paramref name="data"/>.</summary>
     public static TrainingResult Train(LabelledData data, TrainerOptions options)
     {
         var clock = Stopwatch.StartNew();

@@ -8,6 +8,7 @@ namespace Cardinal.Learning;
 /// </summary>
 public sealed class SoftmaxClassifier
 {
+    /// <summary>A classifier from its parts (weights [classes × dimension] and biases on standardised features).</summary>
     public SoftmaxClassifier(Standardizer standardizer, double[] weights, double[] bias, int classes, int dimension, double lambda)
     {
         if (weights.Length != classes * dimension || bias.Length != classes)
@@ -20,12 +21,17 @@ public sealed class SoftmaxClassifier
         Lambda = lambda;
     }
 
+    /// <summary>The feature standardisation applied before the weights.</summary>
     public Standardizer Standardizer { get; }
     /// <summary>W on standardised features, [K][D] row-major.</summary>
     public double[] Weights { get; }
+    /// <summary>One bias per class.</summary>
     public double[] Bias { get; }
+    /// <summary>The number of classes.</summary>
     public int Classes { get; }
+    /// <summary>Features per input.</summary>
     public int Dimension { get; }
+    /// <summary>The L2 strength it was fitted with.</summary>
     public double Lambda { get; }
 
     /// <summary>
@@ -69,6 +75,7 @@ public sealed class SoftmaxClassifier
         return best;
     }
 
+    /// <summary>The predicted class of every row of <paramref name="data"/>.</summary>
     public int[] Predict(LabelledData data)
     {
         var result = new int[data.Count];

@@ -8,7 +8,7 @@ namespace Cardinal.Learning;
 /// Multiplying by C·n with C = 1/(λ·n) gives scikit-learn's C·Σ loss + ½‖W‖², so both have the same minimiser.
 /// Sums run in sample order on one thread: the same data give the same bits.
 /// </summary>
-public sealed class SoftmaxObjective(LabelledData data, double lambda)
+internal sealed class SoftmaxObjective(LabelledData data, double lambda)
 {
     public int Classes => data.Classes;
     public int Dimension => data.Dimension;

@@ -8,9 +8,12 @@ public sealed class Standardizer
 {
     private Standardizer(double[] mean, double[] scale) { Mean = mean; Scale = scale; }
 
+    /// <summary>Each feature's mean.</summary>
     public double[] Mean { get; }
+    /// <summary>Each feature's scale (its standard deviation, 1 for a constant feature).</summary>
     public double[] Scale { get; }
 
+    /// <summary>Fits the means and scales of <paramref name="data"/>'s features.</summary>
     public static Standardizer Fit(LabelledData data)
     {
         int d = data.Dimension, n = data.Count;
@@ -36,6 +39,7 @@ public sealed class Standardizer
         return new Standardizer(mean, scale);
     }
 
+    /// <summary>A copy of <paramref name="data"/> with standardised features.</summary>
     public LabelledData Transform(LabelledData data)
     {
         if (data.Dimension != Mean.Length) throw new TrainingException($"data has {data.Dimension} features; the standardizer was fitted on {Mean.Length}");

@@ -15,7 +15,7 @@ namespace Cardinal.Passes;
 /// output feeds only the BatchNorm (and is not a graph output), and its weights, its bias and every
 /// BatchNorm parameter are initializers of matching length.
 /// </remarks>
-public static class FoldBatchNormIntoConv
+internal static class FoldBatchNormIntoConv
 {
     /// <summary>A new graph with the folds applied; <paramref name="graph"/> is left as it was.</summary>
     public static ModelGraph Apply(ModelGraph graph)

@@ -9,7 +9,7 @@ namespace Cardinal.Passes;
 /// (a residual epilogue is fine: relu(conv + bias + r) is the ResNet block's tail) and its output feeds
 /// only the Relu. Runs after <see cref="FuseResidualAdd"/>, as ONNX Runtime orders them.
 /// </summary>
-public static class FuseRelu
+internal static class FuseRelu
 {
     public static ExecutionPlan Apply(ExecutionPlan plan)
     {

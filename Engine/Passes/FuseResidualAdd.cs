@@ -11,7 +11,7 @@ namespace Cardinal.Passes;
 /// step runs where the Add ran, so r is always computed before it. When both operands are convolutions,
 /// the later one takes the Add (the earlier one's output is then ready as the residual).
 /// </summary>
-public static class FuseResidualAdd
+internal static class FuseResidualAdd
 {
     public static ExecutionPlan Apply(ExecutionPlan plan)
     {

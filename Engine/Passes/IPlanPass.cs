@@ -7,7 +7,7 @@ namespace Cardinal.Passes;
 /// reorders to and from the channel-blocked layout. The session runs these after the generic fusion passes
 /// (<see cref="PlanPasses.Optimize"/>) and before <see cref="IBackend.Compile"/>.
 /// </summary>
-public interface IPlanPass
+internal interface IPlanPass
 {
     /// <summary>A short name for plans and errors, e.g. "nchwc".</summary>
     string Name { get; }

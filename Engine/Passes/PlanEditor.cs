@@ -8,7 +8,7 @@ namespace Cardinal.Passes;
 /// constants added; <see cref="Build"/> returns the new plan. Consumer counts answer the one precondition
 /// every fusion shares: the value being fused away has no other reader and is not a graph output.
 /// </summary>
-public sealed class PlanEditor(ExecutionPlan plan)
+internal sealed class PlanEditor(ExecutionPlan plan)
 {
     private readonly List<ValueInfo> _values = [.. plan.Values];
     private readonly List<PlanStep?> _steps = [.. plan.Steps];

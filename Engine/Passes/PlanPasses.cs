@@ -7,7 +7,7 @@ namespace Cardinal.Passes;
 /// graph (<see cref="FoldBatchNormIntoConv"/>), because its result does not depend on input shapes. The
 /// backend's own passes (layouts) run after these (<see cref="ForBackend"/>).
 /// </summary>
-public static class PlanPasses
+internal static class PlanPasses
 {
     public static ExecutionPlan Optimize(ExecutionPlan plan) => FuseRelu.Apply(FuseResidualAdd.Apply(plan));
 

@@ -4,7 +4,7 @@ namespace Cardinal.Planning;
 /// Places every value a run computes (graph inputs and step outputs; constants live elsewhere) in one
 /// arena by liveness (<see cref="Lifetimes"/>): two values share bytes only if their lives do not overlap. Greedy, largest first, each at the lowest offset that fits — the classic heuristic.
 /// </summary>
-public static class ArenaPlanner
+internal static class ArenaPlanner
 {
     /// <summary>Offsets are multiples of this many elements (64 floats = 256 bytes: every device's alignment).</summary>
     public const int Alignment = 64;

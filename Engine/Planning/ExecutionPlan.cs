@@ -3,13 +3,13 @@ using Cardinal.Graph;
 namespace Cardinal.Planning;
 
 /// <summary>One node to run: value ids of its inputs (−1 for an omitted optional input) and outputs.</summary>
-public sealed record PlanStep(Node Node, int[] Inputs, int[] Outputs);
+internal sealed record PlanStep(Node Node, int[] Inputs, int[] Outputs);
 
 /// <summary>
 /// A graph specialised to concrete input shapes: every value has a concrete type, everything computable
 /// ahead of time has been folded into constants, and what is left is an ordered list of steps.
 /// </summary>
-public sealed class ExecutionPlan
+internal sealed class ExecutionPlan
 {
     public required IReadOnlyList<ValueInfo> Values { get; init; }
     public required IReadOnlyList<PlanStep> Steps { get; init; }

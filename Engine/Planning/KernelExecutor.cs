@@ -18,7 +18,7 @@ namespace Cardinal.Planning;
 /// workspace as large as the largest step's <see cref="IKernel.WorkspaceBytes"/>, lent to each step in turn.</item>
 /// </list>
 /// </summary>
-public sealed class KernelExecutor : ICompiledPlan
+internal sealed class KernelExecutor : ICompiledPlan
 {
     private readonly ExecutionPlan _plan;
     private readonly IKernel?[] _kernels;

@@ -8,7 +8,7 @@ namespace Cardinal.Planning;
 /// planners build on — the CPU's pooled buffers (<see cref="KernelExecutor"/>) and the device arena
 /// (<see cref="ArenaPlanner"/>).
 /// </summary>
-public sealed class Lifetimes
+internal sealed class Lifetimes
 {
     /// <summary>Marks a value that is not written by any step and not an input (a constant).</summary>
     public const int Never = int.MaxValue;
@@ -31,6 +31,7 @@ public sealed class Lifetimes
     /// True when view ops (Reshape, Flatten, …) share their input's memory, as on the CPU: a view's readers
     /// then keep its source alive. False when a backend copies views, as the GPU does.
     /// </param>
+    /// <param name="plan">The plan whose values' first and last uses are computed.</param>
     public static Lifetimes Compute(ExecutionPlan plan, bool viewsAlias)
     {
         int count = plan.Values.Count;

@@ -9,12 +9,14 @@ namespace Cardinal.Planning;
 /// removes the exporters' Shape→Gather→Concat→Reshape chains). Known values are folded with the backend's
 /// own kernels, so a folded result is exactly what the run would have computed.
 /// </summary>
-public static class Planner
+internal static class Planner
 {
     /// <summary>Folded results larger than this stay as steps: folding must not bloat memory.</summary>
     private const long MaxFoldedElements = 1 << 24;
 
     /// <param name="inputs">Per graph input (as <see cref="SpecializedInput"/>): concrete dims, and the data when it decides shapes.</param>
+    /// <param name="graph">The model, already rewritten by the graph passes.</param>
+    /// <param name="backend">Evaluates the steps whose inputs are all constant (constant folding).</param>
     public static ExecutionPlan Plan(ModelGraph graph, IReadOnlyList<SpecializedInput> inputs, IBackend backend)
     {
         var values = new List<ValueInfo>();
@@ -114,4 +116,4 @@ public static class Planner
 }
 
 /// <summary>A graph input made concrete: its dims, and its data when the data itself decides shapes.</summary>
-public readonly record struct SpecializedInput(int[] Dims, Tensor? Value);
+internal readonly record struct SpecializedInput(int[] Dims, Tensor? Value);

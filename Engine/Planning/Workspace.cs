@@ -10,7 +10,7 @@ namespace Cardinal.Planning;
 /// raw pointer: whoever makes one from a <see cref="WorkspaceBuffer"/> keeps that buffer alive until the call
 /// returns (<c>GC.KeepAlive</c>), or the collector may free the memory under the kernel.
 /// </summary>
-public readonly unsafe struct Workspace(byte* pointer, long bytes)
+internal readonly unsafe struct Workspace(byte* pointer, long bytes)
 {
     public byte* Pointer { get; } = pointer;
     public long Bytes { get; } = bytes;
@@ -34,7 +34,7 @@ public readonly unsafe struct Workspace(byte* pointer, long bytes)
 /// The memory behind a <see cref="Workspace"/> (and behind aligned value buffers): an array on the pinned
 /// object heap, so its address never moves and the GC still owns it, viewed from its first 64-byte boundary.
 /// </summary>
-public sealed unsafe class WorkspaceBuffer
+internal sealed unsafe class WorkspaceBuffer
 {
     /// <summary>Every workspace and value buffer starts on a cache line.</summary>
     public const int Alignment = 64;

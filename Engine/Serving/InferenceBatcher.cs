@@ -33,7 +33,10 @@ public sealed class InferenceBatcher : IAsyncDisposable, IDisposable
     private readonly Dictionary<int, (Tensor Input, Tensor Output)> _batches = [];
     private readonly Task _loop;
 
+    /// <summary>Starts a batcher that gathers single-sample requests into batched runs of <paramref name="session"/>.</summary>
+    /// <param name="session">A session whose first input has a free batch dimension.</param>
     /// <param name="sampleShape">One sample's shape without the batch dimension, e.g. [3, 224, 224].</param>
+    /// <param name="options">Batch size, wait and queue limits; the defaults when null.</param>
     public InferenceBatcher(InferenceSession session, int[] sampleShape, BatchingOptions? options = null)
     {
         _session = session;
@@ -173,5 +176,6 @@ public sealed class InferenceBatcher : IAsyncDisposable, IDisposable
         await _loop.ConfigureAwait(false);
     }
 
+    /// <summary>Stops the batcher as <see cref="DisposeAsync"/> does, blocking until it has.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

@@ -1,7 +1,7 @@
 namespace Cardinal.Tensors;
 
 /// <summary>NumPy-style multidirectional broadcasting, as ONNX specifies it from opset 7.</summary>
-public static class Broadcast
+internal static class Broadcast
 {
     /// <summary>The broadcast shape of <paramref name="shapes"/>, or null when they cannot be broadcast.</summary>
     public static int[]? TryShape(params int[][] shapes)

@@ -7,21 +7,34 @@ namespace Cardinal.Tensors;
 /// </summary>
 public enum ElementType
 {
+    /// <summary>32-bit float.</summary>
     Float32,
+    /// <summary>64-bit float.</summary>
     Float64,
+    /// <summary>Signed 8-bit integer.</summary>
     Int8,
+    /// <summary>Signed 16-bit integer.</summary>
     Int16,
+    /// <summary>Signed 32-bit integer.</summary>
     Int32,
+    /// <summary>Signed 64-bit integer.</summary>
     Int64,
+    /// <summary>Unsigned 8-bit integer.</summary>
     UInt8,
+    /// <summary>Unsigned 16-bit integer.</summary>
     UInt16,
+    /// <summary>Unsigned 32-bit integer.</summary>
     UInt32,
+    /// <summary>Unsigned 64-bit integer.</summary>
     UInt64,
+    /// <summary>Boolean, one byte per element.</summary>
     Bool,
 }
 
+/// <summary>Facts about each <see cref="ElementType"/>.</summary>
 public static class ElementTypes
 {
+    /// <summary>Bytes per element.</summary>
     public static int SizeInBytes(this ElementType type) => type switch
     {
         ElementType.Float32 or ElementType.Int32 or ElementType.UInt32 => 4,
@@ -31,6 +44,7 @@ public static class ElementTypes
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
+    /// <summary>The .NET type of an element.</summary>
     public static Type ClrType(this ElementType type) => type switch
     {
         ElementType.Float32 => typeof(float),
@@ -47,6 +61,7 @@ public static class ElementTypes
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
+    /// <summary>The element type of the .NET type <typeparamref name="T"/>.</summary>
     public static ElementType Of<T>() where T : unmanaged
     {
         if (typeof(T) == typeof(float)) return ElementType.Float32;
@@ -63,5 +78,6 @@ public static class ElementTypes
         throw new NotSupportedException($"{typeof(T).Name} is not a tensor element type.");
     }
 
+    /// <summary>The lower-case name, e.g. "float32".</summary>
     public static string Name(this ElementType type) => type.ToString().ToLowerInvariant();
 }

@@ -11,9 +11,13 @@ public sealed class Tensor
 {
     private readonly int[] _dims;
 
+    /// <summary>The type of the elements.</summary>
     public ElementType ElementType { get; }
+    /// <summary>The dimensions.</summary>
     public ReadOnlySpan<int> Dims => _dims;
+    /// <summary>The number of dimensions.</summary>
     public int Rank => _dims.Length;
+    /// <summary>The number of elements.</summary>
     public int Length { get; }
 
     /// <summary>
@@ -28,7 +32,7 @@ public sealed class Tensor
     /// The data was let go after a backend made its own copy (packed convolution weights): the shape and the
     /// type remain, reading the elements throws. Only a session releases tensors, and only ones it made itself.
     /// </summary>
-    public bool IsReleased { get; private set; }
+    internal bool IsReleased { get; private set; }
 
     /// <summary>Drops the elements (see <see cref="IsReleased"/>); the tensor keeps its identity, shape and type.</summary>
     internal void Release()
@@ -42,6 +46,10 @@ public sealed class Tensor
     public int Offset { get; private set; }
 
     /// <param name="within">The elements are a window of a longer array (see <see cref="Over"/>); else the array is exactly the tensor.</param>
+    /// <param name="type">The element type; <paramref name="data"/>'s element type must match it.</param>
+    /// <param name="dims">The dimensions, owned by the tensor from now on.</param>
+    /// <param name="data">The element storage.</param>
+    /// <param name="offset">Index of the first element in <paramref name="data"/>.</param>
     private Tensor(ElementType type, int[] dims, Array data, int offset = 0, bool within = false)
     {
         ElementType = type;
@@ -53,6 +61,7 @@ public sealed class Tensor
         Offset = offset;
     }
 
+    /// <summary>A zero-filled tensor.</summary>
     public static Tensor Create(ElementType type, ReadOnlySpan<int> dims)
     {
         foreach (int d in dims)
@@ -89,6 +98,7 @@ public sealed class Tensor
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
+    /// <summary>A tensor over <paramref name="data"/> (not copied) with the given dimensions.</summary>
     public static Tensor FromArray<T>(T[] data, params int[] dims) where T : unmanaged =>
         new(ElementTypes.Of<T>(), (int[])dims.Clone(), data);
 
@@ -111,10 +121,13 @@ public sealed class Tensor
         return new Tensor(type, dims.ToArray(), data, offset, within: true);
     }
 
+    /// <summary>A rank-0 tensor holding <paramref name="value"/>.</summary>
     public static Tensor Scalar<T>(T value) where T : unmanaged => new(ElementTypes.Of<T>(), [], new[] { value });
 
+    /// <summary>A copy of the dimensions.</summary>
     public int[] Shape() => (int[])_dims.Clone();
 
+    /// <summary>The elements as <typeparamref name="T"/>, which must be the element type's .NET type.</summary>
     public Span<T> Span<T>() where T : unmanaged
     {
         if (IsReleased) throw Released();
@@ -123,6 +136,7 @@ public sealed class Tensor
         return array.Length == Length ? array : array.AsSpan(Offset, Length);
     }
 
+    /// <summary>The elements of a float32 tensor.</summary>
     public Span<float> Floats => Span<float>();
 
     /// <summary>The raw bytes of the data, for type-agnostic data movement (Concat, Gather, Pad, …).</summary>
@@ -154,6 +168,7 @@ public sealed class Tensor
         _ => throw new InvalidOperationException("Unknown tensor storage."),
     };
 
+    /// <summary>The elements of an integer tensor as 64-bit integers.</summary>
     public long[] ToInt64Array()
     {
         var result = new long[Length];
@@ -161,6 +176,7 @@ public sealed class Tensor
         return result;
     }
 
+    /// <summary>A tensor with its own copy of the elements.</summary>
     public Tensor Clone()
     {
         if (IsReleased) throw Released();
@@ -170,5 +186,6 @@ public sealed class Tensor
         return copy;
     }
 
+    /// <inheritdoc/>
     public override string ToString() => $"{ElementType.Name()}{TensorShape.Format(_dims)}";
 }

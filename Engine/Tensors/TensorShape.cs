@@ -7,7 +7,7 @@ public static class TensorShape
     public const long MaxElements = int.MaxValue - 64;
 
     /// <summary>Element count of <paramref name="dims"/>, refusing negative dimensions and overflow.</summary>
-    public static long CheckedElementCount(ReadOnlySpan<long> dims, string what)
+    internal static long CheckedElementCount(ReadOnlySpan<long> dims, string what)
     {
         long count = 1;
         foreach (long d in dims)
@@ -20,6 +20,7 @@ public static class TensorShape
         return count;
     }
 
+    /// <summary>The product of the dimensions.</summary>
     public static int ElementCount(ReadOnlySpan<int> dims)
     {
         long count = 1;
@@ -38,13 +39,15 @@ public static class TensorShape
     }
 
     /// <summary>Maps a possibly negative axis into [0, rank), or throws naming the operator.</summary>
-    public static int NormalizeAxis(long axis, int rank, string context)
+    internal static int NormalizeAxis(long axis, int rank, string context)
     {
         long a = axis < 0 ? axis + rank : axis;
         if (a < 0 || a >= rank) throw new InvalidModelException($"{context}: axis {axis} is out of range for rank {rank}.");
         return (int)a;
     }
 
+    /// <summary>The dimensions as text, e.g. "[1,3,224,224]".</summary>
     public static string Format(ReadOnlySpan<int> dims) => "[" + string.Join(",", dims.ToArray()) + "]";
+    /// <summary>The dimensions as text, e.g. "[1,3,224,224]".</summary>
     public static string Format(ReadOnlySpan<long> dims) => "[" + string.Join(",", dims.ToArray()) + "]";
 }

@@ -6,7 +6,7 @@ namespace Cardinal.Formats.Images;
 /// the downscale factor, coefficients normalised per output pixel and held in 22-bit fixed point, a
 /// horizontal pass first, rounded to 8 bits, then a vertical pass. Same arithmetic, same bytes.
 /// </summary>
-public static class BilinearResampler
+internal static class BilinearResampler
 {
     private const int PrecisionBits = 32 - 8 - 2;
 

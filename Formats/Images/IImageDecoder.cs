@@ -2,7 +2,7 @@ namespace Cardinal.Formats.Images;
 
 /// <summary>
 /// Turns an encoded image into upright 8-bit RGB. Cardinal's own implementation is
-/// <see cref="ImageSharpDecoder"/>; another decoder (SkiaSharp, libvips, a camera SDK) plugs in here.
+/// <c>ImageSharpDecoder</c> (package Cardinal.Formats.Images); another decoder (SkiaSharp, libvips, a camera SDK) plugs in here.
 /// </summary>
 public interface IImageDecoder
 {

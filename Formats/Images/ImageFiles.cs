@@ -7,6 +7,7 @@ public static class ImageFiles
     public static readonly IReadOnlySet<string> Extensions = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
         { ".jpg", ".jpeg", ".png", ".bmp", ".webp", ".gif", ".tif", ".tiff" };
 
+    /// <summary>Reads and decodes one image file, refusing it by size before reading (<see cref="ImageLimits.MaxFileBytes"/>).</summary>
     public static RgbImage Read(string path, IImageDecoder decoder, ImageLimits limits)
     {
         byte[] bytes;

@@ -6,7 +6,9 @@ namespace Cardinal.Formats.Images;
 /// <summary>The named pipelines: torchvision's ImageNet transform and what ML.NET's ResNet-18 expects.</summary>
 public static class PreprocessPresets
 {
+    /// <summary>The name of <see cref="ImageNet"/>.</summary>
     public const string ImageNetName = "imagenet";
+    /// <summary>The name of <see cref="MlNetResNet18"/>.</summary>
     public const string MlNetResNet18Name = "mlnet-resnet18";
 
     /// <summary>

@@ -14,6 +14,7 @@ public static class NpyFile
     private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
     private const int MaxHeaderBytes = 1 << 16;
 
+    /// <summary>Reads a .npy file.</summary>
     public static Tensor Read(string path)
     {
         try
@@ -26,6 +27,7 @@ public static class NpyFile
         catch (UnauthorizedAccessException e) { throw new NpyFormatException($"{path}: cannot read ({e.Message})."); }
     }
 
+    /// <summary>Reads a .npy array from a stream; <paramref name="source"/> names it in errors.</summary>
     public static Tensor Read(Stream stream, string source = "npy")
     {
         Span<byte> prefix = stackalloc byte[8];
@@ -78,12 +80,14 @@ public static class NpyFile
         return t;
     }
 
+    /// <summary>Writes a .npy file.</summary>
     public static void Write(string path, Tensor tensor)
     {
         using var stream = File.Create(path);
         Write(stream, tensor);
     }
 
+    /// <summary>Writes a .npy array to a stream.</summary>
     public static void Write(Stream stream, Tensor tensor)
     {
         string descr = tensor.ElementType switch

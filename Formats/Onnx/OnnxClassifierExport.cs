@@ -19,8 +19,10 @@ public sealed record ClassifierHead(float[] Weights, float[] Bias, int Classes, 
 /// </summary>
 public static class OnnxClassifierExport
 {
+    /// <summary>The exported model's output: the class probabilities.</summary>
     public const string OutputName = "probabilities";
 
+    /// <summary>Writes the backbone with <paramref name="head"/> appended to <paramref name="outputPath"/> (temporary name, then renamed).</summary>
     public static void Write(string backbonePath, string outputPath, ClassifierHead head)
     {
         byte[] backbone;
@@ -40,6 +42,7 @@ public static class OnnxClassifierExport
         }
     }
 
+    /// <summary>The backbone's bytes with <paramref name="head"/> appended, as a new ONNX model.</summary>
     public static byte[] Build(byte[] backbone, string source, ClassifierHead head)
     {
         if (head.Weights.Length != (long)head.Classes * head.Dimension || head.Bias.Length != head.Classes)

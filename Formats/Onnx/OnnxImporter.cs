@@ -17,6 +17,7 @@ public static class OnnxImporter
     /// became inputs (Reshape's shape, Pad's paddings), which the Map functions turn into constant inputs.
     /// </summary>
     public const int MinOpset = 1;
+    /// <summary>The newest ai.onnx opset the importer reads.</summary>
     public const int MaxOpset = 18;
 
     /// <summary>
@@ -36,6 +37,7 @@ public static class OnnxImporter
         return ToGraph(model, releaseInitializerData: true);
     }
 
+    /// <summary>The engine graph of a parsed model.</summary>
     public static ModelGraph ToGraph(OnnxModel model) => ToGraph(model, releaseInitializerData: false);
 
     /// <summary>

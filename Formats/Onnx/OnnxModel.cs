@@ -2,11 +2,19 @@ using Cardinal.Graph;
 
 namespace Cardinal.Formats.Onnx;
 
-/// <summary>An ONNX model as the file states it: plain records, no interpretation yet (see <see cref="OnnxImporter"/>).</summary>
+/// <summary>
+/// An ONNX model as the file states it: plain records, no interpretation yet (see <see cref="OnnxImporter"/>). Public
+/// are the model-level facts (producer, versions, opsets, metadata properties); the graph's protobuf records are internal.
+/// </summary>
 public sealed class OnnxModel
 {
+    internal OnnxModel() { }
+
+    /// <summary>ModelProto.ir_version.</summary>
     public long IrVersion { get; internal set; }
+    /// <summary>ModelProto.producer_name, e.g. "pytorch".</summary>
     public string ProducerName { get; internal set; } = "";
+    /// <summary>ModelProto.producer_version.</summary>
     public string ProducerVersion { get; internal set; } = "";
     /// <summary>ModelProto.doc_string: free text about the model.</summary>
     public string DocString { get; internal set; } = "";
@@ -16,8 +24,10 @@ public sealed class OnnxModel
     public long ModelVersion { get; internal set; }
     /// <summary>ModelProto.metadata_props: key → value, keys unique (a file repeating a key is refused).</summary>
     public IReadOnlyDictionary<string, string> MetadataProps { get; internal set; } = new Dictionary<string, string>(StringComparer.Ordinal);
-    public List<OnnxOpsetImport> OpsetImports { get; } = [];
-    public OnnxGraph Graph { get; internal set; } = new();
+    /// <summary>The operator sets the model imports.</summary>
+    public IReadOnlyList<OnnxOpsetImport> OpsetImports => OpsetImportList;
+    internal List<OnnxOpsetImport> OpsetImportList { get; } = [];
+    internal OnnxGraph Graph { get; set; } = new();
     /// <summary>The folder external-data locations are relative to (the model file's folder).</summary>
     public string? BaseDirectory { get; internal set; }
     /// <summary>Where the model came from, for error messages.</summary>
@@ -27,9 +37,10 @@ public sealed class OnnxModel
     public static OnnxModel Load(string path) => OnnxReader.ReadFile(path);
 }
 
+/// <summary>One imported operator set: its domain ("" is ai.onnx) and version.</summary>
 public sealed record OnnxOpsetImport(string Domain, long Version);
 
-public sealed class OnnxGraph
+internal sealed class OnnxGraph
 {
     public string Name { get; internal set; } = "";
     public List<OnnxNode> Nodes { get; } = [];
@@ -40,7 +51,7 @@ public sealed class OnnxGraph
     public bool HasSparseInitializers { get; internal set; }
 }
 
-public sealed class OnnxNode
+internal sealed class OnnxNode
 {
     public string Name { get; internal set; } = "";
     public string OpType { get; internal set; } = "";
@@ -51,13 +62,13 @@ public sealed class OnnxNode
 }
 
 /// <summary>ONNX AttributeProto.AttributeType values.</summary>
-public enum OnnxAttributeType
+internal enum OnnxAttributeType
 {
     Undefined = 0, Float = 1, Int = 2, String = 3, Tensor = 4, Graph = 5, Floats = 6, Ints = 7, Strings = 8,
     Tensors = 9, Graphs = 10, SparseTensor = 11, SparseTensors = 12, TypeProto = 13, TypeProtos = 14,
 }
 
-public sealed class OnnxAttribute
+internal sealed class OnnxAttribute
 {
     public string Name { get; internal set; } = "";
     public OnnxAttributeType Type { get; internal set; }
@@ -72,7 +83,7 @@ public sealed class OnnxAttribute
 }
 
 /// <summary>A graph input/output declaration. <see cref="ElementType"/> is null for non-tensor types (sequence, map, optional).</summary>
-public sealed class OnnxValueInfo
+internal sealed class OnnxValueInfo
 {
     public string Name { get; internal set; } = "";
     public int? ElementType { get; internal set; }
@@ -80,7 +91,7 @@ public sealed class OnnxValueInfo
 }
 
 /// <summary>ONNX TensorProto: dims, type code and data in whichever field the writer chose.</summary>
-public sealed class OnnxTensor
+internal sealed class OnnxTensor
 {
     public string Name { get; internal set; } = "";
     public int DataType { get; internal set; }

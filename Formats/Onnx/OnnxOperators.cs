@@ -1,7 +1,7 @@
 namespace Cardinal.Formats.Onnx;
 
 /// <summary>The ONNX operator types the importer maps (for listings, docs and the test suite's filter).</summary>
-public static class OnnxOperators
+internal static class OnnxOperators
 {
     public static IReadOnlyCollection<string> Supported => OnnxOperatorMap.SupportedOperators;
 }

@@ -6,7 +6,7 @@ namespace Cardinal.Formats.Onnx;
 /// Parses ONNX protobuf (ModelProto, or a bare TensorProto as the ONNX test data stores them) into
 /// <see cref="OnnxModel"/> records. Field numbers follow onnx.proto3; unknown fields are skipped.
 /// </summary>
-public static class OnnxReader
+internal static class OnnxReader
 {
     /// <summary>Refuse tensor files beyond what one managed array can hold.</summary>
     private const long MaxFileBytes = int.MaxValue - 1024;
@@ -57,7 +57,7 @@ public static class OnnxReader
                     case 2: r.Expect(wt, WireType.LengthDelimited, field); model.ProducerName = Utf8(r.ReadBytes()); break;
                     case 3: r.Expect(wt, WireType.LengthDelimited, field); model.ProducerVersion = Utf8(r.ReadBytes()); break;
                     case 7: r.Expect(wt, WireType.LengthDelimited, field); model.Graph = ReadGraph(r); sawGraph = true; break;
-                    case 8: r.Expect(wt, WireType.LengthDelimited, field); model.OpsetImports.Add(ReadOpset(r.ReadBytes(), source)); break;
+                    case 8: r.Expect(wt, WireType.LengthDelimited, field); model.OpsetImportList.Add(ReadOpset(r.ReadBytes(), source)); break;
                     case 4: r.Expect(wt, WireType.LengthDelimited, field); model.Domain = metadata.ReadText(r, "the model domain"); break;
                     case 5: r.Expect(wt, WireType.Varint, field); model.ModelVersion = (long)r.ReadVarint(); break;
                     case 6: r.Expect(wt, WireType.LengthDelimited, field); model.DocString = metadata.ReadText(r, "the model doc_string"); break;

@@ -6,7 +6,7 @@ namespace Cardinal.Formats.Onnx;
 /// seek (a network response, a pipe) is buffered first, up to a limit, because a protobuf message's length must be
 /// known before it is parsed.
 /// </summary>
-public static class OnnxStreamLoader
+internal static class OnnxStreamLoader
 {
     /// <summary>Reads a model from <paramref name="stream"/>, which is left open.</summary>
     /// <param name="maxBufferedBytes">
@@ -14,6 +14,7 @@ public static class OnnxStreamLoader
     /// than what was actually sent is ever allocated).
     /// </param>
     /// <param name="source">The name errors use for the model.</param>
+    /// <param name="stream">The model's bytes from the current position; a seekable stream is read field by field, another is buffered first.</param>
     public static OnnxModel Read(Stream stream, long maxBufferedBytes = SessionOptions.DefaultMaxModelBytes, string source = "stream")
     {
         ArgumentNullException.ThrowIfNull(stream);

@@ -8,7 +8,7 @@ namespace Cardinal.Formats.Onnx;
 /// Turns a TensorProto into an engine <see cref="Tensor"/>. Sizes are validated before anything is
 /// allocated: the declared shape must fit one array, and the data present must match it exactly.
 /// </summary>
-public static class OnnxTensorConverter
+internal static class OnnxTensorConverter
 {
     public static ElementType? ToElementType(int onnxType) => onnxType switch
     {
@@ -34,10 +34,15 @@ public static class OnnxTensorConverter
     };
 
     /// <param name="baseDirectory">Folder that external-data locations are relative to; null refuses external data.</param>
+    /// <param name="proto">The TensorProto record.</param>
+    /// <param name="context">Where the tensor sits (e.g. "initializer"), for error messages.</param>
     public static Tensor ToTensor(OnnxTensor proto, string? baseDirectory, string context) => ToTensor(proto, baseDirectory, context, adopt: false);
 
     /// <param name="adopt">Use the record's decoded float array as the tensor's storage instead of copying it
     /// (the importer does this when the record is private to it and let go afterwards).</param>
+    /// <param name="proto">The TensorProto record.</param>
+    /// <param name="baseDirectory">Folder that external-data locations are relative to; null refuses external data.</param>
+    /// <param name="context">Where the tensor sits (e.g. "initializer"), for error messages.</param>
     internal static Tensor ToTensor(OnnxTensor proto, string? baseDirectory, string context, bool adopt)
     {
         string what = $"{context} tensor '{proto.Name}'";

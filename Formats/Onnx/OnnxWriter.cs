@@ -6,7 +6,7 @@ namespace Cardinal.Formats.Onnx;
 /// Writes protobuf wire format field by field: enough to build small ONNX models by hand — the tests'
 /// malformed and unusual files, and the benchmark's generated ResNets on machines without Python.
 /// </summary>
-public sealed class ProtoWriter
+internal sealed class ProtoWriter
 {
     private readonly MemoryStream _stream = new();
 
@@ -38,7 +38,7 @@ public sealed class ProtoWriter
 }
 
 /// <summary>ONNX messages (field numbers from onnx.proto), written with <see cref="ProtoWriter"/>.</summary>
-public static class OnnxWriter
+internal static class OnnxWriter
 {
     public const int Float = 1, Int64 = 7;
 
@@ -64,6 +64,8 @@ public static class OnnxWriter
     }
 
     /// <param name="dims">Sizes; a negative size writes the symbolic dimension "N".</param>
+    /// <param name="name">The value's name.</param>
+    /// <param name="elemType">The ONNX element type (e.g. <see cref="Float"/>).</param>
     public static ProtoWriter ValueInfo(string name, int elemType, params long[] dims)
     {
         var shape = new ProtoWriter();

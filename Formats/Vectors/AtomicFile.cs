@@ -4,7 +4,7 @@ namespace Cardinal.Formats.Vectors;
 /// Writes a file under a temporary name beside its final one and renames it into place, so the final name
 /// only ever holds a complete file: a process killed mid-write leaves a stray *.tmp, never a half file.
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>The temporary name for <paramref name="path"/>: unique per process, so two writers never share one.</summary>
     public static string TempName(string path) => $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";

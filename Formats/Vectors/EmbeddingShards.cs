@@ -13,24 +13,25 @@ namespace Cardinal.Formats.Vectors;
 /// </summary>
 public static class EmbeddingShards
 {
+    /// <summary>Shard file names start with this.</summary>
     public const string Prefix = "part-";
 
-    public static string Name(int index) => $"{Prefix}{index:D5}";
-    public static string VectorsPath(string folder, int index) => Path.Combine(folder, Name(index) + ".npy");
-    public static string FilesPath(string folder, int index) => Path.Combine(folder, Name(index) + ".files.txt");
-    public static string ErrorsPath(string folder, int index) => Path.Combine(folder, Name(index) + ".errors.txt");
+    internal static string Name(int index) => $"{Prefix}{index:D5}";
+    internal static string VectorsPath(string folder, int index) => Path.Combine(folder, Name(index) + ".npy");
+    internal static string FilesPath(string folder, int index) => Path.Combine(folder, Name(index) + ".files.txt");
+    internal static string ErrorsPath(string folder, int index) => Path.Combine(folder, Name(index) + ".errors.txt");
 
     /// <summary>The key list beside a vectors file: emb.npy → emb.files.txt, part-00003.npy → part-00003.files.txt.</summary>
-    public static string FilesPathFor(string npyPath) => Path.ChangeExtension(npyPath, ".files.txt");
+    internal static string FilesPathFor(string npyPath) => Path.ChangeExtension(npyPath, ".files.txt");
 
-    public static bool IsComplete(string folder, int index) =>
+    internal static bool IsComplete(string folder, int index) =>
         File.Exists(VectorsPath(folder, index)) && File.Exists(FilesPath(folder, index)) && File.Exists(ErrorsPath(folder, index));
 
     /// <summary>
     /// Writes shard <paramref name="index"/>: <paramref name="rows"/> holds files.Count × dim floats. A shard
     /// where every image failed has no dimension to give and is written as a [0, 0] array.
     /// </summary>
-    public static void Write(string folder, int index, ReadOnlySpan<float> rows, int dim, IReadOnlyList<string> files, IReadOnlyList<(string File, string Error)> errors)
+    internal static void Write(string folder, int index, ReadOnlySpan<float> rows, int dim, IReadOnlyList<string> files, IReadOnlyList<(string File, string Error)> errors)
     {
         if ((long)files.Count * dim != rows.Length) throw new ArgumentException($"{files.Count} files × {dim} needs {(long)files.Count * dim} floats; {rows.Length} given.");
         foreach (string f in files)

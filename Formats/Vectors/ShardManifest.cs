@@ -11,18 +11,20 @@ namespace Cardinal.Formats.Vectors;
 /// </summary>
 public sealed record ShardManifest(string Model, int ShardSize, int FileCount, string ListHash)
 {
+    /// <summary>The manifest's file name in the output folder.</summary>
     public const string FileName = "embed.json";
 
+    /// <summary>The number of shards the files make.</summary>
     public int ShardCount => (FileCount + ShardSize - 1) / ShardSize;
 
-    public static string HashList(IReadOnlyList<string> files)
+    internal static string HashList(IReadOnlyList<string> files)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (string f in files) { hash.AppendData(Encoding.UTF8.GetBytes(f)); hash.AppendData("\n"u8); }
         return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
     }
 
-    public void Write(string folder)
+    internal void Write(string folder)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))

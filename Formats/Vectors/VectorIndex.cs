@@ -24,15 +24,19 @@ public sealed unsafe class VectorIndex : IDisposable
         Dimension = dimension; Count = count; Model = model; Keys = keys; _vectorsOffset = vectorsOffset;
     }
 
+    /// <summary>The index file's path.</summary>
     public string Path { get; }
+    /// <summary>Floats per vector.</summary>
     public int Dimension { get; }
+    /// <summary>The number of vectors.</summary>
     public long Count { get; }
     /// <summary>The identity of the model that made the vectors (its file hash and preset, e.g. "3f2a…-imagenet").</summary>
     public string Model { get; }
+    /// <summary>Each vector's key (its image path), in row order.</summary>
     public IReadOnlyList<string> Keys { get; }
 
     /// <summary>The N×D row-major normalised vectors; valid until the index is disposed.</summary>
-    public float* Vectors
+    internal float* Vectors
     {
         get
         {
@@ -41,6 +45,7 @@ public sealed unsafe class VectorIndex : IDisposable
         }
     }
 
+    /// <summary>Vector <paramref name="i"/>, read from the mapped file.</summary>
     public ReadOnlySpan<float> Row(long i)
     {
         if ((ulong)i >= (ulong)Count) throw new ArgumentOutOfRangeException(nameof(i));
@@ -145,6 +150,7 @@ public sealed unsafe class VectorIndex : IDisposable
 
     private static VectorFormatException Bad(string path, string why) => new($"{path}: {why}.");
 
+    /// <summary>Unmaps the file.</summary>
     public void Dispose()
     {
         if (_disposed) return;

@@ -32,10 +32,12 @@ namespace Cardinal.Formats.Vectors;
 /// </summary>
 public static class VectorIndexFile
 {
-    public static ReadOnlySpan<byte> Magic => [0x89, (byte)'C', (byte)'V', (byte)'I', 0x0D, 0x0A, 0x1A, 0x0A];
-    public static ReadOnlySpan<byte> EndMagic => "CVI-END\0"u8;
-    public const int Version = 1, HeaderBytes = 64, TrailerBytes = 16, MaxDimension = 65_536, MaxModelBytes = 4_096;
-    public const uint FlagNormalised = 1;
+    internal static ReadOnlySpan<byte> Magic => [0x89, (byte)'C', (byte)'V', (byte)'I', 0x0D, 0x0A, 0x1A, 0x0A];
+    internal static ReadOnlySpan<byte> EndMagic => "CVI-END\0"u8;
+    internal const int Version = 1, HeaderBytes = 64, TrailerBytes = 16, MaxModelBytes = 4_096;
+    /// <summary>The largest vector dimension an index holds.</summary>
+    public const int MaxDimension = 65_536;
+    internal const uint FlagNormalised = 1;
 
     /// <summary>
     /// Writes an index of <paramref name="keys"/> and their vectors, which <paramref name="rows"/> yields in
@@ -112,5 +114,5 @@ public static class VectorIndexFile
         TensorPrimitives.Multiply(src, (float)(1.0 / norm), dst[..src.Length]);
     }
 
-    public static long Align64(long bytes) => (bytes + 63) / 64 * 64;
+    internal static long Align64(long bytes) => (bytes + 63) / 64 * 64;
 }

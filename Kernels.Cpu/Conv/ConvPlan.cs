@@ -11,7 +11,7 @@ namespace Cardinal.Kernels.Cpu.Conv;
 /// A new algorithm is one subclass, one branch in <see cref="Choose"/> and <see cref="Applicable"/>, one
 /// platform slot if it has a microkernel, and its twin test. Twin of every plan: <see cref="Reference.ConvReference"/>.
 /// </summary>
-public abstract class ConvPlan
+internal abstract class ConvPlan
 {
     protected ConvPlan(ConvShape shape, CpuPlatform platform, ParallelRunner parallel)
     {
@@ -47,6 +47,7 @@ public abstract class ConvPlan
     /// <param name="bias">[M], or empty for none.</param>
     /// <param name="residual">Laid out as y, or empty; read only when the shape's epilogue has one.</param>
     /// <param name="y">[N][M][OutD·OutH·OutW], written in full.</param>
+    /// <param name="workspace">At least the plan's workspace bytes, 64-byte aligned, contents undefined.</param>
     public abstract void Run(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual,
         Span<float> y, Workspace workspace);
 
@@ -85,6 +86,10 @@ public abstract class ConvPlan
 
     /// <summary>The plan <see cref="Choose"/> picks.</summary>
     /// <param name="weights">Constant weights (packed now, through the cache when one is given), or null when they arrive at run time.</param>
+    /// <param name="shape">The convolution (channels, groups, window, epilogue).</param>
+    /// <param name="platform">The tier's kernel table.</param>
+    /// <param name="parallel">The worker threads the plan runs on.</param>
+    /// <param name="cache">The backend's packed weights, shared by every plan of the layer; null packs privately.</param>
     public static ConvPlan Select(in ConvShape shape, Tensor? weights, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache = null) =>
         Create(Choose(shape, weights is not null), shape, weights, platform, parallel, cache);
 

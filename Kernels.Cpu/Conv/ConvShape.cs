@@ -7,7 +7,7 @@ namespace Cardinal.Kernels.Cpu.Conv;
 /// channels, output channels, groups, the window, and the fused epilogue (bias is always applied; a missing
 /// bias reads as zeros).
 /// </summary>
-public readonly record struct ConvShape(int Batch, int Channels, int OutChannels, int Group, Window3D Window, ConvEpilogue Epilogue = default)
+internal readonly record struct ConvShape(int Batch, int Channels, int OutChannels, int Group, Window3D Window, ConvEpilogue Epilogue = default)
 {
     public int ChannelsPerGroup => Channels / Group;
     public int OutChannelsPerGroup => OutChannels / Group;
@@ -24,7 +24,7 @@ public readonly record struct ConvShape(int Batch, int Channels, int OutChannels
 }
 
 /// <summary>The convolution algorithms of the CPU backend (one <see cref="ConvPlan"/> subclass each).</summary>
-public enum ConvAlgorithm
+internal enum ConvAlgorithm
 {
     /// <summary>1×1, stride 1, unpadded: the input already is the GEMM's B.</summary>
     PointwiseGemm,

@@ -6,7 +6,7 @@ namespace Cardinal.Kernels.Cpu.Conv;
 /// Unfolds input patches into columns for convolution as GEMM.
 /// src [C][InD][InH][InW] → dst [C·KD·KH·KW][OutD·OutH·OutW]; taps that fall in the padding read as 0.
 /// </summary>
-public static class Im2Col
+internal static class Im2Col
 {
     /// <summary>Unfolds channel by channel; channels are independent rows of the output, so they run in parallel.</summary>
     /// <param name="halves">
@@ -14,6 +14,11 @@ public static class Im2Col
     /// thread of <paramref name="parallel"/>, each starting on a 64-byte boundary (<see cref="HalvesStride"/>);
     /// null: allocated for this call.
     /// </param>
+    /// <param name="src">[channels][InD·InH·InW]</param>
+    /// <param name="channels">Input channels to unfold.</param>
+    /// <param name="w">The window geometry.</param>
+    /// <param name="dst">[channels·taps][OutD·OutH·OutW]</param>
+    /// <param name="parallel">The worker threads; null runs on the caller's thread.</param>
     public static unsafe void Unfold(ReadOnlySpan<float> src, int channels, in Window3D w, Span<float> dst, Threading.ParallelRunner? parallel = null,
         float* halves = null)
     {

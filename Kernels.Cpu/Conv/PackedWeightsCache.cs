@@ -10,7 +10,7 @@ namespace Cardinal.Kernels.Cpu.Conv;
 /// layout follows from the algorithm's A operand, the group split and the platform's MR. Entries go with their
 /// weight tensors (weakly keyed), so a dropped session's packed weights are not kept alive here.
 /// </summary>
-public sealed class PackedWeightsCache
+internal sealed class PackedWeightsCache
 {
     /// <summary>Variant: a second form under one algorithm (the stem's folded filter), null for the algorithm's own.</summary>
     private sealed record Key(ConvAlgorithm Algorithm, CpuIsa Isa, int Group, int OutChannels, string? Variant = null);

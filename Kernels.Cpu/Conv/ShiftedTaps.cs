@@ -11,7 +11,7 @@ namespace Cardinal.Kernels.Cpu.Conv;
 /// row above or below). The input is small and stays in cache, where im2col wrote, and packing read
 /// back, a K×N matrix per layer (7 MiB for ResNet-50's 56×56 layers).
 /// </summary>
-public readonly unsafe struct ShiftedTaps : IBPanels
+internal readonly unsafe struct ShiftedTaps : IBPanels
 {
     private readonly float* _x;
     private readonly uint* _masks;
@@ -22,6 +22,9 @@ public readonly unsafe struct ShiftedTaps : IBPanels
 
     /// <param name="x">The group's input planes, [channels][InH][InW].</param>
     /// <param name="masks">From <see cref="TapMasks.Fill"/> for this window and the platform's NR.</param>
+    /// <param name="channels">Input channels of the group.</param>
+    /// <param name="w">The window geometry (stride 1).</param>
+    /// <param name="platform">The tier's kernel table; its NR is the tile width.</param>
     public ShiftedTaps(float* x, int channels, in Window3D w, uint* masks, CpuPlatform platform) : this(x, channels, w, masks, platform.NR, platform)
     {
     }

@@ -6,7 +6,7 @@ namespace Cardinal.Kernels.Cpu.Conv;
 /// all ones where input (SH·oh + dy, SW·ow + dx) exists, zero where it is padding, and N padded to NR
 /// with zeros. Made once per convolution call, and shared by every GEMM block that gathers B panels.
 /// </summary>
-public static class TapMasks
+internal static class TapMasks
 {
     public static int Stride(in Window3D w, int nr) => (w.OutSize + nr - 1) / nr * nr;
 

@@ -5,28 +5,32 @@ using Cardinal.Tensors;
 namespace Cardinal.Kernels.Cpu.Elementwise;
 
 /// <summary>A binary arithmetic operator as a struct, so the loop below inlines it (the TensorPrimitives pattern).</summary>
-public interface IBinaryOperator<T>
+internal interface IBinaryOperator<T>
 {
     static abstract T Apply(T a, T b);
 }
 
-public readonly struct AddOperator<T> : IBinaryOperator<T> where T : INumber<T> { public static T Apply(T a, T b) => a + b; }
-public readonly struct SubOperator<T> : IBinaryOperator<T> where T : INumber<T> { public static T Apply(T a, T b) => a - b; }
-public readonly struct MulOperator<T> : IBinaryOperator<T> where T : INumber<T> { public static T Apply(T a, T b) => a * b; }
-public readonly struct DivOperator<T> : IBinaryOperator<T> where T : INumber<T> { public static T Apply(T a, T b) => a / b; }
+internal readonly struct AddOperator<T> : IBinaryOperator<T> where T : INumber<T> { public static T Apply(T a, T b) => a + b; }
+internal readonly struct SubOperator<T> : IBinaryOperator<T> where T : INumber<T> { public static T Apply(T a, T b) => a - b; }
+internal readonly struct MulOperator<T> : IBinaryOperator<T> where T : INumber<T> { public static T Apply(T a, T b) => a * b; }
+internal readonly struct DivOperator<T> : IBinaryOperator<T> where T : INumber<T> { public static T Apply(T a, T b) => a / b; }
 
 /// <summary>Shapes of A, B (as broadcast sees it) and C for one prepared binary kernel.</summary>
-public sealed record BinaryShapes(int[] A, int[] B, int[] C);
+internal sealed record BinaryShapes(int[] A, int[] B, int[] C);
 
 /// <summary>
 /// Elementwise C = A ∘ B with NumPy broadcasting, generic over the element type. The output is walked
 /// row by row (all axes but the last); within a row A and B advance by their last-axis stride, 0 or 1.
 /// Equal shapes take one flat loop.
 /// </summary>
-public static class Broadcasting
+internal static class Broadcasting
 {
     /// <param name="shapes">The operands' shapes as broadcasting sees them (B's may differ from its storage
     /// under legacy broadcast), worked out once when the kernel is prepared.</param>
+    /// <param name="kind">The operation (Add, Sub, Mul, Div...).</param>
+    /// <param name="a">The left operand.</param>
+    /// <param name="b">The right operand.</param>
+    /// <param name="c">The output, at the broadcast shape.</param>
     public static void Binary(BinaryKind kind, Tensor a, Tensor b, Tensor c, BinaryShapes shapes)
     {
         switch (c.ElementType)

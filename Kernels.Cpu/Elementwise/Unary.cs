@@ -5,7 +5,7 @@ using Cardinal.Tensors;
 namespace Cardinal.Kernels.Cpu.Elementwise;
 
 /// <summary>Relu, Sigmoid and Clip, generic over the element type where the operator allows it.</summary>
-public static class Unary
+internal static class Unary
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Relu(Tensor x, Tensor y, CpuPlatform platform)

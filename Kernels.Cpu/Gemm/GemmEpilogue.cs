@@ -8,12 +8,14 @@ namespace Cardinal.Kernels.Cpu.Gemm;
 /// so cost no passes of their own over the output, and they run on every thread, as part of the GEMM
 /// blocks. The arithmetic is the epilogue struct's (Cardinal.Epilogues), at the platform's width.
 /// </summary>
-public readonly unsafe struct GemmEpilogue
+internal readonly unsafe struct GemmEpilogue
 {
     private readonly delegate* managed<float*, long, float*, float*, long, int, int, void> _tile;
 
     /// <param name="bias">Per row of C (an output channel), or null.</param>
     /// <param name="residual">Laid out as C, with C's leading dimension, or null.</param>
+    /// <param name="platform">The tier's kernel table (the vector kernels the epilogue runs).</param>
+    /// <param name="relu">Clamp at zero last.</param>
     public GemmEpilogue(CpuPlatform platform, float* bias, float* residual, bool relu)
     {
         Bias = bias;

@@ -5,7 +5,7 @@ namespace Cardinal.Kernels.Cpu.Gemm;
 /// K slice of <see cref="Sgemm.KC"/>, rows in [MR]-wide panels, each panel [kc][MR], rows past M zero.
 /// src [M][K] (row stride lda) → dst slice s at Σ_{s'&lt;s} Mpadded·kc_{s'}, panel of rows i at +i·kc_s.
 /// </summary>
-public sealed unsafe class PackedMatrix
+internal sealed unsafe class PackedMatrix
 {
     private readonly float[] _data;
     private readonly long[] _sliceOffsets;

@@ -12,7 +12,7 @@ namespace Cardinal.Kernels.Cpu.Gemm;
 /// reach C once. The packing buffers come from the caller's workspace, one slice per thread
 /// (<see cref="ScratchBytesPerThread"/>). Twin: <see cref="Reference.SgemmReference"/>.
 /// </summary>
-public static unsafe class Sgemm
+internal static unsafe class Sgemm
 {
     /// <summary>
     /// Blocking: a KC×NC B panel (256×256 floats, 256 KiB) stays in L2 while MC/MR A panels (240×256 floats,
@@ -45,6 +45,14 @@ public static unsafe class Sgemm
     /// <summary>C (+)= A·B with A packed once ahead of time (<see cref="PackedMatrix"/>, e.g. convolution weights).</summary>
     /// <param name="epilogue">Applied to each finished tile of C (bias, residual, ReLU); its pointers must stay valid during the call.</param>
     /// <param name="scratch">At least <see cref="ScratchBytes"/> (packedA: true); none: allocated for this call.</param>
+    /// <param name="a">A, [M][K], packed.</param>
+    /// <param name="n">Columns of B and C.</param>
+    /// <param name="b">B, [K][ldb].</param>
+    /// <param name="ldb">B's leading dimension.</param>
+    /// <param name="c">C, [M][ldc].</param>
+    /// <param name="ldc">C's leading dimension.</param>
+    /// <param name="accumulate">C += A·B; false: C = A·B.</param>
+    /// <param name="parallel">The worker threads; null runs on the caller's thread.</param>
     public static void Multiply(PackedMatrix a, int n, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate,
         ParallelRunner? parallel = null, GemmEpilogue epilogue = default, Workspace scratch = default)
     {
@@ -66,6 +74,19 @@ public static unsafe class Sgemm
 
     /// <inheritdoc cref="Multiply(PackedMatrix, int, ReadOnlySpan{float}, int, Span{float}, int, bool, ParallelRunner?, GemmEpilogue, Workspace)"/>
     /// <param name="scratch">At least <see cref="ScratchBytes"/> (packedA: false); none: allocated for this call.</param>
+    /// <param name="m">Rows of A and C.</param>
+    /// <param name="n">Columns of B and C.</param>
+    /// <param name="k">Columns of A, rows of B.</param>
+    /// <param name="a">A, [M][lda].</param>
+    /// <param name="lda">A's leading dimension.</param>
+    /// <param name="b">B, [K][ldb].</param>
+    /// <param name="ldb">B's leading dimension.</param>
+    /// <param name="c">C, [M][ldc].</param>
+    /// <param name="ldc">C's leading dimension.</param>
+    /// <param name="accumulate">C += A·B; false: C = A·B.</param>
+    /// <param name="parallel">The worker threads; null runs on the caller's thread.</param>
+    /// <param name="platform">The tier's kernel table (the microkernel and its MR×NR).</param>
+    /// <param name="epilogue">Applied to each finished tile of C (bias, residual, ReLU).</param>
     public static void Multiply(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc, bool accumulate, ParallelRunner? parallel, CpuPlatform platform, GemmEpilogue epilogue = default,
         Workspace scratch = default)
@@ -203,7 +224,7 @@ public static unsafe class Sgemm
 /// The source of the GEMM's B operand: packs rows [p0, p0 + kc) × columns [col0, col0 + nc) into [NR]-wide
 /// panels, [nc/NR][kc][NR], columns past nc zero, right before the block that uses them.
 /// </summary>
-public unsafe interface IBPanels
+internal unsafe interface IBPanels
 {
     void Pack(int p0, int kc, int col0, int nc, int nr, float* dst);
 }

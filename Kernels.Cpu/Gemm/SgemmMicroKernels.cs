@@ -11,7 +11,7 @@ namespace Cardinal.Kernels.Cpu.Gemm;
 /// in registers: per k it loads NR/W vectors of B, broadcasts MR values of A, and issues MR·NR/W FMAs.
 /// Names follow Gemm_&lt;MR&gt;x&lt;NR&gt;_&lt;Isa&gt;. The caller hands full tiles only (edges go through a scratch tile).
 /// </summary>
-public static unsafe class SgemmMicroKernels
+internal static unsafe class SgemmMicroKernels
 {
     /// <summary>AVX-512: 8 rows × 32 columns = 16 zmm accumulators, 2 for B, 1 broadcast.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

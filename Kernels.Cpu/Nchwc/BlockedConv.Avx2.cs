@@ -6,7 +6,7 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 
 // Written out per tile shape by a short generator (quoted in Engine.Bench/NOTES.md, "Blocked direct convolution"): the
 // JIT does not unroll loops, and each accumulator must be its own local to stay in a register.
-public sealed unsafe partial class BlockedDirectPlan
+internal sealed unsafe partial class BlockedDirectPlan
 {
     /// <summary>Avx2: b = 8 lanes per block, tiles of 6 pixels × 2 output blocks (12 Vector256 accumulators), narrower tiles down to 1 pixel for row remainders and borders.</summary>
     internal const int TilePixelsAvx2 = 6, TileBlocksAvx2 = 2;

@@ -25,7 +25,7 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// dense FMAs on blocked data).
 /// Twin: <see cref="Reference.ConvReference"/> between reorders.
 /// </summary>
-public sealed unsafe partial class BlockedDirectPlan : ConvPlan
+internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
 {
     /// <summary>Pixels per task segment when a pointwise plane runs as one row (a multiple of every tile's P).</summary>
     private const int FlatSegment = 48;
@@ -68,11 +68,20 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
     private readonly float[] _zeroBias;
 
     /// <param name="cache">The backend's packed weights: every plan of the layer (each batch size) shares one packed filter.</param>
+    /// <param name="shape">The logical shape (channels as the model has them).</param>
+    /// <param name="weights">The constant filter, packed here.</param>
+    /// <param name="platform">The tier's kernel table; its block size is the layout's.</param>
+    /// <param name="parallel">The worker threads the plan runs on.</param>
     public BlockedDirectPlan(ConvShape shape, Tensor weights, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache = null)
         : this(shape, weights, platform, parallel, cache, null)
     {
     }
 
+    /// <param name="shape">The logical shape (channels as the model has them).</param>
+    /// <param name="weights">[M][C/group][KH][KW], packed here once (or taken from <paramref name="cache"/>).</param>
+    /// <param name="platform">The tier whose block size and register tiles run.</param>
+    /// <param name="parallel">The backend's threads.</param>
+    /// <param name="cache">The backend's packed weights, or null for a private copy.</param>
     /// <param name="tuningOrNull">When to sum input blocks in passes and read a zero-padded copy (tests reach every path on small shapes); null: <see cref="BlockedTuning.Default"/>.</param>
     internal BlockedDirectPlan(ConvShape shape, Tensor weights, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache, BlockedTuning? tuningOrNull)
         : base(shape, platform, parallel)
@@ -248,6 +257,7 @@ public sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// <param name="bias">[M] (the logical channels), or empty for none.</param>
     /// <param name="residual">Blocked like y (padded lanes zero), read when the shape's epilogue has one.</param>
     /// <param name="y">Blocked output [N][Mp/b][OutH][OutW][b], written in full (padded channels 0).</param>
+    /// <param name="workspace">At least the plan's workspace bytes, 64-byte aligned, contents undefined.</param>
     public override void Run(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual,
         Span<float> y, Workspace workspace)
     {

@@ -6,7 +6,7 @@ using Cardinal.Tensors;
 namespace Cardinal.Kernels.Cpu.Nchwc;
 
 /// <summary>The plan for a convolution on blocked values: every threshold of that choice lives here.</summary>
-public static class BlockedConvPlans
+internal static class BlockedConvPlans
 {
     /// <param name="shape">The logical shape (channels as the model has them).</param>
     /// <remarks>
@@ -17,6 +17,11 @@ public static class BlockedConvPlans
     /// </remarks>
     /// <param name="allowDirect">False: the NCHW plan between reorders, always (the tests' bit-identity check of the pass).</param>
     /// <param name="winograd">False: the exact mode (<see cref="CpuBackendOptions.Winograd"/>), direct convolution everywhere.</param>
+    /// <param name="weights">Constant weights, or null when they arrive at run time.</param>
+    /// <param name="block">The channel block of the layout (8 or 16).</param>
+    /// <param name="platform">The tier's kernel table.</param>
+    /// <param name="parallel">The worker threads the plan runs on.</param>
+    /// <param name="cache">The backend's packed weights, shared by every plan of the layer.</param>
     public static ConvPlan Create(in ConvShape shape, Tensor? weights, int block, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache,
         bool allowDirect = true, bool winograd = false)
     {

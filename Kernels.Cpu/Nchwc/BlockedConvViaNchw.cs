@@ -13,13 +13,18 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// takes, so in a session this runs only when a caller asks <see cref="BlockedConvPlans"/> for another shape or for
 /// run-time weights, and in the tests that pin the pass's arithmetic (bit-identical to the NCHW plans).
 /// </summary>
-public sealed class BlockedConvViaNchw : ConvPlan
+internal sealed class BlockedConvViaNchw : ConvPlan
 {
     private readonly ConvPlan _inner;
     private readonly int _block;
     private readonly long _xBytes, _rBytes, _yBytes;
 
     /// <param name="shape">The logical shape (channels as the model has them).</param>
+    /// <param name="weights">Constant weights, or null when they arrive at run time.</param>
+    /// <param name="block">The channel block of the layout.</param>
+    /// <param name="platform">The tier's kernel table.</param>
+    /// <param name="parallel">The worker threads the plan runs on.</param>
+    /// <param name="cache">The backend's packed weights, shared by every plan of the layer.</param>
     public BlockedConvViaNchw(ConvShape shape, Tensor? weights, int block, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache)
         : base(shape, platform, parallel)
     {
@@ -42,6 +47,9 @@ public sealed class BlockedConvViaNchw : ConvPlan
     /// <param name="x">Blocked [N][Cp/b][H][W][b].</param>
     /// <param name="residual">Blocked as y, or empty.</param>
     /// <param name="y">Blocked [N][Mp/b][OutH][OutW][b], written in full (padded lanes zero).</param>
+    /// <param name="weight">[M][C/group][taps]; read only when the weights arrive at run time.</param>
+    /// <param name="bias">[M], or empty for none.</param>
+    /// <param name="workspace">At least the plan's workspace bytes, 64-byte aligned, contents undefined.</param>
     public override unsafe void Run(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual,
         Span<float> y, Workspace workspace)
     {

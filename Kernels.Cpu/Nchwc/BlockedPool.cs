@@ -10,7 +10,7 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// walk over whole b-float vectors, one plane (image, channel block) per task. Twin: the NCHW pooling kernels
 /// on the same data reordered (the tests compare them bit for bit).
 /// </summary>
-public static class BlockedPool
+internal static class BlockedPool
 {
     /// <summary>
     /// Max pooling: y[n][cb][oh][ow][·] = max over the window's taps inside the input (NaN propagates). Every

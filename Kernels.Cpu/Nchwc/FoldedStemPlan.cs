@@ -38,6 +38,10 @@ internal sealed unsafe class FoldedStemPlan : ConvPlan
     }
 
     /// <param name="shape">The logical shape; x is NCHW [N][C][InH][InW], y blocked [N][Mp/b][OutH][OutW][b].</param>
+    /// <param name="weights">[M][C][KH][KW], folded and packed once (or taken from <paramref name="cache"/>).</param>
+    /// <param name="platform">The tier whose block size and register tiles run.</param>
+    /// <param name="parallel">The backend's threads.</param>
+    /// <param name="cache">The backend's packed weights (the folded filter and its packed form), or null for private copies.</param>
     public FoldedStemPlan(ConvShape shape, Tensor weights, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache = null)
         : base(shape, platform, parallel)
     {
@@ -84,7 +88,10 @@ internal sealed unsafe class FoldedStemPlan : ConvPlan
 
     /// <param name="x">NCHW [N][C][InH][InW].</param>
     /// <param name="weight">Not read: the plan holds its folded, packed copy.</param>
+    /// <param name="bias">[M], or empty for none.</param>
+    /// <param name="residual">Blocked like y, read when the shape's epilogue has one.</param>
     /// <param name="y">Blocked [N][Mp/b][OutH][OutW][b].</param>
+    /// <param name="workspace">At least <see cref="WorkspaceBytes"/>: the folded input, then the inner plan's.</param>
     public override void Run(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual,
         Span<float> y, Workspace workspace)
     {

@@ -14,14 +14,14 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// torchvision ResNet gets one of its input image and one before its classifier. Values keep their ids: a reorder back writes the original value, so the steps
 /// after it are untouched.
 /// </summary>
-public sealed class NchwcLayoutPass(int block) : IPlanPass
+internal sealed class NchwcLayoutPass(int block) : IPlanPass
 {
     public string Name => $"nchwc{Block}";
 
     public int Block { get; } = block;
 
     /// <summary>
-    /// A convolution that reads an NCHW value of fewer channels than a block (the image) reads it as it is, through
+    /// A convolution that reads a model input of fewer channels than a block (the image) reads it as it is, through
     /// <see cref="FoldedStemPlan"/>, with no reorder (false: reordered, as every other input; the backend's option
     /// that runs every blocked convolution through its NCHW plan turns this off).
     /// </summary>
@@ -34,6 +34,9 @@ public sealed class NchwcLayoutPass(int block) : IPlanPass
         var blockedOf = new Dictionary<int, int>();
         // Values that exist in NCHW at this point of the new plan: inputs and constants at first.
         var plain = new HashSet<int>(plan.Inputs);
+        // Only the model's own inputs (the image) go to a folded stem: an inner value with few channels (a value read
+        // out between layers unfuses its Relu) keeps the blocked choice, so reading values out never changes the answer.
+        var graphInputs = new HashSet<int>(plan.Inputs);
         for (int v = 0; v < values.Count; v++) if (values[v].Constant is not null) plain.Add(v);
 
         foreach (PlanStep step in plan.Steps)
@@ -43,7 +46,8 @@ public sealed class NchwcLayoutPass(int block) : IPlanPass
                 case ConvOp conv when Blockable(conv, step, values):
                 {
                     ValueInfo w = values[step.Inputs[1]];
-                    int x = FoldStem && !blockedOf.ContainsKey(step.Inputs[0]) && Foldable(conv, step, values) ? step.Inputs[0] : ToBlocked(step.Inputs[0], step.Node);
+                    int x = FoldStem && graphInputs.Contains(step.Inputs[0]) && !blockedOf.ContainsKey(step.Inputs[0]) && Foldable(conv, step, values)
+                        ? step.Inputs[0] : ToBlocked(step.Inputs[0], step.Node);
                     int bias = step.Inputs.Length > 2 ? step.Inputs[2] : -1;
                     int residual = conv.Epilogue.Residual ? ToBlocked(step.Inputs[3], step.Node) : -1;
                     int[] inputs = conv.Epilogue.Residual ? [x, step.Inputs[1], bias, residual] : bias >= 0 ? [x, step.Inputs[1], bias] : [x, step.Inputs[1]];

@@ -12,7 +12,7 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// tiles of <see cref="Tile"/> pixels, so the b strided rows a tile touches stay in L1 (a tile of 16 lanes is
 /// 4 KiB). A tile of a partly padded block is cleared with one vector fill before its real lanes are copied.
 /// </summary>
-public static class Reorder
+internal static class Reorder
 {
     /// <summary>Pixels per tile: 64 × 16 lanes × 4 bytes = 4 KiB of blocked data.</summary>
     private const int Tile = 64;
@@ -25,6 +25,11 @@ public static class Reorder
     /// <summary>NCHW → blocked. Writes every element of the blocked value, the padded lanes as zero.</summary>
     /// <param name="x">[N][C][S]</param>
     /// <param name="y">[N][Cp/b][S][b]</param>
+    /// <param name="batch">N.</param>
+    /// <param name="channels">C, the logical channels.</param>
+    /// <param name="spatial">S, the plane's size.</param>
+    /// <param name="block">b, the channel block.</param>
+    /// <param name="parallel">The worker threads.</param>
     public static unsafe void ToBlocked(ReadOnlySpan<float> x, Span<float> y, int batch, int channels, int spatial, int block, ParallelRunner parallel)
     {
         int padded = Check(x.Length, y.Length, batch, channels, spatial, block, toBlocked: true);
@@ -36,6 +41,12 @@ public static class Reorder
     /// <summary>Blocked → NCHW: the first <paramref name="channels"/> channels; the padded lanes are not read.</summary>
     /// <param name="x">[N][Cp/b][S][b]</param>
     /// <param name="y">[N][C][S]</param>
+    /// <param name="batch">N.</param>
+    /// <param name="channels">C, the logical channels to read back.</param>
+    /// <param name="paddedChannels">Cp, the blocked value's channels (a multiple of the block).</param>
+    /// <param name="spatial">S, the plane's size.</param>
+    /// <param name="block">b, the channel block.</param>
+    /// <param name="parallel">The worker threads.</param>
     public static unsafe void FromBlocked(ReadOnlySpan<float> x, Span<float> y, int batch, int channels, int paddedChannels, int spatial, int block, ParallelRunner parallel)
     {
         Check(y.Length, x.Length, batch, channels, spatial, block, toBlocked: false, paddedChannels);

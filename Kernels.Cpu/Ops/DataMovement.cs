@@ -3,7 +3,7 @@ using Cardinal.Tensors;
 namespace Cardinal.Kernels.Cpu.Ops;
 
 /// <summary>Type-agnostic copies over raw bytes: Concat, Split, Gather, Pad.</summary>
-public static class DataMovement
+internal static class DataMovement
 {
     /// <summary>Concat along <paramref name="axis"/>: each input contributes a [outer][its axis·inner] block per outer index.</summary>
     public static void Concat(IReadOnlyList<Tensor> inputs, int axis, Tensor output)

@@ -8,7 +8,7 @@ using Cardinal.Tensors;
 namespace Cardinal.Kernels.Cpu.Ops;
 
 /// <summary>Gemm and MatMul on top of <see cref="Sgemm"/>, each prepared once per plan step.</summary>
-public static class Linear
+internal static class Linear
 {
     /// <summary>
     /// One Gemm node. A transposed operand is read row-major by SGEMM: a constant one (a classifier's [N×K]
@@ -29,6 +29,14 @@ public static class Linear
         private readonly long _gemmBytes, _aBytes, _bBytes;
 
         /// <param name="constantA">A's value when it is an initializer, else null; likewise <paramref name="constantB"/>.</param>
+        /// <param name="op">The Gemm node's attributes (alpha, beta, transposes).</param>
+        /// <param name="aDims">A's shape.</param>
+        /// <param name="bDims">B's shape.</param>
+        /// <param name="cDims">C's shape, or null without C.</param>
+        /// <param name="yDims">The output's shape.</param>
+        /// <param name="constantB">B's value when it is an initializer, else null.</param>
+        /// <param name="parallel">The worker threads.</param>
+        /// <param name="platform">The tier's kernel table.</param>
         public GemmKernel(GemmOp op, int[] aDims, int[] bDims, int[]? cDims, int[] yDims, Tensor? constantA, Tensor? constantB,
             ParallelRunner parallel, CpuPlatform platform)
         {

@@ -4,7 +4,7 @@ using Cardinal.Tensors;
 namespace Cardinal.Kernels.Cpu.Ops;
 
 /// <summary>BatchNormalization (inference), Softmax and ReduceMean.</summary>
-public static class Normalization
+internal static class Normalization
 {
     /// <summary>y = x·s + t per channel, with s = scale/√(var+ε) and t = B − mean·s as <see cref="BatchNormFolding"/> computes them.</summary>
     public static void BatchNorm(Tensor x, Tensor scale, Tensor bias, Tensor mean, Tensor variance, float epsilon, Tensor y)

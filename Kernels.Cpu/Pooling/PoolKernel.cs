@@ -11,7 +11,7 @@ namespace Cardinal.Kernels.Cpu.Pooling;
 /// clipped to the input; the average divides by the taps inside the input, or with countIncludePad by the
 /// taps inside input plus declared padding (taps that ceil_mode pushes past the padding never count).
 /// </summary>
-public static class PoolKernel
+internal static class PoolKernel
 {
     /// <summary>Max pooling for any number type (float32 in ResNets; the ONNX suite also pools uint8).</summary>
     public static void Max<T>(ReadOnlySpan<T> x, Span<T> y, Span<long> indices, int planes, in Window3D w,
@@ -19,6 +19,14 @@ public static class PoolKernel
         Max(x, y, indices, planes, w, columnMajorIndices, parallel, platform, allowRowPath: true);
 
     /// <param name="allowRowPath">False forces the general window walk (the twin the tests compare the row path against).</param>
+    /// <param name="x">[planes][InD·InH·InW]</param>
+    /// <param name="y">[planes][OutD·OutH·OutW], written in full.</param>
+    /// <param name="indices">Per output, the flat input index of its maximum; empty when not asked for.</param>
+    /// <param name="planes">N·C.</param>
+    /// <param name="w">The window geometry.</param>
+    /// <param name="columnMajorIndices">ONNX storage_order 1: indices count columns first.</param>
+    /// <param name="parallel">The worker threads.</param>
+    /// <param name="platform">The tier's kernel table.</param>
     internal static unsafe void Max<T>(ReadOnlySpan<T> x, Span<T> y, Span<long> indices, int planes, in Window3D w,
         bool columnMajorIndices, ParallelRunner parallel, CpuPlatform platform, bool allowRowPath) where T : unmanaged, INumber<T>
     {

@@ -5,11 +5,19 @@ using Cardinal.Graph.Ops;
 namespace Cardinal.Kernels.Cpu.Reference;
 
 /// <summary>The plain twin of every <see cref="ConvPlan"/>: direct convolution, one output element at a time.</summary>
-public static class ConvReference
+internal static class ConvReference
 {
     /// <param name="x">[N][C][InD·InH·InW]</param>
     /// <param name="weight">[M][C/group][KD·KH·KW]</param>
     /// <param name="y">[N][M][OutD·OutH·OutW]</param>
+    /// <param name="bias">[M], or empty for none.</param>
+    /// <param name="batch">N.</param>
+    /// <param name="channels">C.</param>
+    /// <param name="outChannels">M.</param>
+    /// <param name="group">Groups; C and M are multiples of it.</param>
+    /// <param name="w">The window geometry.</param>
+    /// <param name="residual">Laid out as y, added before the ReLU; empty for none.</param>
+    /// <param name="relu">Clamp at zero last.</param>
     public static void Run(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
         Span<float> y, int batch, int channels, int outChannels, int group, in Window3D w,
         ReadOnlySpan<float> residual = default, bool relu = false)

@@ -3,7 +3,7 @@ using Cardinal.Kernels.Cpu.Search;
 namespace Cardinal.Kernels.Cpu.Reference;
 
 /// <summary>The plain twin of <see cref="ExactSearch"/>: every inner product in double, one at a time, then a full sort.</summary>
-public static class ExactSearchReference
+internal static class ExactSearchReference
 {
     public static Neighbour[][] TopK(ReadOnlySpan<float> vectors, int dim, ReadOnlySpan<float> queries, int queryCount, int k)
     {

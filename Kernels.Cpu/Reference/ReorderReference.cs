@@ -3,7 +3,7 @@ using Cardinal.Graph.Ops;
 namespace Cardinal.Kernels.Cpu.Reference;
 
 /// <summary>The plain twin of <see cref="Nchwc.Reorder"/>: one element at a time, straight from the layout's index formula.</summary>
-public static class ReorderReference
+internal static class ReorderReference
 {
     /// <summary>y[n][c/b][s][c%b] = x[n][c][s] for c &lt; C, and 0 for C ≤ c &lt; ⌈C/b⌉·b.</summary>
     public static void ToBlocked(ReadOnlySpan<float> x, Span<float> y, int batch, int channels, int spatial, int block)

@@ -1,7 +1,7 @@
 namespace Cardinal.Kernels.Cpu.Reference;
 
 /// <summary>The plain twin of <see cref="Gemm.Sgemm"/>: C[M×N] (+)= A[M×K]·B[K×N], row-major, one multiply-add at a time.</summary>
-public static class SgemmReference
+internal static class SgemmReference
 {
     public static void Multiply(int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc, bool accumulate)

@@ -5,10 +5,10 @@ using Cardinal.Planning;
 namespace Cardinal.Kernels.Cpu.Search;
 
 /// <summary>One search answer: the row of the index and its inner product with the query.</summary>
-public readonly record struct Neighbour(long Index, float Score);
+internal readonly record struct Neighbour(long Index, float Score);
 
 /// <summary>Receives one block of scores: query q's score for index row <c>row0 + j</c> is <c>scores[q·ld + j]</c>, j &lt; rows.</summary>
-public interface IScoreSink
+internal interface IScoreSink
 {
     void Accept(long row0, int rows, ReadOnlySpan<float> scores, int ld);
 }
@@ -22,7 +22,7 @@ public interface IScoreSink
 /// scratch, scores and sink, so the GEMM itself runs sequentially inside a block. Twin:
 /// <see cref="Reference.ExactSearchReference"/>.
 /// </summary>
-public static unsafe class ExactSearch
+internal static unsafe class ExactSearch
 {
     /// <summary>
     /// Index rows per GEMM: 4,096 rows × 64 queries of scores is 1 MiB per thread, and a block is enough work

@@ -9,7 +9,7 @@ namespace Cardinal.Kernels.Cpu.Search;
 /// against the rows after their batch's start only (each pair once), O(N²·D) in all — minutes per 100,000
 /// 512-d vectors on two cores.
 /// </summary>
-public static unsafe class NearDuplicates
+internal static unsafe class NearDuplicates
 {
     public const int QueryBatch = 64;
 

@@ -4,7 +4,7 @@ namespace Cardinal.Kernels.Cpu.Search;
 /// Collects (query, row, score) with score ≥ a threshold, for near-duplicate search. <see cref="Skip"/>
 /// decides pairs not to keep (a query against itself, or each pair once).
 /// </summary>
-public sealed class ThresholdSink(float threshold, Func<int, long, bool>? skip = null) : IScoreSink
+internal sealed class ThresholdSink(float threshold, Func<int, long, bool>? skip = null) : IScoreSink
 {
     public List<(int Query, long Row, float Score)> Hits { get; } = [];
 

@@ -5,7 +5,7 @@ namespace Cardinal.Kernels.Cpu.Search;
 /// costs one compare unless it beats the root. Order: higher score first, then the lower row (so equal
 /// scores are reported in index order, whatever thread saw them). NaN scores are never kept.
 /// </summary>
-public sealed class TopKSink : IScoreSink
+internal sealed class TopKSink : IScoreSink
 {
     private readonly Neighbour[][] _heaps;
     private readonly int[] _sizes;

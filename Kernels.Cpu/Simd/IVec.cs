@@ -11,7 +11,7 @@ namespace Cardinal.Kernels.Cpu.Simd;
 /// where <c>Vector&lt;float&gt;</c> would take whatever width the JIT picks. The JIT specialises each struct
 /// instantiation, so every member below inlines to one instruction (or a few, for the scalar "vector").
 /// </summary>
-public unsafe interface IVec<TSelf> where TSelf : unmanaged, IVec<TSelf>
+internal unsafe interface IVec<TSelf> where TSelf : unmanaged, IVec<TSelf>
 {
     /// <summary>Floats per vector: 16, 8, 4, or 1 for the scalar tier.</summary>
     static abstract int Count { get; }
@@ -31,7 +31,7 @@ public unsafe interface IVec<TSelf> where TSelf : unmanaged, IVec<TSelf>
 }
 
 /// <summary>AVX-512: 16 lanes.</summary>
-public readonly unsafe struct Vec512(Vector512<float> v) : IVec<Vec512>
+internal readonly unsafe struct Vec512(Vector512<float> v) : IVec<Vec512>
 {
     private readonly Vector512<float> _v = v;
     public static int Count => Vector512<float>.Count;
@@ -50,7 +50,7 @@ public readonly unsafe struct Vec512(Vector512<float> v) : IVec<Vec512>
 }
 
 /// <summary>AVX2 + FMA: 8 lanes.</summary>
-public readonly unsafe struct Vec256(Vector256<float> v) : IVec<Vec256>
+internal readonly unsafe struct Vec256(Vector256<float> v) : IVec<Vec256>
 {
     private readonly Vector256<float> _v = v;
     public static int Count => Vector256<float>.Count;
@@ -69,7 +69,7 @@ public readonly unsafe struct Vec256(Vector256<float> v) : IVec<Vec256>
 }
 
 /// <summary>128-bit vectors: NEON, and the portable tier (SSE on x64).</summary>
-public readonly unsafe struct Vec128(Vector128<float> v) : IVec<Vec128>
+internal readonly unsafe struct Vec128(Vector128<float> v) : IVec<Vec128>
 {
     private readonly Vector128<float> _v = v;
     public static int Count => Vector128<float>.Count;
@@ -88,7 +88,7 @@ public readonly unsafe struct Vec128(Vector128<float> v) : IVec<Vec128>
 }
 
 /// <summary>The scalar tier: one lane, plain float arithmetic (no SIMD at all).</summary>
-public readonly unsafe struct Vec1(float v) : IVec<Vec1>
+internal readonly unsafe struct Vec1(float v) : IVec<Vec1>
 {
     private readonly float _v = v;
     public static int Count => 1;

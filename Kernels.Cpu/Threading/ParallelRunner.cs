@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 namespace Cardinal.Kernels.Cpu.Threading;
 
 /// <summary>The body of a parallel loop as a struct, so a loop costs no closure allocation.</summary>
-public interface IParallelBody
+internal interface IParallelBody
 {
     void Invoke(int index);
 }
@@ -17,7 +17,7 @@ public interface IParallelBody
 /// briefly after a loop, then sleep until the next. One loop at a time per runner; nested or concurrent
 /// calls run inline on their own thread. Loops allocate nothing once a body type has been seen.
 /// </summary>
-public sealed class ParallelRunner : IDisposable
+internal sealed class ParallelRunner : IDisposable
 {
     /// <summary>How long an idle worker keeps spinning for the next loop before it sleeps (~1 ms: the gap between two steps).</summary>
     private const int SpinIterations = 2_000;

@@ -150,6 +150,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     /// <param name="bias">[M], or empty for none.</param>
     /// <param name="residual">Blocked like y, read when the shape's epilogue has one (y may be the same buffer).</param>
     /// <param name="y">Blocked output [N][Mp/b][OutH][OutW][b], written in full (padded channels 0).</param>
+    /// <param name="workspace">At least the plan's workspace bytes, 64-byte aligned, contents undefined.</param>
     public override void Run(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual,
         Span<float> y, Workspace workspace)
     {

@@ -8,7 +8,7 @@ namespace Cardinal.Kernels.Gpu.Kernels;
 /// Convolution on the device. Both kernels apply the fused epilogue — bias, residual add, ReLU — in the
 /// store, so a ResNet block's tail costs no extra pass over memory.
 /// </summary>
-public static class ConvKernels
+internal static class ConvKernels
 {
     /// <summary>Output tile: TileM output channels × TileP output pixels per group of threads.</summary>
     public const int TileM = 32, TileP = 32, TileK = 16, Threads = 64;

@@ -5,7 +5,7 @@ namespace Cardinal.Kernels.Gpu.Kernels;
 /// Convolution geometry for the device kernels, normalised to three spatial axes (D, H, W) like the CPU's
 /// Window3D, plus the fused epilogue flags. Passed by value to every launch.
 /// </summary>
-public struct ConvParams
+internal struct ConvParams
 {
     public int N, C, InD, InH, InW, M, OutD, OutH, OutW;
     public int KD, KH, KW, SD, SH, SW, DD, DH, DW, PD, PH, PW;

@@ -4,7 +4,7 @@ using ILGPU.Algorithms;
 namespace Cardinal.Kernels.Gpu.Kernels;
 
 /// <summary>Elementwise float kernels: one thread per output element.</summary>
-public static class ElementwiseKernels
+internal static class ElementwiseKernels
 {
     public const int Add = 0, Sub = 1, Mul = 2, Div = 3;
 

@@ -3,7 +3,7 @@ using ILGPU;
 namespace Cardinal.Kernels.Gpu.Kernels;
 
 /// <summary>The ONNX Gemm contract on the device, one thread per output element (the classifier tail is small).</summary>
-public struct GemmParams
+internal struct GemmParams
 {
     public int M, N, K;
     /// <summary>Element strides of op(A) [M×K] and op(B) [K×N] — transposes are stride swaps.</summary>
@@ -13,7 +13,7 @@ public struct GemmParams
     public float Alpha, Beta;
 }
 
-public static class GemmKernels
+internal static class GemmKernels
 {
     public static void Gemm(Index1D index, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> y, GemmParams p)
     {

@@ -4,7 +4,7 @@ using ILGPU.Algorithms;
 namespace Cardinal.Kernels.Gpu.Kernels;
 
 /// <summary>Max, average and global-average pooling: one thread per output element (global: per plane).</summary>
-public static class PoolKernels
+internal static class PoolKernels
 {
     public static void Max(Index1D index, ArrayView<float> x, ArrayView<float> y, PoolParams p)
     {

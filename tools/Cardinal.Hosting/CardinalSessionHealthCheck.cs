@@ -9,6 +9,7 @@ namespace Cardinal.Hosting;
 /// </summary>
 public sealed class CardinalSessionHealthCheck(CardinalSessions sessions, string name) : IHealthCheck
 {
+    /// <summary>Healthy once the session is open; the registration's failure status while it opens or after it failed to.</summary>
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var (open, error) = sessions.State(name);

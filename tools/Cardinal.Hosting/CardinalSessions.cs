@@ -75,6 +75,7 @@ public sealed class CardinalSessions : IDisposable
         }
     }
 
+    /// <summary>Disposes every session that was opened.</summary>
     public void Dispose()
     {
         if (_disposed) return;

@@ -11,7 +11,7 @@ namespace Cardinal.Graph.Ops;
 /// per-channel numbers: the closest floats to the exact values. The pass multiplies the weights by the
 /// unrounded double <see cref="Scale"/>, so W' = W·scale is also rounded once.
 /// </remarks>
-public static class BatchNormFolding
+internal static class BatchNormFolding
 {
     /// <summary>γ/√(var + ε), in double (not rounded).</summary>
     public static double Scale(float gamma, float variance, float epsilon) => gamma / Math.Sqrt((double)variance + epsilon);

@@ -10,7 +10,7 @@ namespace Cardinal.Graph.Ops;
 /// the NCHW value itself [N, C, H, W] when C is less than one block (the image a network's stem reads: the CPU
 /// backend's folded stem reads it without a reorder).
 /// </summary>
-public sealed class BlockedConvOp(ConvOp conv, int block, int channels) : Operator
+internal sealed class BlockedConvOp(ConvOp conv, int block, int channels) : Operator
 {
     public override string OpType => "BlockedConv";
     public ConvOp Conv { get; } = conv;
@@ -55,7 +55,7 @@ public sealed class BlockedConvOp(ConvOp conv, int block, int channels) : Operat
 /// a layout pass from a <see cref="PoolOp"/> (no Indices output) whose every window holds at least one input
 /// element, so a padded lane (zero) stays zero.
 /// </summary>
-public sealed class BlockedMaxPoolOp(PoolOp pool, int block) : Operator
+internal sealed class BlockedMaxPoolOp(PoolOp pool, int block) : Operator
 {
     public override string OpType => "BlockedMaxPool";
     public PoolOp Pool { get; } = pool;
@@ -74,7 +74,7 @@ public sealed class BlockedMaxPoolOp(PoolOp pool, int block) : Operator
 }
 
 /// <summary>GlobalAveragePool on a channel-blocked value: [N, Cp, spatial…] → [N, Cp, 1…], padded lanes zero.</summary>
-public sealed class BlockedGlobalAveragePoolOp(int block) : Operator
+internal sealed class BlockedGlobalAveragePoolOp(int block) : Operator
 {
     public override string OpType => "BlockedGlobalAveragePool";
     public int Block { get; } = block;

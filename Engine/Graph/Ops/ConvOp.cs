@@ -7,7 +7,7 @@ namespace Cardinal.Graph.Ops;
 /// add a residual tensor of the output's shape (input 3), then ReLU. Order as ONNX Runtime's NCHWc
 /// fusion: y = relu(conv(x) + bias + residual).
 /// </summary>
-public readonly record struct ConvEpilogue(bool Residual, bool Relu)
+internal readonly record struct ConvEpilogue(bool Residual, bool Relu)
 {
     public static ConvEpilogue None => default;
     public override string ToString() => (Residual ? "+Add" : "") + (Relu ? "+Relu" : "");
@@ -17,7 +17,7 @@ public readonly record struct ConvEpilogue(bool Residual, bool Relu)
 /// ONNX Conv over 1, 2 or 3 spatial axes: inputs X [N,C,spatial…], W [M,C/group,kernel…], optional B [M],
 /// and — after fusion only — a residual R of the output's shape as input 3.
 /// </summary>
-public sealed class ConvOp(WindowAttributes window, int group, ConvEpilogue epilogue = default) : Operator
+internal sealed class ConvOp(WindowAttributes window, int group, ConvEpilogue epilogue = default) : Operator
 {
     public override string OpType => "Conv";
     public WindowAttributes Window { get; } = window;

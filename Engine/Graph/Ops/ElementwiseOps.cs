@@ -2,13 +2,13 @@ using Cardinal.Tensors;
 
 namespace Cardinal.Graph.Ops;
 
-public enum BinaryKind { Add, Sub, Mul, Div }
+internal enum BinaryKind { Add, Sub, Mul, Div }
 
 /// <summary>
 /// Add/Sub/Mul/Div with NumPy broadcasting. <see cref="LegacyAxis"/> carries opset ≤ 6 "broadcast=1, axis=k"
 /// semantics: B's dimensions line up with A's starting at axis k (B is padded with trailing ones).
 /// </summary>
-public sealed class BinaryOp(BinaryKind kind, int? legacyAxis = null) : Operator
+internal sealed class BinaryOp(BinaryKind kind, int? legacyAxis = null) : Operator
 {
     public override string OpType => Kind.ToString();
     public BinaryKind Kind { get; } = kind;
@@ -38,7 +38,7 @@ public sealed class BinaryOp(BinaryKind kind, int? legacyAxis = null) : Operator
 }
 
 /// <summary>ONNX Sum: elementwise sum of one or more inputs with broadcasting.</summary>
-public sealed class SumOp : Operator
+internal sealed class SumOp : Operator
 {
     public override string OpType => "Sum";
 
@@ -56,10 +56,10 @@ public sealed class SumOp : Operator
     public override long Flops(ValueInfo?[] inputs, ValueInfo[] outputs) => outputs[0].ElementCount * Math.Max(1, inputs.Length - 1);
 }
 
-public enum UnaryKind { Relu, Sigmoid }
+internal enum UnaryKind { Relu, Sigmoid }
 
 /// <summary>Relu and Sigmoid: same shape out as in.</summary>
-public sealed class UnaryOp(UnaryKind kind) : Operator
+internal sealed class UnaryOp(UnaryKind kind) : Operator
 {
     public override string OpType => Kind.ToString();
     public UnaryKind Kind { get; } = kind;
@@ -77,7 +77,7 @@ public sealed class UnaryOp(UnaryKind kind) : Operator
 }
 
 /// <summary>ONNX Clip in its opset-11+ form: optional scalar min and max inputs.</summary>
-public sealed class ClipOp : Operator
+internal sealed class ClipOp : Operator
 {
     public override string OpType => "Clip";
 
@@ -98,7 +98,7 @@ public sealed class ClipOp : Operator
 }
 
 /// <summary>BatchNormalization in inference form: Y = scale·(X − mean)/√(var + ε) + B, per channel (axis 1).</summary>
-public sealed class BatchNormOp(float epsilon) : Operator
+internal sealed class BatchNormOp(float epsilon) : Operator
 {
     public override string OpType => "BatchNormalization";
     public float Epsilon { get; } = epsilon;
@@ -127,7 +127,7 @@ public sealed class BatchNormOp(float epsilon) : Operator
 /// ONNX Softmax. Opset ≥ 13 normalises along one axis; opsets 1–12 (<see cref="CoerceTo2D"/>) flatten the
 /// input to 2-D at the axis and normalise over everything from the axis on.
 /// </summary>
-public sealed class SoftmaxOp(int axis, bool coerceTo2D) : Operator
+internal sealed class SoftmaxOp(int axis, bool coerceTo2D) : Operator
 {
     public override string OpType => "Softmax";
     public int Axis { get; } = axis;

@@ -3,7 +3,7 @@ using Cardinal.Tensors;
 namespace Cardinal.Graph.Ops;
 
 /// <summary>ONNX Gemm: Y = alpha·op(A)·op(B) + beta·C, C broadcast to [M,N].</summary>
-public sealed class GemmOp(float alpha, float beta, bool transA, bool transB) : Operator
+internal sealed class GemmOp(float alpha, float beta, bool transA, bool transB) : Operator
 {
     public override string OpType => "Gemm";
     public float Alpha { get; } = alpha;
@@ -46,7 +46,7 @@ public sealed class GemmOp(float alpha, float beta, bool transA, bool transB) : 
 }
 
 /// <summary>ONNX MatMul with NumPy semantics: batch dimensions broadcast; 1-D operands gain and then lose an axis.</summary>
-public sealed class MatMulOp : Operator
+internal sealed class MatMulOp : Operator
 {
     public override string OpType => "MatMul";
 

@@ -12,7 +12,7 @@ namespace Cardinal.Graph.Ops;
 /// nanmax, ONNX Runtime starts each window from numeric_limits::lowest(). An empty window is −∞, not the lowest
 /// finite float, so that it reads as "no value" and an input of −∞ is not confused with padding.
 /// </remarks>
-public static class MaxPoolPadding
+internal static class MaxPoolPadding
 {
     /// <summary>The float padding value (the GPU kernels and the float row path start every window here).</summary>
     public const float Float = float.NegativeInfinity;

@@ -2,10 +2,10 @@ using Cardinal.Tensors;
 
 namespace Cardinal.Graph.Ops;
 
-public enum PoolKind { Max, Average }
+internal enum PoolKind { Max, Average }
 
 /// <summary>ONNX MaxPool / AveragePool over 1–3 spatial axes. MaxPool may also produce Indices (int64).</summary>
-public sealed class PoolOp(PoolKind kind, WindowAttributes window, bool countIncludePad, int storageOrder) : Operator
+internal sealed class PoolOp(PoolKind kind, WindowAttributes window, bool countIncludePad, int storageOrder) : Operator
 {
     public override string OpType => Kind == PoolKind.Max ? "MaxPool" : "AveragePool";
     public PoolKind Kind { get; } = kind;
@@ -40,7 +40,7 @@ public sealed class PoolOp(PoolKind kind, WindowAttributes window, bool countInc
 }
 
 /// <summary>ONNX GlobalAveragePool: the mean over every spatial axis, keeping them as size 1.</summary>
-public sealed class GlobalAveragePoolOp : Operator
+internal sealed class GlobalAveragePoolOp : Operator
 {
     public override string OpType => "GlobalAveragePool";
 

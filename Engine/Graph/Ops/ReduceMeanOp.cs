@@ -3,7 +3,7 @@ using Cardinal.Tensors;
 namespace Cardinal.Graph.Ops;
 
 /// <summary>ONNX ReduceMean in its opset-18 form: axes as an optional input, keepdims, noop_with_empty_axes.</summary>
-public sealed class ReduceMeanOp(bool keepDims, bool noopWithEmptyAxes) : Operator
+internal sealed class ReduceMeanOp(bool keepDims, bool noopWithEmptyAxes) : Operator
 {
     public override string OpType => "ReduceMean";
     public bool KeepDims { get; } = keepDims;

@@ -9,7 +9,7 @@ namespace Cardinal.Graph.Ops;
 /// laid out [N][Cp/b][spatial…][b], channels C…Cp−1 zero. Only backend passes insert these ops (the ONNX
 /// importer never produces them); 1-D, 2-D and 3-D spatial, float32.
 /// </summary>
-public static class BlockedLayout
+internal static class BlockedLayout
 {
     /// <summary>⌈<paramref name="channels"/>/<paramref name="block"/>⌉·<paramref name="block"/>.</summary>
     public static int PaddedChannels(int channels, int block) => checked((channels + block - 1) / block * block);
@@ -43,7 +43,7 @@ public static class BlockedLayout
 }
 
 /// <summary>NCHW [N, C, spatial…] → blocked [N, ⌈C/b⌉·b, spatial…], data [N][C/b][spatial…][b], padded channels zero.</summary>
-public sealed class ReorderToBlockedOp(int block) : Operator
+internal sealed class ReorderToBlockedOp(int block) : Operator
 {
     public override string OpType => "ReorderToBlocked";
     public int Block { get; } = block;
@@ -63,7 +63,7 @@ public sealed class ReorderToBlockedOp(int block) : Operator
 /// Blocked [N, Cp, spatial…] (data [N][Cp/b][spatial…][b]) → NCHW [N, <see cref="Channels"/>, spatial…];
 /// the padded channels are dropped. Cp must be a multiple of the block and at least Channels.
 /// </summary>
-public sealed class ReorderFromBlockedOp(int block, int channels) : Operator
+internal sealed class ReorderFromBlockedOp(int block, int channels) : Operator
 {
     public override string OpType => "ReorderFromBlocked";
     public int Block { get; } = block;

@@ -3,13 +3,13 @@ using Cardinal.Tensors;
 namespace Cardinal.Graph.Ops;
 
 /// <summary>Ops that only change how the same elements are indexed: the output holds the input's data as-is.</summary>
-public abstract class ViewOp : Operator
+internal abstract class ViewOp : Operator
 {
     public override long Flops(ValueInfo?[] inputs, ValueInfo[] outputs) => 0;
 }
 
 /// <summary>ONNX Flatten: [d0…dk-1 | dk…dn-1] → [Π d0…dk-1, Π dk…dn-1].</summary>
-public sealed class FlattenOp(int axis) : ViewOp
+internal sealed class FlattenOp(int axis) : ViewOp
 {
     public override string OpType => "Flatten";
     public int Axis { get; } = axis;
@@ -26,7 +26,7 @@ public sealed class FlattenOp(int axis) : ViewOp
 }
 
 /// <summary>ONNX Reshape: 0 copies the input's dimension (unless allowzero), −1 is inferred.</summary>
-public sealed class ReshapeOp(bool allowZero) : ViewOp
+internal sealed class ReshapeOp(bool allowZero) : ViewOp
 {
     public override string OpType => "Reshape";
     public bool AllowZero { get; } = allowZero;
@@ -70,7 +70,7 @@ public sealed class ReshapeOp(bool allowZero) : ViewOp
 }
 
 /// <summary>ONNX Squeeze (axes as the optional second input; none means every axis of size 1).</summary>
-public sealed class SqueezeOp : ViewOp
+internal sealed class SqueezeOp : ViewOp
 {
     public override string OpType => "Squeeze";
 
@@ -90,7 +90,7 @@ public sealed class SqueezeOp : ViewOp
 }
 
 /// <summary>ONNX Unsqueeze (axes as the second input, relative to the output's rank).</summary>
-public sealed class UnsqueezeOp : ViewOp
+internal sealed class UnsqueezeOp : ViewOp
 {
     public override string OpType => "Unsqueeze";
 
@@ -108,7 +108,7 @@ public sealed class UnsqueezeOp : ViewOp
 }
 
 /// <summary>Identity: output is the input.</summary>
-public sealed class IdentityOp : ViewOp
+internal sealed class IdentityOp : ViewOp
 {
     public override string OpType => "Identity";
     public override TensorType[] Infer(Node node, ValueInfo?[] inputs)
@@ -119,7 +119,7 @@ public sealed class IdentityOp : ViewOp
 }
 
 /// <summary>Dropout at inference: output = input; the optional mask is all true. Training mode is refused.</summary>
-public sealed class DropoutOp : ViewOp
+internal sealed class DropoutOp : ViewOp
 {
     public override string OpType => "Dropout";
 
@@ -138,7 +138,7 @@ public sealed class DropoutOp : ViewOp
 }
 
 /// <summary>ONNX Shape with the opset-15 start/end slice.</summary>
-public sealed class ShapeOp(long start, long? end) : Operator
+internal sealed class ShapeOp(long start, long? end) : Operator
 {
     public override string OpType => "Shape";
     public long Start { get; } = start;
@@ -167,7 +167,7 @@ public sealed class ShapeOp(long start, long? end) : Operator
 }
 
 /// <summary>ONNX Concat along one axis; every other dimension must agree.</summary>
-public sealed class ConcatOp(int axis) : Operator
+internal sealed class ConcatOp(int axis) : Operator
 {
     public override string OpType => "Concat";
     public int Axis { get; } = axis;
@@ -193,7 +193,7 @@ public sealed class ConcatOp(int axis) : Operator
 }
 
 /// <summary>ONNX Split: sizes from the optional second input, else equal parts (the last one smaller, opset 18).</summary>
-public sealed class SplitOp(int axis) : Operator
+internal sealed class SplitOp(int axis) : Operator
 {
     public override string OpType => "Split";
     public int Axis { get; } = axis;
@@ -231,7 +231,7 @@ public sealed class SplitOp(int axis) : Operator
 }
 
 /// <summary>ONNX Gather: picks slices along one axis by (possibly negative) integer indices.</summary>
-public sealed class GatherOp(int axis) : Operator
+internal sealed class GatherOp(int axis) : Operator
 {
     public override string OpType => "Gather";
     public int Axis { get; } = axis;
@@ -254,10 +254,10 @@ public sealed class GatherOp(int axis) : Operator
     }
 }
 
-public enum PadMode { Constant, Reflect, Edge }
+internal enum PadMode { Constant, Reflect, Edge }
 
 /// <summary>ONNX Pad in its opset-18 form: pads, optional constant_value and axes as inputs. Negative pads crop.</summary>
-public sealed class PadOp(PadMode mode) : Operator
+internal sealed class PadOp(PadMode mode) : Operator
 {
     public override string OpType => "Pad";
     public PadMode Mode { get; } = mode;

@@ -4,7 +4,7 @@ namespace Cardinal.Graph.Ops;
 /// A convolution or pooling window over exactly three spatial axes (D, H, W), as every kernel (CPU and GPU)
 /// takes it. 1-D and 2-D problems are padded at the front with unit axes (size 1, kernel 1, stride 1, no pad), so one kernel serves all ranks.
 /// </summary>
-public readonly record struct Window3D(
+internal readonly record struct Window3D(
     int InD, int InH, int InW, int OutD, int OutH, int OutW,
     int KD, int KH, int KW, int SD, int SH, int SW, int DD, int DH, int DW,
     int PadD, int PadH, int PadW, int PadEndD = 0, int PadEndH = 0, int PadEndW = 0)

@@ -1,12 +1,12 @@
 namespace Cardinal.Graph.Ops;
 
-public enum AutoPad { NotSet, SameUpper, SameLower, Valid }
+internal enum AutoPad { NotSet, SameUpper, SameLower, Valid }
 
 /// <summary>
 /// The attributes shared by Conv and the pools (kernel, strides, dilations, pads, auto_pad), as declared.
 /// <see cref="Resolve"/> turns them into concrete per-axis pads and output sizes for given input sizes.
 /// </summary>
-public sealed record WindowAttributes(
+internal sealed record WindowAttributes(
     int[]? KernelShape, int[]? Strides, int[]? Dilations, int[]? Pads, AutoPad AutoPad, bool CeilMode = false)
 {
     public WindowGeometry Resolve(Node node, ReadOnlySpan<int> input, ReadOnlySpan<int> kernel)
@@ -70,7 +70,7 @@ public sealed record WindowAttributes(
 }
 
 /// <summary>Resolved window geometry over 1–3 spatial axes: sizes, kernel, strides, dilations and pads per axis.</summary>
-public sealed class WindowGeometry(int rank)
+internal sealed class WindowGeometry(int rank)
 {
     public int Rank { get; } = rank;
     public int[] Input { get; } = new int[rank];

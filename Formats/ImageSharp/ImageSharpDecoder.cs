@@ -30,6 +30,7 @@ public sealed class ImageSharpDecoder : IImageDecoder
     private readonly Configuration _configuration;
     private readonly ImageLimits _limits;
 
+    /// <summary>A decoder with these limits (the defaults when null).</summary>
     public ImageSharpDecoder(ImageLimits? limits = null)
     {
         _limits = limits ?? new ImageLimits();
@@ -49,8 +50,10 @@ public sealed class ImageSharpDecoder : IImageDecoder
             _configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = FrameDecodingMode.First });
     }
 
+    /// <summary>The limits every decode enforces.</summary>
     public ImageLimits Limits => _limits;
 
+    /// <inheritdoc/>
     public RgbImage Decode(ReadOnlySpan<byte> data, string source)
     {
         if (data.IsEmpty) throw new ImageDecodeException($"{source}: the file is empty.");
