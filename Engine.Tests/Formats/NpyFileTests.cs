@@ -28,6 +28,23 @@ public class NpyFileTests
     }
 
     [Test]
+    public void WriteToPath_FailingHalfway_LeavesNoFileAndNoTemporary()
+    {
+        var folder = Directory.CreateTempSubdirectory("cardinal-npy-");
+        try
+        {
+            string path = Path.Combine(folder.FullName, "out.npy");
+            // Int8 has no .npy writer: the error comes after the file was opened for writing.
+            Assert.Throws<NpyFormatException>(() => NpyFile.Write(path, Tensor.Create(ElementType.Int8, [4])));
+            Assert.That(Directory.EnumerateFileSystemEntries(folder.FullName), Is.Empty, "no half-written file under the final name, no temporary");
+            NpyFile.Write(path, Tensor.FromArray(new float[] { 1, 2, 3 }, 3));
+            Assert.That(NpyFile.Read(path).Floats.ToArray(), Is.EqualTo(new float[] { 1, 2, 3 }));
+            Assert.That(Directory.EnumerateFileSystemEntries(folder.FullName), Has.Exactly(1).Items);
+        }
+        finally { folder.Delete(recursive: true); }
+    }
+
+    [Test]
     public void WriteThenRead_RoundTrips()
     {
         var t = Tensor.FromArray(new float[] { 1.5f, -2, 3, float.NaN, 5, 6 }, 3, 1, 2);

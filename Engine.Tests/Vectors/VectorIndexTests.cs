@@ -47,6 +47,31 @@ public class VectorIndexTests
         Assert.That(() => index.CheckCompatible("model-y", 12), Throws.TypeOf<VectorFormatException>().With.Message.Contains("model-x"));
     }
 
+    [Test]
+    public void Search_MatchesBruteForceCosine_BestFirst_AndRefusesBadQueries()
+    {
+        string path = WriteSample(out var keys, out var raw);
+        using var index = VectorIndex.Open(path);
+        float[] query = ExactSearchTests.RandomUnitRows(1, 12, seed: 9);
+        // The reference: cosine of the query with every raw row, in double, sorted best first (ties in row order).
+        var expected = Enumerable.Range(0, 50).Select(r =>
+        {
+            double dot = 0, norm = 0;
+            for (int j = 0; j < 12; j++) { dot += (double)query[j] * raw[r * 12 + j]; norm += (double)raw[r * 12 + j] * raw[r * 12 + j]; }
+            return (Row: r, Score: norm == 0 ? 0 : dot / Math.Sqrt(norm));
+        }).OrderByDescending(x => x.Score).ThenBy(x => x.Row).ToArray();
+        var found = index.Search(query, 10);
+        Assert.That(found.Select(m => m.Row), Is.EqualTo(expected.Take(10).Select(x => (long)x.Row)));
+        for (int i = 0; i < 10; i++)
+        {
+            Assert.That(found[i].Key, Is.EqualTo(keys[found[i].Row]));
+            Assert.That(found[i].Score, Is.EqualTo(expected[i].Score).Within(1e-5));
+        }
+        Assert.That(index.Search(query, 500), Has.Count.EqualTo(50), "k past the rows: every row once");
+        Assert.That(() => index.Search(new float[11], 3), Throws.ArgumentException.With.Message.Contains("12-d"));
+        Assert.That(() => index.Search(query, 0), Throws.TypeOf<ArgumentOutOfRangeException>());
+    }
+
     private static IEnumerable<TestCaseData> Damage()
     {
         yield return new TestCaseData("truncated", (Func<byte[], byte[]>)(b => b[..^100]), "truncated");

@@ -81,11 +81,9 @@ public static class NpyFile
     }
 
     /// <summary>Writes a .npy file.</summary>
-    public static void Write(string path, Tensor tensor)
-    {
-        using var stream = File.Create(path);
-        Write(stream, tensor);
-    }
+    public static void Write(string path, Tensor tensor) =>
+        // A temporary name, renamed when complete: a reader (or a killed writer) never meets half a file at path.
+        Vectors.AtomicFile.Write(path, stream => Write(stream, tensor));
 
     /// <summary>Writes a .npy array to a stream.</summary>
     public static void Write(Stream stream, Tensor tensor)

@@ -5,6 +5,12 @@ using System.Text;
 
 namespace Cardinal.Formats.Vectors;
 
+/// <summary>One answer of <see cref="VectorIndex.Search"/>: the row, its key and its inner product with the query.</summary>
+/// <param name="Row">The row in the index.</param>
+/// <param name="Key">The row's key (its image path).</param>
+/// <param name="Score">The inner product with the query (the cosine similarity, for a normalised query).</param>
+public readonly record struct VectorMatch(long Row, string Key, float Score);
+
 /// <summary>
 /// An open vector index (format: <see cref="VectorIndexFile"/>): its keys in memory, its vectors memory-mapped
 /// read-only, so a 2 GB index costs address space, not a 2 GB array. Thread-safe for readers.
@@ -138,6 +144,24 @@ public sealed unsafe class VectorIndex : IDisposable
             file?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The <paramref name="k"/> rows with the largest inner product with <paramref name="query"/>, best first (equal
+    /// scores in row order; fewer when the index holds fewer rows): exact, over every row, with the CPU's widest
+    /// vectors, on the calling thread. The rows are normalised, so for cosine similarity normalise the query first
+    /// (<see cref="VectorIndexFile.Normalise"/>), as `cardinal index query` does.
+    /// </summary>
+    /// <exception cref="ArgumentException">The query is not <see cref="Dimension"/> floats, or k is less than 1.</exception>
+    public IReadOnlyList<VectorMatch> Search(ReadOnlySpan<float> query, int k)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (query.Length != Dimension) throw new ArgumentException($"{Path}: the index holds {Dimension}-d vectors; the query has {query.Length} floats.", nameof(query));
+        if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be at least 1.");
+        var found = Cardinal.Kernels.Cpu.Search.ExactSearch.TopK(Vectors, Count, Dimension, query, 1, k)[0];
+        var matches = new VectorMatch[found.Length];
+        for (int i = 0; i < found.Length; i++) matches[i] = new VectorMatch(found[i].Index, Keys[(int)found[i].Index], found[i].Score);
+        return matches;
     }
 
     /// <summary>Refuses to pair this index with vectors of another model or dimension.</summary>

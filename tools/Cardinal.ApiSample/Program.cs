@@ -83,11 +83,14 @@ var (weights, bias) = trained.Classifier.Folded();
 _ = new ClassifierHead([.. weights.Select(w => (float)w)], [.. bias.Select(b => (float)b)], 2, 3,
     new Dictionary<string, string> { [ClassifierMetadata.LabelsKey] = ClassifierMetadata.EncodeLabels(["a", "b"]) });
 
-// The vector index: open, read rows by key.
+// The vector index: open, read rows by key, search.
 string index = Path.Combine(Path.GetTempPath(), $"cardinal-api-sample-{Environment.ProcessId}.cvi");
 VectorIndexFile.Write(index, "sample", 3, ["x", "y"], new ReadOnlyMemory<float>[] { new float[] { 1, 0, 0 }, new float[] { 0, 1, 0 } });
 using (var vectors = VectorIndex.Open(index))
+{
     Console.WriteLine($"{vectors.Count} × {vectors.Dimension}: {vectors.Keys[0]} {vectors.Row(0)[0]}");
+    foreach (VectorMatch match in vectors.Search(new float[] { 0.6f, 0.8f, 0 }, k: 1)) Console.WriteLine($"nearest: {match.Key} {match.Score}");
+}
 File.Delete(index);
 
 // Cardinal.Kernels.Gpu: devices and the backend (ILGPU's CPU accelerator runs anywhere).
