@@ -80,17 +80,7 @@ public class FoldedStemTests
                 plan.Run(x, default, bias, rb, yb, workspace.Workspace);
                 GC.KeepAlive(workspace);
                 string where = $"{shape} on {isa} (b={b}), {runner.Threads} thread(s)";
-                for (long i = 0; i < length; i++)
-                    if ((i % b) + (i / ((long)w.OutSize * b) % (mp / b)) * b >= m)
-                        Assert.That(yb[i], Is.EqualTo(0f), $"{where}: padded lane at blocked index {i} is {yb[i]}");
-                Assert.That(yb.AsSpan((int)length).ToArray(), Is.All.NaN, $"{where}: wrote past y");
-                var y = new float[shape.OutputLength];
-                ReorderReference.FromBlocked(yb, y, n, m, mp, w.OutSize, b);
-                for (int i = 0; i < y.Length; i++)
-                {
-                    double e = expected[i], tol = atol + 1e-4 * Math.Abs(e);
-                    if (!(Math.Abs(y[i] - e) <= tol)) Assert.Fail($"{where}: y[{i}] = {y[i]}, expected {e} ± {tol}");
-                }
+                BlockedOutputAssert.Matches(yb, expected, shape, b, atol, where);
             }
         }
     }
