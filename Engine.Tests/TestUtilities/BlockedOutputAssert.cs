@@ -1,7 +1,7 @@
 using Cardinal.Kernels.Cpu.Conv;
 using Cardinal.Kernels.Cpu.Reference;
 
-namespace Cardinal.Testing;
+namespace Cardinal.Tests.TestUtilities;
 
 /// <summary>
 /// What every blocked convolution's answer must be, checked one way for the direct kernel's and the folded stem's
