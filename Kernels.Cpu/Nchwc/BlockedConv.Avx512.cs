@@ -11,7 +11,13 @@ internal sealed unsafe partial class BlockedDirectPlan
     /// <summary>Avx512: b = 16 lanes per block, tiles of 6 pixels × 4 output blocks (24 Vector512 accumulators), narrower tiles down to 1 pixel for row remainders and borders.</summary>
     internal const int TilePixelsAvx512 = 6, TileBlocksAvx512 = 4;
 
-    /// <summary>One tile of <paramref name="pixels"/> ∈ {6, 5, 4, 3, 2, 1} pixels × <paramref name="blocks"/> ∈ [1, 4] output blocks.</summary>
+    /// <summary>
+    /// Pixels of the tile a one-block unit takes (ResNeXt's narrow groups, groups of one block): 6 × 1 holds only 6
+    /// accumulators, fewer than the FMA pipes' latency needs in flight (2 pipes × 4 cycles), so it ran at most 3/4 rate.
+    /// </summary>
+    internal const int WideTilePixelsAvx512 = 12;
+
+    /// <summary>One tile of <paramref name="pixels"/> ∈ {6, 5, 4, 3, 2, 1} pixels × <paramref name="blocks"/> ∈ [1, 4] output blocks, or of 7–12 pixels × 1 block (<see cref="WideTilePixelsAvx512"/>).</summary>
     internal static void Tile_Avx512<TEpilogue>(int pixels, int blocks, float* x, float* w, float* y, float* residual, float* bias, KernelArgs* args, nint khCount, nint kwCount)
         where TEpilogue : struct, IEpilogue
     {
@@ -41,6 +47,12 @@ internal sealed unsafe partial class BlockedDirectPlan
             case 10: Conv_1x2_Avx512<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
             case 11: Conv_1x3_Avx512<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
             case 12: Conv_1x4_Avx512<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
+            case 57: Conv_7x1_Avx512<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
+            case 65: Conv_8x1_Avx512<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
+            case 73: Conv_9x1_Avx512<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
+            case 81: Conv_10x1_Avx512<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
+            case 89: Conv_11x1_Avx512<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
+            case 97: Conv_12x1_Avx512<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
             default: throw new ArgumentOutOfRangeException(nameof(pixels), $"no Avx512 tile of {pixels}×{blocks}");
         }
     }
@@ -1185,5 +1197,292 @@ internal sealed unsafe partial class BlockedDirectPlan
         nint outBlock = args->OutBlockStride;
         Vector512<float> bias0 = Vector512.Load(bias);
         Vector512.Store(TEpilogue.Apply(a00, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 0) : default), y + 0);
+    }
+    /// <summary>7 pixels × 1 output block (7 accumulators, 1 weight vector): a single-block unit's wide tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Conv_7x1_Avx512<TEpilogue>(float* x, float* w, float* y, float* residual, float* bias, KernelArgs* args, nint khCount, nint kwCount)
+        where TEpilogue : struct, IEpilogue
+    {
+        Vector512<float> a00, a10, a20, a30, a40, a50, a60;
+        a00 = a10 = a20 = a30 = a40 = a50 = a60 = Vector512<float>.Zero;
+        nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
+        nint pixel = args->PixelStep;
+        for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
+        {
+            nint channels = icb == 1 ? args->LastBlockChannels : 16;
+            float* xr = x, wr = w;
+            for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
+            {
+                float* xc = xr, wc = wr;
+                for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
+                {
+                    float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, x5 = x4 + pixel, x6 = x5 + pixel, wi = wc;
+                    for (nint ic = 0; ic < channels; ic++, wi += 16)
+                    {
+                        Vector512<float> w0 = Vector512.Load(wi);
+                        Vector512<float> s0 = Vector512.Create(x0[ic]); a00 = Vector512.FusedMultiplyAdd(s0, w0, a00);
+                        Vector512<float> s1 = Vector512.Create(x1[ic]); a10 = Vector512.FusedMultiplyAdd(s1, w0, a10);
+                        Vector512<float> s2 = Vector512.Create(x2[ic]); a20 = Vector512.FusedMultiplyAdd(s2, w0, a20);
+                        Vector512<float> s3 = Vector512.Create(x3[ic]); a30 = Vector512.FusedMultiplyAdd(s3, w0, a30);
+                        Vector512<float> s4 = Vector512.Create(x4[ic]); a40 = Vector512.FusedMultiplyAdd(s4, w0, a40);
+                        Vector512<float> s5 = Vector512.Create(x5[ic]); a50 = Vector512.FusedMultiplyAdd(s5, w0, a50);
+                        Vector512<float> s6 = Vector512.Create(x6[ic]); a60 = Vector512.FusedMultiplyAdd(s6, w0, a60);
+                    }
+                }
+            }
+        }
+        Vector512<float> bias0 = Vector512.Load(bias);
+        Vector512.Store(TEpilogue.Apply(a00, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 0) : default), y + 0);
+        Vector512.Store(TEpilogue.Apply(a10, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 16) : default), y + 16);
+        Vector512.Store(TEpilogue.Apply(a20, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 32) : default), y + 32);
+        Vector512.Store(TEpilogue.Apply(a30, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 48) : default), y + 48);
+        Vector512.Store(TEpilogue.Apply(a40, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 64) : default), y + 64);
+        Vector512.Store(TEpilogue.Apply(a50, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 80) : default), y + 80);
+        Vector512.Store(TEpilogue.Apply(a60, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 96) : default), y + 96);
+    }
+
+    /// <summary>8 pixels × 1 output block (8 accumulators, 1 weight vector): a single-block unit's wide tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Conv_8x1_Avx512<TEpilogue>(float* x, float* w, float* y, float* residual, float* bias, KernelArgs* args, nint khCount, nint kwCount)
+        where TEpilogue : struct, IEpilogue
+    {
+        Vector512<float> a00, a10, a20, a30, a40, a50, a60, a70;
+        a00 = a10 = a20 = a30 = a40 = a50 = a60 = a70 = Vector512<float>.Zero;
+        nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
+        nint pixel = args->PixelStep;
+        for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
+        {
+            nint channels = icb == 1 ? args->LastBlockChannels : 16;
+            float* xr = x, wr = w;
+            for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
+            {
+                float* xc = xr, wc = wr;
+                for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
+                {
+                    float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, x5 = x4 + pixel, x6 = x5 + pixel, x7 = x6 + pixel, wi = wc;
+                    for (nint ic = 0; ic < channels; ic++, wi += 16)
+                    {
+                        Vector512<float> w0 = Vector512.Load(wi);
+                        Vector512<float> s0 = Vector512.Create(x0[ic]); a00 = Vector512.FusedMultiplyAdd(s0, w0, a00);
+                        Vector512<float> s1 = Vector512.Create(x1[ic]); a10 = Vector512.FusedMultiplyAdd(s1, w0, a10);
+                        Vector512<float> s2 = Vector512.Create(x2[ic]); a20 = Vector512.FusedMultiplyAdd(s2, w0, a20);
+                        Vector512<float> s3 = Vector512.Create(x3[ic]); a30 = Vector512.FusedMultiplyAdd(s3, w0, a30);
+                        Vector512<float> s4 = Vector512.Create(x4[ic]); a40 = Vector512.FusedMultiplyAdd(s4, w0, a40);
+                        Vector512<float> s5 = Vector512.Create(x5[ic]); a50 = Vector512.FusedMultiplyAdd(s5, w0, a50);
+                        Vector512<float> s6 = Vector512.Create(x6[ic]); a60 = Vector512.FusedMultiplyAdd(s6, w0, a60);
+                        Vector512<float> s7 = Vector512.Create(x7[ic]); a70 = Vector512.FusedMultiplyAdd(s7, w0, a70);
+                    }
+                }
+            }
+        }
+        Vector512<float> bias0 = Vector512.Load(bias);
+        Vector512.Store(TEpilogue.Apply(a00, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 0) : default), y + 0);
+        Vector512.Store(TEpilogue.Apply(a10, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 16) : default), y + 16);
+        Vector512.Store(TEpilogue.Apply(a20, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 32) : default), y + 32);
+        Vector512.Store(TEpilogue.Apply(a30, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 48) : default), y + 48);
+        Vector512.Store(TEpilogue.Apply(a40, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 64) : default), y + 64);
+        Vector512.Store(TEpilogue.Apply(a50, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 80) : default), y + 80);
+        Vector512.Store(TEpilogue.Apply(a60, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 96) : default), y + 96);
+        Vector512.Store(TEpilogue.Apply(a70, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 112) : default), y + 112);
+    }
+
+    /// <summary>9 pixels × 1 output block (9 accumulators, 1 weight vector): a single-block unit's wide tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Conv_9x1_Avx512<TEpilogue>(float* x, float* w, float* y, float* residual, float* bias, KernelArgs* args, nint khCount, nint kwCount)
+        where TEpilogue : struct, IEpilogue
+    {
+        Vector512<float> a00, a10, a20, a30, a40, a50, a60, a70, a80;
+        a00 = a10 = a20 = a30 = a40 = a50 = a60 = a70 = a80 = Vector512<float>.Zero;
+        nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
+        nint pixel = args->PixelStep;
+        for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
+        {
+            nint channels = icb == 1 ? args->LastBlockChannels : 16;
+            float* xr = x, wr = w;
+            for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
+            {
+                float* xc = xr, wc = wr;
+                for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
+                {
+                    float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, x5 = x4 + pixel, x6 = x5 + pixel, x7 = x6 + pixel, x8 = x7 + pixel, wi = wc;
+                    for (nint ic = 0; ic < channels; ic++, wi += 16)
+                    {
+                        Vector512<float> w0 = Vector512.Load(wi);
+                        Vector512<float> s0 = Vector512.Create(x0[ic]); a00 = Vector512.FusedMultiplyAdd(s0, w0, a00);
+                        Vector512<float> s1 = Vector512.Create(x1[ic]); a10 = Vector512.FusedMultiplyAdd(s1, w0, a10);
+                        Vector512<float> s2 = Vector512.Create(x2[ic]); a20 = Vector512.FusedMultiplyAdd(s2, w0, a20);
+                        Vector512<float> s3 = Vector512.Create(x3[ic]); a30 = Vector512.FusedMultiplyAdd(s3, w0, a30);
+                        Vector512<float> s4 = Vector512.Create(x4[ic]); a40 = Vector512.FusedMultiplyAdd(s4, w0, a40);
+                        Vector512<float> s5 = Vector512.Create(x5[ic]); a50 = Vector512.FusedMultiplyAdd(s5, w0, a50);
+                        Vector512<float> s6 = Vector512.Create(x6[ic]); a60 = Vector512.FusedMultiplyAdd(s6, w0, a60);
+                        Vector512<float> s7 = Vector512.Create(x7[ic]); a70 = Vector512.FusedMultiplyAdd(s7, w0, a70);
+                        Vector512<float> s8 = Vector512.Create(x8[ic]); a80 = Vector512.FusedMultiplyAdd(s8, w0, a80);
+                    }
+                }
+            }
+        }
+        Vector512<float> bias0 = Vector512.Load(bias);
+        Vector512.Store(TEpilogue.Apply(a00, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 0) : default), y + 0);
+        Vector512.Store(TEpilogue.Apply(a10, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 16) : default), y + 16);
+        Vector512.Store(TEpilogue.Apply(a20, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 32) : default), y + 32);
+        Vector512.Store(TEpilogue.Apply(a30, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 48) : default), y + 48);
+        Vector512.Store(TEpilogue.Apply(a40, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 64) : default), y + 64);
+        Vector512.Store(TEpilogue.Apply(a50, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 80) : default), y + 80);
+        Vector512.Store(TEpilogue.Apply(a60, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 96) : default), y + 96);
+        Vector512.Store(TEpilogue.Apply(a70, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 112) : default), y + 112);
+        Vector512.Store(TEpilogue.Apply(a80, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 128) : default), y + 128);
+    }
+
+    /// <summary>10 pixels × 1 output block (10 accumulators, 1 weight vector): a single-block unit's wide tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Conv_10x1_Avx512<TEpilogue>(float* x, float* w, float* y, float* residual, float* bias, KernelArgs* args, nint khCount, nint kwCount)
+        where TEpilogue : struct, IEpilogue
+    {
+        Vector512<float> a00, a10, a20, a30, a40, a50, a60, a70, a80, a90;
+        a00 = a10 = a20 = a30 = a40 = a50 = a60 = a70 = a80 = a90 = Vector512<float>.Zero;
+        nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
+        nint pixel = args->PixelStep;
+        for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
+        {
+            nint channels = icb == 1 ? args->LastBlockChannels : 16;
+            float* xr = x, wr = w;
+            for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
+            {
+                float* xc = xr, wc = wr;
+                for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
+                {
+                    float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, x5 = x4 + pixel, x6 = x5 + pixel, x7 = x6 + pixel, x8 = x7 + pixel, x9 = x8 + pixel, wi = wc;
+                    for (nint ic = 0; ic < channels; ic++, wi += 16)
+                    {
+                        Vector512<float> w0 = Vector512.Load(wi);
+                        Vector512<float> s0 = Vector512.Create(x0[ic]); a00 = Vector512.FusedMultiplyAdd(s0, w0, a00);
+                        Vector512<float> s1 = Vector512.Create(x1[ic]); a10 = Vector512.FusedMultiplyAdd(s1, w0, a10);
+                        Vector512<float> s2 = Vector512.Create(x2[ic]); a20 = Vector512.FusedMultiplyAdd(s2, w0, a20);
+                        Vector512<float> s3 = Vector512.Create(x3[ic]); a30 = Vector512.FusedMultiplyAdd(s3, w0, a30);
+                        Vector512<float> s4 = Vector512.Create(x4[ic]); a40 = Vector512.FusedMultiplyAdd(s4, w0, a40);
+                        Vector512<float> s5 = Vector512.Create(x5[ic]); a50 = Vector512.FusedMultiplyAdd(s5, w0, a50);
+                        Vector512<float> s6 = Vector512.Create(x6[ic]); a60 = Vector512.FusedMultiplyAdd(s6, w0, a60);
+                        Vector512<float> s7 = Vector512.Create(x7[ic]); a70 = Vector512.FusedMultiplyAdd(s7, w0, a70);
+                        Vector512<float> s8 = Vector512.Create(x8[ic]); a80 = Vector512.FusedMultiplyAdd(s8, w0, a80);
+                        Vector512<float> s9 = Vector512.Create(x9[ic]); a90 = Vector512.FusedMultiplyAdd(s9, w0, a90);
+                    }
+                }
+            }
+        }
+        Vector512<float> bias0 = Vector512.Load(bias);
+        Vector512.Store(TEpilogue.Apply(a00, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 0) : default), y + 0);
+        Vector512.Store(TEpilogue.Apply(a10, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 16) : default), y + 16);
+        Vector512.Store(TEpilogue.Apply(a20, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 32) : default), y + 32);
+        Vector512.Store(TEpilogue.Apply(a30, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 48) : default), y + 48);
+        Vector512.Store(TEpilogue.Apply(a40, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 64) : default), y + 64);
+        Vector512.Store(TEpilogue.Apply(a50, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 80) : default), y + 80);
+        Vector512.Store(TEpilogue.Apply(a60, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 96) : default), y + 96);
+        Vector512.Store(TEpilogue.Apply(a70, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 112) : default), y + 112);
+        Vector512.Store(TEpilogue.Apply(a80, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 128) : default), y + 128);
+        Vector512.Store(TEpilogue.Apply(a90, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 144) : default), y + 144);
+    }
+
+    /// <summary>11 pixels × 1 output block (11 accumulators, 1 weight vector): a single-block unit's wide tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Conv_11x1_Avx512<TEpilogue>(float* x, float* w, float* y, float* residual, float* bias, KernelArgs* args, nint khCount, nint kwCount)
+        where TEpilogue : struct, IEpilogue
+    {
+        Vector512<float> a00, a10, a20, a30, a40, a50, a60, a70, a80, a90, a100;
+        a00 = a10 = a20 = a30 = a40 = a50 = a60 = a70 = a80 = a90 = a100 = Vector512<float>.Zero;
+        nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
+        nint pixel = args->PixelStep;
+        for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
+        {
+            nint channels = icb == 1 ? args->LastBlockChannels : 16;
+            float* xr = x, wr = w;
+            for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
+            {
+                float* xc = xr, wc = wr;
+                for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
+                {
+                    float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, x5 = x4 + pixel, x6 = x5 + pixel, x7 = x6 + pixel, x8 = x7 + pixel, x9 = x8 + pixel, x10 = x9 + pixel, wi = wc;
+                    for (nint ic = 0; ic < channels; ic++, wi += 16)
+                    {
+                        Vector512<float> w0 = Vector512.Load(wi);
+                        Vector512<float> s0 = Vector512.Create(x0[ic]); a00 = Vector512.FusedMultiplyAdd(s0, w0, a00);
+                        Vector512<float> s1 = Vector512.Create(x1[ic]); a10 = Vector512.FusedMultiplyAdd(s1, w0, a10);
+                        Vector512<float> s2 = Vector512.Create(x2[ic]); a20 = Vector512.FusedMultiplyAdd(s2, w0, a20);
+                        Vector512<float> s3 = Vector512.Create(x3[ic]); a30 = Vector512.FusedMultiplyAdd(s3, w0, a30);
+                        Vector512<float> s4 = Vector512.Create(x4[ic]); a40 = Vector512.FusedMultiplyAdd(s4, w0, a40);
+                        Vector512<float> s5 = Vector512.Create(x5[ic]); a50 = Vector512.FusedMultiplyAdd(s5, w0, a50);
+                        Vector512<float> s6 = Vector512.Create(x6[ic]); a60 = Vector512.FusedMultiplyAdd(s6, w0, a60);
+                        Vector512<float> s7 = Vector512.Create(x7[ic]); a70 = Vector512.FusedMultiplyAdd(s7, w0, a70);
+                        Vector512<float> s8 = Vector512.Create(x8[ic]); a80 = Vector512.FusedMultiplyAdd(s8, w0, a80);
+                        Vector512<float> s9 = Vector512.Create(x9[ic]); a90 = Vector512.FusedMultiplyAdd(s9, w0, a90);
+                        Vector512<float> s10 = Vector512.Create(x10[ic]); a100 = Vector512.FusedMultiplyAdd(s10, w0, a100);
+                    }
+                }
+            }
+        }
+        Vector512<float> bias0 = Vector512.Load(bias);
+        Vector512.Store(TEpilogue.Apply(a00, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 0) : default), y + 0);
+        Vector512.Store(TEpilogue.Apply(a10, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 16) : default), y + 16);
+        Vector512.Store(TEpilogue.Apply(a20, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 32) : default), y + 32);
+        Vector512.Store(TEpilogue.Apply(a30, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 48) : default), y + 48);
+        Vector512.Store(TEpilogue.Apply(a40, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 64) : default), y + 64);
+        Vector512.Store(TEpilogue.Apply(a50, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 80) : default), y + 80);
+        Vector512.Store(TEpilogue.Apply(a60, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 96) : default), y + 96);
+        Vector512.Store(TEpilogue.Apply(a70, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 112) : default), y + 112);
+        Vector512.Store(TEpilogue.Apply(a80, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 128) : default), y + 128);
+        Vector512.Store(TEpilogue.Apply(a90, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 144) : default), y + 144);
+        Vector512.Store(TEpilogue.Apply(a100, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 160) : default), y + 160);
+    }
+
+    /// <summary>12 pixels × 1 output block (12 accumulators, 1 weight vector): a single-block unit's wide tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Conv_12x1_Avx512<TEpilogue>(float* x, float* w, float* y, float* residual, float* bias, KernelArgs* args, nint khCount, nint kwCount)
+        where TEpilogue : struct, IEpilogue
+    {
+        Vector512<float> a00, a10, a20, a30, a40, a50, a60, a70, a80, a90, a100, a110;
+        a00 = a10 = a20 = a30 = a40 = a50 = a60 = a70 = a80 = a90 = a100 = a110 = Vector512<float>.Zero;
+        nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
+        nint pixel = args->PixelStep;
+        for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
+        {
+            nint channels = icb == 1 ? args->LastBlockChannels : 16;
+            float* xr = x, wr = w;
+            for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
+            {
+                float* xc = xr, wc = wr;
+                for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
+                {
+                    float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, x5 = x4 + pixel, x6 = x5 + pixel, x7 = x6 + pixel, x8 = x7 + pixel, x9 = x8 + pixel, x10 = x9 + pixel, x11 = x10 + pixel, wi = wc;
+                    for (nint ic = 0; ic < channels; ic++, wi += 16)
+                    {
+                        Vector512<float> w0 = Vector512.Load(wi);
+                        Vector512<float> s0 = Vector512.Create(x0[ic]); a00 = Vector512.FusedMultiplyAdd(s0, w0, a00);
+                        Vector512<float> s1 = Vector512.Create(x1[ic]); a10 = Vector512.FusedMultiplyAdd(s1, w0, a10);
+                        Vector512<float> s2 = Vector512.Create(x2[ic]); a20 = Vector512.FusedMultiplyAdd(s2, w0, a20);
+                        Vector512<float> s3 = Vector512.Create(x3[ic]); a30 = Vector512.FusedMultiplyAdd(s3, w0, a30);
+                        Vector512<float> s4 = Vector512.Create(x4[ic]); a40 = Vector512.FusedMultiplyAdd(s4, w0, a40);
+                        Vector512<float> s5 = Vector512.Create(x5[ic]); a50 = Vector512.FusedMultiplyAdd(s5, w0, a50);
+                        Vector512<float> s6 = Vector512.Create(x6[ic]); a60 = Vector512.FusedMultiplyAdd(s6, w0, a60);
+                        Vector512<float> s7 = Vector512.Create(x7[ic]); a70 = Vector512.FusedMultiplyAdd(s7, w0, a70);
+                        Vector512<float> s8 = Vector512.Create(x8[ic]); a80 = Vector512.FusedMultiplyAdd(s8, w0, a80);
+                        Vector512<float> s9 = Vector512.Create(x9[ic]); a90 = Vector512.FusedMultiplyAdd(s9, w0, a90);
+                        Vector512<float> s10 = Vector512.Create(x10[ic]); a100 = Vector512.FusedMultiplyAdd(s10, w0, a100);
+                        Vector512<float> s11 = Vector512.Create(x11[ic]); a110 = Vector512.FusedMultiplyAdd(s11, w0, a110);
+                    }
+                }
+            }
+        }
+        Vector512<float> bias0 = Vector512.Load(bias);
+        Vector512.Store(TEpilogue.Apply(a00, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 0) : default), y + 0);
+        Vector512.Store(TEpilogue.Apply(a10, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 16) : default), y + 16);
+        Vector512.Store(TEpilogue.Apply(a20, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 32) : default), y + 32);
+        Vector512.Store(TEpilogue.Apply(a30, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 48) : default), y + 48);
+        Vector512.Store(TEpilogue.Apply(a40, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 64) : default), y + 64);
+        Vector512.Store(TEpilogue.Apply(a50, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 80) : default), y + 80);
+        Vector512.Store(TEpilogue.Apply(a60, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 96) : default), y + 96);
+        Vector512.Store(TEpilogue.Apply(a70, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 112) : default), y + 112);
+        Vector512.Store(TEpilogue.Apply(a80, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 128) : default), y + 128);
+        Vector512.Store(TEpilogue.Apply(a90, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 144) : default), y + 144);
+        Vector512.Store(TEpilogue.Apply(a100, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 160) : default), y + 160);
+        Vector512.Store(TEpilogue.Apply(a110, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 176) : default), y + 176);
     }
 }
