@@ -108,8 +108,8 @@ public class BlockedConvTests
     [Test]
     public void GroupedShapes_WideRows_EveryTileWidth_MatchReference([Values(4, 8, 16)] int perGroup, [Values(17, 23, 30)] int width)
     {
-        // One-block units take tiles of up to 12 pixels on AVX-512: rows of 17 (9 + 8), 23 (12 + 11) and 30 (3 × 10)
-        // reach every width from 8 to 12 (7-wide rows, above, the 7).
+        // One-block units take tiles of up to 12 pixels on AVX-512 and 10 on AVX2: rows of 17 (9 + 8), 23 (12 + 11; on
+        // AVX2 8 + 8 + 7) and 30 (3 × 10) reach every width from 7 to 12.
         int channels = perGroup * 4;
         var shape = new ConvShape(1, channels, channels, 4, Window2D(3, width, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1), new ConvEpilogue(false, true));
         Check(shape, true, perGroup * 100 + width, $"groups of {perGroup}, {width} wide");

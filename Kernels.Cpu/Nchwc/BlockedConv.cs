@@ -107,8 +107,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
             : shape.OutChannelsPerGroup % b == 0 ? (shape.OutChannelsPerGroup / b, shape.ChannelsPerGroup / b)
             : (1, 1);
         if (shape.Group > 1) _tileBlocks = LargestDivisorAtMost(_outBlocksPerUnit, _tileBlocks);
-        // One-block units take a wider tile on AVX-512, to keep enough multiply-adds in flight (WideTilePixelsAvx512).
-        if (_tileBlocks == 1 && b == 16) _tilePixels = WideTilePixelsAvx512;
+        // One-block units take a wider tile, to keep enough multiply-adds in flight (WideTilePixelsAvx512, WideTilePixelsAvx2).
+        if (_tileBlocks == 1) _tilePixels = b == 16 ? WideTilePixelsAvx512 : WideTilePixelsAvx2;
         _groups = (_outBlocks + _tileBlocks - 1) / _tileBlocks;
 
         Window3D w = shape.Window;
