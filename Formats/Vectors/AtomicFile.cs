@@ -37,6 +37,33 @@ internal static class AtomicFile
         foreach (string f in Directory.EnumerateFiles(folder, prefix + "*.tmp")) TryDelete(f);
     }
 
+    /// <summary>
+    /// Removes the temporaries of <paramref name="prefix"/>… in <paramref name="folder"/> whose writer is no longer
+    /// running on this machine (its process id is in the name, <see cref="TempName"/>): what a killed writer left of
+    /// a file another process now writes again. A live writer's temporary is left alone. (A writer on another machine
+    /// sharing the folder is judged by this machine's processes: one whose id is not running here counts as gone.)
+    /// </summary>
+    public static void CleanStaleTemporaries(string folder, string prefix)
+    {
+        foreach (string f in Directory.EnumerateFiles(folder, prefix + "*.tmp"))
+        {
+            string[] parts = Path.GetFileName(f).Split('.');
+            if (parts.Length < 4 || !int.TryParse(parts[^3], out int pid) || !IsRunning(pid)) TryDelete(f);
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        if (pid == Environment.ProcessId) return true;
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException) { return false; }   // no such process
+        catch (InvalidOperationException) { return false; }
+    }
+
     private static void TryDelete(string path)
     {
         try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }

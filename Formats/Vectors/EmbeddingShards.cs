@@ -36,6 +36,8 @@ public static class EmbeddingShards
         if ((long)files.Count * dim != rows.Length) throw new ArgumentException($"{files.Count} files × {dim} needs {(long)files.Count * dim} floats; {rows.Length} given.");
         foreach (string f in files)
             if (f.Contains('\n') || f.Contains('\r')) throw new VectorFormatException($"{f}: a file name with a line break cannot be listed in {Name(index)}.files.txt.");
+        // A silo killed while it wrote this shard left its temporaries; this process now writes the shard again.
+        AtomicFile.CleanStaleTemporaries(folder, Name(index) + ".");
         AtomicFile.WriteText(ErrorsPath(folder, index), string.Concat(errors.Select(e => e.File + "\t" + OneLine(e.Error) + "\n")));
         AtomicFile.WriteText(FilesPath(folder, index), string.Concat(files.Select(f => f + "\n")));
         var matrix = Tensor.Create(ElementType.Float32, files.Count == 0 ? [0, 0] : [files.Count, dim]);
