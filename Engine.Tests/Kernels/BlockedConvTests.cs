@@ -187,13 +187,7 @@ public class BlockedConvTests
                 Assert.That(plan.BlockedOutputLength, Is.EqualTo(length));
                 int unitBlocks = shape.Group == 1 ? cp / b : shape.ChannelsPerGroup % b == 0 ? shape.ChannelsPerGroup / b : 1;
                 if (passes) Assert.That(plan.Passes, Is.EqualTo(unitBlocks), $"{name}: passes of one block each");
-                var yb = new float[length + 16];
-                Array.Fill(yb, float.NaN);
-                // Narrow padded planes walk a zero-padded copy of the input in the workspace (garbage to start with).
-                var workspace = new WorkspaceBuffer(plan.WorkspaceBytes);
-                if (plan.WorkspaceBytes > 0) new Span<byte>(workspace.Workspace.Pointer, (int)plan.WorkspaceBytes).Fill(0xFF);
-                plan.Run(xb, default, bias, rb, yb, workspace.Workspace);
-                GC.KeepAlive(workspace);
+                float[] yb = BlockedOutputAssert.Run(plan, xb, bias, rb, length);
                 string where = $"{name} on {isa} (b={b}), {runner.Threads} thread(s), {tuning}, {plan.Passes} pass(es)";
                 BlockedOutputAssert.Matches(yb, expected, shape, b, atol, where);
             }

@@ -47,7 +47,7 @@ public class FoldedStemTests
     }
 
     [TestCaseSource(nameof(Cases))]
-    public unsafe void Run_Case_MatchesReference(object shapeCase, bool hasBias) // boxed: NUnit runs public methods, ConvShape is internal
+    public void Run_Case_MatchesReference(object shapeCase, bool hasBias) // boxed: NUnit runs public methods, ConvShape is internal
     {
         var shape = (ConvShape)shapeCase;
         References.RequireBlockedTier(Tiers.Any(), "the folded stem");
@@ -73,12 +73,7 @@ public class FoldedStemTests
             {
                 var plan = new FoldedStemPlan(shape, tensor, platform, runner);
                 Assert.That(plan.BlockedOutputLength, Is.EqualTo(length));
-                var yb = new float[length + 16];
-                Array.Fill(yb, float.NaN);
-                var workspace = new WorkspaceBuffer(plan.WorkspaceBytes);
-                new Span<byte>(workspace.Workspace.Pointer, (int)plan.WorkspaceBytes).Fill(0xFF); // garbage to start with
-                plan.Run(x, default, bias, rb, yb, workspace.Workspace);
-                GC.KeepAlive(workspace);
+                float[] yb = BlockedOutputAssert.Run(plan, x, bias, rb, length);
                 string where = $"{shape} on {isa} (b={b}), {runner.Threads} thread(s)";
                 BlockedOutputAssert.Matches(yb, expected, shape, b, atol, where);
             }

@@ -206,20 +206,14 @@ public class WinogradConvTests
             var rb = new float[shape.Epilogue.Residual ? (long)n * mp * w.OutSize : 0];
             if (shape.Epilogue.Residual) ReorderReference.ToBlocked(residual, rb, n, m, w.OutSize, b);
             long length = (long)n * mp * w.OutSize;
-            var direct = Run(new BlockedDirectPlan(shape, tensor, platform, One), xb, bias, rb, length);
+            var yd = new float[shape.OutputLength];
+            ReorderReference.FromBlocked(BlockedOutputAssert.Run(new BlockedDirectPlan(shape, tensor, platform, One), xb, bias, rb, length), yd, n, m, mp, w.OutSize, b);
             foreach (var transform in Variants)
                 foreach (ParallelRunner runner in new[] { One, Two })
                 {
                     string where = $"F({transform.M}×{transform.M}) {shape} on {isa} (b={b}), {runner.Threads} thread(s)";
-                    float[] yb = Run(new WinogradPlan(shape, tensor, transform, platform, runner), xb, bias, rb, length);
-                    for (long i = 0; i < length; i++)
-                        if ((i % b) + (i / ((long)w.OutSize * b) % (mp / b)) * b >= m)
-                            Assert.That(yb[i], Is.EqualTo(0f), $"{where}: padded lane at blocked index {i} is {yb[i]}");
-                    Assert.That(yb.AsSpan((int)length).ToArray(), Is.All.NaN, $"{where}: wrote past y");
-                    var y = new float[shape.OutputLength];
-                    var yd = new float[shape.OutputLength];
-                    ReorderReference.FromBlocked(yb, y, n, m, mp, w.OutSize, b);
-                    ReorderReference.FromBlocked(direct, yd, n, m, mp, w.OutSize, b);
+                    float[] yb = BlockedOutputAssert.Run(new WinogradPlan(shape, tensor, transform, platform, runner), xb, bias, rb, length);
+                    float[] y = BlockedOutputAssert.Layout(yb, shape, b, where);
                     // F(4×4)'s float32 error reaches a few 1e-6 of the output's scale per value; 3e-5 is the layer contract.
                     double tol = 3e-5 * scale;
                     for (int i = 0; i < y.Length; i++)
@@ -231,16 +225,5 @@ public class WinogradConvTests
                     }
                 }
         }
-    }
-
-    private static unsafe float[] Run(ConvPlan plan, float[] xb, float[] bias, float[] rb, long length)
-    {
-        var yb = new float[length + 16];
-        Array.Fill(yb, float.NaN);
-        var workspace = new WorkspaceBuffer(plan.WorkspaceBytes);
-        if (plan.WorkspaceBytes > 0) new Span<byte>(workspace.Workspace.Pointer, (int)plan.WorkspaceBytes).Fill(0xFF);
-        plan.Run(xb, default, bias, rb, yb, workspace.Workspace);
-        GC.KeepAlive(workspace);
-        return yb;
     }
 }

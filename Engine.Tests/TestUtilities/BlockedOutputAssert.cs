@@ -1,17 +1,33 @@
 using Cardinal.Kernels.Cpu.Conv;
 using Cardinal.Kernels.Cpu.Reference;
+using Cardinal.Planning;
 
 namespace Cardinal.Tests.TestUtilities;
 
 /// <summary>
-/// What every blocked convolution's answer must be, checked one way for the direct kernel's and the folded stem's
-/// twin tests: the blocked y [N][Mp/b][OutSize][b] (with <c>guard</c> NaN floats after it) has its padded channels
-/// exactly 0, nothing written past its end, and, reordered back to NCHW, every element within atol + 1e-4·|e| of the
-/// reference.
+/// How the twin tests of the blocked convolutions (direct kernel, folded stem, Winograd) run a plan and check what it
+/// wrote: y [N][Mp/b][OutSize][b] with <see cref="Guard"/> NaN floats after it, a workspace full of garbage; then the
+/// padded channels exactly 0, nothing written past y, and, reordered back to NCHW, the values.
 /// </summary>
 internal static class BlockedOutputAssert
 {
-    public static void Matches(float[] yb, float[] expected, in ConvShape shape, int b, double atol, string where)
+    /// <summary>NaN floats after y: a write past its end shows.</summary>
+    public const int Guard = 16;
+
+    /// <summary>Runs <paramref name="plan"/> into a NaN-filled y of <paramref name="length"/> floats plus the guard, with a workspace of 0xFF bytes.</summary>
+    public static unsafe float[] Run(ConvPlan plan, float[] x, float[] bias, float[] residual, long length)
+    {
+        var yb = new float[length + Guard];
+        Array.Fill(yb, float.NaN);
+        var workspace = new WorkspaceBuffer(plan.WorkspaceBytes);
+        if (plan.WorkspaceBytes > 0) new Span<byte>(workspace.Workspace.Pointer, (int)plan.WorkspaceBytes).Fill(0xFF);
+        plan.Run(x, default, bias, residual, yb, workspace.Workspace);
+        GC.KeepAlive(workspace);
+        return yb;
+    }
+
+    /// <summary>The padded channels of the blocked y are exactly 0 and the guard after it untouched; returns y reordered to NCHW.</summary>
+    public static float[] Layout(float[] yb, in ConvShape shape, int b, string where)
     {
         int n = shape.Batch, m = shape.OutChannels, outSize = shape.Window.OutSize, mp = (m + b - 1) / b * b;
         long length = (long)n * mp * outSize;
@@ -21,6 +37,14 @@ internal static class BlockedOutputAssert
         Assert.That(yb.AsSpan((int)length).ToArray(), Is.All.NaN, $"{where}: wrote past y");
         var y = new float[shape.OutputLength];
         ReorderReference.FromBlocked(yb, y, n, m, mp, outSize, b);
+        return y;
+    }
+
+    /// <summary><see cref="Layout"/>, then every element within atol + 1e-4·|e| of the reference.</summary>
+    public static void Matches(float[] yb, float[] expected, in ConvShape shape, int b, double atol, string where)
+    {
+        float[] y = Layout(yb, shape, b, where);
+        int m = shape.OutChannels, outSize = shape.Window.OutSize;
         for (int i = 0; i < y.Length; i++)
         {
             double e = expected[i], tol = atol + 1e-4 * Math.Abs(e);

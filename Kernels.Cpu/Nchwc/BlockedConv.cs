@@ -40,11 +40,11 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// <summary>The shape's own window when the kernel walks a zero-padded copy of the input (<see cref="_w"/> is then the copy's, unpadded).</summary>
     private readonly Window3D? _padded;
     /// <summary>
-    /// Input blocks per pass, and passes (<see cref="ChunkBlocks"/>): 1 pass of every input block, or, when a group's
-    /// filter slice outgrows the L2 cache, several passes over the task's rows, each summing a chunk of input blocks
-    /// into y (its filter chunk then stays in L1 across the rows, as MLAS's loop over input blocks does).
+    /// Input blocks per pass, and passes (<see cref="PassBlocks"/>): 1 pass of every input block, or, when a group's
+    /// filter slice outgrows the L2 cache, several passes over the task's rows, each summing a run of input blocks
+    /// into y (that pass's filter then stays in L1 across the rows, as MLAS's loop over input blocks does).
     /// </summary>
-    private readonly int _chunkBlocks, _chunks;
+    private readonly int _passBlocks, _passes;
     /// <summary>(row, segment) units per task: 1 with one pass; with passes, a range of rows (<see cref="UnitsPerTask"/>).</summary>
     private readonly int _unitsPerTask, _ranges;
 
@@ -134,9 +134,9 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // 1,024); a segment that started past the row would clamp its range backwards.
         _segmentsPerRow = (w.OutW + _segmentWidth - 1) / _segmentWidth;
 
-        (_chunkBlocks, _chunks) = ChunkBlocks(_inBlocksPerUnit, (long)w.KH * w.KW * b * _tileBlocks * b * sizeof(float), b, tuning);
+        (_passBlocks, _passes) = PassBlocks(_inBlocksPerUnit, (long)w.KH * w.KW * b * _tileBlocks * b * sizeof(float), b, tuning);
         int units = w.OutH * _segmentsPerRow;
-        _unitsPerTask = _chunks == 1 ? 1 : UnitsPerTask(units, Shape.Batch * _groups, (long)_segmentWidth * _tileBlocks * b * sizeof(float), parallel.Threads);
+        _unitsPerTask = _passes == 1 ? 1 : UnitsPerTask(units, Shape.Batch * _groups, (long)_segmentWidth * _tileBlocks * b * sizeof(float), parallel.Threads);
         _ranges = (units + _unitsPerTask - 1) / _unitsPerTask;
 
         int tileBlocks = _tileBlocks, outPerUnit = _outBlocksPerUnit, inPerUnit = _inBlocksPerUnit;
@@ -167,16 +167,16 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     /// <summary>
     /// Input blocks per pass, and passes: all blocks in one pass while a group's filter slice (inBlocks ×
-    /// <paramref name="blockBytes"/>) is at most <see cref="BlockedTuning.PassesAboveBytes"/>, else near-equal chunks of about
+    /// <paramref name="blockBytes"/>) is at most <see cref="BlockedTuning.PassesAboveBytes"/>, else near-equal passes of about
     /// <see cref="BlockedTuning.PassChannels"/> input channels. Never depends on the batch or the threads, so every
     /// run of a layer sums in the same order.
     /// </summary>
-    internal static (int ChunkBlocks, int Chunks) ChunkBlocks(int inBlocks, long blockBytes, int block, BlockedTuning tuning)
+    internal static (int PassBlocks, int Passes) PassBlocks(int inBlocks, long blockBytes, int block, BlockedTuning tuning)
     {
         if (inBlocks <= 1 || inBlocks * blockBytes <= tuning.PassesAboveBytes) return (inBlocks, 1);
         int per = Math.Clamp(tuning.PassChannels / block, 1, inBlocks);
-        int chunks = (inBlocks + per - 1) / per;
-        return ((inBlocks + chunks - 1) / chunks, chunks);
+        int passes = (inBlocks + per - 1) / per;
+        return ((inBlocks + passes - 1) / passes, passes);
     }
 
     /// <summary>
@@ -248,8 +248,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// <summary>Floats in the blocked output (and residual) [N][Mp/b][OutH][OutW][b].</summary>
     public long BlockedOutputLength => (long)Shape.Batch * _outBlocks * _block * Shape.Window.OutSize;
 
-    /// <summary>Passes over chunks of input blocks (1: every block in one pass).</summary>
-    internal int Passes => _chunks;
+    /// <summary>Passes over runs of input blocks (1: every block in one pass).</summary>
+    internal int Passes => _passes;
 
     /// <summary>Tasks of one run: (image, output group of R blocks, range of (row, segment) units).</summary>
     private int Tasks => Shape.Batch * _groups * _ranges;
@@ -271,9 +271,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // The bias as the kernels read it, [Mp] with zero padding: the caller's [M] bias is copied into a stack
         // buffer per run when M is not a multiple of b (the padded lanes must stay 0), else read in place.
         int mp = _outBlocks * _block;
-        Span<float> padded = bias.IsEmpty || bias.Length >= mp ? default : mp <= 4096 ? stackalloc float[mp] : new float[mp];
-        if (!padded.IsEmpty) { bias[..Shape.OutChannels].CopyTo(padded); padded[Shape.OutChannels..].Clear(); }
-        ReadOnlySpan<float> b = bias.IsEmpty ? _zeroBias : padded.IsEmpty ? bias : padded;
+        Span<float> scratch = !BlockedBias.NeedsCopy(bias, mp) ? default : mp <= 4096 ? stackalloc float[mp] : new float[mp];
+        ReadOnlySpan<float> b = BlockedBias.Select(bias, Shape.OutChannels, _zeroBias, scratch);
         fixed (float* px = x, pb = b, pz = _zeroBias, pr = residual, py = y, pf = _filter)
         {
             float* input = px;
@@ -339,7 +338,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     /// <summary>
     /// One task: the (row, segment) units of one range, for one image and one group of up to R output blocks. In one
-    /// pass the units run in turn through the layer's epilogue; in passes over chunks of input blocks, the first
+    /// pass the units run in turn through the layer's epilogue; in passes over runs of input blocks, the first
     /// adds bias (and residual) to its partial sums, the middle ones add theirs to y, the last adds its own and
     /// applies the ReLU (y is read back as the "residual" of the pass, so the kernels need no accumulate mode).
     /// </summary>
@@ -349,14 +348,14 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         int range = task % _ranges; task /= _ranges;
         int group = task % _groups, n = task / _groups;
         int u0 = range * _unitsPerTask, u1 = Math.Min(_w.OutH * _segmentsPerRow, u0 + _unitsPerTask);
-        if (_chunks == 1)
+        if (_passes == 1)
         {
             for (int u = u0; u < u1; u++) RunUnit<TEpilogue>(n, group, u, 0, _inBlocksPerUnit, body.Bias, body.Residual, body);
             return;
         }
-        for (int c = 0; c < _chunks; c++)
+        for (int c = 0; c < _passes; c++)
         {
-            int cb0 = c * _chunkBlocks, count = Math.Min(_chunkBlocks, _inBlocksPerUnit - cb0);
+            int cb0 = c * _passBlocks, count = Math.Min(_passBlocks, _inBlocksPerUnit - cb0);
             for (int u = u0; u < u1; u++)
             {
                 if (c == 0)
@@ -364,7 +363,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
                     if (TEpilogue.ReadsResidual) RunUnit<BiasResidualEpilogue>(n, group, u, cb0, count, body.Bias, body.Residual, body);
                     else RunUnit<BiasEpilogue>(n, group, u, cb0, count, body.Bias, null, body);
                 }
-                else if (c < _chunks - 1 || !Shape.Epilogue.Relu) RunUnit<BiasResidualEpilogue>(n, group, u, cb0, count, body.ZeroBias, body.Y, body);
+                else if (c < _passes - 1 || !Shape.Epilogue.Relu) RunUnit<BiasResidualEpilogue>(n, group, u, cb0, count, body.ZeroBias, body.Y, body);
                 else RunUnit<BiasResidualReluEpilogue>(n, group, u, cb0, count, body.ZeroBias, body.Y, body);
             }
         }

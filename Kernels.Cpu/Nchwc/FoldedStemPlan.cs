@@ -124,11 +124,16 @@ internal sealed unsafe class FoldedStemPlan : ConvPlan
                 int iw0 = ow * w.SW - w.PadW;
                 if (iw0 >= 0 && iw0 + 16 <= w.InW)
                 {
-                    // Interior: each channel's KW columns are contiguous; one 16-float copy each, in channel order, so the
-                    // next channel overwrites what one spilled past its KW lanes. The last one's spill lands in lanes past
-                    // C·KW, which the kernel never reads (it reads only the real channels of the last folded block).
+                    // Interior: each channel's KW columns are contiguous; one 16-float copy each (two 256-bit halves: the
+                    // fold runs on AVX2 too), in channel order, so the next channel overwrites what one spilled past its
+                    // KW lanes. The last one's spill lands in lanes past C·KW, which the kernel never reads (it reads only
+                    // the real channels of the last folded block).
                     for (int c = 0; c < channels; c++)
-                        Vector512.Store(Vector512.Load(src + (long)c * w.InH * w.InW + iw0), pixel + c * kw);
+                    {
+                        float* from = src + (long)c * w.InH * w.InW + iw0, to = pixel + c * kw;
+                        Vector256.Store(Vector256.Load(from), to);
+                        Vector256.Store(Vector256.Load(from + 8), to + 8);
+                    }
                 }
                 else
                     for (int c = 0; c < channels; c++)
@@ -140,8 +145,7 @@ internal sealed unsafe class FoldedStemPlan : ConvPlan
                 for (int fb = 0; fb < foldedBlocks; fb++)
                 {
                     float* to = dst + fb * plane + (long)ow * block, from = pixel + fb * block;
-                    if (block == 16) Vector512.Store(Vector512.Load(from), to);
-                    else for (int i = 0; i < block; i += 4) Vector128.Store(Vector128.Load(from + i), to + i);
+                    for (int i = 0; i < block; i += 8) Vector256.Store(Vector256.Load(from + i), to + i);
                 }
             }
         }

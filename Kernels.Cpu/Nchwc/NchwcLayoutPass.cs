@@ -34,9 +34,6 @@ internal sealed class NchwcLayoutPass(int block) : IPlanPass
         var blockedOf = new Dictionary<int, int>();
         // Values that exist in NCHW at this point of the new plan: inputs and constants at first.
         var plain = new HashSet<int>(plan.Inputs);
-        // Only the model's own inputs (the image) go to a folded stem: an inner value with few channels (a value read
-        // out between layers unfuses its Relu) keeps the blocked choice, so reading values out never changes the answer.
-        var graphInputs = new HashSet<int>(plan.Inputs);
         for (int v = 0; v < values.Count; v++) if (values[v].Constant is not null) plain.Add(v);
 
         foreach (PlanStep step in plan.Steps)
@@ -46,7 +43,9 @@ internal sealed class NchwcLayoutPass(int block) : IPlanPass
                 case ConvOp conv when Blockable(conv, step, values):
                 {
                     ValueInfo w = values[step.Inputs[1]];
-                    int x = FoldStem && graphInputs.Contains(step.Inputs[0]) && !blockedOf.ContainsKey(step.Inputs[0]) && Foldable(conv, step, values)
+                    // Only the model's own inputs (the image) go to a folded stem: an inner value with few channels (a value read
+                    // out between layers unfuses its Relu) keeps the blocked choice, so reading values out never changes the answer.
+                    int x = FoldStem && plan.Inputs.Contains(step.Inputs[0]) && !blockedOf.ContainsKey(step.Inputs[0]) && Foldable(conv, step, values)
                         ? step.Inputs[0] : ToBlocked(step.Inputs[0], step.Node);
                     int bias = step.Inputs.Length > 2 ? step.Inputs[2] : -1;
                     int residual = conv.Epilogue.Residual ? ToBlocked(step.Inputs[3], step.Node) : -1;

@@ -162,9 +162,8 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         int tasks = Shape.Batch * _chunks * _sets;
         if (tasks == 0) return;
         int mp = _outBlocks * _block;
-        Span<float> padded = bias.IsEmpty || bias.Length >= mp ? default : mp <= 4096 ? stackalloc float[mp] : new float[mp];
-        if (!padded.IsEmpty) { bias[..Shape.OutChannels].CopyTo(padded); padded[Shape.OutChannels..].Clear(); }
-        ReadOnlySpan<float> b = bias.IsEmpty ? _zeroBias : padded.IsEmpty ? bias : padded;
+        Span<float> scratch = !BlockedBias.NeedsCopy(bias, mp) ? default : mp <= 4096 ? stackalloc float[mp] : new float[mp];
+        ReadOnlySpan<float> b = BlockedBias.Select(bias, Shape.OutChannels, _zeroBias, scratch);
         fixed (float* px = x, pb = b, pr = residual, py = y, pu = _u, pz = _zeroBias)
         {
             var body = new Body(this, px, pu, pb, pz, Shape.Epilogue.Residual ? pr : null, py, workspace.Floats(0, WorkspaceBytes / sizeof(float)));
