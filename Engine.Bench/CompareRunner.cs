@@ -16,7 +16,7 @@ namespace Cardinal.Bench;
 public static class CompareRunner
 {
     /// <summary>Milliseconds between blocks: long enough for the other engine's spinning threads to go idle.</summary>
-    private const int BlockPauseMs = 200;
+    internal const int BlockPauseMs = 200;
 
     public static int Run(string[] args)
     {

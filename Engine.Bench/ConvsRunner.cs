@@ -107,18 +107,23 @@ public static class ConvsRunner
             for (int done = 0; done < runs; done += perBlock)
             {
                 int count = Math.Min(perBlock, runs - done);
+                // Pauses between blocks: ORT's pool threads spin after its runs and would hold the core our second
+                // thread needs (without them Cardinal's 2-thread rows read as its 1-thread times).
+                Thread.Sleep(CompareRunner.BlockPauseMs);
                 for (int i = 0; i < count; i++)
                 {
                     long t0 = Stopwatch.GetTimestamp();
                     plan.Run(xIn, w, bias, residualIn, yOut, workspace.Workspace);
                     ours.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
                 }
+                Thread.Sleep(CompareRunner.BlockPauseMs);
                 for (int i = 0; i < count; i++)
                 {
                     long t0 = Stopwatch.GetTimestamp();
                     ort.Run();
                     theirs.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
                 }
+                Thread.Sleep(CompareRunner.BlockPauseMs);
                 for (int i = 0; i < count; i++) profiled.Run();
             }
             GC.KeepAlive(workspace);

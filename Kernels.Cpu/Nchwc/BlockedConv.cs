@@ -134,8 +134,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // 1,024); a segment that started past the row would clamp its range backwards.
         _segmentsPerRow = (w.OutW + _segmentWidth - 1) / _segmentWidth;
 
-        (_passBlocks, _passes) = PassBlocks(_inBlocksPerUnit, (long)w.KH * w.KW * b * _tileBlocks * b * sizeof(float), b, tuning);
         int units = w.OutH * _segmentsPerRow;
+        (_passBlocks, _passes) = PassBlocks(_inBlocksPerUnit, (long)w.KH * w.KW * b * _tileBlocks * b * sizeof(float), b, units > 1, tuning);
         _unitsPerTask = _passes == 1 ? 1 : UnitsPerTask(units, Shape.Batch * _groups, (long)_segmentWidth * _tileBlocks * b * sizeof(float), parallel.Threads);
         _ranges = (units + _unitsPerTask - 1) / _unitsPerTask;
 
@@ -167,13 +167,15 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     /// <summary>
     /// Input blocks per pass, and passes: all blocks in one pass while a group's filter slice (inBlocks ×
-    /// <paramref name="blockBytes"/>) is at most <see cref="BlockedTuning.PassesAboveBytes"/>, else near-equal passes of about
-    /// <see cref="BlockedTuning.PassChannels"/> input channels. Never depends on the batch or the threads, so every
-    /// run of a layer sums in the same order.
+    /// <paramref name="blockBytes"/>) is at most <see cref="BlockedTuning.PassesAboveBytes"/> and, when the layer has
+    /// <paramref name="manyUnits"/> (more than one row unit), its input channels at most
+    /// <see cref="BlockedTuning.PassesAboveChannels"/>; else near-equal passes of about <see cref="BlockedTuning.PassChannels"/>
+    /// input channels. Never depends on the batch or the threads, so every run of a layer sums in the same order.
     /// </summary>
-    internal static (int PassBlocks, int Passes) PassBlocks(int inBlocks, long blockBytes, int block, BlockedTuning tuning)
+    internal static (int PassBlocks, int Passes) PassBlocks(int inBlocks, long blockBytes, int block, bool manyUnits, BlockedTuning tuning)
     {
-        if (inBlocks <= 1 || inBlocks * blockBytes <= tuning.PassesAboveBytes) return (inBlocks, 1);
+        bool manyStreams = manyUnits && (long)inBlocks * block > tuning.PassesAboveChannels;
+        if (inBlocks <= 1 || (inBlocks * blockBytes <= tuning.PassesAboveBytes && !manyStreams)) return (inBlocks, 1);
         int per = Math.Clamp(tuning.PassChannels / block, 1, inBlocks);
         int passes = (inBlocks + per - 1) / per;
         return ((inBlocks + passes - 1) / passes, passes);

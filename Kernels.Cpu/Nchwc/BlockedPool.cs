@@ -34,33 +34,51 @@ internal static class BlockedPool
         }
     }
 
-    /// <summary>Loop body: one (image, channel block) plane; lanes in vectors of <typeparamref name="TVec"/>'s width.</summary>
+    /// <summary>
+    /// Loop body: one (image, channel block) plane; lanes in vectors of <typeparamref name="TVec"/>'s width. Each
+    /// output row clamps its kernel rows to the input once, and its interior columns (every tap inside the row, found
+    /// once per plane) run without per-tap checks: the window's fields are hoisted into locals, because the plain
+    /// per-tap walk had read them from the struct at every tap (ResNet-50's 3×3 s2 pool took 0.42 ms for 0.8 MB).
+    /// </summary>
     private readonly unsafe struct MaxBody<TVec>(float* x, float* y, int block, Window3D w) : IParallelBody where TVec : unmanaged, IVec<TVec>
     {
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Invoke(int plane)
         {
-            float* input = x + (long)plane * w.InSize * block, output = y + (long)plane * w.OutSize * block;
+            int inH = w.InH, inW = w.InW, outH = w.OutH, outW = w.OutW, kh = w.KH, kw = w.KW;
+            int sh = w.SH, sw = w.SW, dh = w.DH, dw = w.DW, padH = w.PadH, padW = w.PadW, b = block;
+            float* input = x + (long)plane * w.InSize * b, output = y + (long)plane * w.OutSize * b;
+            // Interior columns [lo, hi): ow·SW − PadW ≥ 0 and ow·SW − PadW + (KW − 1)·DW ≤ InW − 1.
+            int lo = Math.Min(outW, (padW + sw - 1) / sw);
+            int lastFull = inW - 1 + padW - (kw - 1) * dw;
+            int hi = lastFull < 0 ? lo : Math.Clamp(lastFull / sw + 1, lo, outW);
+            long rowStep = (long)dh * inW * b, colStep = (long)dw * b;
             TVec start = TVec.Broadcast(MaxPoolPadding.Float);
-            for (int oh = 0; oh < w.OutH; oh++)
+            for (int oh = 0; oh < outH; oh++)
             {
-                int top = oh * w.SH - w.PadH;
-                for (int ow = 0; ow < w.OutW; ow++)
+                int top = oh * sh - padH;
+                int khLo = top >= 0 ? 0 : (-top + dh - 1) / dh;
+                int khHi = top > inH - 1 ? 0 : Math.Min(kh, (inH - 1 - top) / dh + 1);
+                float* rows = input + ((long)(top + khLo * dh) * inW) * b;
+                float* o = output + (long)oh * outW * b;
+                for (int ow = 0; ow < outW; ow++, o += b)
                 {
-                    int left = ow * w.SW - w.PadW;
-                    float* o = output + ((long)oh * w.OutW + ow) * block;
-                    for (int q = 0; q < block; q += TVec.Count)
+                    int left = ow * sw - padW;
+                    int kwLo = 0, kwHi = kw;
+                    if (ow < lo || ow >= hi)
+                    {
+                        kwLo = left >= 0 ? 0 : (-left + dw - 1) / dw;
+                        kwHi = left > inW - 1 ? 0 : Math.Min(kw, (inW - 1 - left) / dw + 1);
+                    }
+                    float* first = rows + (long)(left + kwLo * dw) * b;
+                    for (int q = 0; q < b; q += TVec.Count)
                     {
                         TVec best = start;
-                        for (int kh = 0; kh < w.KH; kh++)
+                        float* r = first + q;
+                        for (int i = khLo; i < khHi; i++, r += rowStep)
                         {
-                            int ih = top + kh * w.DH;
-                            if ((uint)ih >= (uint)w.InH) continue;
-                            for (int kw = 0; kw < w.KW; kw++)
-                            {
-                                int iw = left + kw * w.DW;
-                                if ((uint)iw < (uint)w.InW) best = TVec.Max(best, TVec.Load(input + ((long)ih * w.InW + iw) * block + q));
-                            }
+                            float* p = r;
+                            for (int j = kwLo; j < kwHi; j++, p += colStep) best = TVec.Max(best, TVec.Load(p));
                         }
                         TVec.Store(o + q, best);
                     }

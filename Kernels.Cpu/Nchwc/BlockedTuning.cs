@@ -1,7 +1,7 @@
 namespace Cardinal.Kernels.Cpu.Nchwc;
 
 /// <summary>
-/// Two cache-sized choices of <see cref="BlockedDirectPlan"/>, measured on ResNet-50 (Engine.Bench layers; NOTES
+/// Three cache-sized choices of <see cref="BlockedDirectPlan"/>, measured on ResNet-50 (Engine.Bench layers; NOTES
 /// "Passes over input channels"). None depends on the batch or the threads, so every run of a layer sums in the same
 /// order. Tests pass other values to reach every path on small shapes.
 /// <para><b>Passes.</b> A task's tiles stream their output group's whole filter slice once per row; once the slice
@@ -13,16 +13,23 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// <para><b>Zero-padded copy.</b> A padded window's border columns run one pixel at a time, at a fraction of a tile's
 /// rate. Copying the input into a zero-padded plane (in the workspace, once per run) makes every column interior:
 /// worth it wherever the copy is small, or the border a large share of the row.</para>
+/// <para><b>Input streams.</b> A tile reads every input block of its pass as its own stream of memory; the hardware
+/// prefetchers follow a few dozen at most. ResNet-50's 512 → 128 1×1s at 28×28 (32 streams, a 128 KB slice) ran at
+/// 31–37 % of the 2-thread peak in a model whenever the input had been written by the other core (the VM's "slow
+/// mode", NOTES "Input streams"), and at 61 % in passes of 128 channels (8 streams), the loop order MLAS's pointwise
+/// kernel always takes. So a layer with more input channels than this, and more than one row unit to reuse a pass's
+/// filter over, is summed in passes too (7×7 planes flattened to one unit keep one pass: they lost 5 % in passes).</para>
 /// </summary>
 /// <param name="PassesAboveBytes">A group's filter slice above this many bytes is summed in passes.</param>
+/// <param name="PassesAboveChannels">A group reading more input channels than this, over more than one row unit, is summed in passes.</param>
 /// <param name="PassChannels">Input channels per pass (rounded to whole blocks, passes of near-equal size).</param>
 /// <param name="PadCopyBytes">A padded window whose one image's zero-padded input copy is at most this many bytes reads the copy whenever it has border columns (the stem's 3.4 MB copy for 2 of 112 columns is not worth it); above, only when border columns are more than an eighth of the row.</param>
-internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassChannels, long PadCopyBytes)
+internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesAboveChannels, int PassChannels, long PadCopyBytes)
 {
-    public static BlockedTuning Default { get; } = new(192 * 1024, 128, 2 << 20);
+    public static BlockedTuning Default { get; } = new(192 * 1024, 256, 128, 2 << 20);
 
     /// <summary>Every layer with more than one input block in passes of one block.</summary>
-    public static BlockedTuning PassPerBlock { get; } = Default with { PassesAboveBytes = 0, PassChannels = 1 };
+    public static BlockedTuning PassPerBlock { get; } = Default with { PassesAboveBytes = 0, PassesAboveChannels = 0, PassChannels = 1 };
 
     /// <summary>Border columns one pixel at a time unless they are more than an eighth of the row (the single-pixel path).</summary>
     public static BlockedTuning BorderPixels { get; } = Default with { PadCopyBytes = 0 };
