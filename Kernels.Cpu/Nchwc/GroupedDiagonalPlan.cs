@@ -1,0 +1,210 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Cardinal.Epilogues;
+using Cardinal.Graph.Ops;
+using Cardinal.Kernels.Cpu.Conv;
+using Cardinal.Kernels.Cpu.Threading;
+using Cardinal.Planning;
+using Cardinal.Tensors;
+
+namespace Cardinal.Kernels.Cpu.Nchwc;
+
+/// <summary>
+/// Grouped convolution with groups narrower than the block (ResNeXt 32x4d's 4 and 8 channels per group at b = 16) on
+/// the blocked layout, doing only the true multiply-adds: the "diagonal" method. Every lane of a block is its own
+/// channel and every group lies inside one block, so input block k feeds output block k alone. For a group width g,
+/// rotation r ∈ [0, g) pairs input lane c with output lane base(c) + (c − r) mod g; accumulator r sums
+/// W_r ⊙ x over the taps with plain FMAs on the unshuffled input (W_r[c] is that pair's weight), and at the store the
+/// output is Σ_r P_r(acc_r), P_r the in-group rotation that brings each output lane's partner back: g FMAs per input
+/// vector and tap where the block-diagonal dense kernel (<see cref="BlockedDirectPlan"/>, this plan's twin and the
+/// fallback) does 16, and g − 1 permutes per output pixel. Register tiles: up to 6 pixels × 4 rotations (g = 4) or
+/// 3 × 8 (g = 8), 24 accumulators. Rows clamp their kernel rows; interior columns go in tiles, border columns one
+/// pixel at a time with clamped kernel columns. AVX-512 only: at AVX2's b = 8 a group of 8 is the whole block (the
+/// dense kernel is already exact) and groups of 4 stay with the 2× dense kernel.
+/// </summary>
+internal sealed unsafe partial class GroupedDiagonalPlan : ConvPlan
+{
+    /// <summary>The widest tile per group width: accumulators = pixels × width ≤ 24 of the 32 zmm registers.</summary>
+    private static int MaxPixels(int width) => width == 4 ? 6 : 3;
+
+    private const int Block = 16;
+    private readonly int _width, _blocks, _rowsPerTask, _bands, _interiorLo, _interiorHi;
+    private readonly Window3D _w;
+    /// <summary>[Cp/16][KH][KW][g rotations][16 lanes]: W_r for every block and tap (zero for padded channels).</summary>
+    private readonly float[] _filter;
+    private readonly float[] _zeroBias;
+
+    /// <summary>Whether the diagonal kernel runs this shape on this tier: AVX-512, 2-D, groups of 4 or 8 channels in and out.</summary>
+    public static bool Supports(in ConvShape shape, CpuPlatform platform) =>
+        platform.Isa == CpuIsa.Avx512 && platform.BlockSize == Block && shape.Window.IsPlanar && shape.Group > 1
+        && shape.ChannelsPerGroup == shape.OutChannelsPerGroup && shape.ChannelsPerGroup is 4 or 8;
+
+    /// <param name="shape">The logical shape (channels as the model has them).</param>
+    /// <param name="weights">[M][g][KH][KW], packed here once (or taken from <paramref name="cache"/>).</param>
+    /// <param name="platform">An AVX-512 tier (<see cref="Supports"/>).</param>
+    /// <param name="parallel">The backend's threads.</param>
+    /// <param name="cache">The backend's packed weights, or null for a private copy.</param>
+    public GroupedDiagonalPlan(ConvShape shape, Tensor weights, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache = null)
+        : base(shape, platform, parallel)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        if (!Supports(shape, platform)) throw new ArgumentException($"The diagonal grouped kernel takes groups of 4 or 8 channels on AVX-512; {shape} on {platform} is not one.", nameof(shape));
+        if (weights.Length != shape.WeightLength) throw new ArgumentException($"Weights hold {weights.Length} values; {shape} needs {shape.WeightLength}.", nameof(weights));
+        _width = shape.ChannelsPerGroup;
+        _blocks = BlockedLayout.PaddedChannels(shape.Channels, Block) / Block;
+        _w = shape.Window;
+        int lo = Math.Min(_w.OutW, (_w.PadW + _w.SW - 1) / _w.SW);
+        int lastFull = _w.InW - 1 + _w.PadW - (_w.KW - 1) * _w.DW;
+        (_interiorLo, _interiorHi) = (lo, lastFull < 0 ? lo : Math.Clamp(lastFull / _w.SW + 1, lo, _w.OutW));
+        // Bands of rows per task: each (image, block) pair's rows cut into about 8 tasks per thread over the run, so a
+        // descheduled thread's share is small; never depends on the batch, so the plan is the same at every size.
+        int pairs = Math.Max(1, _blocks);
+        int bands = Math.Clamp((8 * parallel.Threads + pairs - 1) / pairs, 1, Math.Max(1, _w.OutH));
+        _rowsPerTask = (_w.OutH + bands - 1) / bands;
+        _bands = _w.OutH == 0 ? 0 : (_w.OutH + _rowsPerTask - 1) / _rowsPerTask;
+        int width = _width, blocks = _blocks;
+        ConvShape s = shape;
+        _filter = cache is null ? Pack(weights.Floats, s, width, blocks)
+            : cache.GetOrAdd(weights, ConvAlgorithm.GroupedDiagonal, shape, platform, () => Pack(weights.Floats, s, width, blocks));
+        _zeroBias = GC.AllocateArray<float>(_blocks * Block, pinned: true);
+    }
+
+    /// <summary>
+    /// src [M][g][KH][KW] → [Cp/16][KH][KW][r][16]: lane c of rotation r holds the weight from input channel c to output
+    /// channel base(c) + (c − r) mod g of its group (0 past the channel count).
+    /// </summary>
+    private static float[] Pack(ReadOnlySpan<float> src, in ConvShape shape, int g, int blocks)
+    {
+        int kh = shape.Window.KH, kw = shape.Window.KW, taps = kh * kw;
+        var dst = GC.AllocateArray<float>(checked(blocks * taps * g * Block), pinned: true);
+        for (int ob = 0; ob < blocks; ob++)
+            for (int t = 0; t < taps; t++)
+                for (int r = 0; r < g; r++)
+                    for (int c = 0; c < Block; c++)
+                    {
+                        int channel = ob * Block + c, i = c % g;
+                        int m = ob * Block + c / g * g + (i - r + g) % g;
+                        if (channel >= shape.Channels || m >= shape.OutChannels) continue;
+                        dst[((ob * taps + t) * g + r) * Block + c] = src[(m * g + i) * taps + t];
+                    }
+        return dst;
+    }
+
+    public override ConvAlgorithm Algorithm => ConvAlgorithm.GroupedDiagonal;
+
+    public override string Description => $"diagonal grouped NCHW16c, groups of {_width}, {MaxPixels(_width)} pixels × {_width} rotations";
+
+    public override bool HoldsPackedWeights => true;
+
+    public override long WorkspaceBytes => 0;
+
+    /// <summary>Floats in the blocked input [N][Cp/16][InH][InW][16].</summary>
+    public long BlockedInputLength => (long)Shape.Batch * _blocks * Block * _w.InSize;
+
+    /// <summary>Floats in the blocked output (and residual) [N][Cp/16][OutH][OutW][16].</summary>
+    public long BlockedOutputLength => (long)Shape.Batch * _blocks * Block * _w.OutSize;
+
+    private int Tasks => Shape.Batch * _blocks * _bands;
+
+    /// <param name="x">Blocked input [N][Cp/16][InH][InW][16].</param>
+    /// <param name="weight">Not read: the plan holds its packed copy.</param>
+    /// <param name="bias">[M], or empty for none.</param>
+    /// <param name="residual">Blocked like y, read when the shape's epilogue has one.</param>
+    /// <param name="y">Blocked output [N][Cp/16][OutH][OutW][16], written in full (padded channels 0).</param>
+    /// <param name="workspace">Not used.</param>
+    public override void Run(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, ReadOnlySpan<float> residual,
+        Span<float> y, Workspace workspace)
+    {
+        if (x.Length < BlockedInputLength || y.Length < BlockedOutputLength || (!bias.IsEmpty && bias.Length < Shape.OutChannels)
+            || (Shape.Epilogue.Residual && residual.Length < BlockedOutputLength))
+            throw new ArgumentException($"Diagonal grouped convolution {Shape}: x {x.Length} (needs {BlockedInputLength}), bias {bias.Length}, residual {residual.Length}, " +
+                $"y {y.Length} (needs {BlockedOutputLength}) elements.");
+        if (Tasks == 0) return;
+        int mp = _blocks * Block;
+        Span<float> scratch = !BlockedBias.NeedsCopy(bias, mp) ? default : mp <= 4096 ? stackalloc float[mp] : new float[mp];
+        ReadOnlySpan<float> b = BlockedBias.Select(bias, Shape.OutChannels, _zeroBias, scratch);
+        fixed (float* px = x, pb = b, pr = residual, py = y, pf = _filter)
+        {
+            var body = new Body(this, px, pf, pb, Shape.Epilogue.Residual ? pr : null, py);
+            switch ((Shape.Epilogue.Residual, Shape.Epilogue.Relu))
+            {
+                case (false, false): Parallel.For(Tasks, new Task<BiasEpilogue>(body)); break;
+                case (false, true): Parallel.For(Tasks, new Task<BiasReluEpilogue>(body)); break;
+                case (true, false): Parallel.For(Tasks, new Task<BiasResidualEpilogue>(body)); break;
+                default: Parallel.For(Tasks, new Task<BiasResidualReluEpilogue>(body)); break;
+            }
+        }
+    }
+
+    /// <summary>Strides (in floats) the kernels read; one per task, on its stack.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct DiagonalArgs
+    {
+        public nint RowStep, ColStep, PixelStep, FilterRow;
+    }
+
+    private readonly struct Body(GroupedDiagonalPlan plan, float* x, float* filter, float* bias, float* residual, float* y)
+    {
+        public readonly GroupedDiagonalPlan Plan = plan;
+        public readonly float* X = x, Filter = filter, Bias = bias, Residual = residual, Y = y;
+    }
+
+    private readonly struct Task<TEpilogue>(Body body) : IParallelBody where TEpilogue : struct, IEpilogue
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Invoke(int task) => body.Plan.RunTask<TEpilogue>(task, body);
+    }
+
+    /// <summary>One task: a band of output rows of one (image, block): its tiles, then its border pixels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunTask<TEpilogue>(int task, in Body body) where TEpilogue : struct, IEpilogue
+    {
+        Window3D w = _w;
+        int band = task % _bands; task /= _bands;
+        int block = task % _blocks, n = task / _blocks;
+        int g = _width, maxPixels = MaxPixels(g);
+        long inPlane = (long)w.InH * w.InW * Block, outPlane = (long)w.OutH * w.OutW * Block;
+        long tapFloats = (long)g * Block;
+        var args = new DiagonalArgs
+        {
+            RowStep = (nint)((long)w.DH * w.InW * Block), ColStep = (nint)((long)w.DW * Block),
+            PixelStep = (nint)((long)w.SW * Block), FilterRow = (nint)(w.KW * tapFloats),
+        };
+        float* x = body.X + ((long)n * _blocks + block) * inPlane;
+        float* filter = body.Filter + (long)block * w.KH * w.KW * tapFloats;
+        float* bias = body.Bias + block * Block;
+        long plane = ((long)n * _blocks + block) * outPlane;
+        int lo = _interiorLo, hi = _interiorHi;
+        int tiles = (hi - lo + maxPixels - 1) / maxPixels, tileBase = tiles == 0 ? 0 : (hi - lo) / tiles, extra = tiles == 0 ? 0 : (hi - lo) % tiles;
+        int oh1 = Math.Min(w.OutH, (band + 1) * _rowsPerTask);
+        for (int oh = band * _rowsPerTask; oh < oh1; oh++)
+        {
+            int ih0 = oh * w.SH - w.PadH;
+            int khLo = ih0 >= 0 ? 0 : (-ih0 + w.DH - 1) / w.DH;
+            int khHi = ih0 > w.InH - 1 ? 0 : Math.Min(w.KH, (w.InH - 1 - ih0) / w.DH + 1);
+            nint khCount = Math.Max(0, khHi - khLo);
+            float* xRow = x + (long)(ih0 + khLo * w.DH) * w.InW * Block;
+            float* fRow = filter + (long)khLo * w.KW * tapFloats;
+            long yRow = plane + (long)oh * w.OutW * Block;
+            int wider = extra;
+            for (int ow = 0; ow < w.OutW;)
+            {
+                float* y = body.Y + yRow + (long)ow * Block;
+                float* residual = body.Residual is null ? null : body.Residual + yRow + (long)ow * Block;
+                int iw0 = ow * w.SW - w.PadW;
+                if (ow >= lo && ow < hi)
+                {
+                    int p = tileBase + (wider-- > 0 ? 1 : 0);
+                    Tile_Avx512<TEpilogue>(g, p, xRow + (long)iw0 * Block, fRow, y, residual, bias, &args, khCount, w.KW);
+                    ow += p;
+                    continue;
+                }
+                int kwLo = iw0 >= 0 ? 0 : (-iw0 + w.DW - 1) / w.DW;
+                int kwHi = iw0 > w.InW - 1 ? 0 : Math.Min(w.KW, (w.InW - 1 - iw0) / w.DW + 1);
+                nint kwCount = Math.Max(0, kwHi - kwLo);
+                Tile_Avx512<TEpilogue>(g, 1, xRow + (long)(iw0 + kwLo * w.DW) * Block, fRow + kwLo * tapFloats, y, residual, bias, &args, khCount, kwCount);
+                ow++;
+            }
+        }
+    }
+}
