@@ -164,6 +164,9 @@ internal static class ConvFuzz
                 axes[a] = new Axis(n, 3, 1, 1, pb, pe, Same: pb + pe == 2);
             }
         }
+        // The diagonal grouped kernel's domain (ResNeXt's 4 or 8 channels per group, in and out, 2-D) is thinner still: a
+        // third of the 2-D grouped draws are pinned to it, drawn last as Winograd's are.
+        if (group > 1 && rank == 2 && r.Next(3) == 0) cpg = mpg = r.Next(2) == 0 ? 4 : 8;
         // Shrink to the budget: the largest input axis first, then the channels, then the batch.
         while (true)
         {
@@ -322,6 +325,14 @@ internal static class ConvFuzz
                 foreach (ParallelRunner runner in runners)
                     RunBlocked(s, x, weight, bias, residual, expected, rtol, atol, platform, runner, $"{label} | {platform} | BlockedDirect | {runner.Threads} thread(s)", result, failures,
                         (tensor, p) => new BlockedDirectPlan(s, tensor, p, runner));
+            }
+            // The diagonal grouped kernel (AVX-512, groups of 4 or 8 channels).
+            if (GroupedDiagonalPlan.Supports(s, platform))
+            {
+                if (counted.Add($"{ConvAlgorithm.GroupedDiagonal}/{isa.Name()}")) Count(result, $"{ConvAlgorithm.GroupedDiagonal}/{isa.Name()}");
+                foreach (ParallelRunner runner in runners)
+                    RunBlocked(s, x, weight, bias, residual, expected, rtol, atol, platform, runner, $"{label} | {platform} | GroupedDiagonal | {runner.Threads} thread(s)", result, failures,
+                        (tensor, p) => new GroupedDiagonalPlan(s, tensor, p, runner));
             }
             // Winograd (stride-1 3×3): both variants, whichever the selection would pick.
             if (platform.BlockSize > 0 && WinogradPlan.Supports(s, platform.BlockSize))
