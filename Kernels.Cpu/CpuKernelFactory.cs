@@ -68,8 +68,13 @@ internal static class CpuKernelFactory
                 var shape = new ConvShape(x.Dims[0], blocked.Channels, w.Dims[0], blocked.Conv.Group,
                     Window3D.From(blocked.Conv.Geometry(node, x, w)), blocked.Conv.Epilogue);
                 // X the NCHW image itself (fewer channels than a block: a blocked value would carry the padded count).
+                // AVX-512 reads it in place (NchwStemPlan); AVX2 folds its kernel columns into channels first (FoldedStemPlan).
                 if (x.Dims[1] == blocked.Channels && blocked.Channels < blocked.Block)
-                    return new ConvKernel(new Nchwc.FoldedStemPlan(shape, w.Constant ?? throw new UnsupportedModelException($"{node.Describe()}: the folded stem needs constant weights."), table, parallel, packedWeights));
+                {
+                    Tensor stemWeights = w.Constant ?? throw new UnsupportedModelException($"{node.Describe()}: the stem read from the image needs constant weights.");
+                    return new ConvKernel(Nchwc.NchwStemPlan.Supports(shape, table) ? new Nchwc.NchwStemPlan(shape, stemWeights, table, parallel, packedWeights)
+                        : new Nchwc.FoldedStemPlan(shape, stemWeights, table, parallel, packedWeights));
+                }
                 return new ConvKernel(Nchwc.BlockedConvPlans.Create(shape, w.Constant, blocked.Block, table, parallel, packedWeights, blockedDirect, winograd));
             }
             case BlockedMaxPoolOp blockedPool:

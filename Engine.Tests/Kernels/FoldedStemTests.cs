@@ -76,7 +76,48 @@ public class FoldedStemTests
                 float[] yb = BlockedOutputAssert.Run(plan, x, bias, rb, length);
                 string where = $"{shape} on {isa} (b={b}), {runner.Threads} thread(s)";
                 BlockedOutputAssert.Matches(yb, expected, shape, b, atol, where);
+                // AVX-512's stem reads the image in place (NchwStemPlan): the same twin.
+                if (NchwStemPlan.Supports(shape, platform))
+                {
+                    var direct = new NchwStemPlan(shape, tensor, platform, runner);
+                    Assert.That(direct.BlockedOutputLength, Is.EqualTo(length));
+                    BlockedOutputAssert.Matches(BlockedOutputAssert.Run(direct, x, bias, rb, length), expected, shape, b, atol, $"{where}, read in place");
+                }
             }
+        }
+    }
+
+    /// <summary>
+    /// The in-place stem takes what the fold cannot: dilated kernel columns, one column, more channels than 4 blocks
+    /// hold folded; on AVX-512, against the same twin.
+    /// </summary>
+    [Test]
+    public void NchwStem_DilatedColumnsPointwiseAndWideChannels_MatchReference([Values(1, 2)] int threads)
+    {
+        if (!CpuIsas.Supported.Contains(CpuIsa.Avx512)) References.Unavailable("No AVX-512 on this machine: the NCHW-input stem needs it.");
+        var platform = CpuPlatform.Create(CpuIsa.Avx512);
+        var shapes = new[]
+        {
+            new ConvShape(2, 3, 20, 1, ConvCase.MakeWindow((1, 9, 31), (1, 3, 5), (1, 1, 2), (1, 2, 2), (0, 2, 3), (0, 1, 4)), new ConvEpilogue(true, true)),
+            new ConvShape(1, 5, 70, 1, ConvCase.MakeWindow((1, 6, 13), (1, 1, 1), (1, 1, 1), (1, 1, 1), (0, 0, 0), (0, 0, 0)), new ConvEpilogue(false, false)),
+            new ConvShape(1, 15, 33, 1, ConvCase.MakeWindow((1, 11, 17), (1, 7, 7), (1, 3, 3), (1, 1, 1), (0, 3, 3), (0, 3, 3)), new ConvEpilogue(false, true)),
+        };
+        ParallelRunner runner = threads == 1 ? One : Two;
+        foreach (ConvShape shape in shapes)
+        {
+            Assert.That(NchwStemPlan.Supports(shape, platform), Is.True, shape.ToString());
+            var random = new Random(shape.GetHashCode());
+            float[] Fill(long length) { var a = new float[length]; for (long i = 0; i < length; i++) a[i] = (float)(random.NextDouble() * 2 - 1); return a; }
+            float[] x = Fill(shape.InputLength), weight = Fill(shape.WeightLength), bias = Fill(shape.OutChannels);
+            float[] residual = shape.Epilogue.Residual ? Fill(shape.OutputLength) : [];
+            var expected = new float[shape.OutputLength];
+            ConvReference.Run(x, weight, bias, expected, shape.Batch, shape.Channels, shape.OutChannels, 1, shape.Window, residual, shape.Epilogue.Relu);
+            int mp = BlockedLayout.PaddedChannels(shape.OutChannels, 16);
+            long length = (long)shape.Batch * mp * shape.Window.OutSize;
+            var rb = new float[shape.Epilogue.Residual ? length : 0];
+            if (shape.Epilogue.Residual) ReorderReference.ToBlocked(residual, rb, shape.Batch, shape.OutChannels, shape.Window.OutSize, 16);
+            var plan = new NchwStemPlan(shape, Tensor.FromArray(weight, weight.Length), platform, runner);
+            BlockedOutputAssert.Matches(BlockedOutputAssert.Run(plan, x, bias, rb, length), expected, shape, 16, 1e-5 * Math.Sqrt(shape.K), $"{shape}, {threads} thread(s)");
         }
     }
 
