@@ -26,7 +26,7 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// <param name="PadCopyBytes">A padded window whose one image's zero-padded input copy is at most this many bytes reads the copy whenever it has border columns (the stem's 3.4 MB copy for 2 of 112 columns is not worth it); above, only when border columns are more than an eighth of the row.</param>
 internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesAboveChannels, int PassChannels, long PadCopyBytes)
 {
-    public static BlockedTuning Default { get; } = new(192 * 1024, int.Parse(Environment.GetEnvironmentVariable("XP_CH") ?? "256"), int.Parse(Environment.GetEnvironmentVariable("XP_PC") ?? "128"), 2 << 20); // XP
+    public static BlockedTuning Default { get; } = new(192 * 1024, 256, 128, 2 << 20);
 
     /// <summary>Every layer with more than one input block in passes of one block.</summary>
     public static BlockedTuning PassPerBlock { get; } = Default with { PassesAboveBytes = 0, PassesAboveChannels = 0, PassChannels = 1 };
