@@ -18,6 +18,7 @@ if (args.Length > 0 && args[0] == "ortprofile") return OrtProfileRunner.Run(args
 if (args.Length > 0 && args[0] == "convs") return ConvsRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "fuzz") return FuzzRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "winograd") return WinogradRunner.Run(args[1..]); // direct blocked vs Winograd F4/F2 on the zoo's stride-1 3×3 shapes
+if (args.Length > 0 && args[0] == "forloop") return ForLoopRunner.Run(args[1..]); // what a parallel loop costs, and cross-core reads
 if (args.Length > 0 && args[0] == "pool") return PoolRunner.Run(args[1..]); // the blocked max pool alone, warm and cold
 if (args.Length > 0 && args[0] == "search") return SearchRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "blockedconv") return BlockedConvRunner.Run(args[1..]); // blocked direct conv vs the NCHW plan, ResNet-50 rows

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using Cardinal.Kernels.Cpu.Threading;
+
+namespace Cardinal.Bench;
+
+/// <summary>
+/// What a parallel loop costs on its own: loops of empty indices, and loops whose indices each read a 64 KB slice of a
+/// buffer the other thread wrote in the loop before (a layer reading its predecessor's output), on the runner the
+/// kernels use. Separates hand-off cost from cross-core data movement (the VM's "slow mode", NOTES).
+/// Usage: forloop [--threads 2] [--runs 2000]
+/// </summary>
+public static class ForLoopRunner
+{
+    public static int Run(string[] args)
+    {
+        int threads = CompareRunner.Option(args, "--threads", 2), runs = CompareRunner.Option(args, "--runs", 2000);
+        using var parallel = new ParallelRunner(threads);
+        var data = new float[64 * 16384]; // 4 MB: 64 slices of 64 KB
+        foreach (int count in new[] { 2, 64 })
+        {
+            var empty = new List<double>();
+            for (int i = 0; i < runs; i++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                parallel.For(count, _ => { });
+                empty.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
+            }
+            empty.Sort();
+            Console.WriteLine($"{threads} thread(s), {count} empty indices: median {empty[empty.Count / 2]:F1} µs per loop");
+        }
+        // Each loop: index i reads slice (i + shift) and writes slice i, shift alternating, so that half of what a thread
+        // reads was written by the other thread in the loop before.
+        var touch = new List<double>();
+        for (int i = 0; i < runs / 4; i++)
+        {
+            int shift = i % 2 == 0 ? 0 : 32;
+            long t0 = Stopwatch.GetTimestamp();
+            parallel.For(64, s =>
+            {
+                int from = (s + shift) % 64 * 16384, to = s * 16384;
+                float sum = 0;
+                for (int k = 0; k < 16384; k += 16) sum += data[from + k];
+                for (int k = 0; k < 16384; k += 16) data[to + k] = sum;
+            });
+            touch.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
+        }
+        touch.Sort();
+        Console.WriteLine($"{threads} thread(s), 64 indices each reading 64 KB the other thread wrote (every other loop): median {touch[touch.Count / 2]:F1} µs per loop");
+        return 0;
+    }
+}
