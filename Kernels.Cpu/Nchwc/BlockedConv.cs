@@ -296,24 +296,28 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     }
 
     /// <summary>
-    /// x [N][Cp/b][InH][InW][b] → the zero-padded copy [N][Cp/b][InH + pads][InW + pads][b] the kernel walks. Only the
-    /// border is zeroed (the workspace holds other steps' data between runs); the rest is the copied rows.
+    /// x [N][Cp/b][InH][InW][b] → the zero-padded copy [N][Cp/b][InH + pads][InW + pads][b] the kernel walks, one plane
+    /// per parallel index (one thread copying while the other waited had cost the 2-thread runs its whole length). Only
+    /// the border is zeroed (the workspace holds other steps' data between runs); the rest is the copied rows.
     /// </summary>
-    private void PadInput(float* x, float* padded, in Window3D original)
+    private void PadInput(float* x, float* padded, in Window3D original) =>
+        Parallel.For(Shape.Batch * _inBlocks, new PadPlane(x, padded, original, _w, _block));
+
+    /// <summary>One (image, channel block) plane of <see cref="PadInput"/>.</summary>
+    private readonly struct PadPlane(float* x, float* padded, Window3D original, Window3D copy, int b) : IParallelBody
     {
-        int b = _block, rowFloats = original.InW * b, paddedRow = _w.InW * b;
-        int left = original.PadW * b, right = paddedRow - left - rowFloats;
-        long planes = (long)Shape.Batch * _inBlocks;
-        for (long p = 0; p < planes; p++)
+        public void Invoke(int p)
         {
-            float* plane = padded + p * _w.InH * paddedRow;
+            int rowFloats = original.InW * b, paddedRow = copy.InW * b;
+            int left = original.PadW * b, right = paddedRow - left - rowFloats;
+            float* plane = padded + (long)p * copy.InH * paddedRow;
             new Span<float>(plane, original.PadH * paddedRow).Clear();
-            new Span<float>(plane + (long)(original.PadH + original.InH) * paddedRow, (_w.InH - original.PadH - original.InH) * paddedRow).Clear();
+            new Span<float>(plane + (long)(original.PadH + original.InH) * paddedRow, (copy.InH - original.PadH - original.InH) * paddedRow).Clear();
             for (int ih = 0; ih < original.InH; ih++)
             {
                 float* row = plane + (long)(ih + original.PadH) * paddedRow;
                 new Span<float>(row, left).Clear();
-                new ReadOnlySpan<float>(x + (p * original.InH + ih) * rowFloats, rowFloats).CopyTo(new Span<float>(row + left, rowFloats));
+                new ReadOnlySpan<float>(x + ((long)p * original.InH + ih) * rowFloats, rowFloats).CopyTo(new Span<float>(row + left, rowFloats));
                 new Span<float>(row + left + rowFloats, right).Clear();
             }
         }
