@@ -18,7 +18,7 @@ namespace Cardinal.Bench;
 /// run (the convolution plus the NCHWc reorders around it), and a profiled one whose trace gives its
 /// convolution node alone (the kernel, as in a model). Prints medians, GFLOP/s, % of the FMA peak measured in
 /// the same process, and Cardinal's GFLOP/s as a share of ORT's Conv node ("≥ 90 %" is the target).
-/// Usage: convs [--threads 1] [--runs 30] [--filter substring] [--blocked]
+/// Usage: convs [--threads 1] [--runs 30] [--filter substring] [--blocked] [--batch N (default: each row's own)]
 /// (--blocked: Cardinal's blocked direct kernel on NCHWc data, as the layout pass runs it in a model, where the row supports it.)
 /// </summary>
 public static class ConvsRunner
@@ -29,7 +29,9 @@ public static class ConvsRunner
         int f = Array.IndexOf(args, "--filter");
         string filter = f >= 0 && f + 1 < args.Length ? args[f + 1] : "";
         bool blocked = args.Contains("--blocked");
-        var rows = ConvCases.ResNet50Layers.Concat(ConvCases.ResNeXt50Layers).Where(c => c.Name.Contains(filter, StringComparison.Ordinal)).ToList();
+        int batch = CompareRunner.Option(args, "--batch", 0);
+        var rows = ConvCases.ResNet50Layers.Concat(ConvCases.ResNeXt50Layers).Where(c => c.Name.Contains(filter, StringComparison.Ordinal))
+            .Select(c => batch > 0 ? c with { Batch = batch } : c).ToList();
         if (rows.Count == 0) throw new ArgumentException($"No ResNet-50 / ResNeXt-50 row of ConvCases contains \"{filter}\".");
 
         var platform = CpuPlatform.Default;
@@ -77,12 +79,14 @@ public static class ConvsRunner
 
         // Blocked: the stem as a model runs it (the NCHW image folded), every other row on NCHWc data.
         ConvPlan plan = !blocked ? ConvPlan.Select(shape, Tensor.FromArray(w, w.Length), platform, parallel)
+            : NchwStemPlan.Supports(shape, platform) ? new NchwStemPlan(shape, Tensor.FromArray(w, w.Length), platform, parallel)
             : FoldedStemPlan.Supports(shape, platform.BlockSize) ? new FoldedStemPlan(shape, Tensor.FromArray(w, w.Length), platform, parallel)
             : new BlockedDirectPlan(shape, Tensor.FromArray(w, w.Length), platform, parallel);
         var workspace = new WorkspaceBuffer(plan.WorkspaceBytes);
         // Blocked: x, the residual and y in NCHWc, prepared once (a model's layout pass keeps them so between layers).
         float[] xIn = x, residualIn = residual, yOut = y;
         if (plan is FoldedStemPlan stem) yOut = new float[stem.BlockedOutputLength];
+        if (plan is NchwStemPlan direct) yOut = new float[direct.BlockedOutputLength];
         if (plan is BlockedDirectPlan b)
         {
             xIn = new float[b.BlockedInputLength]; yOut = new float[b.BlockedOutputLength];
@@ -128,7 +132,7 @@ public static class ConvsRunner
             }
             GC.KeepAlive(workspace);
 
-            if (plan is BlockedDirectPlan or FoldedStemPlan) Reorder.FromBlocked(yOut, y, shape.Batch, shape.OutChannels, BlockedLayout.PaddedChannels(shape.OutChannels, platform.BlockSize), shape.Window.OutSize, platform.BlockSize, parallel);
+            if (plan is BlockedDirectPlan or FoldedStemPlan or NchwStemPlan) Reorder.FromBlocked(yOut, y, shape.Batch, shape.OutChannels, BlockedLayout.PaddedChannels(shape.OutChannels, platform.BlockSize), shape.Window.OutSize, platform.BlockSize, parallel);
             double maxDiff = 0, maxRef = 0;
             for (int i = 0; i < y.Length; i++) { maxDiff = Math.Max(maxDiff, Math.Abs(y[i] - yOrt[i])); maxRef = Math.Max(maxRef, Math.Abs(yOrt[i])); }
             if (maxDiff > 1e-3 * Math.Max(1, maxRef)) throw new InvalidOperationException($"{c.Name}: Cardinal and ORT disagree by {maxDiff:G3} (max |ORT| {maxRef:G3}).");

@@ -18,7 +18,9 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// 31–37 % of the 2-thread peak in a model whenever the input had been written by the other core (the VM's "slow
 /// mode", NOTES "Input streams"), and at 61 % in passes of 128 channels (8 streams), the loop order MLAS's pointwise
 /// kernel always takes. So a layer with more input channels than this, and more than one row unit to reuse a pass's
-/// filter over, is summed in passes too (7×7 planes flattened to one unit keep one pass: they lost 5 % in passes).</para>
+/// filter over, is summed in passes too (7×7 planes flattened to one unit keep one pass: they lost 5 % in passes).
+/// Measured first above 256 channels; the 256-channel 1×1s then gained too (alone, 1 thread: 256 → 64 91 → 96 % of
+/// ORT's node, 256 → 1024 90 → 99 %; ResNet-50 at batch 8 269 → 262 ms), so the line is at 128.</para>
 /// </summary>
 /// <param name="PassesAboveBytes">A group's filter slice above this many bytes is summed in passes.</param>
 /// <param name="PassesAboveChannels">A group reading more input channels than this, over more than one row unit, is summed in passes.</param>
@@ -26,7 +28,7 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// <param name="PadCopyBytes">A padded window whose one image's zero-padded input copy is at most this many bytes reads the copy whenever it has border columns (the stem's 3.4 MB copy for 2 of 112 columns is not worth it); above, only when border columns are more than an eighth of the row.</param>
 internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesAboveChannels, int PassChannels, long PadCopyBytes)
 {
-    public static BlockedTuning Default { get; } = new(192 * 1024, 256, 128, 2 << 20);
+    public static BlockedTuning Default { get; } = new(192 * 1024, 128, 128, 2 << 20);
 
     /// <summary>Every layer with more than one input block in passes of one block.</summary>
     public static BlockedTuning PassPerBlock { get; } = Default with { PassesAboveBytes = 0, PassesAboveChannels = 0, PassChannels = 1 };
