@@ -5,7 +5,7 @@ using Cardinal.Epilogues;
 
 namespace Cardinal.Kernels.Cpu.Nchwc;
 
-// Written out per (group width, pixels) by a short generator (quoted in Engine.Bench/NOTES.md, "The diagonal grouped kernel"):
+// Written out per (group width, pixels) by a short generator (tools/kernel-gen/diagonal-grouped.py):
 // the JIT does not unroll loops, and each accumulator must be its own local to stay in a register.
 internal sealed unsafe partial class GroupedDiagonalPlan
 {

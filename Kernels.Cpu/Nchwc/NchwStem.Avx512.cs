@@ -4,7 +4,7 @@ using Cardinal.Epilogues;
 
 namespace Cardinal.Kernels.Cpu.Nchwc;
 
-// Written out per (pixels, blocks) by a short generator (quoted in Engine.Bench/NOTES.md, "The NCHW-input stem"): the
+// Written out per (pixels, blocks) by a short generator (tools/kernel-gen/nchw-stem.py): the
 // JIT does not unroll loops, and each accumulator must be its own local to stay in a register.
 internal sealed unsafe partial class NchwStemPlan
 {
