@@ -47,6 +47,12 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     private readonly int _passBlocks, _passes;
     /// <summary>(row, segment) units per task: 1 with one pass; with passes, a range of rows (<see cref="UnitsPerTask"/>).</summary>
     private readonly int _unitsPerTask, _ranges;
+    /// <summary>
+    /// Tasks ordered (image, row range, group) rather than (image, group, row range): each thread then takes a band of
+    /// rows of every output channel, and reads the rows the layer before wrote on the same thread. Taken where one
+    /// image's input outweighs the filter (see the constructor).
+    /// </summary>
+    private readonly bool _rowsOuter;
 
     /// <summary>Output columns whose every tap lies inside the input row, as [lo, hi).</summary>
     private static (int Lo, int Hi) Interior(in Window3D w)
@@ -138,6 +144,15 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         (_passBlocks, _passes) = PassBlocks(_inBlocksPerUnit, (long)w.KH * w.KW * b * _tileBlocks * b * sizeof(float), b, units > 1, tuning);
         _unitsPerTask = _passes == 1 ? 1 : UnitsPerTask(units, Shape.Batch * _groups, (long)_segmentWidth * _tileBlocks * b * sizeof(float), parallel.Threads);
         _ranges = (units + _unitsPerTask - 1) / _unitsPerTask;
+        // Which thread reads what the layer before wrote. Groups outermost, each thread streams only its own groups'
+        // weights but reads every channel of the input, half of it written by the other thread; rows outermost, it
+        // reads its own rows (the layer before, its stem, pool and Winograd tiles all split rows the same way) and
+        // streams every group's weights. Where one image's input outweighs the filter (ResNet's layer1 and layer2,
+        // where the activations are MBs and the weights KBs) rows go outermost (NOTES "Rows outermost where the
+        // activations outweigh the weights"); layer3 and layer4 keep their groups outermost.
+        long inputBytes = (long)_inBlocks * b * shape.Window.InSize * sizeof(float);
+        long filterBytes = (long)_outBlocks * b * _inBlocksPerUnit * b * w.KH * w.KW * sizeof(float);
+        _rowsOuter = _groups > 1 && _ranges > 1 && inputBytes > filterBytes;
 
         int tileBlocks = _tileBlocks, outPerUnit = _outBlocksPerUnit, inPerUnit = _inBlocksPerUnit;
         _filter = cache is null ? PackFilter(weights.Floats, shape, b, tileBlocks, outPerUnit, inPerUnit)
@@ -351,8 +366,9 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunTask<TEpilogue>(int task, in Body body) where TEpilogue : struct, IEpilogue
     {
-        int range = task % _ranges; task /= _ranges;
-        int group = task % _groups, n = task / _groups;
+        int range, group, n;
+        if (_rowsOuter) { group = task % _groups; task /= _groups; range = task % _ranges; n = task / _ranges; }
+        else { range = task % _ranges; task /= _ranges; group = task % _groups; n = task / _groups; }
         int u0 = range * _unitsPerTask, u1 = Math.Min(_w.OutH * _segmentsPerRow, u0 + _unitsPerTask);
         if (_passes == 1)
         {

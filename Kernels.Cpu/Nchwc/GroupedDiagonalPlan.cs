@@ -155,13 +155,15 @@ internal sealed unsafe partial class GroupedDiagonalPlan : ConvPlan
         public void Invoke(int task) => body.Plan.RunTask<TEpilogue>(task, body);
     }
 
-    /// <summary>One task: a band of output rows of one (image, block): its tiles, then its border pixels.</summary>
+    /// <summary>One task: a band of output rows of one (image, block), task = (image, band, block).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunTask<TEpilogue>(int task, in Body body) where TEpilogue : struct, IEpilogue
     {
         Window3D w = _w;
-        int band = task % _bands; task /= _bands;
-        int block = task % _blocks, n = task / _blocks;
+        // Bands outermost within an image: each thread takes its own rows of every block, the rows the layer before (its
+        // tasks ordered rows first too, where the activations outweigh the weights) wrote on the same thread.
+        int block = task % _blocks; task /= _blocks;
+        int band = task % _bands, n = task / _bands;
         int g = _width, maxPixels = MaxPixels(g);
         long inPlane = (long)w.InH * w.InW * Block, outPlane = (long)w.OutH * w.OutW * Block;
         long tapFloats = (long)g * Block;
