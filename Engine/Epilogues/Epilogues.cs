@@ -37,9 +37,9 @@ internal readonly struct BiasReluEpilogue : IEpilogue
     public static bool ReadsResidual => false;
     // A comparison rather than MathF.Max: NaN stays NaN, and −0 stays −0, as the kernels have always done.
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Apply(float acc, float bias, float residual) { float v = acc + bias; return v < 0 ? 0f : v; }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Apply(Vector128<float> acc, Vector128<float> bias, Vector128<float> residual) => Vector128.Max(acc + bias, Vector128<float>.Zero);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Apply(Vector256<float> acc, Vector256<float> bias, Vector256<float> residual) => Vector256.Max(acc + bias, Vector256<float>.Zero);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Apply(Vector512<float> acc, Vector512<float> bias, Vector512<float> residual) => Vector512.Max(acc + bias, Vector512<float>.Zero);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Apply(Vector128<float> acc, Vector128<float> bias, Vector128<float> residual) => Relu.Of(acc + bias);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Apply(Vector256<float> acc, Vector256<float> bias, Vector256<float> residual) => Relu.Of(acc + bias);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Apply(Vector512<float> acc, Vector512<float> bias, Vector512<float> residual) => Relu.Of(acc + bias);
 }
 
 /// <summary>y = acc + bias + residual (the fused residual Add).</summary>
@@ -57,9 +57,24 @@ internal readonly struct BiasResidualReluEpilogue : IEpilogue
 {
     public static bool ReadsResidual => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Apply(float acc, float bias, float residual) { float v = acc + bias + residual; return v < 0 ? 0f : v; }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Apply(Vector128<float> acc, Vector128<float> bias, Vector128<float> residual) => Vector128.Max(acc + bias + residual, Vector128<float>.Zero);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Apply(Vector256<float> acc, Vector256<float> bias, Vector256<float> residual) => Vector256.Max(acc + bias + residual, Vector256<float>.Zero);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Apply(Vector512<float> acc, Vector512<float> bias, Vector512<float> residual) => Vector512.Max(acc + bias + residual, Vector512<float>.Zero);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Apply(Vector128<float> acc, Vector128<float> bias, Vector128<float> residual) => Relu.Of(acc + bias + residual);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Apply(Vector256<float> acc, Vector256<float> bias, Vector256<float> residual) => Relu.Of(acc + bias + residual);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Apply(Vector512<float> acc, Vector512<float> bias, Vector512<float> residual) => Relu.Of(acc + bias + residual);
+}
+
+/// <summary>
+/// ReLU as the scalar form does it, v &lt; 0 ? 0 : v (NaN and −0 pass through), in two instructions (a compare and a
+/// select). The vector forms had used IEEE <c>Max(v, 0)</c>, which the JIT lowers to a max and a fix-up of NaN and
+/// −0 on every stored vector (three instructions; and −0 became +0 there but not in the scalar form).
+/// </summary>
+internal static class Relu
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Of(Vector128<float> v) => Vector128.ConditionalSelect(Vector128.LessThan(v, Vector128<float>.Zero), Vector128<float>.Zero, v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Of(Vector256<float> v) => Vector256.ConditionalSelect(Vector256.LessThan(v, Vector256<float>.Zero), Vector256<float>.Zero, v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Of(Vector512<float> v) => Vector512.ConditionalSelect(Vector512.LessThan(v, Vector512<float>.Zero), Vector512<float>.Zero, v);
 }
 
 /// <summary>The scalar form chosen by flags, for code that cannot be generic over the epilogue (the GPU kernels).</summary>
