@@ -16,8 +16,8 @@ namespace Cardinal.Tests.Kernels;
 /// <see cref="ReorderReference"/>, <see cref="ConvReference"/>, the answer reordered back. On every tier with a
 /// block size (AVX-512 b = 16, AVX2 b = 8), 1 and 2 threads: odd channel counts, 1×1 to 7×7, strides 1–2,
 /// symmetric and asymmetric pads, dilation 2, planes down to 1×1, widths that are no multiple of the pixel
-/// tile, batch 1–3, every epilogue; each case also summed in passes of one input block, and with its border
-/// columns one pixel at a time rather than through a zero-padded copy. The padded channels of y must be exactly 0
+/// tile, batch 1–3, every epilogue; each case also summed in passes of one input block, with its border
+/// columns one pixel at a time rather than through a zero-padded copy, and through the copy whatever its size. The padded channels of y must be exactly 0
 /// and the NaN guard after y intact.
 /// </summary>
 [TestFixture]
@@ -180,7 +180,7 @@ public class BlockedConvTests
             // Each layer also in passes of one input block (as ResNet-50's layer4 runs), and with border columns one
             // pixel at a time (small shapes otherwise read a zero-padded copy).
             foreach ((ParallelRunner runner, BlockedTuning tuning) in new[] { One, Two }.SelectMany(r =>
-                new[] { BlockedTuning.Default, BlockedTuning.PassPerBlock, BlockedTuning.BorderPixels }.Select(t => (r, t))))
+                new[] { BlockedTuning.Default, BlockedTuning.PassPerBlock, BlockedTuning.BorderPixels, BlockedTuning.CopyAlways }.Select(t => (r, t))))
             {
                 bool passes = tuning == BlockedTuning.PassPerBlock;
                 var plan = new BlockedDirectPlan(shape, tensor, platform, runner, null, tuning);

@@ -126,7 +126,12 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // workspace, and every column is interior (BlockedTuning.PadCopyBytes).
         int border = w.OutW - (_interiorHi - _interiorLo); // per image, so that no batch size changes the plan
         long copyBytes = (long)_inBlocks * (w.InH + w.PadH + w.PadEndH) * (w.InW + w.PadW + w.PadEndW) * b * sizeof(float);
-        if ((w.PadH | w.PadW | w.PadEndH | w.PadEndW) != 0 && border > 0 && (8 * border > w.OutW || copyBytes <= tuning.PadCopyBytes))
+        // The copy must also be small against the layer's work: ResNeXt's strided layer3.0 3×3 (groups of one block, 16
+        // multiply-adds per input value) does 16 FLOPs per copied byte and took 0.33–0.35 ms with the copy, 0.22–0.24
+        // without (ORT 0.21); ResNet's 3×3s do 250 and more.
+        double flopsPerCopiedByte = 2.0 * w.OutH * w.OutW * _outBlocks * b * _inBlocksPerUnit * b * w.KH * w.KW / Math.Max(1, copyBytes);
+        if ((w.PadH | w.PadW | w.PadEndH | w.PadEndW) != 0 && border > 0
+            && (8 * border > w.OutW || (copyBytes <= tuning.PadCopyBytes && flopsPerCopiedByte >= tuning.PadCopyMinFlopsPerByte)))
         {
             _padded = w;
             w = w with { InH = w.InH + w.PadH + w.PadEndH, InW = w.InW + w.PadW + w.PadEndW, PadH = 0, PadW = 0, PadEndH = 0, PadEndW = 0 };

@@ -1,7 +1,7 @@
 namespace Cardinal.Kernels.Cpu.Nchwc;
 
 /// <summary>
-/// Three cache-sized choices of <see cref="BlockedDirectPlan"/>, measured on ResNet-50 (Engine.Bench layers; NOTES
+/// The cache-sized choices of <see cref="BlockedDirectPlan"/>, measured on ResNet-50 (Engine.Bench layers; NOTES
 /// "Passes over input channels"). None depends on the batch or the threads, so every run of a layer sums in the same
 /// order. Tests pass other values to reach every path on small shapes.
 /// <para><b>Passes.</b> A task's tiles stream their output group's whole filter slice once per row; once the slice
@@ -26,12 +26,16 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// <param name="PassesAboveChannels">A group reading more input channels than this, over more than one row unit, is summed in passes.</param>
 /// <param name="PassChannels">Input channels per pass (rounded to whole blocks, passes of near-equal size).</param>
 /// <param name="PadCopyBytes">A padded window whose one image's zero-padded input copy is at most this many bytes reads the copy whenever it has border columns (the stem's 3.4 MB copy for 2 of 112 columns is not worth it); above, only when border columns are more than an eighth of the row.</param>
-internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesAboveChannels, int PassChannels, long PadCopyBytes)
+/// <param name="PadCopyMinFlopsPerByte">The copy below PadCopyBytes is made only when the layer does at least this many FLOPs per copied byte (counted as the kernel does them, padded channels included): a strided grouped layer's copy had outweighed its work.</param>
+internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesAboveChannels, int PassChannels, long PadCopyBytes, double PadCopyMinFlopsPerByte)
 {
-    public static BlockedTuning Default { get; } = new(192 * 1024, 128, 128, 2 << 20);
+    public static BlockedTuning Default { get; } = new(192 * 1024, 128, 128, 2 << 20, 32);
 
     /// <summary>Every layer with more than one input block in passes of one block.</summary>
     public static BlockedTuning PassPerBlock { get; } = Default with { PassesAboveBytes = 0, PassesAboveChannels = 0, PassChannels = 1 };
+
+    /// <summary>Every padded window with a border column reads the zero-padded copy (the copy path, whatever the size or the work).</summary>
+    public static BlockedTuning CopyAlways { get; } = Default with { PadCopyBytes = long.MaxValue, PadCopyMinFlopsPerByte = 0 };
 
     /// <summary>Border columns one pixel at a time unless they are more than an eighth of the row (the single-pixel path).</summary>
     public static BlockedTuning BorderPixels { get; } = Default with { PadCopyBytes = 0 };
