@@ -238,11 +238,15 @@ internal sealed unsafe class WinogradPlan : ConvPlan
             {
                 int r = Math.Min(_tileBlocks, mb1 - ob);
                 float* filter = u + (long)ob * _inBlocks * b * b, mOut = mx + (nint)(ob - mb0) * T * b;
-                for (int p0 = 0; p0 < count; p0 += _tilePixels)
+                // ⌈count/P⌉ register tiles of near-equal width (25 tiles: 5 × 5, not 4 × 6 + 1: a one-tile call has 4
+                // accumulators, too few to hide the FMA latency), as the direct kernel splits its rows.
+                int calls = (count + _tilePixels - 1) / _tilePixels, width = count / Math.Max(1, calls), wider = count % Math.Max(1, calls);
+                for (int p0 = 0, c = 0; p0 < count; c++)
                 {
-                    int p = Math.Min(_tilePixels, count - p0);
+                    int p = width + (c < wider ? 1 : 0);
                     if (avx512) BlockedDirectPlan.Tile_Avx512<BiasEpilogue>(p, r, vx + (nint)p0 * b, filter, mOut + (nint)p0 * b, null, body.ZeroBias, &args, 1, 1);
                     else BlockedDirectPlan.Tile_Avx2<BiasEpilogue>(p, r, vx + (nint)p0 * b, filter, mOut + (nint)p0 * b, null, body.ZeroBias, &args, 1, 1);
+                    p0 += p;
                 }
             }
         }
