@@ -305,13 +305,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
                 PadInput(px, input, original);
             }
             var body = new Body(this, input, pf, pb, pz, Shape.Epilogue.Residual ? pr : null, py);
-            switch ((Shape.Epilogue.Residual, Shape.Epilogue.Relu))
-            {
-                case (false, false): Parallel.For(Tasks, new Task<BiasEpilogue>(body)); break;
-                case (false, true): Parallel.For(Tasks, new Task<BiasReluEpilogue>(body)); break;
-                case (true, false): Parallel.For(Tasks, new Task<BiasResidualEpilogue>(body)); break;
-                default: Parallel.For(Tasks, new Task<BiasResidualReluEpilogue>(body)); break;
-            }
+            EpilogueDispatch.Run(Shape.Epilogue, new RunTasks(Parallel, Tasks, body));
         }
     }
 
@@ -360,6 +354,12 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     {
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Invoke(int task) => body.Plan.RunTask<TEpilogue>(task, body);
+    }
+
+    /// <summary>The run's tasks with the layer's epilogue type (<see cref="EpilogueDispatch"/>).</summary>
+    private readonly struct RunTasks(ParallelRunner parallel, int tasks, Body body) : IEpilogueAction
+    {
+        public void Run<TEpilogue>() where TEpilogue : struct, IEpilogue => parallel.For(tasks, new Task<TEpilogue>(body));
     }
 
     /// <summary>

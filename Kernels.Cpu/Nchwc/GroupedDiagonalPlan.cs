@@ -126,13 +126,7 @@ internal sealed unsafe partial class GroupedDiagonalPlan : ConvPlan
         fixed (float* px = x, pb = b, pr = residual, py = y, pf = _filter)
         {
             var body = new Body(this, px, pf, pb, Shape.Epilogue.Residual ? pr : null, py);
-            switch ((Shape.Epilogue.Residual, Shape.Epilogue.Relu))
-            {
-                case (false, false): Parallel.For(Tasks, new Task<BiasEpilogue>(body)); break;
-                case (false, true): Parallel.For(Tasks, new Task<BiasReluEpilogue>(body)); break;
-                case (true, false): Parallel.For(Tasks, new Task<BiasResidualEpilogue>(body)); break;
-                default: Parallel.For(Tasks, new Task<BiasResidualReluEpilogue>(body)); break;
-            }
+            EpilogueDispatch.Run(Shape.Epilogue, new RunTasks(Parallel, Tasks, body));
         }
     }
 
@@ -153,6 +147,12 @@ internal sealed unsafe partial class GroupedDiagonalPlan : ConvPlan
     {
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Invoke(int task) => body.Plan.RunTask<TEpilogue>(task, body);
+    }
+
+    /// <summary>The run's tasks with the layer's epilogue type (<see cref="EpilogueDispatch"/>).</summary>
+    private readonly struct RunTasks(ParallelRunner parallel, int tasks, Body body) : IEpilogueAction
+    {
+        public void Run<TEpilogue>() where TEpilogue : struct, IEpilogue => parallel.For(tasks, new Task<TEpilogue>(body));
     }
 
     /// <summary>One task: a band of output rows of one (image, block), task = (image, band, block).</summary>

@@ -167,18 +167,17 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         fixed (float* px = x, pb = b, pr = residual, py = y, pu = _u, pz = _zeroBias)
         {
             var body = new Body(this, px, pu, pb, pz, Shape.Epilogue.Residual ? pr : null, py, workspace.Floats(0, WorkspaceBytes / sizeof(float)));
-            bool avx512 = _block == 16;
-            switch ((Shape.Epilogue.Residual, Shape.Epilogue.Relu, avx512))
-            {
-                case (false, false, true): Parallel.For(tasks, new Task<BiasEpilogue, Vec512>(body)); break;
-                case (false, true, true): Parallel.For(tasks, new Task<BiasReluEpilogue, Vec512>(body)); break;
-                case (true, false, true): Parallel.For(tasks, new Task<BiasResidualEpilogue, Vec512>(body)); break;
-                case (true, true, true): Parallel.For(tasks, new Task<BiasResidualReluEpilogue, Vec512>(body)); break;
-                case (false, false, false): Parallel.For(tasks, new Task<BiasEpilogue, Vec256>(body)); break;
-                case (false, true, false): Parallel.For(tasks, new Task<BiasReluEpilogue, Vec256>(body)); break;
-                case (true, false, false): Parallel.For(tasks, new Task<BiasResidualEpilogue, Vec256>(body)); break;
-                default: Parallel.For(tasks, new Task<BiasResidualReluEpilogue, Vec256>(body)); break;
-            }
+            EpilogueDispatch.Run(Shape.Epilogue, new RunTasks(Parallel, tasks, body, _block == 16));
+        }
+    }
+
+    /// <summary>The run's tasks with the layer's epilogue type (<see cref="EpilogueDispatch"/>) and the tier's vector width.</summary>
+    private readonly struct RunTasks(ParallelRunner parallel, int tasks, Body body, bool avx512) : IEpilogueAction
+    {
+        public void Run<TEpilogue>() where TEpilogue : struct, IEpilogue
+        {
+            if (avx512) parallel.For(tasks, new Task<TEpilogue, Vec512>(body));
+            else parallel.For(tasks, new Task<TEpilogue, Vec256>(body));
         }
     }
 
