@@ -326,7 +326,7 @@ internal static class ConvFuzz
                     RunBlocked(s, x, weight, bias, residual, expected, rtol, atol, platform, runner, $"{label} | {platform} | BlockedDirect | {runner.Threads} thread(s)", result, failures,
                         (tensor, p) => new BlockedDirectPlan(s, tensor, p, runner));
             }
-            // The diagonal grouped kernel (AVX-512, groups of 4 or 8 channels).
+            // The diagonal grouped kernel (AVX-512: groups of 4 or 8 channels; AVX2: 4).
             if (GroupedDiagonalPlan.Supports(s, platform))
             {
                 if (counted.Add($"{ConvAlgorithm.GroupedDiagonal}/{isa.Name()}")) Count(result, $"{ConvAlgorithm.GroupedDiagonal}/{isa.Name()}");

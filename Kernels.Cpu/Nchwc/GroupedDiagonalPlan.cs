@@ -24,20 +24,27 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// </summary>
 internal sealed unsafe partial class GroupedDiagonalPlan : ConvPlan
 {
-    /// <summary>The widest tile per group width: accumulators = pixels × width ≤ 24 of the 32 zmm registers.</summary>
-    private static int MaxPixels(int width) => width == 4 ? 6 : 3;
+    /// <summary>
+    /// The widest tile: AVX-512, accumulators = pixels × width ≤ 24 of the 32 zmm registers; AVX2, 2 pixels × 4
+    /// rotations (8 of the 16 ymm registers, enough multiply-adds in flight for the two FMA pipes).
+    /// </summary>
+    private int MaxPixels => _block == 8 ? 2 : _width == 4 ? 6 : 3;
 
-    private const int Block = 16;
-    private readonly int _width, _blocks, _rowsPerTask, _bands, _interiorLo, _interiorHi;
+    private readonly int _block, _width, _blocks, _rowsPerTask, _bands, _interiorLo, _interiorHi;
     private readonly Window3D _w;
     /// <summary>[Cp/16][KH][KW][g rotations][16 lanes]: W_r for every block and tap (zero for padded channels).</summary>
     private readonly float[] _filter;
     private readonly float[] _zeroBias;
 
-    /// <summary>Whether the diagonal kernel runs this shape on this tier: AVX-512, 2-D, groups of 4 or 8 channels in and out.</summary>
+    /// <summary>
+    /// Whether the diagonal kernel runs this shape on this tier: 2-D, as many channels per group in as out, and groups
+    /// narrower than the block: 4 or 8 on AVX-512 (b = 16), 4 on AVX2 (b = 8; a group of 8 is the whole block there,
+    /// where the dense kernel is already exact).
+    /// </summary>
     public static bool Supports(in ConvShape shape, CpuPlatform platform) =>
-        platform.Isa == CpuIsa.Avx512 && platform.BlockSize == Block && shape.Window.IsPlanar && shape.Group > 1
-        && shape.ChannelsPerGroup == shape.OutChannelsPerGroup && shape.ChannelsPerGroup is 4 or 8;
+        shape.Window.IsPlanar && shape.Group > 1 && shape.ChannelsPerGroup == shape.OutChannelsPerGroup
+        && (platform.Isa == CpuIsa.Avx512 && platform.BlockSize == 16 && shape.ChannelsPerGroup is 4 or 8
+            || platform.Isa == CpuIsa.Avx2 && platform.BlockSize == 8 && shape.ChannelsPerGroup == 4);
 
     /// <param name="shape">The logical shape (channels as the model has them).</param>
     /// <param name="weights">[M][g][KH][KW], packed here once (or taken from <paramref name="cache"/>).</param>
@@ -51,7 +58,8 @@ internal sealed unsafe partial class GroupedDiagonalPlan : ConvPlan
         if (!Supports(shape, platform)) throw new ArgumentException($"The diagonal grouped kernel takes groups of 4 or 8 channels on AVX-512; {shape} on {platform} is not one.", nameof(shape));
         if (weights.Length != shape.WeightLength) throw new ArgumentException($"Weights hold {weights.Length} values; {shape} needs {shape.WeightLength}.", nameof(weights));
         _width = shape.ChannelsPerGroup;
-        _blocks = BlockedLayout.PaddedChannels(shape.Channels, Block) / Block;
+        _block = platform.BlockSize;
+        _blocks = BlockedLayout.PaddedChannels(shape.Channels, _block) / _block;
         _w = shape.Window;
         int lo = Math.Min(_w.OutW, (_w.PadW + _w.SW - 1) / _w.SW);
         int lastFull = _w.InW - 1 + _w.PadW - (_w.KW - 1) * _w.DW;
@@ -62,47 +70,47 @@ internal sealed unsafe partial class GroupedDiagonalPlan : ConvPlan
         int bands = Math.Clamp((8 * parallel.Threads + pairs - 1) / pairs, 1, Math.Max(1, _w.OutH));
         _rowsPerTask = (_w.OutH + bands - 1) / bands;
         _bands = _w.OutH == 0 ? 0 : (_w.OutH + _rowsPerTask - 1) / _rowsPerTask;
-        int width = _width, blocks = _blocks;
+        int width = _width, blocks = _blocks, block = _block;
         ConvShape s = shape;
-        _filter = cache is null ? Pack(weights.Floats, s, width, blocks)
-            : cache.GetOrAdd(weights, ConvAlgorithm.GroupedDiagonal, shape, platform, () => Pack(weights.Floats, s, width, blocks));
-        _zeroBias = GC.AllocateArray<float>(_blocks * Block, pinned: true);
+        _filter = cache is null ? Pack(weights.Floats, s, width, blocks, block)
+            : cache.GetOrAdd(weights, ConvAlgorithm.GroupedDiagonal, shape, platform, () => Pack(weights.Floats, s, width, blocks, block));
+        _zeroBias = GC.AllocateArray<float>(_blocks * _block, pinned: true);
     }
 
     /// <summary>
-    /// src [M][g][KH][KW] → [Cp/16][KH][KW][r][16]: lane c of rotation r holds the weight from input channel c to output
+    /// src [M][g][KH][KW] → [Cp/b][KH][KW][r][b]: lane c of rotation r holds the weight from input channel c to output
     /// channel base(c) + (c − r) mod g of its group (0 past the channel count).
     /// </summary>
-    private static float[] Pack(ReadOnlySpan<float> src, in ConvShape shape, int g, int blocks)
+    private static float[] Pack(ReadOnlySpan<float> src, in ConvShape shape, int g, int blocks, int b)
     {
         int kh = shape.Window.KH, kw = shape.Window.KW, taps = kh * kw;
-        var dst = GC.AllocateArray<float>(checked(blocks * taps * g * Block), pinned: true);
+        var dst = GC.AllocateArray<float>(checked(blocks * taps * g * b), pinned: true);
         for (int ob = 0; ob < blocks; ob++)
             for (int t = 0; t < taps; t++)
                 for (int r = 0; r < g; r++)
-                    for (int c = 0; c < Block; c++)
+                    for (int c = 0; c < b; c++)
                     {
-                        int channel = ob * Block + c, i = c % g;
-                        int m = ob * Block + c / g * g + (i - r + g) % g;
+                        int channel = ob * b + c, i = c % g;
+                        int m = ob * b + c / g * g + (i - r + g) % g;
                         if (channel >= shape.Channels || m >= shape.OutChannels) continue;
-                        dst[((ob * taps + t) * g + r) * Block + c] = src[(m * g + i) * taps + t];
+                        dst[((ob * taps + t) * g + r) * b + c] = src[(m * g + i) * taps + t];
                     }
         return dst;
     }
 
     public override ConvAlgorithm Algorithm => ConvAlgorithm.GroupedDiagonal;
 
-    public override string Description => $"diagonal grouped NCHW16c, groups of {_width}, {MaxPixels(_width)} pixels × {_width} rotations";
+    public override string Description => $"diagonal grouped NCHW{_block}c, groups of {_width}, {MaxPixels} pixels × {_width} rotations";
 
     public override bool HoldsPackedWeights => true;
 
     public override long WorkspaceBytes => 0;
 
     /// <summary>Floats in the blocked input [N][Cp/16][InH][InW][16].</summary>
-    public long BlockedInputLength => (long)Shape.Batch * _blocks * Block * _w.InSize;
+    public long BlockedInputLength => (long)Shape.Batch * _blocks * _block * _w.InSize;
 
     /// <summary>Floats in the blocked output (and residual) [N][Cp/16][OutH][OutW][16].</summary>
-    public long BlockedOutputLength => (long)Shape.Batch * _blocks * Block * _w.OutSize;
+    public long BlockedOutputLength => (long)Shape.Batch * _blocks * _block * _w.OutSize;
 
     private int Tasks => Shape.Batch * _blocks * _bands;
 
@@ -120,7 +128,7 @@ internal sealed unsafe partial class GroupedDiagonalPlan : ConvPlan
             throw new ArgumentException($"Diagonal grouped convolution {Shape}: x {x.Length} (needs {BlockedInputLength}), bias {bias.Length}, residual {residual.Length}, " +
                 $"y {y.Length} (needs {BlockedOutputLength}) elements.");
         if (Tasks == 0) return;
-        int mp = _blocks * Block;
+        int mp = _blocks * _block;
         Span<float> scratch = !BlockedBias.NeedsCopy(bias, mp) ? default : mp <= 4096 ? stackalloc float[mp] : new float[mp];
         ReadOnlySpan<float> b = BlockedBias.Select(bias, Shape.OutChannels, _zeroBias, scratch);
         fixed (float* px = x, pb = b, pr = residual, py = y, pf = _filter)
@@ -164,17 +172,18 @@ internal sealed unsafe partial class GroupedDiagonalPlan : ConvPlan
         // tasks ordered rows first too, where the activations outweigh the weights) wrote on the same thread.
         int block = task % _blocks; task /= _blocks;
         int band = task % _bands, n = task / _bands;
-        int g = _width, maxPixels = MaxPixels(g);
-        long inPlane = (long)w.InH * w.InW * Block, outPlane = (long)w.OutH * w.OutW * Block;
-        long tapFloats = (long)g * Block;
+        int g = _width, maxPixels = MaxPixels;
+        bool avx512 = _block == 16;
+        long inPlane = (long)w.InH * w.InW * _block, outPlane = (long)w.OutH * w.OutW * _block;
+        long tapFloats = (long)g * _block;
         var args = new DiagonalArgs
         {
-            RowStep = (nint)((long)w.DH * w.InW * Block), ColStep = (nint)((long)w.DW * Block),
-            PixelStep = (nint)((long)w.SW * Block), FilterRow = (nint)(w.KW * tapFloats),
+            RowStep = (nint)((long)w.DH * w.InW * _block), ColStep = (nint)((long)w.DW * _block),
+            PixelStep = (nint)((long)w.SW * _block), FilterRow = (nint)(w.KW * tapFloats),
         };
         float* x = body.X + ((long)n * _blocks + block) * inPlane;
         float* filter = body.Filter + (long)block * w.KH * w.KW * tapFloats;
-        float* bias = body.Bias + block * Block;
+        float* bias = body.Bias + block * _block;
         long plane = ((long)n * _blocks + block) * outPlane;
         int lo = _interiorLo, hi = _interiorHi;
         int tiles = (hi - lo + maxPixels - 1) / maxPixels, tileBase = tiles == 0 ? 0 : (hi - lo) / tiles, extra = tiles == 0 ? 0 : (hi - lo) % tiles;
@@ -185,26 +194,28 @@ internal sealed unsafe partial class GroupedDiagonalPlan : ConvPlan
             int khLo = ih0 >= 0 ? 0 : (-ih0 + w.DH - 1) / w.DH;
             int khHi = ih0 > w.InH - 1 ? 0 : Math.Min(w.KH, (w.InH - 1 - ih0) / w.DH + 1);
             nint khCount = Math.Max(0, khHi - khLo);
-            float* xRow = x + (long)(ih0 + khLo * w.DH) * w.InW * Block;
+            float* xRow = x + (long)(ih0 + khLo * w.DH) * w.InW * _block;
             float* fRow = filter + (long)khLo * w.KW * tapFloats;
-            long yRow = plane + (long)oh * w.OutW * Block;
+            long yRow = plane + (long)oh * w.OutW * _block;
             int wider = extra;
             for (int ow = 0; ow < w.OutW;)
             {
-                float* y = body.Y + yRow + (long)ow * Block;
-                float* residual = body.Residual is null ? null : body.Residual + yRow + (long)ow * Block;
+                float* y = body.Y + yRow + (long)ow * _block;
+                float* residual = body.Residual is null ? null : body.Residual + yRow + (long)ow * _block;
                 int iw0 = ow * w.SW - w.PadW;
                 if (ow >= lo && ow < hi)
                 {
                     int p = tileBase + (wider-- > 0 ? 1 : 0);
-                    Tile_Avx512<TEpilogue>(g, p, xRow + (long)iw0 * Block, fRow, y, residual, bias, &args, khCount, w.KW);
+                    if (avx512) Tile_Avx512<TEpilogue>(g, p, xRow + (long)iw0 * _block, fRow, y, residual, bias, &args, khCount, w.KW);
+                    else Tile_Avx2<TEpilogue>(g, p, xRow + (long)iw0 * _block, fRow, y, residual, bias, &args, khCount, w.KW);
                     ow += p;
                     continue;
                 }
                 int kwLo = iw0 >= 0 ? 0 : (-iw0 + w.DW - 1) / w.DW;
                 int kwHi = iw0 > w.InW - 1 ? 0 : Math.Min(w.KW, (w.InW - 1 - iw0) / w.DW + 1);
                 nint kwCount = Math.Max(0, kwHi - kwLo);
-                Tile_Avx512<TEpilogue>(g, 1, xRow + (long)(iw0 + kwLo * w.DW) * Block, fRow + kwLo * tapFloats, y, residual, bias, &args, khCount, kwCount);
+                if (avx512) Tile_Avx512<TEpilogue>(g, 1, xRow + (long)(iw0 + kwLo * w.DW) * _block, fRow + kwLo * tapFloats, y, residual, bias, &args, khCount, kwCount);
+                else Tile_Avx2<TEpilogue>(g, 1, xRow + (long)(iw0 + kwLo * w.DW) * _block, fRow + kwLo * tapFloats, y, residual, bias, &args, khCount, kwCount);
                 ow++;
             }
         }

@@ -366,4 +366,77 @@ internal sealed unsafe partial class GroupedDiagonalPlan
         Vector512<float> s2 = a2_0 + Avx512F.PermuteVar16x32(a2_1, r1) + Avx512F.PermuteVar16x32(a2_2, r2) + Avx512F.PermuteVar16x32(a2_3, r3) + Avx512F.PermuteVar16x32(a2_4, r4) + Avx512F.PermuteVar16x32(a2_5, r5) + Avx512F.PermuteVar16x32(a2_6, r6) + Avx512F.PermuteVar16x32(a2_7, r7);
         Vector512.Store(TEpilogue.Apply(s2, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 32) : default), y + 32);
     }
+
+    /// <summary>AVX2 (b = 8): one tile of <paramref name="pixels"/> ∈ {1, 2} output pixels of one block, groups of 4.</summary>
+    internal static void Tile_Avx2<TEpilogue>(int width, int pixels, float* x, float* w, float* y, float* residual, float* bias, DiagonalArgs* args, nint khCount, nint kwCount)
+        where TEpilogue : struct, IEpilogue
+    {
+        switch (width * 8 + pixels)
+        {
+            case 33: Diag4x1_Avx2<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
+            case 34: Diag4x2_Avx2<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
+            default: throw new ArgumentOutOfRangeException(nameof(pixels), $"No AVX2 diagonal tile of {pixels} pixels for groups of {width}.");
+        }
+    }
+
+    /// <summary>AVX2, 1 pixel(s), groups of 4: 4 accumulators (pixel × rotation).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Diag4x1_Avx2<TEpilogue>(float* x, float* w, float* y, float* residual, float* bias, DiagonalArgs* args, nint khCount, nint kwCount)
+        where TEpilogue : struct, IEpilogue
+    {
+        Vector256<float> a0_0, a0_1, a0_2, a0_3;
+        a0_0 = a0_1 = a0_2 = a0_3 = Vector256<float>.Zero;
+        nint tap = 32, filterRow = args->FilterRow, pixel = args->PixelStep;
+        float* xr = x, wr = w;
+        for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
+        {
+            float* xc = xr, wc = wr;
+            for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
+            {
+                Vector256<float> x0 = Vector256.Load(xc);
+                Vector256<float> w0 = Vector256.Load(wc + 0); a0_0 = Vector256.FusedMultiplyAdd(x0, w0, a0_0);
+                Vector256<float> w1 = Vector256.Load(wc + 8); a0_1 = Vector256.FusedMultiplyAdd(x0, w1, a0_1);
+                Vector256<float> w2 = Vector256.Load(wc + 16); a0_2 = Vector256.FusedMultiplyAdd(x0, w2, a0_2);
+                Vector256<float> w3 = Vector256.Load(wc + 24); a0_3 = Vector256.FusedMultiplyAdd(x0, w3, a0_3);
+            }
+        }
+        Vector256<int> r1 = Vector256.Create(1, 2, 3, 0, 5, 6, 7, 4);
+        Vector256<int> r2 = Vector256.Create(2, 3, 0, 1, 6, 7, 4, 5);
+        Vector256<int> r3 = Vector256.Create(3, 0, 1, 2, 7, 4, 5, 6);
+        Vector256<float> bias0 = Vector256.Load(bias);
+        Vector256<float> s0 = a0_0 + Avx2.PermuteVar8x32(a0_1, r1) + Avx2.PermuteVar8x32(a0_2, r2) + Avx2.PermuteVar8x32(a0_3, r3);
+        Vector256.Store(TEpilogue.Apply(s0, bias0, TEpilogue.ReadsResidual ? Vector256.Load(residual + 0) : default), y + 0);
+    }
+
+    /// <summary>AVX2, 2 pixel(s), groups of 4: 8 accumulators (pixel × rotation).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Diag4x2_Avx2<TEpilogue>(float* x, float* w, float* y, float* residual, float* bias, DiagonalArgs* args, nint khCount, nint kwCount)
+        where TEpilogue : struct, IEpilogue
+    {
+        Vector256<float> a0_0, a0_1, a0_2, a0_3, a1_0, a1_1, a1_2, a1_3;
+        a0_0 = a0_1 = a0_2 = a0_3 = a1_0 = a1_1 = a1_2 = a1_3 = Vector256<float>.Zero;
+        nint tap = 32, filterRow = args->FilterRow, pixel = args->PixelStep;
+        float* xr = x, wr = w;
+        for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
+        {
+            float* xc = xr, wc = wr;
+            for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
+            {
+                Vector256<float> x0 = Vector256.Load(xc);
+                Vector256<float> x1 = Vector256.Load(xc + 1 * pixel);
+                Vector256<float> w0 = Vector256.Load(wc + 0); a0_0 = Vector256.FusedMultiplyAdd(x0, w0, a0_0); a1_0 = Vector256.FusedMultiplyAdd(x1, w0, a1_0);
+                Vector256<float> w1 = Vector256.Load(wc + 8); a0_1 = Vector256.FusedMultiplyAdd(x0, w1, a0_1); a1_1 = Vector256.FusedMultiplyAdd(x1, w1, a1_1);
+                Vector256<float> w2 = Vector256.Load(wc + 16); a0_2 = Vector256.FusedMultiplyAdd(x0, w2, a0_2); a1_2 = Vector256.FusedMultiplyAdd(x1, w2, a1_2);
+                Vector256<float> w3 = Vector256.Load(wc + 24); a0_3 = Vector256.FusedMultiplyAdd(x0, w3, a0_3); a1_3 = Vector256.FusedMultiplyAdd(x1, w3, a1_3);
+            }
+        }
+        Vector256<int> r1 = Vector256.Create(1, 2, 3, 0, 5, 6, 7, 4);
+        Vector256<int> r2 = Vector256.Create(2, 3, 0, 1, 6, 7, 4, 5);
+        Vector256<int> r3 = Vector256.Create(3, 0, 1, 2, 7, 4, 5, 6);
+        Vector256<float> bias0 = Vector256.Load(bias);
+        Vector256<float> s0 = a0_0 + Avx2.PermuteVar8x32(a0_1, r1) + Avx2.PermuteVar8x32(a0_2, r2) + Avx2.PermuteVar8x32(a0_3, r3);
+        Vector256.Store(TEpilogue.Apply(s0, bias0, TEpilogue.ReadsResidual ? Vector256.Load(residual + 0) : default), y + 0);
+        Vector256<float> s1 = a1_0 + Avx2.PermuteVar8x32(a1_1, r1) + Avx2.PermuteVar8x32(a1_2, r2) + Avx2.PermuteVar8x32(a1_3, r3);
+        Vector256.Store(TEpilogue.Apply(s1, bias0, TEpilogue.ReadsResidual ? Vector256.Load(residual + 8) : default), y + 8);
+    }
 }
