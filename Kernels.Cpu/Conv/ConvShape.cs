@@ -40,6 +40,6 @@ internal enum ConvAlgorithm
     Winograd4x4,
     /// <summary>Stride-1 3×3, group 1, on the blocked layout: Winograd F(2×2, 3×3) (16 multiplications where direct takes 36).</summary>
     Winograd2x2,
-    /// <summary>Groups of 4 or 8 channels (ResNeXt) on the AVX-512 blocked layout: only the true multiply-adds, channels in the lanes, one in-group rotation per output pixel.</summary>
+    /// <summary>Groups narrower than the block (ResNeXt's 4 or 8 channels on AVX-512, 4 on AVX2) on the blocked layout: only the true multiply-adds, channels in the lanes, one in-group rotation per output pixel.</summary>
     GroupedDiagonal,
 }

@@ -17,10 +17,10 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// W_r ⊙ x over the taps with plain FMAs on the unshuffled input (W_r[c] is that pair's weight), and at the store the
 /// output is Σ_r P_r(acc_r), P_r the in-group rotation that brings each output lane's partner back: g FMAs per input
 /// vector and tap where the block-diagonal dense kernel (<see cref="BlockedDirectPlan"/>, this plan's twin and the
-/// fallback) does 16, and g − 1 permutes per output pixel. Register tiles: up to 6 pixels × 4 rotations (g = 4) or
-/// 3 × 8 (g = 8), 24 accumulators. Rows clamp their kernel rows; interior columns go in tiles, border columns one
-/// pixel at a time with clamped kernel columns. AVX-512 only: at AVX2's b = 8 a group of 8 is the whole block (the
-/// dense kernel is already exact) and groups of 4 stay with the 2× dense kernel.
+/// fallback) does b, and g − 1 permutes per output pixel. Register tiles on AVX-512: up to 6 pixels × 4 rotations
+/// (g = 4) or 3 × 8 (g = 8), 24 accumulators; on AVX2 (b = 8, groups of 4 only: a group of 8 is the whole block, where
+/// the dense kernel is already exact) 2 pixels × 4 rotations. Rows clamp their kernel rows; interior columns go in
+/// tiles, border columns one pixel at a time with clamped kernel columns.
 /// </summary>
 internal sealed unsafe partial class GroupedDiagonalPlan : ConvPlan
 {
