@@ -54,14 +54,6 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// </summary>
     private readonly bool _rowsOuter;
 
-    /// <summary>Output columns whose every tap lies inside the input row, as [lo, hi).</summary>
-    private static (int Lo, int Hi) Interior(in Window3D w)
-    {
-        int lo = Math.Min(w.OutW, (w.PadW + w.SW - 1) / w.SW);
-        int lastFull = w.InW - 1 + w.PadW - (w.KW - 1) * w.DW; // ow·SW must not pass this
-        return (lo, lastFull < 0 ? lo : Math.Clamp(lastFull / w.SW + 1, lo, w.OutW));
-    }
-
     /// <summary>Floats of the zero-padded input copy: [N][Cp/b][InH + pads][InW + pads][b].</summary>
     private long PaddedInputLength => _padded is null ? 0 : (long)Shape.Batch * _inBlocks * _w.InH * _w.InW * _block;
     /// <summary>
@@ -119,7 +111,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
         Window3D w = shape.Window;
         if (w.IsPointwise) w = w with { InH = 1, OutH = 1, InW = w.InH * w.InW, OutW = w.OutH * w.OutW };
-        (_interiorLo, _interiorHi) = Interior(w);
+        (_interiorLo, _interiorHi) = WindowTaps.InteriorColumns(w);
         // Border columns run one pixel at a time, at a fraction of a full tile's rate: narrow planes (ResNet's 7- and
         // 14-wide) lose a large share of their columns to them, and even one border column of a 28- or 56-wide row
         // costs more than copying the input. There the input is copied once per run into a zero-padded plane in the
@@ -135,7 +127,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         {
             _padded = w;
             w = w with { InH = w.InH + w.PadH + w.PadEndH, InW = w.InW + w.PadW + w.PadEndW, PadH = 0, PadW = 0, PadEndH = 0, PadEndW = 0 };
-            (_interiorLo, _interiorHi) = Interior(w);
+            (_interiorLo, _interiorHi) = WindowTaps.InteriorColumns(w);
         }
         _w = w;
         // A plane that is one long row splits into segments, so that even one output group makes tasks for every thread.
@@ -421,9 +413,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         };
         // Kernel rows whose input row exists: ih = ih0 + kh·DH ∈ [0, InH).
         int ih0 = oh * w.SH - w.PadH;
-        int khLo = ih0 >= 0 ? 0 : (-ih0 + w.DH - 1) / w.DH;
-        int khHi = ih0 > w.InH - 1 ? 0 : Math.Min(w.KH, (w.InH - 1 - ih0) / w.DH + 1);
-        nint khCount = Math.Max(0, khHi - khLo);
+        (int khLo, int khCount) = WindowTaps.Inside(ih0, w.DH, w.KH, w.InH);
         int inStart = ob0 / _outBlocksPerUnit * _inBlocksPerUnit + cb0;
         float* xRow = body.X + ((long)n * _inBlocks + inStart) * inPlane + (long)(ih0 + khLo * w.DH) * w.InW * b;
         long tapFloats = (long)r * b * b;
@@ -434,7 +424,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // The interior part of the segment goes in ⌈width/P⌉ tiles of near-equal width (7 → 4 + 3, not 6 + 1: a
         // one-pixel tile has too few accumulators to hide the FMA latency), the rest one pixel at a time.
         int lo = Math.Clamp(_interiorLo, ow0, ow1), hi = Math.Clamp(_interiorHi, lo, ow1);
-        int tiles = (hi - lo + _tilePixels - 1) / _tilePixels, tileBase = tiles == 0 ? 0 : (hi - lo) / tiles, wider = tiles == 0 ? 0 : (hi - lo) % tiles;
+        (int tileBase, int wider) = WindowTaps.NearEqualTiles(hi - lo, _tilePixels);
         for (int ow = ow0; ow < ow1;)
         {
             float* y = body.Y + yRow + (long)ow * b;
@@ -450,9 +440,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
                 continue;
             }
             // One pixel: kernel columns whose input column exists, iw = iw0 + kw·DW ∈ [0, InW).
-            int kwLo = iw0 >= 0 ? 0 : (-iw0 + w.DW - 1) / w.DW;
-            int kwHi = iw0 > w.InW - 1 ? 0 : Math.Min(w.KW, (w.InW - 1 - iw0) / w.DW + 1);
-            nint kwCount = Math.Max(0, kwHi - kwLo);
+            (int kwLo, int kwCount) = WindowTaps.Inside(iw0, w.DW, w.KW, w.InW);
             float* xp = xRow + (long)(iw0 + kwLo * w.DW) * b;
             float* fp = filter + kwLo * tapFloats;
             if (avx512) Tile_Avx512<TEpilogue>(1, r, xp, fp, y, residual, bias, &args, khCount, kwCount);

@@ -54,40 +54,31 @@ internal static class BlockedPool
             int inImage = task % planesPerImage; task /= planesPerImage;
             int band = task % bands, plane = task / bands * planesPerImage + inImage;
             int rowsPerBand = (w.OutH + bands - 1) / bands, oh0 = band * rowsPerBand, oh1 = Math.Min(w.OutH, oh0 + rowsPerBand);
-            int inH = w.InH, inW = w.InW, outH = w.OutH, outW = w.OutW, kh = w.KH, kw = w.KW;
+            int inH = w.InH, inW = w.InW, outW = w.OutW, kh = w.KH, kw = w.KW;
             int sh = w.SH, sw = w.SW, dh = w.DH, dw = w.DW, padH = w.PadH, padW = w.PadW, b = block;
             float* input = x + (long)plane * w.InSize * b, output = y + (long)plane * w.OutSize * b;
-            // Interior columns [lo, hi): ow·SW − PadW ≥ 0 and ow·SW − PadW + (KW − 1)·DW ≤ InW − 1.
-            int lo = Math.Min(outW, (padW + sw - 1) / sw);
-            int lastFull = inW - 1 + padW - (kw - 1) * dw;
-            int hi = lastFull < 0 ? lo : Math.Clamp(lastFull / sw + 1, lo, outW);
+            (int lo, int hi) = WindowTaps.InteriorColumns(w);
             long rowStep = (long)dh * inW * b, colStep = (long)dw * b;
             TVec start = TVec.Broadcast(MaxPoolPadding.Float);
             for (int oh = oh0; oh < oh1; oh++)
             {
                 int top = oh * sh - padH;
-                int khLo = top >= 0 ? 0 : (-top + dh - 1) / dh;
-                int khHi = top > inH - 1 ? 0 : Math.Min(kh, (inH - 1 - top) / dh + 1);
+                (int khLo, int khCount) = WindowTaps.Inside(top, dh, kh, inH);
                 float* rows = input + ((long)(top + khLo * dh) * inW) * b;
                 float* o = output + (long)oh * outW * b;
                 for (int ow = 0; ow < outW; ow++, o += b)
                 {
                     int left = ow * sw - padW;
-                    int kwLo = 0, kwHi = kw;
-                    if (ow < lo || ow >= hi)
-                    {
-                        kwLo = left >= 0 ? 0 : (-left + dw - 1) / dw;
-                        kwHi = left > inW - 1 ? 0 : Math.Min(kw, (inW - 1 - left) / dw + 1);
-                    }
+                    (int kwLo, int kwCount) = ow >= lo && ow < hi ? (0, kw) : WindowTaps.Inside(left, dw, kw, inW);
                     float* first = rows + (long)(left + kwLo * dw) * b;
                     for (int q = 0; q < b; q += TVec.Count)
                     {
                         TVec best = start;
                         float* r = first + q;
-                        for (int i = khLo; i < khHi; i++, r += rowStep)
+                        for (int i = 0; i < khCount; i++, r += rowStep)
                         {
                             float* p = r;
-                            for (int j = kwLo; j < kwHi; j++, p += colStep) best = TVec.Max(best, TVec.Load(p));
+                            for (int j = 0; j < kwCount; j++, p += colStep) best = TVec.Max(best, TVec.Load(p));
                         }
                         TVec.Store(o + q, best);
                     }

@@ -61,9 +61,7 @@ internal sealed unsafe partial class GroupedDiagonalPlan : ConvPlan
         _block = platform.BlockSize;
         _blocks = BlockedLayout.PaddedChannels(shape.Channels, _block) / _block;
         _w = shape.Window;
-        int lo = Math.Min(_w.OutW, (_w.PadW + _w.SW - 1) / _w.SW);
-        int lastFull = _w.InW - 1 + _w.PadW - (_w.KW - 1) * _w.DW;
-        (_interiorLo, _interiorHi) = (lo, lastFull < 0 ? lo : Math.Clamp(lastFull / _w.SW + 1, lo, _w.OutW));
+        (_interiorLo, _interiorHi) = WindowTaps.InteriorColumns(_w);
         // Bands of rows per task: each (image, block) pair's rows cut into about 8 tasks per thread over the run, so a
         // descheduled thread's share is small; never depends on the batch, so the plan is the same at every size.
         int pairs = Math.Max(1, _blocks);
@@ -186,14 +184,12 @@ internal sealed unsafe partial class GroupedDiagonalPlan : ConvPlan
         float* bias = body.Bias + block * _block;
         long plane = ((long)n * _blocks + block) * outPlane;
         int lo = _interiorLo, hi = _interiorHi;
-        int tiles = (hi - lo + maxPixels - 1) / maxPixels, tileBase = tiles == 0 ? 0 : (hi - lo) / tiles, extra = tiles == 0 ? 0 : (hi - lo) % tiles;
+        (int tileBase, int extra) = WindowTaps.NearEqualTiles(hi - lo, maxPixels);
         int oh1 = Math.Min(w.OutH, (band + 1) * _rowsPerTask);
         for (int oh = band * _rowsPerTask; oh < oh1; oh++)
         {
             int ih0 = oh * w.SH - w.PadH;
-            int khLo = ih0 >= 0 ? 0 : (-ih0 + w.DH - 1) / w.DH;
-            int khHi = ih0 > w.InH - 1 ? 0 : Math.Min(w.KH, (w.InH - 1 - ih0) / w.DH + 1);
-            nint khCount = Math.Max(0, khHi - khLo);
+            (int khLo, int khCount) = WindowTaps.Inside(ih0, w.DH, w.KH, w.InH);
             float* xRow = x + (long)(ih0 + khLo * w.DH) * w.InW * _block;
             float* fRow = filter + (long)khLo * w.KW * tapFloats;
             long yRow = plane + (long)oh * w.OutW * _block;
@@ -211,9 +207,7 @@ internal sealed unsafe partial class GroupedDiagonalPlan : ConvPlan
                     ow += p;
                     continue;
                 }
-                int kwLo = iw0 >= 0 ? 0 : (-iw0 + w.DW - 1) / w.DW;
-                int kwHi = iw0 > w.InW - 1 ? 0 : Math.Min(w.KW, (w.InW - 1 - iw0) / w.DW + 1);
-                nint kwCount = Math.Max(0, kwHi - kwLo);
+                (int kwLo, int kwCount) = WindowTaps.Inside(iw0, w.DW, w.KW, w.InW);
                 if (avx512) Tile_Avx512<TEpilogue>(g, 1, xRow + (long)(iw0 + kwLo * w.DW) * _block, fRow + kwLo * tapFloats, y, residual, bias, &args, khCount, kwCount);
                 else Tile_Avx2<TEpilogue>(g, 1, xRow + (long)(iw0 + kwLo * w.DW) * _block, fRow + kwLo * tapFloats, y, residual, bias, &args, khCount, kwCount);
                 ow++;

@@ -46,9 +46,7 @@ internal sealed unsafe partial class NchwStemPlan : ConvPlan
         _w = shape.Window;
         _outBlocks = BlockedLayout.PaddedChannels(shape.OutChannels, Block) / Block;
         _groups = (_outBlocks + TileBlocks - 1) / TileBlocks;
-        int lo = Math.Min(_w.OutW, (_w.PadW + _w.SW - 1) / _w.SW);
-        int lastFull = _w.InW - 1 + _w.PadW - (_w.KW - 1) * _w.DW;
-        (_interiorLo, _interiorHi) = (lo, lastFull < 0 ? lo : Math.Clamp(lastFull / _w.SW + 1, lo, _w.OutW));
+        (_interiorLo, _interiorHi) = WindowTaps.InteriorColumns(_w);
         int outBlocks = _outBlocks;
         ConvShape s = shape;
         _filter = cache is null ? Pack(weights.Floats, s, outBlocks)
@@ -154,16 +152,14 @@ internal sealed unsafe partial class NchwStemPlan : ConvPlan
             PixelStep = w.SW, KH = w.KH, KW = w.KW, OutBlockStride = (nint)outPlane,
         };
         int ih0 = oh * w.SH - w.PadH;
-        int khLo = ih0 >= 0 ? 0 : (-ih0 + w.DH - 1) / w.DH;
-        int khHi = ih0 > w.InH - 1 ? 0 : Math.Min(w.KH, (w.InH - 1 - ih0) / w.DH + 1);
-        nint khCount = Math.Max(0, khHi - khLo);
+        (int khLo, int khCount) = WindowTaps.Inside(ih0, w.DH, w.KH, w.InH);
         long tapFloats = (long)r * Block;
         float* xRow = body.X + (long)n * c * inPlane + (long)(ih0 + khLo * w.DH) * w.InW;
         float* filter = body.Filter + (long)ob0 * Block * c * w.KH * w.KW + (long)khLo * w.KW * tapFloats;
         long yRow = ((long)n * _outBlocks + ob0) * outPlane + (long)oh * w.OutW * Block;
         float* bias = body.Bias + ob0 * Block;
         int lo = _interiorLo, hi = _interiorHi;
-        int tiles = (hi - lo + TilePixels - 1) / TilePixels, tileBase = tiles == 0 ? 0 : (hi - lo) / tiles, wider = tiles == 0 ? 0 : (hi - lo) % tiles;
+        (int tileBase, int wider) = WindowTaps.NearEqualTiles(hi - lo, TilePixels);
         for (int ow = 0; ow < w.OutW;)
         {
             float* y = body.Y + yRow + (long)ow * Block;
@@ -176,9 +172,7 @@ internal sealed unsafe partial class NchwStemPlan : ConvPlan
                 ow += p;
                 continue;
             }
-            int kwLo = iw0 >= 0 ? 0 : (-iw0 + w.DW - 1) / w.DW;
-            int kwHi = iw0 > w.InW - 1 ? 0 : Math.Min(w.KW, (w.InW - 1 - iw0) / w.DW + 1);
-            nint kwCount = Math.Max(0, kwHi - kwLo);
+            (int kwLo, int kwCount) = WindowTaps.Inside(iw0, w.DW, w.KW, w.InW);
             Tile_Avx512<TEpilogue>(1, r, xRow + iw0 + kwLo * w.DW, filter + kwLo * tapFloats, y, residual, bias, &args, khCount, kwCount);
             ow++;
         }

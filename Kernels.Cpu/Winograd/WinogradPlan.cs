@@ -229,6 +229,8 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         };
         long uXi = (long)_inBlocks * b * _outBlocks * b;
         bool avx512 = b == 16;
+        // Register tiles of near-equal width (25 tiles: 5 × 5, not 4 × 6 + 1), as the direct kernel splits its rows; the same for every ξ.
+        (int width, int wider) = WindowTaps.NearEqualTiles(count, _tilePixels);
         for (int xi = 0; xi < _xi; xi++)
         {
             float* vx = v + xi * vXi, mx = mBuf + xi * mXi;
@@ -237,9 +239,6 @@ internal sealed unsafe class WinogradPlan : ConvPlan
             {
                 int r = Math.Min(_tileBlocks, mb1 - ob);
                 float* filter = u + (long)ob * _inBlocks * b * b, mOut = mx + (nint)(ob - mb0) * T * b;
-                // ⌈count/P⌉ register tiles of near-equal width (25 tiles: 5 × 5, not 4 × 6 + 1: a one-tile call has 4
-                // accumulators, too few to hide the FMA latency), as the direct kernel splits its rows.
-                int calls = (count + _tilePixels - 1) / _tilePixels, width = count / Math.Max(1, calls), wider = count % Math.Max(1, calls);
                 for (int p0 = 0, c = 0; p0 < count; c++)
                 {
                     int p = width + (c < wider ? 1 : 0);
