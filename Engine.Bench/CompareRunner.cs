@@ -24,7 +24,7 @@ public static class CompareRunner
         int batch = Option(args, "--batch", 1), threads = Option(args, "--threads", 2), runs = Option(args, "--runs", 20);
 
         bool blocked = !args.Contains("--nchw");
-        using var cardinal = InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { Threads = threads, BlockedLayout = blocked }));
+        using var cardinal = InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { Threads = threads, BlockedLayout = blocked, DepthFirst = DepthFirstOption(args) }));
         var info = cardinal.Inputs[0];
         int[] dims = info.Dims!.Select((d, i) => i == 0 ? d.Size ?? batch : d.Size ?? 1).ToArray();
         var random = new Random(11);
@@ -93,6 +93,13 @@ public static class CompareRunner
     {
         var sorted = v.Order().ToList();
         return sorted[Math.Min(sorted.Count - 1, (int)Math.Round(p * (sorted.Count - 1)))];
+    }
+
+    /// <summary>--depth-first off|IMAGES:BATCH_MB:PART_MB (<see cref="DepthFirstTuning"/>); the backend's default without it.</summary>
+    internal static DepthFirstTuning? DepthFirstOption(string[] args)
+    {
+        int at = Array.IndexOf(args, "--depth-first");
+        return at >= 0 && at + 1 < args.Length ? DepthFirstTuning.Parse(args[at + 1]) : DepthFirstTuning.Default;
     }
 
     internal static int Option(string[] args, string name, int fallback)

@@ -19,7 +19,7 @@ public static class LayersRunner
         int batch = CompareRunner.Option(args, "--batch", 1), threads = CompareRunner.Option(args, "--threads", 1);
         int runs = CompareRunner.Option(args, "--runs", 10), top = CompareRunner.Option(args, "--top", 20);
 
-        using var session = InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { Threads = threads, BlockedLayout = !args.Contains("--nchw") }));
+        using var session = InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { Threads = threads, BlockedLayout = !args.Contains("--nchw"), DepthFirst = CompareRunner.DepthFirstOption(args) }));
         int[] dims = session.Inputs[0].Dims!.Select((d, i) => i == 0 ? d.Size ?? batch : d.Size ?? 1).ToArray();
         ExecutionPlan plan = session.PlanForShapes([dims]);
         var executor = (KernelExecutor)session.CompiledPlanFor([dims]);

@@ -30,6 +30,13 @@ public sealed record CpuBackendOptions
     /// </summary>
     public bool Winograd { get; init; } = !string.Equals(Environment.GetEnvironmentVariable("CARDINAL_WINOGRAD"), "off", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Batches run their first layers a few images at a time, while the activations are large (on the blocked layout;
+    /// null: every layer on the whole batch). Results do not change: each part runs the kernels a batch of its size
+    /// would. Tests and the benchmarks set it.
+    /// </summary>
+    internal DepthFirstTuning? DepthFirst { get; init; } = DepthFirstTuning.Default;
+
     /// <summary>Plan passes appended to the backend's own (<see cref="CpuBackend.Passes"/>); tests inject rewrites here.</summary>
     internal IReadOnlyList<IPlanPass> ExtraPasses { get; init; } = [];
 
@@ -62,9 +69,15 @@ public sealed class CpuBackend : IBackend
     /// <inheritdoc/>
     public string Description => $"cpu (threads={Options.Threads}, {_platform})";
 
-    /// <summary>The CPU backend's own plan rewrites: the NCHWc layout pass when <see cref="CpuBackendOptions.BlockedLayout"/> is on and the tier has blocked kernels, plus any a test injects.</summary>
+    /// <summary>
+    /// The CPU backend's own plan rewrites: the NCHWc layout pass when <see cref="CpuBackendOptions.BlockedLayout"/> is on
+    /// and the tier has blocked kernels, then the depth-first prefix for batches (<see cref="CpuBackendOptions.DepthFirst"/>),
+    /// plus any a test injects.
+    /// </summary>
     internal IReadOnlyList<IPlanPass> Passes => _passes ??= Options.BlockedLayout && _platform.BlockSize > 0
-        ? [new Nchwc.NchwcLayoutPass(_platform.BlockSize) { FoldStem = Options.BlockedDirectKernels }, .. Options.ExtraPasses]
+        ? [new Nchwc.NchwcLayoutPass(_platform.BlockSize) { FoldStem = Options.BlockedDirectKernels },
+            .. Options.DepthFirst is { } depthFirst ? [new DepthFirstPrefix(depthFirst.ImagesPerPart, depthFirst.BatchBytesAbove, depthFirst.PartBytesAtMost)] : Array.Empty<IPlanPass>(),
+            .. Options.ExtraPasses]
         : Options.ExtraPasses;
 
     private IReadOnlyList<IPlanPass>? _passes;

@@ -159,7 +159,7 @@ internal static class CpuKernelFactory
             case ConcatOp concat:
             {
                 int axis = TensorShape.NormalizeAxis(concat.Axis, inputs[0]!.Rank, node.Describe());
-                return K((i, o) => DataMovement.Concat(i.Select(t => t!).ToArray(), axis, o[0]));
+                return K((i, o) => DataMovement.Concat(i!, axis, o[0]));
             }
             case SplitOp split:
             {

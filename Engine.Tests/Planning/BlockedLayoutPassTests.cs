@@ -102,10 +102,12 @@ public class BlockedLayoutPassTests
     }
 
     [Test]
-    public void CpuBackend_ByDefault_HasOnlyTheLayoutPass_WhereTheTierHasBlocks()
+    public void CpuBackend_ByDefault_HasTheLayoutPassThenDepthFirst_WhereTheTierHasBlocks()
     {
         using var cpu = new CpuBackend(new CpuBackendOptions { Threads = 1 });
-        Assert.That(cpu.Passes.Select(p => p.Name), Is.EqualTo(cpu.Platform.BlockSize > 0 ? new[] { $"nchwc{cpu.Platform.BlockSize}" } : Array.Empty<string>()));
+        Assert.That(cpu.Passes.Select(p => p.Name), Is.EqualTo(cpu.Platform.BlockSize > 0 ? new[] { $"nchwc{cpu.Platform.BlockSize}", "depth-first" } : Array.Empty<string>()));
+        using var wholeBatch = new CpuBackend(new CpuBackendOptions { Threads = 1, DepthFirst = null });
+        Assert.That(wholeBatch.Passes.Select(p => p.Name), Is.EqualTo(cpu.Platform.BlockSize > 0 ? new[] { $"nchwc{cpu.Platform.BlockSize}" } : Array.Empty<string>()));
         using var plain = new CpuBackend(new CpuBackendOptions { Threads = 1, BlockedLayout = false });
         Assert.That(plain.Passes, Is.Empty);
     }

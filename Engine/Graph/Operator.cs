@@ -26,6 +26,18 @@ internal abstract class Operator
     /// <summary>Whether the planner may evaluate this node ahead of time when all of its inputs are known.</summary>
     public virtual bool IsFoldable => true;
 
+    /// <summary>
+    /// True when image n of every output (dimension 0 a batch) is computed from image n of each input that is
+    /// computed at run time, constants being parameters every image shares (a convolution's weights, a broadcast
+    /// bias): a plan may then run the step a few images at a time (<see cref="Passes.DepthFirstPrefix"/>). The pass
+    /// itself checks that every run-time input and output has the batch as dimension 0; an operator says only what
+    /// its constants mean. False unless the operator says so.
+    /// </summary>
+    public virtual bool ImagesIndependent(ValueInfo?[] inputs, ValueInfo[] outputs) => false;
+
+    /// <summary>A constant that broadcasts over dimension 0 of <paramref name="output"/> (lower rank, or 1 there): every image reads all of it.</summary>
+    protected static bool SharedByImages(int[] dims, ValueInfo output) => dims.Length < output.Rank || dims[0] == 1;
+
     /// <summary>A short description of the attributes for `cardinal inspect`.</summary>
     public virtual string Describe() => OpType;
 

@@ -47,6 +47,8 @@ internal sealed class BlockedConvOp(ConvOp conv, int block, int channels) : Oper
         return perOutput * y.Dims[0] * w.Dims[0] * y.Dims[2] * y.Dims[3];
     }
 
+    public override bool ImagesIndependent(ValueInfo?[] inputs, ValueInfo[] outputs) => ConvOp.ParametersConstant(inputs);
+
     public override string Describe() => $"Conv{Conv.Epilogue} group={Conv.Group} {Conv.Window.Describe()} {BlockedLayout.Name(2, Block)}";
 }
 
@@ -70,6 +72,8 @@ internal sealed class BlockedMaxPoolOp(PoolOp pool, int block) : Operator
 
     public override long Flops(ValueInfo?[] inputs, ValueInfo[] outputs) => Pool.Flops(inputs, outputs);
 
+    public override bool ImagesIndependent(ValueInfo?[] inputs, ValueInfo[] outputs) => true;
+
     public override string Describe() => $"MaxPool {Pool.Window.Describe()} NCHW{Block}c";
 }
 
@@ -86,6 +90,8 @@ internal sealed class BlockedGlobalAveragePoolOp(int block) : Operator
     }
 
     public override long Flops(ValueInfo?[] inputs, ValueInfo[] outputs) => inputs[0]!.ElementCount;
+
+    public override bool ImagesIndependent(ValueInfo?[] inputs, ValueInfo[] outputs) => true;
 
     public override string Describe() => $"GlobalAveragePool NCHW{Block}c";
 }

@@ -65,5 +65,13 @@ internal sealed class ConvOp(WindowAttributes window, int group, ConvEpilogue ep
         return perOutput * outputs[0].ElementCount;
     }
 
+    /// <summary>Weights and bias are parameters (constants); the residual is the output's own image.</summary>
+    public override bool ImagesIndependent(ValueInfo?[] inputs, ValueInfo[] outputs) => ParametersConstant(inputs);
+
+    /// <summary>The weights and the bias (inputs 1 and 2) are constants, and a fused residual (input 3) is not.</summary>
+    internal static bool ParametersConstant(ValueInfo?[] inputs) =>
+        inputs.Length > 1 && inputs[1] is { IsConstant: true } && (inputs.Length < 3 || inputs[2] is null or { IsConstant: true })
+        && (inputs.Length < 4 || inputs[3] is null or { IsConstant: false });
+
     public override string Describe() => $"Conv{Epilogue} group={Group} {Window.Describe()}";
 }

@@ -35,6 +35,12 @@ internal sealed class BinaryOp(BinaryKind kind, int? legacyAxis = null) : Operat
     }
 
     public override long Flops(ValueInfo?[] inputs, ValueInfo[] outputs) => outputs[0].ElementCount;
+
+    /// <summary>A constant operand must broadcast over the images (a per-image constant would pair image n with its row n).</summary>
+    public override bool ImagesIndependent(ValueInfo?[] inputs, ValueInfo[] outputs) =>
+        inputs.Length == 2 && inputs[0] is { } a && inputs[1] is { } b
+        && (!a.IsConstant || SharedByImages(a.Dims, outputs[0]))
+        && (!b.IsConstant || SharedByImages(EffectiveShapeOfB(a.Dims, b.Dims), outputs[0]));
 }
 
 /// <summary>ONNX Sum: elementwise sum of one or more inputs with broadcasting.</summary>
@@ -54,6 +60,9 @@ internal sealed class SumOp : Operator
     }
 
     public override long Flops(ValueInfo?[] inputs, ValueInfo[] outputs) => outputs[0].ElementCount * Math.Max(1, inputs.Length - 1);
+
+    public override bool ImagesIndependent(ValueInfo?[] inputs, ValueInfo[] outputs) =>
+        inputs.All(i => i is not null && (!i.IsConstant || SharedByImages(i.Dims, outputs[0])));
 }
 
 internal enum UnaryKind { Relu, Sigmoid }
@@ -74,6 +83,8 @@ internal sealed class UnaryOp(UnaryKind kind) : Operator
     }
 
     public override long Flops(ValueInfo?[] inputs, ValueInfo[] outputs) => outputs[0].ElementCount;
+
+    public override bool ImagesIndependent(ValueInfo?[] inputs, ValueInfo[] outputs) => true;
 }
 
 /// <summary>ONNX Clip in its opset-11+ form: optional scalar min and max inputs.</summary>
@@ -95,6 +106,9 @@ internal sealed class ClipOp : Operator
     }
 
     public override long Flops(ValueInfo?[] inputs, ValueInfo[] outputs) => outputs[0].ElementCount;
+
+    /// <summary>The bounds are scalars; constants, they are parameters.</summary>
+    public override bool ImagesIndependent(ValueInfo?[] inputs, ValueInfo[] outputs) => inputs.Skip(1).All(b => b is null or { IsConstant: true });
 }
 
 /// <summary>BatchNormalization in inference form: Y = scale·(X − mean)/√(var + ε) + B, per channel (axis 1).</summary>
@@ -120,6 +134,10 @@ internal sealed class BatchNormOp(float epsilon) : Operator
     }
 
     public override long Flops(ValueInfo?[] inputs, ValueInfo[] outputs) => 2 * outputs[0].ElementCount;
+
+    /// <summary>Per-channel parameters, when they are constants.</summary>
+    public override bool ImagesIndependent(ValueInfo?[] inputs, ValueInfo[] outputs) => inputs.Skip(1).All(p => p is { IsConstant: true });
+
     public override string Describe() => $"BatchNormalization epsilon={Epsilon}";
 }
 

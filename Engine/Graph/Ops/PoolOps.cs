@@ -36,6 +36,9 @@ internal sealed class PoolOp(PoolKind kind, WindowAttributes window, bool countI
     public override long Flops(ValueInfo?[] inputs, ValueInfo[] outputs) =>
         outputs[0].ElementCount * Window.KernelShape!.Aggregate(1L, (a, b) => a * b);
 
+    /// <summary>Not with MaxPool's Indices: they count from the start of the whole tensor, batch included.</summary>
+    public override bool ImagesIndependent(ValueInfo?[] inputs, ValueInfo[] outputs) => outputs.Length == 1;
+
     public override string Describe() => $"{OpType} {Window.Describe()}" + (CountIncludePad ? " count_include_pad" : "");
 }
 
@@ -54,4 +57,6 @@ internal sealed class GlobalAveragePoolOp : Operator
     }
 
     public override long Flops(ValueInfo?[] inputs, ValueInfo[] outputs) => inputs[0]!.ElementCount;
+
+    public override bool ImagesIndependent(ValueInfo?[] inputs, ValueInfo[] outputs) => true;
 }

@@ -56,6 +56,8 @@ internal sealed class ReorderToBlockedOp(int block) : Operator
         return [new(ElementType.Float32, dims)];
     }
 
+    public override bool ImagesIndependent(ValueInfo?[] inputs, ValueInfo[] outputs) => true;
+
     public override string Describe() => $"{OpType}(block={Block})";
 }
 
@@ -79,6 +81,8 @@ internal sealed class ReorderFromBlockedOp(int block, int channels) : Operator
         dims[1] = Channels;
         return [new(ElementType.Float32, dims)];
     }
+
+    public override bool ImagesIndependent(ValueInfo?[] inputs, ValueInfo[] outputs) => true;
 
     public override string Describe() => $"{OpType}(block={Block}, channels={Channels})";
 }
