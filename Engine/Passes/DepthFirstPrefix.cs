@@ -89,6 +89,7 @@ internal sealed class DepthFirstPrefix(int imagesPerPart, long batchBytesAbove, 
         ValueInfo x = plan.Values[input];
         if (x.Rank < 1 || x.Dims[0] <= ImagesPerPart) return null;
         int batch = x.Dims[0], parts = (batch + ImagesPerPart - 1) / ImagesPerPart, chunk = (batch + parts - 1) / parts;
+        if ((long)chunk * (parts - 1) >= batch) return null; // an empty last part (cannot happen with these sizes; Split would refuse it)
         var produced = new HashSet<int>();
         int end = 0, wanted = -1;
         for (; end < plan.Steps.Count; end++)
