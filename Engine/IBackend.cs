@@ -78,4 +78,10 @@ internal interface IKernel
     /// every reader holds is released as the plan is compiled (<see cref="KernelExecutor"/>).
     /// </summary>
     IReadOnlyList<int> HeldInputs => [];
+
+    /// <summary>
+    /// An input position whose buffer output 0 may be written into when this step is that value's last reader (a fused
+    /// residual the kernel reads element by element before storing each output element over it), or −1.
+    /// </summary>
+    int OutputOverwrites => -1;
 }

@@ -61,4 +61,34 @@ public class BufferPlanningTests
         for (int run = 0; run < 3; run++)
             TensorAssert.Close(expected, executor.Run([input])[0], 1e-3, 1e-4, $"run {run} with pooled buffers");
     }
+
+    [Test]
+    public void Executor_OutputTakesOverADyingResidual_NeverALiveValue()
+    {
+        ExecutionPlan plan = ResNetPlan(out string folder);
+        using var backend = new CpuBackend(new CpuBackendOptions { Threads = 2 });
+        var executor = (KernelExecutor)backend.Compile(plan);
+        var life = Lifetimes.Compute(plan, viewsAlias: true);
+        int takenOver = 0;
+        var pairs = new HashSet<(int, int)>();
+        for (int s = 0; s < plan.Steps.Count; s++)
+        {
+            PlanStep step = plan.Steps[s];
+            if (step.Node.Op is not Cardinal.Graph.Ops.BlockedConvOp { Conv.Epilogue.Residual: true }) continue;
+            int r = step.Inputs[3], y = step.Outputs[0];
+            bool dies = life.Last[r] == s && executor.SlotOf(r) >= 0;
+            Assert.That(executor.SlotOf(y) == executor.SlotOf(r), Is.EqualTo(dies), $"{step.Node}: residual {plan.Values[r].Name} {(dies ? "dies" : "lives on")}");
+            if (dies) { takenOver++; pairs.Add((Math.Min(r, y), Math.Max(r, y))); }
+        }
+        Assert.That(takenOver, Is.GreaterThan(2), "every block's output is written over the residual it adds");
+        // Otherwise values alive at once never share a buffer.
+        var pooled = Enumerable.Range(0, plan.Values.Count).Where(v => executor.SlotOf(v) >= 0).ToList();
+        foreach (int a in pooled)
+            foreach (int b in pooled.Where(b => b > a && executor.SlotOf(b) == executor.SlotOf(a)))
+                Assert.That(life.Overlap(a, b) && !pairs.Contains((a, b)), Is.False, $"{plan.Values[a].Name} and {plan.Values[b].Name} share a buffer while both alive");
+        var input = Cardinal.Formats.Npy.NpyFile.Read(Path.Combine(folder, "input.npy"));
+        var expected = Cardinal.Formats.Npy.NpyFile.Read(Path.Combine(folder, "output.npy"));
+        for (int run = 0; run < 2; run++)
+            TensorAssert.Close(expected, executor.Run([input])[0], 1e-3, 1e-4, $"run {run} with outputs over residuals");
+    }
 }

@@ -14,7 +14,11 @@ internal static class BlockedOutputAssert
     /// <summary>NaN floats after y: a write past its end shows.</summary>
     public const int Guard = 16;
 
-    /// <summary>Runs <paramref name="plan"/> into a NaN-filled y of <paramref name="length"/> floats plus the guard, with a workspace of 0xFF bytes.</summary>
+    /// <summary>
+    /// Runs <paramref name="plan"/> into a NaN-filled y of <paramref name="length"/> floats plus the guard, with a workspace
+    /// of 0xFF bytes. A plan that may write y over its residual (<see cref="ConvPlan.OutputMayBeResidual"/>, as the executor
+    /// lets it where the residual dies) runs a second time so, and must give the same bits.
+    /// </summary>
     public static unsafe float[] Run(ConvPlan plan, float[] x, float[] bias, float[] residual, long length)
     {
         var yb = new float[length + Guard];
@@ -22,6 +26,16 @@ internal static class BlockedOutputAssert
         var workspace = new WorkspaceBuffer(plan.WorkspaceBytes);
         if (plan.WorkspaceBytes > 0) new Span<byte>(workspace.Workspace.Pointer, (int)plan.WorkspaceBytes).Fill(0xFF);
         plan.Run(x, default, bias, residual, yb, workspace.Workspace);
+        if (plan.OutputMayBeResidual && plan.Shape.Epilogue.Residual)
+        {
+            var inPlace = new float[length + Guard];
+            Array.Fill(inPlace, float.NaN);
+            residual.AsSpan(0, (int)length).CopyTo(inPlace);
+            plan.Run(x, default, bias, inPlace.AsSpan(0, (int)length), inPlace, workspace.Workspace);
+            for (long i = 0; i < inPlace.Length; i++)
+                if (BitConverter.SingleToInt32Bits(inPlace[i]) != BitConverter.SingleToInt32Bits(yb[i]))
+                    Assert.Fail($"{plan.Description} {plan.Shape}: y written over its residual differs at {i}: {inPlace[i]} against {yb[i]}");
+        }
         GC.KeepAlive(workspace);
         return yb;
     }

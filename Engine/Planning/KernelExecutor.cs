@@ -36,7 +36,7 @@ internal sealed class KernelExecutor : ICompiledPlan
         _plan = plan;
         _kernels = CreateKernels(plan, createKernel);
         _workspaceBytes = _kernels.Select(k => k?.WorkspaceBytes ?? 0).DefaultIfEmpty(0).Max();
-        (_slotOf, _slots) = AssignSlots(plan);
+        (_slotOf, _slots) = AssignSlots(plan, _kernels);
         _isOutput = new bool[plan.Values.Count];
         foreach (int output in plan.Outputs) _isOutput[output] = true;
     }
@@ -90,6 +90,9 @@ internal sealed class KernelExecutor : ICompiledPlan
     /// <summary>Buffer slots actually allocated per context (for tests and diagnostics).</summary>
     public int SlotCount => _slots.Length;
 
+    /// <summary>The pooled buffer a value is written into, or −1 (constant, input, view, graph output): for tests.</summary>
+    internal int SlotOf(int value) => _slotOf[value];
+
     /// <summary>Bytes of pooled buffers one run context holds (the CPU's arena).</summary>
     public long BufferBytes => _slots.Sum(s => (long)s.Length * s.Type.SizeInBytes());
 
@@ -102,7 +105,12 @@ internal sealed class KernelExecutor : ICompiledPlan
 
     public long StepWorkspaceBytes(int step) => _kernels[step]?.WorkspaceBytes ?? 0;
 
-    private static (int[] SlotOf, (ElementType, int)[] Slots) AssignSlots(ExecutionPlan plan)
+    /// <summary>
+    /// Slots by liveness; an output also takes over the buffer of the input its kernel may overwrite
+    /// (<see cref="IKernel.OutputOverwrites"/>) when this step is that value's last reader, it is pooled, no view of it
+    /// lives on, the step reads it nowhere else, and it has the output's type and size.
+    /// </summary>
+    private static (int[] SlotOf, (ElementType, int)[] Slots) AssignSlots(ExecutionPlan plan, IKernel?[] kernels)
     {
         int count = plan.Values.Count;
         var life = Lifetimes.Compute(plan, viewsAlias: true);
@@ -110,13 +118,21 @@ internal sealed class KernelExecutor : ICompiledPlan
         var slots = new List<(ElementType, int)>();
         var free = new Dictionary<(ElementType, int), Stack<int>>();
         var releaseAt = new List<int>[plan.Steps.Count];
+        var handedOn = new bool[count];
         for (int s = 0; s < plan.Steps.Count; s++)
         {
             PlanStep step = plan.Steps[s];
+            int takenOver = TakenOver(plan, step, s, kernels[s], life, slotOf);
+            if (takenOver >= 0)
+            {
+                slotOf[step.Outputs[0]] = slotOf[takenOver];
+                handedOn[takenOver] = true;
+                (releaseAt[life.Last[step.Outputs[0]]] ??= []).Add(step.Outputs[0]);
+            }
             if (step.Node.Op is not ViewOp)
                 foreach (int v in step.Outputs)
                 {
-                    if (life.Escapes[v] || plan.Values[v].Constant is not null) continue;
+                    if (life.Escapes[v] || plan.Values[v].Constant is not null || slotOf[v] >= 0) continue;
                     var key = (plan.Values[v].ElementType, (int)plan.Values[v].ElementCount);
                     if (free.TryGetValue(key, out var stack) && stack.Count > 0) slotOf[v] = stack.Pop();
                     else { slotOf[v] = slots.Count; slots.Add(key); }
@@ -128,12 +144,26 @@ internal sealed class KernelExecutor : ICompiledPlan
             if (releaseAt[s] is { } done)
                 foreach (int v in done)
                 {
+                    if (handedOn[v]) continue;
                     var key = (plan.Values[v].ElementType, (int)plan.Values[v].ElementCount);
                     if (!free.TryGetValue(key, out var stack)) free[key] = stack = new Stack<int>();
                     stack.Push(slotOf[v]);
                 }
         }
         return (slotOf, slots.ToArray());
+    }
+
+    /// <summary>The input value whose slot this step's output 0 takes over, or −1.</summary>
+    private static int TakenOver(ExecutionPlan plan, PlanStep step, int s, IKernel? kernel, Lifetimes life, int[] slotOf)
+    {
+        if (kernel is null || kernel.OutputOverwrites is not (>= 0 and var at) || at >= step.Inputs.Length || step.Outputs.Length == 0) return -1;
+        int v = step.Inputs[at], output = step.Outputs[0];
+        if (v < 0 || slotOf[v] < 0 || life.Owner[v] != v || life.Last[v] != s || life.Escapes[v]) return -1;
+        if (life.Escapes[output] || plan.Values[output].Constant is not null) return -1;
+        if (step.Inputs.Count(i => i >= 0 && life.Owner[i] == v) != 1) return -1;
+        for (int u = 0; u < life.Owner.Length; u++) if (u != v && life.Owner[u] == v) return -1; // a view of it
+        ValueInfo a = plan.Values[v], b = plan.Values[output];
+        return a.ElementType == b.ElementType && a.ElementCount == b.ElementCount ? v : -1;
     }
 
     public Tensor[] Run(Tensor[] inputs, CancellationToken cancellation = default)

@@ -29,6 +29,14 @@ internal abstract class ConvPlan
     /// <summary>The plan holds its own (packed) copy of the weights and never reads the weight argument of <see cref="Run"/>.</summary>
     public virtual bool HoldsPackedWeights => false;
 
+    /// <summary>
+    /// y may be the residual's own buffer: every output element is stored once its own residual element has been read,
+    /// and no other element's work reads that residual element (tiles do not overlap; partial sums go back through y).
+    /// The executor then lets the output take over the residual's buffer where that value dies (as ONNX Runtime's
+    /// fused Sum does): one value fewer alive, and the stores land on lines the residual's reads brought into cache.
+    /// </summary>
+    public virtual bool OutputMayBeResidual => false;
+
     /// <summary>Scratch bytes one <see cref="Run"/> needs (0: none).</summary>
     public abstract long WorkspaceBytes { get; }
 

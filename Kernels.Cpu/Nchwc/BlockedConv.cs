@@ -251,6 +251,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     public override bool HoldsPackedWeights => true;
 
+    public override bool OutputMayBeResidual => true;
+
     public override long WorkspaceBytes => Workspace.Align(PaddedInputLength * sizeof(float));
 
     /// <summary>Channels per block (16 on AVX-512, 8 on AVX2).</summary>

@@ -102,6 +102,8 @@ internal sealed unsafe partial class GroupedDiagonalPlan : ConvPlan
 
     public override bool HoldsPackedWeights => true;
 
+    public override bool OutputMayBeResidual => true;
+
     public override long WorkspaceBytes => 0;
 
     /// <summary>Floats in the blocked input [N][Cp/16][InH][InW][16].</summary>

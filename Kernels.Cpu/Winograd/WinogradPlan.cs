@@ -134,6 +134,8 @@ internal sealed unsafe class WinogradPlan : ConvPlan
 
     public override bool HoldsPackedWeights => true;
 
+    public override bool OutputMayBeResidual => true;
+
     public override string Description =>
         $"Winograd F({_m}×{_m},3×3) NCHW{_block}c, {_chunkTiles}-tile chunks × {_sets} output set{(_sets == 1 ? "" : "s")}";
 
