@@ -37,6 +37,7 @@ internal sealed unsafe class CpuPlatform
         VectorWidth = TVec.Count;
         Relu = &SimdKernels<TVec>.Relu;
         Dot = &SimdKernels<TVec>.Dot;
+        Dot4 = &SimdKernels<TVec>.Dot4;
         MaskedCopy = &SimdKernels<TVec>.MaskedCopy;
         MultiplyAddRow = &SimdKernels<TVec>.MultiplyAddRow;
         MaxRow = &SimdKernels<TVec>.MaxRow;
@@ -70,6 +71,8 @@ internal sealed unsafe class CpuPlatform
     internal delegate* managed<float*, float*, nint, void> Relu { get; private set; }
     /// <summary>(x, y, length): Σ x·y.</summary>
     internal delegate* managed<float*, float*, int, float> Dot { get; private set; }
+    /// <summary>(y, x0, x1, x2, x3, length, sums): sums[r] = Σ xr·y, each bit-identical to <see cref="Dot"/>(xr, y).</summary>
+    internal delegate* managed<float*, float*, float*, float*, float*, int, float*, void> Dot4 { get; private set; }
     /// <summary>(src, mask, dst, length): dst = src AND mask (the shifted-tap panel rows).</summary>
     internal delegate* managed<float*, uint*, float*, int, void> MaskedCopy { get; private set; }
     /// <summary>(dst, src, weight, length): dst += weight·src (the direct grouped convolution's taps).</summary>

@@ -10,7 +10,8 @@ namespace Cardinal.Tests.Kernels;
 /// <summary>
 /// The prepared Gemm against a plain double-precision twin: every transpose pair, with A and B as constants
 /// (transposed once, when the kernel is made) and as computed values (transposed per run into a pooled
-/// buffer), at M = 3 (transB's dot-product path) and M = 12 (SGEMM), alpha, beta and C broadcast or whole.
+/// buffer), at M = 3 and 7 (transB's dot-product path: one row, then four at a time and three) and M = 12 (SGEMM),
+/// alpha, beta and C broadcast or whole.
 /// </summary>
 [TestFixture]
 public class GemmKernelTests
@@ -18,7 +19,7 @@ public class GemmKernelTests
     [Test]
     public void Run_EveryTransposeAndConstness_MatchesTwin(
         [Values(false, true)] bool transA, [Values(false, true)] bool transB, [Values(false, true)] bool constant,
-        [Values(3, 12)] int m, [Values(false, true)] bool wholeC, [ValueSource(typeof(CpuIsas), nameof(CpuIsas.Supported))] CpuIsa isa)
+        [Values(3, 7, 12)] int m, [Values(false, true)] bool wholeC, [ValueSource(typeof(CpuIsas), nameof(CpuIsas.Supported))] CpuIsa isa)
     {
         const int n = 10, k = 37;
         const float alpha = 0.5f, beta = 2f;

@@ -78,6 +78,27 @@ public unsafe class SimdKernelTests
     }
 
     [TestCaseSource(nameof(Tiers))]
+    public void Dot4_EveryLength_BitIdenticalToFourDots(CpuIsa isa)
+    {
+        // The classifier's batched path: its sums must not depend on how many rows share a pass.
+        CpuPlatform p = CpuPlatform.Create(isa);
+        var random = new Random(150 + (int)isa);
+        for (int n = 0; n < 68; n++)
+        {
+            float[] y = Values(random, n);
+            float[][] x = [Values(random, n), Values(random, n), Values(random, n), Values(random, n)];
+            var sums = new float[4];
+            fixed (float* py = y, p0 = x[0], p1 = x[1], p2 = x[2], p3 = x[3], ps = sums)
+            {
+                p.Dot4(py, p0, p1, p2, p3, n, ps);
+                float*[] rows = [p0, p1, p2, p3];
+                for (int r = 0; r < 4; r++)
+                    Assert.That(BitConverter.SingleToInt32Bits(sums[r]), Is.EqualTo(BitConverter.SingleToInt32Bits(p.Dot(rows[r], py, n))), $"{p}, length {n}, row {r}");
+            }
+        }
+    }
+
+    [TestCaseSource(nameof(Tiers))]
     public void EpilogueTiles_EveryWidthAndFlag_MatchScalarEpilogue(CpuIsa isa)
     {
         CpuPlatform p = CpuPlatform.Create(isa);

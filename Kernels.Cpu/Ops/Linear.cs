@@ -105,7 +105,7 @@ internal static class Linear
             parallel.For((n + DotBody.ColumnsPerTask - 1) / DotBody.ColumnsPerTask, new DotBody(pa, pb, py, m, n, k, platform));
     }
 
-    /// <summary>Loop body: 64 output columns, every row.</summary>
+    /// <summary>Loop body: 64 output columns, every row (four rows of A at a time against each row of B).</summary>
     private readonly unsafe struct DotBody(float* a, float* b, float* y, int m, int n, int k, CpuPlatform platform) : IParallelBody
     {
         public const int ColumnsPerTask = 64;
@@ -114,9 +114,19 @@ internal static class Linear
         public void Invoke(int t)
         {
             int end = Math.Min(n, (t + 1) * ColumnsPerTask);
+            float* sums = stackalloc float[4];
             for (int j = t * ColumnsPerTask; j < end; j++)
-                for (int i = 0; i < m; i++)
-                    y[(long)i * n + j] = platform.Dot(a + (long)i * k, b + (long)j * k, k);
+            {
+                float* bj = b + (long)j * k;
+                int i = 0;
+                for (; i + 4 <= m; i += 4)
+                {
+                    float* ai = a + (long)i * k;
+                    platform.Dot4(bj, ai, ai + k, ai + 2L * k, ai + 3L * k, k, sums);
+                    for (int r = 0; r < 4; r++) y[(long)(i + r) * n + j] = sums[r];
+                }
+                for (; i < m; i++) y[(long)i * n + j] = platform.Dot(a + (long)i * k, bj, k);
+            }
         }
     }
 
