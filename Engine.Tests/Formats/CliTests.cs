@@ -56,6 +56,25 @@ public class CliTests
     }
 
     [Test]
+    public void Inspect_Batch_ShowsTheDepthFirstSchedule()
+    {
+        // A symbolic batch planned at 64: the stem's output alone is 16.8 MB there, so the first layers go one image at a time.
+        string model = Path.Combine(Cardinal.Tests.Models.TorchvisionZooTests.ZooFolder, "tiny_resnet_basic", "model.onnx");
+        References.Require(model, References.RunTestScript);
+        References.RequireBlockedTier(Cardinal.Kernels.Cpu.CpuPlatform.Default.BlockSize > 0, "the depth-first schedule (a blocked-layout pass)");
+        var batched = Run("inspect", model, "--batch", "64", "--threads", "1");
+        Assert.That(batched.Code, Is.EqualTo(0), batched.Err);
+        Assert.That(batched.Out, Does.Contain("at [64,3,64,64]"));
+        Assert.That(batched.Out, Does.Match(@"schedule   depth first: the first \d+ steps one part at a time \(64 parts\), the rest on the whole batch"));
+        var single = Run("inspect", model, "--threads", "1");
+        Assert.That(single.Code, Is.EqualTo(0), single.Err);
+        Assert.That(single.Out, Does.Contain("at [1,3,64,64] (symbolic dimensions taken as 1)").And.Not.Contain("schedule"));
+        var refused = Run("inspect", model, "--batch", "0");
+        Assert.That(refused.Code, Is.Not.EqualTo(0));
+        Assert.That(refused.Err, Does.Contain("--batch"));
+    }
+
+    [Test]
     public void Run_WritesOutputNpy()
     {
         var r = Run("run", "--model", _model, "--input", F("x.npy"), "--output", $"Y={F("y.npy")}", "--threads", "1");

@@ -5,12 +5,16 @@ using Cardinal.Planning;
 
 namespace Cardinal.Cli.Commands;
 
-/// <summary>cardinal inspect [MODEL] [--values]: what a model declares, and the plan Cardinal makes for it; --values lists every value with its shape.</summary>
+/// <summary>
+/// cardinal inspect [MODEL] [--batch B] [--values]: what a model declares, and the plan Cardinal makes for it (at batch B
+/// when the batch dimension is symbolic); --values lists every value with its shape.
+/// </summary>
 internal static class InspectCommand
 {
     public static int Run(CliArguments a, TextWriter stdout)
     {
         string path = ModelFiles.Resolve(a.Positionals.FirstOrDefault());
+        int batch = a.Int("--batch", 1, 1, 4096);
         OnnxModel onnx = OnnxModel.Load(path);
         ModelGraph graph = OnnxImporter.ToGraph(onnx);
         using var session = InferenceSession.Open(graph, Backends.Create(ModelFiles.Choice(a)));
@@ -39,11 +43,13 @@ internal static class InspectCommand
 
         if (session.Inputs.All(i => i.Dims is not null && i.ElementType == Tensors.ElementType.Float32))
         {
-            var shapes = session.Inputs.Select(i => i.Dims!.Select(d => d.Size ?? 1).ToArray()).ToList();
-            bool symbolic = session.Inputs.Any(i => i.Dims!.Any(d => !d.IsFixed));
+            var shapes = session.Inputs.Select(i => i.Dims!.Select((d, at) => d.Size ?? (at == 0 ? batch : 1)).ToArray()).ToList();
+            bool symbolic = session.Inputs.Any(i => i.Dims!.Skip(1).Any(d => !d.IsFixed)) || (batch == 1 && session.Inputs.Any(i => i.Dims!.Count > 0 && !i.Dims[0].IsFixed));
             ExecutionPlan plan = session.PlanForShapes(shapes);
             stdout.WriteLine($"flops      {plan.Flops / 1e9:F3} GFLOP per run at {string.Join(" ", shapes.Select(s => "[" + string.Join(",", s) + "]"))}"
                 + (symbolic ? " (symbolic dimensions taken as 1)" : ""));
+            if (DepthFirst(plan) is var (parts, perPart))
+                stdout.WriteLine($"schedule   depth first: the first {perPart} steps one part at a time ({parts} parts), the rest on the whole batch");
             stdout.WriteLine($"plan       {plan.Steps.Count} steps after constant folding{(session.Options.Fuse ? " and fusion" : "")} ({graph.Nodes.Count} nodes imported)");
             // Fused convolutions show what they absorbed: Conv+Relu, Conv+Add+Relu (BatchNorm is folded into the weights).
             // Each line names what the compiled plan runs for those steps (no re-derivation here) and the most
@@ -64,6 +70,16 @@ internal static class InspectCommand
         else stdout.WriteLine("flops      (the model has non-float inputs whose values decide shapes: plan made at run time)");
         if (a.Has("--values")) WriteValues(graph, session, stdout);
         return Cli.Ok;
+    }
+
+    /// <summary>The depth-first prefix of a plan (Passes.DepthFirstPrefix): its parts and the steps each runs, or null.</summary>
+    private static (int Parts, int StepsPerPart)? DepthFirst(ExecutionPlan plan)
+    {
+        int split = plan.Steps.ToList().FindIndex(s => s.Node.Name == "depth-first/split");
+        int concat = plan.Steps.ToList().FindIndex(s => s.Node.Name == "depth-first/concat");
+        if (split < 0 || concat < split) return null;
+        int parts = plan.Steps[split].Outputs.Length;
+        return (parts, (concat - split - 1) / parts);
     }
 
     /// <summary>

@@ -15,5 +15,6 @@ internal static class InspectVerb
             Arity = ArgumentArity.ZeroOrOne,
         },
     }.With([CommonOptions.Threads(), CommonOptions.Device(), CommonOptions.Exact(),
+        Verb.Value("--batch", "B", "plan for this batch size when the model's batch dimension is symbolic [default: 1]"),
         new Option<bool>("--values") { Description = "list every value of the graph with its shape (the names run --output and embed --layer take)" }]).Runs((a, stdout, _) => InspectCommand.Run(a, stdout));
 }
