@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using Cardinal.Graph.Ops;
 using Cardinal.Kernels.Cpu.Simd;
 using Cardinal.Kernels.Cpu.Threading;
@@ -97,6 +98,11 @@ internal static class BlockedPool
         int planes = batch * (paddedChannels / block);
         if (x.Length < (long)planes * size * block || y.Length < (long)planes * block)
             throw new ArgumentException($"Blocked global average pool: x {x.Length} or y {y.Length} elements are too few.");
+        if (block is 8 or 16 && size > 0)
+        {
+            GlobalAverageWide(x, y, planes, block, size);
+            return;
+        }
         Span<double> sums = block <= 64 ? stackalloc double[block] : new double[block];
         for (int p = 0; p < planes; p++)
         {
@@ -106,5 +112,33 @@ internal static class BlockedPool
                 for (int c = 0; c < block; c++) sums[c] += plane[i * block + c];
             for (int c = 0; c < block; c++) y[p * block + c] = size == 0 ? float.NaN : (float)(sums[c] / size);
         }
+    }
+
+    /// <summary>
+    /// <see cref="GlobalAverage"/> for blocks of 8 and 16: the lanes' double sums in vectors (each lane still adds its
+    /// pixels in order, so the floats are the scalar loop's), where the scalar loop's bounds-checked adds had made
+    /// ResNet-50's 7×7 pool take 0.06 ms.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void GlobalAverageWide(ReadOnlySpan<float> x, Span<float> y, int planes, int block, int size)
+    {
+        fixed (float* px = x, py = y)
+            for (int p = 0; p < planes; p++)
+            {
+                float* plane = px + (long)p * size * block;
+                for (int half = 0; half < block; half += 8)
+                {
+                    var lo = Vector256<double>.Zero;
+                    var hi = Vector256<double>.Zero;
+                    for (int i = 0; i < size; i++)
+                    {
+                        var (l, h) = Vector256.Widen(Vector256.Load(plane + (long)i * block + half));
+                        lo += l;
+                        hi += h;
+                    }
+                    var count = Vector256.Create((double)size);
+                    Vector256.Narrow(lo / count, hi / count).Store(py + (long)p * block + half);
+                }
+            }
     }
 }
