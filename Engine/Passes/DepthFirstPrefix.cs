@@ -30,6 +30,9 @@ internal sealed class DepthFirstPrefix(int imagesPerPart, long batchBytesAbove, 
 {
     public string Name => "depth-first";
 
+    /// <summary>The node names of the rewrite's Split and Concat (`cardinal inspect` finds the schedule by them).</summary>
+    public const string SplitName = "depth-first/split", ConcatName = "depth-first/concat";
+
     public int ImagesPerPart { get; } = imagesPerPart >= 1 ? imagesPerPart : throw new ArgumentOutOfRangeException(nameof(imagesPerPart));
 
     public long BatchBytesAbove { get; } = batchBytesAbove;
@@ -40,7 +43,7 @@ internal sealed class DepthFirstPrefix(int imagesPerPart, long batchBytesAbove, 
     {
         if (Find(plan) is not var (input, cut)) return plan;
         int batch = plan.Values[input].Dims[0];
-        int parts = (batch + ImagesPerPart - 1) / ImagesPerPart, chunk = (batch + parts - 1) / parts;
+        (int parts, int chunk) = Parts(batch);
         var values = new List<ValueInfo>(plan.Values);
         var steps = new List<PlanStep>();
         var slices = new int[parts];
@@ -69,8 +72,8 @@ internal sealed class DepthFirstPrefix(int imagesPerPart, long batchBytesAbove, 
             cuts[part] = map[cutValue];
             first += images;
         }
-        var split = new PlanStep(new Node("depth-first/split", new SplitOp(0), [plan.Values[input].Name], slices.Select(v => values[v].Name).ToArray(), opset), [input], slices);
-        var concat = new PlanStep(new Node("depth-first/concat", new ConcatOp(0), cuts.Select(v => values[v].Name).ToArray(), [plan.Values[cutValue].Name], opset), cuts, [cutValue]);
+        var split = new PlanStep(new Node(SplitName, new SplitOp(0), [plan.Values[input].Name], slices.Select(v => values[v].Name).ToArray(), opset), [input], slices);
+        var concat = new PlanStep(new Node(ConcatName, new ConcatOp(0), cuts.Select(v => values[v].Name).ToArray(), [plan.Values[cutValue].Name], opset), cuts, [cutValue]);
         return new ExecutionPlan
         {
             Values = values,
@@ -88,7 +91,8 @@ internal sealed class DepthFirstPrefix(int imagesPerPart, long batchBytesAbove, 
             return null;
         ValueInfo x = plan.Values[input];
         if (x.Rank < 1 || x.Dims[0] <= ImagesPerPart) return null;
-        int batch = x.Dims[0], parts = (batch + ImagesPerPart - 1) / ImagesPerPart, chunk = (batch + parts - 1) / parts;
+        int batch = x.Dims[0];
+        (int parts, int chunk) = Parts(batch);
         if ((long)chunk * (parts - 1) >= batch) return null; // an empty last part (cannot happen with these sizes; Split would refuse it)
         var produced = new HashSet<int>();
         int end = 0, wanted = -1;
@@ -116,6 +120,13 @@ internal sealed class DepthFirstPrefix(int imagesPerPart, long batchBytesAbove, 
             if (s >= wanted && alive.Count == 1) return (input, s);
         }
         return null;
+    }
+
+    /// <summary>Parts of near-equal size, as Split makes them: how many, and the images of all but perhaps the last.</summary>
+    private (int Parts, int Chunk) Parts(int batch)
+    {
+        int parts = (batch + ImagesPerPart - 1) / ImagesPerPart;
+        return (parts, (batch + parts - 1) / parts);
     }
 
     /// <summary>

@@ -122,6 +122,7 @@ internal static class BlockedPool
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void GlobalAverageWide(ReadOnlySpan<float> x, Span<float> y, int planes, int block, int size)
     {
+        var count = Vector256.Create((double)size);
         fixed (float* px = x, py = y)
             for (int p = 0; p < planes; p++)
             {
@@ -136,7 +137,6 @@ internal static class BlockedPool
                         lo += l;
                         hi += h;
                     }
-                    var count = Vector256.Create((double)size);
                     Vector256.Narrow(lo / count, hi / count).Store(py + (long)p * block + half);
                 }
             }

@@ -75,8 +75,8 @@ internal static class InspectCommand
     /// <summary>The depth-first prefix of a plan (Passes.DepthFirstPrefix): its parts and the steps each runs, or null.</summary>
     private static (int Parts, int StepsPerPart)? DepthFirst(ExecutionPlan plan)
     {
-        int split = plan.Steps.ToList().FindIndex(s => s.Node.Name == "depth-first/split");
-        int concat = plan.Steps.ToList().FindIndex(s => s.Node.Name == "depth-first/concat");
+        int split = plan.Steps.ToList().FindIndex(s => s.Node.Name == Passes.DepthFirstPrefix.SplitName);
+        int concat = plan.Steps.ToList().FindIndex(s => s.Node.Name == Passes.DepthFirstPrefix.ConcatName);
         if (split < 0 || concat < split) return null;
         int parts = plan.Steps[split].Outputs.Length;
         return (parts, (concat - split - 1) / parts);
