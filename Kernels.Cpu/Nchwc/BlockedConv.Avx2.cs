@@ -50,8 +50,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = a40 = a41 = a50 = a51 = Vector256<float>.Zero;
         nint tap = 128, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 8): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
@@ -103,8 +105,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = a30 = a40 = a50 = Vector256<float>.Zero;
         nint tap = 64, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 8): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
@@ -149,8 +153,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = a40 = a41 = Vector256<float>.Zero;
         nint tap = 128, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 8): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
@@ -199,8 +205,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = a30 = a40 = Vector256<float>.Zero;
         nint tap = 64, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 8): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
@@ -243,8 +251,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = Vector256<float>.Zero;
         nint tap = 128, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 8): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
@@ -290,8 +300,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = a30 = Vector256<float>.Zero;
         nint tap = 64, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 8): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
@@ -332,8 +344,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a10 = a11 = a20 = a21 = Vector256<float>.Zero;
         nint tap = 128, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 8): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
@@ -376,8 +390,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = Vector256<float>.Zero;
         nint tap = 64, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 8): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
@@ -416,8 +432,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a10 = a11 = Vector256<float>.Zero;
         nint tap = 128, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 8): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
@@ -457,8 +475,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = Vector256<float>.Zero;
         nint tap = 64, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 8): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
@@ -494,8 +514,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         Vector256<float> a00, a01;
         a00 = a01 = Vector256<float>.Zero;
         nint tap = 128, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 8): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
@@ -531,8 +553,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         Vector256<float> a00;
         a00 = Vector256<float>.Zero;
         nint tap = 64, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 8): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
@@ -565,8 +589,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = a30 = a40 = a50 = a60 = Vector256<float>.Zero;
         nint tap = 64, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
             for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
@@ -608,8 +634,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = a30 = a40 = a50 = a60 = a70 = Vector256<float>.Zero;
         nint tap = 64, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
             for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
@@ -653,8 +681,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = a30 = a40 = a50 = a60 = a70 = a80 = Vector256<float>.Zero;
         nint tap = 64, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
             for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
@@ -700,8 +730,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = a30 = a40 = a50 = a60 = a70 = a80 = a90 = Vector256<float>.Zero;
         nint tap = 64, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
             for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)

@@ -67,8 +67,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a02 = a03 = a10 = a11 = a12 = a13 = a20 = a21 = a22 = a23 = a30 = a31 = a32 = a33 = a40 = a41 = a42 = a43 = a50 = a51 = a52 = a53 = Vector512<float>.Zero;
         nint tap = 1024, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -134,8 +136,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a02 = a10 = a11 = a12 = a20 = a21 = a22 = a30 = a31 = a32 = a40 = a41 = a42 = a50 = a51 = a52 = Vector512<float>.Zero;
         nint tap = 768, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -194,8 +198,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = a40 = a41 = a50 = a51 = Vector512<float>.Zero;
         nint tap = 512, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -247,8 +253,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = a30 = a40 = a50 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -293,8 +301,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a02 = a03 = a10 = a11 = a12 = a13 = a20 = a21 = a22 = a23 = a30 = a31 = a32 = a33 = a40 = a41 = a42 = a43 = Vector512<float>.Zero;
         nint tap = 1024, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -355,8 +365,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a02 = a10 = a11 = a12 = a20 = a21 = a22 = a30 = a31 = a32 = a40 = a41 = a42 = Vector512<float>.Zero;
         nint tap = 768, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -411,8 +423,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = a40 = a41 = Vector512<float>.Zero;
         nint tap = 512, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -461,8 +475,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = a30 = a40 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -505,8 +521,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a02 = a03 = a10 = a11 = a12 = a13 = a20 = a21 = a22 = a23 = a30 = a31 = a32 = a33 = Vector512<float>.Zero;
         nint tap = 1024, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -562,8 +580,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a02 = a10 = a11 = a12 = a20 = a21 = a22 = a30 = a31 = a32 = Vector512<float>.Zero;
         nint tap = 768, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -614,8 +634,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = Vector512<float>.Zero;
         nint tap = 512, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -661,8 +683,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = a30 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -703,8 +727,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a02 = a03 = a10 = a11 = a12 = a13 = a20 = a21 = a22 = a23 = Vector512<float>.Zero;
         nint tap = 1024, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -755,8 +781,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a02 = a10 = a11 = a12 = a20 = a21 = a22 = Vector512<float>.Zero;
         nint tap = 768, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -803,8 +831,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a10 = a11 = a20 = a21 = Vector512<float>.Zero;
         nint tap = 512, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -847,8 +877,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -887,8 +919,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a02 = a03 = a10 = a11 = a12 = a13 = Vector512<float>.Zero;
         nint tap = 1024, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -934,8 +968,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a02 = a10 = a11 = a12 = Vector512<float>.Zero;
         nint tap = 768, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -978,8 +1014,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a10 = a11 = Vector512<float>.Zero;
         nint tap = 512, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -1019,8 +1057,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -1056,8 +1096,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         Vector512<float> a00, a01, a02, a03;
         a00 = a01 = a02 = a03 = Vector512<float>.Zero;
         nint tap = 1024, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -1097,8 +1139,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         Vector512<float> a00, a01, a02;
         a00 = a01 = a02 = Vector512<float>.Zero;
         nint tap = 768, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -1136,8 +1180,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         Vector512<float> a00, a01;
         a00 = a01 = Vector512<float>.Zero;
         nint tap = 512, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -1173,8 +1219,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         Vector512<float> a00;
         a00 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -1207,8 +1255,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = a30 = a40 = a50 = a60 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
             for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
@@ -1250,8 +1300,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = a30 = a40 = a50 = a60 = a70 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
             for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
@@ -1295,8 +1347,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = a30 = a40 = a50 = a60 = a70 = a80 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
             for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
@@ -1342,8 +1396,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = a30 = a40 = a50 = a60 = a70 = a80 = a90 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
             for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
@@ -1391,8 +1447,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = a30 = a40 = a50 = a60 = a70 = a80 = a90 = a100 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
             for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
@@ -1442,8 +1500,10 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = a30 = a40 = a50 = a60 = a70 = a80 = a90 = a100 = a110 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
+        byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
+            ahead = PrefetchAhead(ahead, args->PrefetchLines);
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
             for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using Cardinal.Epilogues;
 using Cardinal.Graph.Ops;
 using Cardinal.Kernels.Cpu.Conv;
@@ -336,6 +337,24 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     internal struct KernelArgs
     {
         public nint InBlocks, LastBlockChannels, InBlockStride, RowStep, ColStep, PixelStep, KH, KW, OutBlockStride;
+        /// <summary>
+        /// Weights a later tile will stream, to bring into cache while this one computes: <see cref="PrefetchLines"/> cache
+        /// lines from here per input block (0: none). The tile's own results do not depend on it.
+        /// </summary>
+        public nint Prefetch, PrefetchLines;
+    }
+
+    /// <summary>
+    /// Asks for <paramref name="lines"/> cache lines from <paramref name="ahead"/> (nothing when null) and returns where the
+    /// next input block's ask starts. A tile calls it once per input block, so the requests spread over the tile's work:
+    /// asked all at once, they stalled the tile (NOTES "Prefetching the next filter slice").
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static byte* PrefetchAhead(byte* ahead, nint lines)
+    {
+        if (ahead == null || !Sse.IsSupported) return ahead;
+        for (nint l = 0; l < lines; l++) Sse.Prefetch1(ahead + l * 64);
+        return ahead + lines * 64;
     }
 
     private readonly struct Body(BlockedDirectPlan plan, float* x, float* filter, float* bias, float* zeroBias, float* residual, float* y)

@@ -34,6 +34,14 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     /// <summary>Bytes of V and M per chunk when U itself does not fit L2 (a share of the 32 MiB L3).</summary>
     private const int LargeFilterChunkBytes = 3 * 1024 * 1024;
     private const int MaxChunkTiles = 64;
+    /// <summary>
+    /// The most cache lines a register tile asks for per input block while it multiplies (24 lines, 1.5 KB per 16 × 24
+    /// multiply-adds of a 6×4 tile, about this core's share of the memory bandwidth; AVX2's 6×2 tile of 8-channel
+    /// blocks, with a quarter of the work per input block, asks for a quarter). Measured in ResNet-50 (`layers`,
+    /// 1 thread): no limit cost the 7×7 layers 0.15 ms each (the asks outran memory and stalled the tile); 12 gained
+    /// half of 16–24.
+    /// </summary>
+    private const int PrefetchLinesPerBlock = 24;
 
     private readonly WinogradMatrices _t;
     private readonly int _m, _n, _xi, _block, _tilePixels, _tileBlocks, _inBlocks, _outBlocks, _tilesH, _tilesW, _chunkTiles, _chunks, _sets, _blocksPerSet;
@@ -241,8 +249,21 @@ internal sealed unsafe class WinogradPlan : ConvPlan
             {
                 int r = Math.Min(_tileBlocks, mb1 - ob);
                 float* filter = u + (long)ob * _inBlocks * b * b, mOut = mx + (nint)(ob - mb0) * T * b;
+                // The slice after this one (the next group of the set, or the set's first group at the next ξ) comes
+                // into cache while this one is multiplied: the first register tile streams this slice from memory, the
+                // others read it from cache and share the next one's lines, at most PrefetchLinesPerBlock per input
+                // block (NOTES "Prefetching the next filter slice"). A slice with one register tile asks for nothing.
+                int nextOb = ob + _tileBlocks < mb1 ? ob + _tileBlocks : xi + 1 < _xi ? mb0 : -1;
+                float* next = nextOb < 0 ? null : body.U + (nextOb == mb0 ? xi + 1 : xi) * uXi + (long)nextOb * _inBlocks * b * b;
+                long nextLines = nextOb < 0 ? 0 : (long)Math.Min(_tileBlocks, mb1 - nextOb) * _inBlocks * b * b * sizeof(float) / 64;
+                int calls = (count + _tilePixels - 1) / _tilePixels;
+                long linesPerCall = calls < 2 ? 0 : (nextLines + calls - 2) / (calls - 1);
+                nint linesPerBlock = (nint)Math.Min(PrefetchLinesPerBlock * b * _tileBlocks / 64, (linesPerCall + _inBlocks - 1) / _inBlocks);
                 for (int p0 = 0, c = 0; p0 < count; c++)
                 {
+                    bool asks = next != null && c > 0 && linesPerBlock > 0;
+                    args.Prefetch = asks ? (nint)((byte*)next + (c - 1) * linesPerCall * 64) : 0;
+                    args.PrefetchLines = asks ? linesPerBlock : 0;
                     int p = width + (c < wider ? 1 : 0);
                     if (avx512) BlockedDirectPlan.Tile_Avx512<BiasEpilogue>(p, r, vx + (nint)p0 * b, filter, mOut + (nint)p0 * b, null, body.ZeroBias, &args, 1, 1);
                     else BlockedDirectPlan.Tile_Avx2<BiasEpilogue>(p, r, vx + (nint)p0 * b, filter, mOut + (nint)p0 * b, null, body.ZeroBias, &args, 1, 1);
