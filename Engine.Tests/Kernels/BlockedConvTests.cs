@@ -147,6 +147,49 @@ public class BlockedConvTests
         Assert.Throws<ArgumentException>(() => new BlockedDirectPlan(deep, Tensor.FromArray(new float[deep.WeightLength], (int)deep.WeightLength), platform, One));
     }
 
+    /// <summary>
+    /// The filter slices the tiles prefetch (<c>PrefetchOf</c>): inside the packed filter, and each one what the same
+    /// task's next pass reads, or after its last pass the first pass of the next task's group when that is another
+    /// one. ResNet-50's layer3 1×1 (in passes), layer4's strided 3×3, a wide-filter layer with its rows outermost and a
+    /// ResNeXt grouped layer, in passes of one block too; the big ones must ask for something, or the test proves nothing.
+    /// </summary>
+    [Test]
+    public void PrefetchAsks_AreTheNextSliceInsideTheFilter()
+    {
+        RequireBlockedTier();
+        (string Name, ConvShape Shape, bool MustAsk)[] cases =
+        [
+            ("layer3 1x1 1024->256 @14", new ConvShape(1, 1024, 256, 1, Window2D(14, 14, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0)), true),
+            ("layer4.0 3x3 s2 512 @14", new ConvShape(1, 512, 512, 1, Window2D(14, 14, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1)), true),
+            ("rows outermost 3x3 s2 256 @56", new ConvShape(2, 256, 256, 1, Window2D(56, 56, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1)), true),
+            ("resnext 3x3 g32 256 @28", new ConvShape(1, 256, 256, 32, Window2D(28, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1)), false),
+        ];
+        foreach (CpuIsa isa in Tiers)
+            foreach ((string name, ConvShape shape, bool mustAsk) in cases)
+                foreach (ParallelRunner runner in new[] { One, Two })
+                    foreach (BlockedTuning tuning in new[] { BlockedTuning.Default, BlockedTuning.PassPerBlock })
+                    {
+                        var plan = new BlockedDirectPlan(shape, Tensor.FromArray(new float[shape.WeightLength], (int)shape.WeightLength), CpuPlatform.Create(isa), runner, null, tuning);
+                        var asks = plan.PrefetchAsks().ToList();
+                        string where = $"{name} on {isa}, {runner.Threads} thread(s), {plan.Passes} pass(es)";
+                        for (int i = 0; i < asks.Count; i++)
+                        {
+                            var (task, group, pass, offset, lines) = asks[i];
+                            if (lines == 0) continue;
+                            Assert.That(offset >= 0 && offset + lines * 64 <= plan.FilterBytes, Is.True, $"{where}: task {task} pass {pass} asks outside the filter");
+                            (long Offset, long Bytes) expected;
+                            if (pass + 1 < plan.Passes) expected = plan.SliceOf(group, pass + 1);
+                            else
+                            {
+                                Assert.That(i + 1 < asks.Count && asks[i + 1].Group != group, Is.True, $"{where}: task {task} asks past its last pass for its own group");
+                                expected = plan.SliceOf(asks[i + 1].Group, 0);
+                            }
+                            Assert.That((offset, lines * 64), Is.EqualTo(expected), $"{where}: task {task} pass {pass}");
+                        }
+                        if (mustAsk) Assert.That(asks.Any(a => a.Lines > 0), Is.True, $"{where}: nothing prefetched");
+                    }
+    }
+
     private static float[] RandomArray(Random random, long length)
     {
         var a = new float[length];

@@ -438,6 +438,16 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// </summary>
     private Ahead AheadOf(in Body body, int task, int group, int pass, int units)
     {
+        (long offset, long lines, long perCall, nint perBlock) = PrefetchOf(task, group, pass, units);
+        return lines == 0 ? default : new Ahead { Next = (byte*)body.Filter + offset, Lines = lines, LinesPerCall = perCall, LinesPerBlock = perBlock };
+    }
+
+    /// <summary>
+    /// <see cref="AheadOf"/> as numbers: the slice's byte offset in the packed filter, its cache lines, the lines each tile
+    /// after the first asks for, and how many of them per input block; no lines when nothing is asked for.
+    /// </summary>
+    internal (long Offset, long Lines, long LinesPerCall, nint LinesPerBlock) PrefetchOf(int task, int group, int pass, int units)
+    {
         int nextGroup = group, nextPass = pass + 1;
         if (nextPass == _passes)
         {
@@ -447,17 +457,41 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
             if (nextGroup == group) return default;
             nextPass = 0;
         }
+        (long offset, long bytes) = SliceOf(nextGroup, nextPass);
+        long lines = bytes / 64;
         int taps = _w.KH * _w.KW, b = _block;
-        int r = Math.Min(_tileBlocks, _outBlocks - nextGroup * _tileBlocks), cb0 = nextPass * _passBlocks, count = Math.Min(_passBlocks, _inBlocksPerUnit - cb0);
-        long blockFloats = (long)taps * b * b;
-        float* start = body.Filter + (long)nextGroup * _tileBlocks * _inBlocksPerUnit * blockFloats + (long)cb0 * taps * b * r * b;
-        long lines = (long)count * taps * b * r * b * sizeof(float) / 64;
         int calls = units * Math.Max(1, (_segmentWidth + _tilePixels - 1) / _tilePixels);
         if (calls < 2) return default;
         long perCall = (lines + calls - 2) / (calls - 1);
         int thisCount = Math.Min(_passBlocks, _inBlocksPerUnit - pass * _passBlocks);
-        return new Ahead { Next = (byte*)start, Lines = lines, LinesPerCall = perCall, LinesPerBlock = (nint)Math.Min((long)PrefetchLinesPerBlockTap * taps * b * _tileBlocks / 64, (perCall + thisCount - 1) / thisCount) };
+        return (offset, lines, perCall, (nint)Math.Min((long)PrefetchLinesPerBlockTap * taps * b * _tileBlocks / 64, (perCall + thisCount - 1) / thisCount));
     }
+
+    /// <summary>The byte offset and length of one group's pass in the packed filter: what that pass's tiles read.</summary>
+    internal (long Offset, long Bytes) SliceOf(int group, int pass)
+    {
+        int taps = _w.KH * _w.KW, b = _block;
+        int r = Math.Min(_tileBlocks, _outBlocks - group * _tileBlocks), cb0 = pass * _passBlocks, count = Math.Min(_passBlocks, _inBlocksPerUnit - cb0);
+        return (((long)group * _tileBlocks * _inBlocksPerUnit * taps * b * b + (long)cb0 * taps * b * r * b) * sizeof(float), (long)count * taps * b * r * b * sizeof(float));
+    }
+
+    /// <summary>For tests: every (task, pass)'s ask, with the task's group and its unit count as <see cref="RunTask{TEpilogue}"/> decodes them.</summary>
+    internal IEnumerable<(int Task, int Group, int Pass, long Offset, long Lines)> PrefetchAsks()
+    {
+        for (int task = 0; task < Tasks; task++)
+        {
+            int range = _rowsOuter ? task / _groups % _ranges : task % _ranges, group = _rowsOuter ? task % _groups : task / _ranges % _groups;
+            int u0 = range * _unitsPerTask, u1 = Math.Min(_w.OutH * _segmentsPerRow, u0 + _unitsPerTask);
+            for (int pass = 0; pass < _passes; pass++)
+            {
+                var ask = PrefetchOf(task, group, pass, u1 - u0);
+                yield return (task, group, pass, ask.Offset, ask.Lines);
+            }
+        }
+    }
+
+    /// <summary>Bytes of the packed filter (for tests).</summary>
+    internal long FilterBytes => (long)_filter.Length * sizeof(float);
 
     /// <summary>
     /// The output pixels of one row segment (unit u = row · segments + segment), for one image and one group of up to
