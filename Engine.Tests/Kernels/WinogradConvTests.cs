@@ -132,6 +132,42 @@ public class WinogradConvTests
     public void Run_Case_MatchesFloat64AndDirect(object shapeCase, bool bias) => // boxed: NUnit runs public methods, ConvShape is internal
         Check((ConvShape)shapeCase, bias, shapeCase.GetHashCode());
 
+    /// <summary>
+    /// The slice each product step prefetches (<c>NextSliceOf</c>) is the one the next step of the same output set reads,
+    /// in the products' order (ξ outer, the set's output groups inner), inside U; the last step asks for nothing. ResNet-50's
+    /// 14×14 and 7×7 shapes (one set, and two sets at 2 threads), and an odd channel count that leaves a narrower last group.
+    /// </summary>
+    [Test]
+    public void NextSlice_IsWhatTheNextProductReads()
+    {
+        RequireBlockedTier();
+        ConvShape Shape(int c, int plane) => new(1, c, c, 1, ConvCase.MakeWindow((1, plane, plane), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, 1, 1), (0, 1, 1)));
+        foreach (CpuIsa isa in Tiers)
+            foreach ((ConvShape shape, WinogradMatrices transform) in new[] { (Shape(256, 14), WinogradMatrices.F2), (Shape(512, 7), WinogradMatrices.F2), (Shape(80, 28), WinogradMatrices.F4) })
+                foreach (ParallelRunner runner in new[] { One, Two })
+                {
+                    var plan = new WinogradPlan(shape, Tensor.FromArray(new float[shape.WeightLength], (int)shape.WeightLength), transform, CpuPlatform.Create(isa), runner);
+                    var (xiCount, outBlocks, tileBlocks, sets, perSet, uFloats) = plan.SliceLayout;
+                    string where = $"{shape} {transform} on {isa}, {runner.Threads} thread(s), {sets} set(s)";
+                    for (int set = 0; set < sets; set++)
+                    {
+                        int mb0 = set * perSet, mb1 = Math.Min(outBlocks, mb0 + perSet);
+                        var order = new List<(int Xi, int Ob)>();
+                        for (int xi = 0; xi < xiCount; xi++)
+                            for (int ob = mb0; ob < mb1; ob += tileBlocks) order.Add((xi, ob));
+                        for (int i = 0; i < order.Count; i++)
+                        {
+                            var (xi, ob) = order[i];
+                            var read = plan.SliceOf(xi, ob, mb1);
+                            Assert.That(read.Offset >= 0 && read.Offset + read.Floats <= uFloats, Is.True, $"{where}: step {i} reads outside U");
+                            var next = plan.NextSliceOf(xi, ob, mb0, mb1);
+                            var expected = i + 1 < order.Count ? plan.SliceOf(order[i + 1].Xi, order[i + 1].Ob, mb1) : (0L, 0L);
+                            Assert.That(next, Is.EqualTo(expected), $"{where}: step {i} (ξ {xi}, block {ob})");
+                        }
+                    }
+                }
+    }
+
     [Test]
     public void Supports_OnlyStride1Dense3x3()
     {

@@ -53,7 +53,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 8): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
@@ -108,7 +108,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 8): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
@@ -156,7 +156,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 8): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
@@ -208,7 +208,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 8): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
@@ -254,7 +254,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 8): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
@@ -303,7 +303,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 8): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
@@ -347,7 +347,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 8): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
@@ -393,7 +393,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 8): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
@@ -435,7 +435,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 8): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
@@ -478,7 +478,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 8): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
@@ -517,7 +517,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 8): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
@@ -556,7 +556,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 8): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
@@ -592,7 +592,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
             for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
@@ -637,7 +637,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
             for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
@@ -684,7 +684,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
             for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
@@ -733,7 +733,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             nint channels = icb == 1 ? args->LastBlockChannels : 8;
             float* xr = x, wr = w;
             for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)

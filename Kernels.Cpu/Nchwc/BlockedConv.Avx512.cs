@@ -70,7 +70,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -139,7 +139,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -201,7 +201,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -256,7 +256,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -304,7 +304,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -368,7 +368,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -426,7 +426,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -478,7 +478,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -524,7 +524,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -583,7 +583,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -637,7 +637,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -686,7 +686,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -730,7 +730,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -784,7 +784,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -834,7 +834,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -880,7 +880,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -922,7 +922,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -971,7 +971,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -1017,7 +1017,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -1060,7 +1060,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -1099,7 +1099,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -1142,7 +1142,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -1183,7 +1183,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -1222,7 +1222,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -1258,7 +1258,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
             for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
@@ -1303,7 +1303,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
             for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
@@ -1350,7 +1350,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
             for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
@@ -1399,7 +1399,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
             for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
@@ -1450,7 +1450,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
             for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
@@ -1503,7 +1503,7 @@ internal sealed unsafe partial class BlockedDirectPlan
         byte* ahead = (byte*)args->Prefetch;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
-            ahead = PrefetchAhead(ahead, args->PrefetchLines);
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
             for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
 using Cardinal.Epilogues;
 using Cardinal.Graph.Ops;
 using Cardinal.Kernels.Cpu.Conv;
@@ -339,22 +338,9 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         public nint InBlocks, LastBlockChannels, InBlockStride, RowStep, ColStep, PixelStep, KH, KW, OutBlockStride;
         /// <summary>
         /// Weights a later tile will stream, to bring into cache while this one computes: <see cref="PrefetchLines"/> cache
-        /// lines from here per input block (0: none). The tile's own results do not depend on it.
+        /// lines from here per input block (0: none; see <see cref="SlicePrefetch"/>). The tile's own results do not depend on it.
         /// </summary>
         public nint Prefetch, PrefetchLines;
-    }
-
-    /// <summary>
-    /// Asks for <paramref name="lines"/> cache lines from <paramref name="ahead"/> (nothing when null) and returns where the
-    /// next input block's ask starts. A tile calls it once per input block, so the requests spread over the tile's work:
-    /// asked all at once, they stalled the tile (NOTES "Prefetching the next filter slice").
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static byte* PrefetchAhead(byte* ahead, nint lines)
-    {
-        if (ahead == null || !Sse.IsSupported) return ahead;
-        for (nint l = 0; l < lines; l++) Sse.Prefetch1(ahead + l * 64);
-        return ahead + lines * 64;
     }
 
     private readonly struct Body(BlockedDirectPlan plan, float* x, float* filter, float* bias, float* zeroBias, float* residual, float* y)
@@ -384,20 +370,18 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunTask<TEpilogue>(int task, in Body body) where TEpilogue : struct, IEpilogue
     {
-        int range, group, n, taskIndex = task;
-        if (_rowsOuter) { group = task % _groups; task /= _groups; range = task % _ranges; n = task / _ranges; }
-        else { range = task % _ranges; task /= _ranges; group = task % _groups; n = task / _groups; }
+        (int n, int group, int range) = Decode(task);
         int u0 = range * _unitsPerTask, u1 = Math.Min(_w.OutH * _segmentsPerRow, u0 + _unitsPerTask);
         if (_passes == 1)
         {
-            var ahead = AheadOf(body, taskIndex, group, 0, u1 - u0);
+            var ahead = PrefetchFor(body.Filter, task, group, 0, u1 - u0);
             for (int u = u0; u < u1; u++) RunUnit<TEpilogue>(n, group, u, 0, _inBlocksPerUnit, body.Bias, body.Residual, body, ref ahead);
             return;
         }
         for (int c = 0; c < _passes; c++)
         {
             int cb0 = c * _passBlocks, count = Math.Min(_passBlocks, _inBlocksPerUnit - cb0);
-            var ahead = AheadOf(body, taskIndex, group, c, u1 - u0);
+            var ahead = PrefetchFor(body.Filter, task, group, c, u1 - u0);
             for (int u = u0; u < u1; u++)
             {
                 if (c == 0)
@@ -411,11 +395,10 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         }
     }
 
-    /// <summary>
-    /// The most cache lines a register tile asks for per input block and tap while it multiplies: as
-    /// <see cref="Winograd.WinogradPlan"/>'s (24 for a 6×4 tile of 16-channel blocks, scaled by the tile's blocks).
-    /// </summary>
-    private const int PrefetchLinesPerBlockTap = 24;
+    /// <summary>A task's image, output group and range of units (tasks are ordered image, range, group when rows go outermost, else image, group, range).</summary>
+    private (int N, int Group, int Range) Decode(int task) => _rowsOuter
+        ? (task / _groups / _ranges, task % _groups, task / _groups % _ranges)
+        : (task / _ranges / _groups, task / _ranges % _groups, task % _ranges);
 
     /// <summary>
     /// A filter this small stays in L2 across the rows of a rows-outermost layer (NOTES "Rows outermost"), so the next
@@ -423,48 +406,25 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// </summary>
     private const long CachedFilterBytes = 1 << 20;
 
-    /// <summary>The filter slice the register tiles after a slice's first bring into cache, shared out over them (NOTES "Prefetching the next filter slice").</summary>
-    private struct Ahead
-    {
-        public byte* Next;
-        public long Lines, LinesPerCall;
-        public nint LinesPerBlock;
-        public int Call;
-    }
-
     /// <summary>
-    /// What the tiles of pass <paramref name="pass"/> of a task prefetch: the task's next pass, or after its last the first
-    /// pass of the next task's group when that group is another one (the next task is usually this thread's own next).
+    /// What the tiles of pass <paramref name="pass"/> of a task, over <paramref name="units"/> units, prefetch: the task's
+    /// next pass, or after its last the first pass of the next task's group when that group is another one (the next
+    /// task is usually this thread's own next). The tile count is the interior's (border pixels run alone and ask for nothing).
     /// </summary>
-    private Ahead AheadOf(in Body body, int task, int group, int pass, int units)
-    {
-        (long offset, long lines, long perCall, nint perBlock) = PrefetchOf(task, group, pass, units);
-        return lines == 0 ? default : new Ahead { Next = (byte*)body.Filter + offset, Lines = lines, LinesPerCall = perCall, LinesPerBlock = perBlock };
-    }
-
-    /// <summary>
-    /// <see cref="AheadOf"/> as numbers: the slice's byte offset in the packed filter, its cache lines, the lines each tile
-    /// after the first asks for, and how many of them per input block; no lines when nothing is asked for.
-    /// </summary>
-    internal (long Offset, long Lines, long LinesPerCall, nint LinesPerBlock) PrefetchOf(int task, int group, int pass, int units)
+    private SlicePrefetch PrefetchFor(float* filter, int task, int group, int pass, int units)
     {
         int nextGroup = group, nextPass = pass + 1;
         if (nextPass == _passes)
         {
-            if (task + 1 >= Tasks || (_rowsOuter && (long)_filter.Length * sizeof(float) <= CachedFilterBytes)) return default;
-            int t = task + 1;
-            nextGroup = _rowsOuter ? t % _groups : t / _ranges % _groups;
+            if (task + 1 >= Tasks || (_rowsOuter && FilterBytes <= CachedFilterBytes)) return default;
+            nextGroup = Decode(task + 1).Group;
             if (nextGroup == group) return default;
             nextPass = 0;
         }
         (long offset, long bytes) = SliceOf(nextGroup, nextPass);
-        long lines = bytes / 64;
-        int taps = _w.KH * _w.KW, b = _block;
-        int calls = units * Math.Max(1, (_segmentWidth + _tilePixels - 1) / _tilePixels);
-        if (calls < 2) return default;
-        long perCall = (lines + calls - 2) / (calls - 1);
-        int thisCount = Math.Min(_passBlocks, _inBlocksPerUnit - pass * _passBlocks);
-        return (offset, lines, perCall, (nint)Math.Min((long)PrefetchLinesPerBlockTap * taps * b * _tileBlocks / 64, (perCall + thisCount - 1) / thisCount));
+        int tiles = units * Math.Max(1, (_segmentWidth + _tilePixels - 1) / _tilePixels);
+        int blocks = Math.Min(_passBlocks, _inBlocksPerUnit - pass * _passBlocks);
+        return new SlicePrefetch((byte*)filter + offset, bytes, tiles, blocks, _w.KH * _w.KW, _block, _tileBlocks);
     }
 
     /// <summary>The byte offset and length of one group's pass in the packed filter: what that pass's tiles read.</summary>
@@ -475,22 +435,25 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         return (((long)group * _tileBlocks * _inBlocksPerUnit * taps * b * b + (long)cb0 * taps * b * r * b) * sizeof(float), (long)count * taps * b * r * b * sizeof(float));
     }
 
-    /// <summary>For tests: every (task, pass)'s ask, with the task's group and its unit count as <see cref="RunTask{TEpilogue}"/> decodes them.</summary>
-    internal IEnumerable<(int Task, int Group, int Pass, long Offset, long Lines)> PrefetchAsks()
+    /// <summary>For tests: every (task, pass)'s ask (byte offset in the packed filter and cache lines; none: 0 lines), with the task's group.</summary>
+    internal List<(int Task, int Group, int Pass, long Offset, long Lines)> PrefetchAsks()
     {
-        for (int task = 0; task < Tasks; task++)
-        {
-            int range = _rowsOuter ? task / _groups % _ranges : task % _ranges, group = _rowsOuter ? task % _groups : task / _ranges % _groups;
-            int u0 = range * _unitsPerTask, u1 = Math.Min(_w.OutH * _segmentsPerRow, u0 + _unitsPerTask);
-            for (int pass = 0; pass < _passes; pass++)
+        var asks = new List<(int, int, int, long, long)>();
+        fixed (float* filter = _filter)
+            for (int task = 0; task < Tasks; task++)
             {
-                var ask = PrefetchOf(task, group, pass, u1 - u0);
-                yield return (task, group, pass, ask.Offset, ask.Lines);
+                (_, int group, int range) = Decode(task);
+                int u0 = range * _unitsPerTask, u1 = Math.Min(_w.OutH * _segmentsPerRow, u0 + _unitsPerTask);
+                for (int pass = 0; pass < _passes; pass++)
+                {
+                    SlicePrefetch ask = PrefetchFor(filter, task, group, pass, u1 - u0);
+                    asks.Add((task, group, pass, ask.Next == null ? 0 : ask.Next - (byte*)filter, ask.Lines));
+                }
             }
-        }
+        return asks;
     }
 
-    /// <summary>Bytes of the packed filter (for tests).</summary>
+    /// <summary>Bytes of the packed filter.</summary>
     internal long FilterBytes => (long)_filter.Length * sizeof(float);
 
     /// <summary>
@@ -499,7 +462,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// the given bias [Mp] and residual (laid out as y; null when not read).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void RunUnit<TEpilogue>(int n, int group, int u, int cb0, int count, float* biasBase, float* residualBase, in Body body, ref Ahead ahead) where TEpilogue : struct, IEpilogue
+    private void RunUnit<TEpilogue>(int n, int group, int u, int cb0, int count, float* biasBase, float* residualBase, in Body body, ref SlicePrefetch ahead) where TEpilogue : struct, IEpilogue
     {
         Window3D w = _w;
         int b = _block;
@@ -539,10 +502,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
             {
                 int p = tileBase + (wider-- > 0 ? 1 : 0);
                 float* xt = xRow + (long)iw0 * b;
-                long from = (ahead.Call++ - 1) * ahead.LinesPerCall;
-                bool asks = ahead.Next != null && from >= 0 && from < ahead.Lines;
-                args.Prefetch = asks ? (nint)(ahead.Next + from * 64) : 0;
-                args.PrefetchLines = asks ? ahead.LinesPerBlock : 0;
+                ahead.NextTile(ref args);
                 if (avx512) Tile_Avx512<TEpilogue>(p, r, xt, filter, y, residual, bias, &args, khCount, w.KW);
                 else Tile_Avx2<TEpilogue>(p, r, xt, filter, y, residual, bias, &args, khCount, w.KW);
                 ow += p;

@@ -34,14 +34,6 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     /// <summary>Bytes of V and M per chunk when U itself does not fit L2 (a share of the 32 MiB L3).</summary>
     private const int LargeFilterChunkBytes = 3 * 1024 * 1024;
     private const int MaxChunkTiles = 64;
-    /// <summary>
-    /// The most cache lines a register tile asks for per input block while it multiplies (24 lines, 1.5 KB per 16 × 24
-    /// multiply-adds of a 6×4 tile, about this core's share of the memory bandwidth; AVX2's 6×2 tile of 8-channel
-    /// blocks, with a quarter of the work per input block, asks for a quarter). Measured in ResNet-50 (`layers`,
-    /// 1 thread): no limit cost the 7×7 layers 0.15 ms each (the asks outran memory and stalled the tile); 12 gained
-    /// half of 16–24.
-    /// </summary>
-    private const int PrefetchLinesPerBlock = 24;
 
     private readonly WinogradMatrices _t;
     private readonly int _m, _n, _xi, _block, _tilePixels, _tileBlocks, _inBlocks, _outBlocks, _tilesH, _tilesW, _chunkTiles, _chunks, _sets, _blocksPerSet;
@@ -237,33 +229,24 @@ internal sealed unsafe class WinogradPlan : ConvPlan
             InBlocks = _inBlocks, LastBlockChannels = b, InBlockStride = (nint)T * b, RowStep = 0, ColStep = 0, PixelStep = b, KH = 1, KW = 1,
             OutBlockStride = (nint)T * b,
         };
-        long uXi = (long)_inBlocks * b * _outBlocks * b;
         bool avx512 = b == 16;
         // Register tiles of near-equal width (25 tiles: 5 × 5, not 4 × 6 + 1), as the direct kernel splits its rows; the same for every ξ.
         (int width, int wider) = WindowTaps.NearEqualTiles(count, _tilePixels);
         for (int xi = 0; xi < _xi; xi++)
         {
             float* vx = v + xi * vXi, mx = mBuf + xi * mXi;
-            float* u = body.U + xi * uXi;
             for (int ob = mb0; ob < mb1; ob += _tileBlocks)
             {
                 int r = Math.Min(_tileBlocks, mb1 - ob);
-                float* filter = u + (long)ob * _inBlocks * b * b, mOut = mx + (nint)(ob - mb0) * T * b;
+                float* filter = body.U + SliceOf(xi, ob, mb1).Offset, mOut = mx + (nint)(ob - mb0) * T * b;
                 // The slice after this one (the next group of the set, or the set's first group at the next ξ) comes
-                // into cache while this one is multiplied: the first register tile streams this slice from memory, the
-                // others read it from cache and share the next one's lines, at most PrefetchLinesPerBlock per input
-                // block (NOTES "Prefetching the next filter slice"). A slice with one register tile asks for nothing.
-                int nextOb = ob + _tileBlocks < mb1 ? ob + _tileBlocks : xi + 1 < _xi ? mb0 : -1;
-                float* next = nextOb < 0 ? null : body.U + (nextOb == mb0 ? xi + 1 : xi) * uXi + (long)nextOb * _inBlocks * b * b;
-                long nextLines = nextOb < 0 ? 0 : (long)Math.Min(_tileBlocks, mb1 - nextOb) * _inBlocks * b * b * sizeof(float) / 64;
-                int calls = (count + _tilePixels - 1) / _tilePixels;
-                long linesPerCall = calls < 2 ? 0 : (nextLines + calls - 2) / (calls - 1);
-                nint linesPerBlock = (nint)Math.Min(PrefetchLinesPerBlock * b * _tileBlocks / 64, (linesPerCall + _inBlocks - 1) / _inBlocks);
+                // into cache while this one is multiplied (SlicePrefetch).
+                (long nextOffset, long nextFloats) = NextSliceOf(xi, ob, mb0, mb1);
+                var ahead = new SlicePrefetch(nextFloats == 0 ? null : (byte*)(body.U + nextOffset), nextFloats * sizeof(float),
+                    (count + _tilePixels - 1) / _tilePixels, _inBlocks, 1, b, _tileBlocks);
                 for (int p0 = 0, c = 0; p0 < count; c++)
                 {
-                    bool asks = next != null && c > 0 && linesPerBlock > 0;
-                    args.Prefetch = asks ? (nint)((byte*)next + (c - 1) * linesPerCall * 64) : 0;
-                    args.PrefetchLines = asks ? linesPerBlock : 0;
+                    ahead.NextTile(ref args);
                     int p = width + (c < wider ? 1 : 0);
                     if (avx512) BlockedDirectPlan.Tile_Avx512<BiasEpilogue>(p, r, vx + (nint)p0 * b, filter, mOut + (nint)p0 * b, null, body.ZeroBias, &args, 1, 1);
                     else BlockedDirectPlan.Tile_Avx2<BiasEpilogue>(p, r, vx + (nint)p0 * b, filter, mOut + (nint)p0 * b, null, body.ZeroBias, &args, 1, 1);
@@ -286,4 +269,22 @@ internal sealed unsafe class WinogradPlan : ConvPlan
             }
         }
     }
+
+    /// <summary>The slice of U the products of ξ read for output blocks [ob, ob + R) of a set ending at mb1: its float offset and length.</summary>
+    internal (long Offset, long Floats) SliceOf(int xi, int ob, int mb1)
+    {
+        long blockFloats = (long)_inBlocks * _block * _block;
+        return (xi * blockFloats * _outBlocks + ob * blockFloats, Math.Min(_tileBlocks, mb1 - ob) * blockFloats);
+    }
+
+    /// <summary>
+    /// The slice the products read after (ξ, ob) within the set [mb0, mb1): the set's next output group, or its first at the
+    /// next ξ; (0, 0) after the last.
+    /// </summary>
+    internal (long Offset, long Floats) NextSliceOf(int xi, int ob, int mb0, int mb1) =>
+        ob + _tileBlocks < mb1 ? SliceOf(xi, ob + _tileBlocks, mb1) : xi + 1 < _xi ? SliceOf(xi + 1, mb0, mb1) : (0, 0);
+
+    /// <summary>For tests: ξ count, output blocks, blocks per register tile, output sets and blocks per set, and U's floats.</summary>
+    internal (int Xi, int OutBlocks, int TileBlocks, int Sets, int BlocksPerSet, long UFloats) SliceLayout =>
+        (_xi, _outBlocks, _tileBlocks, _sets, _blocksPerSet, _u.LongLength);
 }

@@ -1,0 +1,72 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace Cardinal.Kernels.Cpu.Nchwc;
+
+/// <summary>
+/// How the register tiles over one filter slice bring the next slice into cache (NOTES "Prefetching the next filter
+/// slice"). The first tile over a slice streams it from memory; the tiles after it read it from cache and would leave
+/// memory idle, so they share out the next slice's cache lines, asking for a few per input block
+/// (<see cref="BlockedDirectPlan.KernelArgs.Prefetch"/>) so that the asks spread over their multiply-adds. Used by
+/// <see cref="BlockedDirectPlan"/> (the next pass, or the next task's group) and <see cref="Winograd.WinogradPlan"/>
+/// (the set's next output group, or its first at the next ξ). The default asks for nothing.
+/// </summary>
+internal unsafe struct SlicePrefetch
+{
+    /// <summary>
+    /// The most cache lines a tile asks for per input block and tap: 24 (1.5 KB per 16 × 24 multiply-adds of a 6×4 tile
+    /// of 16-channel blocks, about this core's share of memory), scaled by the tile's channels (AVX2's 6×2 tile of
+    /// 8-channel blocks: 6). Measured in ResNet-50 (`layers`, 1 thread): with no limit layer4's F(2×2) layers lost
+    /// 0.14 ms each (the asks outran memory and stalled the tile); 12 gained about half of what 16–24 did.
+    /// </summary>
+    public const int LinesPerBlockTap = 24;
+
+    private const int Line = 64;
+
+    private readonly byte* _next;
+    private readonly long _lines, _linesPerTile;
+    private readonly nint _linesPerBlock;
+    private int _tile;
+
+    /// <param name="next">The next slice's first byte; null for none.</param>
+    /// <param name="bytes">The next slice's length.</param>
+    /// <param name="tiles">Register tiles over this slice (with fewer than two, nothing is asked for).</param>
+    /// <param name="inBlocks">Input blocks each of those tiles sums (its asks are spread over them).</param>
+    /// <param name="taps">Kernel taps per input block.</param>
+    /// <param name="block">Channels per block.</param>
+    /// <param name="tileBlocks">Output blocks per register tile.</param>
+    public SlicePrefetch(byte* next, long bytes, int tiles, int inBlocks, int taps, int block, int tileBlocks)
+    {
+        if (next == null || bytes < Line || tiles < 2) return;
+        _next = next;
+        _lines = bytes / Line;
+        _linesPerTile = (_lines + tiles - 2) / (tiles - 1);
+        _linesPerBlock = (nint)Math.Min((long)LinesPerBlockTap * taps * block * tileBlocks / 64, (_linesPerTile + inBlocks - 1) / inBlocks);
+    }
+
+    /// <summary>The next slice (null when nothing is asked for) and its cache lines: for tests.</summary>
+    public readonly byte* Next => _next;
+    public readonly long Lines => _lines;
+
+    /// <summary>Sets the next register tile's ask in <paramref name="args"/>: none for a slice's first tile, then each tile's share.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void NextTile(ref BlockedDirectPlan.KernelArgs args)
+    {
+        long from = (_tile++ - 1) * _linesPerTile;
+        bool asks = _next != null && from >= 0 && from < _lines;
+        args.Prefetch = asks ? (nint)(_next + from * Line) : 0;
+        args.PrefetchLines = asks ? _linesPerBlock : 0;
+    }
+
+    /// <summary>
+    /// What a tile does once per input block: asks for <paramref name="lines"/> cache lines from <paramref name="ahead"/>
+    /// (nothing when null) and returns where the next block's ask starts.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* Ask(byte* ahead, nint lines)
+    {
+        if (ahead == null || !Sse.IsSupported) return ahead;
+        for (nint l = 0; l < lines; l++) Sse.Prefetch1(ahead + l * Line);
+        return ahead + lines * Line;
+    }
+}
