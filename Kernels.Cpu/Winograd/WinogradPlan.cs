@@ -13,16 +13,19 @@ namespace Cardinal.Kernels.Cpu.Winograd;
 /// <summary>
 /// A stride-1 3×3 convolution (group 1, dilation 1) on channel-blocked values by Winograd's F(m×m, 3×3), m = 4 or 2
 /// (<see cref="WinogradMatrices"/>). x is [N][Cp/b][InH][InW][b], y [N][Mp/b][OutH][OutW][b] as for
-/// <see cref="BlockedDirectPlan"/>. The output is cut into m×m tiles; one task carries a chunk of T tiles of one
-/// image, for one set of output blocks, through all three stages on its own thread with no barrier:
+/// <see cref="BlockedDirectPlan"/>. The output is cut into m×m tiles, numbered image after image; one task carries a
+/// chunk of T consecutive tiles (of one image or, where an image has few, of several), for one set of output blocks,
+/// through all three stages on its own thread with no barrier:
 /// <list type="number">
 /// <item>input transform of the chunk's (m+2)² tiles, channels in the vector lanes: V[ξ][Cp/b][T][b];</item>
 /// <item>(m+2)² products M[ξ] = V[ξ] · U[ξ], each a blocked pointwise convolution over the T tiles, run by the
 /// direct kernel's own register tiles (6 tiles × 4 blocks of 16 on AVX-512, 6 × 2 of 8 on AVX2);</item>
 /// <item>output transform, with bias, residual and ReLU applied as each pixel is stored.</item>
 /// </list>
-/// T is sized so that one task's V and M stay in L2. The tiles are split so that each thread has its own; only
-/// where they are too few (7×7 planes at batch 1) are the output blocks split into sets, each thread streaming its
+/// T is sized so that one task's V and M stay in L2 (in L3 where U does not fit L2). Each chunk streams its set's U
+/// once, so a chunk across images reads U once for all of them: at batch 8, chunks of one 7×7 image had streamed
+/// layer4's 16 MiB U eight times (NOTES "Winograd chunks across images"). The tiles are split so that each thread has
+/// its own; only where they are too few (7×7 planes at batch 1) are the output blocks split into sets, each thread streaming its
 /// own share of U (the input transform is then repeated per set). U = G g Gᵀ is computed once, in double, and packed like a pointwise
 /// filter per ξ; the plan holds no copy of the direct filter.
 /// Twin: <see cref="Reference.ConvReference"/> between reorders, and <see cref="BlockedDirectPlan"/> (tests).
@@ -63,7 +66,8 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         var w = shape.Window;
         _tilesH = (w.OutH + _m - 1) / _m;
         _tilesW = (w.OutW + _m - 1) / _m;
-        int tiles = _tilesH * _tilesW;
+        // The chunks cut the batch's tiles, image after image.
+        int tiles = shape.Batch * _tilesH * _tilesW;
 
         // Output-block sets: enough tasks for every thread even when an image has few tiles (each set a whole number of register tiles' blocks).
         int groups = (_outBlocks + _tileBlocks - 1) / _tileBlocks;
@@ -72,13 +76,13 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         int chunks = (tiles + chunkTiles - 1) / chunkTiles;
         // A whole number of tasks per thread: 7 chunks on 2 threads would leave one thread a quarter idle.
         int threads = parallel.Threads;
-        if (chunks > 1 && shape.Batch * chunks % threads != 0) chunks = Math.Min(tiles, (chunks + threads - 1) / threads * threads);
+        if (chunks > 1 && chunks % threads != 0) chunks = Math.Min(tiles, (chunks + threads - 1) / threads * threads);
         // One task per thread, tiles first: with at least two register tiles of tiles per thread, each thread transforms
         // only its own tiles (an output set repeats the chunk's whole input transform and keeps a V of every input
         // channel per set); output sets only where the tiles are too few (7×7 planes at batch 1). Two tasks per
         // thread, sets included, had cost ResNet-18 15 % at 2 threads (NOTES "Winograd tasks: tiles before sets").
-        if (shape.Batch * chunks < threads && tiles >= 2 * _tilePixels * threads) chunks = Math.Min(tiles, (threads + shape.Batch - 1) / shape.Batch);
-        int have = shape.Batch * chunks;
+        if (chunks < threads && tiles >= 2 * _tilePixels * threads) chunks = Math.Min(tiles, threads);
+        int have = chunks;
         _sets = have >= threads ? 1 : Math.Min(groups, (threads + have - 1) / have);
         _blocksPerSet = (groups + _sets - 1) / _sets * _tileBlocks;
         _sets = (_outBlocks + _blocksPerSet - 1) / _blocksPerSet;
@@ -161,7 +165,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
             throw new ArgumentException($"Winograd convolution {Shape}: x {x.Length} (needs {BlockedInputLength}), bias {bias.Length}, residual {residual.Length}, " +
                 $"y {y.Length} (needs {BlockedOutputLength}) elements.");
         if (workspace.Bytes < WorkspaceBytes) throw new ArgumentException($"{Description} needs {WorkspaceBytes} bytes of workspace; {workspace.Bytes} were given.");
-        int tasks = Shape.Batch * _chunks * _sets;
+        int tasks = _chunks * _sets;
         if (tasks == 0) return;
         int mp = _outBlocks * _block;
         Span<float> scratch = !BlockedBias.NeedsCopy(bias, mp) ? default : mp <= 4096 ? stackalloc float[mp] : new float[mp];
@@ -195,15 +199,17 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         public void Invoke(int task) => body.Plan.RunTask<TEpilogue, TVec>(task, body);
     }
 
-    /// <summary>One task: tiles [t0, t1) of one image through input transform, products and output transform, for one set of output blocks.</summary>
+    /// <summary>
+    /// One task: the batch's tiles [t0, t1) (tile t of image n is number n · tiles + t) through input transform, products
+    /// and output transform, for one set of output blocks.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunTask<TEpilogue, TVec>(int task, in Body body) where TEpilogue : struct, IEpilogue where TVec : unmanaged, IVec<TVec>
     {
         var w = Shape.Window;
-        int b = _block, T = _chunkTiles;
-        int set = task % _sets; task /= _sets;
-        int chunk = task % _chunks, n = task / _chunks;
-        int t0 = chunk * T, t1 = Math.Min(_tilesH * _tilesW, t0 + T), count = t1 - t0;
+        int b = _block, T = _chunkTiles, tiles = _tilesH * _tilesW;
+        int set = task % _sets, chunk = task / _sets;
+        int t0 = chunk * T, t1 = Math.Min(Shape.Batch * tiles, t0 + T), count = t1 - t0;
         int mb0 = set * _blocksPerSet, mb1 = Math.Min(_outBlocks, mb0 + _blocksPerSet), setBlocks = mb1 - mb0;
 
         float* v = body.Scratch + Parallel.CurrentWorker * (Workspace.Align(WorkerFloats * sizeof(float)) / sizeof(float));
@@ -213,15 +219,18 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         // 1. Input transform: V[ξ][cb][tile][b].
         long inPlane = (long)w.InH * w.InW * b;
         for (int cb = 0; cb < _inBlocks; cb++)
-        {
-            float* plane = body.X + ((long)n * _inBlocks + cb) * inPlane;
-            for (int tile = t0; tile < t1; tile++)
+            for (int g = t0; g < t1;)
             {
-                int th = tile / _tilesW, tw = tile % _tilesW;
-                WinogradTransforms<TVec>.Input(_m, plane, w.InH, w.InW, th * _m - w.PadH, tw * _m - w.PadW, scratch,
-                    v + ((nint)cb * T + tile - t0) * b, vXi);
+                // The chunk's tiles of image n: [g, end).
+                int n = g / tiles, end = Math.Min(t1, (n + 1) * tiles);
+                float* plane = body.X + ((long)n * _inBlocks + cb) * inPlane;
+                for (; g < end; g++)
+                {
+                    int tile = g - n * tiles, th = tile / _tilesW, tw = tile % _tilesW;
+                    WinogradTransforms<TVec>.Input(_m, plane, w.InH, w.InW, th * _m - w.PadH, tw * _m - w.PadW, scratch,
+                        v + ((nint)cb * T + g - t0) * b, vXi);
+                }
             }
-        }
 
         // 2. Products: for each ξ, a pointwise blocked convolution of the chunk's tiles by U[ξ] into M[ξ][block][tile][b].
         var args = new BlockedDirectPlan.KernelArgs
@@ -259,13 +268,17 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         long outPlane = (long)w.OutH * w.OutW * b;
         for (int ob = mb0; ob < mb1; ob++)
         {
-            long planeOffset = ((long)n * _outBlocks + ob) * outPlane;
-            float* y = body.Y + planeOffset, residual = body.Residual is null ? null : body.Residual + planeOffset, bias = body.Bias + ob * b;
-            float* mBlock = mBuf + (nint)(ob - mb0) * T * b;
-            for (int tile = t0; tile < t1; tile++)
+            float* mBlock = mBuf + (nint)(ob - mb0) * T * b, bias = body.Bias + ob * b;
+            for (int g = t0; g < t1;)
             {
-                int th = tile / _tilesW, tw = tile % _tilesW;
-                WinogradTransforms<TVec>.Output<TEpilogue>(_m, mBlock + (nint)(tile - t0) * b, mXi, scratch, y, residual, bias, w.OutH, w.OutW, th * _m, tw * _m);
+                int n = g / tiles, end = Math.Min(t1, (n + 1) * tiles);
+                long planeOffset = ((long)n * _outBlocks + ob) * outPlane;
+                float* y = body.Y + planeOffset, residual = body.Residual is null ? null : body.Residual + planeOffset;
+                for (; g < end; g++)
+                {
+                    int tile = g - n * tiles, th = tile / _tilesW, tw = tile % _tilesW;
+                    WinogradTransforms<TVec>.Output<TEpilogue>(_m, mBlock + (nint)(g - t0) * b, mXi, scratch, y, residual, bias, w.OutH, w.OutW, th * _m, tw * _m);
+                }
             }
         }
     }
