@@ -76,21 +76,26 @@ public sealed class CpuBackend : IBackend
     /// </summary>
     internal IReadOnlyList<IPlanPass> Passes => _passes ??= Options.BlockedLayout && _platform.BlockSize > 0
         ? [new Nchwc.NchwcLayoutPass(_platform.BlockSize) { FoldStem = Options.BlockedDirectKernels },
-            .. Options.DepthFirst is { } depthFirst ? [new DepthFirstPrefix(depthFirst.ImagesPerPart, depthFirst.BatchBytesAbove, depthFirst.PartBytesAtMost)] : Array.Empty<IPlanPass>(),
+            .. Options.DepthFirst is { } depthFirst ? [new DepthFirstPrefix(depthFirst.ImagesPerPart, depthFirst.BatchBytesAbove, depthFirst.PartBytesAtMost, depthFirst.SideBySide ? Options.Threads : 1)] : Array.Empty<IPlanPass>(),
             .. Options.ExtraPasses]
         : Options.ExtraPasses;
 
     private IReadOnlyList<IPlanPass>? _passes;
 
-    internal ICompiledPlan Compile(ExecutionPlan plan) => new KernelExecutor(plan, step => CreateKernel(plan, step));
+    /// <summary>The plan's kernels; a region's lanes run side by side on this backend's threads.</summary>
+    internal ICompiledPlan Compile(ExecutionPlan plan) => new KernelExecutor(plan, step => CreateKernel(plan, step), _parallel.For);
 
     // IBackend's planning members are internal (the public API is the opaque backend): an internal member cannot
     // implement them implicitly, so these forward explicitly.
     IReadOnlyList<IPlanPass> IBackend.Passes => Passes;
     ICompiledPlan IBackend.Compile(ExecutionPlan plan) => Compile(plan);
 
-    /// <summary>This backend's kernel for one step (tests wrap it to watch a run step by step).</summary>
-    internal IKernel CreateKernel(ExecutionPlan plan, PlanStep step) => CpuKernelFactory.Create(plan, step, _parallel, _platform, _packedWeights, Options.BlockedDirectKernels, Options.Winograd);
+    /// <summary>
+    /// This backend's kernel for one step (tests wrap it to watch a run step by step). A step in a lane runs on the one
+    /// thread its lane has, so its kernel is made for one thread: a one-thread schedule, a one-thread workspace.
+    /// </summary>
+    internal IKernel CreateKernel(ExecutionPlan plan, PlanStep step) =>
+        CpuKernelFactory.Create(plan, step, step.Lane >= 0 ? ParallelRunner.Sequential : _parallel, _platform, _packedWeights, Options.BlockedDirectKernels, Options.Winograd);
 
     /// <summary>Stops the worker threads.</summary>
     public void Dispose() => _parallel.Dispose();

@@ -65,7 +65,10 @@ public class CliTests
         var batched = Run("inspect", model, "--batch", "64", "--threads", "1");
         Assert.That(batched.Code, Is.EqualTo(0), batched.Err);
         Assert.That(batched.Out, Does.Contain("at [64,3,64,64]"));
-        Assert.That(batched.Out, Does.Match(@"schedule   depth first: the first \d+ steps one part at a time \(64 parts\), the rest on the whole batch"));
+        Assert.That(batched.Out, Does.Match(@"(?m)schedule   depth first: the first \d+ steps one part at a time \(64 parts\), the rest on the whole batch\r?$"), "one thread: the parts one after another");
+        var twoThreads = Run("inspect", model, "--batch", "64", "--threads", "2");
+        Assert.That(twoThreads.Code, Is.EqualTo(0), twoThreads.Err);
+        Assert.That(twoThreads.Out, Does.Contain("(64 parts), the rest on the whole batch; the parts side by side, 2 at a time (one thread each)"));
         var single = Run("inspect", model, "--threads", "1");
         Assert.That(single.Code, Is.EqualTo(0), single.Err);
         Assert.That(single.Out, Does.Contain("at [1,3,64,64] (symbolic dimensions taken as 1)").And.Not.Contain("schedule"));

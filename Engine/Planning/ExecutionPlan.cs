@@ -3,7 +3,17 @@ using Cardinal.Graph;
 namespace Cardinal.Planning;
 
 /// <summary>One node to run: value ids of its inputs (−1 for an omitted optional input) and outputs.</summary>
-internal sealed record PlanStep(Node Node, int[] Inputs, int[] Outputs);
+internal sealed record PlanStep(Node Node, int[] Inputs, int[] Outputs)
+{
+    /// <summary>
+    /// −1 (the default): the step runs alone, in plan order, with every thread. 0 … n−1: the step belongs to a
+    /// lane of a concurrent region, the maximal run of consecutive steps that have lanes. A region's lanes may run at
+    /// the same time, each on one thread and in plan order within itself; a lane reads only values made before its
+    /// region or by itself, and what it makes is read by nothing in another lane (<see cref="KernelExecutor"/> checks).
+    /// A backend that runs steps one by one may ignore lanes: plan order is always a valid order.
+    /// </summary>
+    public int Lane { get; init; } = -1;
+}
 
 /// <summary>
 /// A graph specialised to concrete input shapes: every value has a concrete type, everything computable

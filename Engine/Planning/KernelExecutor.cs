@@ -16,6 +16,9 @@ namespace Cardinal.Planning;
 /// <item>Graph outputs are written into the caller's tensors (or fresh ones): the caller owns what it is given.</item>
 /// <item>Float buffers start on 64-byte boundaries (one pinned arena per context), and each context owns one
 /// workspace as large as the largest step's <see cref="IKernel.WorkspaceBytes"/>, lent to each step in turn.</item>
+/// <item>Steps with lanes (<see cref="ConcurrentRegion"/>) run lane by lane, the lanes side by side when a way to run
+/// them concurrently is given: each lane's values take buffers no other lane of the region takes, and each lane after
+/// the first has a workspace of its own.</item>
 /// </list>
 /// </summary>
 internal sealed class KernelExecutor : ICompiledPlan
@@ -30,13 +33,31 @@ internal sealed class KernelExecutor : ICompiledPlan
     private readonly ConcurrentBag<Context> _contexts = [];
     /// <summary>Scratch bytes of the hungriest step: each context's workspace.</summary>
     private readonly long _workspaceBytes;
+    private readonly ConcurrentRegion[] _regions;
+    /// <summary>Per step: the region that starts there, or null.</summary>
+    private readonly ConcurrentRegion?[] _regionAt;
+    /// <summary>Per region, per lane: that lane's workspace bytes (lane 0 borrows the context's own workspace).</summary>
+    private readonly long[][] _laneWorkspaceBytes;
+    /// <summary>Runs body(0 … count−1) with the indices side by side (the backend's threads), or null: lanes run one after another.</summary>
+    private readonly Action<int, Action<int>>? _runConcurrently;
 
-    public KernelExecutor(ExecutionPlan plan, Func<PlanStep, IKernel> createKernel)
+    /// <param name="plan">The plan to run.</param>
+    /// <param name="createKernel">The backend's kernel for a step.</param>
+    /// <param name="runConcurrently">
+    /// How to run a region's lanes side by side: body(0 … count−1), each index on one thread, returning when all are
+    /// done (exceptions surface on the caller). Null runs them one after another on the caller's thread.
+    /// </param>
+    public KernelExecutor(ExecutionPlan plan, Func<PlanStep, IKernel> createKernel, Action<int, Action<int>>? runConcurrently = null)
     {
         _plan = plan;
+        _regions = ConcurrentRegion.Find(plan);
+        _regionAt = new ConcurrentRegion?[plan.Steps.Count];
+        foreach (ConcurrentRegion region in _regions) _regionAt[region.Start] = region;
+        _runConcurrently = runConcurrently;
         _kernels = CreateKernels(plan, createKernel);
         _workspaceBytes = _kernels.Select(k => k?.WorkspaceBytes ?? 0).DefaultIfEmpty(0).Max();
-        (_slotOf, _slots) = AssignSlots(plan, _kernels);
+        _laneWorkspaceBytes = _regions.Select(r => r.LaneSteps.Select((steps, lane) => lane == 0 ? 0 : steps.Select(s => _kernels[s]?.WorkspaceBytes ?? 0).DefaultIfEmpty(0).Max()).ToArray()).ToArray();
+        (_slotOf, _slots) = AssignSlots(plan, _kernels, _regions);
         _isOutput = new bool[plan.Values.Count];
         foreach (int output in plan.Outputs) _isOutput[output] = true;
     }
@@ -96,8 +117,8 @@ internal sealed class KernelExecutor : ICompiledPlan
     /// <summary>Bytes of pooled buffers one run context holds (the CPU's arena).</summary>
     public long BufferBytes => _slots.Sum(s => (long)s.Length * s.Type.SizeInBytes());
 
-    /// <summary>Bytes of the workspace one run context holds (the largest step's scratch).</summary>
-    public long WorkspaceBytes => _workspaceBytes;
+    /// <summary>Bytes of the workspaces one run context holds (the largest step's scratch, plus each extra lane's).</summary>
+    public long WorkspaceBytes => _workspaceBytes + _laneWorkspaceBytes.Sum(r => r.Sum());
 
     public long ContextBytes => BufferBytes + WorkspaceBytes;
 
@@ -109,20 +130,30 @@ internal sealed class KernelExecutor : ICompiledPlan
     /// Slots by liveness; an output also takes over the buffer of the input its kernel may overwrite
     /// (<see cref="IKernel.OutputOverwrites"/>) when this step is that value's last reader, it is pooled, no view of it
     /// lives on, the step reads it nowhere else, and it has the output's type and size.
+    /// <para>Inside a concurrent region each lane frees into a pool of its own, since its steps' order against the other
+    /// lanes' is unknown: a lane takes buffers freed by itself or before the region. A value made before the region and
+    /// last read in it is freed when the region ends (another lane may still be reading it), and the lanes' pools join
+    /// the common one there.</para>
     /// </summary>
-    private static (int[] SlotOf, (ElementType, int)[] Slots) AssignSlots(ExecutionPlan plan, IKernel?[] kernels)
+    private static (int[] SlotOf, (ElementType, int)[] Slots) AssignSlots(ExecutionPlan plan, IKernel?[] kernels, ConcurrentRegion[] regions)
     {
         int count = plan.Values.Count;
         var life = Lifetimes.Compute(plan, viewsAlias: true);
         var slotOf = Enumerable.Repeat(-1, count).ToArray();
         var slots = new List<(ElementType, int)>();
         var free = new Dictionary<(ElementType, int), Stack<int>>();
+        var laneFree = new Dictionary<(int Lane, ElementType, int), Stack<int>>();
+        var untilRegionEnds = new List<int>();
+        var regionOf = Enumerable.Repeat(-1, plan.Steps.Count).ToArray();
+        for (int r = 0; r < regions.Length; r++)
+            for (int s = regions[r].Start; s < regions[r].End; s++) regionOf[s] = r;
         var releaseAt = new List<int>[plan.Steps.Count];
         var handedOn = new bool[count];
         for (int s = 0; s < plan.Steps.Count; s++)
         {
             PlanStep step = plan.Steps[s];
-            int takenOver = TakenOver(plan, step, s, kernels[s], life, slotOf);
+            int lane = regionOf[s] >= 0 ? step.Lane : -1;
+            int takenOver = TakenOver(plan, step, s, kernels[s], life, slotOf, regionOf);
             if (takenOver >= 0)
             {
                 slotOf[step.Outputs[0]] = slotOf[takenOver];
@@ -134,7 +165,8 @@ internal sealed class KernelExecutor : ICompiledPlan
                 {
                     if (life.Escapes[v] || plan.Values[v].Constant is not null || slotOf[v] >= 0) continue;
                     var key = (plan.Values[v].ElementType, (int)plan.Values[v].ElementCount);
-                    if (free.TryGetValue(key, out var stack) && stack.Count > 0) slotOf[v] = stack.Pop();
+                    if (lane >= 0 && laneFree.TryGetValue((lane, key.Item1, key.Item2), out var mine) && mine.Count > 0) slotOf[v] = mine.Pop();
+                    else if (free.TryGetValue(key, out var stack) && stack.Count > 0) slotOf[v] = stack.Pop();
                     else { slotOf[v] = slots.Count; slots.Add(key); }
                     // Free after its last reader (or a view's); an unread output frees right after this step.
                     int release = life.Last[v];
@@ -145,20 +177,45 @@ internal sealed class KernelExecutor : ICompiledPlan
                 foreach (int v in done)
                 {
                     if (handedOn[v]) continue;
-                    var key = (plan.Values[v].ElementType, (int)plan.Values[v].ElementCount);
-                    if (!free.TryGetValue(key, out var stack)) free[key] = stack = new Stack<int>();
-                    stack.Push(slotOf[v]);
+                    if (lane < 0) Push(free, KeyOf(v), slotOf[v]);
+                    else if (MadeInLane(v, s)) Push(laneFree, (lane, plan.Values[v].ElementType, (int)plan.Values[v].ElementCount), slotOf[v]);
+                    else untilRegionEnds.Add(v);
                 }
+            if (regionOf[s] >= 0 && regions[regionOf[s]].End == s + 1)
+            {
+                foreach (((int _, ElementType type, int length), Stack<int> stack) in laneFree)
+                    foreach (int slot in stack) Push(free, (type, length), slot);
+                laneFree.Clear();
+                foreach (int v in untilRegionEnds) Push(free, KeyOf(v), slotOf[v]);
+                untilRegionEnds.Clear();
+            }
         }
         return (slotOf, slots.ToArray());
+
+        // Made by a step of this region and lane (so every reader of it is in this lane, ConcurrentRegion checks).
+        bool MadeInLane(int v, int s)
+        {
+            int made = life.First[v];
+            return made >= 0 && made < plan.Steps.Count && regionOf[made] == regionOf[s] && plan.Steps[made].Lane == plan.Steps[s].Lane;
+        }
+
+        (ElementType, int) KeyOf(int v) => (plan.Values[v].ElementType, (int)plan.Values[v].ElementCount);
+
+        static void Push<TKey>(Dictionary<TKey, Stack<int>> pool, TKey key, int slot) where TKey : notnull
+        {
+            if (!pool.TryGetValue(key, out var stack)) pool[key] = stack = new Stack<int>();
+            stack.Push(slot);
+        }
     }
 
     /// <summary>The input value whose slot this step's output 0 takes over, or −1.</summary>
-    private static int TakenOver(ExecutionPlan plan, PlanStep step, int s, IKernel? kernel, Lifetimes life, int[] slotOf)
+    private static int TakenOver(ExecutionPlan plan, PlanStep step, int s, IKernel? kernel, Lifetimes life, int[] slotOf, int[] regionOf)
     {
         if (kernel is null || kernel.OutputOverwrites is not (>= 0 and var at) || at >= step.Inputs.Length || step.Outputs.Length == 0) return -1;
         int v = step.Inputs[at], output = step.Outputs[0];
         if (v < 0 || slotOf[v] < 0 || life.Owner[v] != v || life.Last[v] != s || life.Escapes[v]) return -1;
+        // In a region, only a value of this step's own lane: another lane may not have read a value from before the region yet.
+        if (regionOf[s] >= 0 && (life.First[v] < 0 || regionOf[life.First[v]] != regionOf[s] || plan.Steps[life.First[v]].Lane != step.Lane)) return -1;
         if (life.Escapes[output] || plan.Values[output].Constant is not null) return -1;
         if (step.Inputs.Count(i => i >= 0 && life.Owner[i] == v) != 1) return -1;
         for (int u = 0; u < life.Owner.Length; u++) if (u != v && life.Owner[u] == v) return -1; // a view of it
@@ -211,6 +268,14 @@ internal sealed class KernelExecutor : ICompiledPlan
         private readonly Tensor?[][] _stepInputs;
         private readonly Tensor[][] _stepOutputs;
         private readonly WorkspaceBuffer _workspace;
+        /// <summary>Per region, per lane: the workspace the lane's steps borrow (lane 0: the context's own).</summary>
+        private readonly WorkspaceBuffer[][] _laneWorkspaces;
+        /// <summary>Runs one lane of <see cref="_region"/> (made once: a run allocates no delegate).</summary>
+        private readonly Action<int> _runLane;
+        private ConcurrentRegion? _region;
+        private int _regionIndex;
+        private CancellationToken _cancellation;
+        private long[]? _stepTicks;
 
         public Context(KernelExecutor owner)
         {
@@ -218,6 +283,8 @@ internal sealed class KernelExecutor : ICompiledPlan
             ExecutionPlan plan = owner._plan;
             (Array Data, int Offset)[] buffers = NewBuffers(owner._slots);
             _workspace = new WorkspaceBuffer(owner._workspaceBytes);
+            _laneWorkspaces = owner._laneWorkspaceBytes.Select(r => r.Select((bytes, lane) => lane == 0 ? _workspace : new WorkspaceBuffer(bytes)).ToArray()).ToArray();
+            _runLane = RunLane;
             _values = new Tensor?[plan.Values.Count];
             _fixed = new bool[plan.Values.Count];
             for (int v = 0; v < _values.Length; v++)
@@ -251,30 +318,15 @@ internal sealed class KernelExecutor : ICompiledPlan
 
             try
             {
-                for (int s = 0; s < plan.Steps.Count; s++)
+                for (int s = 0, r = 0; s < plan.Steps.Count; s++)
                 {
-                    cancellation.ThrowIfCancellationRequested();
-                    long started = stepTicks is null ? 0 : Stopwatch.GetTimestamp();
-                    PlanStep step = plan.Steps[s];
-                    Tensor?[] stepInputs = _stepInputs[s];
-                    for (int i = 0; i < stepInputs.Length; i++) stepInputs[i] = step.Inputs[i] < 0 ? null : _values[step.Inputs[i]];
-                    if (_owner._kernels[s] is { } kernel)
+                    if (_owner._regionAt[s] is { } region)
                     {
-                        Tensor[] stepOutputs = _stepOutputs[s];
-                        // Every kernel writes its outputs in full (IKernel's contract), so nothing is cleared.
-                        for (int o = 0; o < stepOutputs.Length; o++)
-                            stepOutputs[o] = _values[step.Outputs[o]] ?? Tensor.CreateUninitialized(plan.Values[step.Outputs[o]].ElementType, plan.Values[step.Outputs[o]].Dims);
-                        kernel.Run(stepInputs, stepOutputs, _workspace.Workspace);
-                        GC.KeepAlive(_workspace); // the Workspace handed over is a raw pointer into it
-                        for (int o = 0; o < stepOutputs.Length; o++) _values[step.Outputs[o]] = stepOutputs[o];
+                        RunRegion(region, r++, cancellation, stepTicks);
+                        s = region.End - 1;
+                        continue;
                     }
-                    else if (step.Outputs.Length == 1 && _owner._isOutput[step.Outputs[0]] && !_fixed[step.Outputs[0]]
-                        && _values[step.Outputs[0]] is { } target && target.ElementType == stepInputs[0]!.ElementType)
-                        // A view that is a plan output (a final Flatten): its data goes straight into the caller's
-                        // tensor, rather than into a new view object every run.
-                        stepInputs[0]!.Bytes.CopyTo(target.Bytes);
-                    else if (!_fixed[step.Outputs[0]] || step.Outputs.Length > 1) RunView(plan, step, stepInputs[0]!, _values);
-                    if (stepTicks is not null) stepTicks[s] += Stopwatch.GetTimestamp() - started;
+                    RunStep(s, _workspace, cancellation, stepTicks);
                 }
 
                 for (int i = 0; i < outputs.Length; i++)
@@ -291,6 +343,52 @@ internal sealed class KernelExecutor : ICompiledPlan
                 for (int i = 0; i < plan.Outputs.Length; i++) if (!_fixed[plan.Outputs[i]]) _values[plan.Outputs[i]] = null;
                 for (int s = 0; s < _stepInputs.Length; s++) Array.Clear(_stepInputs[s]);
             }
+        }
+
+        private void RunStep(int s, WorkspaceBuffer workspace, CancellationToken cancellation, long[]? stepTicks)
+        {
+            ExecutionPlan plan = _owner._plan;
+            cancellation.ThrowIfCancellationRequested();
+            long started = stepTicks is null ? 0 : Stopwatch.GetTimestamp();
+            PlanStep step = plan.Steps[s];
+            Tensor?[] stepInputs = _stepInputs[s];
+            for (int i = 0; i < stepInputs.Length; i++) stepInputs[i] = step.Inputs[i] < 0 ? null : _values[step.Inputs[i]];
+            if (_owner._kernels[s] is { } kernel)
+            {
+                Tensor[] stepOutputs = _stepOutputs[s];
+                // Every kernel writes its outputs in full (IKernel's contract), so nothing is cleared.
+                for (int o = 0; o < stepOutputs.Length; o++)
+                    stepOutputs[o] = _values[step.Outputs[o]] ?? Tensor.CreateUninitialized(plan.Values[step.Outputs[o]].ElementType, plan.Values[step.Outputs[o]].Dims);
+                kernel.Run(stepInputs, stepOutputs, workspace.Workspace);
+                GC.KeepAlive(workspace); // the Workspace handed over is a raw pointer into it
+                for (int o = 0; o < stepOutputs.Length; o++) _values[step.Outputs[o]] = stepOutputs[o];
+            }
+            else if (step.Outputs.Length == 1 && _owner._isOutput[step.Outputs[0]] && !_fixed[step.Outputs[0]]
+                && _values[step.Outputs[0]] is { } target && target.ElementType == stepInputs[0]!.ElementType)
+                // A view that is a plan output (a final Flatten): its data goes straight into the caller's
+                // tensor, rather than into a new view object every run.
+                stepInputs[0]!.Bytes.CopyTo(target.Bytes);
+            else if (!_fixed[step.Outputs[0]] || step.Outputs.Length > 1) RunView(plan, step, stepInputs[0]!, _values);
+            // Each step has its own entry, so lanes running side by side never add into the same one.
+            if (stepTicks is not null) stepTicks[s] += Stopwatch.GetTimestamp() - started;
+        }
+
+        /// <summary>A region's lanes, side by side when the backend gave a way to, else one after another.</summary>
+        private void RunRegion(ConcurrentRegion region, int index, CancellationToken cancellation, long[]? stepTicks)
+        {
+            (_region, _regionIndex, _cancellation, _stepTicks) = (region, index, cancellation, stepTicks);
+            try
+            {
+                if (_owner._runConcurrently is { } concurrently && region.Lanes > 1) concurrently(region.Lanes, _runLane);
+                else for (int lane = 0; lane < region.Lanes; lane++) RunLane(lane);
+            }
+            finally { (_region, _stepTicks) = (null, null); }
+        }
+
+        private void RunLane(int lane)
+        {
+            WorkspaceBuffer workspace = _laneWorkspaces[_regionIndex][lane];
+            foreach (int s in _region!.LaneSteps[lane]) RunStep(s, workspace, _cancellation, _stepTicks);
         }
     }
 

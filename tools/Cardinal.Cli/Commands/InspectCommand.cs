@@ -49,7 +49,11 @@ internal static class InspectCommand
             stdout.WriteLine($"flops      {plan.Flops / 1e9:F3} GFLOP per run at {string.Join(" ", shapes.Select(s => "[" + string.Join(",", s) + "]"))}"
                 + (symbolic ? " (symbolic dimensions taken as 1)" : ""));
             if (DepthFirst(plan) is var (parts, perPart))
-                stdout.WriteLine($"schedule   depth first: the first {perPart} steps one part at a time ({parts} parts), the rest on the whole batch");
+            {
+                int lanes = ConcurrentRegion.Find(plan).Select(r => r.Lanes).DefaultIfEmpty(0).Max();
+                string sideBySide = lanes > 1 ? $"; the parts side by side, {lanes} at a time (one thread each)" : "";
+                stdout.WriteLine($"schedule   depth first: the first {perPart} steps one part at a time ({parts} parts), the rest on the whole batch{sideBySide}");
+            }
             stdout.WriteLine($"plan       {plan.Steps.Count} steps after constant folding{(session.Options.Fuse ? " and fusion" : "")} ({graph.Nodes.Count} nodes imported)");
             // Fused convolutions show what they absorbed: Conv+Relu, Conv+Add+Relu (BatchNorm is folded into the weights).
             // Each line names what the compiled plan runs for those steps (no re-derivation here) and the most
@@ -65,7 +69,7 @@ internal static class InspectCommand
                 stdout.WriteLine($"  {group.Key.Op,-22}{group.Count(),6}  {group.Sum(Flops) / 1e9,9:F3} GFLOP  {scratch,13}  {group.Key.Algorithm}".TrimEnd());
             }
             if (compiled.ContextBytes > 0)
-                stdout.WriteLine($"memory     {compiled.ContextBytes / 1048576.0:F1} MiB per run context (value buffers and the largest step's workspace)");
+                stdout.WriteLine($"memory     {compiled.ContextBytes / 1048576.0:F1} MiB per run context (value buffers, the largest step's workspace and each extra lane's)");
         }
         else stdout.WriteLine("flops      (the model has non-float inputs whose values decide shapes: plan made at run time)");
         if (a.Has("--values")) WriteValues(graph, session, stdout);
