@@ -40,6 +40,7 @@ internal static class BlockedConvRunner
             ConvPlan nchw = ConvPlan.Select(shape, tensor, platform, parallel);
             var blocked = new BlockedDirectPlan(shape, tensor, platform, parallel);
             var workspace = new WorkspaceBuffer(nchw.WorkspaceBytes);
+            var blockedWorkspace = new WorkspaceBuffer(blocked.WorkspaceBytes); // the zero-padded input copy, where the plan makes one
             float[] x = Fill(random, shape.InputLength), y = new float[shape.OutputLength];
             float[] residual = shape.Epilogue.Residual ? Fill(random, shape.OutputLength) : [];
             float[] xb = Fill(random, blocked.BlockedInputLength), yb = new float[blocked.BlockedOutputLength];
@@ -48,7 +49,7 @@ internal static class BlockedConvRunner
             var nchwMs = new List<double>();
             var blockedMs = new List<double>();
             void RunNchw() => nchw.Run(x, weight, bias, residual, y, workspace.Workspace);
-            void RunBlocked() => blocked.Run(xb, default, bias, rb, yb, Workspace.None);
+            void RunBlocked() => blocked.Run(xb, default, bias, rb, yb, blockedWorkspace.Workspace);
             RunNchw(); RunBlocked(); RunNchw(); RunBlocked();
             for (int round = 0; round < rounds; round++)
             {
