@@ -115,6 +115,55 @@ public class BlockedConvTests
         Check(shape, true, perGroup * 100 + width, $"groups of {perGroup}, {width} wide");
     }
 
+    [Test]
+    public unsafe void StridedPointwise_ReadsItsOwnCopy_EveryRun_BitIdenticalToTheStridedRows()
+    {
+        // A strided 1×1 whose rows are not whole register tiles walks a per-thread copy of the pixels it reads, as one
+        // stride-1 row. Every pixel sums the same products in the same order, so the answer must be the strided walk's
+        // bit for bit. Two such layers share one workspace as a run context's steps do, run in turn with new inputs: a
+        // copy left by the other layer, or by the same layer's run before, must never be read as this run's.
+        RequireBlockedTier();
+        // Batch 8: on 2 threads a copy is made only with 4 images per thread, where the filter outweighs an image's input.
+        ConvShape[] shapes =
+        [
+            new(8, 57, 256, 1, Window2D(14, 14, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0), new(true, true)),  // ResNet's 14 → 7
+            // Strided rows only (7 × 9), over 128 input channels: the strided walk's 7 rows sum in passes, and so must the
+            // copy's single row (63 pixels, one unit).
+            new(8, 160, 120, 1, Window2D(13, 9, 1, 1, 2, 1, 1, 1, 0, 0, 0, 0), new(false, false)),
+        ];
+        var random = new Random(31);
+        foreach (CpuIsa isa in Tiers)
+            foreach (ParallelRunner runner in new[] { One, Two })
+            {
+                var platform = CpuPlatform.Create(isa);
+                int b = platform.BlockSize;
+                Tensor[] weights = shapes.Select(s => Tensor.FromArray(Random(random, s.WeightLength), (int)s.WeightLength)).ToArray();
+                var plans = shapes.Select((s, i) => new BlockedDirectPlan(s, weights[i], platform, runner, null, null)).ToArray();
+                var walks = shapes.Select((s, i) => new BlockedDirectPlan(s, weights[i], platform, runner, null, BlockedTuning.StridedRows)).ToArray();
+                Assert.That(plans.Select(p => p.Subsamples), Is.All.True, $"{isa}: both layers read a copy");
+                var single = new BlockedDirectPlan(shapes[0] with { Batch = 1 }, weights[0], platform, runner, null, null);
+                Assert.That(single.Subsamples, Is.EqualTo(runner.Threads == 1), $"{isa}: one image on {runner.Threads} thread(s)");
+                Assert.That(walks.Select(p => p.Subsamples), Is.All.False);
+                var shared = new WorkspaceBuffer(plans.Max(p => p.WorkspaceBytes));
+                for (int round = 0; round < 3; round++)
+                    for (int i = 0; i < shapes.Length; i++)
+                    {
+                        ConvShape s = shapes[i];
+                        int cp = BlockedLayout.PaddedChannels(s.Channels, b), mp = BlockedLayout.PaddedChannels(s.OutChannels, b);
+                        float[] x = Random(random, s.Batch * cp * s.Window.InSize), bias = Random(random, s.OutChannels);
+                        float[] residual = s.Epilogue.Residual ? Random(random, s.Batch * mp * s.Window.OutSize) : [];
+                        long length = (long)s.Batch * mp * s.Window.OutSize;
+                        var y = new float[length];
+                        plans[i].Run(x, default, bias, residual, y, shared.Workspace);
+                        float[] expected = BlockedOutputAssert.Run(walks[i], x, bias, residual, length);
+                        Assert.That(y, Is.EqualTo(expected.AsSpan(0, (int)length).ToArray()), $"{isa}, {runner.Threads} thread(s), layer {i}, round {round}");
+                    }
+                GC.KeepAlive(shared);
+            }
+
+        static float[] Random(Random r, long n) => Enumerable.Range(0, (int)n).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
+    }
+
     [TestCaseSource(nameof(TableCases))]
     public void ConvCase_EveryBlockedTier_MatchesReference(string name)
     {

@@ -40,6 +40,11 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// <summary>The shape's own window when the kernel walks a zero-padded copy of the input (<see cref="_w"/> is then the copy's, unpadded).</summary>
     private readonly Window3D? _padded;
     /// <summary>
+    /// The shape's own window when the kernel walks a copy of the pixels a strided 1×1 window reads ([N][Cp/b][OutH][OutW][b]);
+    /// <see cref="_w"/> is then a stride-1 pointwise plane, run as one row of full tiles (<see cref="BlockedTuning.SubsampleStrided"/>).
+    /// </summary>
+    private readonly Window3D? _subsampled;
+    /// <summary>
     /// Input blocks per pass, and passes (<see cref="PassBlocks"/>): 1 pass of every input block, or, when a group's
     /// filter slice outgrows the L2 cache, several passes over the task's rows, each summing a run of input blocks
     /// into y (that pass's filter then stays in L1 across the rows, as MLAS's loop over input blocks does).
@@ -56,6 +61,16 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     /// <summary>Floats of the zero-padded input copy: [N][Cp/b][InH + pads][InW + pads][b].</summary>
     private long PaddedInputLength => _padded is null ? 0 : (long)Shape.Batch * _inBlocks * _w.InH * _w.InW * _block;
+
+    /// <summary>Floats of one image's subsampled input, [Cp/b][OutH·OutW][b] (0 without <see cref="_subsampled"/>).</summary>
+    private long SubsampledImageFloats => _subsampled is null ? 0 : (long)_inBlocks * _w.InSize * _block;
+
+    /// <summary>Bytes of the header before a worker's subsampled images: per image, nonzero once the worker has copied it in this run.</summary>
+    private long SubsampleHeaderBytes => Workspace.Align((long)Shape.Batch * sizeof(long));
+
+    /// <summary>One worker's share of the workspace for subsampled inputs: its header and a copy of every image it may need.</summary>
+    private long WorkerSubsampleBytes => _subsampled is null ? 0 : SubsampleHeaderBytes + Workspace.Align(Shape.Batch * SubsampledImageFloats * sizeof(float));
+
     /// <summary>
     /// The weights per output group of R (the last group: the remaining r ≤ R) blocks:
     /// src [M][C][KH][KW] → dst [Mp/b / r][Cp/b][KH][KW][b_in][r][b_out], M and C zero-padded to Mp, Cp
@@ -110,6 +125,21 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         _groups = (_outBlocks + _tileBlocks - 1) / _tileBlocks;
 
         Window3D w = shape.Window;
+        // A strided 1×1 window reads one pixel in SH·SW: copied out by each thread for the images it works on, those
+        // pixels make a stride-1 plane that runs as one long row of full register tiles, where the strided rows had cut a
+        // 7-wide row into 4 + 3 pixels (ResNet-50's layer4.0 downsample, 1 thread: 1.04 → 0.87 ms). Only where a thread
+        // copies the images it works on alone: on one thread, or with at least 4 images per thread in a layer whose
+        // tasks go image by image (the filter outweighs an image's input). At batch 1 on 2 threads both threads copied
+        // the same pixels, half of them written by the other core, and lost more than the tiles gained (layer2.0's
+        // downsample 0.45 → 0.86 ms). The sums are the strided walk's, bit for bit (BlockedConvTests).
+        long imageInputBytes = (long)_inBlocks * b * w.InSize * sizeof(float), wholeFilterBytes = (long)_outBlocks * b * _inBlocksPerUnit * b * sizeof(float);
+        bool copiesOwnImages = parallel.Threads == 1 || (shape.Batch >= 4 * parallel.Threads && wholeFilterBytes > imageInputBytes);
+        if (tuning.SubsampleStrided && copiesOwnImages && w.KernelSize == 1 && w.SD == 1 && (w.SH > 1 || w.SW > 1) && w.OutW % _tilePixels != 0
+            && (w.PadD | w.PadH | w.PadW | w.PadEndD | w.PadEndH | w.PadEndW) == 0)
+        {
+            _subsampled = w;
+            w = w with { InH = w.OutH, InW = w.OutW, SH = 1, SW = 1 };
+        }
         if (w.IsPointwise) w = w with { InH = 1, OutH = 1, InW = w.InH * w.InW, OutW = w.OutH * w.OutW };
         (_interiorLo, _interiorHi) = WindowTaps.InteriorColumns(w);
         // Border columns run one pixel at a time, at a fraction of a full tile's rate: narrow planes (ResNet's 7- and
@@ -138,7 +168,9 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         _segmentsPerRow = (w.OutW + _segmentWidth - 1) / _segmentWidth;
 
         int units = w.OutH * _segmentsPerRow;
-        (_passBlocks, _passes) = PassBlocks(_inBlocksPerUnit, (long)w.KH * w.KW * b * _tileBlocks * b * sizeof(float), b, units > 1, tuning);
+        // Passes as the strided walk takes them (its rows are units), so that the copy sums every pixel in the same order.
+        bool manyUnits = units > 1 || _subsampled is { OutH: > 1 };
+        (_passBlocks, _passes) = PassBlocks(_inBlocksPerUnit, (long)w.KH * w.KW * b * _tileBlocks * b * sizeof(float), b, manyUnits, tuning);
         _unitsPerTask = _passes == 1 ? 1 : UnitsPerTask(units, Shape.Batch * _groups, (long)_segmentWidth * _tileBlocks * b * sizeof(float), parallel.Threads);
         _ranges = (units + _unitsPerTask - 1) / _unitsPerTask;
         // Which thread reads what the layer before wrote. Groups outermost, each thread streams only its own groups'
@@ -253,7 +285,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     public override bool OutputMayBeResidual => true;
 
-    public override long WorkspaceBytes => Workspace.Align(PaddedInputLength * sizeof(float));
+    public override long WorkspaceBytes => Workspace.Align(PaddedInputLength * sizeof(float)) + Parallel.Threads * WorkerSubsampleBytes;
 
     /// <summary>Channels per block (16 on AVX-512, 8 on AVX2).</summary>
     public int Block => _block;
@@ -266,6 +298,9 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     /// <summary>Passes over runs of input blocks (1: every block in one pass).</summary>
     internal int Passes => _passes;
+
+    /// <summary>Whether the kernel walks a per-thread copy of the pixels a strided 1×1 window reads (<see cref="BlockedTuning.SubsampleStrided"/>).</summary>
+    internal bool Subsamples => _subsampled is not null;
 
     /// <summary>Tasks of one run: (image, output group of R blocks, range of (row, segment) units).</summary>
     private int Tasks => Shape.Batch * _groups * _ranges;
@@ -292,13 +327,21 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         fixed (float* px = x, pb = b, pz = _zeroBias, pr = residual, py = y, pf = _filter)
         {
             float* input = px;
+            if (WorkspaceBytes > 0 && workspace.Bytes < WorkspaceBytes)
+                throw new ArgumentException($"{Description} needs {WorkspaceBytes} bytes of workspace; {workspace.Bytes} were given.");
             if (_padded is { } original)
             {
-                if (workspace.Bytes < WorkspaceBytes) throw new ArgumentException($"{Description} needs {WorkspaceBytes} bytes of workspace; {workspace.Bytes} were given.");
                 input = workspace.Floats(0, PaddedInputLength);
                 PadInput(px, input, original);
             }
-            var body = new Body(this, input, pf, pb, pz, Shape.Epilogue.Residual ? pr : null, py);
+            byte* copies = null;
+            if (_subsampled is not null)
+            {
+                copies = (byte*)workspace.Floats(0, WorkspaceBytes / sizeof(float));
+                // No image is copied yet: the workspace holds whatever the step before left in it.
+                for (int t = 0; t < Parallel.Threads; t++) new Span<long>(copies + t * WorkerSubsampleBytes, Shape.Batch).Clear();
+            }
+            var body = new Body(this, input, pf, pb, pz, Shape.Epilogue.Residual ? pr : null, py, copies);
             EpilogueDispatch.Run(Shape.Epilogue, new RunTasks(Parallel, Tasks, body));
         }
     }
@@ -331,6 +374,36 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         }
     }
 
+    /// <summary>
+    /// Image n's subsampled input (from <paramref name="body"/>'s X, the caller's input) as this thread's copy, made at its first task of the image in this run: each thread
+    /// keeps its own copy, since a copy made once for all had every task read half of it from the other core's cache,
+    /// which cost more than the full tiles saved (layer2.0's downsample 0.45 → 0.86 ms at 2 threads). Returns the base
+    /// of the thread's images, laid out as the input's ([N][Cp/b][OutH·OutW][b]).
+    /// </summary>
+    private float* SubsampledInput(int n, in Body body)
+    {
+        Window3D original = _subsampled!.Value;
+        byte* region = body.Copies + Parallel.CurrentWorker * WorkerSubsampleBytes;
+        long* copied = (long*)region;
+        float* images = (float*)(region + SubsampleHeaderBytes);
+        if (copied[n] != 0) return images;
+        int b = _block;
+        long inPlane = (long)original.InH * original.InW * b;
+        float* dst = images + n * SubsampledImageFloats;
+        for (int cb = 0; cb < _inBlocks; cb++)
+        {
+            float* plane = body.X + ((long)n * _inBlocks + cb) * inPlane;
+            for (int oh = 0; oh < original.OutH; oh++)
+            {
+                float* row = plane + (long)oh * original.SH * original.InW * b;
+                for (int ow = 0; ow < original.OutW; ow++, dst += b)
+                    new ReadOnlySpan<float>(row + (long)ow * original.SW * b, b).CopyTo(new Span<float>(dst, b));
+            }
+        }
+        copied[n] = 1;
+        return images;
+    }
+
     /// <summary>Strides (in floats) and counts the kernels read; one per task, on its stack.</summary>
     [StructLayout(LayoutKind.Sequential)]
     internal struct KernelArgs
@@ -343,10 +416,14 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         public nint Prefetch, PrefetchLines;
     }
 
-    private readonly struct Body(BlockedDirectPlan plan, float* x, float* filter, float* bias, float* zeroBias, float* residual, float* y)
+    /// <summary>A run's pointers; Copies: the workspace's per-thread subsampled inputs, or null (<see cref="SubsampledInput"/>).</summary>
+    private readonly struct Body(BlockedDirectPlan plan, float* x, float* filter, float* bias, float* zeroBias, float* residual, float* y, byte* copies = null)
     {
         public readonly BlockedDirectPlan Plan = plan;
         public readonly float* X = x, Filter = filter, Bias = bias, ZeroBias = zeroBias, Residual = residual, Y = y;
+        public readonly byte* Copies = copies;
+
+        public Body WithInput(float* input) => new(Plan, input, Filter, Bias, ZeroBias, Residual, Y, Copies);
     }
 
     private readonly struct Task<TEpilogue>(Body body) : IParallelBody where TEpilogue : struct, IEpilogue
@@ -369,6 +446,17 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunTask<TEpilogue>(int task, in Body body) where TEpilogue : struct, IEpilogue
+    {
+        if (body.Copies is not null)
+        {
+            Body local = body.WithInput(SubsampledInput(Decode(task).N, body));
+            RunTaskOn<TEpilogue>(task, local);
+        }
+        else RunTaskOn<TEpilogue>(task, body);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunTaskOn<TEpilogue>(int task, in Body body) where TEpilogue : struct, IEpilogue
     {
         (int n, int group, int range) = Decode(task);
         int u0 = range * _unitsPerTask, u1 = Math.Min(_w.OutH * _segmentsPerRow, u0 + _unitsPerTask);
