@@ -17,14 +17,9 @@ namespace Cardinal.Tests.Planning;
 [TestFixture]
 public class ConcurrentLaneTests
 {
-    private static IEnumerable<CpuIsa> BlockedTiers => CpuIsas.Supported.Where(i => CpuPlatform.Create(i).BlockSize > 0);
+    private static IEnumerable<CpuIsa> BlockedTiers => DepthFirstPrefixTests.BlockedTiers;
 
-    private static string Zoo(string name)
-    {
-        string folder = Path.Combine(TorchvisionZooTests.ZooFolder, name);
-        References.Require(Path.Combine(folder, "output.npy"), References.RunTestScript);
-        return folder;
-    }
+    private static string Zoo(string name) => DepthFirstPrefixTests.Zoo(name);
 
     private static CpuBackend Backend(CpuIsa isa, bool sideBySide, bool depthFirst = true) =>
         new(new CpuBackendOptions { Threads = 2, MaxIsa = isa, DepthFirst = depthFirst ? new DepthFirstTuning(1, 0, long.MaxValue, sideBySide) : null });

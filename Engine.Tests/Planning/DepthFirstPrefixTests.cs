@@ -19,12 +19,14 @@ namespace Cardinal.Tests.Planning;
 [TestFixture]
 public class DepthFirstPrefixTests
 {
-    private static IEnumerable<CpuIsa> BlockedTiers => CpuIsas.Supported.Where(i => CpuPlatform.Create(i).BlockSize > 0);
+    /// <summary>The tiers with blocked kernels (the depth-first pass runs after the blocked layout pass); lane tests share it.</summary>
+    internal static IEnumerable<CpuIsa> BlockedTiers => CpuIsas.Supported.Where(i => CpuPlatform.Create(i).BlockSize > 0);
 
     /// <summary>Every layer that keeps images apart is in the prefix (no byte threshold, no cap on a part).</summary>
     private static DepthFirstTuning Everything(int images) => new(images, 0, long.MaxValue);
 
-    private static string Zoo(string name)
+    /// <summary>A zoo model's folder, its reference made if missing (lane tests share it).</summary>
+    internal static string Zoo(string name)
     {
         string folder = Path.Combine(TorchvisionZooTests.ZooFolder, name);
         References.Require(Path.Combine(folder, "output.npy"), References.RunTestScript);
