@@ -51,6 +51,33 @@ public class AllocationTests
         AssertZeroAllocations(model, [batch, 3, 64, 64]);
     }
 
+    [TestCase(true), TestCase(false)]
+    public void TwoThreads_DepthFirstParts_AllocateNothing(bool sideBySide)
+    {
+        // Batch 4 on 2 threads, every layer depth first: a Split, the parts (in two lanes, one on a worker thread, or one
+        // after another) and a Concat. The count is every thread's (GC.GetTotalAllocatedBytes), not the caller's alone.
+        // The Split and Concat kernels had walked their tensor lists with foreach: an enumerator object every run.
+        string model = Path.Combine(TorchvisionZooTests.ZooFolder, "tiny_resnext_8x4d", "model.onnx");
+        References.Require(model, References.RunTestScript);
+        References.RequireBlockedTier(CpuPlatform.Default.BlockSize > 0, "the depth-first parts (after the blocked layout pass)");
+        using var session = InferenceSession.Open(OnnxImporter.Load(model),
+            new CpuBackend(new CpuBackendOptions { Threads = 2, DepthFirst = new DepthFirstTuning(1, 0, long.MaxValue, sideBySide) }));
+        int[] shape = [4, 3, 64, 64];
+        var plan = session.PlanForShapes([shape]);
+        Assert.That(plan.Steps.Count(s => s.Node.Op is Cardinal.Graph.Ops.SplitOp), Is.EqualTo(1));
+        Assert.That(Cardinal.Planning.ConcurrentRegion.Find(plan).Select(r => r.Lanes), Is.EqualTo(sideBySide ? new[] { 2 } : Array.Empty<int>()));
+        var input = Tensor.Create(ElementType.Float32, shape);
+        var random = new Random(5);
+        for (int i = 0; i < input.Length; i++) input.Floats[i] = (float)random.NextDouble();
+        var output = Tensor.Create(ElementType.Float32, plan.Values[plan.Outputs[0]].Dims);
+        for (int i = 0; i < 3; i++) session.Run(input, output);
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        for (int i = 0; i < 20; i++) session.Run(input, output);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        TestContext.Progress.WriteLine($"tiny_resnext_8x4d, batch 4, parts {(sideBySide ? "side by side" : "one after another")}: {allocated} bytes allocated over 20 runs");
+        Assert.That(allocated, Is.EqualTo(0));
+    }
+
     [Test]
     public void RunIntoCallerBuffer_WrongOutputShape_Throws()
     {

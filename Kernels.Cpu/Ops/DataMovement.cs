@@ -13,8 +13,10 @@ internal static class DataMovement
         int outRow = output.Dims[axis] * innerBytes;
         Span<byte> dst = output.Bytes;
         int offset = 0;
-        foreach (Tensor t in inputs)
+        // Indexed, not foreach: an array behind IReadOnlyList would hand out an enumerator object every run.
+        for (int k = 0; k < inputs.Count; k++)
         {
+            Tensor t = inputs[k];
             int chunk = t.Dims[axis] * innerBytes;
             ReadOnlySpan<byte> src = t.Bytes;
             for (int o = 0; o < outer; o++) src.Slice(o * chunk, chunk).CopyTo(dst.Slice(o * outRow + offset, chunk));
@@ -29,8 +31,9 @@ internal static class DataMovement
         int inRow = input.Dims[axis] * innerBytes;
         ReadOnlySpan<byte> src = input.Bytes;
         int offset = 0;
-        foreach (Tensor t in outputs)
+        for (int k = 0; k < outputs.Count; k++)
         {
+            Tensor t = outputs[k];
             int chunk = t.Dims[axis] * innerBytes;
             Span<byte> dst = t.Bytes;
             for (int o = 0; o < outer; o++) src.Slice(o * inRow + offset, chunk).CopyTo(dst.Slice(o * chunk, chunk));
