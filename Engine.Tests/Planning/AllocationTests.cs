@@ -71,10 +71,16 @@ public class AllocationTests
         for (int i = 0; i < input.Length; i++) input.Floats[i] = (float)random.NextDouble();
         var output = Tensor.Create(ElementType.Float32, plan.Values[plan.Outputs[0]].Dims);
         for (int i = 0; i < 3; i++) session.Run(input, output);
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        for (int i = 0; i < 20; i++) session.Run(input, output);
-        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-        TestContext.Progress.WriteLine($"tiny_resnext_8x4d, batch 4, parts {(sideBySide ? "side by side" : "one after another")}: {allocated} bytes allocated over 20 runs");
+        // Every thread of the process counts, other tests' leftovers too (a host's timer, a finished test's pool): the
+        // least of three windows of 20 runs, so that a stray allocation elsewhere fails nothing while one per run would.
+        long allocated = long.MaxValue;
+        for (int window = 0; window < 3; window++)
+        {
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            for (int i = 0; i < 20; i++) session.Run(input, output);
+            allocated = Math.Min(allocated, GC.GetTotalAllocatedBytes(precise: true) - before);
+        }
+        TestContext.Progress.WriteLine($"tiny_resnext_8x4d, batch 4, parts {(sideBySide ? "side by side" : "one after another")}: {allocated} bytes allocated over 20 runs (the least of three windows)");
         Assert.That(allocated, Is.EqualTo(0));
     }
 
