@@ -164,6 +164,40 @@ public class BlockedConvTests
         static float[] Random(Random r, long n) => Enumerable.Range(0, (int)n).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
     }
 
+    [Test]
+    public void BatchOnOneThread_GroupsFirst_BitIdenticalToEachImageAlone()
+    {
+        // On one thread a batch runs group by group over its images; each image must still get exactly the bits it gets
+        // alone (the batcher's contract), in one pass and in passes over input channels, with a residual.
+        RequireBlockedTier();
+        var random = new Random(47);
+        foreach (CpuIsa isa in Tiers)
+            foreach ((int c, int m, int size) in new[] { (40, 96, 9), (288, 80, 5) })
+            {
+                var platform = CpuPlatform.Create(isa);
+                int b = platform.BlockSize, cp = BlockedLayout.PaddedChannels(c, b), mp = BlockedLayout.PaddedChannels(m, b), n = 3;
+                var window = Window2D(size, size, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1);
+                var batch = new ConvShape(n, c, m, 1, window, new(true, true));
+                var weights = Tensor.FromArray(Random(random, batch.WeightLength), (int)batch.WeightLength);
+                var plan = new BlockedDirectPlan(batch, weights, platform, One, null, null);
+                var single = new BlockedDirectPlan(batch with { Batch = 1 }, weights, platform, One, null, null);
+                Assert.That(plan.GroupsFirst, Is.True, $"{isa}: {m} outputs are several groups");
+                Assert.That(new BlockedDirectPlan(batch, weights, platform, Two, null, null).GroupsFirst, Is.False, "two threads keep images first");
+                long inImage = (long)cp * window.InSize, outImage = (long)mp * window.OutSize;
+                float[] x = Random(random, n * inImage), bias = Random(random, m), residual = Random(random, n * outImage);
+                float[] y = BlockedOutputAssert.Run(plan, x, bias, residual, n * outImage);
+                for (int i = 0; i < n; i++)
+                {
+                    float[] alone = BlockedOutputAssert.Run(single, x.AsSpan((int)(i * inImage), (int)inImage).ToArray(), bias,
+                        residual.AsSpan((int)(i * outImage), (int)outImage).ToArray(), outImage);
+                    Assert.That(y.AsSpan((int)(i * outImage), (int)outImage).ToArray(), Is.EqualTo(alone.AsSpan(0, (int)outImage).ToArray()),
+                        $"{isa}, {c} → {m}, {plan.Passes} pass(es): image {i}");
+                }
+            }
+
+        static float[] Random(Random r, long count) => Enumerable.Range(0, (int)count).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
+    }
+
     [TestCaseSource(nameof(TableCases))]
     public void ConvCase_EveryBlockedTier_MatchesReference(string name)
     {
