@@ -137,7 +137,7 @@ public class BlockedConvTests
             {
                 var platform = CpuPlatform.Create(isa);
                 int b = platform.BlockSize;
-                Tensor[] weights = shapes.Select(s => Tensor.FromArray(Random(random, s.WeightLength), (int)s.WeightLength)).ToArray();
+                Tensor[] weights = shapes.Select(s => Tensor.FromArray(RandomArray(random, s.WeightLength), (int)s.WeightLength)).ToArray();
                 var plans = shapes.Select((s, i) => new BlockedDirectPlan(s, weights[i], platform, runner, null, null)).ToArray();
                 var walks = shapes.Select((s, i) => new BlockedDirectPlan(s, weights[i], platform, runner, null, BlockedTuning.StridedRows)).ToArray();
                 Assert.That(plans.Select(p => p.Subsamples), Is.All.True, $"{isa}: both layers read a copy");
@@ -150,8 +150,8 @@ public class BlockedConvTests
                     {
                         ConvShape s = shapes[i];
                         int cp = BlockedLayout.PaddedChannels(s.Channels, b), mp = BlockedLayout.PaddedChannels(s.OutChannels, b);
-                        float[] x = Random(random, s.Batch * cp * s.Window.InSize), bias = Random(random, s.OutChannels);
-                        float[] residual = s.Epilogue.Residual ? Random(random, s.Batch * mp * s.Window.OutSize) : [];
+                        float[] x = RandomArray(random, s.Batch * cp * s.Window.InSize), bias = RandomArray(random, s.OutChannels);
+                        float[] residual = s.Epilogue.Residual ? RandomArray(random, s.Batch * mp * s.Window.OutSize) : [];
                         long length = (long)s.Batch * mp * s.Window.OutSize;
                         var y = new float[length];
                         plans[i].Run(x, default, bias, residual, y, shared.Workspace);
@@ -160,8 +160,6 @@ public class BlockedConvTests
                     }
                 GC.KeepAlive(shared);
             }
-
-        static float[] Random(Random r, long n) => Enumerable.Range(0, (int)n).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
     }
 
     [Test]
@@ -178,13 +176,13 @@ public class BlockedConvTests
                 int b = platform.BlockSize, cp = BlockedLayout.PaddedChannels(c, b), mp = BlockedLayout.PaddedChannels(m, b), n = 3;
                 var window = Window2D(size, size, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1);
                 var batch = new ConvShape(n, c, m, 1, window, new(true, true));
-                var weights = Tensor.FromArray(Random(random, batch.WeightLength), (int)batch.WeightLength);
+                var weights = Tensor.FromArray(RandomArray(random, batch.WeightLength), (int)batch.WeightLength);
                 var plan = new BlockedDirectPlan(batch, weights, platform, One, null, null);
                 var single = new BlockedDirectPlan(batch with { Batch = 1 }, weights, platform, One, null, null);
                 Assert.That(plan.GroupsFirst, Is.True, $"{isa}: {m} outputs are several groups");
                 Assert.That(new BlockedDirectPlan(batch, weights, platform, Two, null, null).GroupsFirst, Is.False, "two threads keep images first");
                 long inImage = (long)cp * window.InSize, outImage = (long)mp * window.OutSize;
-                float[] x = Random(random, n * inImage), bias = Random(random, m), residual = Random(random, n * outImage);
+                float[] x = RandomArray(random, n * inImage), bias = RandomArray(random, m), residual = RandomArray(random, n * outImage);
                 float[] y = BlockedOutputAssert.Run(plan, x, bias, residual, n * outImage);
                 for (int i = 0; i < n; i++)
                 {
@@ -194,8 +192,6 @@ public class BlockedConvTests
                         $"{isa}, {c} → {m}, {plan.Passes} pass(es): image {i}");
                 }
             }
-
-        static float[] Random(Random r, long count) => Enumerable.Range(0, (int)count).Select(_ => (float)(r.NextDouble() * 2 - 1)).ToArray();
     }
 
     [TestCaseSource(nameof(TableCases))]

@@ -133,6 +133,10 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         _groups = (_outBlocks + _tileBlocks - 1) / _tileBlocks;
 
         Window3D w = shape.Window;
+        // One image's input and the whole filter, in bytes: which of them a thread should keep to itself decides both the
+        // strided copy below and the task order (rows outermost).
+        long inputBytes = (long)_inBlocks * b * w.InSize * sizeof(float);
+        long filterBytes = (long)_outBlocks * b * _inBlocksPerUnit * b * w.KH * w.KW * sizeof(float);
         // A strided 1×1 window reads one pixel in SH·SW: copied out by each thread for the images it works on, those
         // pixels make a stride-1 plane that runs as one long row of full register tiles, where the strided rows had cut a
         // 7-wide row into 4 + 3 pixels (ResNet-50's layer4.0 downsample, 1 thread: 1.04 → 0.87 ms). Only where a thread
@@ -140,8 +144,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // tasks go image by image (the filter outweighs an image's input). At batch 1 on 2 threads both threads copied
         // the same pixels, half of them written by the other core, and lost more than the tiles gained (layer2.0's
         // downsample 0.45 → 0.86 ms). The sums are the strided walk's, bit for bit (BlockedConvTests).
-        long imageInputBytes = (long)_inBlocks * b * w.InSize * sizeof(float), wholeFilterBytes = (long)_outBlocks * b * _inBlocksPerUnit * b * sizeof(float);
-        bool copiesOwnImages = parallel.Threads == 1 || (shape.Batch >= 4 * parallel.Threads && wholeFilterBytes > imageInputBytes);
+        bool copiesOwnImages = parallel.Threads == 1 || (shape.Batch >= 4 * parallel.Threads && filterBytes > inputBytes);
         if (tuning.SubsampleStrided && copiesOwnImages && w.KernelSize == 1 && w.SD == 1 && (w.SH > 1 || w.SW > 1) && w.OutW % _tilePixels != 0
             && (w.PadD | w.PadH | w.PadW | w.PadEndD | w.PadEndH | w.PadEndW) == 0)
         {
@@ -187,8 +190,6 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // streams every group's weights. Where one image's input outweighs the filter (ResNet's layer1 and layer2,
         // where the activations are MBs and the weights KBs) rows go outermost (NOTES "Rows outermost where the
         // activations outweigh the weights"); layer3 and layer4 keep their groups outermost.
-        long inputBytes = (long)_inBlocks * b * shape.Window.InSize * sizeof(float);
-        long filterBytes = (long)_outBlocks * b * _inBlocksPerUnit * b * w.KH * w.KW * sizeof(float);
         _rowsOuter = _groups > 1 && _ranges > 1 && inputBytes > filterBytes;
         _groupsFirst = !_rowsOuter && parallel.Threads == 1 && shape.Batch > 1 && _groups > 1;
 
@@ -459,18 +460,14 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunTask<TEpilogue>(int task, in Body body) where TEpilogue : struct, IEpilogue
     {
-        if (body.Copies is not null)
-        {
-            Body local = body.WithInput(SubsampledInput(Decode(task).N, body));
-            RunTaskOn<TEpilogue>(task, local);
-        }
-        else RunTaskOn<TEpilogue>(task, body);
+        (int n, int group, int range) = Decode(task);
+        if (body.Copies is null) RunTaskOn<TEpilogue>(task, n, group, range, body);
+        else RunTaskOn<TEpilogue>(task, n, group, range, body.WithInput(SubsampledInput(n, body)));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void RunTaskOn<TEpilogue>(int task, in Body body) where TEpilogue : struct, IEpilogue
+    private void RunTaskOn<TEpilogue>(int task, int n, int group, int range, in Body body) where TEpilogue : struct, IEpilogue
     {
-        (int n, int group, int range) = Decode(task);
         int u0 = range * _unitsPerTask, u1 = Math.Min(_w.OutH * _segmentsPerRow, u0 + _unitsPerTask);
         if (_passes == 1)
         {

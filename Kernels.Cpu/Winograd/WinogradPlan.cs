@@ -82,8 +82,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         // channel per set); output sets only where the tiles are too few (7×7 planes at batch 1). Two tasks per
         // thread, sets included, had cost ResNet-18 15 % at 2 threads (NOTES "Winograd tasks: tiles before sets").
         if (chunks < threads && tiles >= 2 * _tilePixels * threads) chunks = Math.Min(tiles, threads);
-        int have = chunks;
-        _sets = have >= threads ? 1 : Math.Min(groups, (threads + have - 1) / have);
+        _sets = chunks >= threads ? 1 : Math.Min(groups, (threads + chunks - 1) / chunks);
         _blocksPerSet = (groups + _sets - 1) / _sets * _tileBlocks;
         _sets = (_outBlocks + _blocksPerSet - 1) / _blocksPerSet;
         // Balanced chunks (49 tiles in 2 chunks: 25 + 24, not 48 + 1), a whole number of register tiles where that costs
