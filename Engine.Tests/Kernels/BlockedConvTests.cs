@@ -123,13 +123,16 @@ public class BlockedConvTests
         // bit for bit. Two such layers share one workspace as a run context's steps do, run in turn with new inputs: a
         // copy left by the other layer, or by the same layer's run before, must never be read as this run's.
         RequireBlockedTier();
-        // Batch 8: on 2 threads a copy is made only with 4 images per thread, where the filter outweighs an image's input.
+        // Batch 8: on 2 threads a copy is made only with 4 images per thread, where the filter outweighs an image's input,
+        // or at any batch where the filter is at least 8× an image's input.
         ConvShape[] shapes =
         [
             new(8, 57, 256, 1, Window2D(14, 14, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0), new(true, true)),  // ResNet's 14 → 7
             // Strided rows only (7 × 9), over 128 input channels: the strided walk's 7 rows sum in passes, and so must the
             // copy's single row (63 pixels, one unit).
             new(8, 160, 120, 1, Window2D(13, 9, 1, 1, 2, 1, 1, 1, 0, 0, 0, 0), new(false, false)),
+            // One image whose filter is over 8× its input (ResNet-50's layer4.0 downsample in small): copied on 2 threads too.
+            new(1, 57, 320, 1, Window2D(6, 6, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0), new(true, false)),
         ];
         var random = new Random(31);
         foreach (CpuIsa isa in Tiers)
@@ -140,7 +143,7 @@ public class BlockedConvTests
                 Tensor[] weights = shapes.Select(s => Tensor.FromArray(RandomArray(random, s.WeightLength), (int)s.WeightLength)).ToArray();
                 var plans = shapes.Select((s, i) => new BlockedDirectPlan(s, weights[i], platform, runner, null, null)).ToArray();
                 var walks = shapes.Select((s, i) => new BlockedDirectPlan(s, weights[i], platform, runner, null, BlockedTuning.StridedRows)).ToArray();
-                Assert.That(plans.Select(p => p.Subsamples), Is.All.True, $"{isa}: both layers read a copy");
+                Assert.That(plans.Select(p => p.Subsamples), Is.All.True, $"{isa}: every layer reads a copy");
                 var single = new BlockedDirectPlan(shapes[0] with { Batch = 1 }, weights[0], platform, runner, null, null);
                 Assert.That(single.Subsamples, Is.EqualTo(runner.Threads == 1), $"{isa}: one image on {runner.Threads} thread(s)");
                 Assert.That(walks.Select(p => p.Subsamples), Is.All.False);
