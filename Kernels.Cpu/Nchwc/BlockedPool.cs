@@ -67,8 +67,21 @@ internal static class BlockedPool
                 (int khLo, int khCount) = WindowTaps.Inside(top, dh, kh, inH);
                 float* rows = input + ((long)(top + khLo * dh) * inW) * b;
                 float* o = output + (long)oh * outW * b;
+                // A 3 × 3 window with every row inside: its interior columns unrolled, the same maxima in the same order
+                // as the walk below (ResNet's 3 × 3 s2 pool: the per-tap loops had cost 0.16 ms at 1 thread for 0.8 MB out).
+                if (kh == 3 && kw == 3 && khCount == 3 && b == TVec.Count)
+                    for (int ow = lo; ow < hi; ow++)
+                    {
+                        float* r0 = rows + (long)(ow * sw - padW) * b, r1 = r0 + rowStep, r2 = r1 + rowStep;
+                        TVec best = TVec.Max(TVec.Max(TVec.Max(start, TVec.Load(r0)), TVec.Load(r0 + colStep)), TVec.Load(r0 + 2 * colStep));
+                        best = TVec.Max(TVec.Max(TVec.Max(best, TVec.Load(r1)), TVec.Load(r1 + colStep)), TVec.Load(r1 + 2 * colStep));
+                        best = TVec.Max(TVec.Max(TVec.Max(best, TVec.Load(r2)), TVec.Load(r2 + colStep)), TVec.Load(r2 + 2 * colStep));
+                        TVec.Store(o + (long)ow * b, best);
+                    }
+                bool unrolled = kh == 3 && kw == 3 && khCount == 3 && b == TVec.Count;
                 for (int ow = 0; ow < outW; ow++, o += b)
                 {
+                    if (unrolled && ow >= lo && ow < hi) continue;
                     int left = ow * sw - padW;
                     (int kwLo, int kwCount) = ow >= lo && ow < hi ? (0, kw) : WindowTaps.Inside(left, dw, kw, inW);
                     float* first = rows + (long)(left + kwLo * dw) * b;
