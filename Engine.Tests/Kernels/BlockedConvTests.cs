@@ -166,6 +166,50 @@ public class BlockedConvTests
     }
 
     [Test]
+    public void RowPairs_BitIdenticalToSingleRows()
+    {
+        // Units of one or two output blocks over narrow rows run two rows per register tile on AVX-512 (ResNeXt's groups
+        // of 16 and 32 channels). Each pixel sums the same products in the same order as in its own row's tile, so the
+        // answers must be the single-row tiles' bit for bit: random grouped shapes with rows of 2–15 pixels, strides and
+        // dilations 1–2, asymmetric pads (rows that clamp their kernel rows run alone), odd heights, a residual, in one
+        // pass and in passes of one block, 1 and 2 threads. AVX2 keeps single rows.
+        RequireBlockedTier();
+        var random = new Random(61);
+        foreach (CpuIsa isa in Tiers)
+        {
+            var platform = CpuPlatform.Create(isa);
+            int b = platform.BlockSize, paired = 0;
+            for (int trial = 0; trial < 24; trial++)
+            {
+                int perGroup = random.Next(2) == 0 ? 16 : 32, groups = random.Next(1, 4), c = perGroup * groups;
+                int k = random.Next(3) == 0 ? 1 : 3, s = random.Next(1, 3), d = k == 1 ? 1 : random.Next(1, 3);
+                int pt = random.Next(0, k), pl = random.Next(0, k), pb = random.Next(0, k), pr = random.Next(0, k);
+                int inH = random.Next(d * (k - 1) + 2, 16), inW = random.Next(d * (k - 1) + 2, 18);
+                var window = Window2D(inH, inW, k, k, s, s, d, d, pt, pl, pb, pr);
+                var shape = new ConvShape(random.Next(1, 3), c, c, groups, window, new(random.Next(2) == 0, random.Next(2) == 0));
+                var weights = Tensor.FromArray(RandomArray(random, shape.WeightLength), (int)shape.WeightLength);
+                int cp = BlockedLayout.PaddedChannels(c, b);
+                float[] x = RandomArray(random, (long)shape.Batch * cp * window.InSize), bias = RandomArray(random, c);
+                long length = (long)shape.Batch * cp * window.OutSize;
+                float[] residual = shape.Epilogue.Residual ? RandomArray(random, length) : [];
+                foreach (ParallelRunner runner in new[] { One, Two })
+                    foreach ((BlockedTuning pairs, BlockedTuning single) in new[] { (BlockedTuning.Default, BlockedTuning.SingleRows),
+                        (BlockedTuning.PassPerBlock, BlockedTuning.PassPerBlock with { RowPairs = false }) })
+                    {
+                        var plan = new BlockedDirectPlan(shape, weights, platform, runner, null, pairs);
+                        var alone = new BlockedDirectPlan(shape, weights, platform, runner, null, single);
+                        Assert.That(alone.RowPairs, Is.False);
+                        if (b != 16) Assert.That(plan.RowPairs, Is.False, $"{isa}: no two-row tiles");
+                        paired += plan.RowPairs ? 1 : 0;
+                        float[] got = BlockedOutputAssert.Run(plan, x, bias, residual, length), expected = BlockedOutputAssert.Run(alone, x, bias, residual, length);
+                        Assert.That(got, Is.EqualTo(expected), $"{isa}, trial {trial}: {shape}, {runner.Threads} thread(s), {plan.Passes} pass(es)");
+                    }
+            }
+            if (b == 16) Assert.That(paired, Is.GreaterThan(20), $"{isa}: the draws must reach the two-row tiles");
+        }
+    }
+
+    [Test]
     public void BatchOnOneThread_GroupsFirst_BitIdenticalToEachImageAlone()
     {
         // On one thread a batch runs group by group over its images; each image must still get exactly the bits it gets

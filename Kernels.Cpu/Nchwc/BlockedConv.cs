@@ -60,6 +60,13 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// </summary>
     private readonly bool _rowsOuter;
     /// <summary>
+    /// Whether tasks run two output rows at once in two-row tiles (<see cref="TwoRowTile_Avx512"/>) of up to
+    /// <see cref="_pairPixels"/> pixels per row: units of one or two output blocks over rows too narrow for a tile of 12
+    /// accumulators (ResNeXt's groups of 16 and 32 channels at 14×14 and 7×7; <see cref="BlockedTuning.RowPairs"/>).
+    /// </summary>
+    private readonly bool _rowPairs;
+    private readonly int _pairPixels;
+    /// <summary>
     /// Tasks ordered (group, image, row range): a batch on one thread runs each output group's filter slice over every
     /// image while it is in cache, instead of streaming the whole filter once per image (ResNet-50 at batch 8, exact mode,
     /// 1 thread: layer4's 3×3s −0.43 ms each, the run −1.3 to −5.4 ms). Not on more threads: there each thread would
@@ -183,11 +190,21 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // 1,024); a segment that started past the row would clamp its range backwards.
         _segmentsPerRow = (w.OutW + _segmentWidth - 1) / _segmentWidth;
 
+        // Two rows per tile where a row's widest tile holds fewer than 12 accumulators: 7 × 1 for a one-block unit over a
+        // 14-wide row (ResNeXt-50's layer3 groups of 16 channels), 4 × 2 over a 7-wide row (layer4's groups of 32). Such
+        // tiles left the FMA pipes' latency uncovered and loaded a weight vector per 7–8 multiply-adds (NOTES "Two-row
+        // tiles"). AVX-512 only: AVX2's 16 ymm registers hold no wider tile than the row's own.
+        int interior = _interiorHi - _interiorLo, rowTiles = (interior + _tilePixels - 1) / _tilePixels;
+        int widest = rowTiles == 0 ? 0 : (interior + rowTiles - 1) / rowTiles;
+        _pairPixels = TwoRowAccumulatorsAvx512 / (2 * _tileBlocks);
+        _rowPairs = tuning.RowPairs && b == 16 && _tileBlocks <= 2 && w.OutH >= 2 && _segmentsPerRow == 1 && w.SW is 1 or 2
+            && widest > 0 && widest * _tileBlocks < 12;
         int units = w.OutH * _segmentsPerRow;
         // Passes as the strided walk takes them (its rows are units), so that the copy sums every pixel in the same order.
         bool manyUnits = units > 1 || _subsampled is { OutH: > 1 };
         (_passBlocks, _passes) = PassBlocks(_inBlocksPerUnit, (long)w.KH * w.KW * b * _tileBlocks * b * sizeof(float), b, manyUnits, tuning);
         _unitsPerTask = _passes == 1 ? 1 : UnitsPerTask(units, Shape.Batch * _groups, (long)_segmentWidth * _tileBlocks * b * sizeof(float), parallel.Threads);
+        if (_rowPairs) _unitsPerTask = Math.Min(units, (_unitsPerTask + 1) / 2 * 2); // whole pairs of rows per task
         _ranges = (units + _unitsPerTask - 1) / _unitsPerTask;
         // Which thread reads what the layer before wrote. Groups outermost, each thread streams only its own groups'
         // weights but reads every channel of the input, half of it written by the other thread; rows outermost, it
@@ -320,6 +337,9 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// <summary>Whether the kernel walks a per-thread copy of the pixels a strided 1×1 window reads (<see cref="BlockedTuning.SubsampleStrided"/>).</summary>
     internal bool Subsamples => _subsampled is not null;
 
+    /// <summary>Whether tasks run two output rows per register tile (<see cref="BlockedTuning.RowPairs"/>).</summary>
+    internal bool RowPairs => _rowPairs;
+
     /// <summary>Tasks of one run: (image, output group of R blocks, range of (row, segment) units).</summary>
     private int Tasks => Shape.Batch * _groups * _ranges;
 
@@ -433,6 +453,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     internal struct KernelArgs
     {
         public nint InBlocks, LastBlockChannels, InBlockStride, RowStep, ColStep, PixelStep, KH, KW, OutBlockStride;
+        /// <summary>Two-row tiles only: the input offset from one output row's pixel to the next row's, and the output's.</summary>
+        public nint NextRowIn, NextRowOut;
         /// <summary>
         /// Weights a later tile will stream, to bring into cache while this one computes: <see cref="PrefetchLines"/> cache
         /// lines from here per input block (0: none; see <see cref="SlicePrefetch"/>). The tile's own results do not depend on it.
@@ -483,23 +505,20 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         if (_passes == 1)
         {
             var ahead = PrefetchFor(body.Filter, task, group, 0, u1 - u0);
-            for (int u = u0; u < u1; u++) RunUnit<TEpilogue>(n, group, u, 0, _inBlocksPerUnit, body.Bias, body.Residual, body, ref ahead);
+            RunUnits<TEpilogue>(n, group, u0, u1, 0, _inBlocksPerUnit, body.Bias, body.Residual, body, ref ahead);
             return;
         }
         for (int c = 0; c < _passes; c++)
         {
             int cb0 = c * _passBlocks, count = Math.Min(_passBlocks, _inBlocksPerUnit - cb0);
             var ahead = PrefetchFor(body.Filter, task, group, c, u1 - u0);
-            for (int u = u0; u < u1; u++)
+            if (c == 0)
             {
-                if (c == 0)
-                {
-                    if (TEpilogue.ReadsResidual) RunUnit<BiasResidualEpilogue>(n, group, u, cb0, count, body.Bias, body.Residual, body, ref ahead);
-                    else RunUnit<BiasEpilogue>(n, group, u, cb0, count, body.Bias, null, body, ref ahead);
-                }
-                else if (c < _passes - 1 || !Shape.Epilogue.Relu) RunUnit<BiasResidualEpilogue>(n, group, u, cb0, count, body.ZeroBias, body.Y, body, ref ahead);
-                else RunUnit<BiasResidualReluEpilogue>(n, group, u, cb0, count, body.ZeroBias, body.Y, body, ref ahead);
+                if (TEpilogue.ReadsResidual) RunUnits<BiasResidualEpilogue>(n, group, u0, u1, cb0, count, body.Bias, body.Residual, body, ref ahead);
+                else RunUnits<BiasEpilogue>(n, group, u0, u1, cb0, count, body.Bias, null, body, ref ahead);
             }
+            else if (c < _passes - 1 || !Shape.Epilogue.Relu) RunUnits<BiasResidualEpilogue>(n, group, u0, u1, cb0, count, body.ZeroBias, body.Y, body, ref ahead);
+            else RunUnits<BiasResidualReluEpilogue>(n, group, u0, u1, cb0, count, body.ZeroBias, body.Y, body, ref ahead);
         }
     }
 
@@ -568,6 +587,62 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// <summary>Bytes of the packed filter.</summary>
     internal long FilterBytes => (long)_filter.Length * sizeof(float);
 
+    /// <summary>Units [u0, u1) in turn: in pairs of rows where the plan takes them (<see cref="_rowPairs"/>), else one at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunUnits<TEpilogue>(int n, int group, int u0, int u1, int cb0, int count, float* biasBase, float* residualBase, in Body body, ref SlicePrefetch ahead) where TEpilogue : struct, IEpilogue
+    {
+        for (int u = u0; u < u1;)
+        {
+            if (_rowPairs && u + 1 < u1 && RunRowPair<TEpilogue>(n, group, u, cb0, count, biasBase, residualBase, body, ref ahead))
+            {
+                u += 2;
+                continue;
+            }
+            RunUnit<TEpilogue>(n, group, u, cb0, count, biasBase, residualBase, body, ref ahead);
+            u++;
+        }
+    }
+
+    /// <summary>
+    /// Output rows oh and oh + 1 (units of one segment each), as <see cref="RunUnit"/> runs each: the interior columns in
+    /// two-row tiles, the border pixels of each row one at a time. False, with nothing done, where the two rows clamp
+    /// their kernel rows differently (the top and bottom rows of a padded plane): those run one row at a time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool RunRowPair<TEpilogue>(int n, int group, int oh, int cb0, int count, float* biasBase, float* residualBase, in Body body, ref SlicePrefetch ahead) where TEpilogue : struct, IEpilogue
+    {
+        Window3D w = _w;
+        int ih0 = oh * w.SH - w.PadH;
+        (int khLo, int khCount) = WindowTaps.Inside(ih0, w.DH, w.KH, w.InH);
+        if (WindowTaps.Inside(ih0 + w.SH, w.DH, w.KH, w.InH) != (khLo, khCount)) return false;
+        var args = ArgsFor(cb0, count);
+        args.NextRowIn = (nint)w.SH * w.InW * _block;
+        args.NextRowOut = (nint)w.OutW * _block;
+        RowSetup at = RowOf(n, group, oh, ih0, khLo, cb0, body, biasBase);
+        float* xRow = at.XRow, filter = at.Filter, bias = at.Bias;
+        long yRow = at.YRow;
+        int r = at.Blocks;
+        int b = _block;
+        (int tileBase, int wider) = WindowTaps.NearEqualTiles(_interiorHi - _interiorLo, _pairPixels);
+        for (int ow = _interiorLo; ow < _interiorHi;)
+        {
+            int p = tileBase + (wider-- > 0 ? 1 : 0);
+            ahead.NextTile(ref args);
+            TwoRowTile_Avx512<TEpilogue>(w.SW, p, r, xRow + (long)(ow * w.SW - w.PadW) * b, filter, body.Y + yRow + (long)ow * b,
+                residualBase is null ? null : residualBase + yRow + (long)ow * b, bias, &args, khCount, w.KW);
+            ow += p;
+        }
+        args.Prefetch = 0;
+        for (int row = 0; row < 2; row++)
+        {
+            long rowOut = yRow + (long)row * w.OutW * b;
+            float* rowIn = xRow + (long)row * w.SH * w.InW * b, rowResidual = residualBase is null ? null : residualBase + rowOut;
+            for (int ow = 0; ow < _interiorLo; ow++) BorderPixel<TEpilogue>(ow, rowIn, filter, body.Y + rowOut, rowResidual, bias, r, khCount, &args);
+            for (int ow = _interiorHi; ow < w.OutW; ow++) BorderPixel<TEpilogue>(ow, rowIn, filter, body.Y + rowOut, rowResidual, bias, r, khCount, &args);
+        }
+        return true;
+    }
+
     /// <summary>
     /// The output pixels of one row segment (unit u = row · segments + segment), for one image and one group of up to
     /// R output blocks, summing input blocks [cb0, cb0 + count) of the group's unit, stored through TEpilogue with
@@ -579,27 +654,15 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         Window3D w = _w;
         int b = _block;
         int segment = u % _segmentsPerRow, oh = u / _segmentsPerRow;
-        int ob0 = group * _tileBlocks, r = Math.Min(_tileBlocks, _outBlocks - ob0);
         int ow0 = segment * _segmentWidth, ow1 = Math.Min(w.OutW, ow0 + _segmentWidth);
-
-        long inPlane = (long)w.InH * w.InW * b, outPlane = (long)w.OutH * w.OutW * b;
-        var args = new KernelArgs
-        {
-            InBlocks = count,
-            // A partial last block (the stem's 3 of 16) reads only its real channels; grouped units read whole blocks (zeros past C).
-            LastBlockChannels = Shape.Group == 1 && cb0 + count == _inBlocksPerUnit ? Shape.Channels - (_inBlocks - 1) * b : b, InBlockStride = (nint)inPlane,
-            RowStep = (nint)w.DH * w.InW * b, ColStep = (nint)w.DW * b,
-            PixelStep = (nint)w.SW * b, KH = w.KH, KW = w.KW, OutBlockStride = (nint)outPlane,
-        };
+        var args = ArgsFor(cb0, count);
         // Kernel rows whose input row exists: ih = ih0 + kh·DH ∈ [0, InH).
         int ih0 = oh * w.SH - w.PadH;
         (int khLo, int khCount) = WindowTaps.Inside(ih0, w.DH, w.KH, w.InH);
-        int inStart = ob0 / _outBlocksPerUnit * _inBlocksPerUnit + cb0;
-        float* xRow = body.X + ((long)n * _inBlocks + inStart) * inPlane + (long)(ih0 + khLo * w.DH) * w.InW * b;
-        long tapFloats = (long)r * b * b;
-        float* filter = body.Filter + (long)ob0 * _inBlocksPerUnit * w.KH * w.KW * b * b + ((long)cb0 * w.KH + khLo) * w.KW * tapFloats;
-        long yRow = ((long)n * _outBlocks + ob0) * outPlane + (long)oh * w.OutW * b;
-        float* bias = biasBase + ob0 * b;
+        RowSetup at = RowOf(n, group, oh, ih0, khLo, cb0, body, biasBase);
+        float* xRow = at.XRow, filter = at.Filter, bias = at.Bias;
+        long yRow = at.YRow;
+        int r = at.Blocks;
         bool avx512 = b == 16;
         // The interior part of the segment goes in ⌈width/P⌉ tiles of near-equal width (7 → 4 + 3, not 6 + 1: a
         // one-pixel tile has too few accumulators to hide the FMA latency), the rest one pixel at a time.
@@ -609,25 +672,78 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         {
             float* y = body.Y + yRow + (long)ow * b;
             float* residual = residualBase is null ? null : residualBase + yRow + (long)ow * b;
-            int iw0 = ow * w.SW - w.PadW;
             if (ow >= lo && ow < hi)
             {
                 int p = tileBase + (wider-- > 0 ? 1 : 0);
-                float* xt = xRow + (long)iw0 * b;
+                float* xt = xRow + (long)(ow * w.SW - w.PadW) * b;
                 ahead.NextTile(ref args);
                 if (avx512) Tile_Avx512<TEpilogue>(p, r, xt, filter, y, residual, bias, &args, khCount, w.KW);
                 else Tile_Avx2<TEpilogue>(p, r, xt, filter, y, residual, bias, &args, khCount, w.KW);
                 ow += p;
                 continue;
             }
-            // One pixel: kernel columns whose input column exists, iw = iw0 + kw·DW ∈ [0, InW).
-            (int kwLo, int kwCount) = WindowTaps.Inside(iw0, w.DW, w.KW, w.InW);
             args.Prefetch = 0;
-            float* xp = xRow + (long)(iw0 + kwLo * w.DW) * b;
-            float* fp = filter + kwLo * tapFloats;
-            if (avx512) Tile_Avx512<TEpilogue>(1, r, xp, fp, y, residual, bias, &args, khCount, kwCount);
-            else Tile_Avx2<TEpilogue>(1, r, xp, fp, y, residual, bias, &args, khCount, kwCount);
+            BorderPixel<TEpilogue>(ow, xRow, filter, body.Y + yRow, residualBase is null ? null : residualBase + yRow, bias, r, khCount, &args);
             ow++;
         }
+    }
+
+    /// <summary>The kernel arguments of a unit summing input blocks [cb0, cb0 + count) of its group's unit.</summary>
+    private KernelArgs ArgsFor(int cb0, int count)
+    {
+        Window3D w = _w;
+        int b = _block;
+        long inPlane = (long)w.InH * w.InW * b, outPlane = (long)w.OutH * w.OutW * b;
+        return new KernelArgs
+        {
+            InBlocks = count,
+            // A partial last block (the stem's 3 of 16) reads only its real channels; grouped units read whole blocks (zeros past C).
+            LastBlockChannels = Shape.Group == 1 && cb0 + count == _inBlocksPerUnit ? Shape.Channels - (_inBlocks - 1) * b : b, InBlockStride = (nint)inPlane,
+            RowStep = (nint)w.DH * w.InW * b, ColStep = (nint)w.DW * b,
+            PixelStep = (nint)w.SW * b, KH = w.KH, KW = w.KW, OutBlockStride = (nint)outPlane,
+        };
+    }
+
+    /// <summary>
+    /// Output row oh of image n and group: its first clamped input row (column 0), the filter from kernel row khLo of
+    /// input block cb0, the row's offset in y, its bias, and the group's output blocks.
+    /// </summary>
+    private RowSetup RowOf(int n, int group, int oh, int ih0, int khLo, int cb0, in Body body, float* biasBase)
+    {
+        Window3D w = _w;
+        int b = _block;
+        int ob0 = group * _tileBlocks, r = Math.Min(_tileBlocks, _outBlocks - ob0);
+        long inPlane = (long)w.InH * w.InW * b, outPlane = (long)w.OutH * w.OutW * b;
+        int inStart = ob0 / _outBlocksPerUnit * _inBlocksPerUnit + cb0;
+        float* xRow = body.X + ((long)n * _inBlocks + inStart) * inPlane + (long)(ih0 + khLo * w.DH) * w.InW * b;
+        long tapFloats = (long)r * b * b;
+        float* filter = body.Filter + (long)ob0 * _inBlocksPerUnit * w.KH * w.KW * b * b + ((long)cb0 * w.KH + khLo) * w.KW * tapFloats;
+        long yRow = ((long)n * _outBlocks + ob0) * outPlane + (long)oh * w.OutW * b;
+        return new RowSetup(xRow, filter, yRow, biasBase + ob0 * b, r);
+    }
+
+    /// <summary>What <see cref="RowOf"/> finds for one output row.</summary>
+    private readonly struct RowSetup(float* xRow, float* filter, long yRow, float* bias, int blocks)
+    {
+        public readonly float* XRow = xRow, Filter = filter, Bias = bias;
+        public readonly long YRow = yRow;
+        public readonly int Blocks = blocks;
+    }
+
+    /// <summary>
+    /// Output pixel ow of a row (y and residual at the row's first pixel, xRow at its first clamped input row, column 0)
+    /// alone: kernel columns whose input column exists, iw = iw0 + kw·DW ∈ [0, InW).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void BorderPixel<TEpilogue>(int ow, float* xRow, float* filter, float* yRow, float* residualRow, float* bias, int r, int khCount, KernelArgs* args)
+        where TEpilogue : struct, IEpilogue
+    {
+        Window3D w = _w;
+        int b = _block, iw0 = ow * w.SW - w.PadW;
+        (int kwLo, int kwCount) = WindowTaps.Inside(iw0, w.DW, w.KW, w.InW);
+        float* xp = xRow + (long)(iw0 + kwLo * w.DW) * b, fp = filter + kwLo * (long)r * b * b;
+        float* y = yRow + (long)ow * b, residual = residualRow is null ? null : residualRow + (long)ow * b;
+        if (b == 16) Tile_Avx512<TEpilogue>(1, r, xp, fp, y, residual, bias, args, khCount, kwCount);
+        else Tile_Avx2<TEpilogue>(1, r, xp, fp, y, residual, bias, args, khCount, kwCount);
     }
 }

@@ -28,12 +28,16 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// <param name="PadCopyBytes">A padded window whose one image's zero-padded input copy is at most this many bytes reads the copy whenever it has border columns (the stem's 3.4 MB copy for 2 of 112 columns is not worth it); above, only when border columns are more than an eighth of the row.</param>
 /// <param name="PadCopyMinFlopsPerByte">The copy below PadCopyBytes is made only when the layer does at least this many FLOPs per copied byte (counted as the kernel does them, padded channels included): a strided grouped layer's copy had outweighed its work.</param>
 /// <param name="SubsampleStrided">A strided 1×1 window whose output rows are not a whole number of register tiles reads a copy of the pixels it uses, run as one stride-1 row (NOTES "Strided 1×1s as one row").</param>
-internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesAboveChannels, int PassChannels, long PadCopyBytes, double PadCopyMinFlopsPerByte, bool SubsampleStrided = true)
+/// <param name="RowPairs">Units of one or two output blocks over narrow rows run two rows per register tile (NOTES "Two-row tiles").</param>
+internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesAboveChannels, int PassChannels, long PadCopyBytes, double PadCopyMinFlopsPerByte, bool SubsampleStrided = true, bool RowPairs = true)
 {
     public static BlockedTuning Default { get; } = new(192 * 1024, 128, 128, 2 << 20, 32);
 
     /// <summary>Strided 1×1 windows walk their strided rows (the path before <see cref="SubsampleStrided"/>; tests compare the two bit for bit).</summary>
     public static BlockedTuning StridedRows { get; } = Default with { SubsampleStrided = false };
+
+    /// <summary>Every row in its own tiles (the path before <see cref="RowPairs"/>; tests compare the two bit for bit).</summary>
+    public static BlockedTuning SingleRows { get; } = Default with { RowPairs = false };
 
     /// <summary>Every layer with more than one input block in passes of one block.</summary>
     public static BlockedTuning PassPerBlock { get; } = Default with { PassesAboveBytes = 0, PassesAboveChannels = 0, PassChannels = 1 };
