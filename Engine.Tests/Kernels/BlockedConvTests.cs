@@ -201,6 +201,7 @@ public class BlockedConvTests
                         Assert.That(alone.RowPairs, Is.False);
                         if (b != 16) Assert.That(plan.RowPairs, Is.False, $"{isa}: no two-row tiles");
                         paired += plan.RowPairs ? 1 : 0;
+                        Assert.That(plan.Description.Contains("two rows per tile"), Is.EqualTo(plan.RowPairs), $"{isa}: inspect names the tile that runs");
                         float[] got = BlockedOutputAssert.Run(plan, x, bias, residual, length), expected = BlockedOutputAssert.Run(alone, x, bias, residual, length);
                         Assert.That(got, Is.EqualTo(expected), $"{isa}, trial {trial}: {shape}, {runner.Threads} thread(s), {plan.Passes} pass(es)");
                     }

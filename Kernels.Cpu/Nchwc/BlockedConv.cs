@@ -311,7 +311,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     public override ConvAlgorithm Algorithm => ConvAlgorithm.BlockedDirect;
 
     /// <summary>The register tile this layer runs (groups narrow it to a divisor of their blocks).</summary>
-    public override string Description => $"blocked direct NCHW{_block}c, {_tilePixels}×{_tileBlocks} pixels×blocks";
+    public override string Description => $"blocked direct NCHW{_block}c, {_tilePixels}×{_tileBlocks} pixels×blocks"
+        + (_rowPairs ? $", two rows per tile (up to {_pairPixels}×2×{_tileBlocks})" : "");
 
     public override bool HoldsPackedWeights => true;
 
