@@ -171,20 +171,24 @@ public class BlockedConvTests
         // Units of one or two output blocks over narrow rows run two rows per register tile on AVX-512 (ResNeXt's groups
         // of 16 and 32 channels). Each pixel sums the same products in the same order as in its own row's tile, so the
         // answers must be the single-row tiles' bit for bit: random grouped shapes with rows of 2–15 pixels, strides and
-        // dilations 1–2, asymmetric pads (rows that clamp their kernel rows run alone), odd heights, a residual, in one
-        // pass and in passes of one block, 1 and 2 threads. AVX2 keeps single rows.
+        // dilations 1–2, asymmetric pads (rows that clamp their kernel rows run alone; border columns, without the
+        // zero-padded copy, in two-row tiles one pixel wide), odd heights, a residual, in one pass and in passes of one
+        // block, 1 and 2 threads. AVX2 keeps single rows.
         RequireBlockedTier();
         var random = new Random(61);
         foreach (CpuIsa isa in Tiers)
         {
             var platform = CpuPlatform.Create(isa);
-            int b = platform.BlockSize, paired = 0;
+            int b = platform.BlockSize, paired = 0, pairedBorders = 0;
             for (int trial = 0; trial < 24; trial++)
             {
                 int perGroup = random.Next(2) == 0 ? 16 : 32, groups = random.Next(1, 4), c = perGroup * groups;
                 int k = random.Next(3) == 0 ? 1 : 3, s = random.Next(1, 3), d = k == 1 ? 1 : random.Next(1, 3);
                 int pt = random.Next(0, k), pl = random.Next(0, k), pb = random.Next(0, k), pr = random.Next(0, k);
                 int inH = random.Next(d * (k - 1) + 2, 16), inW = random.Next(d * (k - 1) + 2, 18);
+                // Every third draw: ResNeXt's strided case, rows wide enough that a border column is under an eighth of
+                // the row, so that BorderPixels makes no zero-padded copy and the border runs in two-row tiles.
+                if (trial % 3 == 0) (k, s, d, pt, pl, pb, pr, inW) = (3, 2, 1, 1, 1, 1, 1, random.Next(16, 41));
                 var window = Window2D(inH, inW, k, k, s, s, d, d, pt, pl, pb, pr);
                 var shape = new ConvShape(random.Next(1, 3), c, c, groups, window, new(random.Next(2) == 0, random.Next(2) == 0));
                 var weights = Tensor.FromArray(RandomArray(random, shape.WeightLength), (int)shape.WeightLength);
@@ -194,19 +198,22 @@ public class BlockedConvTests
                 float[] residual = shape.Epilogue.Residual ? RandomArray(random, length) : [];
                 foreach (ParallelRunner runner in new[] { One, Two })
                     foreach ((BlockedTuning pairs, BlockedTuning single) in new[] { (BlockedTuning.Default, BlockedTuning.SingleRows),
-                        (BlockedTuning.PassPerBlock, BlockedTuning.PassPerBlock with { RowPairs = false }) })
+                        (BlockedTuning.PassPerBlock, BlockedTuning.PassPerBlock with { RowPairs = false }),
+                        (BlockedTuning.BorderPixels, BlockedTuning.BorderPixels with { RowPairs = false }) })
                     {
                         var plan = new BlockedDirectPlan(shape, weights, platform, runner, null, pairs);
                         var alone = new BlockedDirectPlan(shape, weights, platform, runner, null, single);
                         Assert.That(alone.RowPairs, Is.False);
                         if (b != 16) Assert.That(plan.RowPairs, Is.False, $"{isa}: no two-row tiles");
                         paired += plan.RowPairs ? 1 : 0;
+                        pairedBorders += plan.RowPairs && plan.BorderColumns > 0 ? 1 : 0;
                         Assert.That(plan.Description.Contains("two rows per tile"), Is.EqualTo(plan.RowPairs), $"{isa}: inspect names the tile that runs");
                         float[] got = BlockedOutputAssert.Run(plan, x, bias, residual, length), expected = BlockedOutputAssert.Run(alone, x, bias, residual, length);
                         Assert.That(got, Is.EqualTo(expected), $"{isa}, trial {trial}: {shape}, {runner.Threads} thread(s), {plan.Passes} pass(es)");
                     }
             }
             if (b == 16) Assert.That(paired, Is.GreaterThan(20), $"{isa}: the draws must reach the two-row tiles");
+            if (b == 16) Assert.That(pairedBorders, Is.GreaterThan(2), $"{isa}: the draws must reach border columns in two-row tiles");
         }
     }
 
