@@ -194,8 +194,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // 14-wide row (ResNeXt-50's layer3 groups of 16 channels), 4 × 2 over a 7-wide row (layer4's groups of 32). Such
         // tiles left the FMA pipes' latency uncovered and loaded a weight vector per 7–8 multiply-adds (NOTES "Two-row
         // tiles"). AVX-512 only: AVX2's 16 ymm registers hold no wider tile than the row's own.
-        int interior = _interiorHi - _interiorLo, rowTiles = (interior + _tilePixels - 1) / _tilePixels;
-        int widest = rowTiles == 0 ? 0 : (interior + rowTiles - 1) / rowTiles;
+        (int rowTile, int widerTiles) = WindowTaps.NearEqualTiles(_interiorHi - _interiorLo, _tilePixels);
+        int widest = rowTile + (widerTiles > 0 ? 1 : 0);
         _pairPixels = TwoRowAccumulatorsAvx512 / (2 * _tileBlocks);
         _rowPairs = tuning.RowPairs && b == 16 && _tileBlocks <= 2 && w.OutH >= 2 && _segmentsPerRow == 1 && w.SW is 1 or 2
             && widest > 0 && widest * _tileBlocks < 12;
@@ -643,9 +643,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         for (int side = 0; side < 2; side++)
             for (int ow = side == 0 ? 0 : _interiorHi, end = side == 0 ? _interiorLo : w.OutW; ow < end; ow++)
             {
-                int iw0 = ow * w.SW - w.PadW;
-                (int kwLo, int kwCount) = WindowTaps.Inside(iw0, w.DW, w.KW, w.InW);
-                TwoRowTile_Avx512<TEpilogue>(w.SW, 1, r, xRow + (long)(iw0 + kwLo * w.DW) * b, filter + kwLo * (long)r * b * b, body.Y + yRow + (long)ow * b,
+                (nint xAt, nint filterAt, int kwCount) = BorderTaps(ow, r);
+                TwoRowTile_Avx512<TEpilogue>(w.SW, 1, r, xRow + xAt, filter + filterAt, body.Y + yRow + (long)ow * b,
                     residualBase is null ? null : residualBase + yRow + (long)ow * b, bias, &args, khCount, kwCount);
             }
         return true;
@@ -740,18 +739,30 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     /// <summary>
     /// Output pixel ow of a row (y and residual at the row's first pixel, xRow at its first clamped input row, column 0)
-    /// alone: kernel columns whose input column exists, iw = iw0 + kw·DW ∈ [0, InW).
+    /// alone, its kernel columns clamped (<see cref="BorderTaps"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void BorderPixel<TEpilogue>(int ow, float* xRow, float* filter, float* yRow, float* residualRow, float* bias, int r, int khCount, KernelArgs* args)
         where TEpilogue : struct, IEpilogue
     {
+        (nint xAt, nint filterAt, int kwCount) = BorderTaps(ow, r);
+        float* xp = xRow + xAt, fp = filter + filterAt;
+        float* y = yRow + (long)ow * _block, residual = residualRow is null ? null : residualRow + (long)ow * _block;
+        if (_block == 16) Tile_Avx512<TEpilogue>(1, r, xp, fp, y, residual, bias, args, khCount, kwCount);
+        else Tile_Avx2<TEpilogue>(1, r, xp, fp, y, residual, bias, args, khCount, kwCount);
+    }
+
+    /// <summary>
+    /// A border column ow of a group of r output blocks: the kernel columns whose input column exists, iw = iw0 + kw·DW ∈
+    /// [0, InW) — the offsets (in floats) of its first input pixel from the row's column 0 and of its first tap from the
+    /// row's filter, and how many columns it takes. One rule for one-row and two-row border pixels.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private (nint XAt, nint FilterAt, int KwCount) BorderTaps(int ow, int r)
+    {
         Window3D w = _w;
         int b = _block, iw0 = ow * w.SW - w.PadW;
         (int kwLo, int kwCount) = WindowTaps.Inside(iw0, w.DW, w.KW, w.InW);
-        float* xp = xRow + (long)(iw0 + kwLo * w.DW) * b, fp = filter + kwLo * (long)r * b * b;
-        float* y = yRow + (long)ow * b, residual = residualRow is null ? null : residualRow + (long)ow * b;
-        if (b == 16) Tile_Avx512<TEpilogue>(1, r, xp, fp, y, residual, bias, args, khCount, kwCount);
-        else Tile_Avx2<TEpilogue>(1, r, xp, fp, y, residual, bias, args, khCount, kwCount);
+        return ((nint)(iw0 + kwLo * w.DW) * b, (nint)kwLo * r * b * b, kwCount);
     }
 }

@@ -69,7 +69,8 @@ internal static class BlockedPool
                 float* o = output + (long)oh * outW * b;
                 // A 3 × 3 window with every row inside: its interior columns unrolled, the same maxima in the same order
                 // as the walk below (ResNet's 3 × 3 s2 pool: the per-tap loops had cost 0.16 ms at 1 thread for 0.8 MB out).
-                if (kh == 3 && kw == 3 && khCount == 3 && b == TVec.Count)
+                bool unrolled = kh == 3 && kw == 3 && khCount == 3 && b == TVec.Count;
+                if (unrolled)
                     for (int ow = lo; ow < hi; ow++)
                     {
                         float* r0 = rows + (long)(ow * sw - padW) * b, r1 = r0 + rowStep, r2 = r1 + rowStep;
@@ -78,7 +79,6 @@ internal static class BlockedPool
                         best = TVec.Max(TVec.Max(TVec.Max(best, TVec.Load(r2)), TVec.Load(r2 + colStep)), TVec.Load(r2 + 2 * colStep));
                         TVec.Store(o + (long)ow * b, best);
                     }
-                bool unrolled = kh == 3 && kw == 3 && khCount == 3 && b == TVec.Count;
                 for (int ow = 0; ow < outW; ow++, o += b)
                 {
                     if (unrolled && ow >= lo && ow < hi) continue;
