@@ -10,10 +10,11 @@ using Cardinal.Testing;
 namespace Cardinal.Bench;
 
 /// <summary>
-/// `blockedconv [--threads T] [--runs R] [--rounds K] [--isa avx2] [--only NAME] [--cold]`: every ResNet-50 row of
+/// `blockedconv [--threads T] [--runs R] [--rounds K] [--isa avx2] [--only NAME] [--cold] [--resnext]`: every ResNet-50 row of
 /// <see cref="ConvCases"/> at its model size, <see cref="BlockedDirectPlan"/> (blocked input, output and
 /// residual prepared once) against the NCHW plan <see cref="ConvPlan.Select"/> picks, alternating in blocks of
 /// R runs, K rounds; per layer the medians in ms, GFLOP/s and % of the FMA peak measured in the same process.
+/// --resnext: ResNeXt-50's rows instead, those the blocked kernel runs (groups of 16 and 32 channels among them).
 /// --cold streams 64 MiB between runs (untimed), so that weights, input and output come from memory as in a model
 /// whose weights never fit L3.
 /// </summary>
@@ -33,7 +34,10 @@ internal static class BlockedConvRunner
         Console.WriteLine("| layer | NCHW plan | NCHW ms | GFLOP/s | % peak | blocked ms | GFLOP/s | % peak | speed-up |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         double totalNchw = 0, totalBlocked = 0;
-        foreach (ConvCase c in ConvCases.ResNet50Layers)
+        IEnumerable<ConvCase> cases = args.Contains("--resnext")
+            ? ConvCases.ResNeXt50Layers.Where(c => BlockedDirectPlan.Supports(c.Shape, platform.BlockSize))
+            : ConvCases.ResNet50Layers;
+        foreach (ConvCase c in cases)
         {
             if (only is not null && !c.Name.Contains(only, StringComparison.Ordinal)) continue;
             ConvShape shape = c.Shape;

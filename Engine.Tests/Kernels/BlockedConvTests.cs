@@ -170,7 +170,7 @@ public class BlockedConvTests
     {
         // Units of one or two output blocks over narrow rows run two rows per register tile on AVX-512 (ResNeXt's groups
         // of 16 and 32 channels). Each pixel sums the same products in the same order as in its own row's tile, so the
-        // answers must be the single-row tiles' bit for bit: random grouped shapes with rows of 2–15 pixels, strides and
+        // answers must be the single-row tiles' bit for bit: random grouped shapes with rows of 2–20 pixels, strides and
         // dilations 1–2, asymmetric pads (rows that clamp their kernel rows run alone; border columns, without the
         // zero-padded copy, in two-row tiles one pixel wide), odd heights, a residual, in one pass and in passes of one
         // block, 1 and 2 threads. AVX2 keeps single rows.
@@ -179,7 +179,7 @@ public class BlockedConvTests
         foreach (CpuIsa isa in Tiers)
         {
             var platform = CpuPlatform.Create(isa);
-            int b = platform.BlockSize, paired = 0, pairedBorders = 0;
+            int b = platform.BlockSize, paired = 0, pairedBorders = 0, widePairs = 0;
             for (int trial = 0; trial < 24; trial++)
             {
                 int perGroup = random.Next(2) == 0 ? 16 : 32, groups = random.Next(1, 4), c = perGroup * groups;
@@ -189,6 +189,9 @@ public class BlockedConvTests
                 // Every third draw: ResNeXt's strided case, rows wide enough that a border column is under an eighth of
                 // the row, so that BorderPixels makes no zero-padded copy and the border runs in two-row tiles.
                 if (trial % 3 == 0) (k, s, d, pt, pl, pb, pr, inW) = (3, 2, 1, 1, 1, 1, 1, random.Next(16, 41));
+                // Every sixth: one-block groups over rows whose interior is 13 or 14 columns (ResNeXt-50's layer3.0 at 28 → 14),
+                // which run as one two-row tile of 13 or 14 pixels.
+                if (trial % 6 == 0) (perGroup, c, inW) = (16, 16 * groups, random.Next(28, 32));
                 var window = Window2D(inH, inW, k, k, s, s, d, d, pt, pl, pb, pr);
                 var shape = new ConvShape(random.Next(1, 3), c, c, groups, window, new(random.Next(2) == 0, random.Next(2) == 0));
                 var weights = Tensor.FromArray(RandomArray(random, shape.WeightLength), (int)shape.WeightLength);
@@ -207,6 +210,7 @@ public class BlockedConvTests
                         if (b != 16) Assert.That(plan.RowPairs, Is.False, $"{isa}: no two-row tiles");
                         paired += plan.RowPairs ? 1 : 0;
                         pairedBorders += plan.RowPairs && plan.BorderColumns > 0 ? 1 : 0;
+                        widePairs += plan.WidestPairTile > 12 ? 1 : 0;
                         Assert.That(plan.Description.Contains("two rows per tile"), Is.EqualTo(plan.RowPairs), $"{isa}: inspect names the tile that runs");
                         float[] got = BlockedOutputAssert.Run(plan, x, bias, residual, length), expected = BlockedOutputAssert.Run(alone, x, bias, residual, length);
                         Assert.That(got, Is.EqualTo(expected), $"{isa}, trial {trial}: {shape}, {runner.Threads} thread(s), {plan.Passes} pass(es)");
@@ -214,6 +218,7 @@ public class BlockedConvTests
             }
             if (b == 16) Assert.That(paired, Is.GreaterThan(20), $"{isa}: the draws must reach the two-row tiles");
             if (b == 16) Assert.That(pairedBorders, Is.GreaterThan(2), $"{isa}: the draws must reach border columns in two-row tiles");
+            if (b == 16) Assert.That(widePairs, Is.GreaterThan(2), $"{isa}: the draws must reach the one-block tiles 13 and 14 pixels wide");
         }
     }
 

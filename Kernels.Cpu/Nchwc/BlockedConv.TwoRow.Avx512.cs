@@ -7,8 +7,8 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 
 internal sealed unsafe partial class BlockedDirectPlan
 {
-    /// <summary>Accumulators of the widest two-row tile (P pixels × 2 rows × R blocks ≤ 24 of the 32 zmm registers).</summary>
-    internal const int TwoRowAccumulatorsAvx512 = 24;
+    /// <summary>Pixels per row of the widest two-row tile of R output blocks (its accumulators and weight vectors within the 32 zmm registers).</summary>
+    internal static int TwoRowPixelsAvx512(int blocks) => blocks == 1 ? 14 : 6;
 
     /// <summary>
     /// One tile of <paramref name="pixels"/> pixels × 2 output rows × <paramref name="blocks"/> ∈ {1, 2} output blocks, column stride
@@ -33,6 +33,8 @@ internal sealed unsafe partial class BlockedDirectPlan
             case 90: Conv2R_S1_10x1_Avx512<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
             case 91: Conv2R_S1_11x1_Avx512<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
             case 92: Conv2R_S1_12x1_Avx512<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
+            case 93: Conv2R_S1_13x1_Avx512<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
+            case 94: Conv2R_S1_14x1_Avx512<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
             case 97: Conv2R_S1_1x2_Avx512<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
             case 98: Conv2R_S1_2x2_Avx512<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
             case 99: Conv2R_S1_3x2_Avx512<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
@@ -51,6 +53,8 @@ internal sealed unsafe partial class BlockedDirectPlan
             case 154: Conv2R_S2_10x1_Avx512<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
             case 155: Conv2R_S2_11x1_Avx512<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
             case 156: Conv2R_S2_12x1_Avx512<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
+            case 157: Conv2R_S2_13x1_Avx512<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
+            case 158: Conv2R_S2_14x1_Avx512<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
             case 161: Conv2R_S2_1x2_Avx512<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
             case 162: Conv2R_S2_2x2_Avx512<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
             case 163: Conv2R_S2_3x2_Avx512<TEpilogue>(x, w, y, residual, bias, args, khCount, kwCount); break;
@@ -743,6 +747,176 @@ internal sealed unsafe partial class BlockedDirectPlan
         Vector512.Store(TEpilogue.Apply(a910, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 144) : default), y + outRow + 144);
         Vector512.Store(TEpilogue.Apply(a1010, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 160) : default), y + outRow + 160);
         Vector512.Store(TEpilogue.Apply(a1110, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 176) : default), y + outRow + 176);
+    }
+
+    /// <summary>13 pixels × 2 rows × 1 output block, column stride 1 (26 accumulators, 1 weight vector).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Conv2R_S1_13x1_Avx512<TEpilogue>(float* x, float* w, float* y, float* residual, float* bias, KernelArgs* args, nint khCount, nint kwCount)
+        where TEpilogue : struct, IEpilogue
+    {
+        Vector512<float> a000, a100, a200, a300, a400, a500, a600, a700, a800, a900, a1000, a1100, a1200, a010, a110, a210, a310, a410, a510, a610, a710, a810, a910, a1010, a1110, a1210;
+        a000 = a100 = a200 = a300 = a400 = a500 = a600 = a700 = a800 = a900 = a1000 = a1100 = a1200 = a010 = a110 = a210 = a310 = a410 = a510 = a610 = a710 = a810 = a910 = a1010 = a1110 = a1210 = Vector512<float>.Zero;
+        nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow, nextRow = args->NextRowIn;
+        byte* ahead = (byte*)args->Prefetch;
+        for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
+        {
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            nint channels = icb == 1 ? args->LastBlockChannels : 16;
+            float* xr = x, wr = w;
+            for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
+            {
+                float* xc = xr, wc = wr;
+                for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
+                {
+                    float* x0 = xc, x1 = xc + nextRow, wi = wc;
+                    for (nint ic = 0; ic < channels; ic++, wi += 16)
+                    {
+                        Vector512<float> w0 = Vector512.Load(wi);
+                        { Vector512<float> s = Vector512.Create(x0[ic]); a000 = Vector512.FusedMultiplyAdd(s, w0, a000); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, w0, a100); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 32]); a200 = Vector512.FusedMultiplyAdd(s, w0, a200); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 48]); a300 = Vector512.FusedMultiplyAdd(s, w0, a300); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 64]); a400 = Vector512.FusedMultiplyAdd(s, w0, a400); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 80]); a500 = Vector512.FusedMultiplyAdd(s, w0, a500); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 96]); a600 = Vector512.FusedMultiplyAdd(s, w0, a600); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 112]); a700 = Vector512.FusedMultiplyAdd(s, w0, a700); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 128]); a800 = Vector512.FusedMultiplyAdd(s, w0, a800); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 144]); a900 = Vector512.FusedMultiplyAdd(s, w0, a900); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 160]); a1000 = Vector512.FusedMultiplyAdd(s, w0, a1000); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 176]); a1100 = Vector512.FusedMultiplyAdd(s, w0, a1100); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 192]); a1200 = Vector512.FusedMultiplyAdd(s, w0, a1200); }
+                        { Vector512<float> s = Vector512.Create(x1[ic]); a010 = Vector512.FusedMultiplyAdd(s, w0, a010); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 16]); a110 = Vector512.FusedMultiplyAdd(s, w0, a110); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 32]); a210 = Vector512.FusedMultiplyAdd(s, w0, a210); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 48]); a310 = Vector512.FusedMultiplyAdd(s, w0, a310); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 64]); a410 = Vector512.FusedMultiplyAdd(s, w0, a410); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 80]); a510 = Vector512.FusedMultiplyAdd(s, w0, a510); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 96]); a610 = Vector512.FusedMultiplyAdd(s, w0, a610); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 112]); a710 = Vector512.FusedMultiplyAdd(s, w0, a710); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 128]); a810 = Vector512.FusedMultiplyAdd(s, w0, a810); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 144]); a910 = Vector512.FusedMultiplyAdd(s, w0, a910); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 160]); a1010 = Vector512.FusedMultiplyAdd(s, w0, a1010); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 176]); a1110 = Vector512.FusedMultiplyAdd(s, w0, a1110); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 192]); a1210 = Vector512.FusedMultiplyAdd(s, w0, a1210); }
+                    }
+                }
+            }
+        }
+        nint outBlock = args->OutBlockStride, outRow = args->NextRowOut;
+        Vector512<float> bias0 = Vector512.Load(bias);
+        Vector512.Store(TEpilogue.Apply(a000, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 0) : default), y + 0);
+        Vector512.Store(TEpilogue.Apply(a100, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 16) : default), y + 16);
+        Vector512.Store(TEpilogue.Apply(a200, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 32) : default), y + 32);
+        Vector512.Store(TEpilogue.Apply(a300, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 48) : default), y + 48);
+        Vector512.Store(TEpilogue.Apply(a400, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 64) : default), y + 64);
+        Vector512.Store(TEpilogue.Apply(a500, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 80) : default), y + 80);
+        Vector512.Store(TEpilogue.Apply(a600, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 96) : default), y + 96);
+        Vector512.Store(TEpilogue.Apply(a700, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 112) : default), y + 112);
+        Vector512.Store(TEpilogue.Apply(a800, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 128) : default), y + 128);
+        Vector512.Store(TEpilogue.Apply(a900, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 144) : default), y + 144);
+        Vector512.Store(TEpilogue.Apply(a1000, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 160) : default), y + 160);
+        Vector512.Store(TEpilogue.Apply(a1100, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 176) : default), y + 176);
+        Vector512.Store(TEpilogue.Apply(a1200, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 192) : default), y + 192);
+        Vector512.Store(TEpilogue.Apply(a010, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow) : default), y + outRow);
+        Vector512.Store(TEpilogue.Apply(a110, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 16) : default), y + outRow + 16);
+        Vector512.Store(TEpilogue.Apply(a210, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 32) : default), y + outRow + 32);
+        Vector512.Store(TEpilogue.Apply(a310, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 48) : default), y + outRow + 48);
+        Vector512.Store(TEpilogue.Apply(a410, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 64) : default), y + outRow + 64);
+        Vector512.Store(TEpilogue.Apply(a510, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 80) : default), y + outRow + 80);
+        Vector512.Store(TEpilogue.Apply(a610, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 96) : default), y + outRow + 96);
+        Vector512.Store(TEpilogue.Apply(a710, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 112) : default), y + outRow + 112);
+        Vector512.Store(TEpilogue.Apply(a810, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 128) : default), y + outRow + 128);
+        Vector512.Store(TEpilogue.Apply(a910, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 144) : default), y + outRow + 144);
+        Vector512.Store(TEpilogue.Apply(a1010, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 160) : default), y + outRow + 160);
+        Vector512.Store(TEpilogue.Apply(a1110, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 176) : default), y + outRow + 176);
+        Vector512.Store(TEpilogue.Apply(a1210, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 192) : default), y + outRow + 192);
+    }
+
+    /// <summary>14 pixels × 2 rows × 1 output block, column stride 1 (28 accumulators, 1 weight vector).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Conv2R_S1_14x1_Avx512<TEpilogue>(float* x, float* w, float* y, float* residual, float* bias, KernelArgs* args, nint khCount, nint kwCount)
+        where TEpilogue : struct, IEpilogue
+    {
+        Vector512<float> a000, a100, a200, a300, a400, a500, a600, a700, a800, a900, a1000, a1100, a1200, a1300, a010, a110, a210, a310, a410, a510, a610, a710, a810, a910, a1010, a1110, a1210, a1310;
+        a000 = a100 = a200 = a300 = a400 = a500 = a600 = a700 = a800 = a900 = a1000 = a1100 = a1200 = a1300 = a010 = a110 = a210 = a310 = a410 = a510 = a610 = a710 = a810 = a910 = a1010 = a1110 = a1210 = a1310 = Vector512<float>.Zero;
+        nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow, nextRow = args->NextRowIn;
+        byte* ahead = (byte*)args->Prefetch;
+        for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
+        {
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            nint channels = icb == 1 ? args->LastBlockChannels : 16;
+            float* xr = x, wr = w;
+            for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
+            {
+                float* xc = xr, wc = wr;
+                for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
+                {
+                    float* x0 = xc, x1 = xc + nextRow, wi = wc;
+                    for (nint ic = 0; ic < channels; ic++, wi += 16)
+                    {
+                        Vector512<float> w0 = Vector512.Load(wi);
+                        { Vector512<float> s = Vector512.Create(x0[ic]); a000 = Vector512.FusedMultiplyAdd(s, w0, a000); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, w0, a100); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 32]); a200 = Vector512.FusedMultiplyAdd(s, w0, a200); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 48]); a300 = Vector512.FusedMultiplyAdd(s, w0, a300); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 64]); a400 = Vector512.FusedMultiplyAdd(s, w0, a400); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 80]); a500 = Vector512.FusedMultiplyAdd(s, w0, a500); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 96]); a600 = Vector512.FusedMultiplyAdd(s, w0, a600); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 112]); a700 = Vector512.FusedMultiplyAdd(s, w0, a700); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 128]); a800 = Vector512.FusedMultiplyAdd(s, w0, a800); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 144]); a900 = Vector512.FusedMultiplyAdd(s, w0, a900); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 160]); a1000 = Vector512.FusedMultiplyAdd(s, w0, a1000); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 176]); a1100 = Vector512.FusedMultiplyAdd(s, w0, a1100); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 192]); a1200 = Vector512.FusedMultiplyAdd(s, w0, a1200); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 208]); a1300 = Vector512.FusedMultiplyAdd(s, w0, a1300); }
+                        { Vector512<float> s = Vector512.Create(x1[ic]); a010 = Vector512.FusedMultiplyAdd(s, w0, a010); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 16]); a110 = Vector512.FusedMultiplyAdd(s, w0, a110); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 32]); a210 = Vector512.FusedMultiplyAdd(s, w0, a210); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 48]); a310 = Vector512.FusedMultiplyAdd(s, w0, a310); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 64]); a410 = Vector512.FusedMultiplyAdd(s, w0, a410); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 80]); a510 = Vector512.FusedMultiplyAdd(s, w0, a510); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 96]); a610 = Vector512.FusedMultiplyAdd(s, w0, a610); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 112]); a710 = Vector512.FusedMultiplyAdd(s, w0, a710); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 128]); a810 = Vector512.FusedMultiplyAdd(s, w0, a810); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 144]); a910 = Vector512.FusedMultiplyAdd(s, w0, a910); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 160]); a1010 = Vector512.FusedMultiplyAdd(s, w0, a1010); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 176]); a1110 = Vector512.FusedMultiplyAdd(s, w0, a1110); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 192]); a1210 = Vector512.FusedMultiplyAdd(s, w0, a1210); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 208]); a1310 = Vector512.FusedMultiplyAdd(s, w0, a1310); }
+                    }
+                }
+            }
+        }
+        nint outBlock = args->OutBlockStride, outRow = args->NextRowOut;
+        Vector512<float> bias0 = Vector512.Load(bias);
+        Vector512.Store(TEpilogue.Apply(a000, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 0) : default), y + 0);
+        Vector512.Store(TEpilogue.Apply(a100, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 16) : default), y + 16);
+        Vector512.Store(TEpilogue.Apply(a200, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 32) : default), y + 32);
+        Vector512.Store(TEpilogue.Apply(a300, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 48) : default), y + 48);
+        Vector512.Store(TEpilogue.Apply(a400, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 64) : default), y + 64);
+        Vector512.Store(TEpilogue.Apply(a500, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 80) : default), y + 80);
+        Vector512.Store(TEpilogue.Apply(a600, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 96) : default), y + 96);
+        Vector512.Store(TEpilogue.Apply(a700, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 112) : default), y + 112);
+        Vector512.Store(TEpilogue.Apply(a800, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 128) : default), y + 128);
+        Vector512.Store(TEpilogue.Apply(a900, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 144) : default), y + 144);
+        Vector512.Store(TEpilogue.Apply(a1000, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 160) : default), y + 160);
+        Vector512.Store(TEpilogue.Apply(a1100, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 176) : default), y + 176);
+        Vector512.Store(TEpilogue.Apply(a1200, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 192) : default), y + 192);
+        Vector512.Store(TEpilogue.Apply(a1300, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 208) : default), y + 208);
+        Vector512.Store(TEpilogue.Apply(a010, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow) : default), y + outRow);
+        Vector512.Store(TEpilogue.Apply(a110, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 16) : default), y + outRow + 16);
+        Vector512.Store(TEpilogue.Apply(a210, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 32) : default), y + outRow + 32);
+        Vector512.Store(TEpilogue.Apply(a310, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 48) : default), y + outRow + 48);
+        Vector512.Store(TEpilogue.Apply(a410, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 64) : default), y + outRow + 64);
+        Vector512.Store(TEpilogue.Apply(a510, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 80) : default), y + outRow + 80);
+        Vector512.Store(TEpilogue.Apply(a610, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 96) : default), y + outRow + 96);
+        Vector512.Store(TEpilogue.Apply(a710, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 112) : default), y + outRow + 112);
+        Vector512.Store(TEpilogue.Apply(a810, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 128) : default), y + outRow + 128);
+        Vector512.Store(TEpilogue.Apply(a910, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 144) : default), y + outRow + 144);
+        Vector512.Store(TEpilogue.Apply(a1010, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 160) : default), y + outRow + 160);
+        Vector512.Store(TEpilogue.Apply(a1110, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 176) : default), y + outRow + 176);
+        Vector512.Store(TEpilogue.Apply(a1210, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 192) : default), y + outRow + 192);
+        Vector512.Store(TEpilogue.Apply(a1310, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 208) : default), y + outRow + 208);
     }
 
     /// <summary>1 pixels × 2 rows × 2 output blocks, column stride 1 (4 accumulators, 2 weight vectors).</summary>
@@ -1745,6 +1919,176 @@ internal sealed unsafe partial class BlockedDirectPlan
         Vector512.Store(TEpilogue.Apply(a910, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 144) : default), y + outRow + 144);
         Vector512.Store(TEpilogue.Apply(a1010, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 160) : default), y + outRow + 160);
         Vector512.Store(TEpilogue.Apply(a1110, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 176) : default), y + outRow + 176);
+    }
+
+    /// <summary>13 pixels × 2 rows × 1 output block, column stride 2 (26 accumulators, 1 weight vector).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Conv2R_S2_13x1_Avx512<TEpilogue>(float* x, float* w, float* y, float* residual, float* bias, KernelArgs* args, nint khCount, nint kwCount)
+        where TEpilogue : struct, IEpilogue
+    {
+        Vector512<float> a000, a100, a200, a300, a400, a500, a600, a700, a800, a900, a1000, a1100, a1200, a010, a110, a210, a310, a410, a510, a610, a710, a810, a910, a1010, a1110, a1210;
+        a000 = a100 = a200 = a300 = a400 = a500 = a600 = a700 = a800 = a900 = a1000 = a1100 = a1200 = a010 = a110 = a210 = a310 = a410 = a510 = a610 = a710 = a810 = a910 = a1010 = a1110 = a1210 = Vector512<float>.Zero;
+        nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow, nextRow = args->NextRowIn;
+        byte* ahead = (byte*)args->Prefetch;
+        for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
+        {
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            nint channels = icb == 1 ? args->LastBlockChannels : 16;
+            float* xr = x, wr = w;
+            for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
+            {
+                float* xc = xr, wc = wr;
+                for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
+                {
+                    float* x0 = xc, x1 = xc + nextRow, wi = wc;
+                    for (nint ic = 0; ic < channels; ic++, wi += 16)
+                    {
+                        Vector512<float> w0 = Vector512.Load(wi);
+                        { Vector512<float> s = Vector512.Create(x0[ic]); a000 = Vector512.FusedMultiplyAdd(s, w0, a000); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 32]); a100 = Vector512.FusedMultiplyAdd(s, w0, a100); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 64]); a200 = Vector512.FusedMultiplyAdd(s, w0, a200); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 96]); a300 = Vector512.FusedMultiplyAdd(s, w0, a300); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 128]); a400 = Vector512.FusedMultiplyAdd(s, w0, a400); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 160]); a500 = Vector512.FusedMultiplyAdd(s, w0, a500); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 192]); a600 = Vector512.FusedMultiplyAdd(s, w0, a600); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 224]); a700 = Vector512.FusedMultiplyAdd(s, w0, a700); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 256]); a800 = Vector512.FusedMultiplyAdd(s, w0, a800); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 288]); a900 = Vector512.FusedMultiplyAdd(s, w0, a900); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 320]); a1000 = Vector512.FusedMultiplyAdd(s, w0, a1000); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 352]); a1100 = Vector512.FusedMultiplyAdd(s, w0, a1100); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 384]); a1200 = Vector512.FusedMultiplyAdd(s, w0, a1200); }
+                        { Vector512<float> s = Vector512.Create(x1[ic]); a010 = Vector512.FusedMultiplyAdd(s, w0, a010); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 32]); a110 = Vector512.FusedMultiplyAdd(s, w0, a110); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 64]); a210 = Vector512.FusedMultiplyAdd(s, w0, a210); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 96]); a310 = Vector512.FusedMultiplyAdd(s, w0, a310); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 128]); a410 = Vector512.FusedMultiplyAdd(s, w0, a410); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 160]); a510 = Vector512.FusedMultiplyAdd(s, w0, a510); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 192]); a610 = Vector512.FusedMultiplyAdd(s, w0, a610); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 224]); a710 = Vector512.FusedMultiplyAdd(s, w0, a710); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 256]); a810 = Vector512.FusedMultiplyAdd(s, w0, a810); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 288]); a910 = Vector512.FusedMultiplyAdd(s, w0, a910); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 320]); a1010 = Vector512.FusedMultiplyAdd(s, w0, a1010); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 352]); a1110 = Vector512.FusedMultiplyAdd(s, w0, a1110); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 384]); a1210 = Vector512.FusedMultiplyAdd(s, w0, a1210); }
+                    }
+                }
+            }
+        }
+        nint outBlock = args->OutBlockStride, outRow = args->NextRowOut;
+        Vector512<float> bias0 = Vector512.Load(bias);
+        Vector512.Store(TEpilogue.Apply(a000, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 0) : default), y + 0);
+        Vector512.Store(TEpilogue.Apply(a100, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 16) : default), y + 16);
+        Vector512.Store(TEpilogue.Apply(a200, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 32) : default), y + 32);
+        Vector512.Store(TEpilogue.Apply(a300, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 48) : default), y + 48);
+        Vector512.Store(TEpilogue.Apply(a400, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 64) : default), y + 64);
+        Vector512.Store(TEpilogue.Apply(a500, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 80) : default), y + 80);
+        Vector512.Store(TEpilogue.Apply(a600, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 96) : default), y + 96);
+        Vector512.Store(TEpilogue.Apply(a700, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 112) : default), y + 112);
+        Vector512.Store(TEpilogue.Apply(a800, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 128) : default), y + 128);
+        Vector512.Store(TEpilogue.Apply(a900, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 144) : default), y + 144);
+        Vector512.Store(TEpilogue.Apply(a1000, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 160) : default), y + 160);
+        Vector512.Store(TEpilogue.Apply(a1100, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 176) : default), y + 176);
+        Vector512.Store(TEpilogue.Apply(a1200, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 192) : default), y + 192);
+        Vector512.Store(TEpilogue.Apply(a010, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow) : default), y + outRow);
+        Vector512.Store(TEpilogue.Apply(a110, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 16) : default), y + outRow + 16);
+        Vector512.Store(TEpilogue.Apply(a210, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 32) : default), y + outRow + 32);
+        Vector512.Store(TEpilogue.Apply(a310, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 48) : default), y + outRow + 48);
+        Vector512.Store(TEpilogue.Apply(a410, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 64) : default), y + outRow + 64);
+        Vector512.Store(TEpilogue.Apply(a510, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 80) : default), y + outRow + 80);
+        Vector512.Store(TEpilogue.Apply(a610, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 96) : default), y + outRow + 96);
+        Vector512.Store(TEpilogue.Apply(a710, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 112) : default), y + outRow + 112);
+        Vector512.Store(TEpilogue.Apply(a810, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 128) : default), y + outRow + 128);
+        Vector512.Store(TEpilogue.Apply(a910, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 144) : default), y + outRow + 144);
+        Vector512.Store(TEpilogue.Apply(a1010, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 160) : default), y + outRow + 160);
+        Vector512.Store(TEpilogue.Apply(a1110, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 176) : default), y + outRow + 176);
+        Vector512.Store(TEpilogue.Apply(a1210, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 192) : default), y + outRow + 192);
+    }
+
+    /// <summary>14 pixels × 2 rows × 1 output block, column stride 2 (28 accumulators, 1 weight vector).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Conv2R_S2_14x1_Avx512<TEpilogue>(float* x, float* w, float* y, float* residual, float* bias, KernelArgs* args, nint khCount, nint kwCount)
+        where TEpilogue : struct, IEpilogue
+    {
+        Vector512<float> a000, a100, a200, a300, a400, a500, a600, a700, a800, a900, a1000, a1100, a1200, a1300, a010, a110, a210, a310, a410, a510, a610, a710, a810, a910, a1010, a1110, a1210, a1310;
+        a000 = a100 = a200 = a300 = a400 = a500 = a600 = a700 = a800 = a900 = a1000 = a1100 = a1200 = a1300 = a010 = a110 = a210 = a310 = a410 = a510 = a610 = a710 = a810 = a910 = a1010 = a1110 = a1210 = a1310 = Vector512<float>.Zero;
+        nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow, nextRow = args->NextRowIn;
+        byte* ahead = (byte*)args->Prefetch;
+        for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
+        {
+            ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            nint channels = icb == 1 ? args->LastBlockChannels : 16;
+            float* xr = x, wr = w;
+            for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
+            {
+                float* xc = xr, wc = wr;
+                for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
+                {
+                    float* x0 = xc, x1 = xc + nextRow, wi = wc;
+                    for (nint ic = 0; ic < channels; ic++, wi += 16)
+                    {
+                        Vector512<float> w0 = Vector512.Load(wi);
+                        { Vector512<float> s = Vector512.Create(x0[ic]); a000 = Vector512.FusedMultiplyAdd(s, w0, a000); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 32]); a100 = Vector512.FusedMultiplyAdd(s, w0, a100); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 64]); a200 = Vector512.FusedMultiplyAdd(s, w0, a200); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 96]); a300 = Vector512.FusedMultiplyAdd(s, w0, a300); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 128]); a400 = Vector512.FusedMultiplyAdd(s, w0, a400); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 160]); a500 = Vector512.FusedMultiplyAdd(s, w0, a500); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 192]); a600 = Vector512.FusedMultiplyAdd(s, w0, a600); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 224]); a700 = Vector512.FusedMultiplyAdd(s, w0, a700); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 256]); a800 = Vector512.FusedMultiplyAdd(s, w0, a800); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 288]); a900 = Vector512.FusedMultiplyAdd(s, w0, a900); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 320]); a1000 = Vector512.FusedMultiplyAdd(s, w0, a1000); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 352]); a1100 = Vector512.FusedMultiplyAdd(s, w0, a1100); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 384]); a1200 = Vector512.FusedMultiplyAdd(s, w0, a1200); }
+                        { Vector512<float> s = Vector512.Create(x0[ic + 416]); a1300 = Vector512.FusedMultiplyAdd(s, w0, a1300); }
+                        { Vector512<float> s = Vector512.Create(x1[ic]); a010 = Vector512.FusedMultiplyAdd(s, w0, a010); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 32]); a110 = Vector512.FusedMultiplyAdd(s, w0, a110); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 64]); a210 = Vector512.FusedMultiplyAdd(s, w0, a210); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 96]); a310 = Vector512.FusedMultiplyAdd(s, w0, a310); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 128]); a410 = Vector512.FusedMultiplyAdd(s, w0, a410); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 160]); a510 = Vector512.FusedMultiplyAdd(s, w0, a510); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 192]); a610 = Vector512.FusedMultiplyAdd(s, w0, a610); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 224]); a710 = Vector512.FusedMultiplyAdd(s, w0, a710); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 256]); a810 = Vector512.FusedMultiplyAdd(s, w0, a810); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 288]); a910 = Vector512.FusedMultiplyAdd(s, w0, a910); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 320]); a1010 = Vector512.FusedMultiplyAdd(s, w0, a1010); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 352]); a1110 = Vector512.FusedMultiplyAdd(s, w0, a1110); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 384]); a1210 = Vector512.FusedMultiplyAdd(s, w0, a1210); }
+                        { Vector512<float> s = Vector512.Create(x1[ic + 416]); a1310 = Vector512.FusedMultiplyAdd(s, w0, a1310); }
+                    }
+                }
+            }
+        }
+        nint outBlock = args->OutBlockStride, outRow = args->NextRowOut;
+        Vector512<float> bias0 = Vector512.Load(bias);
+        Vector512.Store(TEpilogue.Apply(a000, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 0) : default), y + 0);
+        Vector512.Store(TEpilogue.Apply(a100, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 16) : default), y + 16);
+        Vector512.Store(TEpilogue.Apply(a200, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 32) : default), y + 32);
+        Vector512.Store(TEpilogue.Apply(a300, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 48) : default), y + 48);
+        Vector512.Store(TEpilogue.Apply(a400, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 64) : default), y + 64);
+        Vector512.Store(TEpilogue.Apply(a500, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 80) : default), y + 80);
+        Vector512.Store(TEpilogue.Apply(a600, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 96) : default), y + 96);
+        Vector512.Store(TEpilogue.Apply(a700, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 112) : default), y + 112);
+        Vector512.Store(TEpilogue.Apply(a800, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 128) : default), y + 128);
+        Vector512.Store(TEpilogue.Apply(a900, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 144) : default), y + 144);
+        Vector512.Store(TEpilogue.Apply(a1000, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 160) : default), y + 160);
+        Vector512.Store(TEpilogue.Apply(a1100, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 176) : default), y + 176);
+        Vector512.Store(TEpilogue.Apply(a1200, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 192) : default), y + 192);
+        Vector512.Store(TEpilogue.Apply(a1300, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + 208) : default), y + 208);
+        Vector512.Store(TEpilogue.Apply(a010, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow) : default), y + outRow);
+        Vector512.Store(TEpilogue.Apply(a110, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 16) : default), y + outRow + 16);
+        Vector512.Store(TEpilogue.Apply(a210, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 32) : default), y + outRow + 32);
+        Vector512.Store(TEpilogue.Apply(a310, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 48) : default), y + outRow + 48);
+        Vector512.Store(TEpilogue.Apply(a410, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 64) : default), y + outRow + 64);
+        Vector512.Store(TEpilogue.Apply(a510, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 80) : default), y + outRow + 80);
+        Vector512.Store(TEpilogue.Apply(a610, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 96) : default), y + outRow + 96);
+        Vector512.Store(TEpilogue.Apply(a710, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 112) : default), y + outRow + 112);
+        Vector512.Store(TEpilogue.Apply(a810, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 128) : default), y + outRow + 128);
+        Vector512.Store(TEpilogue.Apply(a910, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 144) : default), y + outRow + 144);
+        Vector512.Store(TEpilogue.Apply(a1010, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 160) : default), y + outRow + 160);
+        Vector512.Store(TEpilogue.Apply(a1110, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 176) : default), y + outRow + 176);
+        Vector512.Store(TEpilogue.Apply(a1210, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 192) : default), y + outRow + 192);
+        Vector512.Store(TEpilogue.Apply(a1310, bias0, TEpilogue.ReadsResidual ? Vector512.Load(residual + outRow + 208) : default), y + outRow + 208);
     }
 
     /// <summary>1 pixels × 2 rows × 2 output blocks, column stride 2 (4 accumulators, 2 weight vectors).</summary>

@@ -196,7 +196,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // tiles"). AVX-512 only: AVX2's 16 ymm registers hold no wider tile than the row's own.
         (int rowTile, int widerTiles) = WindowTaps.NearEqualTiles(_interiorHi - _interiorLo, _tilePixels);
         int widest = rowTile + (widerTiles > 0 ? 1 : 0);
-        _pairPixels = TwoRowAccumulatorsAvx512 / (2 * _tileBlocks);
+        _pairPixels = TwoRowPixelsAvx512(_tileBlocks);
         _rowPairs = tuning.RowPairs && b == 16 && _tileBlocks <= 2 && w.OutH >= 2 && _segmentsPerRow == 1 && w.SW is 1 or 2
             && widest > 0 && widest * _tileBlocks < 12;
         int units = w.OutH * _segmentsPerRow;
@@ -340,6 +340,9 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     /// <summary>Whether tasks run two output rows per register tile (<see cref="BlockedTuning.RowPairs"/>).</summary>
     internal bool RowPairs => _rowPairs;
+
+    /// <summary>The widest two-row tile a row pair runs (pixels per row; 0 without row pairs): for tests.</summary>
+    internal int WidestPairTile => !_rowPairs ? 0 : WindowTaps.NearEqualTiles(_interiorHi - _interiorLo, _pairPixels) is var (p, wider) ? p + (wider > 0 ? 1 : 0) : 0;
 
     /// <summary>Output columns of a row outside the interior (one pixel at a time, or one pixel wide in two-row tiles): for tests.</summary>
     internal int BorderColumns => _w.OutW - (_interiorHi - _interiorLo);
