@@ -28,8 +28,14 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// </summary>
 internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
 {
-    /// <summary>Pixels per task segment when a pointwise plane runs as one row (a multiple of every tile's P).</summary>
-    private const int FlatSegment = 48;
+    /// <summary>
+    /// Pixels per task segment when a pointwise plane runs as one row (a multiple of every tile's P): ResNet's 14×14
+    /// planes are one segment, its 28×28 four and its 56×56 sixteen. Segments of 48 had cut them into 49-pixel tasks: on
+    /// 2 threads in the VM's slow mode each task's short input streams, half of them written by the other core, left
+    /// layer1's and layer3's 1×1s 0.06–0.10 ms slower each (ResNet-50 20.5–21.2 → 19.8–20.0 ms; 1 thread, ResNeXt-50 and
+    /// batch 8 unchanged; NOTES "Eighth sitting").
+    /// </summary>
+    private const int FlatSegment = 192;
 
     private readonly int _block, _tilePixels, _tileBlocks, _inBlocks, _outBlocks, _groups, _segmentsPerRow, _segmentWidth;
     /// <summary>A unit's output blocks and the input blocks each of them reads (all of them for one group).</summary>
