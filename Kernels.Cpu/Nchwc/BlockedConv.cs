@@ -32,8 +32,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// Pixels per task segment when a pointwise plane runs as one row (a multiple of every tile's P): ResNet's 14×14
     /// planes are one segment, its 28×28 four and its 56×56 sixteen. Segments of 48 had cut them into 49-pixel tasks: on
     /// 2 threads in the VM's slow mode each task's short input streams, half of them written by the other core, left
-    /// layer1's and layer3's 1×1s 0.06–0.10 ms slower each (ResNet-50 20.5–21.2 → 19.8–20.0 ms; 1 thread, ResNeXt-50 and
-    /// batch 8 unchanged; NOTES "Eighth sitting").
+    /// layer1's and layer3's 1×1s 0.06–0.10 ms slower each (ResNet-50 at 2 threads 20.5–20.9 → 19.8–20.5 ms; 1 thread,
+    /// ResNeXt-50 and batch 8 unchanged; NOTES "Eighth sitting").
     /// </summary>
     private const int FlatSegment = 192;
 
@@ -72,6 +72,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// </summary>
     private readonly bool _rowPairs;
     private readonly int _pairPixels;
+    /// <summary>A row pair's interior in near-equal two-row tiles (<see cref="WindowTaps.NearEqualTiles"/>), the same for every pair: found once here.</summary>
+    private readonly (int Base, int Wider) _pairTiles;
     /// <summary>
     /// Tasks ordered (group, image, row range): a batch on one thread runs each output group's filter slice over every
     /// image while it is in cache, instead of streaming the whole filter once per image (ResNet-50 at batch 8, exact mode,
@@ -200,11 +202,11 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // 14-wide row (ResNeXt-50's layer3 groups of 16 channels), 4 × 2 over a 7-wide row (layer4's groups of 32). Such
         // tiles left the FMA pipes' latency uncovered and loaded a weight vector per 7–8 multiply-adds (NOTES "Two-row
         // tiles"). AVX-512 only: AVX2's 16 ymm registers hold no wider tile than the row's own.
-        (int rowTile, int widerTiles) = WindowTaps.NearEqualTiles(_interiorHi - _interiorLo, _tilePixels);
-        int widest = rowTile + (widerTiles > 0 ? 1 : 0);
+        int widest = WindowTaps.WidestTile(_interiorHi - _interiorLo, _tilePixels);
         _pairPixels = TwoRowPixelsAvx512(_tileBlocks);
         _rowPairs = tuning.RowPairs && b == 16 && _tileBlocks <= 2 && w.OutH >= 2 && _segmentsPerRow == 1 && w.SW is 1 or 2
             && widest > 0 && widest * _tileBlocks < 12;
+        _pairTiles = _rowPairs ? WindowTaps.NearEqualTiles(_interiorHi - _interiorLo, _pairPixels) : default;
         int units = w.OutH * _segmentsPerRow;
         // Passes as the strided walk takes them (its rows are units), so that the copy sums every pixel in the same order.
         bool manyUnits = units > 1 || _subsampled is { OutH: > 1 };
@@ -348,7 +350,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     internal bool RowPairs => _rowPairs;
 
     /// <summary>The widest two-row tile a row pair runs (pixels per row; 0 without row pairs): for tests.</summary>
-    internal int WidestPairTile => !_rowPairs ? 0 : WindowTaps.NearEqualTiles(_interiorHi - _interiorLo, _pairPixels) is var (p, wider) ? p + (wider > 0 ? 1 : 0) : 0;
+    internal int WidestPairTile => _pairTiles.Base + (_pairTiles.Wider > 0 ? 1 : 0);
 
     /// <summary>Output columns of a row outside the interior (one pixel at a time, or one pixel wide in two-row tiles): for tests.</summary>
     internal int BorderColumns => _w.OutW - (_interiorHi - _interiorLo);
@@ -636,7 +638,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         long yRow = at.YRow;
         int r = at.Blocks;
         int b = _block;
-        (int tileBase, int wider) = WindowTaps.NearEqualTiles(_interiorHi - _interiorLo, _pairPixels);
+        (int tileBase, int wider) = _pairTiles;
         for (int ow = _interiorLo; ow < _interiorHi;)
         {
             int p = tileBase + (wider-- > 0 ? 1 : 0);

@@ -28,6 +28,13 @@ internal static class WindowTaps
         return tiles == 0 ? (0, 0) : (span / tiles, span % tiles);
     }
 
+    /// <summary>The widest of <see cref="NearEqualTiles"/>' tiles over <paramref name="span"/> pixels (0 for none).</summary>
+    public static int WidestTile(int span, int max)
+    {
+        (int tileBase, int wider) = NearEqualTiles(span, max);
+        return tileBase + (wider > 0 ? 1 : 0);
+    }
+
     /// <summary>The kernel taps k ∈ [Lo, Lo + Count) whose input position origin + k·dilation lies in [0, extent).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static (int Lo, int Count) Inside(int origin, int dilation, int kernel, int extent)

@@ -16,6 +16,7 @@ out = os.path.join(root, "Kernels.Cpu", "Nchwc", "BlockedConv.TwoRow.Avx512.cs")
 # two blocks up to 6 × 2 (24 and two weight vectors).
 WIDEST = {1: 14, 2: 6}
 SHAPES = [(r, p) for r in (1, 2) for p in range(1, WIDEST[r] + 1)]
+assert max(WIDEST.values()) < 16, "the dispatch key (stride·4 + R)·16 + P needs P < 16"
 STRIDES = (1, 2)
 
 lines = []
