@@ -160,11 +160,14 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // tasks go image by image (the filter outweighs an image's input). At batch 1 on 2 threads both threads copied
         // the same pixels, half of them written by the other core, and lost more than the tiles gained (layer2.0's
         // downsample 0.45 → 0.86 ms). The sums are the strided walk's, bit for bit (BlockedConvTests).
-        // Where the filter is many times an image's input, every thread copies its images whatever the batch: layer4.0's
-        // downsample (8 MB of filter, a 200 KB copy) at batch 1 on 2 threads 0.52–0.54 → 0.49–0.50 ms in the model (NOTES
-        // "Layer4.0's downsample on 2 threads"); layer3.0's (2 MB against 1.6 MB) gained nothing.
+        // Where the filter outweighs the pixels copied (an image's input over SH·SW), every thread copies its images
+        // whatever the batch: the tiles' gain grows with the filter, the copy's cost with the pixels. At batch 1 on 2
+        // threads, two sessions alternating in one process (NOTES "Ninth sitting"): ResNet-50's layer3.0 downsample (2 MB
+        // of filter, 400 KB copied) 0.56–0.58 → 0.53–0.54 ms and ResNeXt-50's the same, ResNet-18's layer4.0 (512 KB, 50 KB)
+        // 0.053–0.058 → 0.043–0.047 and its layer3.0 (128 KB, 100 KB) −0.002; ResNet-50's layer2.0 (512 KB, 800 KB) lost
+        // 0.03–0.08 ms when it copied. Layer4.0's (8 MB, 200 KB) had gained first (NOTES "Layer4.0's downsample on 2 threads").
         bool copiesOwnImages = parallel.Threads == 1 || (shape.Batch >= 4 * parallel.Threads && filterBytes > inputBytes)
-            || filterBytes >= 8 * inputBytes;
+            || filterBytes * w.SH * w.SW >= inputBytes;
         if (tuning.SubsampleStrided && copiesOwnImages && w.KernelSize == 1 && w.SD == 1 && (w.SH > 1 || w.SW > 1) && w.OutW % _tilePixels != 0
             && (w.PadD | w.PadH | w.PadW | w.PadEndD | w.PadEndH | w.PadEndW) == 0)
         {
