@@ -76,6 +76,11 @@ public class BlockedConvTests
         // A 224×224 pointwise plane: 50,176 pixels in segments whose rounded-up width once left empty segments past the row.
         yield return Named("pointwise_224_plane_segments", new ConvShape(1, 3, 4, 1, Window2D(224, 224, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0), new(false, false)));
         yield return Named("pointwise_flat_segments", new ConvShape(1, 16, 48, 1, Window2D(10, 11, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0), new(true, true)));
+        // Strided 3×3s whose only border column is the first (ResNet's layer2.0–3.0 3×3 s2 in small): its tile runs in two
+        // calls, through every epilogue, in one pass and (PassPerBlock) in first, middle and last passes of one block.
+        yield return Named("s2_first_column_split_res_relu", new ConvShape(2, 17, 64, 1, Window2D(5, 20, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1), new(true, true)));
+        yield return Named("s2_first_column_split_plain", new ConvShape(1, 33, 80, 1, Window2D(6, 24, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1), new(false, false)));
+        yield return Named("s2_first_column_split_relu", new ConvShape(1, 40, 48, 1, Window2D(3, 18, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1), new(false, true)));
     }
 
     private static TestCaseData Named(string name, ConvShape shape) => new TestCaseData(shape, true).SetName($"Run_{name}_MatchesReference");
@@ -168,6 +173,26 @@ public class BlockedConvTests
                     }
                 GC.KeepAlive(shared);
             }
+    }
+
+    [Test]
+    public void FirstColumn_SplitOverWideRows_CopiedOverNarrowOnes()
+    {
+        // ResNet-50's three strided 3×3s: over 28- and 14-wide rows the first column's tile runs in two calls, no copy;
+        // over 7-wide rows (the first tile 4 of 7 pixels) the zero-padded copy stays. The tuning's switch turns it off.
+        RequireBlockedTier();
+        (int Channels, int In, bool Split)[] layers = [(128, 56, true), (256, 28, true), (512, 14, false)];
+        foreach (CpuIsa isa in Tiers)
+        {
+            var platform = CpuPlatform.Create(isa);
+            foreach ((int c, int size, bool split) in layers)
+            {
+                var shape = new ConvShape(1, c, c, 1, Window2D(size, size, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1), new(false, true));
+                var weights = Tensor.FromArray(new float[shape.WeightLength], (int)shape.WeightLength);
+                Assert.That(new BlockedDirectPlan(shape, weights, platform, Two, null, null).SplitsFirstColumn, Is.EqualTo(split), $"{isa}: {c} channels at {size}");
+                Assert.That(new BlockedDirectPlan(shape, weights, platform, Two, null, BlockedTuning.CopyFirstColumn).SplitsFirstColumn, Is.False, $"{isa}: switched off");
+            }
+        }
     }
 
     [Test]

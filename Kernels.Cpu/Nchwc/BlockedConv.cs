@@ -71,6 +71,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// accumulators (ResNeXt's groups of 16 and 32 channels at 14×14 and 7×7; <see cref="BlockedTuning.RowPairs"/>).
     /// </summary>
     private readonly bool _rowPairs;
+    /// <summary>Whether each row's first tile, from column 0 (whose first tap lies in the padding), runs in two calls (<see cref="FirstColumnTile"/>).</summary>
+    private readonly bool _splitFirst;
     private readonly int _pairPixels;
     /// <summary>A row pair's interior in near-equal two-row tiles (<see cref="WindowTaps.NearEqualTiles"/>), the same for every pair: found once here.</summary>
     private readonly (int Base, int Wider) _pairTiles;
@@ -186,7 +188,16 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // multiply-adds per input value) does 16 FLOPs per copied byte and took 0.33–0.35 ms with the copy, 0.22–0.24
         // without (ORT 0.21); ResNet's 3×3s do 250 and more.
         double flopsPerCopiedByte = 2.0 * w.OutH * w.OutW * _outBlocks * b * _inBlocksPerUnit * b * w.KH * w.KW / Math.Max(1, copyBytes);
-        if ((w.PadH | w.PadW | w.PadEndH | w.PadEndW) != 0 && border > 0
+        // Where the one border column is the first and misses only its first tap (a stride-2 window with one column of
+        // padding over an even row: ResNet's strided 3×3s), no copy: the row's first tile runs its other taps for all its
+        // pixels, then the first tap for all but column 0 (SplitFirstColumn). The copy had cost ResNet-50's layer2.0 3×3 s2
+        // 0.02–0.10 ms of 1.14–1.19 alone; in the model (two sessions alternating, both orders) that layer went 1.21–1.25 →
+        // 1.15 ms on 1 thread and 0.67–0.68 → 0.64 on 2, layer3.0's −0.01 to −0.03. Not where the first column is more than an
+        // eighth of the row (layer4.0's 7-wide rows: the split first tile, 4 of 7 pixels, lost more than the copy cost),
+        // nor for units that may run two rows per tile, whose border columns run in two-row tiles of their own.
+        _splitFirst = tuning.SplitFirstColumn && !(b == 16 && _tileBlocks <= 2) && w.PadW > 0 && 8 * border <= w.OutW
+            && _interiorLo == 1 && _interiorHi == w.OutW && WindowTaps.Inside(-w.PadW, w.DW, w.KW, w.InW) == (1, w.KW - 1);
+        if (!_splitFirst && (w.PadH | w.PadW | w.PadEndH | w.PadEndW) != 0 && border > 0
             && (8 * border > w.OutW || (copyBytes <= tuning.PadCopyBytes && flopsPerCopiedByte >= tuning.PadCopyMinFlopsPerByte)))
         {
             _padded = w;
@@ -360,6 +371,9 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     /// <summary>The widest two-row tile a row pair runs (pixels per row; 0 without row pairs): for tests.</summary>
     internal int WidestPairTile => _pairTiles.Base + (_pairTiles.Wider > 0 ? 1 : 0);
+
+    /// <summary>Whether each row's first tile runs in two calls, its first column's first tap in the padding (<see cref="BlockedTuning.SplitFirstColumn"/>).</summary>
+    internal bool SplitsFirstColumn => _splitFirst;
 
     /// <summary>Output columns of a row outside the interior (one pixel at a time, or one pixel wide in two-row tiles): for tests.</summary>
     internal int BorderColumns => _w.OutW - (_interiorHi - _interiorLo);
@@ -693,7 +707,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         bool avx512 = b == 16;
         // The interior part of the segment goes in ⌈width/P⌉ tiles of near-equal width (7 → 4 + 3, not 6 + 1: a
         // one-pixel tile has too few accumulators to hide the FMA latency), the rest one pixel at a time.
-        int lo = Math.Clamp(_interiorLo, ow0, ow1), hi = Math.Clamp(_interiorHi, lo, ow1);
+        int lo = Math.Clamp(_splitFirst ? 0 : _interiorLo, ow0, ow1), hi = Math.Clamp(_interiorHi, lo, ow1);
         (int tileBase, int wider) = WindowTaps.NearEqualTiles(hi - lo, _tilePixels);
         for (int ow = ow0; ow < ow1;)
         {
@@ -704,7 +718,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
                 int p = tileBase + (wider-- > 0 ? 1 : 0);
                 float* xt = xRow + (long)(ow * w.SW - w.PadW) * b;
                 ahead.NextTile(ref args);
-                if (avx512) Tile_Avx512<TEpilogue>(p, r, xt, filter, y, residual, bias, &args, khCount, w.KW);
+                if (_splitFirst && ow == 0) FirstColumnTile<TEpilogue>(p, r, xRow, filter, y, residual, bias, body.ZeroBias + group * _tileBlocks * b, &args, khCount);
+                else if (avx512) Tile_Avx512<TEpilogue>(p, r, xt, filter, y, residual, bias, &args, khCount, w.KW);
                 else Tile_Avx2<TEpilogue>(p, r, xt, filter, y, residual, bias, &args, khCount, w.KW);
                 ow += p;
                 continue;
@@ -713,6 +728,49 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
             BorderPixel<TEpilogue>(ow, xRow, filter, body.Y + yRow, residualBase is null ? null : residualBase + yRow, bias, r, khCount, &args);
             ow++;
         }
+    }
+
+    /// <summary>
+    /// A row's first tile of p pixels from column 0, whose first tap lies in the padding (<see cref="_splitFirst"/>): the
+    /// other taps for all p pixels, stored through the epilogue without its ReLU; then the first tap for pixels 1 … p − 1,
+    /// added to what was stored (y read back as the residual, zero bias); then the ReLU, pixel 0's by hand. Each output
+    /// sums the same products as through the zero-padded copy, in another order (taps 1 … KW − 1, then tap 0).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void FirstColumnTile<TEpilogue>(int p, int r, float* xRow, float* filter, float* y, float* residual, float* bias, float* zeroBias, KernelArgs* args, int khCount)
+        where TEpilogue : struct, IEpilogue
+    {
+        int b = _block;
+        (nint xAt, nint filterAt, int kwCount) = BorderTaps(0, r);
+        bool relu = typeof(TEpilogue) == typeof(BiasReluEpilogue) || typeof(TEpilogue) == typeof(BiasResidualReluEpilogue);
+        if (typeof(TEpilogue) == typeof(BiasReluEpilogue)) TileOf<BiasEpilogue>(p, r, xRow + xAt, filter + filterAt, y, residual, bias, args, khCount, kwCount);
+        else if (typeof(TEpilogue) == typeof(BiasResidualReluEpilogue)) TileOf<BiasResidualEpilogue>(p, r, xRow + xAt, filter + filterAt, y, residual, bias, args, khCount, kwCount);
+        else TileOf<TEpilogue>(p, r, xRow + xAt, filter + filterAt, y, residual, bias, args, khCount, kwCount);
+        args->Prefetch = 0;
+        if (p > 1)
+        {
+            // Pixel 1's first tap: input column SW − PadW (≥ 0: the window's second column is interior).
+            float* x1 = xRow + (nint)(_w.SW - _w.PadW) * b;
+            if (relu) TileOf<BiasResidualReluEpilogue>(p - 1, r, x1, filter, y + b, y + b, zeroBias, args, khCount, 1);
+            else TileOf<BiasResidualEpilogue>(p - 1, r, x1, filter, y + b, y + b, zeroBias, args, khCount, 1);
+        }
+        if (!relu) return;
+        nint outBlock = args->OutBlockStride;
+        for (int j = 0; j < r; j++)
+        {
+            float* v = y + j * outBlock;
+            if (b == 16) Vector512.Store(Relu.Of(Vector512.Load(v)), v);
+            else Vector256.Store(Relu.Of(Vector256.Load(v)), v);
+        }
+    }
+
+    /// <summary>One register tile on the plan's tier.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void TileOf<TEpilogue>(int p, int r, float* x, float* w, float* y, float* residual, float* bias, KernelArgs* args, int khCount, int kwCount)
+        where TEpilogue : struct, IEpilogue
+    {
+        if (_block == 16) Tile_Avx512<TEpilogue>(p, r, x, w, y, residual, bias, args, khCount, kwCount);
+        else Tile_Avx2<TEpilogue>(p, r, x, w, y, residual, bias, args, khCount, kwCount);
     }
 
     /// <summary>The kernel arguments of a unit summing input blocks [cb0, cb0 + count) of its group's unit.</summary>
