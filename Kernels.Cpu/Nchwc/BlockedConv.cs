@@ -705,8 +705,9 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         long yRow = at.YRow;
         int r = at.Blocks;
         bool avx512 = b == 16;
-        // The interior part of the segment goes in ⌈width/P⌉ tiles of near-equal width (7 → 4 + 3, not 6 + 1: a
-        // one-pixel tile has too few accumulators to hide the FMA latency), the rest one pixel at a time.
+        // The interior part of the segment (with the first column, where its tile splits: FirstColumnTile) goes in
+        // ⌈width/P⌉ tiles of near-equal width (7 → 4 + 3, not 6 + 1: a one-pixel tile has too few accumulators to hide
+        // the FMA latency), the rest one pixel at a time.
         int lo = Math.Clamp(_splitFirst ? 0 : _interiorLo, ow0, ow1), hi = Math.Clamp(_interiorHi, lo, ow1);
         (int tileBase, int wider) = WindowTaps.NearEqualTiles(hi - lo, _tilePixels);
         for (int ow = ow0; ow < ow1;)
