@@ -370,7 +370,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     internal bool RowPairs => _rowPairs;
 
     /// <summary>The widest two-row tile a row pair runs (pixels per row; 0 without row pairs): for tests.</summary>
-    internal int WidestPairTile => _pairTiles.Base + (_pairTiles.Wider > 0 ? 1 : 0);
+    internal int WidestPairTile => _rowPairs ? WindowTaps.WidestTile(_interiorHi - _interiorLo, _pairPixels) : 0;
 
     /// <summary>Whether each row's first tile runs in two calls, its first column's first tap in the padding (<see cref="BlockedTuning.SplitFirstColumn"/>).</summary>
     internal bool SplitsFirstColumn => _splitFirst;
@@ -704,7 +704,6 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         float* xRow = at.XRow, filter = at.Filter, bias = at.Bias;
         long yRow = at.YRow;
         int r = at.Blocks;
-        bool avx512 = b == 16;
         // The interior part of the segment (with the first column, where its tile splits: FirstColumnTile) goes in
         // ⌈width/P⌉ tiles of near-equal width (7 → 4 + 3, not 6 + 1: a one-pixel tile has too few accumulators to hide
         // the FMA latency), the rest one pixel at a time.
@@ -720,8 +719,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
                 float* xt = xRow + (long)(ow * w.SW - w.PadW) * b;
                 ahead.NextTile(ref args);
                 if (_splitFirst && ow == 0) FirstColumnTile<TEpilogue>(p, r, xRow, filter, y, residual, bias, body.ZeroBias + group * _tileBlocks * b, &args, khCount);
-                else if (avx512) Tile_Avx512<TEpilogue>(p, r, xt, filter, y, residual, bias, &args, khCount, w.KW);
-                else Tile_Avx2<TEpilogue>(p, r, xt, filter, y, residual, bias, &args, khCount, w.KW);
+                else TileOf<TEpilogue>(p, r, xt, filter, y, residual, bias, &args, khCount, w.KW);
                 ow += p;
                 continue;
             }
@@ -765,7 +763,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         }
     }
 
-    /// <summary>One register tile on the plan's tier.</summary>
+    /// <summary>One register tile on the plan's tier (every one-row tile goes through here: interior, border pixel, split first column).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void TileOf<TEpilogue>(int p, int r, float* x, float* w, float* y, float* residual, float* bias, KernelArgs* args, int khCount, int kwCount)
         where TEpilogue : struct, IEpilogue
@@ -827,8 +825,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         (nint xAt, nint filterAt, int kwCount) = BorderTaps(ow, r);
         float* xp = xRow + xAt, fp = filter + filterAt;
         float* y = yRow + (long)ow * _block, residual = residualRow is null ? null : residualRow + (long)ow * _block;
-        if (_block == 16) Tile_Avx512<TEpilogue>(1, r, xp, fp, y, residual, bias, args, khCount, kwCount);
-        else Tile_Avx2<TEpilogue>(1, r, xp, fp, y, residual, bias, args, khCount, kwCount);
+        TileOf<TEpilogue>(1, r, xp, fp, y, residual, bias, args, khCount, kwCount);
     }
 
     /// <summary>
