@@ -42,6 +42,12 @@ public sealed record CpuBackendOptions
 
     /// <summary>False runs every blocked convolution as its NCHW plan between reorders (tests pin the pass's bit-identity with it).</summary>
     internal bool BlockedDirectKernels { get; init; } = true;
+
+    /// <summary>
+    /// The blocked direct kernels' cache-sized choices (null: <see cref="Nchwc.BlockedTuning.Default"/>). Tests reach
+    /// each path with it, and `Engine.Bench ab` runs two sessions differing in one choice side by side in one process.
+    /// </summary>
+    internal Nchwc.BlockedTuning? BlockedTuning { get; init; }
 }
 
 /// <summary>Runs plans on the CPU with Cardinal's own kernels.</summary>
@@ -95,7 +101,7 @@ public sealed class CpuBackend : IBackend
     /// thread its lane has, so its kernel is made for one thread: a one-thread schedule, a one-thread workspace.
     /// </summary>
     internal IKernel CreateKernel(ExecutionPlan plan, PlanStep step) =>
-        CpuKernelFactory.Create(plan, step, step.Lane >= 0 ? ParallelRunner.Sequential : _parallel, _platform, _packedWeights, Options.BlockedDirectKernels, Options.Winograd);
+        CpuKernelFactory.Create(plan, step, step.Lane >= 0 ? ParallelRunner.Sequential : _parallel, _platform, _packedWeights, Options.BlockedDirectKernels, Options.Winograd, Options.BlockedTuning);
 
     /// <summary>Stops the worker threads.</summary>
     public void Dispose() => _parallel.Dispose();

@@ -51,7 +51,7 @@ internal static class CpuKernelFactory
     private static IKernel K(Action<Tensor?[], Tensor[]> run, string? description = null) => new DelegateKernel(run, description);
 
     public static IKernel Create(ExecutionPlan plan, PlanStep step, ParallelRunner parallel, CpuPlatform table, PackedWeightsCache packedWeights,
-        bool blockedDirect = true, bool winograd = false)
+        bool blockedDirect = true, bool winograd = false, Nchwc.BlockedTuning? tuning = null)
     {
         Node node = step.Node;
         ValueInfo?[] inputs = plan.InputsOf(step);
@@ -78,7 +78,7 @@ internal static class CpuKernelFactory
                     return new ConvKernel(Nchwc.NchwStemPlan.Supports(shape, table) ? new Nchwc.NchwStemPlan(shape, stemWeights, table, parallel, packedWeights)
                         : new Nchwc.FoldedStemPlan(shape, stemWeights, table, parallel, packedWeights));
                 }
-                return new ConvKernel(Nchwc.BlockedConvPlans.Create(shape, w.Constant, blocked.Block, table, parallel, packedWeights, blockedDirect, winograd));
+                return new ConvKernel(Nchwc.BlockedConvPlans.Create(shape, w.Constant, blocked.Block, table, parallel, packedWeights, blockedDirect, winograd, tuning));
             }
             case BlockedMaxPoolOp blockedPool:
             {

@@ -72,6 +72,22 @@ public class NchwcLayoutPassTests
     }
 
     [Test]
+    public void BlockedTuningOption_ReachesEveryDirectPlan_AnswersStayPyTorchs()
+    {
+        // The backend's tuning (what `Engine.Bench ab` compares) must reach the kernels: every input block in a pass of
+        // its own sums the 256- to 1024-channel layers in another order, so some bits change, and the answers stay close.
+        string folder = Zoo("tiny_resnet_bottleneck");
+        Tensor input = NpyFile.Read(Path.Combine(folder, "input.npy")), expected = NpyFile.Read(Path.Combine(folder, "output.npy"));
+        CpuIsa isa = BlockedTiers.First();
+        using var byDefault = Open(folder, isa, blocked: true);
+        using var perBlock = InferenceSession.Open(OnnxImporter.Load(Path.Combine(folder, "model.onnx")),
+            new CpuBackend(new CpuBackendOptions { Threads = 2, MaxIsa = isa, BlockedTuning = Cardinal.Kernels.Cpu.Nchwc.BlockedTuning.PassPerBlock }));
+        float[] a = byDefault.Run(input).Floats.ToArray(), b = perBlock.Run(input).Floats.ToArray();
+        Assert.That(b, Is.Not.EqualTo(a), $"{isa}: passes of one block summed in the default order");
+        TensorAssert.Close(expected, perBlock.Run(input), 1e-3, 1e-4, $"passes of one block on {isa}");
+    }
+
+    [Test]
     public void GroupedModel_GroupedLayersRunBlocked_OneReorderBeforeTheHead_MatchesPyTorch()
     {
         string folder = Zoo("tiny_resnext_8x4d");

@@ -22,8 +22,9 @@ internal static class BlockedConvPlans
     /// <param name="platform">The tier's kernel table.</param>
     /// <param name="parallel">The worker threads the plan runs on.</param>
     /// <param name="cache">The backend's packed weights, shared by every plan of the layer.</param>
+    /// <param name="tuning">The direct kernel's cache-sized choices (<see cref="CpuBackendOptions.BlockedTuning"/>); null: the defaults.</param>
     public static ConvPlan Create(in ConvShape shape, Tensor? weights, int block, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache,
-        bool allowDirect = true, bool winograd = false)
+        bool allowDirect = true, bool winograd = false, BlockedTuning? tuning = null)
     {
         if (!allowDirect || weights is null || block != platform.BlockSize) return new BlockedConvViaNchw(shape, weights, block, platform, parallel, cache);
         ConvShape layer = shape;
@@ -38,7 +39,7 @@ internal static class BlockedConvPlans
         // 4× or 2× (NOTES "The diagonal grouped kernel"). Exact in both modes: it sums in a fixed order, no transform.
         if (GroupedDiagonalPlan.Supports(shape, platform)) return new GroupedDiagonalPlan(shape, weights, platform, parallel, cache);
         return BlockedDirectPlan.Supports(shape, block)
-            ? new BlockedDirectPlan(shape, weights, platform, parallel, cache)
+            ? new BlockedDirectPlan(shape, weights, platform, parallel, cache, tuning)
             : new BlockedConvViaNchw(shape, weights, block, platform, parallel, cache);
 
         bool? Packed(WinogradMatrices? t) => cache?.Contains(weights, t is null ? ConvAlgorithm.BlockedDirect : WinogradPlan.AlgorithmOf(t), layer, platform);

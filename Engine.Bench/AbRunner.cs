@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Cardinal.Formats.Onnx;
+using Cardinal.Kernels.Cpu;
+using Cardinal.Kernels.Cpu.Nchwc;
+using Cardinal.Planning;
+using Tensor = Cardinal.Tensors.Tensor;
+
+namespace Cardinal.Bench;
+
+/// <summary>
+/// A/B of one plan choice in one process: two sessions of one model whose CPU backends differ only in their
+/// <see cref="BlockedTuning"/>, run round by round in turn, each step's median reported side by side. The host here
+/// changes pace within minutes, so processes run one after the other cannot see a 3 % change; sessions alternating in
+/// one process see 0.02 ms on a step (NOTES "Ninth sitting"). A session made second ran about 2 % faster with identical
+/// plans, so the comparison runs twice, B's session made first the second time, and both are printed. Usage:
+/// ab MODEL.onnx --b Name=value[,Name=value…] [--a Name=value…] [--threads 1] [--batch 1] [--runs 10] [--rounds 6]
+///    [--pattern REGEX] [--quiet]
+/// Names are <see cref="BlockedTuning"/>'s (for example --b SplitFirstColumn=false, --b PassChannels=64).
+/// </summary>
+public static class AbRunner
+{
+    private const string Usage = "ab MODEL.onnx --b Name=value[,Name=value...] [--a Name=value...] [--threads N] [--batch B] [--runs R] [--rounds K] [--pattern REGEX] [--quiet]";
+
+    public static int Run(string[] args)
+    {
+        if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException(Usage);
+        string model = args[0];
+        int threads = CompareRunner.Option(args, "--threads", 1), batch = CompareRunner.Option(args, "--batch", 1);
+        int runs = CompareRunner.Option(args, "--runs", 10), rounds = CompareRunner.Option(args, "--rounds", 6);
+        var pattern = new Regex(StringOption(args, "--pattern") ?? ".", RegexOptions.CultureInvariant);
+        BlockedTuning a = Parse(StringOption(args, "--a")), b = Parse(StringOption(args, "--b") ?? throw new ArgumentException(Usage));
+        Console.WriteLine($"{model}: {threads} thread(s), batch {batch}, {rounds} rounds of {runs} profiled and {runs} plain runs each");
+        Console.WriteLine($"A: {a}");
+        Console.WriteLine($"B: {b}");
+        var a1 = Measure(model, a, b, bFirst: false, threads, batch, runs, rounds);
+        var b1 = Measure(model, a, b, bFirst: true, threads, batch, runs, rounds);
+        Console.WriteLine($"plain run, A made first: A {a1.PlainA:F2} B {a1.PlainB:F2} ms; B made first: A {b1.PlainA:F2} B {b1.PlainB:F2} ms");
+        Console.WriteLine($"{"step",-48} {"A",7} {"B",7} {"B−A",7} | {"A",7} {"B",7} {"B−A",7}   (A made first | B made first; ms)");
+        double sumA1 = 0, sumB1 = 0, sumA2 = 0, sumB2 = 0;
+        for (int s = 0; s < a1.Names.Length; s++)
+        {
+            if (!pattern.IsMatch(a1.Names[s])) continue;
+            sumA1 += a1.StepA[s]; sumB1 += a1.StepB[s]; sumA2 += b1.StepA[s]; sumB2 += b1.StepB[s];
+            if (!args.Contains("--quiet"))
+                Console.WriteLine($"{a1.Names[s],-48} {a1.StepA[s],7:F3} {a1.StepB[s],7:F3} {a1.StepB[s] - a1.StepA[s],7:+0.000;-0.000} | {b1.StepA[s],7:F3} {b1.StepB[s],7:F3} {b1.StepB[s] - b1.StepA[s],7:+0.000;-0.000}");
+        }
+        Console.WriteLine($"{"steps matching " + pattern,-48} {sumA1,7:F3} {sumB1,7:F3} {sumB1 - sumA1,7:+0.000;-0.000} | {sumA2,7:F3} {sumB2,7:F3} {sumB2 - sumA2,7:+0.000;-0.000}");
+        return 0;
+    }
+
+    private sealed record Result(string[] Names, double[] StepA, double[] StepB, double PlainA, double PlainB);
+
+    /// <summary>Both sessions, made in the order asked, run <paramref name="rounds"/> rounds in turn (the first to run alternates too).</summary>
+    private static Result Measure(string model, BlockedTuning a, BlockedTuning b, bool bFirst, int threads, int batch, int runs, int rounds)
+    {
+        InferenceSession Open(BlockedTuning tuning) =>
+            InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { Threads = threads, BlockedTuning = tuning }));
+        InferenceSession first = Open(bFirst ? b : a), second = Open(bFirst ? a : b);
+        using InferenceSession sa = bFirst ? second : first, sb = bFirst ? first : second;
+        InferenceSession[] sessions = [sa, sb];
+        int[] dims = sa.Inputs[0].Dims!.Select((d, i) => i == 0 ? d.Size ?? batch : d.Size ?? 1).ToArray();
+        ExecutionPlan[] plans = sessions.Select(s => s.PlanForShapes([dims])).ToArray();
+        KernelExecutor[] executors = sessions.Select(s => (KernelExecutor)s.CompiledPlanFor([dims])).ToArray();
+        string[] names = plans[0].Steps.Select(st => st.Node.Name).ToArray();
+        if (!plans[1].Steps.Select(st => st.Node.Name).SequenceEqual(names)) throw new InvalidOperationException("A and B planned different steps; ab compares kernels of one plan.");
+        var input = Tensor.FromArray(Enumerable.Range(0, dims.Aggregate(1, (x, y) => x * y)).Select(i => MathF.Sin(i)).ToArray(), dims);
+        Tensor[] outputs = plans.Select(p => Tensor.CreateUninitialized(p.Values[p.Outputs[0]].ElementType, p.Values[p.Outputs[0]].Dims)).ToArray();
+        var ticks = new[] { new List<long[]>(), new List<long[]>() };
+        var plain = new[] { new List<double>(), new List<double>() };
+        for (int k = 0; k < 2; k++) for (int i = 0; i < 3; i++) executors[k].Run([input], [outputs[k]]);
+        for (int round = 0; round < rounds; round++)
+            for (int turn = 0; turn < 2; turn++)
+            {
+                int k = (turn + round) % 2;
+                for (int r = 0; r < runs; r++)
+                {
+                    var t = new long[names.Length];
+                    executors[k].Profile([input], [outputs[k]], t);
+                    ticks[k].Add(t);
+                }
+                for (int r = 0; r < runs; r++)
+                {
+                    long start = Stopwatch.GetTimestamp();
+                    executors[k].Run([input], [outputs[k]]);
+                    plain[k].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                }
+            }
+        double[] StepMedians(int k) => Enumerable.Range(0, names.Length).Select(s => Median(ticks[k].Select(t => t[s] * 1000.0 / Stopwatch.Frequency))).ToArray();
+        return new Result(names, StepMedians(0), StepMedians(1), Median(plain[0]), Median(plain[1]));
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        double[] sorted = values.Order().ToArray();
+        return sorted[sorted.Length / 2];
+    }
+
+    private static string? StringOption(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    /// <summary>The defaults with each "Name=value" of a comma-separated list set (a boxed copy, since the record's properties are init-only).</summary>
+    internal static BlockedTuning Parse(string? settings)
+    {
+        object tuning = BlockedTuning.Default;
+        if (string.IsNullOrWhiteSpace(settings)) return (BlockedTuning)tuning;
+        foreach (string setting in settings.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string[] parts = setting.Split('=', 2, StringSplitOptions.TrimEntries);
+            PropertyInfo property = typeof(BlockedTuning).GetProperty(parts[0], BindingFlags.Public | BindingFlags.Instance)
+                ?? throw new ArgumentException($"BlockedTuning has no setting '{parts[0]}'; it has {string.Join(", ", typeof(BlockedTuning).GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name))}.");
+            if (parts.Length != 2) throw new ArgumentException($"'{setting}': expected Name=value.");
+            property.SetValue(tuning, Convert.ChangeType(parts[1], property.PropertyType, CultureInfo.InvariantCulture));
+        }
+        return (BlockedTuning)tuning;
+    }
+}
