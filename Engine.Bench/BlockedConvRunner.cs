@@ -10,20 +10,22 @@ using Cardinal.Testing;
 namespace Cardinal.Bench;
 
 /// <summary>
-/// `blockedconv [--threads T] [--runs R] [--rounds K] [--isa avx2] [--only NAME] [--cold] [--resnext]`: every ResNet-50 row of
+/// `blockedconv [--threads T] [--runs R] [--rounds K] [--isa avx2] [--only NAME] [--cold] [--resnext] [--versus Name=value]`: every ResNet-50 row of
 /// <see cref="ConvCases"/> at its model size, <see cref="BlockedDirectPlan"/> (blocked input, output and
 /// residual prepared once) against the NCHW plan <see cref="ConvPlan.Select"/> picks, alternating in blocks of
 /// R runs, K rounds; per layer the medians in ms, GFLOP/s and % of the FMA peak measured in the same process.
 /// --resnext: ResNeXt-50's rows instead, those the blocked kernel runs (groups of 16 and 32 channels among them).
 /// --cold streams 64 MiB between runs (untimed), so that weights, input and output come from memory as in a model
-/// whose weights never fit L3.
+/// whose weights never fit L3. --versus Name=value[,…]: the left columns run the blocked kernel with that
+/// <see cref="BlockedTuning"/> (as `ab` names them) instead of the NCHW plan: one plan choice A/B on each layer alone.
 /// </summary>
 internal static class BlockedConvRunner
 {
     public static int Run(string[] args)
     {
         int threads = CompareRunner.Option(args, "--threads", 1), runs = CompareRunner.Option(args, "--runs", 10), rounds = CompareRunner.Option(args, "--rounds", 3);
-        string? only = Value(args, "--only"), isaText = Value(args, "--isa");
+        string? only = Value(args, "--only"), isaText = Value(args, "--isa"), versus = Value(args, "--versus");
+        BlockedTuning? other = versus is null ? null : AbRunner.Parse(versus);
         float[] evict = args.Contains("--cold") ? new float[16 << 20] : [];
         CpuPlatform platform = isaText is null ? CpuPlatform.Default : CpuPlatform.Create(Enum.Parse<CpuIsa>(isaText, ignoreCase: true));
         if (platform.BlockSize == 0) { Console.Error.WriteLine($"{platform.Isa} has no blocked kernels."); return 1; }
@@ -31,7 +33,8 @@ internal static class BlockedConvRunner
         // The best of three: on a shared VM one measurement can land on a busy moment and understate the peak.
         double peak = Enumerable.Range(0, 3).Max(_ => FmaPeak.Measure(threads, 400));
         Console.WriteLine($"blockedconv: {platform.Isa}, block {platform.BlockSize}, {threads} thread(s), {(evict.Length > 0 ? "cold" : "warm")} caches, {runs} runs × {rounds} rounds alternating; FMA peak {peak:F1} GFLOP/s ({FmaPeak.VectorWidth})");
-        Console.WriteLine("| layer | NCHW plan | NCHW ms | GFLOP/s | % peak | blocked ms | GFLOP/s | % peak | speed-up |");
+        if (other is { } o) Console.WriteLine($"left: the blocked kernel with {o}");
+        Console.WriteLine($"| layer | {(other is null ? "NCHW plan | NCHW ms" : "left plan | left ms")} | GFLOP/s | % peak | blocked ms | GFLOP/s | % peak | speed-up |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         double totalNchw = 0, totalBlocked = 0;
         IEnumerable<ConvCase> cases = args.Contains("--resnext")
@@ -44,7 +47,7 @@ internal static class BlockedConvRunner
             var random = new Random(c.Name.Length);
             float[] weight = Fill(random, shape.WeightLength), bias = Fill(random, shape.OutChannels);
             var tensor = Tensor.FromArray(weight, weight.Length);
-            ConvPlan nchw = ConvPlan.Select(shape, tensor, platform, parallel);
+            ConvPlan nchw = other is null ? ConvPlan.Select(shape, tensor, platform, parallel) : new BlockedDirectPlan(shape, tensor, platform, parallel, null, other);
             var blocked = new BlockedDirectPlan(shape, tensor, platform, parallel);
             var workspace = new WorkspaceBuffer(nchw.WorkspaceBytes);
             var blockedWorkspace = new WorkspaceBuffer(blocked.WorkspaceBytes); // the zero-padded input copy, where the plan makes one
@@ -55,7 +58,11 @@ internal static class BlockedConvRunner
 
             var nchwMs = new List<double>();
             var blockedMs = new List<double>();
-            void RunNchw() => nchw.Run(x, weight, bias, residual, y, workspace.Workspace);
+            void RunNchw()
+            {
+                if (other is null) nchw.Run(x, weight, bias, residual, y, workspace.Workspace);
+                else nchw.Run(xb, default, bias, rb, yb, workspace.Workspace);
+            }
             void RunBlocked() => blocked.Run(xb, default, bias, rb, yb, blockedWorkspace.Workspace);
             RunNchw(); RunBlocked(); RunNchw(); RunBlocked();
             for (int round = 0; round < rounds; round++)
