@@ -26,6 +26,16 @@ public static class AbRunner
 
     public static int Run(string[] args)
     {
+        try { return Compare(args); }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"ab: {e.Message}");
+            return 2;
+        }
+    }
+
+    private static int Compare(string[] args)
+    {
         if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException(Usage);
         string model = args[0];
         int threads = CompareRunner.Option(args, "--threads", 1), batch = CompareRunner.Option(args, "--batch", 1);
@@ -115,7 +125,10 @@ public static class AbRunner
             PropertyInfo property = typeof(BlockedTuning).GetProperty(parts[0], BindingFlags.Public | BindingFlags.Instance)
                 ?? throw new ArgumentException($"BlockedTuning has no setting '{parts[0]}'; it has {string.Join(", ", typeof(BlockedTuning).GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name))}.");
             if (parts.Length != 2) throw new ArgumentException($"'{setting}': expected Name=value.");
-            property.SetValue(tuning, Convert.ChangeType(parts[1], property.PropertyType, CultureInfo.InvariantCulture));
+            object value;
+            try { value = Convert.ChangeType(parts[1], property.PropertyType, CultureInfo.InvariantCulture); }
+            catch (Exception e) when (e is FormatException or OverflowException) { throw new ArgumentException($"'{setting}': {parts[0]} takes a {property.PropertyType.Name}.", e); }
+            property.SetValue(tuning, value);
         }
         return (BlockedTuning)tuning;
     }

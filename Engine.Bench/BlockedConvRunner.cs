@@ -25,7 +25,9 @@ internal static class BlockedConvRunner
     {
         int threads = CompareRunner.Option(args, "--threads", 1), runs = CompareRunner.Option(args, "--runs", 10), rounds = CompareRunner.Option(args, "--rounds", 3);
         string? only = Value(args, "--only"), isaText = Value(args, "--isa"), versus = Value(args, "--versus");
-        BlockedTuning? other = versus is null ? null : AbRunner.Parse(versus);
+        BlockedTuning? other;
+        try { other = versus is null ? null : AbRunner.Parse(versus); }
+        catch (ArgumentException e) { Console.Error.WriteLine($"blockedconv: {e.Message}"); return 2; }
         float[] evict = args.Contains("--cold") ? new float[16 << 20] : [];
         CpuPlatform platform = isaText is null ? CpuPlatform.Default : CpuPlatform.Create(Enum.Parse<CpuIsa>(isaText, ignoreCase: true));
         if (platform.BlockSize == 0) { Console.Error.WriteLine($"{platform.Isa} has no blocked kernels."); return 1; }
