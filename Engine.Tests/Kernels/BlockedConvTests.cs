@@ -196,6 +196,57 @@ public class BlockedConvTests
     }
 
     [Test]
+    public void ColumnTiles_OverNarrowRows_BitIdenticalToTheCopy()
+    {
+        // Over narrow rows (ResNet's 7- and 14-wide planes) border columns run as column tiles over a task's rows instead of
+        // through the zero-padded copy. Each pixel sums the copy's products but its zero ones, in the same order, so the
+        // answers must be the copy's bit for bit: one border column (stride 2) or two, asymmetric pads (rows that clamp their
+        // kernel rows differently cut a column's runs), a 3×5 and a 5×5 kernel, a last group of fewer blocks than the tile,
+        // residual and ReLU through passes, the output over its residual, batch 2, 1 and 2 threads, every tier. Wide rows keep
+        // the copy.
+        RequireBlockedTier();
+        ConvShape[] shapes =
+        [
+            new(1, 160, 256, 1, Window2D(14, 14, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1), new(false, true)),  // layer4.0's 3×3 s2 in small
+            new(2, 144, 208, 1, Window2D(7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1), new(true, true)),     // layer4's 3×3
+            new(1, 192, 192, 1, Window2D(14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1), new(true, false)),  // layer3's 3×3
+            new(1, 136, 256, 1, Window2D(11, 9, 3, 5, 1, 1, 1, 1, 2, 1, 0, 3), new(false, false)),  // asymmetric pads
+            new(2, 150, 224, 1, Window2D(13, 12, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2), new(true, true)),   // 5×5 s2
+        ];
+        var wide = new ConvShape(1, 160, 256, 1, Window2D(28, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1), new(false, true));
+        var random = new Random(73);
+        foreach (CpuIsa isa in Tiers)
+        {
+            var platform = CpuPlatform.Create(isa);
+            int b = platform.BlockSize;
+            foreach (ParallelRunner runner in new[] { One, Two })
+            {
+                var wideWeights = Tensor.FromArray(new float[wide.WeightLength], (int)wide.WeightLength);
+                var widePlan = new BlockedDirectPlan(wide, wideWeights, platform, runner, null, null);
+                Assert.That(widePlan.RunsColumnTiles, Is.False, $"{isa}: 28-wide rows keep the copy");
+                Assert.That(widePlan.CopiesPadded, Is.True, $"{isa}: 28-wide rows keep the copy");
+                foreach (ConvShape shape in shapes)
+                {
+                    var weights = Tensor.FromArray(RandomArray(random, shape.WeightLength), (int)shape.WeightLength);
+                    var tiles = new BlockedDirectPlan(shape, weights, platform, runner, null, null);
+                    var copy = new BlockedDirectPlan(shape, weights, platform, runner, null, BlockedTuning.NarrowRowsCopied);
+                    string where = $"{shape} on {isa}, {runner.Threads} thread(s)";
+                    Assert.That(tiles.RunsColumnTiles && !tiles.CopiesPadded, Is.True, $"{where}: column tiles, no copy");
+                    Assert.That(tiles.Passes, Is.GreaterThan(1), $"{where}: in passes");
+                    Assert.That(tiles.Description, Does.Contain("column tiles"), $"{where}: inspect names them");
+                    Assert.That(copy.RunsColumnTiles || !copy.CopiesPadded, Is.False, $"{where}: the copy");
+                    int cp = BlockedLayout.PaddedChannels(shape.Channels, b), mp = BlockedLayout.PaddedChannels(shape.OutChannels, b);
+                    float[] x = RandomArray(random, (long)shape.Batch * cp * shape.Window.InSize), bias = RandomArray(random, shape.OutChannels);
+                    long length = (long)shape.Batch * mp * shape.Window.OutSize;
+                    float[] residual = shape.Epilogue.Residual ? RandomArray(random, length) : [];
+                    float[] got = BlockedOutputAssert.Run(tiles, x, bias, residual, length), expected = BlockedOutputAssert.Run(copy, x, bias, residual, length);
+                    Assert.That(got, Is.EqualTo(expected), where);
+                }
+            }
+        }
+    }
+
+    [Test]
     public void RowPairs_BitIdenticalToSingleRows()
     {
         // Units of one or two output blocks over narrow rows run two rows per register tile on AVX-512 (ResNeXt's groups

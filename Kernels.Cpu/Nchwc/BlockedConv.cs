@@ -73,6 +73,11 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     private readonly bool _rowPairs;
     /// <summary>Whether each row's first tile, from column 0 (whose first tap lies in the padding), runs in two calls (<see cref="FirstColumnTile"/>).</summary>
     private readonly bool _splitFirst;
+    /// <summary>
+    /// Whether border columns run as column tiles, one tile over up to a tile's width of a task's rows that clamp their
+    /// kernel rows alike (<see cref="ColumnTiles"/>), instead of one pixel at a time or through the zero-padded copy.
+    /// </summary>
+    private readonly bool _columnTiles;
     private readonly int _pairPixels;
     /// <summary>A row pair's interior in near-equal two-row tiles (<see cref="WindowTaps.NearEqualTiles"/>), the same for every pair: found once here.</summary>
     private readonly (int Base, int Wider) _pairTiles;
@@ -197,7 +202,21 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // nor for units that may run two rows per tile, whose border columns run in two-row tiles of their own.
         _splitFirst = tuning.SplitFirstColumn && !(b == 16 && _tileBlocks <= 2) && w.PadW > 0 && 8 * border <= w.OutW
             && _interiorLo == 1 && _interiorHi == w.OutW && WindowTaps.Inside(-w.PadW, w.DW, w.KW, w.InW) == (1, w.KW - 1);
-        if (!_splitFirst && (w.PadH | w.PadW | w.PadEndH | w.PadEndW) != 0 && border > 0
+        // Over narrow rows (the border more than an eighth of the row: ResNet's 7- and 14-wide planes) whose tasks hold
+        // several rows, the border columns run as column tiles instead of the copy (ColumnTiles): the same column of up to
+        // a tile's width of rows in one register tile, their output gathered into place through the epilogue. The copy
+        // had its padding taps multiplied as zeros, cut a 7-wide strided row into tiles of 4 + 3 where the interior is one
+        // tile of 6, and on 2 threads wrote its copy over workspace lines the other core held. Alone, 1 thread (`blockedconv
+        // --versus`): ResNet-50's layer4.0 3×3 s2 1.25 → 1.10 ms, layer4's 3×3 1.21 → 1.11, layer3's 1.09 → 0.99; over
+        // 28- and 56-wide rows they lost (1.06 → 1.17, 1.08 → 1.13: the border a small share, the gathering not), so the
+        // line is the copy's own. In ResNet-50 (two sessions alternating): layer4.0's 3×3 s2 −0.04 to −0.10 ms on 1
+        // thread, −0.06 to −0.11 on 2 (NOTES "Tenth sitting"). Units that pair rows have their own border path. Each
+        // pixel sums the copy's products but its zero ones, in the same order: the answers are the copy's bit for bit.
+        (_, int passesBefore) = PassBlocks(_inBlocksPerUnit, (long)w.KH * w.KW * b * _tileBlocks * b * sizeof(float), b, w.OutH > 1, tuning);
+        int rowsPerTask = passesBefore == 1 ? 1 : UnitsPerTask(w.OutH, Shape.Batch * _groups, (long)w.OutW * _tileBlocks * b * sizeof(float), parallel.Threads);
+        _columnTiles = tuning.ColumnTiles && !_splitFirst && border > 0 && 8 * border > w.OutW && w.OutH > 1 && rowsPerTask >= 2
+            && !(b == 16 && tuning.RowPairs && _tileBlocks <= 2);
+        if (!_splitFirst && !_columnTiles && (w.PadH | w.PadW | w.PadEndH | w.PadEndW) != 0 && border > 0
             && (8 * border > w.OutW || (copyBytes <= tuning.PadCopyBytes && flopsPerCopiedByte >= tuning.PadCopyMinFlopsPerByte)))
         {
             _padded = w;
@@ -340,7 +359,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     /// <summary>The register tile this layer runs (groups narrow it to a divisor of their blocks).</summary>
     public override string Description => $"blocked direct NCHW{_block}c, {_tilePixels}×{_tileBlocks} pixels×blocks"
-        + (_rowPairs ? $", two rows per tile (up to {_pairPixels}×2×{_tileBlocks})" : "");
+        + (_rowPairs ? $", two rows per tile (up to {_pairPixels}×2×{_tileBlocks})" : "") + (_columnTiles ? ", border columns in column tiles" : "");
 
     public override bool HoldsPackedWeights => true;
 
@@ -374,6 +393,12 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     /// <summary>Whether each row's first tile runs in two calls, its first column's first tap in the padding (<see cref="BlockedTuning.SplitFirstColumn"/>).</summary>
     internal bool SplitsFirstColumn => _splitFirst;
+
+    /// <summary>Whether border columns run as column tiles (<see cref="_columnTiles"/>).</summary>
+    internal bool RunsColumnTiles => _columnTiles;
+
+    /// <summary>Whether the plan reads a zero-padded copy of its input.</summary>
+    internal bool CopiesPadded => _padded is not null;
 
     /// <summary>Output columns of a row outside the interior (one pixel at a time, or one pixel wide in two-row tiles): for tests.</summary>
     internal int BorderColumns => _w.OutW - (_interiorHi - _interiorLo);
@@ -639,7 +664,56 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
             RunUnit<TEpilogue>(n, group, u, cb0, count, biasBase, residualBase, body, ref ahead);
             u++;
         }
+        if (_columnTiles) ColumnTiles<TEpilogue>(n, group, u0, u1, cb0, count, biasBase, residualBase, body);
     }
+
+    /// <summary>
+    /// The border columns of rows [oh0, oh1) (<see cref="_columnTiles"/>; the rows' units skipped them): for each border
+    /// column, runs of up to a tile's width of rows that clamp their kernel rows alike, each run one register tile whose
+    /// "pixels" are the column's pixels in those rows (the input stepping a row of the plane per pixel). The tile stores
+    /// its sums into a scratch tile, and each sum goes to its row through the layer's epilogue, as a row's own tile
+    /// would store it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ColumnTiles<TEpilogue>(int n, int group, int oh0, int oh1, int cb0, int count, float* biasBase, float* residualBase, in Body body) where TEpilogue : struct, IEpilogue
+    {
+        Window3D w = _w;
+        int b = _block;
+        long outPlane = (long)w.OutH * w.OutW * b;
+        float* sums = stackalloc float[ColumnTileFloats];
+        for (int side = 0; side < 2; side++)
+            for (int ow = side == 0 ? 0 : _interiorHi, end = side == 0 ? _interiorLo : w.OutW; ow < end; ow++)
+                for (int oh = oh0; oh < oh1;)
+                {
+                    int ih0 = oh * w.SH - w.PadH;
+                    (int khLo, int khCount) = WindowTaps.Inside(ih0, w.DH, w.KH, w.InH);
+                    int k = 1;
+                    while (oh + k < oh1 && k < _tilePixels && WindowTaps.Inside(ih0 + k * w.SH, w.DH, w.KH, w.InH) == (khLo, khCount)) k++;
+                    RowSetup at = RowOf(n, group, oh, ih0, khLo, cb0, body, biasBase);
+                    int r = at.Blocks;
+                    (nint xAt, nint filterAt, int kwCount) = BorderTaps(ow, r);
+                    var args = ArgsFor(cb0, count);
+                    args.PixelStep = (nint)w.SH * w.InW * b; // the next pixel of the tile: the same column, the next output row
+                    args.OutBlockStride = (nint)k * b;       // the scratch tile: [block][pixel][b]
+                    TileOf<BiasEpilogue>(k, r, at.XRow + xAt, at.Filter + filterAt, sums, null, body.ZeroBias, &args, khCount, kwCount);
+                    for (int j = 0; j < r; j++)
+                        for (int p = 0; p < k; p++)
+                        {
+                            long o = at.YRow + j * outPlane + (long)p * w.OutW * b + (long)ow * b;
+                            float* sum = sums + (j * k + p) * b, bias = at.Bias + j * b;
+                            if (b == 16)
+                                Vector512.Store(TEpilogue.Apply(Vector512.Load(sum), Vector512.Load(bias),
+                                    TEpilogue.ReadsResidual ? Vector512.Load(residualBase + o) : default), body.Y + o);
+                            else
+                                Vector256.Store(TEpilogue.Apply(Vector256.Load(sum), Vector256.Load(bias),
+                                    TEpilogue.ReadsResidual ? Vector256.Load(residualBase + o) : default), body.Y + o);
+                        }
+                    oh += k;
+                }
+    }
+
+    /// <summary>Floats of <see cref="ColumnTiles"/>' scratch tile: the widest tile (12 pixels of one block, or 6 of 4) × 16.</summary>
+    private const int ColumnTileFloats = 12 * 4 * 16;
 
     /// <summary>
     /// Output rows oh and oh + 1 (units of one segment each), as <see cref="RunUnit"/> runs each: the interior columns in
@@ -724,6 +798,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
                 continue;
             }
             args.Prefetch = 0;
+            if (_columnTiles) { ow++; continue; } // the task's column tiles run them (ColumnTiles)
             BorderPixel<TEpilogue>(ow, xRow, filter, body.Y + yRow, residualBase is null ? null : residualBase + yRow, bias, r, khCount, &args);
             ow++;
         }
