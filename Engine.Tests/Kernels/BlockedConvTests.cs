@@ -202,8 +202,9 @@ public class BlockedConvTests
         // through the zero-padded copy. Each pixel sums the copy's products but its zero ones, in the same order, so the
         // answers must be the copy's bit for bit: one border column (stride 2) or two, asymmetric pads (rows that clamp their
         // kernel rows differently cut a column's runs), a 3×5 and a 5×5 kernel, a last group of fewer blocks than the tile,
-        // residual and ReLU through passes, the output over its residual, batch 2, 1 and 2 threads, every tier. Wide rows keep
-        // the copy.
+        // residual and ReLU through passes, the output over its residual, batch 2, 1 and 2 threads, every tier; grouped layers
+        // (one pass) in tasks of all an image's rows, strided groups of two blocks and stride-1 groups of four. Wide rows keep
+        // the copy, and on AVX-512 so do stride-1 groups of one or two blocks (their rows pair).
         RequireBlockedTier();
         ConvShape[] shapes =
         [
@@ -212,6 +213,13 @@ public class BlockedConvTests
             new(1, 192, 192, 1, Window2D(14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1), new(true, false)),  // layer3's 3×3
             new(1, 136, 256, 1, Window2D(11, 9, 3, 5, 1, 1, 1, 1, 2, 1, 0, 3), new(false, false)),  // asymmetric pads
             new(2, 150, 224, 1, Window2D(13, 12, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2), new(true, true)),   // 5×5 s2
+            new(2, 128, 128, 4, Window2D(14, 14, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1), new(true, true)),    // ResNeXt's strided layer4.0: groups of 32
+            new(1, 256, 256, 4, Window2D(7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1), new(false, true)),    // ResNeXt-101 32x8d's layer4: groups of 64
+        ];
+        ConvShape[] paired =
+        [
+            new(1, 128, 128, 4, Window2D(7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1), new(false, true)),    // groups of 32, stride 1
+            new(1, 64, 64, 4, Window2D(14, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1), new(false, true)),    // groups of 16
         ];
         var wide = new ConvShape(1, 160, 256, 1, Window2D(28, 28, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1), new(false, true));
         var random = new Random(73);
@@ -225,6 +233,12 @@ public class BlockedConvTests
                 var widePlan = new BlockedDirectPlan(wide, wideWeights, platform, runner, null, null);
                 Assert.That(widePlan.RunsColumnTiles, Is.False, $"{isa}: 28-wide rows keep the copy");
                 Assert.That(widePlan.CopiesPadded, Is.True, $"{isa}: 28-wide rows keep the copy");
+                foreach (ConvShape shape in paired)
+                {
+                    var plan = new BlockedDirectPlan(shape, Tensor.FromArray(new float[shape.WeightLength], (int)shape.WeightLength), platform, runner, null, null);
+                    Assert.That(plan.RunsColumnTiles, Is.EqualTo(b != 16), $"{shape} on {isa}: column tiles where rows do not pair");
+                    Assert.That(plan.RowPairs, Is.EqualTo(b == 16), $"{shape} on {isa}: rows pair on AVX-512");
+                }
                 foreach (ConvShape shape in shapes)
                 {
                     var weights = Tensor.FromArray(RandomArray(random, shape.WeightLength), (int)shape.WeightLength);
@@ -232,7 +246,7 @@ public class BlockedConvTests
                     var copy = new BlockedDirectPlan(shape, weights, platform, runner, null, BlockedTuning.NarrowRowsCopied);
                     string where = $"{shape} on {isa}, {runner.Threads} thread(s)";
                     Assert.That(tiles.RunsColumnTiles && !tiles.CopiesPadded, Is.True, $"{where}: column tiles, no copy");
-                    Assert.That(tiles.Passes, Is.GreaterThan(1), $"{where}: in passes");
+                    if (shape.Group == 1) Assert.That(tiles.Passes, Is.GreaterThan(1), $"{where}: in passes");
                     Assert.That(tiles.Description, Does.Contain("column tiles"), $"{where}: inspect names them");
                     Assert.That(copy.RunsColumnTiles || !copy.CopiesPadded, Is.False, $"{where}: the copy");
                     int cp = BlockedLayout.PaddedChannels(shape.Channels, b), mp = BlockedLayout.PaddedChannels(shape.OutChannels, b);

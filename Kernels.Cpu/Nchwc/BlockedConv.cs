@@ -210,12 +210,19 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // --versus`): ResNet-50's layer4.0 3×3 s2 1.25 → 1.10 ms, layer4's 3×3 1.21 → 1.11, layer3's 1.09 → 0.99; over
         // 28- and 56-wide rows they lost (1.06 → 1.17, 1.08 → 1.13: the border a small share, the gathering not), so the
         // line is the copy's own. In ResNet-50 (two sessions alternating): layer4.0's 3×3 s2 −0.04 to −0.10 ms on 1
-        // thread, −0.06 to −0.11 on 2 (NOTES "Tenth sitting"). Units that pair rows have their own border path. Each
-        // pixel sums the copy's products but its zero ones, in the same order: the answers are the copy's bit for bit.
+        // thread, −0.06 to −0.11 on 2 (NOTES "Tenth sitting"). Each pixel sums the copy's products but its zero ones, in
+        // the same order: the answers are the copy's bit for bit.
+        // A grouped layer (one pass, tasks of one row) takes them in tasks of all an image's rows, which its many groups
+        // still share out: ResNeXt-101's strided layer4.0 (2048 in groups of 64 or 32 channels, 14 → 7) 0.87–1.26 →
+        // 0.65–1.04 ms on 1 thread, −0.08 to −0.10 on 2. Units that pair rows keep their own border path, but for the
+        // strided grouped ones of two blocks (one border column): their interior is then one tile of 6 × 2.
         (_, int passesBefore) = PassBlocks(_inBlocksPerUnit, (long)w.KH * w.KW * b * _tileBlocks * b * sizeof(float), b, w.OutH > 1, tuning);
-        int rowsPerTask = passesBefore == 1 ? 1 : UnitsPerTask(w.OutH, Shape.Batch * _groups, (long)w.OutW * _tileBlocks * b * sizeof(float), parallel.Threads);
+        bool groupedRows = shape.Group > 1 && passesBefore == 1;
+        int rowsPerTask = passesBefore > 1 ? UnitsPerTask(w.OutH, Shape.Batch * _groups, (long)w.OutW * _tileBlocks * b * sizeof(float), parallel.Threads)
+            : groupedRows ? w.OutH : 1;
+        bool pairUnits = b == 16 && tuning.RowPairs && _tileBlocks <= 2;
         _columnTiles = tuning.ColumnTiles && !_splitFirst && border > 0 && 8 * border > w.OutW && w.OutH > 1 && rowsPerTask >= 2
-            && !(b == 16 && tuning.RowPairs && _tileBlocks <= 2);
+            && (!pairUnits || (shape.Group > 1 && _tileBlocks == 2 && border == 1));
         if (!_splitFirst && !_columnTiles && (w.PadH | w.PadW | w.PadEndH | w.PadEndW) != 0 && border > 0
             && (8 * border > w.OutW || (copyBytes <= tuning.PadCopyBytes && flopsPerCopiedByte >= tuning.PadCopyMinFlopsPerByte)))
         {
@@ -237,14 +244,14 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // tiles"). AVX-512 only: AVX2's 16 ymm registers hold no wider tile than the row's own.
         int widest = WindowTaps.WidestTile(_interiorHi - _interiorLo, _tilePixels);
         _pairPixels = TwoRowPixelsAvx512(_tileBlocks);
-        _rowPairs = tuning.RowPairs && b == 16 && _tileBlocks <= 2 && w.OutH >= 2 && _segmentsPerRow == 1 && w.SW is 1 or 2
+        _rowPairs = !_columnTiles && tuning.RowPairs && b == 16 && _tileBlocks <= 2 && w.OutH >= 2 && _segmentsPerRow == 1 && w.SW is 1 or 2
             && widest > 0 && widest * _tileBlocks < 12;
         _pairTiles = _rowPairs ? WindowTaps.NearEqualTiles(_interiorHi - _interiorLo, _pairPixels) : default;
         int units = w.OutH * _segmentsPerRow;
         // Passes as the strided walk takes them (its rows are units), so that the copy sums every pixel in the same order.
         bool manyUnits = units > 1 || _subsampled is { OutH: > 1 };
         (_passBlocks, _passes) = PassBlocks(_inBlocksPerUnit, (long)w.KH * w.KW * b * _tileBlocks * b * sizeof(float), b, manyUnits, tuning);
-        _unitsPerTask = _passes == 1 ? 1 : UnitsPerTask(units, Shape.Batch * _groups, (long)_segmentWidth * _tileBlocks * b * sizeof(float), parallel.Threads);
+        _unitsPerTask = _passes == 1 ? (_columnTiles ? units : 1) : UnitsPerTask(units, Shape.Batch * _groups, (long)_segmentWidth * _tileBlocks * b * sizeof(float), parallel.Threads);
         if (_rowPairs) _unitsPerTask = Math.Min(units, (_unitsPerTask + 1) / 2 * 2); // whole pairs of rows per task
         _ranges = (units + _unitsPerTask - 1) / _unitsPerTask;
         // Which thread reads what the layer before wrote. Groups outermost, each thread streams only its own groups'
