@@ -216,6 +216,9 @@ public class BlockedConvTests
             new(2, 128, 128, 4, Window2D(14, 14, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1), new(true, true)),    // ResNeXt's strided layer4.0: groups of 32
             new(1, 256, 256, 4, Window2D(7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1), new(false, true)),    // ResNeXt-101 32x8d's layer4: groups of 64
         ];
+        // ResNeXt's strided layer3.0 in small (groups of 16, 28 → 14 wide): rows pair for the interior on AVX-512 and the
+        // first column runs as column tiles where it ran one two-row pixel at a time; the same bits.
+        var pairedColumns = new ConvShape(2, 64, 64, 4, Window2D(12, 28, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1), new(true, true));
         ConvShape[] paired =
         [
             new(1, 128, 128, 4, Window2D(7, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1), new(false, true)),    // groups of 32, stride 1
@@ -239,11 +242,23 @@ public class BlockedConvTests
                     Assert.That(plan.RunsColumnTiles, Is.EqualTo(b != 16), $"{shape} on {isa}: column tiles where rows do not pair");
                     Assert.That(plan.RowPairs, Is.EqualTo(b == 16), $"{shape} on {isa}: rows pair on AVX-512");
                 }
+                {
+                    var weights = Tensor.FromArray(RandomArray(random, pairedColumns.WeightLength), (int)pairedColumns.WeightLength);
+                    var plan = new BlockedDirectPlan(pairedColumns, weights, platform, runner, null, null);
+                    var before = new BlockedDirectPlan(pairedColumns, weights, platform, runner, null, BlockedTuning.WithoutColumnTiles);
+                    Assert.That(plan.RunsColumnTiles && plan.RowPairs && !plan.CopiesPadded, Is.EqualTo(b == 16), $"{isa}: pairs and column tiles");
+                    Assert.That(before.RunsColumnTiles || before.CopiesPadded, Is.False, $"{isa}: border pixels before");
+                    int cp = BlockedLayout.PaddedChannels(pairedColumns.Channels, b);
+                    float[] x = RandomArray(random, (long)pairedColumns.Batch * cp * pairedColumns.Window.InSize), bias = RandomArray(random, pairedColumns.OutChannels);
+                    long length = (long)pairedColumns.Batch * cp * pairedColumns.Window.OutSize;
+                    float[] residual = RandomArray(random, length);
+                    Assert.That(BlockedOutputAssert.Run(plan, x, bias, residual, length), Is.EqualTo(BlockedOutputAssert.Run(before, x, bias, residual, length)), $"{isa}, {runner.Threads} thread(s): pairs with column tiles");
+                }
                 foreach (ConvShape shape in shapes)
                 {
                     var weights = Tensor.FromArray(RandomArray(random, shape.WeightLength), (int)shape.WeightLength);
                     var tiles = new BlockedDirectPlan(shape, weights, platform, runner, null, null);
-                    var copy = new BlockedDirectPlan(shape, weights, platform, runner, null, BlockedTuning.NarrowRowsCopied);
+                    var copy = new BlockedDirectPlan(shape, weights, platform, runner, null, BlockedTuning.WithoutColumnTiles);
                     string where = $"{shape} on {isa}, {runner.Threads} thread(s)";
                     Assert.That(tiles.RunsColumnTiles && !tiles.CopiesPadded, Is.True, $"{where}: column tiles, no copy");
                     if (shape.Group == 1) Assert.That(tiles.Passes, Is.GreaterThan(1), $"{where}: in passes");

@@ -78,6 +78,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// kernel rows alike (<see cref="ColumnTiles"/>), instead of one pixel at a time or through the zero-padded copy.
     /// </summary>
     private readonly bool _columnTiles;
+    /// <summary>Whether rows still pair for the interior while the border columns run as column tiles (one-block strided groups over wider rows).</summary>
+    private readonly bool _pairedColumns;
     private readonly int _pairPixels;
     /// <summary>A row pair's interior in near-equal two-row tiles (<see cref="WindowTaps.NearEqualTiles"/>), the same for every pair: found once here.</summary>
     private readonly (int Base, int Wider) _pairTiles;
@@ -215,14 +217,19 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // A grouped layer (one pass, tasks of one row) takes them in tasks of all an image's rows, which its many groups
         // still share out: ResNeXt-101's strided layer4.0 (2048 in groups of 64 or 32 channels, 14 → 7) 0.87–1.26 →
         // 0.65–1.04 ms on 1 thread, −0.08 to −0.10 on 2. Units that pair rows keep their own border path, but for the
-        // strided grouped ones of two blocks (one border column): their interior is then one tile of 6 × 2.
+        // strided grouped ones of two blocks (one border column): their interior is then one tile of 6 × 2. Strided grouped
+        // layers of one block over wider rows (ResNeXt's layer3.0, 28 → 14, no copy: too little work per copied byte)
+        // keep their pairs for the interior and run the border column in column tiles of up to 12 rows, where it had run
+        // as two-row tiles one pixel wide (two sums in flight): −0.006 to −0.030 ms on 1 and 2 threads.
         (_, int passesBefore) = PassBlocks(_inBlocksPerUnit, (long)w.KH * w.KW * b * _tileBlocks * b * sizeof(float), b, w.OutH > 1, tuning);
         bool groupedRows = shape.Group > 1 && passesBefore == 1;
         int rowsPerTask = passesBefore > 1 ? UnitsPerTask(w.OutH, Shape.Batch * _groups, (long)w.OutW * _tileBlocks * b * sizeof(float), parallel.Threads)
             : groupedRows ? w.OutH : 1;
         bool pairUnits = b == 16 && tuning.RowPairs && _tileBlocks <= 2;
-        _columnTiles = tuning.ColumnTiles && !_splitFirst && border > 0 && 8 * border > w.OutW && w.OutH > 1 && rowsPerTask >= 2
-            && (!pairUnits || (shape.Group > 1 && _tileBlocks == 2 && border == 1));
+        _pairedColumns = tuning.ColumnTiles && pairUnits && shape.Group > 1 && _tileBlocks == 1 && !_splitFirst && border > 0 && 8 * border <= w.OutW
+            && w.OutH > 1 && rowsPerTask >= 2 && !(copyBytes <= tuning.PadCopyBytes && flopsPerCopiedByte >= tuning.PadCopyMinFlopsPerByte);
+        _columnTiles = _pairedColumns || (tuning.ColumnTiles && !_splitFirst && border > 0 && 8 * border > w.OutW && w.OutH > 1 && rowsPerTask >= 2
+            && (!pairUnits || (shape.Group > 1 && _tileBlocks == 2 && border == 1)));
         if (!_splitFirst && !_columnTiles && (w.PadH | w.PadW | w.PadEndH | w.PadEndW) != 0 && border > 0
             && (8 * border > w.OutW || (copyBytes <= tuning.PadCopyBytes && flopsPerCopiedByte >= tuning.PadCopyMinFlopsPerByte)))
         {
@@ -244,7 +251,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // tiles"). AVX-512 only: AVX2's 16 ymm registers hold no wider tile than the row's own.
         int widest = WindowTaps.WidestTile(_interiorHi - _interiorLo, _tilePixels);
         _pairPixels = TwoRowPixelsAvx512(_tileBlocks);
-        _rowPairs = !_columnTiles && tuning.RowPairs && b == 16 && _tileBlocks <= 2 && w.OutH >= 2 && _segmentsPerRow == 1 && w.SW is 1 or 2
+        _rowPairs = (!_columnTiles || _pairedColumns) && tuning.RowPairs && b == 16 && _tileBlocks <= 2 && w.OutH >= 2 && _segmentsPerRow == 1 && w.SW is 1 or 2
             && widest > 0 && widest * _tileBlocks < 12;
         _pairTiles = _rowPairs ? WindowTaps.NearEqualTiles(_interiorHi - _interiorLo, _pairPixels) : default;
         int units = w.OutH * _segmentsPerRow;
@@ -755,6 +762,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // two sums in flight and one call where each row's pixel alone had one of each (ResNeXt-50's layer3.0, 1 thread:
         // 0.24–0.29 → 0.22–0.25 ms).
         args.Prefetch = 0;
+        if (_columnTiles) return true; // the task's column tiles run them (ColumnTiles)
         for (int side = 0; side < 2; side++)
             for (int ow = side == 0 ? 0 : _interiorHi, end = side == 0 ? _interiorLo : w.OutW; ow < end; ow++)
             {

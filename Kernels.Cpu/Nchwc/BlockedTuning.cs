@@ -30,7 +30,7 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// <param name="SubsampleStrided">A strided 1×1 window whose output rows are not a whole number of register tiles reads a copy of the pixels it uses, run as one stride-1 row (NOTES "Strided 1×1s as one row").</param>
 /// <param name="RowPairs">Units of one or two output blocks over narrow rows run two rows per register tile (NOTES "Two-row tiles").</param>
 /// <param name="SplitFirstColumn">A window whose one border column is the first, missing only its first tap (ResNet's strided 3×3s), runs that column's tile in two calls instead of reading a zero-padded copy (NOTES "Ninth sitting").</param>
-/// <param name="ColumnTiles">Over narrow rows (the border more than an eighth of the row) whose tasks hold several rows, border columns run as column tiles over the rows instead of through the zero-padded copy (NOTES "Tenth sitting").</param>
+/// <param name="ColumnTiles">Over narrow rows (the border more than an eighth of the row) whose tasks hold several rows, and in strided grouped layers of one block, border columns run as column tiles down the rows instead of through the zero-padded copy or one pixel at a time (NOTES "Tenth sitting").</param>
 internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesAboveChannels, int PassChannels, long PadCopyBytes, double PadCopyMinFlopsPerByte, bool SubsampleStrided = true, bool RowPairs = true,
     bool SplitFirstColumn = true, bool ColumnTiles = true)
 {
@@ -45,8 +45,8 @@ internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesA
     /// <summary>The first column in the padding handled as any border (the zero-padded copy or one pixel at a time: the path before <see cref="SplitFirstColumn"/>).</summary>
     public static BlockedTuning CopyFirstColumn { get; } = Default with { SplitFirstColumn = false };
 
-    /// <summary>Narrow rows read the zero-padded copy (the path before <see cref="ColumnTiles"/>; tests compare the two bit for bit).</summary>
-    public static BlockedTuning NarrowRowsCopied { get; } = Default with { ColumnTiles = false };
+    /// <summary>Border columns through the zero-padded copy or one pixel at a time (the paths before <see cref="ColumnTiles"/>; tests compare them bit for bit).</summary>
+    public static BlockedTuning WithoutColumnTiles { get; } = Default with { ColumnTiles = false };
 
     /// <summary>Every layer with more than one input block in passes of one block.</summary>
     public static BlockedTuning PassPerBlock { get; } = Default with { PassesAboveBytes = 0, PassesAboveChannels = 0, PassChannels = 1 };
