@@ -220,14 +220,17 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // strided grouped ones of two blocks (one border column): their interior is then one tile of 6 × 2. Strided grouped
         // layers of one block over wider rows (ResNeXt's layer3.0, 28 → 14, no copy: too little work per copied byte)
         // keep their pairs for the interior and run the border column in column tiles of up to 12 rows, where it had run
-        // as two-row tiles one pixel wide (two sums in flight): −0.006 to −0.030 ms on 1 and 2 threads.
+        // as two-row tiles one pixel wide (two sums in flight): −0.006 to −0.030 ms on 1 and 2 threads. The stride-1 ones over
+        // 14-wide rows likewise, with no copy: their interior (12 columns) pairs as one 12 × 2 tile, their two border
+        // columns run as column tiles; the copy had cost them on 2 threads what it cost layer4.0 above (ResNeXt-50's
+        // layer3.1–3.5 −0.017 to −0.035 ms each on 2 threads, level on 1; ResNeXt-101 64x4d's 23 layer3 grouped layers
+        // −0.34 to −0.36 ms in all on 2, −0.40 to −0.67 on 1).
         (_, int passesBefore) = PassBlocks(_inBlocksPerUnit, (long)w.KH * w.KW * b * _tileBlocks * b * sizeof(float), b, w.OutH > 1, tuning);
         bool groupedRows = shape.Group > 1 && passesBefore == 1;
         int rowsPerTask = passesBefore > 1 ? UnitsPerTask(w.OutH, Shape.Batch * _groups, (long)w.OutW * _tileBlocks * b * sizeof(float), parallel.Threads)
             : groupedRows ? w.OutH : 1;
         bool pairUnits = b == 16 && tuning.RowPairs && _tileBlocks <= 2;
-        _pairedColumns = tuning.ColumnTiles && pairUnits && shape.Group > 1 && _tileBlocks == 1 && !_splitFirst && border > 0 && 8 * border <= w.OutW
-            && w.OutH > 1 && rowsPerTask >= 2 && !(copyBytes <= tuning.PadCopyBytes && flopsPerCopiedByte >= tuning.PadCopyMinFlopsPerByte);
+        _pairedColumns = tuning.ColumnTiles && pairUnits && shape.Group > 1 && _tileBlocks == 1 && !_splitFirst && border > 0 && w.OutH > 1 && rowsPerTask >= 2;
         _columnTiles = _pairedColumns || (tuning.ColumnTiles && !_splitFirst && border > 0 && 8 * border > w.OutW && w.OutH > 1 && rowsPerTask >= 2
             && (!pairUnits || (shape.Group > 1 && _tileBlocks == 2 && border == 1)));
         if (!_splitFirst && !_columnTiles && (w.PadH | w.PadW | w.PadEndH | w.PadEndW) != 0 && border > 0
@@ -252,7 +255,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         int widest = WindowTaps.WidestTile(_interiorHi - _interiorLo, _tilePixels);
         _pairPixels = TwoRowPixelsAvx512(_tileBlocks);
         _rowPairs = (!_columnTiles || _pairedColumns) && tuning.RowPairs && b == 16 && _tileBlocks <= 2 && w.OutH >= 2 && _segmentsPerRow == 1 && w.SW is 1 or 2
-            && widest > 0 && widest * _tileBlocks < 12;
+            && widest > 0 && (widest * _tileBlocks < 12 || (_pairedColumns && widest * _tileBlocks <= 12)); // 12 columns pair as one tile of 24 sums
         _pairTiles = _rowPairs ? WindowTaps.NearEqualTiles(_interiorHi - _interiorLo, _pairPixels) : default;
         int units = w.OutH * _segmentsPerRow;
         // Passes as the strided walk takes them (its rows are units), so that the copy sums every pixel in the same order.

@@ -30,7 +30,7 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// <param name="SubsampleStrided">A strided 1×1 window whose output rows are not a whole number of register tiles reads a copy of the pixels it uses, run as one stride-1 row (NOTES "Strided 1×1s as one row").</param>
 /// <param name="RowPairs">Units of one or two output blocks over narrow rows run two rows per register tile (NOTES "Two-row tiles").</param>
 /// <param name="SplitFirstColumn">A window whose one border column is the first, missing only its first tap (ResNet's strided 3×3s), runs that column's tile in two calls instead of reading a zero-padded copy (NOTES "Ninth sitting").</param>
-/// <param name="ColumnTiles">Over narrow rows (the border more than an eighth of the row) whose tasks hold several rows, and in strided grouped layers of one block, border columns run as column tiles down the rows instead of through the zero-padded copy or one pixel at a time (NOTES "Tenth sitting").</param>
+/// <param name="ColumnTiles">Over narrow rows (the border more than an eighth of the row) whose tasks hold several rows, and in grouped layers of one block, border columns run as column tiles down the rows instead of through the zero-padded copy or one pixel at a time (NOTES "Tenth sitting").</param>
 internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesAboveChannels, int PassChannels, long PadCopyBytes, double PadCopyMinFlopsPerByte, bool SubsampleStrided = true, bool RowPairs = true,
     bool SplitFirstColumn = true, bool ColumnTiles = true)
 {
