@@ -40,8 +40,8 @@ public static class AbRunner
         string model = args[0];
         int threads = CompareRunner.Option(args, "--threads", 1), batch = CompareRunner.Option(args, "--batch", 1);
         int runs = CompareRunner.Option(args, "--runs", 10), rounds = CompareRunner.Option(args, "--rounds", 6);
-        var pattern = new Regex(StringOption(args, "--pattern") ?? ".", RegexOptions.CultureInvariant);
-        BlockedTuning a = Parse(StringOption(args, "--a")), b = Parse(StringOption(args, "--b") ?? throw new ArgumentException(Usage));
+        var pattern = new Regex(CompareRunner.TextOption(args, "--pattern") ?? ".", RegexOptions.CultureInvariant);
+        BlockedTuning a = Parse(CompareRunner.TextOption(args, "--a")), b = Parse(CompareRunner.TextOption(args, "--b") ?? throw new ArgumentException(Usage));
         Console.WriteLine($"{model}: {threads} thread(s), batch {batch}, {rounds} rounds of {runs} profiled and {runs} plain runs each");
         Console.WriteLine($"A: {a}");
         Console.WriteLine($"B: {b}");
@@ -106,12 +106,6 @@ public static class AbRunner
     {
         double[] sorted = values.Order().ToArray();
         return sorted[sorted.Length / 2];
-    }
-
-    private static string? StringOption(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
     /// <summary>The defaults with each "Name=value" of a comma-separated list set (a boxed copy, since the record's properties are init-only).</summary>

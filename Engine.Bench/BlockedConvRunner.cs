@@ -24,7 +24,7 @@ internal static class BlockedConvRunner
     public static int Run(string[] args)
     {
         int threads = CompareRunner.Option(args, "--threads", 1), runs = CompareRunner.Option(args, "--runs", 10), rounds = CompareRunner.Option(args, "--rounds", 3);
-        string? only = Value(args, "--only"), isaText = Value(args, "--isa"), versus = Value(args, "--versus");
+        string? only = CompareRunner.TextOption(args, "--only"), isaText = CompareRunner.TextOption(args, "--isa"), versus = CompareRunner.TextOption(args, "--versus");
         BlockedTuning? other;
         try { other = versus is null ? null : AbRunner.Parse(versus); }
         catch (ArgumentException e) { Console.Error.WriteLine($"blockedconv: {e.Message}"); return 2; }
@@ -112,11 +112,5 @@ internal static class BlockedConvRunner
         var a = new float[length];
         for (long i = 0; i < length; i++) a[i] = (float)(random.NextDouble() * 2 - 1);
         return a;
-    }
-
-    private static string? Value(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

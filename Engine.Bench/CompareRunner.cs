@@ -102,6 +102,13 @@ public static class CompareRunner
         return at >= 0 && at + 1 < args.Length ? DepthFirstTuning.Parse(args[at + 1]) : DepthFirstTuning.Default;
     }
 
+    /// <summary>The word after <paramref name="name"/>, or null when the option is not given.</summary>
+    internal static string? TextOption(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
     internal static int Option(string[] args, string name, int fallback)
     {
         int i = Array.IndexOf(args, name);

@@ -78,7 +78,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// kernel rows alike (<see cref="ColumnTiles"/>), instead of one pixel at a time or through the zero-padded copy.
     /// </summary>
     private readonly bool _columnTiles;
-    /// <summary>Whether rows still pair for the interior while the border columns run as column tiles (one-block strided groups over wider rows).</summary>
+    /// <summary>Whether rows still pair for the interior while the border columns run as column tiles (grouped layers of one block).</summary>
     private readonly bool _pairedColumns;
     private readonly int _pairPixels;
     /// <summary>A row pair's interior in near-equal two-row tiles (<see cref="WindowTaps.NearEqualTiles"/>), the same for every pair: found once here.</summary>
@@ -216,7 +216,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // the same order: the answers are the copy's bit for bit.
         // A grouped layer (one pass, tasks of one row) takes them in tasks of all an image's rows, which its many groups
         // still share out: ResNeXt-101's strided layer4.0 (2048 in groups of 64 or 32 channels, 14 → 7) 0.87–1.26 →
-        // 0.65–1.04 ms on 1 thread, −0.08 to −0.10 on 2. Units that pair rows keep their own border path, but for the
+        // 0.65–1.04 ms on 1 thread, −0.08 to −0.11 on 2. Units that pair rows keep their own border path, but for the
         // strided grouped ones of two blocks (one border column): their interior is then one tile of 6 × 2. Strided grouped
         // layers of one block over wider rows (ResNeXt's layer3.0, 28 → 14, no copy: too little work per copied byte)
         // keep their pairs for the interior and run the border column in column tiles of up to 12 rows, where it had run
@@ -225,14 +225,25 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // columns run as column tiles; the copy had cost them on 2 threads what it cost layer4.0 above (ResNeXt-50's
         // layer3.1–3.5 −0.017 to −0.035 ms each on 2 threads, level on 1; ResNeXt-101 64x4d's 23 layer3 grouped layers
         // −0.34 to −0.36 ms in all on 2, −0.40 to −0.67 on 1).
-        (_, int passesBefore) = PassBlocks(_inBlocksPerUnit, (long)w.KH * w.KW * b * _tileBlocks * b * sizeof(float), b, w.OutH > 1, tuning);
-        bool groupedRows = shape.Group > 1 && passesBefore == 1;
-        int rowsPerTask = passesBefore > 1 ? UnitsPerTask(w.OutH, Shape.Batch * _groups, (long)w.OutW * _tileBlocks * b * sizeof(float), parallel.Threads)
-            : groupedRows ? w.OutH : 1;
+        // Segments, passes and the rows a task holds: the zero-padded copy changes none of them (only InH and InW), so
+        // they are found once, here, and decide between the copy and column tiles.
+        // A plane that is one long row splits into segments, so that even one output group makes tasks for every thread.
+        _segmentsPerRow = w.OutH == 1 ? Math.Max(1, (w.OutW + FlatSegment / 2) / FlatSegment) : 1;
+        _segmentWidth = Math.Max(1, (w.OutW + _segmentsPerRow - 1) / _segmentsPerRow);
+        // Rounding the width up can leave the last segments empty (50,176 pixels: 1,045 segments of 49 cover them in
+        // 1,024); a segment that started past the row would clamp its range backwards.
+        _segmentsPerRow = (w.OutW + _segmentWidth - 1) / _segmentWidth;
+        int units = w.OutH * _segmentsPerRow;
+        // Passes as the strided walk takes them (its rows are units), so that the copy sums every pixel in the same order.
+        bool manyUnits = units > 1 || _subsampled is { OutH: > 1 };
+        (_passBlocks, _passes) = PassBlocks(_inBlocksPerUnit, (long)w.KH * w.KW * b * _tileBlocks * b * sizeof(float), b, manyUnits, tuning);
+        int rowsPerTask = _passes > 1 ? UnitsPerTask(units, Shape.Batch * _groups, (long)_segmentWidth * _tileBlocks * b * sizeof(float), parallel.Threads)
+            : shape.Group > 1 ? units : 1;
         bool pairUnits = b == 16 && tuning.RowPairs && _tileBlocks <= 2;
-        _pairedColumns = tuning.ColumnTiles && pairUnits && shape.Group > 1 && _tileBlocks == 1 && !_splitFirst && border > 0 && w.OutH > 1 && rowsPerTask >= 2;
-        _columnTiles = _pairedColumns || (tuning.ColumnTiles && !_splitFirst && border > 0 && 8 * border > w.OutW && w.OutH > 1 && rowsPerTask >= 2
-            && (!pairUnits || (shape.Group > 1 && _tileBlocks == 2 && border == 1)));
+        bool columnsPossible = tuning.ColumnTiles && !_splitFirst && border > 0 && w.OutH > 1 && rowsPerTask >= 2;
+        _pairedColumns = columnsPossible && pairUnits && shape.Group > 1 && _tileBlocks == 1;
+        _columnTiles = columnsPossible && (_pairedColumns
+            || (8 * border > w.OutW && (!pairUnits || (shape.Group > 1 && _tileBlocks == 2 && border == 1))));
         if (!_splitFirst && !_columnTiles && (w.PadH | w.PadW | w.PadEndH | w.PadEndW) != 0 && border > 0
             && (8 * border > w.OutW || (copyBytes <= tuning.PadCopyBytes && flopsPerCopiedByte >= tuning.PadCopyMinFlopsPerByte)))
         {
@@ -241,12 +252,6 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
             (_interiorLo, _interiorHi) = WindowTaps.InteriorColumns(w);
         }
         _w = w;
-        // A plane that is one long row splits into segments, so that even one output group makes tasks for every thread.
-        _segmentsPerRow = w.OutH == 1 ? Math.Max(1, (w.OutW + FlatSegment / 2) / FlatSegment) : 1;
-        _segmentWidth = Math.Max(1, (w.OutW + _segmentsPerRow - 1) / _segmentsPerRow);
-        // Rounding the width up can leave the last segments empty (50,176 pixels: 1,045 segments of 49 cover them in
-        // 1,024); a segment that started past the row would clamp its range backwards.
-        _segmentsPerRow = (w.OutW + _segmentWidth - 1) / _segmentWidth;
 
         // Two rows per tile where a row's widest tile holds fewer than 12 accumulators: 7 × 1 for a one-block unit over a
         // 14-wide row (ResNeXt-50's layer3 groups of 16 channels), 4 × 2 over a 7-wide row (layer4's groups of 32). Such
@@ -257,11 +262,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         _rowPairs = (!_columnTiles || _pairedColumns) && tuning.RowPairs && b == 16 && _tileBlocks <= 2 && w.OutH >= 2 && _segmentsPerRow == 1 && w.SW is 1 or 2
             && widest > 0 && (widest * _tileBlocks < 12 || (_pairedColumns && widest * _tileBlocks <= 12)); // 12 columns pair as one tile of 24 sums
         _pairTiles = _rowPairs ? WindowTaps.NearEqualTiles(_interiorHi - _interiorLo, _pairPixels) : default;
-        int units = w.OutH * _segmentsPerRow;
-        // Passes as the strided walk takes them (its rows are units), so that the copy sums every pixel in the same order.
-        bool manyUnits = units > 1 || _subsampled is { OutH: > 1 };
-        (_passBlocks, _passes) = PassBlocks(_inBlocksPerUnit, (long)w.KH * w.KW * b * _tileBlocks * b * sizeof(float), b, manyUnits, tuning);
-        _unitsPerTask = _passes == 1 ? (_columnTiles ? units : 1) : UnitsPerTask(units, Shape.Batch * _groups, (long)_segmentWidth * _tileBlocks * b * sizeof(float), parallel.Threads);
+        // One pass runs a row per task (many groups make tasks enough), but for the column tiles, which run down the rows.
+        _unitsPerTask = _passes > 1 || _columnTiles ? rowsPerTask : 1;
         if (_rowPairs) _unitsPerTask = Math.Min(units, (_unitsPerTask + 1) / 2 * 2); // whole pairs of rows per task
         _ranges = (units + _unitsPerTask - 1) / _unitsPerTask;
         // Which thread reads what the layer before wrote. Groups outermost, each thread streams only its own groups'
@@ -698,6 +700,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         int b = _block;
         long outPlane = (long)w.OutH * w.OutW * b;
         float* sums = stackalloc float[ColumnTileFloats];
+        var args = ArgsFor(cb0, count);
+        args.PixelStep = (nint)w.SH * w.InW * b; // the next pixel of a tile: the same column, the next output row
         for (int side = 0; side < 2; side++)
             for (int ow = side == 0 ? 0 : _interiorHi, end = side == 0 ? _interiorLo : w.OutW; ow < end; ow++)
                 for (int oh = oh0; oh < oh1;)
@@ -709,9 +713,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
                     RowSetup at = RowOf(n, group, oh, ih0, khLo, cb0, body, biasBase);
                     int r = at.Blocks;
                     (nint xAt, nint filterAt, int kwCount) = BorderTaps(ow, r);
-                    var args = ArgsFor(cb0, count);
-                    args.PixelStep = (nint)w.SH * w.InW * b; // the next pixel of the tile: the same column, the next output row
-                    args.OutBlockStride = (nint)k * b;       // the scratch tile: [block][pixel][b]
+                    args.OutBlockStride = (nint)k * b; // the scratch tile: [block][pixel][b]
                     TileOf<BiasEpilogue>(k, r, at.XRow + xAt, at.Filter + filterAt, sums, null, body.ZeroBias, &args, khCount, kwCount);
                     for (int j = 0; j < r; j++)
                         for (int p = 0; p < k; p++)
