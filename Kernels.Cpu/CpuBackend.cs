@@ -48,6 +48,9 @@ public sealed record CpuBackendOptions
     /// each path with it, and `Engine.Bench ab` runs two sessions differing in one choice side by side in one process.
     /// </summary>
     internal Nchwc.BlockedTuning? BlockedTuning { get; init; }
+
+    /// <summary>Records every parallel loop's per-thread times (Engine.Bench `threads`); null: none.</summary>
+    internal Threading.LoopTrace? LoopTrace { get; init; }
 }
 
 /// <summary>Runs plans on the CPU with Cardinal's own kernels.</summary>
@@ -62,7 +65,7 @@ public sealed class CpuBackend : IBackend
     {
         Options = options ?? new CpuBackendOptions();
         if (Options.Threads < 1) throw new ArgumentOutOfRangeException(nameof(options), Options.Threads, "Threads must be at least 1.");
-        _parallel = new ParallelRunner(Options.Threads);
+        _parallel = new ParallelRunner(Options.Threads) { Trace = Options.LoopTrace };
         _platform = Options.MaxIsa is { } cap ? CpuPlatform.Create(cap) : CpuPlatform.Default;
     }
 

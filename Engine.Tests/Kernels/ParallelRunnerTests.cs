@@ -78,4 +78,46 @@ public class ParallelRunnerTests
             Assert.That(hits.All(h => h == 1), Is.True, $"round {round}, {count} indices");
         }
     }
+
+    /// <summary>A body that names itself and spins a little per index, so that every thread gets some.</summary>
+    private readonly struct SpinBody(int[] hits) : IParallelBody, ITracedBody
+    {
+        public string TraceLabel => "spin";
+
+        public void Invoke(int index)
+        {
+            Interlocked.Increment(ref hits[index]);
+            Thread.SpinWait(2000);
+        }
+    }
+
+    [TestCase(1), TestCase(2), TestCase(4)]
+    public void Trace_RecordsEveryLoopsIndicesAndTimesPerThread(int threads)
+    {
+        var trace = new LoopTrace();
+        using var runner = new ParallelRunner(threads) { Trace = trace };
+        int[] counts = [0, 1, 7, 64];
+        foreach (int count in counts) runner.For(count, new SpinBody(new int[count]));
+        runner.For(5, i => { });
+        List<LoopTrace.Loop> loops = trace.Take();
+        Assert.That(loops.Select(l => l.Count), Is.EqualTo(new[] { 0, 1, 7, 64, 5 }), "one record per loop, in order");
+        Assert.That(loops.Take(4).Select(l => l.Label), Is.All.EqualTo("spin"));
+        Assert.That(loops[4].Label, Does.Contain("ActionBody"), "an unnamed body goes by its type");
+        foreach (LoopTrace.Loop loop in loops)
+        {
+            Assert.That(loop.Indices.Sum(), Is.EqualTo(loop.Count), $"{loop.Label} {loop.Count}: every index counted once");
+            Assert.That(loop.Busy, Has.Length.EqualTo(threads));
+            for (int t = 0; t < threads; t++)
+            {
+                bool ran = loop.Indices[t] > 0;
+                Assert.That(loop.Start[t] >= 0, Is.EqualTo(ran), $"thread {t}: a start exactly when it ran indices");
+                Assert.That(loop.Busy[t] > 0, Is.EqualTo(ran), $"thread {t}: busy exactly when it ran indices");
+                Assert.That(loop.Busy[t], Is.LessThanOrEqualTo(loop.Wall), $"thread {t}: busy within the loop's wall");
+            }
+        }
+        Assert.That(trace.Take(), Is.Empty, "Take empties the trace");
+        runner.Trace = null;
+        runner.For(3, i => { });
+        Assert.That(trace.Take(), Is.Empty, "nothing recorded once the trace is off");
+    }
 }

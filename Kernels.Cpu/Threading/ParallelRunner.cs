@@ -47,6 +47,9 @@ internal sealed class ParallelRunner : IDisposable
 
     public int Threads { get; }
 
+    /// <summary>Where every loop's per-thread times go (Engine.Bench `threads`); null records nothing.</summary>
+    internal LoopTrace? Trace { get; set; }
+
     [ThreadStatic] private static ParallelRunner? t_runner;
     [ThreadStatic] private static int t_worker;
 
@@ -87,7 +90,35 @@ internal sealed class ParallelRunner : IDisposable
         private int _rangeCount;
         private long _epoch;
 
-        protected Work(int threads) => _ranges = new long[threads * Stride];
+        protected Work(int threads)
+        {
+            _ranges = new long[threads * Stride];
+            _busy = new long[threads];
+            _indices = new int[threads];
+            _start = new long[threads];
+        }
+
+        // Per-thread times of a traced loop (ParallelRunner.Trace): written by each thread before its indices leave
+        // Remaining, so the caller reads them complete once Remaining is 0.
+        private readonly long[] _busy, _start;
+        private readonly int[] _indices;
+        private long _published;
+        private bool _traced;
+
+        public void StartTrace(long published)
+        {
+            _traced = true;
+            _published = published;
+            Array.Clear(_busy);
+            Array.Clear(_indices);
+            Array.Fill(_start, -1L);
+        }
+
+        public LoopTrace.Loop EndTrace(string label, long done)
+        {
+            _traced = false;
+            return new LoopTrace.Loop(label, Count, done - _published, (long[])_busy.Clone(), (int[])_indices.Clone(), (long[])_start.Clone());
+        }
 
         public int Epoch => (int)Volatile.Read(ref _epoch);
 
@@ -124,8 +155,19 @@ internal sealed class ParallelRunner : IDisposable
         public void Help(int epoch, int worker)
         {
             int done = 0;
+            bool traced = _traced && worker < _busy.Length;
+            long began = traced ? LoopTrace.Now : 0;
             try { done = HelpUntilDone(epoch, worker); }
-            finally { if (done > 0) Interlocked.Add(ref Remaining, -done); }
+            finally
+            {
+                if (traced && done > 0)
+                {
+                    _busy[worker] += LoopTrace.Now - began;
+                    _indices[worker] += done;
+                    if (_start[worker] < 0) _start[worker] = began - _published;
+                }
+                if (done > 0) Interlocked.Add(ref Remaining, -done);
+            }
         }
 
         private int HelpUntilDone(int epoch, int worker)
@@ -212,7 +254,17 @@ internal sealed class ParallelRunner : IDisposable
         // thread is already inside a loop of this runner (the monitor is re-entrant, the loop objects not).
         if (Threads == 1 || count <= 1 || Monitor.IsEntered(_gate) || !Monitor.TryEnter(_gate))
         {
+            LoopTrace? inlineTrace = Trace;
+            long began = inlineTrace is null ? 0 : LoopTrace.Now;
             for (int i = 0; i < count; i++) body.Invoke(i);
+            if (inlineTrace is not null)
+            {
+                long wall = LoopTrace.Now - began;
+                var busy = new long[Threads]; var indices = new int[Threads]; var start = new long[Threads];
+                Array.Fill(start, -1L);
+                if (count > 0) (busy[0], indices[0], start[0]) = (wall, count, 0);
+                inlineTrace.Add(new LoopTrace.Loop(LoopTrace.LabelOf(body), count, wall, busy, indices, start));
+            }
             return;
         }
         try
@@ -222,12 +274,15 @@ internal sealed class ParallelRunner : IDisposable
             work.Body = body;
             int epoch = (int)Interlocked.Increment(ref _epochs);
             work.Reset(count, epoch);
+            LoopTrace? trace = Trace;
+            if (trace is not null) work.StartTrace(LoopTrace.Now);
             _current = work;
             Interlocked.Increment(ref _generation);
             if (_wake.CurrentCount < _workers.Length) _wake.Release(_workers.Length);
             work.Help(epoch, CurrentWorker);
             var spin = new SpinWait();
             while (Volatile.Read(ref work.Remaining) > 0) spin.SpinOnce(sleep1Threshold: -1);
+            if (trace is not null) trace.Add(work.EndTrace(LoopTrace.LabelOf(body), LoopTrace.Now));
             _current = null;
             work.Body = default;
             if (work.Error is { } error) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
