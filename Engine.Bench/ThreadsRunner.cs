@@ -37,8 +37,15 @@ internal static class ThreadsRunner
             return 2;
         }
         var traces = new[] { new LoopTrace(), new LoopTrace() };
-        int[] threadCounts = [1, threads];
-        using InferenceSession one = Open(args[0], 1, traces[0]), many = Open(args[0], threads, traces[1]);
+        InferenceSession one, many;
+        try { (one, many) = (Open(args[0], 1, traces[0]), Open(args[0], threads, traces[1])); }
+        catch (CardinalException e)
+        {
+            Console.Error.WriteLine($"threads: {e.Message}");
+            return 1;
+        }
+        using var disposeOne = one;
+        using var disposeMany = many;
         InferenceSession[] sessions = [one, many];
         int[] dims = one.Inputs[0].Dims!.Select((d, i) => i == 0 ? d.Size ?? batch : d.Size ?? 1).ToArray();
         KernelExecutor[] executors = sessions.Select(s => (KernelExecutor)s.CompiledPlanFor([dims])).ToArray();
@@ -83,7 +90,7 @@ internal static class ThreadsRunner
         Console.WriteLine($"runs: 1 thread {run1:F2} ms, {threads} threads {runT:F2} ms ({run1 / runT:F2}×)");
         Console.WriteLine($"loops found on both: 1 thread {w1:F2} ms, {threads} threads {wT:F2} ms ({w1 / wT:F2}×); loops only on {threads} threads {unmatched:F2} ms");
         Console.WriteLine($"{threads} threads against perfect scaling ({w1 / threads:F2} ms): +{wT - w1 / threads:F2} ms = work inflation {(bT - b1) / threads:+0.00;-0.00} ms (busy {b1:F2} → {bT:F2} ms summed) + idle {wT - bT / threads:+0.00;-0.00} ms");
-        Console.WriteLine($"outside loops (the executor, single-threaded steps): 1 thread {run1 - w1:F2} ms, {threads} threads {runT - wT - unmatched:F2} ms");
+        Console.WriteLine($"outside the traced loops (the executor, single-threaded steps, steps in side-by-side lanes, which run on their own): 1 thread {run1 - w1:F2} ms, {threads} threads {runT - wT - unmatched:F2} ms");
         return 0;
     }
 
