@@ -240,19 +240,27 @@ internal sealed class KernelExecutor : ICompiledPlan
 
     /// <summary>
     /// A run that also times each step, adding its <see cref="Stopwatch"/> ticks into
-    /// <paramref name="stepTicks"/> (one entry per plan step): the per-layer profile of the benchmarks.
+    /// <paramref name="stepTicks"/> (one entry per plan step): the per-layer profile of the benchmarks. With
+    /// <paramref name="stepStarts"/>, each step's starting <see cref="Stopwatch"/> timestamp too (Engine.Bench `threads`
+    /// places the kernels' parallel loops in their steps by it).
     /// </summary>
-    public void Profile(Tensor[] inputs, Tensor[] outputs, long[] stepTicks)
+    public void Profile(Tensor[] inputs, Tensor[] outputs, long[] stepTicks, long[]? stepStarts = null)
     {
         if (stepTicks.Length != _plan.Steps.Count) throw new ArgumentException($"Need one entry per step ({_plan.Steps.Count}).", nameof(stepTicks));
-        Run(inputs, outputs, CancellationToken.None, stepTicks);
+        if (stepStarts is not null && stepStarts.Length != _plan.Steps.Count) throw new ArgumentException($"Need one entry per step ({_plan.Steps.Count}).", nameof(stepStarts));
+        Run(inputs, outputs, CancellationToken.None, stepTicks, stepStarts);
     }
 
-    private void Run(Tensor[] inputs, Tensor[] outputs, CancellationToken cancellation, long[]? stepTicks)
+    private void Run(Tensor[] inputs, Tensor[] outputs, CancellationToken cancellation, long[]? stepTicks, long[]? stepStarts = null)
     {
         Context context = _contexts.TryTake(out var pooled) ? pooled : new Context(this);
+        context.StepStarts = stepStarts;
         try { context.Execute(inputs, outputs, cancellation, stepTicks); }
-        finally { _contexts.Add(context); }
+        finally
+        {
+            context.StepStarts = null;
+            _contexts.Add(context);
+        }
     }
 
     /// <summary>
@@ -276,6 +284,9 @@ internal sealed class KernelExecutor : ICompiledPlan
         private int _regionIndex;
         private CancellationToken _cancellation;
         private long[]? _stepTicks;
+
+        /// <summary>Where this run records each step's starting timestamp (<see cref="Profile"/>), or null.</summary>
+        public long[]? StepStarts;
 
         public Context(KernelExecutor owner)
         {
@@ -350,6 +361,7 @@ internal sealed class KernelExecutor : ICompiledPlan
             ExecutionPlan plan = _owner._plan;
             cancellation.ThrowIfCancellationRequested();
             long started = stepTicks is null ? 0 : Stopwatch.GetTimestamp();
+            if (StepStarts is { } starts) starts[s] = started;
             PlanStep step = plan.Steps[s];
             Tensor?[] stepInputs = _stepInputs[s];
             for (int i = 0; i < stepInputs.Length; i++) stepInputs[i] = step.Inputs[i] < 0 ? null : _values[step.Inputs[i]];

@@ -22,7 +22,8 @@ internal sealed class LoopTrace
     /// <param name="Busy">Per thread: ticks from its first claim to its last index done.</param>
     /// <param name="Indices">Per thread: the indices it ran.</param>
     /// <param name="Start">Per thread: ticks from the loop's publication to its first claim (−1: it ran none).</param>
-    public sealed record Loop(string Label, int Count, long Wall, long[] Busy, int[] Indices, long[] Start);
+    /// <param name="At">The <see cref="Stopwatch"/> timestamp of the loop's publication (which step ran it).</param>
+    public sealed record Loop(string Label, int Count, long Wall, long[] Busy, int[] Indices, long[] Start, long At);
 
     private readonly List<Loop> _loops = [];
 

@@ -117,7 +117,7 @@ internal sealed class ParallelRunner : IDisposable
         public LoopTrace.Loop EndTrace(string label, long done)
         {
             _traced = false;
-            return new LoopTrace.Loop(label, Count, done - _published, (long[])_busy.Clone(), (int[])_indices.Clone(), (long[])_start.Clone());
+            return new LoopTrace.Loop(label, Count, done - _published, (long[])_busy.Clone(), (int[])_indices.Clone(), (long[])_start.Clone(), _published);
         }
 
         public int Epoch => (int)Volatile.Read(ref _epoch);
@@ -263,7 +263,7 @@ internal sealed class ParallelRunner : IDisposable
                 var busy = new long[Threads]; var indices = new int[Threads]; var start = new long[Threads];
                 Array.Fill(start, -1L);
                 if (count > 0) (busy[0], indices[0], start[0]) = (wall, count, 0);
-                inlineTrace.Add(new LoopTrace.Loop(LoopTrace.LabelOf(body), count, wall, busy, indices, start));
+                inlineTrace.Add(new LoopTrace.Loop(LoopTrace.LabelOf(body), count, wall, busy, indices, start, began));
             }
             return;
         }
