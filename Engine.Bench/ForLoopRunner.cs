@@ -6,7 +6,8 @@ namespace Cardinal.Bench;
 /// <summary>
 /// What a parallel loop costs on its own: loops of empty indices, and loops whose indices each read a 64 KB slice of a
 /// buffer the other thread wrote in the loop before (a layer reading its predecessor's output), on the runner the
-/// kernels use. Separates hand-off cost from cross-core data movement (the VM's "slow mode", NOTES).
+/// kernels use. Separates hand-off cost from cross-core data movement (the VM's "slow mode", NOTES). Last, how long
+/// after a run's last loop the workers stop spinning and sleep (cores a service's other work could have had).
 /// Usage: forloop [--threads 2] [--runs 2000]
 /// </summary>
 public static class ForLoopRunner
@@ -46,6 +47,23 @@ public static class ForLoopRunner
         }
         touch.Sort();
         Console.WriteLine($"{threads} thread(s), 64 indices each reading 64 KB the other thread wrote (every other loop): median {touch[touch.Count / 2]:F1} µs per loop");
+        // After the last loop of a run the workers spin, then sleep: how long they hold their cores for nothing.
+        if (threads > 1)
+        {
+            var idle = new List<double>();
+            for (int i = 0; i < 50; i++)
+            {
+                while (parallel.Sleeping < threads - 1) Thread.Sleep(1);
+                // Loops long enough (64 × ~5 µs) that every worker wakes and joins them.
+                parallel.For(64, _ => Thread.SpinWait(200));
+                parallel.For(64, _ => Thread.SpinWait(200));
+                long spins = parallel.IdleSpins, t0 = Stopwatch.GetTimestamp();
+                while (parallel.IdleSpins - spins < threads - 1 || parallel.Sleeping < threads - 1) Thread.Yield();
+                idle.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
+            }
+            idle.Sort();
+            Console.WriteLine($"{threads} thread(s), after two loops: the workers sleep {idle[idle.Count / 2]:F0} µs later (median of {idle.Count})");
+        }
         return 0;
     }
 }

@@ -120,4 +120,35 @@ public class ParallelRunnerTests
         runner.For(3, i => { });
         Assert.That(trace.Take(), Is.Empty, "nothing recorded once the trace is off");
     }
+
+    private static void WaitUntil(Func<bool> condition, string what)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > TimeSpan.FromSeconds(10)) Assert.Fail($"not within 10 s: {what}");
+            Thread.Sleep(1);
+        }
+    }
+
+    [Test]
+    public void Worker_AfterLoops_SpinsOnceThenSleepsUntilTheNext()
+    {
+        using var runner = new ParallelRunner(2);
+        WaitUntil(() => runner.Sleeping == 1, "the worker asleep before any loop");
+        for (int round = 0; round < 20; round++)
+        {
+            long before = runner.IdleSpins;
+            var hits = new int[64];
+            // Two loops back to back: the second is published while the worker still spins after the first, when a
+            // wake for a worker that was not asleep had stayed in the semaphore and cost it a second spin later.
+            runner.For(64, i => Interlocked.Increment(ref hits[i]));
+            runner.For(64, i => Interlocked.Increment(ref hits[i]));
+            Assert.That(hits, Is.All.EqualTo(2));
+            WaitUntil(() => runner.Sleeping == 1, $"round {round}: the worker asleep after the loops");
+            Thread.Sleep(100); // far longer than a spin (~1.4 ms): a second spin would have begun and ended by now
+            Assert.That(runner.Sleeping, Is.EqualTo(1), $"round {round}: still asleep");
+            Assert.That(runner.IdleSpins - before, Is.EqualTo(1), $"round {round}: one spin that found no loop, then sleep");
+        }
+    }
 }
