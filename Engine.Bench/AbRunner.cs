@@ -71,13 +71,13 @@ public static class AbRunner
         InferenceSession first = Open(bFirst ? b : a), second = Open(bFirst ? a : b);
         using InferenceSession sa = bFirst ? second : first, sb = bFirst ? first : second;
         InferenceSession[] sessions = [sa, sb];
-        int[] dims = sa.Inputs[0].Dims!.Select((d, i) => i == 0 ? d.Size ?? batch : d.Size ?? 1).ToArray();
+        int[] dims = ModelInput.Dims(sa, batch);
         ExecutionPlan[] plans = sessions.Select(s => s.PlanForShapes([dims])).ToArray();
         KernelExecutor[] executors = sessions.Select(s => (KernelExecutor)s.CompiledPlanFor([dims])).ToArray();
         string[] names = plans[0].Steps.Select(st => st.Node.Name).ToArray();
         if (!plans[1].Steps.Select(st => st.Node.Name).SequenceEqual(names)) throw new InvalidOperationException("A and B planned different steps; ab compares kernels of one plan.");
-        var input = Tensor.FromArray(Enumerable.Range(0, dims.Aggregate(1, (x, y) => x * y)).Select(i => MathF.Sin(i)).ToArray(), dims);
-        Tensor[] outputs = plans.Select(p => Tensor.CreateUninitialized(p.Values[p.Outputs[0]].ElementType, p.Values[p.Outputs[0]].Dims)).ToArray();
+        var input = ModelInput.Sine(dims);
+        Tensor[] outputs = plans.Select(ModelInput.OutputOf).ToArray();
         var ticks = new[] { new List<long[]>(), new List<long[]>() };
         var plain = new[] { new List<double>(), new List<double>() };
         for (int k = 0; k < 2; k++) for (int i = 0; i < 3; i++) executors[k].Run([input], [outputs[k]]);

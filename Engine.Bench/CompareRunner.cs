@@ -26,7 +26,7 @@ public static class CompareRunner
         bool blocked = !args.Contains("--nchw");
         using var cardinal = InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { Threads = threads, BlockedLayout = blocked, DepthFirst = DepthFirstOption(args) }));
         var info = cardinal.Inputs[0];
-        int[] dims = info.Dims!.Select((d, i) => i == 0 ? d.Size ?? batch : d.Size ?? 1).ToArray();
+        int[] dims = ModelInput.Dims(cardinal, batch);
         var random = new Random(11);
         float[] data = new float[dims.Aggregate(1, (a, b) => a * b)];
         for (int i = 0; i < data.Length; i++) data[i] = (float)(random.NextDouble() * 2 - 1);

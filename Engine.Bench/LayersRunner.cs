@@ -20,11 +20,11 @@ public static class LayersRunner
         int runs = CompareRunner.Option(args, "--runs", 10), top = CompareRunner.Option(args, "--top", 20);
 
         using var session = InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { Threads = threads, BlockedLayout = !args.Contains("--nchw"), DepthFirst = CompareRunner.DepthFirstOption(args) }));
-        int[] dims = session.Inputs[0].Dims!.Select((d, i) => i == 0 ? d.Size ?? batch : d.Size ?? 1).ToArray();
+        int[] dims = ModelInput.Dims(session, batch);
         ExecutionPlan plan = session.PlanForShapes([dims]);
         var executor = (KernelExecutor)session.CompiledPlanFor([dims]);
         var rnd = new Random(1); var input = Tensor.FromArray(Enumerable.Range(0, dims.Aggregate(1, (a, b) => a * b)).Select(i => args.Contains("--random") ? (float)(rnd.NextDouble() * 2 - 1) : MathF.Sin(i)).ToArray(), dims);
-        var output = Tensor.CreateUninitialized(plan.Values[plan.Outputs[0]].ElementType, plan.Values[plan.Outputs[0]].Dims);
+        var output = ModelInput.OutputOf(plan);
 
         for (int i = 0; i < 2; i++) executor.Run([input], [output]);
         var perRun = new List<long[]>();

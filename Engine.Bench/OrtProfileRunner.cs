@@ -67,7 +67,7 @@ public static class OrtProfileRunner
         // Cardinal: the fused plan, profiled step by step.
         using var session = InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { Threads = threads }), ownsGraph: true);
         var info = session.Inputs[0];
-        int[] dims = info.Dims!.Select((d, i) => i == 0 ? d.Size ?? batch : d.Size ?? 1).ToArray();
+        int[] dims = ModelInput.Dims(session, batch);
         ExecutionPlan plan = session.PlanForShapes([dims]);
         var executor = (KernelExecutor)session.CompiledPlanFor([dims]);
         var random = new Random(11);

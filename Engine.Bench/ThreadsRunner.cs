@@ -10,8 +10,8 @@ namespace Cardinal.Bench;
 /// <summary>
 /// Where two threads lose against one, loop by loop: `threads MODEL.onnx [--threads 2] [--batch 1] [--runs 10]
 /// [--rounds 3] [--min-ms 0.1]`. Two sessions of the model, one on 1 thread and one on T, run in turn round by round,
-/// each recording every parallel loop's per-thread times (<see cref="LoopTrace"/>). Per loop (a layer's tasks; the
-/// kernels' own loops named by type) the medians: its wall time on 1 and on T threads, the threads' summed busy time
+/// each recording every parallel loop's per-thread times (<see cref="LoopTrace"/>). Per loop (named by the step that
+/// ran it, from the profiled run's step starts, and its body's type) the medians: its wall time on 1 and on T threads, the threads' summed busy time
 /// on T against the one thread's (work inflation: the same indices took longer on T threads — the memory, the other
 /// core's lines), their use of the loop's wall (idle: a late start, an uneven share), and the workers' start after the
 /// loop was published. The totals split T threads' loss against perfect scaling (1-thread wall / T) into work inflation
@@ -47,15 +47,13 @@ internal static class ThreadsRunner
         using var disposeOne = one;
         using var disposeMany = many;
         InferenceSession[] sessions = [one, many];
-        int[] dims = one.Inputs[0].Dims!.Select((d, i) => i == 0 ? d.Size ?? batch : d.Size ?? 1).ToArray();
+        int[] dims = ModelInput.Dims(one, batch);
         KernelExecutor[] executors = sessions.Select(s => (KernelExecutor)s.CompiledPlanFor([dims])).ToArray();
         ExecutionPlan plan = one.PlanForShapes([dims]);
-        var input = Tensor.FromArray(Enumerable.Range(0, dims.Aggregate(1, (x, y) => x * y)).Select(i => MathF.Sin(i)).ToArray(), dims);
-        Tensor[] outputs = sessions.Select(_ => Tensor.CreateUninitialized(plan.Values[plan.Outputs[0]].ElementType, plan.Values[plan.Outputs[0]].Dims)).ToArray();
+        var input = ModelInput.Sine(dims);
+        Tensor[] outputs = [ModelInput.OutputOf(plan), ModelInput.OutputOf(plan)];
         string[] steps = plan.Steps.Select(st => st.Node.Name).ToArray();
-        var loops = new[] { new List<List<LoopTrace.Loop>>(), new List<List<LoopTrace.Loop>>() };
-        var stepRuns = new[] { new List<(long[] Ticks, long[] Starts)>(), new List<(long[] Ticks, long[] Starts)>() };
-        var walls = new[] { new List<double>(), new List<double>() };
+        var traced = new[] { new List<TracedRun>(), new List<TracedRun>() };
         for (int k = 0; k < 2; k++)
         {
             for (int i = 0; i < 3; i++) executors[k].Run([input], [outputs[k]]);
@@ -70,39 +68,32 @@ internal static class ThreadsRunner
                     long[] ticks = new long[steps.Length], starts = new long[steps.Length];
                     long start = Stopwatch.GetTimestamp();
                     executors[k].Profile([input], [outputs[k]], ticks, starts);
-                    walls[k].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                    loops[k].Add(traces[k].Take());
-                    stepRuns[k].Add((ticks, starts));
+                    double wall = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                    traced[k].Add(TracedRun.Of(wall, ticks, starts, traces[k].Take(), steps));
                 }
             }
 
-        LoopStats[] single = Summarise(loops[0], stepRuns[0], steps), multi = Summarise(loops[1], stepRuns[1], steps);
+        LoopStats[] single = Summarise(traced[0]), multi = Summarise(traced[1]);
         var singleByKey = single.ToDictionary(s => s.Key);
         Console.WriteLine($"{Path.GetFileName(Path.GetDirectoryName(args[0]))}/{Path.GetFileName(args[0])}: batch {dims[0]}, 1 and {threads} thread(s), {rounds} rounds of {runs} runs each; medians; loops of ≥ {minMs} ms on 1 thread listed");
         Console.WriteLine($"| loop | indices | 1 thread ms | {threads} threads ms | scaling | busy, {threads} threads summed | inflation | use | worker start µs |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
-        double unmatched = 0;
         foreach (LoopStats m in multi)
         {
-            if (!singleByKey.TryGetValue(m.Key, out LoopStats? s)) { unmatched += m.Wall; continue; }
-            if (s.Wall < minMs) continue;
+            if (!singleByKey.TryGetValue(m.Key, out LoopStats? s) || s.Wall < minMs) continue;
             Console.WriteLine($"| {m.Key} | {m.Indices} | {s.Wall:F3} | {m.Wall:F3} | {s.Wall / m.Wall:F2}× | {m.Busy:F3} | {m.Busy / s.Busy:F2} | {m.Busy / (threads * m.Wall):P0} | {m.WorkerStartUs:F1} |");
         }
         // The totals are medians of each run's sums (a sum of per-loop medians falls short of a typical run: each loop's
         // time is skewed to the right).
         var both = new HashSet<string>(multi.Select(m => m.Key).Where(singleByKey.ContainsKey));
-        var totals1 = Totals(loops[0], stepRuns[0], steps, walls[0], both);
-        var totalsT = Totals(loops[1], stepRuns[1], steps, walls[1], both);
-        double w1 = Median(totals1.Select(t => t.Loops)), wT = Median(totalsT.Select(t => t.Loops));
-        double b1 = Median(totals1.Select(t => t.Busy)), bT = Median(totalsT.Select(t => t.Busy));
-        double run1 = Median(walls[0]), runT = Median(walls[1]);
+        Totals t1 = Totals.Of(traced[0], both), tT = Totals.Of(traced[1], both);
         Console.WriteLine();
-        Console.WriteLine($"runs: 1 thread {run1:F2} ms, {threads} threads {runT:F2} ms ({run1 / runT:F2}×)");
-        Console.WriteLine($"loops found on both: 1 thread {w1:F2} ms, {threads} threads {wT:F2} ms ({w1 / wT:F2}×); loops only on {threads} threads {unmatched:F2} ms");
-        Console.WriteLine($"{threads} threads against perfect scaling ({w1 / threads:F2} ms): +{wT - w1 / threads:F2} ms = work inflation {(bT - b1) / threads:+0.00;-0.00} ms (busy {b1:F2} → {bT:F2} ms summed) + idle {wT - bT / threads:+0.00;-0.00} ms");
-        Console.WriteLine($"outside the traced loops (the executor, single-threaded steps, steps in side-by-side lanes, which run on their own): 1 thread {Median(totals1.Select(t => t.Outside)):F2} ms, {threads} threads {Median(totalsT.Select(t => t.Outside)):F2} ms");
+        Console.WriteLine($"runs: 1 thread {t1.Run:F2} ms, {threads} threads {tT.Run:F2} ms ({t1.Run / tT.Run:F2}×)");
+        Console.WriteLine($"loops found on both: 1 thread {t1.Loops:F2} ms, {threads} threads {tT.Loops:F2} ms ({t1.Loops / tT.Loops:F2}×); loops only on {threads} threads {tT.Others:F2} ms");
+        Console.WriteLine($"{threads} threads against perfect scaling ({t1.Loops / threads:F2} ms): +{tT.Loops - t1.Loops / threads:F2} ms = work inflation {(tT.Busy - t1.Busy) / threads:+0.00;-0.00} ms (busy {t1.Busy:F2} → {tT.Busy:F2} ms summed) + idle {tT.Loops - tT.Busy / threads:+0.00;-0.00} ms");
+        Console.WriteLine($"outside the traced loops (the executor, single-threaded steps, steps in side-by-side lanes, which run on their own): 1 thread {t1.Outside:F2} ms, {threads} threads {tT.Outside:F2} ms");
         // Where that time sits: each step's time less its loops', the largest first.
-        double[] out1 = Outside(stepRuns[0], loops[0], steps.Length), outT = Outside(stepRuns[1], loops[1], steps.Length);
+        double[] out1 = Outside(traced[0], steps.Length), outT = Outside(traced[1], steps.Length);
         Console.WriteLine($"steps' own time outside their loops (ms; 1 thread / {threads} threads), summed {out1.Sum():F2} / {outT.Sum():F2}; the largest:");
         foreach (int st in Enumerable.Range(0, steps.Length).OrderByDescending(st => outT[st] + out1[st]).Take(8))
             Console.WriteLine($"  {steps[st],-50} {out1[st],7:F3} / {outT[st],7:F3}");
@@ -112,80 +103,59 @@ internal static class ThreadsRunner
     private static InferenceSession Open(string model, int threads, LoopTrace trace) =>
         InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { Threads = threads, LoopTrace = trace }));
 
-    /// <summary>One loop of the run (its label and occurrence), its medians over the runs.</summary>
+    private static readonly double Ms = 1000.0 / Stopwatch.Frequency;
+
+    /// <summary>
+    /// One profiled run: its wall (ms), each step's ticks, and its loops, each with the step whose timed span holds its
+    /// publication (−1: none) and its key, the step's name and the loop's label (the k-th of a key in a run numbered #k).
+    /// </summary>
+    private sealed record TracedRun(double Wall, long[] StepTicks, (string Key, int Step, LoopTrace.Loop Loop)[] Loops)
+    {
+        public static TracedRun Of(double wall, long[] ticks, long[] starts, List<LoopTrace.Loop> loops, string[] steps)
+        {
+            var seen = new Dictionary<string, int>();
+            return new TracedRun(wall, ticks, loops.Select(loop =>
+            {
+                int step = -1;
+                for (int s = 0; s < starts.Length && step < 0; s++)
+                    if (ticks[s] > 0 && loop.At >= starts[s] && loop.At < starts[s] + ticks[s]) step = s;
+                string label = (step >= 0 ? steps[step] + " " : "") + loop.Label;
+                int k = seen[label] = seen.GetValueOrDefault(label) + 1;
+                return (k == 1 ? label : $"{label} #{k}", step, loop);
+            }).ToArray());
+        }
+    }
+
+    /// <summary>One loop (its key), its medians over the runs that ran it.</summary>
     private sealed record LoopStats(string Key, int Indices, double Wall, double Busy, double WorkerStartUs);
 
-    /// <summary>The step whose timed span holds the loop's publication, or −1 (a loop in no timed step).</summary>
-    private static int StepOf(LoopTrace.Loop loop, (long[] Ticks, long[] Starts) run)
+    /// <summary>Per loop, in the runs' order: the medians over runs that ran it.</summary>
+    private static LoopStats[] Summarise(List<TracedRun> runs) =>
+        runs.SelectMany(r => r.Loops).GroupBy(x => x.Key, x => x.Loop).Select(g =>
+        {
+            double[] workerStarts = g.SelectMany(x => x.Start.Skip(1).Where(s => s >= 0)).Select(s => s * Ms * 1000).ToArray();
+            return new LoopStats(g.Key, g.First().Count, Median(g.Select(x => x.Wall * Ms)), Median(g.Select(x => x.Busy.Sum() * Ms)),
+                workerStarts.Length == 0 ? double.NaN : Median(workerStarts));
+        }).ToArray();
+
+    /// <summary>
+    /// The medians over runs of: the run's wall; the walls and summed busy times of the loops keyed in both sessions; the
+    /// walls of the others; the run's time outside every loop.
+    /// </summary>
+    private sealed record Totals(double Run, double Loops, double Busy, double Others, double Outside)
     {
-        for (int s = 0; s < run.Starts.Length; s++)
-            if (run.Ticks[s] > 0 && loop.At >= run.Starts[s] && loop.At < run.Starts[s] + run.Ticks[s]) return s;
-        return -1;
+        public static Totals Of(List<TracedRun> runs, HashSet<string> both)
+        {
+            double Sum(TracedRun r, bool matched, Func<LoopTrace.Loop, long> ticks) => r.Loops.Where(x => both.Contains(x.Key) == matched).Sum(x => ticks(x.Loop)) * Ms;
+            return new Totals(Median(runs.Select(r => r.Wall)), Median(runs.Select(r => Sum(r, true, l => l.Wall))),
+                Median(runs.Select(r => Sum(r, true, l => l.Busy.Sum()))), Median(runs.Select(r => Sum(r, false, l => l.Wall))),
+                Median(runs.Select(r => r.Wall - r.Loops.Sum(x => x.Loop.Wall) * Ms)));
+        }
     }
 
     /// <summary>Per step, the median over runs of its time less its loops' walls.</summary>
-    private static double[] Outside(List<(long[] Ticks, long[] Starts)> stepRuns, List<List<LoopTrace.Loop>> runs, int steps)
-    {
-        double ms = 1000.0 / Stopwatch.Frequency;
-        var perStep = Enumerable.Range(0, steps).Select(_ => new List<double>()).ToArray();
-        for (int r = 0; r < runs.Count; r++)
-        {
-            var inLoops = new long[steps];
-            foreach (LoopTrace.Loop loop in runs[r]) if (StepOf(loop, stepRuns[r]) is >= 0 and var s) inLoops[s] += loop.Wall;
-            for (int s = 0; s < steps; s++) perStep[s].Add((stepRuns[r].Ticks[s] - inLoops[s]) * ms);
-        }
-        return perStep.Select(Median).ToArray();
-    }
-
-    /// <summary>Per loop (its step and label, k-th of them in the step), in the run's order: the medians over runs that ran it.</summary>
-    private static LoopStats[] Summarise(List<List<LoopTrace.Loop>> runs, List<(long[] Ticks, long[] Starts)> stepRuns, string[] steps)
-    {
-        double ms = 1000.0 / Stopwatch.Frequency;
-        var byKey = new Dictionary<string, List<LoopTrace.Loop>>();
-        var order = new List<string>();
-        for (int r = 0; r < runs.Count; r++)
-            foreach ((string key, LoopTrace.Loop loop) in Keyed(runs[r], stepRuns[r], steps))
-            {
-                if (!byKey.TryGetValue(key, out var list)) { byKey[key] = list = []; order.Add(key); }
-                list.Add(loop);
-            }
-        return order.Select(key =>
-        {
-            List<LoopTrace.Loop> l = byKey[key];
-            double[] workerStarts = l.SelectMany(x => x.Start.Skip(1).Where(s => s >= 0)).Select(s => s * ms * 1000).ToArray();
-            return new LoopStats(key, l[0].Count, Median(l.Select(x => x.Wall * ms)), Median(l.Select(x => x.Busy.Sum() * ms)),
-                workerStarts.Length == 0 ? double.NaN : Median(workerStarts));
-        }).ToArray();
-    }
-
-    /// <summary>A run's loops named by their step and plan (the k-th of a name in a run numbered #k).</summary>
-    private static IEnumerable<(string Key, LoopTrace.Loop Loop)> Keyed(List<LoopTrace.Loop> run, (long[] Ticks, long[] Starts) steps, string[] names)
-    {
-        var seen = new Dictionary<string, int>();
-        foreach (LoopTrace.Loop loop in run)
-        {
-            int step = StepOf(loop, steps);
-            string label = (step >= 0 ? names[step] + " " : "") + ShortLabel(loop.Label);
-            int k = seen[label] = seen.GetValueOrDefault(label) + 1;
-            yield return (k == 1 ? label : $"{label} #{k}", loop);
-        }
-    }
-
-    /// <summary>Per run, the walls and summed busy times of the loops named in <paramref name="keys"/>, and the run's time outside them.</summary>
-    private static (double Loops, double Busy, double Outside)[] Totals(List<List<LoopTrace.Loop>> runs, List<(long[] Ticks, long[] Starts)> stepRuns,
-        string[] steps, List<double> walls, HashSet<string> keys)
-    {
-        double ms = 1000.0 / Stopwatch.Frequency;
-        return Enumerable.Range(0, runs.Count).Select(r =>
-        {
-            var mine = Keyed(runs[r], stepRuns[r], steps).ToList();
-            double loops = mine.Where(x => keys.Contains(x.Key)).Sum(x => x.Loop.Wall * ms), busy = mine.Where(x => keys.Contains(x.Key)).Sum(x => x.Loop.Busy.Sum() * ms);
-            return (loops, busy, walls[r] - mine.Sum(x => x.Loop.Wall * ms));
-        }).ToArray();
-    }
-
-    /// <summary>The plan's type without the shape the step's name already gives ("BlockedDirectPlan 256→1024 …" → "BlockedDirectPlan").</summary>
-    private static string ShortLabel(string label) => label.Split(' ')[0];
+    private static double[] Outside(List<TracedRun> runs, int steps) =>
+        Enumerable.Range(0, steps).Select(s => Median(runs.Select(r => (r.StepTicks[s] - r.Loops.Where(x => x.Step == s).Sum(x => x.Loop.Wall)) * Ms))).ToArray();
 
     private static double Median(IEnumerable<double> values)
     {

@@ -138,7 +138,6 @@ public class ParallelRunnerTests
         WaitUntil(() => runner.Sleeping == 1, "the worker asleep before any loop");
         for (int round = 0; round < 20; round++)
         {
-            long before = runner.IdleSpins;
             var hits = new int[64];
             // Two loops back to back: the second is published while the worker still spins after the first, when a
             // wake for a worker that was not asleep had stayed in the semaphore and cost it a second spin later.
@@ -146,9 +145,13 @@ public class ParallelRunnerTests
             runner.For(64, i => Interlocked.Increment(ref hits[i]));
             Assert.That(hits, Is.All.EqualTo(2));
             WaitUntil(() => runner.Sleeping == 1, $"round {round}: the worker asleep after the loops");
-            Thread.Sleep(100); // far longer than a spin (~1.4 ms): a second spin would have begun and ended by now
+            long spins = runner.IdleSpins;
+            Thread.Sleep(100); // far longer than a spin (~1.4 ms): a spin on a leftover wake would have begun and ended by now
             Assert.That(runner.Sleeping, Is.EqualTo(1), $"round {round}: still asleep");
-            Assert.That(runner.IdleSpins - before, Is.EqualTo(1), $"round {round}: one spin that found no loop, then sleep");
+            Assert.That(runner.IdleSpins, Is.EqualTo(spins), $"round {round}: no spin while no loop came");
+            // Each wake answers one announced sleep. (How many spins a round takes is the host's: a caller held off its
+            // core between the two loops lets the worker sleep in between, and that is right.)
+            Assert.That(runner.WakesReleased, Is.LessThanOrEqualTo(runner.IdleSpins), $"round {round}: no wake but for a sleeper");
         }
     }
 }

@@ -21,17 +21,6 @@ internal abstract class ConvPlan
     }
 
     public ConvShape Shape { get; }
-
-    /// <summary>The plan and its layer in a few words: what a <see cref="Threading.LoopTrace"/> names its loops by.</summary>
-    internal string TraceLabel
-    {
-        get
-        {
-            var w = Shape.Window;
-            return $"{GetType().Name} {Shape.Channels}→{Shape.OutChannels}{(Shape.Group > 1 ? $" g{Shape.Group}" : "")} {w.KH}×{w.KW} s{w.SH} {w.InH}×{w.InW}"
-                + (Shape.Epilogue.Residual ? " +Add" : "");
-        }
-    }
     public CpuPlatform Platform { get; }
     protected ParallelRunner Parallel { get; }
 

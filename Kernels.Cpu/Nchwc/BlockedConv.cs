@@ -554,10 +554,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         public Body WithInput(float* input) => new(Plan, input, Filter, Bias, ZeroBias, Residual, Y, Copies);
     }
 
-    private readonly struct Task<TEpilogue>(Body body) : IParallelBody, ITracedBody where TEpilogue : struct, IEpilogue
+    private readonly struct Task<TEpilogue>(Body body) : IParallelBody where TEpilogue : struct, IEpilogue
     {
-        public string TraceLabel => body.Plan.TraceLabel;
-
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Invoke(int task) => body.Plan.RunTask<TEpilogue>(task, body);
     }

@@ -125,10 +125,8 @@ internal sealed unsafe partial class NchwStemPlan : ConvPlan
         public readonly float* X = x, Filter = filter, Bias = bias, Residual = residual, Y = y;
     }
 
-    private readonly struct Task<TEpilogue>(Body body) : IParallelBody, ITracedBody where TEpilogue : struct, IEpilogue
+    private readonly struct Task<TEpilogue>(Body body) : IParallelBody where TEpilogue : struct, IEpilogue
     {
-        public string TraceLabel => body.Plan.TraceLabel;
-
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Invoke(int task) => body.Plan.RunRow<TEpilogue>(task, body);
     }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Cardinal.Kernels.Cpu.Threading;
 
-/// <summary>A loop body that names the work it runs in a <see cref="LoopTrace"/> (a convolution: its shape).</summary>
+/// <summary>A loop body that names its work in a <see cref="LoopTrace"/> other than by its type (the kernels' bodies go by theirs: BlockedDirectPlan.Task, …).</summary>
 internal interface ITracedBody
 {
     string TraceLabel { get; }
@@ -41,6 +41,18 @@ internal sealed class LoopTrace
     internal void Add(Loop loop)
     {
         lock (_loops) _loops.Add(loop);
+    }
+
+    /// <summary>A loop run inline on its caller (index 0 of <paramref name="threads"/>) from <paramref name="began"/> to now.</summary>
+    internal void AddInline(string label, int count, int threads, long began)
+    {
+        long wall = Now - began;
+        var busy = new long[threads];
+        var indices = new int[threads];
+        var start = new long[threads];
+        Array.Fill(start, -1L);
+        if (count > 0) (busy[0], indices[0], start[0]) = (wall, count, 0);
+        Add(new Loop(label, count, wall, busy, indices, start, began));
     }
 
     internal static string LabelOf<TBody>(in TBody body) where TBody : struct, IParallelBody =>

@@ -30,10 +30,16 @@ internal sealed class ParallelRunner : IDisposable
     private volatile Work? _current;
     private volatile bool _disposed;
     private long _generation;
-    /// <summary>Workers blocked on <see cref="_wake"/>, or about to block (announced before their last look for work).</summary>
-    private int _sleeping;
-    /// <summary>Spins that found no loop and ended in a sleep, all workers together (tests).</summary>
+    /// <summary>
+    /// Per worker (index − 1): 1 from its announcement that it will sleep on <see cref="_wake"/> until a loop claims it
+    /// (and releases one wake for it) or it takes the announcement back. Each release answers exactly one claim and each
+    /// claimed worker waits exactly once, so no wake is left over in the semaphore.
+    /// </summary>
+    private readonly int[] _asleep;
+    /// <summary>Spins that found no loop, each followed by an announced sleep, all workers together (tests).</summary>
     private long _idleSpins;
+    /// <summary>Wakes released into <see cref="_wake"/> by loops, all together (tests: never more than the sleeps announced).</summary>
+    private long _wakesReleased;
     private long _epochs;
 
     public ParallelRunner(int threads)
@@ -41,6 +47,7 @@ internal sealed class ParallelRunner : IDisposable
         if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "Thread count must be at least 1.");
         Threads = threads;
         _workers = new Thread[threads - 1];
+        _asleep = new int[threads - 1];
         for (int i = 0; i < _workers.Length; i++)
         {
             int index = i + 1;
@@ -67,10 +74,13 @@ internal sealed class ParallelRunner : IDisposable
     public int CurrentWorker => t_runner == this ? t_worker : 0;
 
     /// <summary>Workers asleep now (tests, Engine.Bench forloop).</summary>
-    internal int Sleeping => Volatile.Read(ref _sleeping);
+    internal int Sleeping => _asleep.Count(a => Volatile.Read(ref a) == 1);
 
-    /// <summary>Spins that ended in a sleep so far, all workers together (tests).</summary>
+    /// <summary>Spins that found no loop so far, each followed by an announced sleep, all workers together (tests).</summary>
     internal long IdleSpins => Interlocked.Read(ref _idleSpins);
+
+    /// <summary>Wakes loops have released so far (tests).</summary>
+    internal long WakesReleased => Interlocked.Read(ref _wakesReleased);
 
     public static ParallelRunner Sequential { get; } = new(1);
 
@@ -100,28 +110,23 @@ internal sealed class ParallelRunner : IDisposable
         private int _rangeCount;
         private long _epoch;
 
-        protected Work(int threads)
-        {
-            _ranges = new long[threads * Stride];
-            _busy = new long[threads];
-            _indices = new int[threads];
-            _start = new long[threads];
-        }
+        protected Work(int threads) => _ranges = new long[threads * Stride];
 
-        // Per-thread times of a traced loop (ParallelRunner.Trace): written by each thread before its indices leave
-        // Remaining, so the caller reads them complete once Remaining is 0.
-        private readonly long[] _busy, _start;
-        private readonly int[] _indices;
+        // Per-thread times of a traced loop (ParallelRunner.Trace), made on its first: written by each thread before its
+        // indices leave Remaining, so the caller reads them complete once Remaining is 0.
+        private long[] _busy = [], _start = [];
+        private int[] _indices = [];
         private long _published;
         private bool _traced;
 
-        public void StartTrace(long published)
+        public void StartTrace(long published, int threads)
         {
-            _traced = true;
+            if (_busy.Length != threads) (_busy, _start, _indices) = (new long[threads], new long[threads], new int[threads]);
             _published = published;
             Array.Clear(_busy);
             Array.Clear(_indices);
             Array.Fill(_start, -1L);
+            _traced = true;
         }
 
         public LoopTrace.Loop EndTrace(string label, long done)
@@ -165,7 +170,7 @@ internal sealed class ParallelRunner : IDisposable
         public void Help(int epoch, int worker)
         {
             int done = 0;
-            bool traced = _traced && worker < _busy.Length;
+            bool traced = _traced;
             long began = traced ? LoopTrace.Now : 0;
             try { done = HelpUntilDone(epoch, worker); }
             finally
@@ -267,14 +272,7 @@ internal sealed class ParallelRunner : IDisposable
             LoopTrace? inlineTrace = Trace;
             long began = inlineTrace is null ? 0 : LoopTrace.Now;
             for (int i = 0; i < count; i++) body.Invoke(i);
-            if (inlineTrace is not null)
-            {
-                long wall = LoopTrace.Now - began;
-                var busy = new long[Threads]; var indices = new int[Threads]; var start = new long[Threads];
-                Array.Fill(start, -1L);
-                if (count > 0) (busy[0], indices[0], start[0]) = (wall, count, 0);
-                inlineTrace.Add(new LoopTrace.Loop(LoopTrace.LabelOf(body), count, wall, busy, indices, start, began));
-            }
+            inlineTrace?.AddInline(LoopTrace.LabelOf(body), count, Threads, began);
             return;
         }
         try
@@ -285,15 +283,21 @@ internal sealed class ParallelRunner : IDisposable
             int epoch = (int)Interlocked.Increment(ref _epochs);
             work.Reset(count, epoch);
             LoopTrace? trace = Trace;
-            if (trace is not null) work.StartTrace(LoopTrace.Now);
+            if (trace is not null) work.StartTrace(LoopTrace.Now, Threads);
             _current = work;
             Interlocked.Increment(ref _generation);
             // Wake only the workers that sleep: a release for a worker still spinning after the last loop stayed in the
             // semaphore, and that worker, reaching Wait, returned at once and spun a second time (~1.4 ms each) before
             // it slept: a core held for nothing after every run, which the caller's other work (the next image's
             // decoding, another session) wanted.
-            int asleep = Volatile.Read(ref _sleeping) - _wake.CurrentCount;
-            if (asleep > 0) _wake.Release(asleep);
+            int wake = 0;
+            for (int w = 0; w < _asleep.Length; w++)
+                if (Volatile.Read(ref _asleep[w]) == 1 && Interlocked.CompareExchange(ref _asleep[w], 0, 1) == 1) wake++;
+            if (wake > 0)
+            {
+                Interlocked.Add(ref _wakesReleased, wake);
+                _wake.Release(wake);
+            }
             work.Help(epoch, CurrentWorker);
             var spin = new SpinWait();
             while (Volatile.Read(ref work.Remaining) > 0) spin.SpinOnce(sleep1Threshold: -1);
@@ -329,10 +333,11 @@ internal sealed class ParallelRunner : IDisposable
             {
                 Interlocked.Increment(ref _idleSpins);
                 // Announce the sleep, then look once more: a loop published between the last spin and the announcement
-                // counted no sleeper and released nothing, so this worker must see its generation instead.
-                Interlocked.Increment(ref _sleeping);
-                if (Interlocked.Read(ref _generation) == seen && !_disposed) _wake.Wait();
-                Interlocked.Decrement(ref _sleeping);
+                // may have found no sleeper to wake. Then the worker takes its announcement back and spins again, unless
+                // a loop claimed it meanwhile: that loop's wake is in the semaphore, and this Wait takes it.
+                ref int asleep = ref _asleep[index - 1];
+                Interlocked.Exchange(ref asleep, 1);
+                if ((Interlocked.Read(ref _generation) == seen && !_disposed) || Interlocked.Exchange(ref asleep, 0) == 0) _wake.Wait();
                 continue;
             }
             work.Help(work.Epoch, index);

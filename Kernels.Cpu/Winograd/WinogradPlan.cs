@@ -192,10 +192,8 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         public readonly float* X = x, U = u, Bias = bias, ZeroBias = zeroBias, Residual = residual, Y = y, Scratch = scratch;
     }
 
-    private readonly struct Task<TEpilogue, TVec>(Body body) : IParallelBody, ITracedBody where TEpilogue : struct, IEpilogue where TVec : unmanaged, IVec<TVec>
+    private readonly struct Task<TEpilogue, TVec>(Body body) : IParallelBody where TEpilogue : struct, IEpilogue where TVec : unmanaged, IVec<TVec>
     {
-        public string TraceLabel => body.Plan.TraceLabel;
-
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Invoke(int task) => body.Plan.RunTask<TEpilogue, TVec>(task, body);
     }
