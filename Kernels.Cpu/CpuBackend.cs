@@ -9,8 +9,14 @@ namespace Cardinal.Kernels.Cpu;
 /// <summary>Settings of the CPU backend.</summary>
 public sealed record CpuBackendOptions
 {
-    /// <summary>Threads one run may use; 1 runs on the caller's thread. Defaults to the processor count.</summary>
+    /// <summary>Threads one run may use; 1 runs on the caller's thread. Defaults to the processor count. Not read when <see cref="ThreadPool"/> is set.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Worker threads shared with other backends (null: this backend starts its own, <see cref="Threads"/> − 1 of them).
+    /// Runs then use the pool's <see cref="CpuThreadPool.Threads"/>; the backend does not dispose it.
+    /// </summary>
+    public CpuThreadPool? ThreadPool { get; init; }
 
     /// <summary>Caps the instruction-set tier (e.g. <see cref="CpuIsa.Avx2"/> on an AVX-512 machine); null: the widest supported.</summary>
     public CpuIsa? MaxIsa { get; init; }
@@ -57,17 +63,37 @@ public sealed record CpuBackendOptions
 public sealed class CpuBackend : IBackend
 {
     private readonly ParallelRunner _parallel;
+    /// <summary>Whether <see cref="_parallel"/> is this backend's own (disposed with it) rather than a shared pool's.</summary>
+    private readonly bool _ownsThreads;
     private readonly CpuPlatform _platform;
     private readonly Conv.PackedWeightsCache _packedWeights = new();
 
-    /// <summary>A CPU backend with these options (the defaults when null); it starts its worker threads.</summary>
+    /// <summary>A CPU backend with these options (the defaults when null); it starts its worker threads, or runs on <see cref="CpuBackendOptions.ThreadPool"/>'s.</summary>
+    /// <exception cref="ObjectDisposedException">The options' thread pool is disposed.</exception>
     public CpuBackend(CpuBackendOptions? options = null)
     {
         Options = options ?? new CpuBackendOptions();
-        if (Options.Threads < 1) throw new ArgumentOutOfRangeException(nameof(options), Options.Threads, "Threads must be at least 1.");
-        _parallel = new ParallelRunner(Options.Threads) { Trace = Options.LoopTrace };
+        if (Options.ThreadPool is { } pool)
+        {
+            ObjectDisposedException.ThrowIf(pool.IsDisposed, pool);
+            // A trace belongs to one runner's loops: a shared pool's would mix in the other backends' loops.
+            if (Options.LoopTrace is not null) throw new ArgumentException("A loop trace needs the backend's own threads, not a shared pool.", nameof(options));
+            _parallel = pool.Runner;
+        }
+        else
+        {
+            if (Options.Threads < 1) throw new ArgumentOutOfRangeException(nameof(options), Options.Threads, "Threads must be at least 1.");
+            _parallel = new ParallelRunner(Options.Threads) { Trace = Options.LoopTrace };
+            _ownsThreads = true;
+        }
         _platform = Options.MaxIsa is { } cap ? CpuPlatform.Create(cap) : CpuPlatform.Default;
     }
+
+    /// <summary>Threads one run may use: the shared pool's when there is one, else <see cref="CpuBackendOptions.Threads"/>.</summary>
+    public int Threads => _parallel.Threads;
+
+    /// <summary>The runner its loops go to (tests: backends on one pool share it).</summary>
+    internal ParallelRunner Runner => _parallel;
 
     /// <summary>The platform table this backend runs (decided once, at construction).</summary>
     internal CpuPlatform Platform => _platform;
@@ -76,7 +102,7 @@ public sealed class CpuBackend : IBackend
     public CpuBackendOptions Options { get; }
 
     /// <inheritdoc/>
-    public string Description => $"cpu (threads={Options.Threads}, {_platform})";
+    public string Description => $"cpu (threads={Threads}{(_ownsThreads ? "" : ", shared pool")}, {_platform})";
 
     /// <summary>
     /// The CPU backend's own plan rewrites: the NCHWc layout pass when <see cref="CpuBackendOptions.BlockedLayout"/> is on
@@ -85,7 +111,7 @@ public sealed class CpuBackend : IBackend
     /// </summary>
     internal IReadOnlyList<IPlanPass> Passes => _passes ??= Options.BlockedLayout && _platform.BlockSize > 0
         ? [new Nchwc.NchwcLayoutPass(_platform.BlockSize) { FoldStem = Options.BlockedDirectKernels },
-            .. Options.DepthFirst is { } depthFirst ? [new DepthFirstPrefix(depthFirst.ImagesPerPart, depthFirst.BatchBytesAbove, depthFirst.PartBytesAtMost, depthFirst.SideBySide ? Options.Threads : 1)] : Array.Empty<IPlanPass>(),
+            .. Options.DepthFirst is { } depthFirst ? [new DepthFirstPrefix(depthFirst.ImagesPerPart, depthFirst.BatchBytesAbove, depthFirst.PartBytesAtMost, depthFirst.SideBySide ? Threads : 1)] : Array.Empty<IPlanPass>(),
             .. Options.ExtraPasses]
         : Options.ExtraPasses;
 
@@ -106,6 +132,9 @@ public sealed class CpuBackend : IBackend
     internal IKernel CreateKernel(ExecutionPlan plan, PlanStep step) =>
         CpuKernelFactory.Create(plan, step, step.Lane >= 0 ? ParallelRunner.Sequential : _parallel, _platform, _packedWeights, Options.BlockedDirectKernels, Options.Winograd, Options.BlockedTuning);
 
-    /// <summary>Stops the worker threads.</summary>
-    public void Dispose() => _parallel.Dispose();
+    /// <summary>Stops its own worker threads (a shared pool's keep running for the other backends).</summary>
+    public void Dispose()
+    {
+        if (_ownsThreads) _parallel.Dispose();
+    }
 }

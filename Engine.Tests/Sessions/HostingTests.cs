@@ -73,6 +73,32 @@ public class HostingTests
     }
 
     [Test]
+    public void CpuSessionsOfOneThreadCount_ShareOnePool_UnlessTheyOptOut()
+    {
+        byte[] addRelu = TestModels.AddRelu();
+        using IHost host = Host(services => services
+            .AddCardinalSession("a", o => { o.ModelPath = _residual; o.Threads = 2; o.OpenAtStartup = false; })
+            .AddCardinalSession("b", o => { o.OpenModel = _ => new MemoryStream(addRelu); o.Threads = 2; o.OpenAtStartup = false; })
+            .AddCardinalSession("own", o => { o.ModelPath = _residual; o.Threads = 2; o.ShareThreads = false; o.OpenAtStartup = false; })
+            .AddCardinalSession("three", o => { o.ModelPath = _residual; o.Threads = 3; o.OpenAtStartup = false; }));
+        var sessions = host.Services.GetRequiredService<CardinalSessions>();
+        var runner = (string name) => ((Cardinal.Kernels.Cpu.CpuBackend)sessions.Get(name).Backend).Runner;
+        Assert.That(runner("b"), Is.SameAs(runner("a")), "one pool for the sessions of 2 threads");
+        Assert.That(runner("own"), Is.Not.SameAs(runner("a")), "ShareThreads off: threads of its own");
+        Assert.That(runner("three"), Is.Not.SameAs(runner("a")), "another thread count, another pool");
+        Assert.That(runner("three").Threads, Is.EqualTo(3));
+        Assert.That(sessions.Get("a").Backend.Description, Does.StartWith("cpu (threads=2, shared pool,"));
+        Assert.That(sessions.Get("own").Backend.Description, Does.Not.Contain("shared pool"));
+
+        float[] x = TestModels.RandomData(768, 3);
+        using (var direct = CardinalSession.Open(_residual, new SessionOptions { Threads = 1 }))
+            foreach (string name in new[] { "a", "own", "three" })
+                Assert.That(sessions.Get(name).Run(Tensor.FromArray(x, Shape)).Floats.ToArray(), Is.EqualTo(direct.Run(Tensor.FromArray(x, Shape)).Floats.ToArray()), name);
+        Assert.That(sessions.Get("b").Run(Tensor.FromArray(new float[] { 1, 1, 1, 1 }, 1, 4)).Floats.ToArray(), Is.EqualTo(new float[] { 2, 0, 4, 0 }));
+        Assert.That(sessions.Get("b").Name, Is.EqualTo("b"));
+    }
+
+    [Test]
     public async Task AModelThatFailsToOpen_IsUnhealthyWithTheReason_AndGetRethrowsIt()
     {
         using IHost host = Host(services => services.AddCardinalSession("missing", o => o.ModelPath = "/nonexistent/model.onnx"));
