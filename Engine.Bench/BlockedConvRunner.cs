@@ -10,11 +10,12 @@ using Cardinal.Testing;
 namespace Cardinal.Bench;
 
 /// <summary>
-/// `blockedconv [--threads T] [--runs R] [--rounds K] [--isa avx2] [--only NAME] [--cold] [--resnext] [--versus Name=value]`: every ResNet-50 row of
+/// `blockedconv [--threads T] [--runs R] [--rounds K] [--isa avx2] [--only NAME] [--cold] [--resnext | --resnext101] [--versus Name=value]`: every ResNet-50 row of
 /// <see cref="ConvCases"/> at its model size, <see cref="BlockedDirectPlan"/> (blocked input, output and
 /// residual prepared once) against the NCHW plan <see cref="ConvPlan.Select"/> picks, alternating in blocks of
 /// R runs, K rounds; per layer the medians in ms, GFLOP/s and % of the FMA peak measured in the same process.
-/// --resnext: ResNeXt-50's rows instead, those the blocked kernel runs (groups of 16 and 32 channels among them).
+/// --resnext: ResNeXt-50's rows instead, those the blocked kernel runs (groups of 16 and 32 channels among them);
+/// --resnext101: ResNeXt-101 32x8d's strided grouped rows (groups of 16, 32 and 64 channels).
 /// --cold streams 64 MiB between runs (untimed), so that weights, input and output come from memory as in a model
 /// whose weights never fit L3. --versus Name=value[,…]: the left columns run the blocked kernel with that
 /// <see cref="BlockedTuning"/> (as `ab` names them) instead of the NCHW plan: one plan choice A/B on each layer alone.
@@ -39,7 +40,9 @@ internal static class BlockedConvRunner
         Console.WriteLine($"| layer | {(other is null ? "NCHW plan | NCHW ms" : "left plan | left ms")} | GFLOP/s | % peak | blocked ms | GFLOP/s | % peak | speed-up |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         double totalNchw = 0, totalBlocked = 0;
-        IEnumerable<ConvCase> cases = args.Contains("--resnext")
+        IEnumerable<ConvCase> cases = args.Contains("--resnext101")
+            ? ConvCases.ResNeXt101Layers.Where(c => BlockedDirectPlan.Supports(c.Shape, platform.BlockSize))
+            : args.Contains("--resnext")
             ? ConvCases.ResNeXt50Layers.Where(c => BlockedDirectPlan.Supports(c.Shape, platform.BlockSize))
             : ConvCases.ResNet50Layers;
         foreach (ConvCase c in cases)

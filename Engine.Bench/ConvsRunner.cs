@@ -30,7 +30,7 @@ public static class ConvsRunner
         string filter = f >= 0 && f + 1 < args.Length ? args[f + 1] : "";
         bool blocked = args.Contains("--blocked");
         int batch = CompareRunner.Option(args, "--batch", 0);
-        var rows = ConvCases.ResNet50Layers.Concat(ConvCases.ResNeXt50Layers).Where(c => c.Name.Contains(filter, StringComparison.Ordinal))
+        var rows = ConvCases.ResNet50Layers.Concat(ConvCases.ResNeXt50Layers).Concat(ConvCases.ResNeXt101Layers).Where(c => c.Name.Contains(filter, StringComparison.Ordinal))
             .Select(c => batch > 0 ? c with { Batch = batch } : c).ToList();
         if (rows.Count == 0) throw new ArgumentException($"No ResNet-50 / ResNeXt-50 row of ConvCases contains \"{filter}\".");
 

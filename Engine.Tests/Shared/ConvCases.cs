@@ -60,7 +60,7 @@ internal sealed record ConvCase(string Name, string Model, int Batch, int Channe
 /// </summary>
 internal static class ConvCases
 {
-    public const string ResNet50 = "resnet50", ResNeXt50 = "resnext50_32x4d";
+    public const string ResNet50 = "resnet50", ResNeXt50 = "resnext50_32x4d", ResNeXt101 = "resnext101_32x8d";
 
     private static readonly ConvEpilogue Relu = new(false, true), AddRelu = new(true, true), None = default;
 
@@ -118,6 +118,17 @@ internal static class ConvCases
         Conv2D("rx50.l4.1x1.1024-2048", ResNeXt50, 1024, 2048, 1, 7, 1, 1, AddRelu),
     ];
 
+    /// <summary>
+    /// ResNeXt-101 32x8d's strided grouped 3×3s (groups of 16, 32 and 64 channels: one, two and four blocks), the shapes
+    /// where its blocked kernel ran behind ORT's node even on 1 thread (NOTES "Twelfth sitting").
+    /// </summary>
+    public static IReadOnlyList<ConvCase> ResNeXt101Layers { get; } =
+    [
+        Conv2D("rx101.l2.3x3g32s2.512", ResNeXt101, 512, 512, 32, 56, 3, 2, Relu),
+        Conv2D("rx101.l3.3x3g32s2.1024", ResNeXt101, 1024, 1024, 32, 28, 3, 2, Relu),
+        Conv2D("rx101.l4.3x3g32s2.2048", ResNeXt101, 2048, 2048, 32, 14, 3, 2, Relu),
+    ];
+
     /// <summary>Odd shapes the models do not have: every one small enough to run as it is.</summary>
     public static IReadOnlyList<ConvCase> OddLayers { get; } =
     [
@@ -140,7 +151,7 @@ internal static class ConvCases
     ];
 
     /// <summary>Every row: the models' layers, then the odd ones.</summary>
-    public static IReadOnlyList<ConvCase> All { get; } = [.. ResNet50Layers, .. ResNeXt50Layers, .. OddLayers];
+    public static IReadOnlyList<ConvCase> All { get; } = [.. ResNet50Layers, .. ResNeXt50Layers, .. ResNeXt101Layers, .. OddLayers];
 
     /// <summary>Rows cheap enough for ILGPU's CPU accelerator (a thread-by-thread simulator), reduced to a 7-wide plane.</summary>
     public static IEnumerable<ConvCase> Small =>
