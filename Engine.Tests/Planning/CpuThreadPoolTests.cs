@@ -36,8 +36,7 @@ public class CpuThreadPoolTests
     {
         float[][] expected = OwnThreadAnswers();
         using var pool = new CpuThreadPool(2);
-        var opened = Models.Select(m => Open(m, new CpuBackendOptions { ThreadPool = pool })).ToArray();
-        try
+        OnPool(pool, opened =>
         {
             var backends = opened.Select(o => (CpuBackend)o.Session.Backend).ToArray();
             Assert.That(backends.Select(b => b.Runner), Is.All.SameAs(pool.Runner), "every backend runs its loops on the pool's runner");
@@ -46,11 +45,7 @@ public class CpuThreadPoolTests
             for (int round = 0; round < 3; round++)
                 for (int m = 0; m < opened.Length; m++)
                     Assert.That(opened[m].Session.Run(opened[m].Input).Floats.ToArray(), Is.EqualTo(expected[m]), $"{Models[m]}, round {round}");
-        }
-        finally
-        {
-            foreach (var (session, _) in opened) session.Dispose();
-        }
+        });
     }
 
     [Test]
@@ -58,8 +53,7 @@ public class CpuThreadPoolTests
     {
         float[][] expected = OwnThreadAnswers();
         using var pool = new CpuThreadPool(2);
-        var opened = Models.Select(m => Open(m, new CpuBackendOptions { ThreadPool = pool })).ToArray();
-        try
+        OnPool(pool, opened =>
         {
             // Callers of both sessions at once: a loop that finds the pool busy runs on its caller's thread.
             var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
@@ -69,7 +63,14 @@ public class CpuThreadPoolTests
                 if (!opened[m].Session.Run(opened[m].Input).Floats.ToArray().AsSpan().SequenceEqual(expected[m])) failures.Add($"run {i} ({Models[m]}) differs");
             });
             Assert.That(failures, Is.Empty);
-        }
+        });
+    }
+
+    /// <summary>Every model's session on <paramref name="pool"/>, in <see cref="Models"/>' order, disposed after <paramref name="use"/>.</summary>
+    private static void OnPool(CpuThreadPool pool, Action<(InferenceSession Session, Tensor Input)[]> use)
+    {
+        var opened = Models.Select(m => Open(m, new CpuBackendOptions { ThreadPool = pool })).ToArray();
+        try { use(opened); }
         finally
         {
             foreach (var (session, _) in opened) session.Dispose();
