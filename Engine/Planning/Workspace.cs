@@ -26,6 +26,24 @@ internal readonly unsafe struct Workspace(byte* pointer, long bytes)
         return (float*)(Pointer + offsetBytes);
     }
 
+    /// <summary>
+    /// Where worker <paramref name="worker"/> of <paramref name="threads"/> keeps its own part of the workspace, each part
+    /// <paramref name="bytesPerWorker"/> long: the whole workspace cut into equal stripes (64-byte aligned), worker w at the
+    /// start of stripe w. A run lends one buffer to every step, so every layer's worker w writes its scratch to the
+    /// same addresses — lines its own core's cache already holds. With each plan's parts packed at that plan's own size,
+    /// worker 1 of one layer wrote where worker 0 of another had, and each such line crossed from the other core
+    /// (ResNet-50 at 2 threads: its Winograd layers 0.01–0.15 ms each; NOTES "Twelfth sitting").
+    /// </summary>
+    /// <returns>The part's byte offset; <see cref="Floats"/> checks it against the size.</returns>
+    public long WorkerOffset(int worker, int threads, long bytesPerWorker)
+    {
+        if (threads <= 1) return 0;
+        long stripe = Bytes / threads / WorkspaceBuffer.Alignment * WorkspaceBuffer.Alignment;
+        if (bytesPerWorker > stripe)
+            throw new InvalidOperationException($"{threads} workers of {bytesPerWorker} bytes each do not fit a {Bytes}-byte workspace: the kernel's reported size is wrong.");
+        return worker * stripe;
+    }
+
     /// <summary>Rounds a byte count up to the alignment, so the next part of a workspace starts aligned too.</summary>
     public static long Align(long bytes) => (bytes + WorkspaceBuffer.Alignment - 1) / WorkspaceBuffer.Alignment * WorkspaceBuffer.Alignment;
 }

@@ -91,6 +91,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// 1×1s at batch 8 on 2 threads +0.25 to +0.34 ms each).
     /// </summary>
     private readonly bool _groupsFirst;
+    /// <summary>Whether each worker's subsampled copies lie in its stripe of the whole workspace (<see cref="BlockedTuning.WorkerStripes"/>).</summary>
+    private readonly bool _workerStripes;
 
     /// <summary>Floats of the zero-padded input copy: [N][Cp/b][InH + pads][InW + pads][b].</summary>
     private long PaddedInputLength => _padded is null ? 0 : (long)Shape.Batch * _inBlocks * _w.InH * _w.InW * _block;
@@ -133,6 +135,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         : base(shape, platform, parallel)
     {
         BlockedTuning tuning = tuningOrNull ?? BlockedTuning.Default;
+        _workerStripes = tuning.WorkerStripes;
         ArgumentNullException.ThrowIfNull(weights);
         if (!shape.Window.IsPlanar) throw new ArgumentException($"Blocked direct convolution takes 2-D windows; {shape} is not one.", nameof(shape));
         if (!Supports(shape, platform.BlockSize))
@@ -455,13 +458,17 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
                 PadInput(px, input, original);
             }
             byte* copies = null;
+            long copyStride = 0;
             if (_subsampled is not null)
             {
-                copies = (byte*)workspace.Floats(0, WorkspaceBytes / sizeof(float));
+                // Each worker's copies in its own stripe of the whole workspace (Workspace.WorkerOffset), where every layer's
+                // scratch of that worker lies.
+                copyStride = _workerStripes ? workspace.WorkerOffset(1, Parallel.Threads, WorkerSubsampleBytes) : WorkerSubsampleBytes;
+                copies = (byte*)workspace.Floats(0, (copyStride * (Parallel.Threads - 1) + WorkerSubsampleBytes) / sizeof(float));
                 // No image is copied yet: the workspace holds whatever the step before left in it.
-                for (int t = 0; t < Parallel.Threads; t++) new Span<long>(copies + t * WorkerSubsampleBytes, Shape.Batch).Clear();
+                for (int t = 0; t < Parallel.Threads; t++) new Span<long>(copies + t * copyStride, Shape.Batch).Clear();
             }
-            var body = new Body(this, input, pf, pb, pz, Shape.Epilogue.Residual ? pr : null, py, copies);
+            var body = new Body(this, input, pf, pb, pz, Shape.Epilogue.Residual ? pr : null, py, copies, copyStride);
             EpilogueDispatch.Run(Shape.Epilogue, new RunTasks(Parallel, Tasks, body));
         }
     }
@@ -503,7 +510,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     private float* SubsampledInput(int n, in Body body)
     {
         Window3D original = _subsampled!.Value;
-        byte* region = body.Copies + Parallel.CurrentWorker * WorkerSubsampleBytes;
+        byte* region = body.Copies + Parallel.CurrentWorker * body.CopyStride;
         long* copied = (long*)region;
         float* images = (float*)(region + SubsampleHeaderBytes);
         if (copied[n] != 0) return images;
@@ -544,14 +551,18 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         public nint Prefetch, PrefetchLines;
     }
 
-    /// <summary>A run's pointers; Copies: the workspace's per-thread subsampled inputs, or null (<see cref="SubsampledInput"/>).</summary>
-    private readonly struct Body(BlockedDirectPlan plan, float* x, float* filter, float* bias, float* zeroBias, float* residual, float* y, byte* copies = null)
+    /// <summary>
+    /// A run's pointers; Copies: the workspace's per-thread subsampled inputs, worker w's at Copies + w · CopyStride bytes,
+    /// or null (<see cref="SubsampledInput"/>).
+    /// </summary>
+    private readonly struct Body(BlockedDirectPlan plan, float* x, float* filter, float* bias, float* zeroBias, float* residual, float* y, byte* copies = null, long copyStride = 0)
     {
         public readonly BlockedDirectPlan Plan = plan;
         public readonly float* X = x, Filter = filter, Bias = bias, ZeroBias = zeroBias, Residual = residual, Y = y;
         public readonly byte* Copies = copies;
+        public readonly long CopyStride = copyStride;
 
-        public Body WithInput(float* input) => new(Plan, input, Filter, Bias, ZeroBias, Residual, Y, Copies);
+        public Body WithInput(float* input) => new(Plan, input, Filter, Bias, ZeroBias, Residual, Y, Copies, CopyStride);
     }
 
     private readonly struct Task<TEpilogue>(Body body) : IParallelBody where TEpilogue : struct, IEpilogue

@@ -34,7 +34,7 @@ internal static class BlockedConvPlans
         // packed: every one runs any plane size.
         if (weights.IsReleased && cache is not null && Packed(transform) is false)
             transform = Packed(WinogradMatrices.F4) is true ? WinogradMatrices.F4 : Packed(WinogradMatrices.F2) is true ? WinogradMatrices.F2 : transform;
-        if (transform is not null) return new WinogradPlan(shape, weights, transform, platform, parallel, cache);
+        if (transform is not null) return new WinogradPlan(shape, weights, transform, platform, parallel, cache, tuning);
         // Groups of 4 or 8 channels: the diagonal kernel does their true work, where the block-diagonal dense one does
         // 4× or 2× (NOTES "The diagonal grouped kernel"). Exact in both modes: it sums in a fixed order, no transform.
         if (GroupedDiagonalPlan.Supports(shape, platform)) return new GroupedDiagonalPlan(shape, weights, platform, parallel, cache);

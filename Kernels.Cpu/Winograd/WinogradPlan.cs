@@ -43,10 +43,25 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     /// <summary>U: per ξ a pointwise blocked filter [Mp/b / R][Cp/b][b_in][r][b_out] (Cp·Mp floats per ξ). Pinned.</summary>
     private readonly float[] _u;
     private readonly float[] _zeroBias;
+    /// <summary>Whether each worker's V and M lie in its stripe of the whole workspace (<see cref="BlockedTuning.WorkerStripes"/>).</summary>
+    private readonly bool _workerStripes;
 
     public WinogradPlan(ConvShape shape, Tensor weights, WinogradMatrices transform, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache = null)
+        : this(shape, weights, transform, platform, parallel, cache, null)
+    {
+    }
+
+    /// <param name="shape">A stride-1 3×3 2-D window of one group (<see cref="Supports"/>).</param>
+    /// <param name="weights">[M][C][3][3], transformed and packed here once (or taken from <paramref name="cache"/>).</param>
+    /// <param name="transform">F(4×4) or F(2×2).</param>
+    /// <param name="platform">The tier whose block size and register tiles run.</param>
+    /// <param name="parallel">The backend's threads.</param>
+    /// <param name="cache">The backend's packed weights, or null for a private copy.</param>
+    /// <param name="tuning">Of <see cref="BlockedTuning"/>, only <see cref="BlockedTuning.WorkerStripes"/> applies here; null: the default.</param>
+    internal WinogradPlan(ConvShape shape, Tensor weights, WinogradMatrices transform, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache, BlockedTuning? tuning)
         : base(shape, platform, parallel)
     {
+        _workerStripes = (tuning ?? BlockedTuning.Default).WorkerStripes;
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(transform);
         if (!Supports(shape, platform.BlockSize)) throw new ArgumentException($"Winograd takes stride-1 3×3 2-D windows of one group on a blocked tier; {shape} is not one.", nameof(shape));
@@ -145,7 +160,10 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     /// <summary>Floats of one worker's V [ξ][Cp/b][T][b] and M [ξ][set blocks][T][b], and its two transform scratch tiles.</summary>
     private long WorkerFloats => (long)_xi * (_inBlocks + _blocksPerSet) * _chunkTiles * _block + 2L * _xi * _block;
 
-    public override long WorkspaceBytes => Workspace.Align(Parallel.Threads * Workspace.Align(WorkerFloats * sizeof(float)));
+    /// <summary>One worker's part of the workspace, aligned.</summary>
+    private long WorkerBytes => Workspace.Align(WorkerFloats * sizeof(float));
+
+    public override long WorkspaceBytes => Parallel.Threads * WorkerBytes;
 
     private long BlockedInputLength => (long)Shape.Batch * _inBlocks * _block * Shape.Window.InSize;
     private long BlockedOutputLength => (long)Shape.Batch * _outBlocks * _block * Shape.Window.OutSize;
@@ -171,7 +189,9 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         ReadOnlySpan<float> b = BlockedBias.Select(bias, Shape.OutChannels, _zeroBias, scratch);
         fixed (float* px = x, pb = b, pr = residual, py = y, pu = _u, pz = _zeroBias)
         {
-            var body = new Body(this, px, pu, pb, pz, Shape.Epilogue.Residual ? pr : null, py, workspace.Floats(0, WorkspaceBytes / sizeof(float)));
+            // Each worker's V and M in its own stripe of the whole workspace (Workspace.WorkerOffset), not packed at this layer's size.
+            long stride = _workerStripes ? workspace.WorkerOffset(1, Parallel.Threads, WorkerBytes) : WorkerBytes;
+            var body = new Body(this, px, pu, pb, pz, Shape.Epilogue.Residual ? pr : null, py, workspace.Floats(0, (stride * (Parallel.Threads - 1) + WorkerBytes) / sizeof(float)), stride);
             EpilogueDispatch.Run(Shape.Epilogue, new RunTasks(Parallel, tasks, body, _block == 16));
         }
     }
@@ -186,10 +206,12 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         }
     }
 
-    private readonly struct Body(WinogradPlan plan, float* x, float* u, float* bias, float* zeroBias, float* residual, float* y, float* scratch)
+    /// <summary>A run's pointers; worker w's scratch starts at Scratch + w · ScratchStride bytes.</summary>
+    private readonly struct Body(WinogradPlan plan, float* x, float* u, float* bias, float* zeroBias, float* residual, float* y, float* scratch, long scratchStride)
     {
         public readonly WinogradPlan Plan = plan;
         public readonly float* X = x, U = u, Bias = bias, ZeroBias = zeroBias, Residual = residual, Y = y, Scratch = scratch;
+        public readonly long ScratchStride = scratchStride;
     }
 
     private readonly struct Task<TEpilogue, TVec>(Body body) : IParallelBody where TEpilogue : struct, IEpilogue where TVec : unmanaged, IVec<TVec>
@@ -211,7 +233,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         int t0 = chunk * T, t1 = Math.Min(Shape.Batch * tiles, t0 + T), count = t1 - t0;
         int mb0 = set * _blocksPerSet, mb1 = Math.Min(_outBlocks, mb0 + _blocksPerSet), setBlocks = mb1 - mb0;
 
-        float* v = body.Scratch + Parallel.CurrentWorker * (Workspace.Align(WorkerFloats * sizeof(float)) / sizeof(float));
+        float* v = (float*)((byte*)body.Scratch + Parallel.CurrentWorker * body.ScratchStride);
         nint vXi = (nint)_inBlocks * T * b, mXi = (nint)_blocksPerSet * T * b;
         float* mBuf = v + _xi * vXi, scratch = mBuf + _xi * mXi;
 
