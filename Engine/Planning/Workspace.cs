@@ -34,7 +34,7 @@ internal readonly unsafe struct Workspace(byte* pointer, long bytes)
     /// worker 1 of one layer wrote where worker 0 of another had, and each such line crossed from the other core
     /// (ResNet-50 at 2 threads: its Winograd layers 0.01–0.15 ms each; NOTES "Twelfth sitting").
     /// </summary>
-    /// <returns>The part's byte offset; <see cref="Floats"/> checks it against the size.</returns>
+    /// <returns>The part's byte offset.</returns>
     public long WorkerOffset(int worker, int threads, long bytesPerWorker)
     {
         if (threads <= 1) return 0;
@@ -42,6 +42,19 @@ internal readonly unsafe struct Workspace(byte* pointer, long bytes)
         if (bytesPerWorker > stripe)
             throw new InvalidOperationException($"{threads} workers of {bytesPerWorker} bytes each do not fit a {Bytes}-byte workspace: the kernel's reported size is wrong.");
         return worker * stripe;
+    }
+
+    /// <summary>
+    /// The workers' parts of <paramref name="bytesPerWorker"/> each: worker 0's start, and in <paramref name="stride"/> the
+    /// bytes from one worker's part to the next — a stripe of the whole workspace (<see cref="WorkerOffset"/>), or the
+    /// part's own size when <paramref name="striped"/> is false (the layout before stripes). The last part's end is
+    /// checked against the size.
+    /// </summary>
+    public byte* WorkerParts(int threads, long bytesPerWorker, bool striped, out long stride)
+    {
+        stride = striped ? WorkerOffset(1, threads, bytesPerWorker) : bytesPerWorker;
+        long end = stride * (Math.Max(1, threads) - 1) + bytesPerWorker;
+        return (byte*)Floats(0, end / sizeof(float));
     }
 
     /// <summary>Rounds a byte count up to the alignment, so the next part of a workspace starts aligned too.</summary>

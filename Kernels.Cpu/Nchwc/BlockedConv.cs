@@ -463,8 +463,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
             {
                 // Each worker's copies in its own stripe of the whole workspace (Workspace.WorkerOffset), where every layer's
                 // scratch of that worker lies.
-                copyStride = _workerStripes ? workspace.WorkerOffset(1, Parallel.Threads, WorkerSubsampleBytes) : WorkerSubsampleBytes;
-                copies = (byte*)workspace.Floats(0, (copyStride * (Parallel.Threads - 1) + WorkerSubsampleBytes) / sizeof(float));
+                copies = workspace.WorkerParts(Parallel.Threads, WorkerSubsampleBytes, _workerStripes, out copyStride);
                 // No image is copied yet: the workspace holds whatever the step before left in it.
                 for (int t = 0; t < Parallel.Threads; t++) new Span<long>(copies + t * copyStride, Shape.Batch).Clear();
             }

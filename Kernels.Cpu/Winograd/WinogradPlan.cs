@@ -190,8 +190,8 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         fixed (float* px = x, pb = b, pr = residual, py = y, pu = _u, pz = _zeroBias)
         {
             // Each worker's V and M in its own stripe of the whole workspace (Workspace.WorkerOffset), not packed at this layer's size.
-            long stride = _workerStripes ? workspace.WorkerOffset(1, Parallel.Threads, WorkerBytes) : WorkerBytes;
-            var body = new Body(this, px, pu, pb, pz, Shape.Epilogue.Residual ? pr : null, py, workspace.Floats(0, (stride * (Parallel.Threads - 1) + WorkerBytes) / sizeof(float)), stride);
+            byte* parts = workspace.WorkerParts(Parallel.Threads, WorkerBytes, _workerStripes, out long stride);
+            var body = new Body(this, px, pu, pb, pz, Shape.Epilogue.Residual ? pr : null, py, (float*)parts, stride);
             EpilogueDispatch.Run(Shape.Epilogue, new RunTasks(Parallel, tasks, body, _block == 16));
         }
     }
