@@ -60,9 +60,9 @@ public sealed partial class InferenceSession : IDisposable
     /// <param name="graph">The model, e.g. from <c>OnnxImporter.Load</c>.</param>
     /// <param name="backend">Where it runs: a <c>CpuBackend</c> or a <c>GpuBackend</c>.</param>
     /// <param name="options">
-    /// Fusion on/off and the name. The device and thread count are <paramref name="backend"/>'s own: options that set
-    /// <see cref="SessionOptions.Device"/> or <see cref="SessionOptions.Threads"/> are refused here (they would go
-    /// unread); <c>CardinalSession.Open</c> reads them to make the backend.
+    /// Fusion on/off and the name. The device and threads are <paramref name="backend"/>'s own: options that set
+    /// <see cref="SessionOptions.Device"/>, <see cref="SessionOptions.Threads"/> or <see cref="SessionOptions.ShareThreads"/>
+    /// are refused here (they would go unread); <c>CardinalSession.Open</c> reads them to make the backend.
     /// </param>
     /// <param name="ownsBackend">Dispose the backend with the session.</param>
     /// <param name="ownsGraph">
@@ -79,8 +79,8 @@ public sealed partial class InferenceSession : IDisposable
     {
         options ??= new SessionOptions();
         if (options.ChoosesBackend)
-            throw new ArgumentException("SessionOptions.Device and Threads choose the backend, and this overload takes one already made: " +
-                "set them on the backend (CpuBackendOptions.Threads), or open with CardinalSession.Open, which reads them.", nameof(options));
+            throw new ArgumentException("SessionOptions.Device, Threads and ShareThreads choose the backend, and this overload takes one already made: " +
+                "set them on the backend (CpuBackendOptions.Threads, CpuBackendOptions.ThreadPool), or open with CardinalSession.Open, which reads them.", nameof(options));
         ModelGraph source = graph;
         // Requested values become graph outputs first, so every pass after keeps them (see RequestedOutputs).
         graph = RequestedOutputs.Add(graph, options.ExtraOutputs);

@@ -94,6 +94,38 @@ public class CpuThreadPoolTests
     }
 
     [Test]
+    public void SharedPools_OnePerThreadCount_OutliveDispose()
+    {
+        CpuThreadPool two = CpuThreadPool.Shared(2);
+        Assert.That(CpuThreadPool.Shared(2), Is.SameAs(two));
+        Assert.That(CpuThreadPool.Shared(3), Is.Not.SameAs(two));
+        Assert.That((two.IsShared, two.Threads, new CpuThreadPool(2).IsShared), Is.EqualTo((true, 2, false)));
+        two.Dispose();
+        Assert.That(two.IsDisposed, Is.False, "the process's pool keeps running for the other sessions on it");
+        Assert.That(BothThreadsTakePart(two), Is.True);
+        Assert.Throws<ArgumentOutOfRangeException>(() => CpuThreadPool.Shared(0));
+    }
+
+    [Test]
+    public void SessionOptionsShareThreads_OpensOnTheProcesssPool_AndIsRefusedWhereNotRead()
+    {
+        string folder = Path.Combine(TorchvisionZooTests.ZooFolder, Models[1]);
+        References.Require(Path.Combine(folder, "model.onnx"), References.RunTestScript);
+        float[] expected = OwnThreadAnswers()[1];
+        Tensor input = NpyFile.Read(Path.Combine(folder, "input.npy"));
+        using var first = CardinalSession.Open(Path.Combine(folder, "model.onnx"), new SessionOptions { Threads = 2, ShareThreads = true });
+        using var second = CardinalSession.Open(Path.Combine(folder, "model.onnx"), new SessionOptions { Threads = 2, ShareThreads = true });
+        using var own = CardinalSession.Open(Path.Combine(folder, "model.onnx"), new SessionOptions { Threads = 2 });
+        Assert.That(((CpuBackend)first.Backend).Runner, Is.SameAs(CpuThreadPool.Shared(2).Runner));
+        Assert.That(((CpuBackend)second.Backend).Runner, Is.SameAs(CpuThreadPool.Shared(2).Runner));
+        Assert.That(((CpuBackend)own.Backend).Runner, Is.Not.SameAs(CpuThreadPool.Shared(2).Runner), "off by default");
+        foreach (var session in new[] { first, second, own, first })
+            Assert.That(session.Run(input).Floats.ToArray(), Is.EqualTo(expected));
+        Assert.That(() => InferenceSession.Open(OnnxImporter.Load(Path.Combine(folder, "model.onnx")), new CpuBackend(), new SessionOptions { ShareThreads = true }),
+            Throws.ArgumentException.With.Message.Contains("ShareThreads"), "a backend made already: the option would go unread");
+    }
+
+    [Test]
     public void BadSettings_AreRefused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new CpuThreadPool(0));

@@ -49,21 +49,23 @@ public static class CardinalSession
         switch (options.Device ?? Device.Cpu)
         {
             case Device.Cpu:
-                return Cpu(threads);
+                return Cpu(threads, options.ShareThreads);
             case Device.Auto:
-                if (!DeviceBackends.GpuRegistered) return Cpu(threads);
+                if (!DeviceBackends.GpuRegistered) return Cpu(threads, options.ShareThreads);
                 foreach (Device kind in new[] { Device.Cuda, Device.OpenCL })
                 {
-                    try { return DeviceBackends.Gpu(kind)(kind, Cpu(1)); }
+                    try { return DeviceBackends.Gpu(kind)(kind, Cpu(1, share: false)); }
                     catch (CardinalException) { } // that device is not there: try the next
                 }
-                return Cpu(threads);
+                return Cpu(threads, options.ShareThreads);
             case var gpu:
-                return DeviceBackends.Gpu(gpu)(gpu, Cpu(1));
+                return DeviceBackends.Gpu(gpu)(gpu, Cpu(1, share: false));
         }
     }
 
-    private static CpuBackend Cpu(int threads) => new(new CpuBackendOptions { Threads = threads });
+    /// <summary>A CPU backend on threads of its own, or on the process's pool for the thread count (SessionOptions.ShareThreads).</summary>
+    private static CpuBackend Cpu(int threads, bool share) =>
+        new(share ? new CpuBackendOptions { ThreadPool = CpuThreadPool.Shared(threads) } : new CpuBackendOptions { Threads = threads });
 
     private static InferenceSession Open(Cardinal.Graph.ModelGraph graph, SessionOptions? options)
     {
@@ -72,7 +74,7 @@ public static class CardinalSession
         try
         {
             // The backend is made: what chose it is not the session's to read again.
-            return InferenceSession.Open(graph, backend, options with { Device = null, Threads = null }, ownsBackend: true, ownsGraph: true);
+            return InferenceSession.Open(graph, backend, options with { Device = null, Threads = null, ShareThreads = false }, ownsBackend: true, ownsGraph: true);
         }
         catch
         {

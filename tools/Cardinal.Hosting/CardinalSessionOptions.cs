@@ -20,12 +20,9 @@ public sealed class CardinalSessionOptions
     public int? Threads { get; set; }
 
     /// <summary>
-    /// Sessions of this host that run on the CPU with the same thread count run on one pool of worker threads
-    /// (<see cref="Kernels.Cpu.CpuThreadPool"/>) instead of a set each: two ResNet-50 sessions answering in turn on 2
-    /// threads took 0.91× the time (p90 0.76×), and answering at once 1.23× the images per second (Engine.Bench
-    /// `sessions`). A run that finds the pool busy with another session's loop runs that loop on its own caller's thread.
-    /// Turn it off for sessions meant to run at once on cores of their own (two sessions of 8 threads on 16 cores).
-    /// <see cref="Device.Auto"/> and GPU devices keep their own threads.
+    /// <see cref="SessionOptions.ShareThreads"/>, on by default here: the CPU sessions of a host (and of its process) with
+    /// the same thread count run on one pool of worker threads instead of a set each. Turn it off for sessions meant to
+    /// run at once on cores of their own (two sessions of 8 threads on 16 cores).
     /// </summary>
     public bool ShareThreads { get; set; } = true;
 
@@ -46,6 +43,6 @@ public sealed class CardinalSessionOptions
 
     internal SessionOptions ToSessionOptions(string name) => new()
     {
-        Name = name, Device = Device, Threads = Threads, Fuse = Fuse, MaxModelBytes = MaxModelBytes,
+        Name = name, Device = Device, Threads = Threads, ShareThreads = ShareThreads, Fuse = Fuse, MaxModelBytes = MaxModelBytes,
     };
 }

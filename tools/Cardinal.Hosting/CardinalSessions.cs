@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using Cardinal.Formats.Onnx;
-using Cardinal.Kernels.Cpu;
 using Microsoft.Extensions.Options;
 
 namespace Cardinal.Hosting;
@@ -24,8 +22,6 @@ public sealed class CardinalSessions : IDisposable
 
     private readonly ConcurrentDictionary<string, Entry> _sessions = new(StringComparer.Ordinal);
     private readonly HashSet<string> _registered;
-    /// <summary>The CPU sessions' shared worker threads, a pool per thread count (<see cref="CardinalSessionOptions.ShareThreads"/>).</summary>
-    private readonly ConcurrentDictionary<int, Lazy<CpuThreadPool>> _pools = new();
     private volatile bool _disposed;
 
     /// <summary>One name's session, opened once; a failed open is remembered (and rethrown to every caller).</summary>
@@ -62,8 +58,7 @@ public sealed class CardinalSessions : IDisposable
             CardinalSessionOptions o = _options.Get(name); // validated: a model source is set
             SessionOptions sessionOptions = o.ToSessionOptions(name);
             InferenceSession session;
-            if (o.ShareThreads && (o.Device ?? Device.Cpu) == Device.Cpu) session = OpenOnPool(o, sessionOptions);
-            else if (o.OpenModel is { } open)
+            if (o.OpenModel is { } open)
             {
                 using Stream stream = open(_services);
                 session = CardinalSession.Open(stream, sessionOptions);
@@ -80,30 +75,12 @@ public sealed class CardinalSessions : IDisposable
         }
     }
 
-    /// <summary>A CPU session on the pool of its thread count, read as CardinalSession reads a model.</summary>
-    private InferenceSession OpenOnPool(CardinalSessionOptions o, SessionOptions sessionOptions)
-    {
-        int threads = o.Threads ?? Environment.ProcessorCount; // validated: at least 1
-        CpuThreadPool pool = _pools.GetOrAdd(threads, t => new Lazy<CpuThreadPool>(() => new CpuThreadPool(t))).Value;
-        Graph.ModelGraph graph;
-        if (o.OpenModel is { } open)
-        {
-            using Stream stream = open(_services);
-            graph = OnnxImporter.Load(stream, sessionOptions.MaxModelBytes, sessionOptions.Name ?? "stream");
-        }
-        else graph = OnnxImporter.Load(o.ModelPath!);
-        return InferenceSession.Open(graph, new CpuBackend(new CpuBackendOptions { ThreadPool = pool }),
-            sessionOptions with { Device = null, Threads = null }, ownsBackend: true, ownsGraph: true);
-    }
-
-    /// <summary>Disposes every session that was opened, then the threads they shared.</summary>
+    /// <summary>Disposes every session that was opened.</summary>
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
         foreach (Entry entry in _sessions.Values)
             if (entry.Session.IsValueCreated) entry.Session.Value.Dispose();
-        foreach (Lazy<CpuThreadPool> pool in _pools.Values)
-            if (pool.IsValueCreated) pool.Value.Dispose();
     }
 }
