@@ -38,6 +38,9 @@ internal static class CpuIsas
     public static IReadOnlyList<CpuIsa> Supported { get; } =
         Enum.GetValues<CpuIsa>().Where(IsSupported).OrderByDescending(i => i).ToArray();
 
+    /// <summary>The supported tiers with blocked (NCHWc) kernels, widest first: those the blocked kernels' tests and benchmarks run on.</summary>
+    public static IEnumerable<CpuIsa> Blocked => Supported.Where(i => CpuPlatform.Create(i).BlockSize > 0);
+
     /// <summary>The widest supported tier at or below <paramref name="cap"/> (and below the environment override).</summary>
     public static CpuIsa Best(CpuIsa? cap = null)
     {

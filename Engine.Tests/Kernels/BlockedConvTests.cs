@@ -23,7 +23,7 @@ namespace Cardinal.Tests.Kernels;
 [TestFixture]
 public class BlockedConvTests
 {
-    private static IEnumerable<CpuIsa> Tiers => CpuIsas.Supported.Where(i => CpuPlatform.Create(i).BlockSize > 0);
+    private static IEnumerable<CpuIsa> Tiers => CpuIsas.Blocked;
 
     /// <summary>
     /// The blocked kernels exist on AVX-512 and AVX2 only. A machine with neither (Arm, an x64 without AVX2, or one

@@ -21,7 +21,7 @@ namespace Cardinal.Tests.Kernels;
 [TestFixture]
 public class FoldedStemTests
 {
-    private static IEnumerable<CpuIsa> Tiers => CpuIsas.Supported.Where(i => CpuPlatform.Create(i).BlockSize > 0);
+    private static IEnumerable<CpuIsa> Tiers => CpuIsas.Blocked;
     private static readonly ParallelRunner One = new(1), Two = new(2);
 
     public static IEnumerable<TestCaseData> Cases()

@@ -24,7 +24,7 @@ namespace Cardinal.Tests.Kernels;
 [TestFixture]
 public class WinogradConvTests
 {
-    private static IEnumerable<CpuIsa> Tiers => CpuIsas.Supported.Where(i => CpuPlatform.Create(i).BlockSize > 0);
+    private static IEnumerable<CpuIsa> Tiers => CpuIsas.Blocked;
     private static readonly ParallelRunner One = new(1), Two = new(2);
     private static readonly WinogradMatrices[] Variants = [WinogradMatrices.F4, WinogradMatrices.F2];
 

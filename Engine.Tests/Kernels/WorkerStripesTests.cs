@@ -20,7 +20,7 @@ namespace Cardinal.Tests.Kernels;
 [TestFixture]
 public class WorkerStripesTests
 {
-    private static IEnumerable<CpuIsa> Tiers => CpuIsas.Supported.Where(i => CpuPlatform.Create(i).BlockSize > 0);
+    private static IEnumerable<CpuIsa> Tiers => CpuIsas.Blocked;
     private static readonly ParallelRunner Two = new(2), Three = new(3);
 
     [Test]

@@ -20,7 +20,7 @@ namespace Cardinal.Tests.Planning;
 public class DepthFirstPrefixTests
 {
     /// <summary>The tiers with blocked kernels (the depth-first pass runs after the blocked layout pass); lane tests share it.</summary>
-    internal static IEnumerable<CpuIsa> BlockedTiers => CpuIsas.Supported.Where(i => CpuPlatform.Create(i).BlockSize > 0);
+    internal static IEnumerable<CpuIsa> BlockedTiers => CpuIsas.Blocked;
 
     /// <summary>Every layer that keeps images apart is in the prefix (no byte threshold, no cap on a part).</summary>
     private static DepthFirstTuning Everything(int images) => new(images, 0, long.MaxValue);
@@ -102,7 +102,7 @@ public class DepthFirstPrefixTests
         // The default (one image per part, layers over 16 MB at the whole batch): ResNet-50's 56×56 and 28×28 layers
         // at batch 8, to the end of the first 14×14 block, where its stride-2 1×1 and 3×3 still read 28×28 values.
         string folder = Zoo("resnet50");
-        using var session = Open(folder, CpuIsas.Supported.First(i => CpuPlatform.Create(i).BlockSize > 0), depthFirst: null);
+        using var session = Open(folder, CpuIsas.Blocked.First(), depthFirst: null);
         ExecutionPlan batch8 = session.PlanForShapes([[8, 3, 224, 224]]), batch1 = session.PlanForShapes([[1, 3, 224, 224]]);
         var pass = new DepthFirstPrefix(DepthFirstTuning.Default.ImagesPerPart, DepthFirstTuning.Default.BatchBytesAbove, DepthFirstTuning.Default.PartBytesAtMost);
         Assert.That(pass.Find(batch1), Is.Null, "one image: nothing to split");
