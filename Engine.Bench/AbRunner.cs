@@ -98,14 +98,8 @@ public static class AbRunner
                     plain[k].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                 }
             }
-        double[] StepMedians(int k) => Enumerable.Range(0, names.Length).Select(s => Median(ticks[k].Select(t => t[s] * 1000.0 / Stopwatch.Frequency))).ToArray();
-        return new Result(names, StepMedians(0), StepMedians(1), Median(plain[0]), Median(plain[1]));
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        double[] sorted = values.Order().ToArray();
-        return sorted[sorted.Length / 2];
+        double[] StepMedians(int k) => Enumerable.Range(0, names.Length).Select(s => Stats.Median(ticks[k].Select(t => t[s] * 1000.0 / Stopwatch.Frequency))).ToArray();
+        return new Result(names, StepMedians(0), StepMedians(1), Stats.Median(plain[0]), Stats.Median(plain[1]));
     }
 
     /// <summary>The defaults with each "Name=value" of a comma-separated list set (a boxed copy, since the record's properties are init-only).</summary>

@@ -75,7 +75,7 @@ internal static class BlockedConvRunner
                 Time(RunNchw, runs, nchwMs, evict);
                 Time(RunBlocked, runs, blockedMs, evict);
             }
-            double a = Median(nchwMs), b = Median(blockedMs), gflop = shape.Flops / 1e9;
+            double a = Stats.Median(nchwMs), b = Stats.Median(blockedMs), gflop = shape.Flops / 1e9;
             totalNchw += a; totalBlocked += b;
             Console.WriteLine($"| {c.Name} | {nchw.Algorithm} | {a:F3} | {gflop / a * 1e3:F0} | {gflop / a * 1e3 / peak:P0} | {b:F3} | {gflop / b * 1e3:F0} | {gflop / b * 1e3 / peak:P0} | {a / b:F2} |");
         }
@@ -102,12 +102,6 @@ internal static class BlockedConvRunner
         float sum = 0;
         for (int i = 0; i < buffer.Length; i += 16) { buffer[i] += 1; sum += buffer[i]; }
         s_sink = sum;
-    }
-
-    private static double Median(List<double> v)
-    {
-        var sorted = v.Order().ToList();
-        return sorted[sorted.Count / 2];
     }
 
     private static float[] Fill(Random random, long length)

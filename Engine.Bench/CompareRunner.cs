@@ -77,23 +77,15 @@ public static class CompareRunner
         Console.WriteLine($"{Path.GetFileName(Path.GetDirectoryName(model))}/{Path.GetFileName(model)} batch {dims[0]}, {threads} thread(s), {runs} runs; {cardinal.Backend.Description}");
         Print("Cardinal", ours, flops);
         Print("ONNX Runtime 1.31.1", theirs, flops);
-        Console.WriteLine($"  ratio Cardinal/ORT (median): {Median(ours) / Median(theirs):F2}");
+        Console.WriteLine($"  ratio Cardinal/ORT (median): {Stats.Percentile(ours, 0.5) / Stats.Percentile(theirs, 0.5):F2}");
         double peak = FmaPeak.Best(threads);
-        Console.WriteLine($"  FMA peak measured now: {peak:F0} GFLOP/s; Cardinal {flops / (Median(ours) * 1e6) / peak:P0} of it, ORT {flops / (Median(theirs) * 1e6) / peak:P0}");
+        Console.WriteLine($"  FMA peak measured now: {peak:F0} GFLOP/s; Cardinal {flops / (Stats.Percentile(ours, 0.5) * 1e6) / peak:P0} of it, ORT {flops / (Stats.Percentile(theirs, 0.5) * 1e6) / peak:P0}");
         Console.WriteLine($"  outputs agree: max |Cardinal − ORT| {maxDiff:G3} (max |ORT| {maxRef:G3})");
         return 0;
     }
 
     private static void Print(string name, List<double> ms, double flops) =>
-        Console.WriteLine($"  {name,-20} median {Median(ms),8:F2} ms  p90 {Percentile(ms, 0.9),8:F2} ms  {flops / (Median(ms) * 1e6),7:F1} GFLOP/s");
-
-    private static double Median(List<double> v) => Percentile(v, 0.5);
-
-    private static double Percentile(List<double> v, double p)
-    {
-        var sorted = v.Order().ToList();
-        return sorted[Math.Min(sorted.Count - 1, (int)Math.Round(p * (sorted.Count - 1)))];
-    }
+        Console.WriteLine($"  {name,-20} median {Stats.Percentile(ms, 0.5),8:F2} ms  p90 {Stats.Percentile(ms, 0.9),8:F2} ms  {flops / (Stats.Percentile(ms, 0.5) * 1e6),7:F1} GFLOP/s");
 
     /// <summary>--depth-first off|IMAGES:BATCH_MB:PART_MB (<see cref="DepthFirstTuning"/>); the backend's default without it.</summary>
     internal static DepthFirstTuning? DepthFirstOption(string[] args)

@@ -143,10 +143,9 @@ public static class ConvsRunner
             var conv = nodes.Where(n => n.Op is "Conv" or "FusedConv").ToList();
             if (conv.Count != 1) throw new InvalidOperationException($"{c.Name}: ORT ran {string.Join(", ", nodes.Select(n => n.Op))}; expected one convolution node.");
             string ops = string.Join(" ", nodes.Select(n => n.Op == conv[0].Op && n.Name.EndsWith("_nchwc", StringComparison.Ordinal) ? $"{n.Op}(nchwc)" : n.Op));
-            return (c, plan.Description, Median(ours), Median(theirs), conv[0].Ms, ops);
+            return (c, plan.Description, Stats.Median(ours), Stats.Median(theirs), conv[0].Ms, ops);
         }
         finally { folder.Delete(recursive: true); }
     }
 
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 }

@@ -122,7 +122,7 @@ public static class OrtProfileRunner
 
             var steps = plan.Steps.Select((step, s) =>
             {
-                double ms = Median(ticks.Select(t => t[s] * 1000.0 / Stopwatch.Frequency));
+                double ms = Stats.Median(ticks.Select(t => t[s] * 1000.0 / Stopwatch.Frequency), whenEmpty: 0);
                 long flops = step.Node.Op.Flops(plan.InputsOf(step), plan.OutputsOf(step));
                 ConvKey? key = null;
                 // A blocked convolution keys on its logical channels (its input carries them padded to the block).
@@ -142,7 +142,7 @@ public static class OrtProfileRunner
                 return new CardinalStep(step.Node.Name, step.Node.Op.OpType, executor.DescribeStep(s) ?? "", plan.Values[step.Outputs[0]].Dims, ms, flops, key);
             }).ToList();
 
-            Print(model, dims, threads, runs, session.Backend.Description, peak, nodes, ortRunMs, steps, Median(wall), printNodes);
+            Print(model, dims, threads, runs, session.Backend.Description, peak, nodes, ortRunMs, steps, Stats.Median(wall, whenEmpty: 0), printNodes);
         }
         finally { folder.Delete(recursive: true); }
         return 0;
@@ -203,9 +203,9 @@ public static class OrtProfileRunner
             }
             else if (op is "Gemm" or "MatMul" && inputs.Length >= 2 && inputs[0].Length == 2 && y.Length == 2)
                 flops = 2L * y[0] * y[1] * inputs[0][1];
-            return new OrtNode(name, op, provider, inputs, y, Median(durations[name]), flops, key);
+            return new OrtNode(name, op, provider, inputs, y, Stats.Median(durations[name], whenEmpty: 0), flops, key);
         }).ToList();
-        return (nodes, Median(spans.Select(s => s.Dur / 1000.0)));
+        return (nodes, Stats.Median(spans.Select(s => s.Dur / 1000.0), whenEmpty: 0));
     }
 
     private static int[][] Shapes(JsonElement args, string property)
@@ -296,12 +296,6 @@ public static class OrtProfileRunner
             string[] rb = Rate(theirs.Sum(n => n.Flops), b).Split(' ', StringSplitOptions.RemoveEmptyEntries);
             Console.WriteLine($"| {c} | {ours.Count} | {a:F2} | {ra[0]} | {ra[1]} | {theirs.Count} | {b:F2} | {rb[0]} | {rb[1]} | {a - b:+0.00;-0.00} | {(a > 0 && b > 0 ? $"{a / b:F2}" : "-")} |");
         }
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count == 0 ? 0 : sorted[sorted.Count / 2];
     }
 
     private static string Trim(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";

@@ -69,14 +69,14 @@ internal static class SessionsRunner
                     inTurn[k].AddRange(turnMs);
                     atOnce[k].AddRange(onceMs);
                     throughput[k].Add(perSecond);
-                    Console.WriteLine($"| {round} | {names[k]} | {Median(turnMs):F2} | {Median(onceMs):F2} | {perSecond:F1} |");
+                    Console.WriteLine($"| {round} | {names[k]} | {Stats.Percentile(turnMs, 0.5):F2} | {Stats.Percentile(onceMs, 0.5):F2} | {perSecond:F1} |");
                 }
             Console.WriteLine();
             Console.WriteLine($"| set-up | in turn ms (median, p90) | at once ms (median, p90) | at once images/s (median of rounds) |");
             Console.WriteLine("|---|---|---|---|");
             for (int k = 0; k < 2; k++)
-                Console.WriteLine($"| {names[k]} | {Median(inTurn[k]):F2}, {Percentile(inTurn[k], 0.9):F2} | {Median(atOnce[k]):F2}, {Percentile(atOnce[k], 0.9):F2} | {Median(throughput[k]):F1} |");
-            Console.WriteLine($"one pool / own threads: in turn {Median(inTurn[1]) / Median(inTurn[0]):F2}, at once {Median(atOnce[1]) / Median(atOnce[0]):F2} (latency), {Median(throughput[1]) / Median(throughput[0]):F2} (throughput)");
+                Console.WriteLine($"| {names[k]} | {Stats.Percentile(inTurn[k], 0.5):F2}, {Stats.Percentile(inTurn[k], 0.9):F2} | {Stats.Percentile(atOnce[k], 0.5):F2}, {Stats.Percentile(atOnce[k], 0.9):F2} | {Stats.Percentile(throughput[k], 0.5):F1} |");
+            Console.WriteLine($"one pool / own threads: in turn {Stats.Percentile(inTurn[1], 0.5) / Stats.Percentile(inTurn[0], 0.5):F2}, at once {Stats.Percentile(atOnce[1], 0.5) / Stats.Percentile(atOnce[0], 0.5):F2} (latency), {Stats.Percentile(throughput[1], 0.5) / Stats.Percentile(throughput[0], 0.5):F2} (throughput)");
             return 0;
         }
         finally
@@ -125,11 +125,4 @@ internal static class SessionsRunner
         return (perCaller.SelectMany(m => m).ToList(), sessions.Length * runs / seconds);
     }
 
-    private static double Median(List<double> v) => Percentile(v, 0.5);
-
-    private static double Percentile(List<double> v, double p)
-    {
-        var sorted = v.Order().ToArray();
-        return sorted[(int)Math.Min(sorted.Length - 1, Math.Round(p * (sorted.Length - 1)))];
-    }
 }

@@ -134,8 +134,8 @@ internal static class ThreadsRunner
         runs.SelectMany(r => r.Loops).GroupBy(x => x.Key, x => x.Loop).Select(g =>
         {
             double[] workerStarts = g.SelectMany(x => x.Start.Skip(1).Where(s => s >= 0)).Select(s => s * Ms * 1000).ToArray();
-            return new LoopStats(g.Key, g.First().Count, Median(g.Select(x => x.Wall * Ms)), Median(g.Select(x => x.Busy.Sum() * Ms)),
-                workerStarts.Length == 0 ? double.NaN : Median(workerStarts));
+            return new LoopStats(g.Key, g.First().Count, Stats.Median(g.Select(x => x.Wall * Ms)), Stats.Median(g.Select(x => x.Busy.Sum() * Ms)),
+                workerStarts.Length == 0 ? double.NaN : Stats.Median(workerStarts));
         }).ToArray();
 
     /// <summary>
@@ -147,19 +147,14 @@ internal static class ThreadsRunner
         public static Totals Of(List<TracedRun> runs, HashSet<string> both)
         {
             double Sum(TracedRun r, bool matched, Func<LoopTrace.Loop, long> ticks) => r.Loops.Where(x => both.Contains(x.Key) == matched).Sum(x => ticks(x.Loop)) * Ms;
-            return new Totals(Median(runs.Select(r => r.Wall)), Median(runs.Select(r => Sum(r, true, l => l.Wall))),
-                Median(runs.Select(r => Sum(r, true, l => l.Busy.Sum()))), Median(runs.Select(r => Sum(r, false, l => l.Wall))),
-                Median(runs.Select(r => r.Wall - r.Loops.Sum(x => x.Loop.Wall) * Ms)));
+            return new Totals(Stats.Median(runs.Select(r => r.Wall)), Stats.Median(runs.Select(r => Sum(r, true, l => l.Wall))),
+                Stats.Median(runs.Select(r => Sum(r, true, l => l.Busy.Sum()))), Stats.Median(runs.Select(r => Sum(r, false, l => l.Wall))),
+                Stats.Median(runs.Select(r => r.Wall - r.Loops.Sum(x => x.Loop.Wall) * Ms)));
         }
     }
 
     /// <summary>Per step, the median over runs of its time less its loops' walls.</summary>
     private static double[] Outside(List<TracedRun> runs, int steps) =>
-        Enumerable.Range(0, steps).Select(s => Median(runs.Select(r => (r.StepTicks[s] - r.Loops.Where(x => x.Step == s).Sum(x => x.Loop.Wall)) * Ms))).ToArray();
+        Enumerable.Range(0, steps).Select(s => Stats.Median(runs.Select(r => (r.StepTicks[s] - r.Loops.Where(x => x.Step == s).Sum(x => x.Loop.Wall)) * Ms))).ToArray();
 
-    private static double Median(IEnumerable<double> values)
-    {
-        double[] sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2];
-    }
 }

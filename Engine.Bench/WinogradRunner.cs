@@ -72,7 +72,7 @@ internal static class WinogradRunner
                     }
             GC.KeepAlive(workspace);
             double[] errors = BlockedFloat64Reference.RelativeErrors(shape, b, xb, weight, bias, default, Math.Max(1, c / 16), outputs);
-            double[] ms = times.Select(Median).ToArray();
+            double[] ms = times.Select(t => Stats.Median(t)).ToArray();
             double gflop = shape.Flops / 1e9;
             Console.WriteLine($"| {name} | {ms[0]:F3} | {gflop / ms[0] * 1e3 / peak:P0} | {ms[1]:F3} | {ms[0] / ms[1]:F2} | {ms[2]:F3} | {ms[0] / ms[2]:F2} | {errors[0]:E1} | {errors[1]:E1} | {errors[2]:E1} |");
         }
@@ -86,12 +86,6 @@ internal static class WinogradRunner
         float sum = 0;
         for (int i = 0; i < buffer.Length; i += 16) { buffer[i] += 1; sum += buffer[i]; }
         s_sink = sum;
-    }
-
-    private static double Median(List<double> v)
-    {
-        var sorted = v.Order().ToList();
-        return sorted[sorted.Count / 2];
     }
 
     private static float[] Fill(Random random, long length, double scale)

@@ -444,12 +444,7 @@ public class BlockedConvTests
                     }
     }
 
-    private static float[] RandomArray(Random random, long length)
-    {
-        var a = new float[length];
-        for (long i = 0; i < length; i++) a[i] = (float)(random.NextDouble() * 2 - 1);
-        return a;
-    }
+    private static float[] RandomArray(Random random, long length) => TestModels.RandomData(random, length);
 
     private static unsafe void Check(ConvShape shape, bool hasBias, int seed, string name)
     {

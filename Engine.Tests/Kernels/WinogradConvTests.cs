@@ -181,12 +181,7 @@ public class WinogradConvTests
         Assert.That(WinogradPlan.Supports(Shape(3, 1, 1, 4), 16), Is.False, "grouped");
     }
 
-    private static float[] RandomArray(Random random, long length)
-    {
-        var a = new float[length];
-        for (long i = 0; i < length; i++) a[i] = (float)(random.NextDouble() * 2 - 1);
-        return a;
-    }
+    private static float[] RandomArray(Random random, long length) => TestModels.RandomData(random, length);
 
     /// <summary>Direct 3×3 stride-1 correlation in double, then bias, residual, ReLU.</summary>
     private static double[] Float64Conv(ConvShape shape, float[] x, float[] weight, float[] bias, float[] residual)

@@ -20,7 +20,6 @@ namespace Cardinal.Tests.Kernels;
 [TestFixture]
 public class WorkerStripesTests
 {
-    private static IEnumerable<CpuIsa> Tiers => CpuIsas.Blocked;
     private static readonly ParallelRunner Two = new(2), Three = new(3);
 
     [Test]
@@ -39,7 +38,7 @@ public class WorkerStripesTests
     [Test]
     public void StripedScratch_InASharedLargerWorkspace_BitIdenticalToPacked()
     {
-        References.RequireBlockedTier(Tiers.Any(), "the blocked kernels");
+        References.RequireBlockedTier(CpuIsas.Blocked.Any(), "the blocked kernels");
         var random = new Random(77);
         ConvShape[] winograd =
         [
@@ -48,7 +47,7 @@ public class WorkerStripesTests
         ];
         // A strided 1×1 whose filter outweighs its copied pixels: copied per thread on 2 and 3 threads too.
         var strided = new ConvShape(1, 57, 320, 1, Window(6, 6, 1, 2, 0), new(true, false));
-        foreach (CpuIsa isa in Tiers)
+        foreach (CpuIsa isa in CpuIsas.Blocked)
             foreach (ParallelRunner runner in new[] { Two, Three })
             {
                 var platform = CpuPlatform.Create(isa);
@@ -96,10 +95,5 @@ public class WorkerStripesTests
 
     private static Tensor Random(Random random, long length) => Tensor.FromArray(RandomArray(random, length), (int)length);
 
-    private static float[] RandomArray(Random random, long length)
-    {
-        var a = new float[length];
-        for (long i = 0; i < length; i++) a[i] = (float)(random.NextDouble() * 2 - 1);
-        return a;
-    }
+    private static float[] RandomArray(Random random, long length) => TestModels.RandomData(random, length);
 }

@@ -49,9 +49,13 @@ public static class TestModels
     }
 
     /// <summary>Seeded uniform values in [-1, 1).</summary>
-    public static float[] RandomData(int count, int seed)
+    public static float[] RandomData(int count, int seed) => RandomData(new Random(seed), count);
+
+    /// <summary>The next <paramref name="count"/> uniform values in [-1, 1) from <paramref name="random"/>.</summary>
+    public static float[] RandomData(Random random, long count)
     {
-        var random = new Random(seed);
-        return [.. Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+        var a = new float[count];
+        for (long i = 0; i < count; i++) a[i] = (float)(random.NextDouble() * 2 - 1);
+        return a;
     }
 }

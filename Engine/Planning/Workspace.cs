@@ -32,7 +32,7 @@ internal readonly unsafe struct Workspace(byte* pointer, long bytes)
     /// start of stripe w. A run lends one buffer to every step, so every layer's worker w writes its scratch to the
     /// same addresses — lines its own core's cache already holds. With each plan's parts packed at that plan's own size,
     /// worker 1 of one layer wrote where worker 0 of another had, and each such line crossed from the other core
-    /// (ResNet-50 at 2 threads: its Winograd layers 0.01–0.15 ms each; NOTES "Twelfth sitting").
+    /// (ResNet-50 at 2 threads: its Winograd layers up to 0.15 ms each, the run 0.2–0.6 ms; NOTES "Twelfth sitting").
     /// </summary>
     /// <returns>The part's byte offset.</returns>
     public long WorkerOffset(int worker, int threads, long bytesPerWorker)

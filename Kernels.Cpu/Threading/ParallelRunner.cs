@@ -74,7 +74,15 @@ internal sealed class ParallelRunner : IDisposable
     public int CurrentWorker => t_runner == this ? t_worker : 0;
 
     /// <summary>Workers asleep now (tests, Engine.Bench forloop).</summary>
-    internal int Sleeping => _asleep.Count(a => Volatile.Read(ref a) == 1);
+    internal int Sleeping
+    {
+        get
+        {
+            int sleeping = 0;
+            for (int w = 0; w < _asleep.Length; w++) sleeping += Volatile.Read(ref _asleep[w]);
+            return sleeping;
+        }
+    }
 
     /// <summary>Spins that found no loop so far, each followed by an announced sleep, all workers together (tests).</summary>
     internal long IdleSpins => Interlocked.Read(ref _idleSpins);
