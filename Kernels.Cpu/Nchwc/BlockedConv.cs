@@ -62,7 +62,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// <summary>
     /// Tasks ordered (image, row range, group) rather than (image, group, row range): each thread then takes a band of
     /// rows of every output channel, and reads the rows the layer before wrote on the same thread. Taken where one
-    /// image's input outweighs the filter and the layer has one group (see the constructor).
+    /// image's input outweighs the filter and the layer has one group, and on several threads where such a layer does not
+    /// narrow its channels and its filter is within <see cref="BlockedTuning.WideningRowsOuter"/> times its input (see the constructor).
     /// </summary>
     private readonly bool _rowsOuter;
     /// <summary>
@@ -232,16 +233,35 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // they are found once, here, and decide between the copy and column tiles.
         // A plane that is one long row splits into segments, so that even one output group makes tasks for every thread.
         _segmentsPerRow = w.OutH == 1 ? Math.Max(1, (w.OutW + FlatSegment / 2) / FlatSegment) : 1;
+        // Whether the layer has several row units, before any cut per thread: it decides the passes, hence the sums.
+        bool manyUnits = w.OutH * _segmentsPerRow > 1 || _subsampled is { OutH: > 1 };
+        // Which layers take their rows outermost on several threads (the order of the tasks, below): where one image's
+        // input outweighs the filter, and where a layer that does not narrow its channels has a filter of less than
+        // WideningRowsOuter times its input. ResNet-50's layer3 256 → 1024 +Add (1 MB of filter, 200 KB of input) then reads
+        // the rows the Winograd layer before wrote on the same thread, and the rows of the residual it wrote itself a block
+        // before, where with its groups outermost each thread read every channel, half of them from the other core; each
+        // thread streams the whole filter instead of half. Two threads, both orders (`ab`, NOTES "Thirteenth sitting"):
+        // ResNet-50's layer3.0 3×3 s2 (2.4 MB, 800 KB) −0.05 to −0.11 ms, its layer3 256 → 1024s −0.03 to 0.00 each, ResNeXt-50's
+        // 512 → 1024s −0.01 to −0.03 each; the runs −0.16/+0.22 (ResNet-50), −0.24/−0.15 (ResNeXt-50), −0.37/−0.23 ms
+        // (ResNet-101). The narrowing 1024 → 256 lost 0.01–0.03 ms per layer so (it reads 800 KB and writes 200 KB: its own
+        // rows save less than the second filter stream costs; cut in segments with its groups still outermost it lost as
+        // much), and the strided 1×1s' copies lost 0.005 ms split in segments: both keep their order. Not on one thread,
+        // whose one stream of tasks gains nothing from either order.
+        bool widening = shape.Group == 1 && parallel.Threads > 1 && _outBlocks >= _inBlocks && _subsampled is null
+            && inputBytes * tuning.WideningRowsOuter > filterBytes;
+        // A 14×14 or 7×7 pointwise plane is one segment: one unit of rows. A segment per thread gives the rows' ranges.
+        if (widening && w.OutH == 1) _segmentsPerRow = Math.Max(_segmentsPerRow, Math.Min(parallel.Threads, w.OutW / (2 * _tilePixels)));
         _segmentWidth = Math.Max(1, (w.OutW + _segmentsPerRow - 1) / _segmentsPerRow);
         // Rounding the width up can leave the last segments empty (50,176 pixels: 1,045 segments of 49 cover them in
         // 1,024); a segment that started past the row would clamp its range backwards.
         _segmentsPerRow = (w.OutW + _segmentWidth - 1) / _segmentWidth;
         int units = w.OutH * _segmentsPerRow;
         // Passes as the strided walk takes them (its rows are units), so that the copy sums every pixel in the same order.
-        bool manyUnits = units > 1 || _subsampled is { OutH: > 1 };
         (_passBlocks, _passes) = PassBlocks(_inBlocksPerUnit, (long)w.KH * w.KW * b * _tileBlocks * b * sizeof(float), b, manyUnits, tuning);
         int rowsPerTask = _passes > 1 ? UnitsPerTask(units, Shape.Batch * _groups, (long)_segmentWidth * _tileBlocks * b * sizeof(float), parallel.Threads)
             : shape.Group > 1 ? units : 1;
+        // The segments per thread make a range each (many groups had made tasks enough in one range).
+        if (widening && w.OutH == 1) rowsPerTask = Math.Min(rowsPerTask, (units + parallel.Threads - 1) / parallel.Threads);
         bool pairUnits = b == 16 && tuning.RowPairs && _tileBlocks <= 2;
         bool columnsPossible = tuning.ColumnTiles && !_splitFirst && border > 0 && w.OutH > 1 && rowsPerTask >= 2;
         _pairedColumns = columnsPossible && pairUnits && shape.Group > 1 && _tileBlocks == 1;
@@ -280,7 +300,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // same thread, where rows outermost had each thread read its rows of every channel, half of them from the other
         // core. ResNeXt at 2 threads, both orders measured in one process (NOTES "Ninth sitting"): ResNeXt-50's
         // layer3 grouped 3×3s 0.16–0.19 → 0.13–0.15 ms each, ResNeXt-101 64x4d's 8.3 → 6.4–6.7 ms in all; 1 thread level.
-        bool activationsOutweigh = _groups > 1 && _ranges > 1 && inputBytes > filterBytes;
+        bool activationsOutweigh = _groups > 1 && _ranges > 1 && (inputBytes > filterBytes || widening);
         _rowsOuter = activationsOutweigh && shape.Group == 1;
         _groupsFirst = !activationsOutweigh && parallel.Threads == 1 && shape.Batch > 1 && _groups > 1;
 
@@ -406,6 +426,12 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     /// <summary>Whether the kernel walks a per-thread copy of the pixels a strided 1×1 window reads (<see cref="BlockedTuning.SubsampleStrided"/>).</summary>
     internal bool Subsamples => _subsampled is not null;
+
+    /// <summary>Whether tasks go row range by row range over the groups (<see cref="_rowsOuter"/>).</summary>
+    internal bool RowsOuter => _rowsOuter;
+
+    /// <summary>Segments a row is cut into (a pointwise plane is one row).</summary>
+    internal int SegmentsPerRow => _segmentsPerRow;
 
     /// <summary>Whether tasks run two output rows per register tile (<see cref="BlockedTuning.RowPairs"/>).</summary>
     internal bool RowPairs => _rowPairs;

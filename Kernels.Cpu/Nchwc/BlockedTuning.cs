@@ -32,8 +32,9 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// <param name="SplitFirstColumn">A window whose one border column is the first, missing only its first tap (ResNet's strided 3×3s), runs that column's tile in two calls instead of reading a zero-padded copy (NOTES "Ninth sitting").</param>
 /// <param name="ColumnTiles">Over narrow rows (the border more than an eighth of the row) whose tasks hold several rows, and in grouped layers of one block, border columns run as column tiles down the rows instead of through the zero-padded copy or one pixel at a time (NOTES "Tenth sitting").</param>
 /// <param name="WorkerStripes">Each worker's scratch (Winograd's V and M, the strided 1×1's subsampled copies) in its own stripe of the whole workspace, the same addresses in every layer (<see cref="Planning.Workspace.WorkerOffset"/>); false packs the workers' parts at each layer's own size (the path before; tests compare the two bit for bit).</param>
+/// <param name="WideningRowsOuter">On several threads, a layer of one group that does not narrow its channels takes its rows outermost wherever its filter is less than this many times one image's input (where the input outweighs the filter, every layer does); a plane that is one row splits into a segment per thread to make row ranges (NOTES "Thirteenth sitting"). 1 or less: only where the input outweighs the filter (the path before; tests compare the two bit for bit).</param>
 internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesAboveChannels, int PassChannels, long PadCopyBytes, double PadCopyMinFlopsPerByte, bool SubsampleStrided = true, bool RowPairs = true,
-    bool SplitFirstColumn = true, bool ColumnTiles = true, bool WorkerStripes = true)
+    bool SplitFirstColumn = true, bool ColumnTiles = true, bool WorkerStripes = true, double WideningRowsOuter = 8)
 {
     public static BlockedTuning Default { get; } = new(192 * 1024, 128, 128, 2 << 20, 32);
 
@@ -51,6 +52,9 @@ internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesA
 
     /// <summary>The workers' scratch packed at each layer's own size (the path before <see cref="WorkerStripes"/>).</summary>
     public static BlockedTuning PackedScratch { get; } = Default with { WorkerStripes = false };
+
+    /// <summary>Rows outermost only where one image's input outweighs the filter (the path before <see cref="WideningRowsOuter"/>).</summary>
+    public static BlockedTuning RowsOuterByInput { get; } = Default with { WideningRowsOuter = 1 };
 
     /// <summary>Every layer with more than one input block in passes of one block.</summary>
     public static BlockedTuning PassPerBlock { get; } = Default with { PassesAboveBytes = 0, PassesAboveChannels = 0, PassChannels = 1 };

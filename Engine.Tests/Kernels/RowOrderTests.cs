@@ -1,0 +1,102 @@
+using Cardinal.Graph.Ops;
+using Cardinal.Kernels.Cpu;
+using Cardinal.Kernels.Cpu.Conv;
+using Cardinal.Kernels.Cpu.Nchwc;
+using Cardinal.Kernels.Cpu.Threading;
+using Cardinal.Tensors;
+using Cardinal.Testing;
+using Cardinal.Tests.TestUtilities;
+
+namespace Cardinal.Tests.Kernels;
+
+/// <summary>
+/// Which blocked layers take their rows outermost on several threads (<see cref="BlockedTuning.WideningRowsOuter"/>): the
+/// widening layers whose filter is within a few times their input, pointwise planes cut in a segment per thread to make
+/// row ranges; never on one thread, never a narrowing layer or a strided 1×1's copy. The order of the tasks and the
+/// segments change no sum: the answers are the one-thread plan's bit for bit, on every blocked tier.
+/// </summary>
+[TestFixture]
+public class RowOrderTests
+{
+    private static readonly ParallelRunner Two = new(2), Three = new(3);
+
+    [Test]
+    public void ResNet50Layer3_TheWideningPointwiseGoesRowsOuter_OnSeveralThreadsOnly()
+    {
+        References.RequireBlockedTier(CpuIsas.Blocked.Contains(CpuIsa.Avx512), "the AVX-512 blocked kernels");
+        var platform = CpuPlatform.Create(CpuIsa.Avx512);
+        var random = new Random(5);
+        // layer3's 256 → 1024 +Add (1 MB of filter, 200 KB of input) and the 1024 → 256 that narrows (1 MB, 800 KB).
+        var widening = new ConvShape(1, 256, 1024, 1, Window(14, 14, 1, 1, 0), new(true, true));
+        var narrowing = new ConvShape(1, 1024, 256, 1, Window(14, 14, 1, 1, 0), new(false, true));
+        Tensor w1 = Random(random, widening.WeightLength), w2 = Random(random, narrowing.WeightLength);
+
+        var two = new BlockedDirectPlan(widening, w1, platform, Two, null, null);
+        Assert.That((two.RowsOuter, two.SegmentsPerRow), Is.EqualTo((true, 2)), "2 threads: a 98-pixel segment per thread, rows outermost");
+        var one = new BlockedDirectPlan(widening, w1, platform, ParallelRunner.Sequential, null, null);
+        Assert.That((one.RowsOuter, one.SegmentsPerRow), Is.EqualTo((false, 1)), "1 thread: the order before");
+        var before = new BlockedDirectPlan(widening, w1, platform, Two, null, BlockedTuning.RowsOuterByInput);
+        Assert.That((before.RowsOuter, before.SegmentsPerRow), Is.EqualTo((false, 1)), "the rule off: groups outermost");
+        var narrow = new BlockedDirectPlan(narrowing, w2, platform, Two, null, null);
+        Assert.That((narrow.RowsOuter, narrow.SegmentsPerRow), Is.EqualTo((false, 1)), "a narrowing layer keeps its groups outermost");
+    }
+
+    [Test]
+    public void StridedPointwiseCopy_KeepsItsOrder()
+    {
+        References.RequireBlockedTier(CpuIsas.Blocked.Contains(CpuIsa.Avx512), "the AVX-512 blocked kernels");
+        var platform = CpuPlatform.Create(CpuIsa.Avx512);
+        // ResNet-18's layer4.0 downsample: 256 → 512 s2 at 14×14, copied per thread (the filter outweighs the pixels).
+        var shape = new ConvShape(1, 256, 512, 1, Window(14, 14, 1, 2, 0), new(true, false));
+        var plan = new BlockedDirectPlan(shape, Random(new Random(6), shape.WeightLength), platform, Two, null, null);
+        Assert.That(plan.Subsamples, Is.True);
+        Assert.That((plan.RowsOuter, plan.SegmentsPerRow), Is.EqualTo((false, 1)));
+    }
+
+    [Test]
+    public void RowsOuter_AnswersAsOneThread_BitForBit([Values(2, 3)] int threads)
+    {
+        References.RequireBlockedTier(CpuIsas.Blocked.Any(), "the blocked kernels");
+        ParallelRunner runner = threads == 2 ? Two : Three;
+        var random = new Random(40 + threads);
+        ConvShape[] shapes =
+        [
+            // Pointwise planes of 99 and 49 pixels (segments of 50/49 and 25/24; 33/33/33 on 3 threads), odd channels.
+            new(1, 40, 100, 1, Window(9, 11, 1, 1, 0), new(true, true)),
+            new(2, 24, 72, 1, Window(7, 7, 1, 1, 0), new(false, true)),
+            // 160 channels in one unit sum in one pass; cut in segments they must still (more units would make passes).
+            new(1, 160, 320, 1, Window(14, 14, 1, 1, 0), new(true, true)),
+            // A padded 3×3 over odd rows with a residual, and a strided one.
+            new(1, 32, 80, 1, Window(10, 13, 3, 1, 1), new(true, true)),
+            new(2, 20, 84, 1, Window(31, 29, 3, 2, 1), new(false, false)),
+        ];
+        foreach (CpuIsa isa in CpuIsas.Blocked)
+        {
+            var platform = CpuPlatform.Create(isa);
+            int b = platform.BlockSize;
+            foreach (ConvShape s in shapes)
+            {
+                Tensor weights = Random(random, s.WeightLength);
+                var plan = new BlockedDirectPlan(s, weights, platform, runner, null, null);
+                Assert.That(plan.RowsOuter, Is.True, $"{isa}, {s}: the case must reach the rule");
+                var one = new BlockedDirectPlan(s, weights, platform, ParallelRunner.Sequential, null, null);
+                var before = new BlockedDirectPlan(s, weights, platform, runner, null, BlockedTuning.RowsOuterByInput);
+                int cp = BlockedLayout.PaddedChannels(s.Channels, b), mp = BlockedLayout.PaddedChannels(s.OutChannels, b);
+                float[] x = TestModels.RandomData(random, (long)s.Batch * cp * s.Window.InSize), bias = TestModels.RandomData(random, s.OutChannels);
+                float[] residual = s.Epilogue.Residual ? TestModels.RandomData(random, (long)s.Batch * mp * s.Window.OutSize) : [];
+                long length = (long)s.Batch * mp * s.Window.OutSize;
+                float[] expected = BlockedOutputAssert.Run(one, x, bias, residual, length);
+                for (int round = 0; round < 3; round++)
+                {
+                    Assert.That(BlockedOutputAssert.Run(plan, x, bias, residual, length), Is.EqualTo(expected), $"{isa}, {threads} threads, {s}, round {round}");
+                    Assert.That(BlockedOutputAssert.Run(before, x, bias, residual, length), Is.EqualTo(expected), $"{isa}, {threads} threads, {s}, the order before");
+                }
+            }
+        }
+    }
+
+    private static Window3D Window(int inH, int inW, int k, int stride, int pad) =>
+        ConvCase.MakeWindow((1, inH, inW), (1, k, k), (1, stride, stride), (1, 1, 1), (0, pad, pad), (0, pad, pad));
+
+    private static Tensor Random(Random random, long length) => Tensor.FromArray(TestModels.RandomData(random, length), (int)length);
+}
