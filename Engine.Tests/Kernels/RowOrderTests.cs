@@ -39,6 +39,10 @@ public class RowOrderTests
         Assert.That((before.RowsOuter, before.SegmentsPerRow), Is.EqualTo((false, 1)), "the rule off: groups outermost");
         var narrow = new BlockedDirectPlan(narrowing, w2, platform, Two, null, null);
         Assert.That((narrow.RowsOuter, narrow.SegmentsPerRow), Is.EqualTo((false, 1)), "a narrowing layer keeps its groups outermost");
+        // ResNeXt-101's layer3 1024 → 1024 (4 MB of filter, 800 KB of input): a second stream of the filter costs more.
+        var large = new ConvShape(1, 1024, 1024, 1, Window(14, 14, 1, 1, 0), new(false, true));
+        var wide = new BlockedDirectPlan(large, Random(random, large.WeightLength), platform, Two, null, null);
+        Assert.That((wide.RowsOuter, wide.SegmentsPerRow), Is.EqualTo((false, 1)), "a filter over 3 MB keeps its groups outermost");
     }
 
     [Test]
