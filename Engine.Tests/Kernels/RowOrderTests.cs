@@ -43,6 +43,11 @@ public class RowOrderTests
         var large = new ConvShape(1, 1024, 1024, 1, Window(14, 14, 1, 1, 0), new(false, true));
         var wide = new BlockedDirectPlan(large, Random(random, large.WeightLength), platform, Two, null, null);
         Assert.That((wide.RowsOuter, wide.SegmentsPerRow), Is.EqualTo((false, 1)), "a filter over 3 MB keeps its groups outermost");
+        // layer3.0's 3×3 s2 (2.4 MB of filter, 800 KB of input) keeps its channels: rows outermost on 2 threads only.
+        var strided = new ConvShape(1, 256, 256, 1, Window(28, 28, 3, 2, 1), new(false, true));
+        Tensor w3 = Random(random, strided.WeightLength);
+        Assert.That(new BlockedDirectPlan(strided, w3, platform, Two, null, null).RowsOuter, Is.True, "the strided 3×3 on 2 threads");
+        Assert.That(new BlockedDirectPlan(strided, w3, platform, ParallelRunner.Sequential, null, null).RowsOuter, Is.False, "the strided 3×3 on 1 thread");
     }
 
     [Test]
