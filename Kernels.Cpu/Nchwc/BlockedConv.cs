@@ -62,8 +62,9 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// <summary>
     /// Tasks ordered (image, row range, group) rather than (image, group, row range): each thread then takes a band of
     /// rows of every output channel, and reads the rows the layer before wrote on the same thread. Taken where one
-    /// image's input outweighs the filter and the layer has one group, and on several threads where such a layer does not
-    /// narrow its channels and its filter is within <see cref="BlockedTuning.WideningRowsOuter"/> times its input (see the constructor).
+    /// image's input outweighs the filter and the layer has one group, and on more threads than images where such a layer
+    /// does not narrow its channels and its filter is within <see cref="BlockedTuning.WideningRowsOuter"/> times its input and
+    /// <see cref="BlockedTuning.WideningRowsOuterFilterBytes"/> (see the constructor).
     /// </summary>
     private readonly bool _rowsOuter;
     /// <summary>
@@ -246,10 +247,12 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // (ResNet-101). The narrowing 1024 → 256 lost 0.01–0.03 ms per layer so (it reads 800 KB and writes 200 KB: its own
         // rows save less than the second filter stream costs; cut in segments with its groups still outermost it lost as
         // much), and the strided 1×1s' copies lost 0.005 ms split in segments: both keep their order. Not on one thread,
-        // whose one stream of tasks gains nothing from either order. Nor where the filter is over 3 MB: each thread streams
+        // whose stream of tasks gains nothing from either order. Nor where the filter is over 3 MB: each thread streams
         // it whole, from memory, and ResNeXt-101 32x8d's layer3 1024 → 1024 1×1s (4 MB, 800 KB) lost 0.08–0.16 ms each (a
         // run +5.4/+6.4 ms), where ResNet-50's 2.4 MB strided 3×3 gained.
-        bool widening = shape.Group == 1 && parallel.Threads > 1 && _outBlocks >= _inBlocks && _subsampled is null
+        // Only where there are fewer images than threads: with one or more images per thread, each thread's tasks are
+        // whole images in either order (and batch 8 measured nothing of this).
+        bool widening = tuning.WideningRowsOuter > 1 && shape.Group == 1 && parallel.Threads > shape.Batch && _outBlocks >= _inBlocks && _subsampled is null
             && inputBytes * tuning.WideningRowsOuter > filterBytes && filterBytes <= tuning.WideningRowsOuterFilterBytes;
         // A 14×14 or 7×7 pointwise plane is one segment: one unit of rows. A segment per thread gives the rows' ranges.
         if (widening && w.OutH == 1) _segmentsPerRow = Math.Max(_segmentsPerRow, Math.Min(parallel.Threads, w.OutW / (2 * _tilePixels)));
