@@ -39,6 +39,13 @@ public class RowOrderTests
         Assert.That((before.RowsOuter, before.SegmentsPerRow), Is.EqualTo((false, 1)), "the rule off: groups outermost");
         var narrow = new BlockedDirectPlan(narrowing, w2, platform, Two, null, null);
         Assert.That((narrow.RowsOuter, narrow.SegmentsPerRow), Is.EqualTo((false, 1)), "a narrowing layer keeps its groups outermost");
+        // A 14×14 plane whose input outweighs its filter (64 → 80): the rule at 1 is the path before exactly, one segment.
+        var light = new ConvShape(1, 64, 80, 1, Window(14, 14, 1, 1, 0), new(true, false));
+        Tensor w4 = Random(random, light.WeightLength);
+        var lightBefore = new BlockedDirectPlan(light, w4, platform, Two, null, BlockedTuning.RowsOuterByInput);
+        Assert.That((lightBefore.RowsOuter, lightBefore.SegmentsPerRow), Is.EqualTo((false, 1)), "the rule off cuts no segments");
+        var lightNow = new BlockedDirectPlan(light, w4, platform, Two, null, null);
+        Assert.That((lightNow.RowsOuter, lightNow.SegmentsPerRow), Is.EqualTo((true, 2)));
         // ResNeXt-101's layer3 1024 → 1024 (4 MB of filter, 800 KB of input): a second stream of the filter costs more.
         var large = new ConvShape(1, 1024, 1024, 1, Window(14, 14, 1, 1, 0), new(false, true));
         var wide = new BlockedDirectPlan(large, Random(random, large.WeightLength), platform, Two, null, null);
