@@ -27,9 +27,9 @@ public class RowOrderTests
         var platform = CpuPlatform.Create(CpuIsa.Avx512);
         var random = new Random(5);
         // layer3's 256 → 1024 +Add (1 MB of filter, 200 KB of input) and the 1024 → 256 that narrows (1 MB, 800 KB).
-        var widening = new ConvShape(1, 256, 1024, 1, Window(14, 14, 1, 1, 0), new(true, true));
-        var narrowing = new ConvShape(1, 1024, 256, 1, Window(14, 14, 1, 1, 0), new(false, true));
-        Tensor w1 = Random(random, widening.WeightLength), w2 = Random(random, narrowing.WeightLength);
+        var widening = new ConvShape(1, 256, 1024, 1, ConvCase.Planar(14, 14, 1, 1, 0), new(true, true));
+        var narrowing = new ConvShape(1, 1024, 256, 1, ConvCase.Planar(14, 14, 1, 1, 0), new(false, true));
+        Tensor w1 = TestModels.RandomWeights(random, widening.WeightLength), w2 = TestModels.RandomWeights(random, narrowing.WeightLength);
 
         var two = new BlockedDirectPlan(widening, w1, platform, Two, null, null);
         Assert.That((two.RowsOuter, two.SegmentsPerRow), Is.EqualTo((true, 2)), "2 threads: a 98-pixel segment per thread, rows outermost");
@@ -40,19 +40,23 @@ public class RowOrderTests
         var narrow = new BlockedDirectPlan(narrowing, w2, platform, Two, null, null);
         Assert.That((narrow.RowsOuter, narrow.SegmentsPerRow), Is.EqualTo((false, 1)), "a narrowing layer keeps its groups outermost");
         // A 14×14 plane whose input outweighs its filter (64 → 80): the rule at 1 is the path before exactly, one segment.
-        var light = new ConvShape(1, 64, 80, 1, Window(14, 14, 1, 1, 0), new(true, false));
-        Tensor w4 = Random(random, light.WeightLength);
+        var light = new ConvShape(1, 64, 80, 1, ConvCase.Planar(14, 14, 1, 1, 0), new(true, false));
+        Tensor w4 = TestModels.RandomWeights(random, light.WeightLength);
         var lightBefore = new BlockedDirectPlan(light, w4, platform, Two, null, BlockedTuning.RowsOuterByInput);
         Assert.That((lightBefore.RowsOuter, lightBefore.SegmentsPerRow), Is.EqualTo((false, 1)), "the rule off cuts no segments");
         var lightNow = new BlockedDirectPlan(light, w4, platform, Two, null, null);
         Assert.That((lightNow.RowsOuter, lightNow.SegmentsPerRow), Is.EqualTo((true, 2)));
+        // 832 → 832 (2.8 MB): one unit sums in passes (its 213 KB slices), whose ranges the groups alone would keep at one.
+        var passes = new ConvShape(1, 832, 832, 1, ConvCase.Planar(14, 14, 1, 1, 0), new(false, true));
+        var inPasses = new BlockedDirectPlan(passes, TestModels.RandomWeights(random, passes.WeightLength), platform, Two, null, null);
+        Assert.That((inPasses.Passes > 1, inPasses.RowsOuter, inPasses.SegmentsPerRow), Is.EqualTo((true, true, 2)), "a plane in passes gets its ranges too");
         // ResNeXt-101's layer3 1024 → 1024 (4 MB of filter, 800 KB of input): a second stream of the filter costs more.
-        var large = new ConvShape(1, 1024, 1024, 1, Window(14, 14, 1, 1, 0), new(false, true));
-        var wide = new BlockedDirectPlan(large, Random(random, large.WeightLength), platform, Two, null, null);
+        var large = new ConvShape(1, 1024, 1024, 1, ConvCase.Planar(14, 14, 1, 1, 0), new(false, true));
+        var wide = new BlockedDirectPlan(large, TestModels.RandomWeights(random, large.WeightLength), platform, Two, null, null);
         Assert.That((wide.RowsOuter, wide.SegmentsPerRow), Is.EqualTo((false, 1)), "a filter over 3 MB keeps its groups outermost");
         // layer3.0's 3×3 s2 (2.4 MB of filter, 800 KB of input) keeps its channels: rows outermost on 2 threads only.
-        var strided = new ConvShape(1, 256, 256, 1, Window(28, 28, 3, 2, 1), new(false, true));
-        Tensor w3 = Random(random, strided.WeightLength);
+        var strided = new ConvShape(1, 256, 256, 1, ConvCase.Planar(28, 28, 3, 2, 1), new(false, true));
+        Tensor w3 = TestModels.RandomWeights(random, strided.WeightLength);
         Assert.That(new BlockedDirectPlan(strided, w3, platform, Two, null, null).RowsOuter, Is.True, "the strided 3×3 on 2 threads");
         Assert.That(new BlockedDirectPlan(strided, w3, platform, ParallelRunner.Sequential, null, null).RowsOuter, Is.False, "the strided 3×3 on 1 thread");
     }
@@ -63,8 +67,8 @@ public class RowOrderTests
         References.RequireBlockedTier(CpuIsas.Blocked.Contains(CpuIsa.Avx512), "the AVX-512 blocked kernels");
         var platform = CpuPlatform.Create(CpuIsa.Avx512);
         // ResNet-18's layer4.0 downsample: 256 → 512 s2 at 14×14, copied per thread (the filter outweighs the pixels).
-        var shape = new ConvShape(1, 256, 512, 1, Window(14, 14, 1, 2, 0), new(true, false));
-        var plan = new BlockedDirectPlan(shape, Random(new Random(6), shape.WeightLength), platform, Two, null, null);
+        var shape = new ConvShape(1, 256, 512, 1, ConvCase.Planar(14, 14, 1, 2, 0), new(true, false));
+        var plan = new BlockedDirectPlan(shape, TestModels.RandomWeights(new Random(6), shape.WeightLength), platform, Two, null, null);
         Assert.That(plan.Subsamples, Is.True);
         Assert.That((plan.RowsOuter, plan.SegmentsPerRow), Is.EqualTo((false, 1)));
     }
@@ -78,13 +82,15 @@ public class RowOrderTests
         ConvShape[] shapes =
         [
             // Pointwise planes of 99 and 49 pixels (segments of 50/49 and 25/24; 33/33/33 on 3 threads), odd channels.
-            new(1, 40, 100, 1, Window(9, 11, 1, 1, 0), new(true, true)),
-            new(2, 24, 72, 1, Window(7, 7, 1, 1, 0), new(false, true)),
+            new(1, 40, 100, 1, ConvCase.Planar(9, 11, 1, 1, 0), new(true, true)),
+            new(2, 24, 72, 1, ConvCase.Planar(7, 7, 1, 1, 0), new(false, true)),
             // 160 channels in one unit sum in one pass; cut in segments they must still (more units would make passes).
-            new(1, 160, 320, 1, Window(14, 14, 1, 1, 0), new(true, true)),
+            new(1, 160, 320, 1, ConvCase.Planar(14, 14, 1, 1, 0), new(true, true)),
+            // 832 channels: the plane sums in passes (AVX-512), each segment its own range.
+            new(1, 832, 832, 1, ConvCase.Planar(14, 14, 1, 1, 0), new(false, true)),
             // A padded 3×3 over odd rows with a residual, and a strided one.
-            new(1, 32, 80, 1, Window(10, 13, 3, 1, 1), new(true, true)),
-            new(2, 20, 100, 1, Window(31, 29, 3, 2, 1), new(false, false)),
+            new(1, 32, 80, 1, ConvCase.Planar(10, 13, 3, 1, 1), new(true, true)),
+            new(2, 20, 100, 1, ConvCase.Planar(31, 29, 3, 2, 1), new(false, false)),
         ];
         foreach (CpuIsa isa in CpuIsas.Blocked)
         {
@@ -92,7 +98,7 @@ public class RowOrderTests
             int b = platform.BlockSize;
             foreach (ConvShape s in shapes)
             {
-                Tensor weights = Random(random, s.WeightLength);
+                Tensor weights = TestModels.RandomWeights(random, s.WeightLength);
                 var plan = new BlockedDirectPlan(s, weights, platform, runner, null, null);
                 // Batch 2 on 2 threads: an image per thread in either order, so the rule leaves it (on 3 threads it applies).
                 Assert.That(plan.RowsOuter, Is.EqualTo(s.Batch < threads), $"{isa}, {s}: the case must reach the rule, or not");
@@ -111,9 +117,4 @@ public class RowOrderTests
             }
         }
     }
-
-    private static Window3D Window(int inH, int inW, int k, int stride, int pad) =>
-        ConvCase.MakeWindow((1, inH, inW), (1, k, k), (1, stride, stride), (1, 1, 1), (0, pad, pad), (0, pad, pad));
-
-    private static Tensor Random(Random random, long length) => Tensor.FromArray(TestModels.RandomData(random, length), (int)length);
 }

@@ -42,11 +42,11 @@ public class WorkerStripesTests
         var random = new Random(77);
         ConvShape[] winograd =
         [
-            new(2, 21, 35, 1, Window(13, 11, 3, 1, 1), new(true, true)),
-            new(1, 40, 24, 1, Window(7, 7, 3, 1, 1), new(false, true)),
+            new(2, 21, 35, 1, ConvCase.Planar(13, 11, 3, 1, 1), new(true, true)),
+            new(1, 40, 24, 1, ConvCase.Planar(7, 7, 3, 1, 1), new(false, true)),
         ];
         // A strided 1×1 whose filter outweighs its copied pixels: copied per thread on 2 and 3 threads too.
-        var strided = new ConvShape(1, 57, 320, 1, Window(6, 6, 1, 2, 0), new(true, false));
+        var strided = new ConvShape(1, 57, 320, 1, ConvCase.Planar(6, 6, 1, 2, 0), new(true, false));
         foreach (CpuIsa isa in CpuIsas.Blocked)
             foreach (ParallelRunner runner in new[] { Two, Three })
             {
@@ -55,10 +55,10 @@ public class WorkerStripesTests
                 foreach (ConvShape s in winograd)
                     foreach (WinogradMatrices t in new[] { WinogradMatrices.F4, WinogradMatrices.F2 })
                     {
-                        Tensor weights = Random(random, s.WeightLength);
+                        Tensor weights = TestModels.RandomWeights(random, s.WeightLength);
                         layers.Add((s, new WinogradPlan(s, weights, t, platform, runner, null, null), new WinogradPlan(s, weights, t, platform, runner, null, BlockedTuning.PackedScratch)));
                     }
-                Tensor pointwise = Random(random, strided.WeightLength);
+                Tensor pointwise = TestModels.RandomWeights(random, strided.WeightLength);
                 var subsampling = new BlockedDirectPlan(strided, pointwise, platform, runner, null, null);
                 Assert.That(subsampling.Subsamples, Is.True, $"{isa}: the strided 1×1 reads per-thread copies");
                 layers.Add((strided, subsampling, new BlockedDirectPlan(strided, pointwise, platform, runner, null, BlockedTuning.PackedScratch)));
@@ -72,8 +72,8 @@ public class WorkerStripesTests
                     foreach (var (s, striped, packed) in layers)
                     {
                         int cp = BlockedLayout.PaddedChannels(s.Channels, b), mp = BlockedLayout.PaddedChannels(s.OutChannels, b);
-                        float[] x = RandomArray(random, (long)s.Batch * cp * s.Window.InSize), bias = RandomArray(random, s.OutChannels);
-                        float[] residual = s.Epilogue.Residual ? RandomArray(random, (long)s.Batch * mp * s.Window.OutSize) : [];
+                        float[] x = TestModels.RandomData(random, (long)s.Batch * cp * s.Window.InSize), bias = TestModels.RandomData(random, s.OutChannels);
+                        float[] residual = s.Epilogue.Residual ? TestModels.RandomData(random, (long)s.Batch * mp * s.Window.OutSize) : [];
                         long length = (long)s.Batch * mp * s.Window.OutSize;
                         var y = new float[length];
                         striped.Run(x, default, bias, residual, y, shared.Workspace);
@@ -84,16 +84,9 @@ public class WorkerStripesTests
             }
     }
 
-    private static Window3D Window(int inH, int inW, int k, int stride, int pad) =>
-        ConvCase.MakeWindow((1, inH, inW), (1, k, k), (1, stride, stride), (1, 1, 1), (0, pad, pad), (0, pad, pad));
-
     private static unsafe void FillWithNaN(WorkspaceBuffer buffer)
     {
         Workspace w = buffer.Workspace;
         new Span<float>(w.Pointer, (int)(w.Bytes / sizeof(float))).Fill(float.NaN);
     }
-
-    private static Tensor Random(Random random, long length) => Tensor.FromArray(RandomArray(random, length), (int)length);
-
-    private static float[] RandomArray(Random random, long length) => TestModels.RandomData(random, length);
 }

@@ -41,6 +41,10 @@ internal sealed record ConvCase(string Name, string Model, int Batch, int Channe
     /// <summary>Output size per axis as ONNX computes it with explicit pads (floor mode).</summary>
     public static int OutSize(int n, int k, int s, int d, int padBegin, int padEnd) => (n + padBegin + padEnd - ((k - 1) * d + 1)) / s + 1;
 
+    /// <summary>A 2-D window of a square k×k kernel, one stride and the same pad on every side (dilation 1).</summary>
+    public static Window3D Planar(int inH, int inW, int k, int stride, int pad) =>
+        MakeWindow((1, inH, inW), (1, k, k), (1, stride, stride), (1, 1, 1), (0, pad, pad), (0, pad, pad));
+
     public static Window3D MakeWindow((int D, int H, int W) input, (int D, int H, int W) kernel, (int D, int H, int W) stride,
         (int D, int H, int W) dilation, (int D, int H, int W) padBegin, (int D, int H, int W) padEnd) =>
         new(input.D, input.H, input.W,

@@ -1,4 +1,5 @@
 using Cardinal.Formats.Onnx;
+using Cardinal.Tensors;
 
 namespace Cardinal.Tests.TestUtilities;
 
@@ -50,6 +51,9 @@ public static class TestModels
 
     /// <summary>Seeded uniform values in [-1, 1).</summary>
     public static float[] RandomData(int count, int seed) => RandomData(new Random(seed), count);
+
+    /// <summary><see cref="RandomData(Random, long)"/> as a 1-D tensor (a kernel's weights, which plans take flat).</summary>
+    public static Tensor RandomWeights(Random random, long count) => Tensor.FromArray(RandomData(random, count), checked((int)count));
 
     /// <summary>The next <paramref name="count"/> uniform values in [-1, 1) from <paramref name="random"/>.</summary>
     public static float[] RandomData(Random random, long count)

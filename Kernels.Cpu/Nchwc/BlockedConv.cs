@@ -254,8 +254,10 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // whole images in either order (and batch 8 measured nothing of this).
         bool widening = tuning.WideningRowsOuter > 1 && shape.Group == 1 && parallel.Threads > shape.Batch && _outBlocks >= _inBlocks && _subsampled is null
             && inputBytes * tuning.WideningRowsOuter > filterBytes && filterBytes <= tuning.WideningRowsOuterFilterBytes;
-        // A 14×14 or 7×7 pointwise plane is one segment: one unit of rows. A segment per thread gives the rows' ranges.
-        if (widening && w.OutH == 1) _segmentsPerRow = Math.Max(_segmentsPerRow, Math.Min(parallel.Threads, w.OutW / (2 * _tilePixels)));
+        // A 14×14 or 7×7 pointwise plane is one segment: one unit of rows. A segment per thread, each its own range (below),
+        // gives the rows' ranges.
+        bool cutPerThread = widening && w.OutH == 1;
+        if (cutPerThread) _segmentsPerRow = Math.Max(_segmentsPerRow, Math.Min(parallel.Threads, w.OutW / (2 * _tilePixels)));
         _segmentWidth = Math.Max(1, (w.OutW + _segmentsPerRow - 1) / _segmentsPerRow);
         // Rounding the width up can leave the last segments empty (50,176 pixels: 1,045 segments of 49 cover them in
         // 1,024); a segment that started past the row would clamp its range backwards.
@@ -263,10 +265,9 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         int units = w.OutH * _segmentsPerRow;
         // Passes as the strided walk takes them (its rows are units), so that the copy sums every pixel in the same order.
         (_passBlocks, _passes) = PassBlocks(_inBlocksPerUnit, (long)w.KH * w.KW * b * _tileBlocks * b * sizeof(float), b, manyUnits, tuning);
-        int rowsPerTask = _passes > 1 ? UnitsPerTask(units, Shape.Batch * _groups, (long)_segmentWidth * _tileBlocks * b * sizeof(float), parallel.Threads)
+        int rowsPerTask = _passes > 1
+            ? UnitsPerTask(units, Shape.Batch * _groups, (long)_segmentWidth * _tileBlocks * b * sizeof(float), parallel.Threads, cutPerThread ? parallel.Threads : 1)
             : shape.Group > 1 ? units : 1;
-        // The segments per thread make a range each (many groups had made tasks enough in one range).
-        if (widening && w.OutH == 1) rowsPerTask = Math.Min(rowsPerTask, (units + parallel.Threads - 1) / parallel.Threads);
         bool pairUnits = b == 16 && tuning.RowPairs && _tileBlocks <= 2;
         bool columnsPossible = tuning.ColumnTiles && !_splitFirst && border > 0 && w.OutH > 1 && rowsPerTask >= 2;
         _pairedColumns = columnsPossible && pairUnits && shape.Group > 1 && _tileBlocks == 1;
@@ -353,12 +354,14 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     /// <summary>
     /// Row units per task when the layer runs in passes: as many as keep the task's partial sums (unitBytes each)
-    /// within 64 KiB, but at least 4 tasks per thread over the run's (image, group) pairs.
+    /// within 64 KiB, but at least 4 tasks per thread over the run's (image, group) pairs, and at least
+    /// <paramref name="minRanges"/> ranges (a plane cut in a segment per thread: each segment its own range, however
+    /// many groups there are).
     /// </summary>
-    private static int UnitsPerTask(int units, int pairs, long unitBytes, int threads)
+    private static int UnitsPerTask(int units, int pairs, long unitBytes, int threads, int minRanges)
     {
         int byBytes = (int)Math.Clamp(64 * 1024 / Math.Max(1, unitBytes), 1, units);
-        int ranges = Math.Max((units + byBytes - 1) / byBytes, Math.Min(units, (4 * threads + pairs - 1) / pairs));
+        int ranges = Math.Max(Math.Max((units + byBytes - 1) / byBytes, Math.Min(units, (4 * threads + pairs - 1) / pairs)), Math.Min(units, minRanges));
         return (units + ranges - 1) / ranges;
     }
 
