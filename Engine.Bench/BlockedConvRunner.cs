@@ -10,14 +10,14 @@ using Cardinal.Testing;
 namespace Cardinal.Bench;
 
 /// <summary>
-/// `blockedconv [--threads T] [--runs R] [--rounds K] [--isa avx2] [--only NAME] [--cold] [--resnext | --resnext101] [--versus Name=value]`: every ResNet-50 row of
+/// `blockedconv [--threads T] [--runs R] [--rounds K] [--isa avx2] [--only NAME] [--cold | --evict-mib N] [--resnext | --resnext101] [--versus Name=value]`: every ResNet-50 row of
 /// <see cref="ConvCases"/> at its model size, <see cref="BlockedDirectPlan"/> (blocked input, output and
 /// residual prepared once) against the NCHW plan <see cref="ConvPlan.Select"/> picks, alternating in blocks of
 /// R runs, K rounds; per layer the medians in ms, GFLOP/s and % of the FMA peak measured in the same process.
 /// --resnext: ResNeXt-50's rows instead, those the blocked kernel runs (groups of 16 and 32 channels among them);
 /// --resnext101: ResNeXt-101 32x8d's strided grouped rows (groups of 16, 32 and 64 channels).
 /// --cold streams 64 MiB between runs (untimed), so that weights, input and output come from memory as in a model
-/// whose weights never fit L3. --versus Name=value[,…]: the left columns run the blocked kernel with that
+/// whose weights never fit L3; --evict-mib N streams N MiB instead (where a layer's data leaves the caches). --versus Name=value[,…]: the left columns run the blocked kernel with that
 /// <see cref="BlockedTuning"/> (as `ab` names them) instead of the NCHW plan: one plan choice A/B on each layer alone.
 /// </summary>
 internal static class BlockedConvRunner
@@ -29,7 +29,8 @@ internal static class BlockedConvRunner
         BlockedTuning? other;
         try { other = versus is null ? null : AbRunner.Parse(versus); }
         catch (ArgumentException e) { Console.Error.WriteLine($"blockedconv: {e.Message}"); return 2; }
-        float[] evict = args.Contains("--cold") ? new float[16 << 20] : [];
+        int evictMiB = CompareRunner.Option(args, "--evict-mib", args.Contains("--cold") ? 64 : 0);
+        float[] evict = new float[(long)evictMiB << 18];
         CpuPlatform platform = isaText is null ? CpuPlatform.Default : CpuPlatform.Create(Enum.Parse<CpuIsa>(isaText, ignoreCase: true));
         if (platform.BlockSize == 0) { Console.Error.WriteLine($"{platform.Isa} has no blocked kernels."); return 1; }
         using var parallel = new ParallelRunner(threads);

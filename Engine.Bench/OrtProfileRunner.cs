@@ -25,8 +25,7 @@ namespace Cardinal.Bench;
 /// </summary>
 public static class OrtProfileRunner
 {
-    private const int WarmUp = 2;
-
+    
     /// <summary>What identifies a 2-D convolution across the two engines.</summary>
     internal readonly record struct ConvKey(int Cin, int Cout, int Group, int KH, int KW, int Stride, int InH, int InW, bool Residual)
     {
@@ -51,7 +50,7 @@ public static class OrtProfileRunner
         public string Class => Conv is { } key ? key.Class(Name) : ClassOf(Op);
     }
 
-    private sealed record CardinalStep(string Name, string Op, string Algorithm, int[] Output, double Ms, long Flops, ConvKey? Conv)
+    internal sealed record CardinalStep(string Name, string Op, string Algorithm, int[] Output, double Ms, long Flops, ConvKey? Conv)
     {
         public string Class => Conv is { } key ? key.Class(Name) : ClassOf(Op);
     }
@@ -64,87 +63,28 @@ public static class OrtProfileRunner
         int batch = CompareRunner.Option(args, "--batch", 1);
         bool printNodes = CompareRunner.Option(args, "--nodes", 1) != 0;
 
-        // Cardinal: the fused plan, profiled step by step.
-        using var session = InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { Threads = threads }), ownsGraph: true);
-        var info = session.Inputs[0];
-        int[] dims = ModelInput.Dims(session, batch);
-        ExecutionPlan plan = session.PlanForShapes([dims]);
-        var executor = (KernelExecutor)session.CompiledPlanFor([dims]);
-        var random = new Random(11);
-        float[] data = new float[dims.Aggregate(1, (a, b) => a * b)];
-        for (int i = 0; i < data.Length; i++) data[i] = (float)(random.NextDouble() * 2 - 1);
-        var input = Tensor.FromArray(data, dims);
-        var output = Tensor.CreateUninitialized(plan.Values[plan.Outputs[0]].ElementType, plan.Values[plan.Outputs[0]].Dims);
-
-        // ONNX Runtime, as `compare` runs it, with its profiler on. The prefix must be set before profiling is enabled.
-        DirectoryInfo folder = Directory.CreateTempSubdirectory("cardinal-ortprofile-");
-        try
+        // Cardinal: the fused plan, profiled step by step; ONNX Runtime as `compare` runs it, with its profiler on.
+        using var cardinal = new ProfiledCardinal(model, threads, batch);
+        using var ort = new ProfiledOrt(model, threads, cardinal.InputName, cardinal.Data, cardinal.Dims);
+        double peakBefore = FmaPeak.Best(threads);
+        // Warm-up: ORT's first runs are skipped in its trace; Cardinal runs until the JIT has promoted its kernels.
+        ort.WarmUp();
+        cardinal.WarmUp();
+        // Blocks of runs, alternating engines (see CompareRunner): the machine's noise hits both.
+        int perBlock = Math.Max(1, runs / 4);
+        for (int done = 0; done < runs; done += perBlock)
         {
-            using var options = new Microsoft.ML.OnnxRuntime.SessionOptions
-            {
-                IntraOpNumThreads = threads, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            };
-            options.ProfileOutputPathPrefix = Path.Combine(folder.FullName, "ort");
-            options.EnableProfiling = true;
-            using var ort = new Microsoft.ML.OnnxRuntime.InferenceSession(model, options);
-            var ortInputs = new[] { NamedOnnxValue.CreateFromTensor(info.Name, new DenseTensor<float>(data, dims)) };
-
-            double peakBefore = FmaPeak.Best(threads);
-            // Warm-up: ORT's first runs are skipped in its trace; Cardinal runs until the JIT has promoted its kernels.
-            for (int i = 0; i < WarmUp; i++) using (ort.Run(ortInputs)) { }
-            var warm = Stopwatch.StartNew();
-            for (int i = 0; i < 5 || warm.ElapsedMilliseconds < 1000; i++) executor.Run([input], [output]);
-            // Blocks of runs, alternating engines (see CompareRunner): the machine's noise hits both.
-            var ticks = new List<long[]>();
-            var wall = new List<double>();
-            int perBlock = Math.Max(1, runs / 4);
-            for (int done = 0; done < runs; done += perBlock)
-            {
-                int count = Math.Min(perBlock, runs - done);
-                // The pause before each block lets the other engine's spinning workers go to sleep (CompareRunner):
-                // without it Cardinal's 2-thread ResNeXt-50 profiled at 31 ms against 21 ms in compare.
-                Thread.Sleep(CompareRunner.BlockPauseMs);
-                for (int i = 0; i < count; i++)
-                {
-                    var t = new long[plan.Steps.Count];
-                    var clock = Stopwatch.StartNew();
-                    executor.Profile([input], [output], t);
-                    wall.Add(clock.Elapsed.TotalMilliseconds);
-                    ticks.Add(t);
-                }
-                Thread.Sleep(CompareRunner.BlockPauseMs);
-                for (int i = 0; i < count; i++) using (ort.Run(ortInputs)) { }
-            }
-            string trace = ort.EndProfiling();
-            if (!Path.IsPathRooted(trace)) trace = Path.Combine(folder.FullName, Path.GetFileName(trace));
-            var (nodes, ortRunMs) = ParseTrace(trace, WarmUp);
-            double peak = Math.Max(peakBefore, FmaPeak.Best(threads));
-
-            var steps = plan.Steps.Select((step, s) =>
-            {
-                double ms = Stats.Median(ticks.Select(t => t[s] * 1000.0 / Stopwatch.Frequency), whenEmpty: 0);
-                long flops = step.Node.Op.Flops(plan.InputsOf(step), plan.OutputsOf(step));
-                ConvKey? key = null;
-                // A blocked convolution keys on its logical channels (its input carries them padded to the block).
-                (ConvOp Conv, int? Channels)? c = step.Node.Op switch
-                {
-                    ConvOp plain => (plain, null),
-                    BlockedConvOp blocked => (blocked.Conv, blocked.Channels),
-                    _ => null,
-                };
-                if (c is { } found)
-                {
-                    var x = plan.Values[step.Inputs[0]]; var w = plan.Values[step.Inputs[1]];
-                    var g = found.Conv.Geometry(step.Node, x, w);
-                    if (g.Rank == 2)
-                        key = new ConvKey(found.Channels ?? x.Dims[1], w.Dims[0], found.Conv.Group, g.Kernel[0], g.Kernel[1], g.Stride[0], g.Input[0], g.Input[1], found.Conv.Epilogue.Residual);
-                }
-                return new CardinalStep(step.Node.Name, step.Node.Op.OpType, executor.DescribeStep(s) ?? "", plan.Values[step.Outputs[0]].Dims, ms, flops, key);
-            }).ToList();
-
-            Print(model, dims, threads, runs, session.Backend.Description, peak, nodes, ortRunMs, steps, Stats.Median(wall, whenEmpty: 0), printNodes);
+            int count = Math.Min(perBlock, runs - done);
+            // The pause before each block lets the other engine's spinning workers go to sleep (CompareRunner):
+            // without it Cardinal's 2-thread ResNeXt-50 profiled at 31 ms against 21 ms in compare.
+            Thread.Sleep(CompareRunner.BlockPauseMs);
+            for (int i = 0; i < count; i++) cardinal.Profile();
+            Thread.Sleep(CompareRunner.BlockPauseMs);
+            for (int i = 0; i < count; i++) ort.Run();
         }
-        finally { folder.Delete(recursive: true); }
+        var (nodes, ortRunMs) = ort.End();
+        double peak = Math.Max(peakBefore, FmaPeak.Best(threads));
+        Print(model, cardinal.Dims, threads, runs, cardinal.Description, peak, nodes, ortRunMs, cardinal.Steps(), cardinal.RunMs, printNodes);
         return 0;
     }
 
@@ -220,7 +160,7 @@ public static class OrtProfileRunner
     {
         string Rate(long flops, double ms) => flops > 0 && ms > 0 ? $"{flops / ms / 1e6,7:F1} {flops / ms / 1e6 / peak,4:P0}" : $"{"-",7} {"-",4}";
         string name = $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(model)))}/{Path.GetFileName(model)}";
-        Console.WriteLine($"{name}: batch {dims[0]}, {threads} thread(s), median of {runs} runs after a warm-up (ORT {WarmUp} runs, Cardinal ≥ 1 s), blocks alternating; {backend}");
+        Console.WriteLine($"{name}: batch {dims[0]}, {threads} thread(s), median of {runs} runs after a warm-up (ORT {ProfiledOrt.WarmUpRuns} runs, Cardinal ≥ 1 s), blocks alternating; {backend}");
         Console.WriteLine($"FMA peak measured now (the best 10 ms window of 40 before and 40 after the runs): {peak:F0} GFLOP/s ({threads} thread(s), {FmaPeak.VectorWidth} FMA)");
         Console.WriteLine($"ONNX Runtime 1.31.1 (profiling on): model_run median {ortRunMs:F2} ms, sum of node medians {nodes.Sum(n => n.Ms):F2} ms, {nodes.Count} nodes");
         Console.WriteLine($"Cardinal (profiling on): run median {cardinalRunMs:F2} ms, sum of step medians {steps.Sum(s => s.Ms):F2} ms, {steps.Count} steps");
@@ -234,29 +174,7 @@ public static class OrtProfileRunner
                 Console.WriteLine($"{Trim(n.Name, 58),-58} {Trim(n.Op + (n.Provider is "CPUExecutionProvider" or "" ? "" : "@" + n.Provider), 14),-14} {Tensors.TensorShape.Format(n.Output),-18} {n.Ms,7:F3} {Rate(n.Flops, n.Ms)}");
         }
 
-        // Match convolutions: the i-th node of a shape in ORT with the i-th step of that shape in Cardinal. The two
-        // engines may fuse a block's residual Add into different convolutions (Cardinal into the downsample, ORT
-        // into conv3, in a stage's first block), so a second pass matches shapes regardless of the residual;
-        // each pass prefers the same class (a downsample with a downsample).
-        var pairs = steps.Where(s => s.Conv is not null).Select(s => (Ours: s, Theirs: (OrtNode?)null)).ToList();
-        var free = nodes.Where(n => n.Conv is not null).ToList();
-        Func<CardinalStep, OrtNode, bool>[] passes =
-        [
-            (s, n) => s.Conv == n.Conv && s.Class == n.Class,
-            (s, n) => s.Conv!.Value with { Residual = false } == n.Conv!.Value with { Residual = false } && s.Class == n.Class,
-            (s, n) => s.Conv == n.Conv,
-            (s, n) => s.Conv!.Value with { Residual = false } == n.Conv!.Value with { Residual = false },
-        ];
-        foreach (var match in passes)
-            for (int i = 0; i < pairs.Count; i++)
-            {
-                if (pairs[i].Theirs is not null) continue;
-                int j = free.FindIndex(n => match(pairs[i].Ours, n));
-                if (j < 0) continue;
-                pairs[i] = (pairs[i].Ours, free[j]);
-                free.RemoveAt(j);
-            }
-        var unmatched = free;
+        var (pairs, unmatched) = Match(steps, nodes);
 
         Console.WriteLine();
         Console.WriteLine("Convolutions matched by shape (summed over the layers of each class and shape; +Add: the residual is fused there, (+Add): in some of them; ratio = Cardinal ms / ORT ms):");
@@ -298,5 +216,35 @@ public static class OrtProfileRunner
         }
     }
 
-    private static string Trim(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";
+    /// <summary>
+    /// Matches convolutions: the i-th node of a shape in ORT with the i-th step of that shape in Cardinal. The two
+    /// engines may fuse a block's residual Add into different convolutions (Cardinal into the downsample, ORT
+    /// into conv3, in a stage's first block), so a second pass matches shapes regardless of the residual;
+    /// each pass prefers the same class (a downsample with a downsample). Returns every convolution step with its
+    /// node (null when none) and ORT's convolution nodes left over.
+    /// </summary>
+    internal static (List<(CardinalStep Ours, OrtNode? Theirs)> Pairs, List<OrtNode> Unmatched) Match(List<CardinalStep> steps, List<OrtNode> nodes)
+    {
+        var pairs = steps.Where(s => s.Conv is not null).Select(s => (Ours: s, Theirs: (OrtNode?)null)).ToList();
+        var free = nodes.Where(n => n.Conv is not null).ToList();
+        Func<CardinalStep, OrtNode, bool>[] passes =
+        [
+            (s, n) => s.Conv == n.Conv && s.Class == n.Class,
+            (s, n) => s.Conv!.Value with { Residual = false } == n.Conv!.Value with { Residual = false } && s.Class == n.Class,
+            (s, n) => s.Conv == n.Conv,
+            (s, n) => s.Conv!.Value with { Residual = false } == n.Conv!.Value with { Residual = false },
+        ];
+        foreach (var match in passes)
+            for (int i = 0; i < pairs.Count; i++)
+            {
+                if (pairs[i].Theirs is not null) continue;
+                int j = free.FindIndex(n => match(pairs[i].Ours, n));
+                if (j < 0) continue;
+                pairs[i] = (pairs[i].Ours, free[j]);
+                free.RemoveAt(j);
+            }
+        return (pairs, free);
+    }
+
+    internal static string Trim(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";
 }

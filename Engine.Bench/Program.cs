@@ -7,6 +7,7 @@ using Cardinal.Bench;
 // dotnet run -c Release --project Engine.Bench -- peak [--threads N]         the measured FMA peak
 // dotnet run -c Release --project Engine.Bench -- batching MODEL.onnx ...   concurrent clients, direct vs batched
 // dotnet run -c Release --project Engine.Bench -- ortprofile MODEL.onnx ... ORT's per-node profile next to Cardinal's per-step one, by conv shape and class
+// dotnet run -c Release --project Engine.Bench -- ortscaling MODEL.onnx ... each convolution's 1 → T thread scaling, Cardinal's beside ORT's node, in one process
 // dotnet run -c Release --project Engine.Bench -- convs [--filter S] ...    each ConvCases model row: Cardinal's plan vs a one-node ORT model
 // dotnet run -c Release --project Engine.Bench -- fuzz --seed S --cases N   the convolution/pool geometry fuzz of the tests
 // dotnet run -c Release --project Engine.Bench -- winograd [--threads N] [--batch B]  direct blocked vs Winograd F(4×4)/F(2×2), speed and error
@@ -21,6 +22,7 @@ if (args.Length > 0 && args[0] == "sessions") return SessionsRunner.Run(args[1..
 if (args.Length > 0 && args[0] == "layers") return LayersRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "batching") return BatchingRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "ortprofile") return OrtProfileRunner.Run(args[1..]);
+if (args.Length > 0 && args[0] == "ortscaling") return OrtScalingRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "convs") return ConvsRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "fuzz") return FuzzRunner.Run(args[1..]);
 if (args.Length > 0 && args[0] == "winograd") return WinogradRunner.Run(args[1..]); // direct blocked vs Winograd F4/F2 on the zoo's stride-1 3×3 shapes
