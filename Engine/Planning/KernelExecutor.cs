@@ -114,6 +114,9 @@ internal sealed class KernelExecutor : ICompiledPlan
     /// <summary>The pooled buffer a value is written into, or −1 (constant, input, view, graph output): for tests.</summary>
     internal int SlotOf(int value) => _slotOf[value];
 
+    /// <summary>For tests: the input whose buffer step <paramref name="step"/>'s kernel may write its output over (<see cref="IKernel.OutputOverwrites"/>), or −1.</summary>
+    internal int OverwritesOf(int step) => _kernels[step]?.OutputOverwrites ?? -1;
+
     /// <summary>Bytes of pooled buffers one run context holds (the CPU's arena).</summary>
     public long BufferBytes => _slots.Sum(s => (long)s.Length * s.Type.SizeInBytes());
 

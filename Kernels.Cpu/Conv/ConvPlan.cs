@@ -37,6 +37,13 @@ internal abstract class ConvPlan
     /// </summary>
     public virtual bool OutputMayBeResidual => false;
 
+    /// <summary>
+    /// Whether the executor should let y take over the residual's buffer where the residual dies (only where
+    /// <see cref="OutputMayBeResidual"/>): a plan may prefer a buffer of its own where writing over the residual's lines
+    /// costs more than the value it saves (<see cref="Nchwc.BlockedTuning.SeparateSharedResidual"/>).
+    /// </summary>
+    public virtual bool OutputOverResidual => OutputMayBeResidual;
+
     /// <summary>Scratch bytes one <see cref="Run"/> needs (0: none).</summary>
     public abstract long WorkspaceBytes { get; }
 

@@ -67,6 +67,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// <see cref="BlockedTuning.WideningRowsOuterFilterBytes"/> (see the constructor).
     /// </summary>
     private readonly bool _rowsOuter;
+    /// <summary>Whether y should take over the residual's buffer (<see cref="BlockedTuning.SeparateSharedResidual"/>).</summary>
+    private readonly bool _outputOverResidual;
     /// <summary>
     /// Whether tasks run two output rows at once in two-row tiles (<see cref="TwoRowTile_Avx512"/>) of up to
     /// <see cref="_pairPixels"/> pixels per row: units of one or two output blocks over rows too narrow for a tile of 12
@@ -180,6 +182,17 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // of filter, 400 KB copied) 0.56–0.58 → 0.53–0.54 ms and ResNeXt-50's the same, ResNet-18's layer4.0 (512 KB, 50 KB)
         // 0.053–0.058 → 0.043–0.047 and its layer3.0 (128 KB, 100 KB) −0.002; ResNet-50's layer2.0 (512 KB, 800 KB) lost
         // 0.03–0.08 ms when it copied. Layer4.0's (8 MB, 200 KB) had gained first (NOTES "Layer4.0's downsample on 2 threads").
+        // Where y goes. Written over the residual's buffer (where the residual dies here), each store lands on a line the
+        // residual's read just brought in. But on more threads than images, in a layer whose filter outweighs its input
+        // (ResNet's layer3 and layer4), the residual is the block's input, which the block's first 1×1 (its output
+        // channels shared out, every thread reading every input channel) had both threads read whole: its lines sit in
+        // both cores' caches, and each store over one first takes it from the other core (in this VM's slow mode, across
+        // its ~8 GB/s link). A buffer of its own holds no such lines. ResNet-50 on 2 threads, both orders (`ab --b
+        // SeparateSharedResidual=false`, NOTES "Fourteenth sitting"): layer3's 256 → 1024 +Add −0.03 to −0.06 ms each, layer4.1's
+        // −0.04/−0.06, plain runs −0.90/−0.51 ms. Layer1's and layer2's (input outweighing the filter: the block's first
+        // 1×1 has its rows outermost too, each thread reading its own) keep writing over the residual, as does every layer
+        // with an image or more per thread, so the peak memory, which layer1's 3 MB values set, does not move.
+        _outputOverResidual = !(tuning.SeparateSharedResidual && parallel.Threads > shape.Batch && filterBytes >= inputBytes);
         bool copiesOwnImages = parallel.Threads == 1 || (shape.Batch >= 4 * parallel.Threads && filterBytes > inputBytes)
             || filterBytes * w.SH * w.SW >= inputBytes;
         if (tuning.SubsampleStrided && copiesOwnImages && w.KernelSize == 1 && w.SD == 1 && (w.SH > 1 || w.SW > 1) && w.OutW % _tilePixels != 0
@@ -414,6 +427,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     public override bool HoldsPackedWeights => true;
 
     public override bool OutputMayBeResidual => true;
+
+    public override bool OutputOverResidual => _outputOverResidual;
 
     public override long WorkspaceBytes => Workspace.Align(PaddedInputLength * sizeof(float)) + Parallel.Threads * WorkerSubsampleBytes;
 
