@@ -15,7 +15,11 @@ namespace Cardinal.Bench;
 /// <see cref="BlockedTuning"/>, run round by round in turn, each step's median reported side by side. The host here
 /// changes pace within minutes, so processes run one after the other cannot see a 3 % change; sessions alternating in
 /// one process see 0.02 ms on a step (NOTES "Ninth sitting"). A session made second ran about 2 % faster with identical
-/// plans, so the comparison runs twice, B's session made first the second time, and both are printed. Usage:
+/// plans, so the comparison runs twice, B's session made first the second time, and both are printed. Until the
+/// fourteenth sitting B also won on 2 threads with identical plans, in both orders (plain runs 0.25–0.85 ms of 21, 3 %):
+/// A ran one more block right after the other session than B did; now A warms up last, both sessions share one thread
+/// pool and are compiled in the order made, and identical plans read −0.44 to +0.42 ms either way (NOTES "Fourteenth
+/// sitting"). Usage:
 /// ab MODEL.onnx --b Name=value[,Name=value…] [--a Name=value…] [--threads 1] [--batch 1] [--runs 10] [--rounds 6]
 ///    [--pattern REGEX] [--quiet]
 /// Names are <see cref="BlockedTuning"/>'s (for example --b SplitFirstColumn=false, --b PassChannels=64).
@@ -66,21 +70,34 @@ public static class AbRunner
     /// <summary>Both sessions, made in the order asked, run <paramref name="rounds"/> rounds in turn (the first to run alternates too).</summary>
     private static Result Measure(string model, BlockedTuning a, BlockedTuning b, bool bFirst, int threads, int batch, int runs, int rounds)
     {
+        // One set of workers for both sessions: the sessions then differ in their plans only, not in which worker
+        // thread (and core) each one's loops wake.
+        using var pool = new CpuThreadPool(threads);
         InferenceSession Open(BlockedTuning tuning) =>
-            InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { Threads = threads, BlockedTuning = tuning }));
+            InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { ThreadPool = pool, BlockedTuning = tuning }));
         InferenceSession first = Open(bFirst ? b : a), second = Open(bFirst ? a : b);
         using InferenceSession sa = bFirst ? second : first, sb = bFirst ? first : second;
         InferenceSession[] sessions = [sa, sb];
         int[] dims = ModelInput.Dims(sa, batch);
-        ExecutionPlan[] plans = sessions.Select(s => s.PlanForShapes([dims])).ToArray();
-        KernelExecutor[] executors = sessions.Select(s => (KernelExecutor)s.CompiledPlanFor([dims])).ToArray();
+        // Planned and compiled in the order made, so that neither label always gets the later memory.
+        int[] made = bFirst ? [1, 0] : [0, 1];
+        var plans = new ExecutionPlan[2];
+        var executors = new KernelExecutor[2];
+        foreach (int k in made)
+        {
+            plans[k] = sessions[k].PlanForShapes([dims]);
+            executors[k] = (KernelExecutor)sessions[k].CompiledPlanFor([dims]);
+        }
         string[] names = plans[0].Steps.Select(st => st.Node.Name).ToArray();
         if (!plans[1].Steps.Select(st => st.Node.Name).SequenceEqual(names)) throw new InvalidOperationException("A and B planned different steps; ab compares kernels of one plan.");
         var input = ModelInput.Sine(dims);
-        Tensor[] outputs = plans.Select(ModelInput.OutputOf).ToArray();
+        var outputs = new Tensor[2];
+        foreach (int k in made) outputs[k] = ModelInput.OutputOf(plans[k]);
         var ticks = new[] { new List<long[]>(), new List<long[]>() };
         var plain = new[] { new List<double>(), new List<double>() };
-        for (int k = 0; k < 2; k++) for (int i = 0; i < 3; i++) executors[k].Run([input], [outputs[k]]);
+        // B warms up first and A last, so that A's first block follows its own warm-up: over the rounds' A B B A … A order
+        // each session then starts the same number of blocks right after the other one ran (A had one more).
+        foreach (int k in new[] { 1, 0 }) for (int i = 0; i < 3; i++) executors[k].Run([input], [outputs[k]]);
         for (int round = 0; round < rounds; round++)
             for (int turn = 0; turn < 2; turn++)
             {

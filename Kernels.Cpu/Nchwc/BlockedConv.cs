@@ -187,9 +187,9 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // (ResNet's layer3 and layer4), the residual is the block's input, which the block's first 1×1 (its output
         // channels shared out, every thread reading every input channel) had both threads read whole: its lines sit in
         // both cores' caches, and each store over one first takes it from the other core (in this VM's slow mode, across
-        // its ~8 GB/s link). A buffer of its own holds no such lines. ResNet-50 on 2 threads, both orders (`ab --b
-        // SeparateSharedResidual=false`, NOTES "Fourteenth sitting"): layer3's 256 → 1024 +Add −0.03 to −0.06 ms each, layer4.1's
-        // −0.04/−0.06, plain runs −0.90/−0.51 ms. Layer1's and layer2's (input outweighing the filter: the block's first
+        // its ~8 GB/s link). A buffer of its own holds no such lines. ResNet-50 on 2 threads, `ab` both orders with the
+        // labels both ways round (NOTES "Fourteenth sitting"): layer3's five 256 → 1024 +Add 0.01–0.05 ms faster each (18 of
+        // 20 readings), the run within the noise. Layer1's and layer2's (input outweighing the filter: the block's first
         // 1×1 has its rows outermost too, each thread reading its own) keep writing over the residual, as does every layer
         // with an image or more per thread, so the peak memory, which layer1's 3 MB values set, does not move.
         _outputOverResidual = !(tuning.SeparateSharedResidual && parallel.Threads > shape.Batch && filterBytes >= inputBytes);
