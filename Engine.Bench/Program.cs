@@ -15,21 +15,21 @@ using Cardinal.Bench;
 // dotnet run -c Release --project Engine.Bench -- threads MODEL.onnx ...    1 against 2 threads loop by loop: work inflation and idle
 // dotnet run -c Release --project Engine.Bench -- sessions MODEL.onnx ...  several sessions: threads of their own against one CpuThreadPool
 // dotnet run -c Release --project Engine.Bench -- search INDEX Q.npy ...    exact top-k latency (1 query, a batch); tools/index-bench/bench.sh
-if (args.Length > 0 && args[0] == "compare") return CompareRunner.Run(args[1..]);
-if (args.Length > 0 && args[0] == "ab") return AbRunner.Run(args[1..]);
-if (args.Length > 0 && args[0] == "threads") return ThreadsRunner.Run(args[1..]); // where 2 threads lose against 1, loop by loop
-if (args.Length > 0 && args[0] == "sessions") return SessionsRunner.Run(args[1..]); // several sessions: threads of their own against one pool
-if (args.Length > 0 && args[0] == "layers") return LayersRunner.Run(args[1..]);
-if (args.Length > 0 && args[0] == "batching") return BatchingRunner.Run(args[1..]);
-if (args.Length > 0 && args[0] == "ortprofile") return OrtProfileRunner.Run(args[1..]);
-if (args.Length > 0 && args[0] == "ortscaling") return OrtScalingRunner.Run(args[1..]);
-if (args.Length > 0 && args[0] == "convs") return ConvsRunner.Run(args[1..]);
-if (args.Length > 0 && args[0] == "fuzz") return FuzzRunner.Run(args[1..]);
-if (args.Length > 0 && args[0] == "winograd") return WinogradRunner.Run(args[1..]); // direct blocked vs Winograd F4/F2 on the zoo's stride-1 3×3 shapes
-if (args.Length > 0 && args[0] == "forloop") return ForLoopRunner.Run(args[1..]); // what a parallel loop costs, and cross-core reads
-if (args.Length > 0 && args[0] == "pool") return PoolRunner.Run(args[1..]); // the blocked max pool alone, warm and cold
-if (args.Length > 0 && args[0] == "search") return SearchRunner.Run(args[1..]);
-if (args.Length > 0 && args[0] == "blockedconv") return BlockedConvRunner.Run(args[1..]); // blocked direct conv vs the NCHW plan, ResNet-50 rows
+if (args.Length > 0 && args[0] == "compare") return Guarded("compare", () => CompareRunner.Run(args[1..]));
+if (args.Length > 0 && args[0] == "ab") return Guarded("ab", () => AbRunner.Run(args[1..]));
+if (args.Length > 0 && args[0] == "threads") return Guarded("threads", () => ThreadsRunner.Run(args[1..])); // where 2 threads lose against 1, loop by loop
+if (args.Length > 0 && args[0] == "sessions") return Guarded("sessions", () => SessionsRunner.Run(args[1..])); // several sessions: threads of their own against one pool
+if (args.Length > 0 && args[0] == "layers") return Guarded("layers", () => LayersRunner.Run(args[1..]));
+if (args.Length > 0 && args[0] == "batching") return Guarded("batching", () => BatchingRunner.Run(args[1..]));
+if (args.Length > 0 && args[0] == "ortprofile") return Guarded("ortprofile", () => OrtProfileRunner.Run(args[1..]));
+if (args.Length > 0 && args[0] == "ortscaling") return Guarded("ortscaling", () => OrtScalingRunner.Run(args[1..]));
+if (args.Length > 0 && args[0] == "convs") return Guarded("convs", () => ConvsRunner.Run(args[1..]));
+if (args.Length > 0 && args[0] == "fuzz") return Guarded("fuzz", () => FuzzRunner.Run(args[1..]));
+if (args.Length > 0 && args[0] == "winograd") return Guarded("winograd", () => WinogradRunner.Run(args[1..])); // direct blocked vs Winograd F4/F2 on the zoo's stride-1 3×3 shapes
+if (args.Length > 0 && args[0] == "forloop") return Guarded("forloop", () => ForLoopRunner.Run(args[1..])); // what a parallel loop costs, and cross-core reads
+if (args.Length > 0 && args[0] == "pool") return Guarded("pool", () => PoolRunner.Run(args[1..])); // the blocked max pool alone, warm and cold
+if (args.Length > 0 && args[0] == "search") return Guarded("search", () => SearchRunner.Run(args[1..]));
+if (args.Length > 0 && args[0] == "blockedconv") return Guarded("blockedconv", () => BlockedConvRunner.Run(args[1..])); // blocked direct conv vs the NCHW plan, ResNet-50 rows
 if (args.Length > 0 && args[0] == "peak")
 {
     int threads = CompareRunner.Option(args, "--threads", 1);
@@ -39,3 +39,15 @@ if (args.Length > 0 && args[0] == "peak")
 
 BenchmarkSwitcher.FromAssembly(typeof(SgemmBenchmarks).Assembly).Run(args);
 return 0;
+
+// A runner's bad arguments (a missing model, an unknown option value, a file that is not there) end in one line and
+// exit code 2, as the CLI's do, instead of an unhandled exception.
+static int Guarded(string verb, Func<int> run)
+{
+    try { return run(); }
+    catch (Exception e) when (e is ArgumentException or FileNotFoundException or DirectoryNotFoundException or Cardinal.CardinalException)
+    {
+        Console.Error.WriteLine($"Engine.Bench {verb}: {e.Message}");
+        return 2;
+    }
+}
