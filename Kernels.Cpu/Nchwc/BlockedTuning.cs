@@ -35,8 +35,9 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// <param name="WideningRowsOuter">On more threads than images, a layer of one group that does not narrow its channels takes its rows outermost wherever its filter is less than this many times one image's input and at most <paramref name="WideningRowsOuterFilterBytes"/> (where the input outweighs the filter, every layer does); a plane that is one row splits into a segment per thread to make row ranges (NOTES "Thirteenth sitting"). 1 or less: only where the input outweighs the filter (the path before; tests compare the two bit for bit).</param>
 /// <param name="WideningRowsOuterFilterBytes">The largest filter <paramref name="WideningRowsOuter"/> applies to: each further thread streams the whole filter once more, from memory (ResNeXt-101's 4 MB 1024 → 1024 1×1s lost 0.08–0.16 ms each so).</param>
 /// <param name="SeparateSharedResidual">On more threads than images, a layer whose filter outweighs one image's input writes its output to a buffer of its own rather than over the residual's, whose lines both cores hold (<see cref="BlockedDirectPlan.OutputOverResidual"/>; NOTES "Fourteenth sitting"). false: over the residual wherever it dies (the path before).</param>
+/// <param name="GroupInputAhead">A grouped layer's tasks bring the next group's input planes into cache while they compute (after the next group's filter slice, <see cref="SlicePrefetch"/>): each group's first rows had come from memory (NOTES "Fourteenth sitting"). false: the filter slice alone (the path before).</param>
 internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesAboveChannels, int PassChannels, long PadCopyBytes, double PadCopyMinFlopsPerByte, bool SubsampleStrided = true, bool RowPairs = true,
-    bool SplitFirstColumn = true, bool ColumnTiles = true, bool WorkerStripes = true, double WideningRowsOuter = 8, long WideningRowsOuterFilterBytes = 3 << 20, bool SeparateSharedResidual = true)
+    bool SplitFirstColumn = true, bool ColumnTiles = true, bool WorkerStripes = true, double WideningRowsOuter = 8, long WideningRowsOuterFilterBytes = 3 << 20, bool SeparateSharedResidual = true, bool GroupInputAhead = true)
 {
     public static BlockedTuning Default { get; } = new(192 * 1024, 128, 128, 2 << 20, 32);
 
@@ -60,6 +61,9 @@ internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesA
 
     /// <summary>The output over the residual's buffer wherever the residual dies (the path before <see cref="SeparateSharedResidual"/>).</summary>
     public static BlockedTuning ResidualAlwaysOverwritten { get; } = Default with { SeparateSharedResidual = false };
+
+    /// <summary>A grouped layer's tasks prefetch the next group's filter slice alone (the path before <see cref="GroupInputAhead"/>).</summary>
+    public static BlockedTuning FilterAheadOnly { get; } = Default with { GroupInputAhead = false };
 
     /// <summary>Every layer with more than one input block in passes of one block.</summary>
     public static BlockedTuning PassPerBlock { get; } = Default with { PassesAboveBytes = 0, PassesAboveChannels = 0, PassChannels = 1 };

@@ -9,7 +9,8 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// memory idle, so they share out the next slice's cache lines, asking for a few per input block
 /// (<see cref="BlockedDirectPlan.KernelArgs.Prefetch"/>) so that the asks spread over their multiply-adds. Used by
 /// <see cref="BlockedDirectPlan"/> (the next pass, or the next task's group) and <see cref="Winograd.WinogradPlan"/>
-/// (the set's next output group, or its first at the next ξ). The default asks for nothing.
+/// (the set's next output group, or its first at the next ξ). A grouped layer's tiles also ask for the next task's input
+/// plane, after its filter slice (the second region). The default asks for nothing.
 /// </summary>
 internal unsafe struct SlicePrefetch
 {
@@ -23,8 +24,8 @@ internal unsafe struct SlicePrefetch
 
     private const int Line = 64;
 
-    private readonly byte* _next;
-    private readonly long _lines, _linesPerTile;
+    private readonly byte* _next, _then;
+    private readonly long _lines, _firstLines, _linesPerTile;
     private readonly nint _linesPerBlock;
     private int _tile;
 
@@ -35,26 +36,39 @@ internal unsafe struct SlicePrefetch
     /// <param name="taps">Kernel taps per input block.</param>
     /// <param name="block">Channels per block.</param>
     /// <param name="tileBlocks">Output blocks per register tile.</param>
-    public SlicePrefetch(byte* next, long bytes, int tiles, int inBlocks, int taps, int block, int tileBlocks)
+    /// <param name="then">A second region asked for after the slice (null: none), whole: the input plane a grouped layer's
+    /// next task reads (<see cref="BlockedDirectPlan"/>), tens to hundreds of KB, where the per-block limit above would
+    /// leave most of it to the demand misses it is there to avoid.</param>
+    /// <param name="thenBytes">The second region's length.</param>
+    public SlicePrefetch(byte* next, long bytes, int tiles, int inBlocks, int taps, int block, int tileBlocks, byte* then = null, long thenBytes = 0)
     {
-        if (next == null || bytes < Line || tiles < 2) return;
+        bool second = then != null && thenBytes >= Line;
+        if (tiles < 2 || (!second && (next == null || bytes < Line))) return;
+        if (next == null || bytes < Line) { next = null; bytes = 0; } // the second region alone
         _next = next;
-        _lines = bytes / Line;
+        _firstLines = bytes / Line;
+        if (second) _then = then;
+        _lines = _firstLines + (second ? thenBytes / Line : 0);
         _linesPerTile = (_lines + tiles - 2) / (tiles - 1);
-        _linesPerBlock = (nint)Math.Min((long)LinesPerBlockTap * taps * block * tileBlocks / 64, (_linesPerTile + inBlocks - 1) / inBlocks);
+        long perBlock = (_linesPerTile + inBlocks - 1) / inBlocks;
+        _linesPerBlock = (nint)(second ? perBlock : Math.Min((long)LinesPerBlockTap * taps * block * tileBlocks / 64, perBlock));
     }
 
-    /// <summary>The next slice (null when nothing is asked for) and its cache lines: for tests.</summary>
+    /// <summary>The next slice (null when nothing is asked for), its cache lines, and the second region's: for tests.</summary>
     public readonly byte* Next => _next;
-    public readonly long Lines => _lines;
+    public readonly long Lines => _firstLines;
+    public readonly byte* Then => _then;
+    public readonly long ThenLines => _lines - _firstLines;
 
     /// <summary>Sets the next register tile's ask in <paramref name="args"/>: none for a slice's first tile, then each tile's share.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void NextTile(ref BlockedDirectPlan.KernelArgs args)
     {
         long from = (_tile++ - 1) * _linesPerTile;
-        bool asks = _next != null && from >= 0 && from < _lines;
-        args.Prefetch = asks ? (nint)(_next + from * Line) : 0;
+        bool asks = (_next != null || _then != null) && from >= 0 && from < _lines;
+        // A tile whose share starts in the slice and runs past it asks for the lines after the slice (the next groups'
+        // filter): a hint, never a fault, and the next tile starts on the second region.
+        args.Prefetch = !asks ? 0 : from < _firstLines ? (nint)(_next + from * Line) : (nint)(_then + (from - _firstLines) * Line);
         args.PrefetchLines = asks ? _linesPerBlock : 0;
     }
 

@@ -1,0 +1,122 @@
+using Cardinal.Kernels.Cpu;
+using Cardinal.Kernels.Cpu.Conv;
+using Cardinal.Kernels.Cpu.Nchwc;
+using Cardinal.Kernels.Cpu.Threading;
+using Cardinal.Testing;
+using Cardinal.Tests.TestUtilities;
+
+namespace Cardinal.Tests.Kernels;
+
+/// <summary>
+/// What a strided grouped layer's tasks prefetch of the next group's input (<see cref="BlockedTuning.GroupInputAhead"/>):
+/// the tasks of one group share out the next group's input planes exactly, in order, inside the input; nothing for
+/// stride-1 grouped layers, dense layers, the last group or with the rule off. And how <see cref="SlicePrefetch"/>
+/// walks its two regions: nothing for the first tile, then the filter slice, then the input, in tile-sized shares.
+/// (Prefetching changes no result: BlockedConvTests run these shapes against the reference on every tier.)
+/// </summary>
+[TestFixture]
+public unsafe class GroupInputAheadTests
+{
+    private static readonly ParallelRunner One = new(1), Two = new(2);
+
+    private static BlockedDirectPlan Plan(ConvShape shape, ParallelRunner parallel, CpuIsa isa, BlockedTuning? tuning = null) =>
+        new(shape, TestModels.RandomWeights(new Random(4), shape.WeightLength), CpuPlatform.Create(isa), parallel, null, tuning);
+
+    [Test]
+    public void StridedGroupedTasks_ShareOutTheNextGroupsInput_Exactly()
+    {
+        References.RequireBlockedTier(CpuIsas.Blocked.Any(), "the blocked kernels");
+        (string Name, ConvShape Shape)[] cases =
+        [
+            // ResNeXt-50's layer3.0 (groups of one block, all rows a task) and ResNeXt-101 32x8d's (two blocks, row tasks), batch 2.
+            ("512 g32 s2 @28", new ConvShape(1, 512, 512, 32, ConvCase.Planar(28, 28, 3, 2, 1), new(false, true))),
+            ("1024 g32 s2 @28", new ConvShape(2, 1024, 1024, 32, ConvCase.Planar(28, 28, 3, 2, 1), new(false, true))),
+        ];
+        foreach (CpuIsa isa in CpuIsas.Blocked)
+            foreach ((string name, ConvShape shape) in cases)
+                foreach (ParallelRunner runner in new[] { One, Two })
+                {
+                    var plan = Plan(shape, runner, isa);
+                    int b = CpuPlatform.Create(isa).BlockSize, inBlocks = shape.Channels / b, groupBlocks = shape.ChannelsPerGroup / b;
+                    long plane = (long)shape.Window.InH * shape.Window.InW * b * sizeof(float), groupBytes = groupBlocks * plane;
+                    string where = $"{name} on {isa}, {runner.Threads} thread(s)";
+                    // Each run of tasks of one (image, group) asks, in order, for the planes of the (image, group) the next run works on.
+                    long asked = 0;
+                    for (int task = 0; task < plan.TaskCount;)
+                    {
+                        var (n, g, _) = plan.TaskOf(task);
+                        int end = task;
+                        while (end < plan.TaskCount && plan.TaskOf(end) is var t && t.N == n && t.Group == g) end++;
+                        // Output groups of TileBlocks blocks; a conv group's input planes start at its first block.
+                        int ConvGroup(int outputGroup) => outputGroup * plan.TileBlocks / groupBlocks;
+                        long at = 0;
+                        bool samePlanes = false;
+                        if (end < plan.TaskCount)
+                        {
+                            var (n2, g2, _) = plan.TaskOf(end);
+                            at = (n2 * inBlocks + ConvGroup(g2) * groupBlocks) * plane;
+                            samePlanes = n2 == n && ConvGroup(g2) == ConvGroup(g);
+                        }
+                        for (long covered = 0; task < end; task++)
+                        {
+                            (long offset, long bytes) = plan.NextGroupInputShare(task);
+                            asked += bytes;
+                            if (end == plan.TaskCount || samePlanes) { Assert.That(bytes, Is.Zero, $"{where}: task {task}: nothing new to ask for"); continue; }
+                            if (bytes == 0) continue;
+                            Assert.That(offset, Is.EqualTo(at + covered), $"{where}: task {task} asks out of order");
+                            Assert.That(offset % 64 == 0 && bytes % 64 == 0, Is.True, $"{where}: task {task} asks part of a line");
+                            covered += bytes;
+                            Assert.That(covered, Is.LessThanOrEqualTo(groupBytes), $"{where}: task {task} asks past the group's planes");
+                        }
+                    }
+                    Assert.That(asked, Is.EqualTo((shape.Batch * shape.Group - 1) * groupBytes), $"{where}: every (image, conv group) but the first asked for once");
+                }
+    }
+
+    [Test]
+    public void StrideOneGrouped_DenseLayers_AndTheRuleOff_AskForNoInput()
+    {
+        References.RequireBlockedTier(CpuIsas.Blocked.Any(), "the blocked kernels");
+        CpuIsa isa = CpuIsas.Blocked.First();
+        var strideOne = new ConvShape(1, 512, 512, 32, ConvCase.Planar(14, 14, 3, 1, 1), new(false, true));
+        var dense = new ConvShape(1, 256, 256, 1, ConvCase.Planar(28, 28, 3, 2, 1), new(false, true));
+        var strided = new ConvShape(1, 512, 512, 32, ConvCase.Planar(28, 28, 3, 2, 1), new(false, true));
+        foreach ((ConvShape shape, BlockedTuning? tuning, string name) in new (ConvShape, BlockedTuning?, string)[]
+                 { (strideOne, null, "stride 1"), (dense, null, "one group"), (strided, BlockedTuning.FilterAheadOnly, "the rule off") })
+        {
+            var plan = Plan(shape, Two, isa, tuning);
+            Assert.That(Enumerable.Range(0, plan.TaskCount).All(t => plan.NextGroupInputShare(t).Bytes == 0), Is.True, name);
+        }
+    }
+
+    [Test]
+    public void TwoRegions_TheFirstTileNothing_ThenTheSlice_ThenTheInput()
+    {
+        var filter = GC.AllocateArray<byte>(64 * 10, pinned: true);
+        var input = GC.AllocateArray<byte>(64 * 30, pinned: true);
+        fixed (byte* f = filter, x = input)
+        {
+            // 40 lines over 5 tiles: the first asks nothing, the other four 10 lines each (one input block, uncapped).
+            var ahead = new SlicePrefetch(f, filter.Length, 5, 1, 9, 16, 1, x, input.Length);
+            Assert.That((ahead.Lines, ahead.ThenLines), Is.EqualTo((10L, 30L)));
+            var args = new BlockedDirectPlan.KernelArgs();
+            var seen = new List<(nint At, nint Lines)>();
+            for (int tile = 0; tile < 6; tile++)
+            {
+                ahead.NextTile(ref args);
+                seen.Add((args.Prefetch, args.PrefetchLines));
+            }
+            Assert.That(seen[0].At, Is.EqualTo((nint)0), "the first tile reads the slice itself");
+            Assert.That(seen[1], Is.EqualTo(((nint)f, (nint)10)));
+            Assert.That(seen[2], Is.EqualTo(((nint)x, (nint)10)));
+            Assert.That(seen[3], Is.EqualTo(((nint)(x + 640), (nint)10)));
+            Assert.That(seen[4], Is.EqualTo(((nint)(x + 1280), (nint)10)));
+            Assert.That(seen[5].At, Is.EqualTo((nint)0), "past both regions: nothing");
+            // The input alone (a task in the middle of its group: the next task's group is its own).
+            var alone = new SlicePrefetch(null, 0, 4, 1, 9, 16, 1, x, input.Length);
+            alone.NextTile(ref args);
+            alone.NextTile(ref args);
+            Assert.That((args.Prefetch, args.PrefetchLines), Is.EqualTo(((nint)x, (nint)10)));
+        }
+    }
+}
