@@ -1,12 +1,4 @@
-using System.Diagnostics;
 using System.Text.Json;
-using Cardinal.Formats.Onnx;
-using Cardinal.Graph.Ops;
-using Cardinal.Kernels.Cpu;
-using Cardinal.Planning;
-using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
-using Tensor = Cardinal.Tensors.Tensor;
 
 namespace Cardinal.Bench;
 
