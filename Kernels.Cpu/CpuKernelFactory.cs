@@ -39,7 +39,7 @@ internal static class CpuKernelFactory
             && (Plan.Shape.Group == 1 || Plan.Shape.OutChannelsPerGroup >= DirectGroupedPlan.MaxChannelsPerGroup) ? [1] : [];
 
         /// <summary>The fused residual (input 3), where the plan writes y safely over it and prefers to.</summary>
-        public int OutputOverwrites => Plan.Shape.Epilogue.Residual && Plan.OutputMayBeResidual && Plan.OutputOverResidual ? 3 : -1;
+        public int OutputOverwrites => Plan.Shape.Epilogue.Residual && Plan.OutputOverResidual ? 3 : -1;
 
         public void Run(Tensor?[] inputs, Tensor[] outputs, Workspace workspace) =>
             Plan.Run(inputs[0]!.Floats, Plan.HoldsPackedWeights ? default : inputs[1]!.Floats, inputs.Length > 2 && inputs[2] is { } b ? b.Floats : default,

@@ -19,9 +19,6 @@ public unsafe class GroupInputAheadTests
 {
     private static readonly ParallelRunner One = new(1), Two = new(2);
 
-    private static BlockedDirectPlan Plan(ConvShape shape, ParallelRunner parallel, CpuIsa isa, BlockedTuning? tuning = null) =>
-        new(shape, TestModels.RandomWeights(new Random(4), shape.WeightLength), CpuPlatform.Create(isa), parallel, null, tuning);
-
     [Test]
     public void StridedGroupedTasks_ShareOutTheNextGroupsInput_Exactly()
     {
@@ -36,7 +33,7 @@ public unsafe class GroupInputAheadTests
             foreach ((string name, ConvShape shape) in cases)
                 foreach (ParallelRunner runner in new[] { One, Two })
                 {
-                    var plan = Plan(shape, runner, isa);
+                    var plan = BlockedPlans.WithRandomWeights(shape, isa, runner);
                     int b = CpuPlatform.Create(isa).BlockSize, inBlocks = shape.Channels / b, groupBlocks = shape.ChannelsPerGroup / b;
                     long plane = (long)shape.Window.InH * shape.Window.InW * b * sizeof(float), groupBytes = groupBlocks * plane;
                     string where = $"{name} on {isa}, {runner.Threads} thread(s)";
@@ -84,7 +81,7 @@ public unsafe class GroupInputAheadTests
         foreach ((ConvShape shape, BlockedTuning? tuning, string name) in new (ConvShape, BlockedTuning?, string)[]
                  { (strideOne, null, "stride 1"), (dense, null, "one group"), (strided, BlockedTuning.FilterAheadOnly, "the rule off") })
         {
-            var plan = Plan(shape, Two, isa, tuning);
+            var plan = BlockedPlans.WithRandomWeights(shape, isa, Two, tuning);
             Assert.That(Enumerable.Range(0, plan.TaskCount).All(t => plan.NextGroupInputShare(t).Bytes == 0), Is.True, name);
         }
     }

@@ -22,8 +22,7 @@ public class ResidualBufferTests
     private static BlockedDirectPlan Plan(ConvShape shape, ParallelRunner parallel, BlockedTuning? tuning = null)
     {
         References.RequireBlockedTier(CpuIsas.Blocked.Any(), "the blocked kernels");
-        var platform = CpuPlatform.Create(CpuIsas.Blocked.First());
-        return new BlockedDirectPlan(shape, TestModels.RandomWeights(new Random(3), shape.WeightLength), platform, parallel, null, tuning);
+        return BlockedPlans.WithRandomWeights(shape, CpuIsas.Blocked.First(), parallel, tuning);
     }
 
     [Test]

@@ -38,11 +38,16 @@ internal abstract class ConvPlan
     public virtual bool OutputMayBeResidual => false;
 
     /// <summary>
-    /// Whether the executor should let y take over the residual's buffer where the residual dies (only where
-    /// <see cref="OutputMayBeResidual"/>): a plan may prefer a buffer of its own where writing over the residual's lines
+    /// Whether the executor should let y take over the residual's buffer where the residual dies: where it may
+    /// (<see cref="OutputMayBeResidual"/>) and the plan does not keep its output apart (<see cref="KeepsOutputApart"/>).
+    /// </summary>
+    public bool OutputOverResidual => OutputMayBeResidual && !KeepsOutputApart;
+
+    /// <summary>
+    /// A plan that may write y over its residual but prefers a buffer of its own, where writing over the residual's lines
     /// costs more than the value it saves (<see cref="Nchwc.BlockedTuning.SeparateSharedResidual"/>).
     /// </summary>
-    public virtual bool OutputOverResidual => OutputMayBeResidual;
+    protected virtual bool KeepsOutputApart => false;
 
     /// <summary>Scratch bytes one <see cref="Run"/> needs (0: none).</summary>
     public abstract long WorkspaceBytes { get; }

@@ -67,10 +67,10 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// <see cref="BlockedTuning.WideningRowsOuterFilterBytes"/> (see the constructor).
     /// </summary>
     private readonly bool _rowsOuter;
-    /// <summary>Whether a grouped layer's tasks prefetch the next group's input (<see cref="BlockedTuning.GroupInputAhead"/>).</summary>
-    private readonly bool _groupInputAhead;
-    /// <summary>Whether y should take over the residual's buffer (<see cref="BlockedTuning.SeparateSharedResidual"/>).</summary>
-    private readonly bool _outputOverResidual;
+    /// <summary>Whether the tasks ask for the next group's input planes ahead (<see cref="NextGroupInputShare"/>).</summary>
+    private readonly bool _asksNextGroupInput;
+    /// <summary>Whether y keeps a buffer of its own rather than the residual's (<see cref="BlockedTuning.SeparateSharedResidual"/>).</summary>
+    private readonly bool _keepsOutputApart;
     /// <summary>
     /// Whether tasks run two output rows at once in two-row tiles (<see cref="TwoRowTile_Avx512"/>) of up to
     /// <see cref="_pairPixels"/> pixels per row: units of one or two output blocks over rows too narrow for a tile of 12
@@ -142,7 +142,6 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     {
         BlockedTuning tuning = tuningOrNull ?? BlockedTuning.Default;
         _workerStripes = tuning.WorkerStripes;
-        _groupInputAhead = tuning.GroupInputAhead;
         ArgumentNullException.ThrowIfNull(weights);
         if (!shape.Window.IsPlanar) throw new ArgumentException($"Blocked direct convolution takes 2-D windows; {shape} is not one.", nameof(shape));
         if (!Supports(shape, platform.BlockSize))
@@ -172,6 +171,17 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // strided copy below and the task order (rows outermost).
         long inputBytes = (long)_inBlocks * b * w.InSize * sizeof(float);
         long filterBytes = (long)_outBlocks * b * _inBlocksPerUnit * b * w.KH * w.KW * sizeof(float);
+        // Where y goes. Written over the residual's buffer (where the residual dies here), each store lands on a line the
+        // residual's read just brought in. But on more threads than images, in a layer whose filter outweighs its input
+        // (ResNet's layer3 and layer4), the residual is the block's input, which the block's first 1×1 (its output
+        // channels shared out, every thread reading every input channel) had both threads read whole: its lines sit in
+        // both cores' caches, and each store over one first takes it from the other core (in this VM's slow mode, across
+        // its ~8 GB/s link). A buffer of its own holds no such lines. ResNet-50 on 2 threads, `ab` both orders with the
+        // labels both ways round (NOTES "Fourteenth sitting"): layer3's five 256 → 1024 +Add 0.01–0.05 ms faster each (18 of
+        // 20 readings), the run within the noise. Layer1's and layer2's (input outweighing the filter: the block's first
+        // 1×1 has its rows outermost too, each thread reading its own) keep writing over the residual, as does every layer
+        // with an image or more per thread, so the peak memory, which layer1's 3 MB values set, does not move.
+        _keepsOutputApart = tuning.SeparateSharedResidual && parallel.Threads > shape.Batch && filterBytes >= inputBytes;
         // A strided 1×1 window reads one pixel in SH·SW: copied out by each thread for the images it works on, those
         // pixels make a stride-1 plane that runs as one long row of full register tiles, where the strided rows had cut a
         // 7-wide row into 4 + 3 pixels (ResNet-50's layer4.0 downsample, 1 thread: 1.04 → 0.87 ms). Only where a thread
@@ -185,17 +195,6 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // of filter, 400 KB copied) 0.56–0.58 → 0.53–0.54 ms and ResNeXt-50's the same, ResNet-18's layer4.0 (512 KB, 50 KB)
         // 0.053–0.058 → 0.043–0.047 and its layer3.0 (128 KB, 100 KB) −0.002; ResNet-50's layer2.0 (512 KB, 800 KB) lost
         // 0.03–0.08 ms when it copied. Layer4.0's (8 MB, 200 KB) had gained first (NOTES "Layer4.0's downsample on 2 threads").
-        // Where y goes. Written over the residual's buffer (where the residual dies here), each store lands on a line the
-        // residual's read just brought in. But on more threads than images, in a layer whose filter outweighs its input
-        // (ResNet's layer3 and layer4), the residual is the block's input, which the block's first 1×1 (its output
-        // channels shared out, every thread reading every input channel) had both threads read whole: its lines sit in
-        // both cores' caches, and each store over one first takes it from the other core (in this VM's slow mode, across
-        // its ~8 GB/s link). A buffer of its own holds no such lines. ResNet-50 on 2 threads, `ab` both orders with the
-        // labels both ways round (NOTES "Fourteenth sitting"): layer3's five 256 → 1024 +Add 0.01–0.05 ms faster each (18 of
-        // 20 readings), the run within the noise. Layer1's and layer2's (input outweighing the filter: the block's first
-        // 1×1 has its rows outermost too, each thread reading its own) keep writing over the residual, as does every layer
-        // with an image or more per thread, so the peak memory, which layer1's 3 MB values set, does not move.
-        _outputOverResidual = !(tuning.SeparateSharedResidual && parallel.Threads > shape.Batch && filterBytes >= inputBytes);
         bool copiesOwnImages = parallel.Threads == 1 || (shape.Batch >= 4 * parallel.Threads && filterBytes > inputBytes)
             || filterBytes * w.SH * w.SW >= inputBytes;
         if (tuning.SubsampleStrided && copiesOwnImages && w.KernelSize == 1 && w.SD == 1 && (w.SH > 1 || w.SW > 1) && w.OutW % _tilePixels != 0
@@ -325,6 +324,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         bool activationsOutweigh = _groups > 1 && _ranges > 1 && (inputBytes > filterBytes || widening);
         _rowsOuter = activationsOutweigh && shape.Group == 1;
         _groupsFirst = !activationsOutweigh && parallel.Threads == 1 && shape.Batch > 1 && _groups > 1;
+        _asksNextGroupInput = tuning.GroupInputAhead && shape.Group > 1 && _passes == 1 && w.SH * w.SW * w.SD > 1;
 
         int tileBlocks = _tileBlocks, outPerUnit = _outBlocksPerUnit, inPerUnit = _inBlocksPerUnit;
         _filter = cache is null ? PackFilter(weights.Floats, shape, b, tileBlocks, outPerUnit, inPerUnit)
@@ -431,7 +431,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     public override bool OutputMayBeResidual => true;
 
-    public override bool OutputOverResidual => _outputOverResidual;
+    protected override bool KeepsOutputApart => _keepsOutputApart;
 
     public override long WorkspaceBytes => Workspace.Align(PaddedInputLength * sizeof(float)) + Parallel.Threads * WorkerSubsampleBytes;
 
@@ -722,20 +722,23 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// </summary>
     internal (long Offset, long Bytes) NextGroupInputShare(int task)
     {
-        if (!_groupInputAhead || Shape.Group == 1 || _passes > 1 || _w.SH * _w.SW * _w.SD == 1) return (0, 0);
+        if (!_asksNextGroupInput) return (0, 0);
         int next = (task / _ranges + 1) * _ranges; // tasks come in runs of _ranges of one (image, group)
         if (next >= Tasks) return (0, 0);
         (int n, int group, _) = Decode(next);
         (int thisN, int thisGroup, _) = Decode(task);
-        long inPlane = (long)_w.InH * _w.InW * _block * sizeof(float);
-        int inStart = group * _tileBlocks / _outBlocksPerUnit * _inBlocksPerUnit;
+        int inStart = FirstInputBlock(group);
         // Several output groups of one wide conv group (AVX2's 8-channel blocks) read the same planes: already in cache.
-        if (n == thisN && inStart == thisGroup * _tileBlocks / _outBlocksPerUnit * _inBlocksPerUnit) return (0, 0);
+        if (n == thisN && inStart == FirstInputBlock(thisGroup)) return (0, 0);
+        long inPlane = (long)_w.InH * _w.InW * _block * sizeof(float);
         long start = ((long)n * _inBlocks + inStart) * inPlane, length = _inBlocksPerUnit * inPlane;
         int range = task % _ranges;
         long from = length * range / _ranges / 64 * 64, to = length * (range + 1) / _ranges / 64 * 64;
         return (start + from, to - from);
     }
+
+    /// <summary>The first input block output group <paramref name="group"/> reads (its conv group's first, for a grouped layer; 0 for one group).</summary>
+    private int FirstInputBlock(int group) => group * _tileBlocks / _outBlocksPerUnit * _inBlocksPerUnit;
 
     /// <summary>The byte offset and length of one group's pass in the packed filter: what that pass's tiles read.</summary>
     internal (long Offset, long Bytes) SliceOf(int group, int pass)
@@ -990,7 +993,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         int b = _block;
         int ob0 = group * _tileBlocks, r = Math.Min(_tileBlocks, _outBlocks - ob0);
         long inPlane = (long)w.InH * w.InW * b, outPlane = (long)w.OutH * w.OutW * b;
-        int inStart = ob0 / _outBlocksPerUnit * _inBlocksPerUnit + cb0;
+        int inStart = FirstInputBlock(group) + cb0;
         float* xRow = body.X + ((long)n * _inBlocks + inStart) * inPlane + (long)(ih0 + khLo * w.DH) * w.InW * b;
         long tapFloats = (long)r * b * b;
         float* filter = body.Filter + (long)ob0 * _inBlocksPerUnit * w.KH * w.KW * b * b + ((long)cb0 * w.KH + khLo) * w.KW * tapFloats;

@@ -57,7 +57,6 @@ internal unsafe struct SlicePrefetch
     /// <summary>The next slice (null when nothing is asked for), its cache lines, and the second region's: for tests.</summary>
     public readonly byte* Next => _next;
     public readonly long Lines => _firstLines;
-    public readonly byte* Then => _then;
     public readonly long ThenLines => _lines - _firstLines;
 
     /// <summary>Sets the next register tile's ask in <paramref name="args"/>: none for a slice's first tile, then each tile's share.</summary>
