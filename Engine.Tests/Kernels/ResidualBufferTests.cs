@@ -2,7 +2,6 @@ using Cardinal.Kernels.Cpu;
 using Cardinal.Kernels.Cpu.Conv;
 using Cardinal.Kernels.Cpu.Nchwc;
 using Cardinal.Kernels.Cpu.Threading;
-using Cardinal.Tensors;
 using Cardinal.Testing;
 using Cardinal.Tests.TestUtilities;
 
