@@ -2,7 +2,6 @@ using Cardinal.Kernels.Cpu;
 using Cardinal.Kernels.Cpu.Conv;
 using Cardinal.Kernels.Cpu.Nchwc;
 using Cardinal.Kernels.Cpu.Threading;
-using Cardinal.Tensors;
 using Cardinal.Testing;
 using Cardinal.Tests.TestUtilities;
 
@@ -24,10 +23,9 @@ public class RowsOuterPrefetchTests
         References.RequireBlockedTier(CpuIsas.Blocked.Any(), "the blocked direct kernel");
         var runner = threads == 2 ? Two : Three;
         var widening = new ConvShape(1, 256, 1024, 1, ConvCase.Planar(14, 14, 1, 1, 0), new(true, true));
-        Tensor weights = TestModels.RandomWeights(new Random(11), widening.WeightLength);
         foreach (CpuIsa isa in CpuIsas.Blocked)
         {
-            var plan = new BlockedDirectPlan(widening, weights, CpuPlatform.Create(isa), runner, null, null);
+            var plan = BlockedPlans.WithRandomWeights(widening, isa, runner);
             string where = $"{isa}, {threads} threads";
             Assert.That((plan.RowsOuter, plan.SegmentsPerRow), Is.EqualTo((true, threads)), $"{where}: a row range per thread");
             Assert.That(plan.FilterBytes, Is.LessThanOrEqualTo(1 << 20), $"{where}: a filter the old rule took for cached");
@@ -51,11 +49,10 @@ public class RowsOuterPrefetchTests
         // ResNet-50's layer2.0 3×3 s2 (590 KB of filter, 1.6 MB of input): rows outermost over many row ranges, so each
         // thread's later ranges find the filter in cache.
         var strided = new ConvShape(1, 128, 128, 1, ConvCase.Planar(56, 56, 3, 2, 1), new(false, true));
-        Tensor weights = TestModels.RandomWeights(new Random(12), strided.WeightLength);
         foreach (CpuIsa isa in CpuIsas.Blocked)
             foreach (ParallelRunner runner in new[] { ParallelRunner.Sequential, Two })
             {
-                var plan = new BlockedDirectPlan(strided, weights, CpuPlatform.Create(isa), runner, null, null);
+                var plan = BlockedPlans.WithRandomWeights(strided, isa, runner);
                 string where = $"{isa}, {runner.Threads} thread(s)";
                 Assert.That(plan.RowsOuter, Is.True, $"{where}: the case must reach the rule");
                 var lastPasses = plan.PrefetchAsks().Where(a => a.Pass == plan.Passes - 1).ToList();

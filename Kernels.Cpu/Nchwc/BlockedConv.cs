@@ -69,6 +69,12 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     private readonly bool _rowsOuter;
     /// <summary>Whether the tasks ask for the next group's input planes ahead (<see cref="NextGroupInputShare"/>).</summary>
     private readonly bool _asksNextGroupInput;
+    /// <summary>
+    /// Whether a task's last pass asks for nothing of the next task's filter slice, which is already in this thread's
+    /// cache: a rows-outermost layer with a filter of at most <see cref="CachedFilterBytes"/> whose threads each sweep
+    /// the output groups more than once (later row ranges read the slices the first one brought in).
+    /// </summary>
+    private readonly bool _filterCachedAcrossTasks;
     /// <summary>Whether y keeps a buffer of its own rather than the residual's (<see cref="BlockedTuning.SeparateSharedResidual"/>).</summary>
     private readonly bool _keepsOutputApart;
     /// <summary>
@@ -325,6 +331,11 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         _rowsOuter = activationsOutweigh && shape.Group == 1;
         _groupsFirst = !activationsOutweigh && parallel.Threads == 1 && shape.Batch > 1 && _groups > 1;
         _asksNextGroupInput = tuning.GroupInputAhead && shape.Group > 1 && _passes == 1 && w.SH * w.SW * w.SD > 1;
+        // A thread whose share of the tasks sweeps the groups only once (a row range per thread: ResNet-50's layer3
+        // 256 → 1024s on 2 threads) reads every slice for the first time, from memory, however small the filter: with the
+        // next group's slice not asked for, each of those tasks ran 18.0–19.2 µs where the 1-thread plan's tasks of twice
+        // the pixels ran 30.2 µs; asked for, 15.8–17.9 (NOTES "Fifteenth sitting").
+        _filterCachedAcrossTasks = _rowsOuter && filterBytes <= CachedFilterBytes && Tasks > (long)parallel.Threads * _groups;
 
         int tileBlocks = _tileBlocks, outPerUnit = _outBlocksPerUnit, inPerUnit = _inBlocksPerUnit;
         _filter = cache is null ? PackFilter(weights.Floats, shape, b, tileBlocks, outPerUnit, inPerUnit)
@@ -683,18 +694,9 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// <summary>
     /// A filter this small stays in L2 across the rows of a rows-outermost layer (NOTES "Rows outermost"), so the next
     /// task's slice is already there: asking for it again cost ResNet-50's layer2.0 3×3 (590 KB) 0.08 ms. Only once a
-    /// thread has swept the groups, though (<see cref="SweepsGroupsOnce"/>).
+    /// thread has swept the groups, though (<see cref="_filterCachedAcrossTasks"/>).
     /// </summary>
     private const long CachedFilterBytes = 1 << 20;
-
-    /// <summary>
-    /// Whether each thread's share of the tasks sweeps the output groups at most once (a rows-outermost layer cut in a
-    /// row range per thread: ResNet-50's layer3 256 → 1024s on 2 threads). Every slice such a thread reads is then its
-    /// first read of it, from memory, however small the filter: with the next group's slice not asked for, each of
-    /// those tasks ran 18.0–19.2 µs where the 1-thread plan's tasks of twice the pixels ran 30.2 µs; asked for, 15.8–17.9
-    /// (NOTES "Fifteenth sitting").
-    /// </summary>
-    private bool SweepsGroupsOnce => Tasks <= (long)Parallel.Threads * _groups;
 
     /// <summary>
     /// What the tiles of pass <paramref name="pass"/> of a task, over <paramref name="units"/> units, prefetch: the task's
@@ -710,7 +712,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         int nextGroup = group, nextPass = pass + 1;
         if (nextPass == _passes)
         {
-            if (task + 1 >= Tasks || (_rowsOuter && FilterBytes <= CachedFilterBytes && !SweepsGroupsOnce) || (nextGroup = Decode(task + 1).Group) == group)
+            if (task + 1 >= Tasks || _filterCachedAcrossTasks || (nextGroup = Decode(task + 1).Group) == group)
                 return new SlicePrefetch(null, 0, tiles, blocks, _w.KH * _w.KW, _block, _tileBlocks, input, inputBytes);
             nextPass = 0;
         }
