@@ -1,3 +1,4 @@
+using Cardinal.Graph.Ops;
 using Cardinal.Kernels.Cpu;
 using Cardinal.Kernels.Cpu.Conv;
 using Cardinal.Kernels.Cpu.Nchwc;
@@ -11,8 +12,10 @@ namespace Cardinal.Tests.Kernels;
 /// What a strided grouped layer's tasks prefetch of the next group's input (<see cref="BlockedTuning.GroupInputAhead"/>):
 /// the tasks of one group share out the next group's input planes exactly, in order, inside the input; nothing for
 /// stride-1 grouped layers, dense layers, the last group or with the rule off. And how <see cref="SlicePrefetch"/>
-/// walks its two regions: nothing for the first tile, then the filter slice, then the input, in tile-sized shares.
-/// (Prefetching changes no result: BlockedConvTests run these shapes against the reference on every tier.)
+/// walks its two regions: nothing for the first tile, then the filter slice, then the input, in tile-sized shares, the
+/// input's asked for a few lines per kernel tap (<see cref="BlockedTuning.InputAsksPerTap"/>). (Prefetching changes no
+/// result: BlockedConvTests run these shapes against the reference on every tier, and the asks per tap answer bit for bit
+/// as the asks per block.)
 /// </summary>
 [TestFixture]
 public unsafe class GroupInputAheadTests
@@ -115,5 +118,71 @@ public unsafe class GroupInputAheadTests
             alone.NextTile(ref args);
             Assert.That((args.Prefetch, args.PrefetchLines), Is.EqualTo(((nint)x, (nint)10)));
         }
+    }
+
+    [Test]
+    public void InputShares_PerTap_TheRemainderAtTheBlock_ThenEqualLinesPerTap()
+    {
+        var filter = GC.AllocateArray<byte>(64 * 10, pinned: true);
+        var input = GC.AllocateArray<byte>(64 * 90, pinned: true);
+        fixed (byte* f = filter, x = input)
+        {
+            // 100 lines over 5 tiles: the first asks nothing, the others 25 each (one input block of 9 taps). The slice's
+            // share goes at the block's start as before; an input share as 7 lines there and 2 per tap: 7 + 9 × 2 = 25.
+            foreach (bool perTap in new[] { true, false })
+            {
+                var ahead = new SlicePrefetch(f, filter.Length, 5, 1, 9, 16, 1, x, input.Length, perTap);
+                var args = new BlockedDirectPlan.KernelArgs();
+                var seen = new List<(nint At, nint Block, nint Tap)>();
+                for (int tile = 0; tile < 5; tile++)
+                {
+                    ahead.NextTile(ref args);
+                    seen.Add((args.Prefetch, args.PrefetchLines, args.PrefetchTapLines));
+                }
+                Assert.That(seen[0], Is.EqualTo(((nint)0, (nint)0, (nint)0)), "the first tile reads the slice itself");
+                Assert.That(seen[1], Is.EqualTo(((nint)f, (nint)25, (nint)0)), "the filter slice: per block, whatever the rule");
+                for (int tile = 2; tile < 5; tile++)
+                {
+                    nint at = (nint)(x + (tile - 1) * 25 * 64 - 10 * 64);
+                    Assert.That(seen[tile], Is.EqualTo(perTap ? (at, (nint)7, (nint)2) : (at, (nint)25, (nint)0)), $"tile {tile}, per tap {perTap}");
+                    // What the kernel asks for in all: the block's lines, then each tap's: the tile's whole share, no more.
+                    Assert.That(seen[tile].Block + 9 * seen[tile].Tap, Is.EqualTo((nint)25));
+                }
+            }
+            // A 1×1 (one tap) asks per block either way.
+            var pointwise = new SlicePrefetch(null, 0, 4, 1, 1, 16, 1, x, input.Length, thenPerTap: true);
+            var one = new BlockedDirectPlan.KernelArgs();
+            pointwise.NextTile(ref one);
+            pointwise.NextTile(ref one);
+            Assert.That((one.Prefetch, one.PrefetchLines, one.PrefetchTapLines), Is.EqualTo(((nint)x, (nint)30, (nint)0)));
+        }
+    }
+
+    [Test]
+    public void InputAsksPerTap_AnswerBitForBit_AsAsksPerBlock()
+    {
+        References.RequireBlockedTier(CpuIsas.Blocked.Any(), "the blocked kernels");
+        var random = new Random(29);
+        ConvShape[] shapes =
+        [
+            new(1, 512, 512, 32, ConvCase.Planar(28, 28, 3, 2, 1), new(false, true)), // ResNeXt-50's layer3.0: one block per group
+            new(2, 64, 64, 2, ConvCase.Planar(15, 13, 3, 2, 1), new(true, false)),    // two blocks per group, odd plane, residual
+        ];
+        foreach (CpuIsa isa in CpuIsas.Blocked)
+            foreach (ConvShape shape in shapes)
+                foreach (ParallelRunner runner in new[] { One, Two })
+                {
+                    var platform = CpuPlatform.Create(isa);
+                    var weights = TestModels.RandomWeights(random, shape.WeightLength);
+                    var perTap = new BlockedDirectPlan(shape, weights, platform, runner, null, null);
+                    var perBlock = new BlockedDirectPlan(shape, weights, platform, runner, null, BlockedTuning.InputAsksPerBlock);
+                    Assert.That(Enumerable.Range(0, perTap.TaskCount - 1).Any(t => perTap.NextGroupInputShare(t).Bytes > 0), Is.True, $"{isa}: the layer asks for input at all");
+                    int b = platform.BlockSize, cp = BlockedLayout.PaddedChannels(shape.Channels, b), mp = BlockedLayout.PaddedChannels(shape.OutChannels, b);
+                    float[] x = TestModels.RandomData(random, (long)shape.Batch * cp * shape.Window.InSize), bias = TestModels.RandomData(random, shape.OutChannels);
+                    long length = (long)shape.Batch * mp * shape.Window.OutSize;
+                    float[] residual = shape.Epilogue.Residual ? TestModels.RandomData(random, length) : [];
+                    Assert.That(BlockedOutputAssert.Run(perTap, x, bias, residual, length), Is.EqualTo(BlockedOutputAssert.Run(perBlock, x, bias, residual, length)),
+                        $"{isa}, {runner.Threads} thread(s), {shape.Channels} g{shape.Group} @{shape.Window.InH}×{shape.Window.InW}");
+                }
     }
 }

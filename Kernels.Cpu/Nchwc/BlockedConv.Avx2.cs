@@ -62,6 +62,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, x5 = x4 + pixel, wi = wc;
                     // One input channel of the block per step: 2 weight vectors (its row of the [ic][2][8] panel), 6 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
@@ -117,6 +118,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, x5 = x4 + pixel, wi = wc;
                     // One input channel of the block per step: 1 weight vectors (its row of the [ic][1][8] panel), 6 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 8)
@@ -165,6 +167,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, wi = wc;
                     // One input channel of the block per step: 2 weight vectors (its row of the [ic][2][8] panel), 5 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
@@ -217,6 +220,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, wi = wc;
                     // One input channel of the block per step: 1 weight vectors (its row of the [ic][1][8] panel), 5 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 8)
@@ -263,6 +267,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, wi = wc;
                     // One input channel of the block per step: 2 weight vectors (its row of the [ic][2][8] panel), 4 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
@@ -312,6 +317,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, wi = wc;
                     // One input channel of the block per step: 1 weight vectors (its row of the [ic][1][8] panel), 4 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 8)
@@ -356,6 +362,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, wi = wc;
                     // One input channel of the block per step: 2 weight vectors (its row of the [ic][2][8] panel), 3 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
@@ -402,6 +409,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, wi = wc;
                     // One input channel of the block per step: 1 weight vectors (its row of the [ic][1][8] panel), 3 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 8)
@@ -444,6 +452,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, wi = wc;
                     // One input channel of the block per step: 2 weight vectors (its row of the [ic][2][8] panel), 2 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
@@ -487,6 +496,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, wi = wc;
                     // One input channel of the block per step: 1 weight vectors (its row of the [ic][1][8] panel), 2 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 8)
@@ -526,6 +536,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, wi = wc;
                     // One input channel of the block per step: 2 weight vectors (its row of the [ic][2][8] panel), 1 broadcast pixel.
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
@@ -565,6 +576,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, wi = wc;
                     // One input channel of the block per step: 1 weight vectors (its row of the [ic][1][8] panel), 1 broadcast pixel.
                     for (nint ic = 0; ic < channels; ic++, wi += 8)
@@ -600,6 +612,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, x5 = x4 + pixel, x6 = x5 + pixel, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 8)
                     {
@@ -645,6 +658,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, x5 = x4 + pixel, x6 = x5 + pixel, x7 = x6 + pixel, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 8)
                     {
@@ -692,6 +706,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, x5 = x4 + pixel, x6 = x5 + pixel, x7 = x6 + pixel, x8 = x7 + pixel, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 8)
                     {
@@ -741,6 +756,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, x5 = x4 + pixel, x6 = x5 + pixel, x7 = x6 + pixel, x8 = x7 + pixel, x9 = x8 + pixel, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 8)
                     {

@@ -79,6 +79,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, x5 = x4 + pixel, wi = wc;
                     // One input channel of the block per step: 4 weight vectors (its row of the [ic][4][16] panel), 6 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 64)
@@ -148,6 +149,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, x5 = x4 + pixel, wi = wc;
                     // One input channel of the block per step: 3 weight vectors (its row of the [ic][3][16] panel), 6 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 48)
@@ -210,6 +212,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, x5 = x4 + pixel, wi = wc;
                     // One input channel of the block per step: 2 weight vectors (its row of the [ic][2][16] panel), 6 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 32)
@@ -265,6 +268,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, x5 = x4 + pixel, wi = wc;
                     // One input channel of the block per step: 1 weight vectors (its row of the [ic][1][16] panel), 6 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
@@ -313,6 +317,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, wi = wc;
                     // One input channel of the block per step: 4 weight vectors (its row of the [ic][4][16] panel), 5 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 64)
@@ -377,6 +382,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, wi = wc;
                     // One input channel of the block per step: 3 weight vectors (its row of the [ic][3][16] panel), 5 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 48)
@@ -435,6 +441,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, wi = wc;
                     // One input channel of the block per step: 2 weight vectors (its row of the [ic][2][16] panel), 5 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 32)
@@ -487,6 +494,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, wi = wc;
                     // One input channel of the block per step: 1 weight vectors (its row of the [ic][1][16] panel), 5 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
@@ -533,6 +541,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, wi = wc;
                     // One input channel of the block per step: 4 weight vectors (its row of the [ic][4][16] panel), 4 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 64)
@@ -592,6 +601,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, wi = wc;
                     // One input channel of the block per step: 3 weight vectors (its row of the [ic][3][16] panel), 4 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 48)
@@ -646,6 +656,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, wi = wc;
                     // One input channel of the block per step: 2 weight vectors (its row of the [ic][2][16] panel), 4 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 32)
@@ -695,6 +706,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, wi = wc;
                     // One input channel of the block per step: 1 weight vectors (its row of the [ic][1][16] panel), 4 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
@@ -739,6 +751,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, wi = wc;
                     // One input channel of the block per step: 4 weight vectors (its row of the [ic][4][16] panel), 3 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 64)
@@ -793,6 +806,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, wi = wc;
                     // One input channel of the block per step: 3 weight vectors (its row of the [ic][3][16] panel), 3 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 48)
@@ -843,6 +857,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, wi = wc;
                     // One input channel of the block per step: 2 weight vectors (its row of the [ic][2][16] panel), 3 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 32)
@@ -889,6 +904,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, wi = wc;
                     // One input channel of the block per step: 1 weight vectors (its row of the [ic][1][16] panel), 3 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
@@ -931,6 +947,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, wi = wc;
                     // One input channel of the block per step: 4 weight vectors (its row of the [ic][4][16] panel), 2 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 64)
@@ -980,6 +997,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, wi = wc;
                     // One input channel of the block per step: 3 weight vectors (its row of the [ic][3][16] panel), 2 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 48)
@@ -1026,6 +1044,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, wi = wc;
                     // One input channel of the block per step: 2 weight vectors (its row of the [ic][2][16] panel), 2 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 32)
@@ -1069,6 +1088,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, wi = wc;
                     // One input channel of the block per step: 1 weight vectors (its row of the [ic][1][16] panel), 2 broadcast pixels.
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
@@ -1108,6 +1128,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, wi = wc;
                     // One input channel of the block per step: 4 weight vectors (its row of the [ic][4][16] panel), 1 broadcast pixel.
                     for (nint ic = 0; ic < channels; ic++, wi += 64)
@@ -1151,6 +1172,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, wi = wc;
                     // One input channel of the block per step: 3 weight vectors (its row of the [ic][3][16] panel), 1 broadcast pixel.
                     for (nint ic = 0; ic < channels; ic++, wi += 48)
@@ -1192,6 +1214,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, wi = wc;
                     // One input channel of the block per step: 2 weight vectors (its row of the [ic][2][16] panel), 1 broadcast pixel.
                     for (nint ic = 0; ic < channels; ic++, wi += 32)
@@ -1231,6 +1254,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, wi = wc;
                     // One input channel of the block per step: 1 weight vectors (its row of the [ic][1][16] panel), 1 broadcast pixel.
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
@@ -1266,6 +1290,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, x5 = x4 + pixel, x6 = x5 + pixel, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -1311,6 +1336,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, x5 = x4 + pixel, x6 = x5 + pixel, x7 = x6 + pixel, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -1358,6 +1384,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, x5 = x4 + pixel, x6 = x5 + pixel, x7 = x6 + pixel, x8 = x7 + pixel, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -1407,6 +1434,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, x5 = x4 + pixel, x6 = x5 + pixel, x7 = x6 + pixel, x8 = x7 + pixel, x9 = x8 + pixel, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -1458,6 +1486,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, x5 = x4 + pixel, x6 = x5 + pixel, x7 = x6 + pixel, x8 = x7 + pixel, x9 = x8 + pixel, x10 = x9 + pixel, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -1511,6 +1540,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = x0 + pixel, x2 = x1 + pixel, x3 = x2 + pixel, x4 = x3 + pixel, x5 = x4 + pixel, x6 = x5 + pixel, x7 = x6 + pixel, x8 = x7 + pixel, x9 = x8 + pixel, x10 = x9 + pixel, x11 = x10 + pixel, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {

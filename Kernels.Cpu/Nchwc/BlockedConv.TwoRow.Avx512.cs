@@ -84,6 +84,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -119,6 +120,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -158,6 +160,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -201,6 +204,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -248,6 +252,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -299,6 +304,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -354,6 +360,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -413,6 +420,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -476,6 +484,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -543,6 +552,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -614,6 +624,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -689,6 +700,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -768,6 +780,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -851,6 +864,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -938,6 +952,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 32)
                     {
@@ -976,6 +991,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 32)
                     {
@@ -1020,6 +1036,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 32)
                     {
@@ -1070,6 +1087,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 32)
                     {
@@ -1126,6 +1144,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 32)
                     {
@@ -1188,6 +1207,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 32)
                     {
@@ -1256,6 +1276,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -1291,6 +1312,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -1330,6 +1352,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -1373,6 +1396,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -1420,6 +1444,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -1471,6 +1496,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -1526,6 +1552,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -1585,6 +1612,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -1648,6 +1676,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -1715,6 +1744,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -1786,6 +1816,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -1861,6 +1892,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -1940,6 +1972,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -2023,6 +2056,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 16)
                     {
@@ -2110,6 +2144,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 32)
                     {
@@ -2148,6 +2183,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 32)
                     {
@@ -2192,6 +2228,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 32)
                     {
@@ -2242,6 +2279,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 32)
                     {
@@ -2298,6 +2336,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 32)
                     {
@@ -2360,6 +2399,7 @@ internal sealed unsafe partial class BlockedDirectPlan
                 float* xc = xr, wc = wr;
                 for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)
                 {
+                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
                     float* x0 = xc, x1 = xc + nextRow, wi = wc;
                     for (nint ic = 0; ic < channels; ic++, wi += 32)
                     {

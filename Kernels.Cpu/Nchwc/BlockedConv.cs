@@ -69,6 +69,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     private readonly bool _rowsOuter;
     /// <summary>Whether the tasks ask for the next group's input planes ahead (<see cref="NextGroupInputShare"/>).</summary>
     private readonly bool _asksNextGroupInput;
+    /// <summary>Whether those asks spread over each input block's kernel taps (<see cref="BlockedTuning.InputAsksPerTap"/>).</summary>
+    private readonly bool _inputAsksPerTap;
     /// <summary>
     /// Whether a task's last pass asks for nothing of the next task's filter slice, which is already in this thread's
     /// cache: a rows-outermost layer with a filter of at most <see cref="CachedFilterBytes"/> whose threads each sweep
@@ -331,6 +333,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         _rowsOuter = activationsOutweigh && shape.Group == 1;
         _groupsFirst = !activationsOutweigh && parallel.Threads == 1 && shape.Batch > 1 && _groups > 1;
         _asksNextGroupInput = tuning.GroupInputAhead && shape.Group > 1 && _passes == 1 && w.SH * w.SW * w.SD > 1;
+        _inputAsksPerTap = tuning.InputAsksPerTap;
         // A thread whose share of the tasks sweeps the groups only once (a row range per thread: ResNet-50's layer3
         // 256 → 1024s on 2 threads) reads every slice for the first time, from memory, however small the filter: with the
         // next group's slice not asked for, each of those tasks ran 18.0–19.2 µs where the 1-thread plan's tasks of twice
@@ -613,9 +616,10 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         public nint NextRowIn, NextRowOut;
         /// <summary>
         /// Weights a later tile will stream, to bring into cache while this one computes: <see cref="PrefetchLines"/> cache
-        /// lines from here per input block (0: none; see <see cref="SlicePrefetch"/>). The tile's own results do not depend on it.
+        /// lines from here per input block (0: none; see <see cref="SlicePrefetch"/>), then <see cref="PrefetchTapLines"/> per
+        /// kernel tap of the block. The tile's own results do not depend on it.
         /// </summary>
-        public nint Prefetch, PrefetchLines;
+        public nint Prefetch, PrefetchLines, PrefetchTapLines;
     }
 
     /// <summary>
@@ -713,11 +717,11 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         if (nextPass == _passes)
         {
             if (task + 1 >= Tasks || _filterCachedAcrossTasks || (nextGroup = Decode(task + 1).Group) == group)
-                return new SlicePrefetch(null, 0, tiles, blocks, _w.KH * _w.KW, _block, _tileBlocks, input, inputBytes);
+                return new SlicePrefetch(null, 0, tiles, blocks, _w.KH * _w.KW, _block, _tileBlocks, input, inputBytes, _inputAsksPerTap);
             nextPass = 0;
         }
         (long offset, long bytes) = SliceOf(nextGroup, nextPass);
-        return new SlicePrefetch((byte*)filter + offset, bytes, tiles, blocks, _w.KH * _w.KW, _block, _tileBlocks, input, inputBytes);
+        return new SlicePrefetch((byte*)filter + offset, bytes, tiles, blocks, _w.KH * _w.KW, _block, _tileBlocks, input, inputBytes, _inputAsksPerTap);
     }
 
     /// <summary>The register tiles a task over <paramref name="units"/> units runs (in row pairs where the plan pairs them; border pixels and column tiles ask for nothing).</summary>

@@ -36,8 +36,10 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// <param name="WideningRowsOuterFilterBytes">The largest filter <paramref name="WideningRowsOuter"/> applies to: each further thread streams the whole filter once more, from memory (ResNeXt-101's 4 MB 1024 → 1024 1×1s lost 0.08–0.16 ms each so).</param>
 /// <param name="SeparateSharedResidual">On more threads than images, a layer whose filter outweighs one image's input writes its output to a buffer of its own rather than over the residual's, whose lines both cores hold (<see cref="Conv.ConvPlan.OutputOverResidual"/>; NOTES "Fourteenth sitting"). false: over the residual wherever it dies (the path before).</param>
 /// <param name="GroupInputAhead">A strided grouped layer's tasks bring the next group's input planes into cache while they compute (after the next group's filter slice, <see cref="SlicePrefetch"/>): each group's first rows had come from memory (NOTES "Fourteenth sitting"). false: the filter slice alone (the path before).</param>
+/// <param name="InputAsksPerTap">Those asks for the next group's input go a few lines per kernel tap, where a tile had asked for its whole share (a hundred lines and more) at once at its input block's start and then waited on memory for it (NOTES "Sixteenth sitting"). false: per input block (the path before).</param>
 internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesAboveChannels, int PassChannels, long PadCopyBytes, double PadCopyMinFlopsPerByte, bool SubsampleStrided = true, bool RowPairs = true,
-    bool SplitFirstColumn = true, bool ColumnTiles = true, bool WorkerStripes = true, double WideningRowsOuter = 8, long WideningRowsOuterFilterBytes = 3 << 20, bool SeparateSharedResidual = true, bool GroupInputAhead = true)
+    bool SplitFirstColumn = true, bool ColumnTiles = true, bool WorkerStripes = true, double WideningRowsOuter = 8, long WideningRowsOuterFilterBytes = 3 << 20, bool SeparateSharedResidual = true, bool GroupInputAhead = true,
+    bool InputAsksPerTap = true)
 {
     public static BlockedTuning Default { get; } = new(192 * 1024, 128, 128, 2 << 20, 32);
 
@@ -64,6 +66,9 @@ internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesA
 
     /// <summary>A grouped layer's tasks prefetch the next group's filter slice alone (the path before <see cref="GroupInputAhead"/>).</summary>
     public static BlockedTuning FilterAheadOnly { get; } = Default with { GroupInputAhead = false };
+
+    /// <summary>The next group's input asked for per input block, all of a tile's share at once (the path before <see cref="InputAsksPerTap"/>).</summary>
+    public static BlockedTuning InputAsksPerBlock { get; } = Default with { InputAsksPerTap = false };
 
     /// <summary>Every layer with more than one input block in passes of one block.</summary>
     public static BlockedTuning PassPerBlock { get; } = Default with { PassesAboveBytes = 0, PassesAboveChannels = 0, PassChannels = 1 };

@@ -27,6 +27,8 @@ internal unsafe struct SlicePrefetch
     private readonly byte* _next, _then;
     private readonly long _lines, _firstLines, _linesPerTile;
     private readonly nint _linesPerBlock;
+    /// <summary>A share in the second region: lines asked at each input block's start, then per tap (<see cref="BlockedDirectPlan.KernelArgs.PrefetchTapLines"/>).</summary>
+    private readonly nint _thenBlockLines, _thenTapLines;
     private int _tile;
 
     /// <param name="next">The next slice's first byte; null for none.</param>
@@ -40,7 +42,11 @@ internal unsafe struct SlicePrefetch
     /// next task reads (<see cref="BlockedDirectPlan"/>), tens to hundreds of KB, where the per-block limit above would
     /// leave most of it to the demand misses it is there to avoid.</param>
     /// <param name="thenBytes">The second region's length.</param>
-    public SlicePrefetch(byte* next, long bytes, int tiles, int inBlocks, int taps, int block, int tileBlocks, byte* then = null, long thenBytes = 0)
+    /// <param name="thenPerTap">Whether a tile asks for its share of the second region a few lines per tap (the remainder at
+    /// each input block's start), not all at the block's start. One ask of a hundred lines and more (ResNeXt-101's
+    /// layer2.0: 200 KB planes over 28 tiles) outnumbers the cache's outstanding misses: the tile then waited on memory
+    /// before its first multiply-add.</param>
+    public SlicePrefetch(byte* next, long bytes, int tiles, int inBlocks, int taps, int block, int tileBlocks, byte* then = null, long thenBytes = 0, bool thenPerTap = false)
     {
         bool second = then != null && thenBytes >= Line;
         if (tiles < 2 || (!second && (next == null || bytes < Line))) return;
@@ -52,6 +58,7 @@ internal unsafe struct SlicePrefetch
         _linesPerTile = (_lines + tiles - 2) / (tiles - 1);
         long perBlock = (_linesPerTile + inBlocks - 1) / inBlocks;
         _linesPerBlock = (nint)(second ? perBlock : Math.Min((long)LinesPerBlockTap * taps * block * tileBlocks / 64, perBlock));
+        (_thenBlockLines, _thenTapLines) = thenPerTap && taps > 1 ? (_linesPerBlock % taps, _linesPerBlock / taps) : (_linesPerBlock, 0);
     }
 
     /// <summary>The next slice (null when nothing is asked for), its cache lines, and the second region's: for tests.</summary>
@@ -67,13 +74,16 @@ internal unsafe struct SlicePrefetch
         bool asks = (_next != null || _then != null) && from >= 0 && from < _lines;
         // A tile whose share starts in the slice and runs past it asks for the lines after the slice (the next groups'
         // filter): a hint, never a fault, and the next tile starts on the second region.
-        args.Prefetch = !asks ? 0 : from < _firstLines ? (nint)(_next + from * Line) : (nint)(_then + (from - _firstLines) * Line);
-        args.PrefetchLines = asks ? _linesPerBlock : 0;
+        bool inSlice = from < _firstLines;
+        args.Prefetch = !asks ? 0 : inSlice ? (nint)(_next + from * Line) : (nint)(_then + (from - _firstLines) * Line);
+        args.PrefetchLines = !asks ? 0 : inSlice ? _linesPerBlock : _thenBlockLines;
+        args.PrefetchTapLines = !asks || inSlice ? 0 : _thenTapLines;
     }
 
     /// <summary>
-    /// What a tile does once per input block: asks for <paramref name="lines"/> cache lines from <paramref name="ahead"/>
-    /// (nothing when null) and returns where the next block's ask starts.
+    /// What a tile does once per input block (<see cref="BlockedDirectPlan.KernelArgs.PrefetchLines"/>), then once per tap
+    /// (<see cref="BlockedDirectPlan.KernelArgs.PrefetchTapLines"/>): asks for <paramref name="lines"/> cache lines from
+    /// <paramref name="ahead"/> (nothing when null) and returns where the next ask starts.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static byte* Ask(byte* ahead, nint lines)

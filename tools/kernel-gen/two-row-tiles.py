@@ -73,6 +73,7 @@ for s in STRIDES:
         w("                float* xc = xr, wc = wr;")
         w("                for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, wc += tap)")
         w("                {")
+        w("                    ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);")
         w("                    float* x0 = xc, x1 = xc + nextRow, wi = wc;")
         w(f"                    for (nint ic = 0; ic < channels; ic++, wi += {16 * r})")
         w("                    {")
