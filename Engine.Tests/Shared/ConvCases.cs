@@ -123,14 +123,18 @@ internal static class ConvCases
     ];
 
     /// <summary>
-    /// ResNeXt-101 32x8d's strided grouped 3×3s (groups of 16, 32 and 64 channels: one, two and four blocks), the shapes
-    /// where its blocked kernel ran behind ORT's node even on 1 thread (NOTES "Twelfth sitting").
+    /// ResNeXt-101 32x8d's grouped 3×3s (groups of 16, 32 and 64 channels: one, two and four blocks): the strided ones,
+    /// where its blocked kernel ran behind ORT's node even on 1 thread (NOTES "Twelfth sitting"), and the stride-1 ones,
+    /// layer3's 22 of them the most time of any grouped shape in the zoo (NOTES "Sixteenth sitting").
     /// </summary>
     public static IReadOnlyList<ConvCase> ResNeXt101Layers { get; } =
     [
         Conv2D("rx101.l2.3x3g32s2.512", ResNeXt101, 512, 512, 32, 56, 3, 2, Relu),
+        Conv2D("rx101.l2.3x3g32.512", ResNeXt101, 512, 512, 32, 28, 3, 1, Relu),
         Conv2D("rx101.l3.3x3g32s2.1024", ResNeXt101, 1024, 1024, 32, 28, 3, 2, Relu),
+        Conv2D("rx101.l3.3x3g32.1024", ResNeXt101, 1024, 1024, 32, 14, 3, 1, Relu),
         Conv2D("rx101.l4.3x3g32s2.2048", ResNeXt101, 2048, 2048, 32, 14, 3, 2, Relu),
+        Conv2D("rx101.l4.3x3g32.2048", ResNeXt101, 2048, 2048, 32, 7, 3, 1, Relu),
     ];
 
     /// <summary>Odd shapes the models do not have: every one small enough to run as it is.</summary>
