@@ -72,6 +72,12 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// <summary>Whether those asks spread over each input block's kernel taps (<see cref="BlockedTuning.InputAsksPerTap"/>).</summary>
     private readonly bool _inputAsksPerTap;
     /// <summary>
+    /// Whether each thread's first task asks, during each pass, for the next pass's input (<see cref="NextPassInputShare"/>,
+    /// <see cref="BlockedTuning.NextPassInputAhead"/>): a dense layer with its groups outermost, in passes, every task over
+    /// the whole plane, on more threads than images, whose threads each read every channel, half of it written by the other core.
+    /// </summary>
+    private readonly bool _asksNextPassInput;
+    /// <summary>
     /// Whether a task's last pass asks for nothing of the next task's filter slice, which is already in this thread's
     /// cache: a rows-outermost layer with a filter of at most <see cref="CachedFilterBytes"/> whose threads each sweep
     /// the output groups more than once (later row ranges read the slices the first one brought in).
@@ -334,6 +340,12 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         _groupsFirst = !activationsOutweigh && parallel.Threads == 1 && shape.Batch > 1 && _groups > 1;
         _asksNextGroupInput = tuning.GroupInputAhead && shape.Group > 1 && _passes == 1 && w.SH * w.SW * w.SD > 1;
         _inputAsksPerTap = tuning.InputAsksPerTap;
+        // On 2 threads each thread's first task of such a layer read its input's other half from the other core, one demand
+        // miss at a time (ResNet-50's 1024 → 256s: 153–160 µs where later tasks ran 122–124; NOTES "Fifteenth sitting");
+        // later tasks find it in cache. Rows-outermost layers read rows their own thread wrote: asked for, they lost
+        // 0.03–0.11 ms each (NOTES "Sixteenth sitting").
+        _asksNextPassInput = tuning.NextPassInputAhead && parallel.Threads > shape.Batch && shape.Group == 1 && !_rowsOuter && _passes > 1
+            && _ranges == 1 && _subsampled is null && _padded is null;
         // A thread whose share of the tasks sweeps the groups only once (a row range per thread: ResNet-50's layer3
         // 256 → 1024s on 2 threads) reads every slice for the first time, from memory, however small the filter: with the
         // next group's slice not asked for, each of those tasks ran 18.0–19.2 µs where the 1-thread plan's tasks of twice
@@ -675,7 +687,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         for (int c = 0; c < _passes; c++)
         {
             int cb0 = c * _passBlocks, count = Math.Min(_passBlocks, _inBlocksPerUnit - cb0);
-            var ahead = PrefetchFor(body.Filter, task, group, c, u1 - u0);
+            var ahead = PrefetchFor(body.Filter, task, group, c, u1 - u0, _asksNextPassInput ? body.X : null);
             if (c == 0)
             {
                 if (TEpilogue.ReadsResidual) RunUnits<BiasResidualEpilogue>(n, group, u0, u1, cb0, count, body.Bias, body.Residual, body, ref ahead);
@@ -711,7 +723,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     {
         int tiles = TilesOf(units);
         int blocks = Math.Min(_passBlocks, _inBlocksPerUnit - pass * _passBlocks);
-        (long inputAt, long inputBytes) = x == null ? (0, 0) : NextGroupInputShare(task);
+        (long inputAt, long inputBytes) = x == null ? (0, 0) : _passes == 1 ? NextGroupInputShare(task) : NextPassInputShare(task, pass);
         byte* input = inputBytes > 0 ? (byte*)x + inputAt : null;
         int nextGroup = group, nextPass = pass + 1;
         if (nextPass == _passes)
@@ -751,6 +763,19 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         int range = task % _ranges;
         long from = length * range / _ranges / 64 * 64, to = length * (range + 1) / _ranges / 64 * 64;
         return (start + from, to - from);
+    }
+
+    /// <summary>
+    /// The input a task asks for during pass <paramref name="pass"/> (byte offset in x and length): the next pass's input
+    /// planes of its image where the task opens a thread's range of tasks (<see cref="ParallelRunner.StartsRange"/>) and
+    /// the plan asks at all (<see cref="_asksNextPassInput"/>); else none.
+    /// </summary>
+    internal (long Offset, long Bytes) NextPassInputShare(int task, int pass)
+    {
+        if (!_asksNextPassInput || pass + 1 >= _passes || !Parallel.StartsRange(task, Tasks)) return (0, 0);
+        int n = Decode(task).N, next = (pass + 1) * _passBlocks, count = Math.Min(_passBlocks, _inBlocksPerUnit - next);
+        long inPlane = (long)_w.InH * _w.InW * _block * sizeof(float);
+        return (((long)n * _inBlocks + next) * inPlane, count * inPlane);
     }
 
     /// <summary>The first input block output group <paramref name="group"/> reads (its conv group's first, for a grouped layer; 0 for one group).</summary>

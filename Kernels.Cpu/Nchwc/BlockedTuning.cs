@@ -37,9 +37,10 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// <param name="SeparateSharedResidual">On more threads than images, a layer whose filter outweighs one image's input writes its output to a buffer of its own rather than over the residual's, whose lines both cores hold (<see cref="Conv.ConvPlan.OutputOverResidual"/>; NOTES "Fourteenth sitting"). false: over the residual wherever it dies (the path before).</param>
 /// <param name="GroupInputAhead">A strided grouped layer's tasks bring the next group's input planes into cache while they compute (after the next group's filter slice, <see cref="SlicePrefetch"/>): each group's first rows had come from memory (NOTES "Fourteenth sitting"). false: the filter slice alone (the path before).</param>
 /// <param name="InputAsksPerTap">Those asks for the next group's input go a few lines per kernel tap, where a tile had asked for its whole share (a hundred lines and more) at once at its input block's start and then waited on memory for it (NOTES "Sixteenth sitting"). false: per input block (the path before).</param>
+/// <param name="NextPassInputAhead">On more threads than images, each thread's first task of a dense layer with its groups outermost and in passes asks, during each pass, for the next pass's input, half of which the other core wrote (NOTES "Sixteenth sitting"). false: nothing (the path before).</param>
 internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesAboveChannels, int PassChannels, long PadCopyBytes, double PadCopyMinFlopsPerByte, bool SubsampleStrided = true, bool RowPairs = true,
     bool SplitFirstColumn = true, bool ColumnTiles = true, bool WorkerStripes = true, double WideningRowsOuter = 8, long WideningRowsOuterFilterBytes = 3 << 20, bool SeparateSharedResidual = true, bool GroupInputAhead = true,
-    bool InputAsksPerTap = true)
+    bool InputAsksPerTap = true, bool NextPassInputAhead = true)
 {
     public static BlockedTuning Default { get; } = new(192 * 1024, 128, 128, 2 << 20, 32);
 

@@ -58,6 +58,22 @@ internal sealed class ParallelRunner : IDisposable
 
     public int Threads { get; }
 
+    /// <summary>
+    /// Whether index <paramref name="index"/> of a loop of <paramref name="count"/> opens one thread's own range (see
+    /// <see cref="Work"/>): the index that thread runs first unless another thread took its whole range. A kernel can
+    /// then do on each thread's first index what only a first index needs (<see cref="Nchwc.BlockedDirectPlan"/>: bring
+    /// in input the other core wrote).
+    /// </summary>
+    public bool StartsRange(int index, int count)
+    {
+        if ((uint)index >= (uint)count) return false;
+        if (count > Work.MaxRangedCount) return index == 0;
+        int ranges = Math.Min(Threads, count);
+        for (int r = 0; r < ranges; r++)
+            if ((long)count * r / ranges == index) return true;
+        return false;
+    }
+
     /// <summary>Where every loop's per-thread times go (Engine.Bench `threads`); null records nothing.</summary>
     internal LoopTrace? Trace { get; set; }
 
