@@ -340,10 +340,10 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         _groupsFirst = !activationsOutweigh && parallel.Threads == 1 && shape.Batch > 1 && _groups > 1;
         _asksNextGroupInput = tuning.GroupInputAhead && shape.Group > 1 && _passes == 1 && w.SH * w.SW * w.SD > 1;
         _inputAsksPerTap = tuning.InputAsksPerTap;
-        // On 2 threads each thread's first task of such a layer read its input's other half from the other core, one demand
-        // miss at a time (ResNet-50's 1024 → 256s: 153–160 µs where later tasks ran 122–124; NOTES "Fifteenth sitting");
-        // later tasks find it in cache. Rows-outermost layers read rows their own thread wrote: asked for, they lost
-        // 0.03–0.11 ms each (NOTES "Sixteenth sitting").
+        // On 2 threads each thread's first task of such a layer reads its input's other half from the other core: ResNet-50's
+        // 1024 → 256s' first tasks ran 153–160 µs where later ones, finding it in cache, ran 122–124 (NOTES "Fifteenth
+        // sitting"); with the asks, 126–128 against 121–123. Rows-outermost layers read rows their own thread wrote: asked
+        // for, they lost 0.03–0.11 ms each (NOTES "Sixteenth sitting").
         _asksNextPassInput = tuning.NextPassInputAhead && parallel.Threads > shape.Batch && shape.Group == 1 && !_rowsOuter && _passes > 1
             && _ranges == 1 && _subsampled is null && _padded is null;
         // A thread whose share of the tasks sweeps the groups only once (a row range per thread: ResNet-50's layer3
