@@ -1,4 +1,3 @@
-using Cardinal.Graph.Ops;
 using Cardinal.Kernels.Cpu;
 using Cardinal.Kernels.Cpu.Conv;
 using Cardinal.Kernels.Cpu.Nchwc;
@@ -177,12 +176,7 @@ public unsafe class GroupInputAheadTests
                     var perTap = new BlockedDirectPlan(shape, weights, platform, runner, null, null);
                     var perBlock = new BlockedDirectPlan(shape, weights, platform, runner, null, BlockedTuning.InputAsksPerBlock);
                     Assert.That(Enumerable.Range(0, perTap.TaskCount - 1).Any(t => perTap.NextGroupInputShare(t).Bytes > 0), Is.True, $"{isa}: the layer asks for input at all");
-                    int b = platform.BlockSize, cp = BlockedLayout.PaddedChannels(shape.Channels, b), mp = BlockedLayout.PaddedChannels(shape.OutChannels, b);
-                    float[] x = TestModels.RandomData(random, (long)shape.Batch * cp * shape.Window.InSize), bias = TestModels.RandomData(random, shape.OutChannels);
-                    long length = (long)shape.Batch * mp * shape.Window.OutSize;
-                    float[] residual = shape.Epilogue.Residual ? TestModels.RandomData(random, length) : [];
-                    Assert.That(BlockedOutputAssert.Run(perTap, x, bias, residual, length), Is.EqualTo(BlockedOutputAssert.Run(perBlock, x, bias, residual, length)),
-                        $"{isa}, {runner.Threads} thread(s), {shape.Channels} g{shape.Group} @{shape.Window.InH}×{shape.Window.InW}");
+                    BlockedOutputAssert.SameAnswers(perTap, perBlock, random, platform.BlockSize, $"{isa}, {runner.Threads} thread(s), {shape.Channels} g{shape.Group} @{shape.Window.InH}×{shape.Window.InW}");
                 }
     }
 }

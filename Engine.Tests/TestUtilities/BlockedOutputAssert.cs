@@ -40,6 +40,21 @@ internal static class BlockedOutputAssert
         return yb;
     }
 
+    /// <summary>
+    /// Runs two plans of one shape (<paramref name="a"/>'s) on the same random input, bias and residual, blocks of
+    /// <paramref name="block"/> channels, and asserts the same bits: for choices that must not change an answer (what a
+    /// plan prefetches, where its scratch lies).
+    /// </summary>
+    public static void SameAnswers(ConvPlan a, ConvPlan b, Random random, int block, string where)
+    {
+        ConvShape shape = a.Shape;
+        int cp = Graph.Ops.BlockedLayout.PaddedChannels(shape.Channels, block), mp = Graph.Ops.BlockedLayout.PaddedChannels(shape.OutChannels, block);
+        float[] x = TestModels.RandomData(random, (long)shape.Batch * cp * shape.Window.InSize), bias = TestModels.RandomData(random, shape.OutChannels);
+        long length = (long)shape.Batch * mp * shape.Window.OutSize;
+        float[] residual = shape.Epilogue.Residual ? TestModels.RandomData(random, length) : [];
+        Assert.That(Run(a, x, bias, residual, length), Is.EqualTo(Run(b, x, bias, residual, length)), where);
+    }
+
     /// <summary>The padded channels of the blocked y are exactly 0 and the guard after it untouched; returns y reordered to NCHW.</summary>
     public static float[] Layout(float[] yb, in ConvShape shape, int b, string where)
     {
