@@ -758,8 +758,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         int inStart = FirstInputBlock(group);
         // Several output groups of one wide conv group (AVX2's 8-channel blocks) read the same planes: already in cache.
         if (n == thisN && inStart == FirstInputBlock(thisGroup)) return (0, 0);
-        long inPlane = (long)_w.InH * _w.InW * _block * sizeof(float);
-        long start = ((long)n * _inBlocks + inStart) * inPlane, length = _inBlocksPerUnit * inPlane;
+        long start = ((long)n * _inBlocks + inStart) * InputPlaneBytes, length = _inBlocksPerUnit * InputPlaneBytes;
         int range = task % _ranges;
         long from = length * range / _ranges / 64 * 64, to = length * (range + 1) / _ranges / 64 * 64;
         return (start + from, to - from);
@@ -774,9 +773,11 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     {
         if (!_asksNextPassInput || pass + 1 >= _passes || !Parallel.StartsRange(task, Tasks)) return (0, 0);
         int n = Decode(task).N, next = (pass + 1) * _passBlocks, count = Math.Min(_passBlocks, _inBlocksPerUnit - next);
-        long inPlane = (long)_w.InH * _w.InW * _block * sizeof(float);
-        return (((long)n * _inBlocks + next) * inPlane, count * inPlane);
+        return (((long)n * _inBlocks + next) * InputPlaneBytes, count * InputPlaneBytes);
     }
+
+    /// <summary>One input block's plane of one image, in bytes (the zero-padded copy's where the plan reads that).</summary>
+    private long InputPlaneBytes => (long)_w.InH * _w.InW * _block * sizeof(float);
 
     /// <summary>The first input block output group <paramref name="group"/> reads (its conv group's first, for a grouped layer; 0 for one group).</summary>
     private int FirstInputBlock(int group) => group * _tileBlocks / _outBlocksPerUnit * _inBlocksPerUnit;

@@ -67,12 +67,17 @@ internal sealed class ParallelRunner : IDisposable
     public bool StartsRange(int index, int count)
     {
         if ((uint)index >= (uint)count) return false;
-        if (count > Work.MaxRangedCount) return index == 0;
-        int ranges = Math.Min(Threads, count);
+        int ranges = RangeCount(count, Threads);
         for (int r = 0; r < ranges; r++)
-            if ((long)count * r / ranges == index) return true;
+            if (RangeStart(r, count, ranges) == index) return true;
         return false;
     }
+
+    /// <summary>How many ranges a loop of <paramref name="count"/> indices is cut into on <paramref name="threads"/> threads: one per thread, at most one per index, one for a loop too long for ranges (<see cref="Work.MaxRangedCount"/>).</summary>
+    private static int RangeCount(int count, int threads) => count > Work.MaxRangedCount ? 1 : Math.Min(threads, Math.Max(1, count));
+
+    /// <summary>The first index of range <paramref name="r"/> of <paramref name="ranges"/> over <paramref name="count"/> indices (range r ends where r + 1 starts).</summary>
+    private static int RangeStart(int r, int count, int ranges) => (int)((long)count * r / ranges);
 
     /// <summary>Where every loop's per-thread times go (Engine.Bench `threads`); null records nothing.</summary>
     internal LoopTrace? Trace { get; set; }
@@ -173,11 +178,11 @@ internal sealed class ParallelRunner : IDisposable
             Remaining = count;
             Error = null;
             // A loop longer than the ranges can describe is one range, claimed from its front by every thread.
-            _rangeCount = count > MaxRangedCount ? 1 : Math.Min(_ranges.Length / Stride, Math.Max(1, count));
+            _rangeCount = RangeCount(count, _ranges.Length / Stride);
             for (int r = 0; r < _rangeCount; r++)
             {
-                long front = (long)count * r / _rangeCount, back = (long)count * (r + 1) / _rangeCount;
-                Interlocked.Exchange(ref _ranges[r * Stride], count > MaxRangedCount ? -1 : Pack(epoch, (int)front, (int)back));
+                int front = RangeStart(r, count, _rangeCount), back = RangeStart(r + 1, count, _rangeCount);
+                Interlocked.Exchange(ref _ranges[r * Stride], count > MaxRangedCount ? -1 : Pack(epoch, front, back));
             }
             Interlocked.Exchange(ref _single, 0);
             Interlocked.Exchange(ref _epoch, epoch);
