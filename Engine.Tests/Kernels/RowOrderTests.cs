@@ -12,8 +12,10 @@ namespace Cardinal.Tests.Kernels;
 /// <summary>
 /// Which blocked layers take their rows outermost on several threads (<see cref="BlockedTuning.WideningRowsOuter"/>): the
 /// widening layers whose filter is within a few times their input, pointwise planes cut in a segment per thread to make
-/// row ranges; never on one thread or with an image per thread, never a narrowing layer or a strided 1×1's copy. The order of the tasks and the
-/// segments change no sum: the answers are the one-thread plan's bit for bit, on every blocked tier.
+/// row ranges; never on one thread or with an image per thread, never a narrowing layer or a strided 1×1's copy. On
+/// AVX-512 a flattened pointwise plane keeps its groups outermost instead, its first tasks asking for their input
+/// (<see cref="BlockedTuning.FirstTaskInputAhead"/>; <see cref="BlockedTuning.FirstTaskInputUnasked"/> is the cut). The order
+/// of the tasks and the segments change no sum: the answers are the one-thread plan's bit for bit, on every blocked tier.
 /// </summary>
 [TestFixture]
 public class RowOrderTests
@@ -31,8 +33,11 @@ public class RowOrderTests
         var narrowing = new ConvShape(1, 1024, 256, 1, ConvCase.Planar(14, 14, 1, 1, 0), new(false, true));
         Tensor w1 = TestModels.RandomWeights(random, widening.WeightLength), w2 = TestModels.RandomWeights(random, narrowing.WeightLength);
 
-        var two = new BlockedDirectPlan(widening, w1, platform, Two, null, null);
+        BlockedTuning cut = BlockedTuning.FirstTaskInputUnasked;
+        var two = new BlockedDirectPlan(widening, w1, platform, Two, null, cut);
         Assert.That((two.RowsOuter, two.SegmentsPerRow), Is.EqualTo((true, 2)), "2 threads: a 98-pixel segment per thread, rows outermost");
+        var asks = new BlockedDirectPlan(widening, w1, platform, Two, null, null);
+        Assert.That((asks.RowsOuter, asks.SegmentsPerRow, asks.AsksFirstTaskInput), Is.EqualTo((false, 1, true)), "by default: groups outermost, first tasks asking");
         var one = new BlockedDirectPlan(widening, w1, platform, ParallelRunner.Sequential, null, null);
         Assert.That((one.RowsOuter, one.SegmentsPerRow), Is.EqualTo((false, 1)), "1 thread: the order before");
         var before = new BlockedDirectPlan(widening, w1, platform, Two, null, BlockedTuning.RowsOuterByInput);
@@ -44,11 +49,11 @@ public class RowOrderTests
         Tensor w4 = TestModels.RandomWeights(random, light.WeightLength);
         var lightBefore = new BlockedDirectPlan(light, w4, platform, Two, null, BlockedTuning.RowsOuterByInput);
         Assert.That((lightBefore.RowsOuter, lightBefore.SegmentsPerRow), Is.EqualTo((false, 1)), "the rule off cuts no segments");
-        var lightNow = new BlockedDirectPlan(light, w4, platform, Two, null, null);
+        var lightNow = new BlockedDirectPlan(light, w4, platform, Two, null, cut);
         Assert.That((lightNow.RowsOuter, lightNow.SegmentsPerRow), Is.EqualTo((true, 2)));
         // 832 → 832 (2.8 MB): one unit sums in passes (its 213 KB slices), whose ranges the groups alone would keep at one.
         var passes = new ConvShape(1, 832, 832, 1, ConvCase.Planar(14, 14, 1, 1, 0), new(false, true));
-        var inPasses = new BlockedDirectPlan(passes, TestModels.RandomWeights(random, passes.WeightLength), platform, Two, null, null);
+        var inPasses = new BlockedDirectPlan(passes, TestModels.RandomWeights(random, passes.WeightLength), platform, Two, null, cut);
         Assert.That((inPasses.Passes > 1, inPasses.RowsOuter, inPasses.SegmentsPerRow), Is.EqualTo((true, true, 2)), "a plane in passes gets its ranges too");
         // ResNeXt-101's layer3 1024 → 1024 (4 MB of filter, 800 KB of input): a second stream of the filter costs more.
         var large = new ConvShape(1, 1024, 1024, 1, ConvCase.Planar(14, 14, 1, 1, 0), new(false, true));
@@ -99,7 +104,8 @@ public class RowOrderTests
             foreach (ConvShape s in shapes)
             {
                 Tensor weights = TestModels.RandomWeights(random, s.WeightLength);
-                var plan = new BlockedDirectPlan(s, weights, platform, runner, null, null);
+                // The widening cut on every tier (AVX-512's default keeps flattened planes' groups outermost, as `before` runs them).
+                var plan = new BlockedDirectPlan(s, weights, platform, runner, null, BlockedTuning.FirstTaskInputUnasked);
                 // Batch 2 on 2 threads: an image per thread in either order, so the rule leaves it (on 3 threads it applies).
                 Assert.That(plan.RowsOuter, Is.EqualTo(s.Batch < threads), $"{isa}, {s}: the case must reach the rule, or not");
                 var one = new BlockedDirectPlan(s, weights, platform, ParallelRunner.Sequential, null, null);

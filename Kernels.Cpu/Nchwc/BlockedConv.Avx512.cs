@@ -67,10 +67,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a02 = a03 = a10 = a11 = a12 = a13 = a20 = a21 = a22 = a23 = a30 = a31 = a32 = a33 = a40 = a41 = a42 = a43 = a50 = a51 = a52 = a53 = Vector512<float>.Zero;
         nint tap = 1024, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -137,10 +138,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a02 = a10 = a11 = a12 = a20 = a21 = a22 = a30 = a31 = a32 = a40 = a41 = a42 = a50 = a51 = a52 = Vector512<float>.Zero;
         nint tap = 768, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -200,10 +202,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = a40 = a41 = a50 = a51 = Vector512<float>.Zero;
         nint tap = 512, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -256,10 +259,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = a30 = a40 = a50 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -305,10 +309,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a02 = a03 = a10 = a11 = a12 = a13 = a20 = a21 = a22 = a23 = a30 = a31 = a32 = a33 = a40 = a41 = a42 = a43 = Vector512<float>.Zero;
         nint tap = 1024, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -370,10 +375,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a02 = a10 = a11 = a12 = a20 = a21 = a22 = a30 = a31 = a32 = a40 = a41 = a42 = Vector512<float>.Zero;
         nint tap = 768, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -429,10 +435,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = a40 = a41 = Vector512<float>.Zero;
         nint tap = 512, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -482,10 +489,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = a30 = a40 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -529,10 +537,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a02 = a03 = a10 = a11 = a12 = a13 = a20 = a21 = a22 = a23 = a30 = a31 = a32 = a33 = Vector512<float>.Zero;
         nint tap = 1024, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -589,10 +598,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a02 = a10 = a11 = a12 = a20 = a21 = a22 = a30 = a31 = a32 = Vector512<float>.Zero;
         nint tap = 768, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -644,10 +654,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = Vector512<float>.Zero;
         nint tap = 512, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -694,10 +705,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = a30 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -739,10 +751,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a02 = a03 = a10 = a11 = a12 = a13 = a20 = a21 = a22 = a23 = Vector512<float>.Zero;
         nint tap = 1024, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -794,10 +807,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a02 = a10 = a11 = a12 = a20 = a21 = a22 = Vector512<float>.Zero;
         nint tap = 768, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -845,10 +859,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a10 = a11 = a20 = a21 = Vector512<float>.Zero;
         nint tap = 512, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -892,10 +907,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -935,10 +951,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a02 = a03 = a10 = a11 = a12 = a13 = Vector512<float>.Zero;
         nint tap = 1024, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -985,10 +1002,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a02 = a10 = a11 = a12 = Vector512<float>.Zero;
         nint tap = 768, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -1032,10 +1050,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a01 = a10 = a11 = Vector512<float>.Zero;
         nint tap = 512, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -1076,10 +1095,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -1116,10 +1136,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         Vector512<float> a00, a01, a02, a03;
         a00 = a01 = a02 = a03 = Vector512<float>.Zero;
         nint tap = 1024, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -1160,10 +1181,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         Vector512<float> a00, a01, a02;
         a00 = a01 = a02 = Vector512<float>.Zero;
         nint tap = 768, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -1202,10 +1224,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         Vector512<float> a00, a01;
         a00 = a01 = Vector512<float>.Zero;
         nint tap = 512, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -1242,10 +1265,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         Vector512<float> a00;
         a00 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             // The last input block reads only its real channels (the stem's 3 of 16): padded lanes are zero in x and w.
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
@@ -1279,10 +1303,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = a30 = a40 = a50 = a60 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
             for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
@@ -1325,10 +1350,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = a30 = a40 = a50 = a60 = a70 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
             for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
@@ -1373,10 +1399,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = a30 = a40 = a50 = a60 = a70 = a80 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
             for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
@@ -1423,10 +1450,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = a30 = a40 = a50 = a60 = a70 = a80 = a90 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
             for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
@@ -1475,10 +1503,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = a30 = a40 = a50 = a60 = a70 = a80 = a90 = a100 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
             for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)
@@ -1529,10 +1558,11 @@ internal sealed unsafe partial class BlockedDirectPlan
         a00 = a10 = a20 = a30 = a40 = a50 = a60 = a70 = a80 = a90 = a100 = a110 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow;
         nint pixel = args->PixelStep;
-        byte* ahead = (byte*)args->Prefetch;
+        byte* ahead = (byte*)args->Prefetch, inputAhead = (byte*)args->InputAhead;
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+            inputAhead = SlicePrefetch.AskAcross(inputAhead, args->InputAheadLines, args->InBlockStride * sizeof(float));
             nint channels = icb == 1 ? args->LastBlockChannels : 16;
             float* xr = x, wr = w;
             for (nint kh = 0; kh < khCount; kh++, xr += args->RowStep, wr += filterRow)

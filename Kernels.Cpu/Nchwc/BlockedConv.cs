@@ -67,6 +67,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// <see cref="BlockedTuning.WideningRowsOuterFilterBytes"/> (see the constructor).
     /// </summary>
     private readonly bool _rowsOuter;
+    /// <summary>Whether each thread's first task asks for its tiles' input a tile ahead (<see cref="BlockedTuning.FirstTaskInputAhead"/>).</summary>
+    private readonly bool _asksFirstTaskInput;
     /// <summary>Whether the tasks ask for the next group's input planes ahead (<see cref="NextGroupInputShare"/>).</summary>
     private readonly bool _asksNextGroupInput;
     /// <summary>Whether those asks spread over each input block's kernel taps (<see cref="BlockedTuning.InputAsksPerTap"/>).</summary>
@@ -281,8 +283,11 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // run +5.4/+6.4 ms), where ResNet-50's 2.4 MB strided 3×3 gained.
         // Only where there are fewer images than threads: with one or more images per thread, each thread's tasks are
         // whole images in either order (and batch 8 measured nothing of this).
+        // A flattened pointwise plane (one row) no longer widens where its first tasks ask for their input instead
+        // (FirstTaskInputAhead, below): with its groups outermost each thread streams half the filter.
+        bool flatAsks = tuning.FirstTaskInputAhead && b == 16 && w.OutH == 1 && w.KH * w.KW == 1;
         bool widening = tuning.WideningRowsOuter > 1 && shape.Group == 1 && parallel.Threads > shape.Batch && _outBlocks >= _inBlocks && _subsampled is null
-            && inputBytes * tuning.WideningRowsOuter > filterBytes && filterBytes <= tuning.WideningRowsOuterFilterBytes;
+            && inputBytes * tuning.WideningRowsOuter > filterBytes && filterBytes <= tuning.WideningRowsOuterFilterBytes && !flatAsks;
         // A 14×14 or 7×7 pointwise plane is one segment: one unit of rows. A segment per thread, each its own range (below),
         // gives the rows' ranges.
         bool cutPerThread = widening && w.OutH == 1;
@@ -351,6 +356,15 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // next group's slice not asked for, each of those tasks ran 18.0–19.2 µs where the 1-thread plan's tasks of twice
         // the pixels ran 30.2 µs; asked for, 15.8–17.9 (NOTES "Fifteenth sitting").
         _filterCachedAcrossTasks = _rowsOuter && filterBytes <= CachedFilterBytes && Tasks > (long)parallel.Threads * _groups;
+        // The same first read in a pointwise layer over a flattened plane with its groups outermost: ResNet-50's layer3
+        // 256 → 1024s and layer4 512 → 2048s on 2 threads. Each thread's first task read the input tile by tile on demand,
+        // half of it from the other core: 57–67 µs where later tasks ran 31.5 (the 256 → 1024; its rows outermost had each
+        // thread stream the whole 1 MB filter, 17–24 µs a task of half the pixels where 15.1 was the share). Now each tile
+        // of that task asks for the next tile's pixels in every input block as it sums the blocks; in passes, during the
+        // first pass (NextPassInputAhead asks for the later passes' input). Later tasks find the input in cache and ask
+        // nothing (NOTES "Seventeenth sitting").
+        _asksFirstTaskInput = flatAsks && parallel.Threads > shape.Batch && shape.Group == 1 && !_rowsOuter && _ranges == 1
+            && _subsampled is null && _padded is null;
 
         int tileBlocks = _tileBlocks, outPerUnit = _outBlocksPerUnit, inPerUnit = _inBlocksPerUnit;
         _filter = cache is null ? PackFilter(weights.Floats, shape, b, tileBlocks, outPerUnit, inPerUnit)
@@ -478,6 +492,9 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     /// <summary>Whether the kernel walks a per-thread copy of the pixels a strided 1×1 window reads (<see cref="BlockedTuning.SubsampleStrided"/>).</summary>
     internal bool Subsamples => _subsampled is not null;
+
+    /// <summary>Whether each thread's first task asks for the next tile's input (<see cref="_asksFirstTaskInput"/>): for tests.</summary>
+    internal bool AsksFirstTaskInput => _asksFirstTaskInput;
 
     /// <summary>Whether tasks go row range by row range over the groups (<see cref="_rowsOuter"/>).</summary>
     internal bool RowsOuter => _rowsOuter;
@@ -632,6 +649,12 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         /// kernel tap of the block. The tile's own results do not depend on it.
         /// </summary>
         public nint Prefetch, PrefetchLines, PrefetchTapLines;
+        /// <summary>
+        /// Input a later tile reads, to bring into cache while this one computes: <see cref="InputAheadLines"/> cache lines
+        /// from here in each input block's plane (0: none; <see cref="SlicePrefetch.AskAcross"/>), the same pixels of every
+        /// block the tile sums (<see cref="BlockedDirectPlan.NextTileInput"/>).
+        /// </summary>
+        public nint InputAhead, InputAheadLines;
     }
 
     /// <summary>
@@ -681,7 +704,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         if (_passes == 1)
         {
             var ahead = PrefetchFor(body.Filter, task, group, 0, u1 - u0, body.X);
-            RunUnits<TEpilogue>(n, group, u0, u1, 0, _inBlocksPerUnit, body.Bias, body.Residual, body, ref ahead);
+            bool asksInput = _asksFirstTaskInput && Parallel.StartsRange(task, Tasks);
+            RunUnits<TEpilogue>(n, group, u0, u1, 0, _inBlocksPerUnit, body.Bias, body.Residual, body, ref ahead, asksInput);
             return;
         }
         for (int c = 0; c < _passes; c++)
@@ -690,8 +714,9 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
             var ahead = PrefetchFor(body.Filter, task, group, c, u1 - u0, _asksNextPassInput ? body.X : null);
             if (c == 0)
             {
-                if (TEpilogue.ReadsResidual) RunUnits<BiasResidualEpilogue>(n, group, u0, u1, cb0, count, body.Bias, body.Residual, body, ref ahead);
-                else RunUnits<BiasEpilogue>(n, group, u0, u1, cb0, count, body.Bias, null, body, ref ahead);
+                bool asksInput = _asksFirstTaskInput && Parallel.StartsRange(task, Tasks);
+                if (TEpilogue.ReadsResidual) RunUnits<BiasResidualEpilogue>(n, group, u0, u1, cb0, count, body.Bias, body.Residual, body, ref ahead, asksInput);
+                else RunUnits<BiasEpilogue>(n, group, u0, u1, cb0, count, body.Bias, null, body, ref ahead, asksInput);
             }
             else if (c < _passes - 1 || !Shape.Epilogue.Relu) RunUnits<BiasResidualEpilogue>(n, group, u0, u1, cb0, count, body.ZeroBias, body.Y, body, ref ahead);
             else RunUnits<BiasResidualReluEpilogue>(n, group, u0, u1, cb0, count, body.ZeroBias, body.Y, body, ref ahead);
@@ -740,6 +765,18 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     private int TilesOf(int units) => _rowPairs
         ? (units + 1) / 2 * Math.Max(1, (_interiorHi - _interiorLo + _pairPixels - 1) / _pairPixels)
         : units * Math.Max(1, (_segmentWidth + _tilePixels - 1) / _tilePixels);
+
+    /// <summary>
+    /// The pixels of a unit's next register tile, which the tile of <paramref name="p"/> pixels at column
+    /// <paramref name="ow"/> asks for (<see cref="_asksFirstTaskInput"/>): from its end, the next tile's width (tiles of
+    /// <paramref name="tileBase"/> pixels, one more for the <paramref name="wider"/> still to come), none past the interior's
+    /// end <paramref name="hi"/>. Pointwise planes only: a pixel's input is its one column, in every input block.
+    /// </summary>
+    internal static (int From, int Pixels) NextTileInput(int ow, int p, int hi, int tileBase, int wider)
+    {
+        int from = ow + p;
+        return from >= hi ? (from, 0) : (from, Math.Min(hi - from, tileBase + (wider > 0 ? 1 : 0)));
+    }
 
     /// <summary>
     /// What a strided grouped layer's task asks for of the input the next group reads (<see cref="BlockedTuning.GroupInputAhead"/>):
@@ -813,7 +850,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     /// <summary>Units [u0, u1) in turn: in pairs of rows where the plan takes them (<see cref="_rowPairs"/>), else one at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void RunUnits<TEpilogue>(int n, int group, int u0, int u1, int cb0, int count, float* biasBase, float* residualBase, in Body body, ref SlicePrefetch ahead) where TEpilogue : struct, IEpilogue
+    private void RunUnits<TEpilogue>(int n, int group, int u0, int u1, int cb0, int count, float* biasBase, float* residualBase, in Body body, ref SlicePrefetch ahead, bool asksInput = false) where TEpilogue : struct, IEpilogue
     {
         for (int u = u0; u < u1;)
         {
@@ -822,7 +859,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
                 u += 2;
                 continue;
             }
-            RunUnit<TEpilogue>(n, group, u, cb0, count, biasBase, residualBase, body, ref ahead);
+            RunUnit<TEpilogue>(n, group, u, cb0, count, biasBase, residualBase, body, ref ahead, asksInput);
             u++;
         }
         if (_columnTiles) ColumnTiles<TEpilogue>(n, group, u0, u1, cb0, count, biasBase, residualBase, body);
@@ -926,7 +963,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// the given bias [Mp] and residual (laid out as y; null when not read).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void RunUnit<TEpilogue>(int n, int group, int u, int cb0, int count, float* biasBase, float* residualBase, in Body body, ref SlicePrefetch ahead) where TEpilogue : struct, IEpilogue
+    private void RunUnit<TEpilogue>(int n, int group, int u, int cb0, int count, float* biasBase, float* residualBase, in Body body, ref SlicePrefetch ahead, bool asksInput = false) where TEpilogue : struct, IEpilogue
     {
         Window3D w = _w;
         int b = _block;
@@ -954,12 +991,19 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
                 int p = tileBase + (wider-- > 0 ? 1 : 0);
                 float* xt = xRow + (long)(ow * w.SW - w.PadW) * b;
                 ahead.NextTile(ref args);
+                if (asksInput)
+                {
+                    (int from, int pixels) = NextTileInput(ow, p, hi, tileBase, wider);
+                    args.InputAhead = pixels == 0 ? 0 : (nint)(xRow + (long)(from * w.SW - w.PadW) * b);
+                    args.InputAheadLines = (nint)pixels * b * sizeof(float) / 64;
+                }
                 if (_splitFirst && ow == 0) FirstColumnTile<TEpilogue>(p, r, xRow, filter, y, residual, bias, body.ZeroBias + group * _tileBlocks * b, &args, khCount);
                 else TileOf<TEpilogue>(p, r, xt, filter, y, residual, bias, &args, khCount, w.KW);
                 ow += p;
                 continue;
             }
             args.Prefetch = 0;
+            args.InputAhead = 0;
             if (_columnTiles) { ow++; continue; } // the task's column tiles run them (ColumnTiles)
             BorderPixel<TEpilogue>(ow, xRow, filter, body.Y + yRow, residualBase is null ? null : residualBase + yRow, bias, r, khCount, &args);
             ow++;

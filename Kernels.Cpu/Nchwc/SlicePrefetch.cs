@@ -81,6 +81,19 @@ internal unsafe struct SlicePrefetch
     }
 
     /// <summary>
+    /// What a tile does once per input block for <see cref="BlockedDirectPlan.KernelArgs.InputAhead"/>: asks for
+    /// <paramref name="lines"/> cache lines from <paramref name="ahead"/> (nothing when null) and returns the same place in
+    /// the next input block's plane, <paramref name="stride"/> bytes on.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* AskAcross(byte* ahead, nint lines, nint stride)
+    {
+        if (ahead == null || !Sse.IsSupported) return ahead;
+        for (nint l = 0; l < lines; l++) Sse.Prefetch1(ahead + l * Line);
+        return ahead + stride;
+    }
+
+    /// <summary>
     /// What a tile does once per input block (<see cref="BlockedDirectPlan.KernelArgs.PrefetchLines"/>), then once per tap
     /// (<see cref="BlockedDirectPlan.KernelArgs.PrefetchTapLines"/>): asks for <paramref name="lines"/> cache lines from
     /// <paramref name="ahead"/> (nothing when null) and returns where the next ask starts.
