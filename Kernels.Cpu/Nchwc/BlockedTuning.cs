@@ -39,9 +39,10 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// <param name="InputAsksPerTap">Those asks for the next group's input go a few lines per kernel tap, where a tile had asked for its whole share (a hundred lines and more) at once at its input block's start and then waited on memory for it (NOTES "Sixteenth sitting"). false: per input block (the path before).</param>
 /// <param name="NextPassInputAhead">On more threads than images, each thread's first task of a dense layer with its groups outermost and in passes asks, during each pass, for the next pass's input, half of which the other core wrote (NOTES "Sixteenth sitting"). false: nothing (the path before).</param>
 /// <param name="FirstTaskInputAhead">On more threads than images, a pointwise layer over a plane flattened into one segment (ResNet's 14×14 and 7×7 1×1s) keeps its groups outermost (it no longer widens rows outermost), and each thread's first task asks for the next register tile's input while a tile computes, a few lines per input block (in passes: during the first pass): that task read the input half from the other core, tile by tile on demand (NOTES "Seventeenth sitting"). AVX-512 only. false: such layers widen as <paramref name="WideningRowsOuter"/> says and nothing is asked (the path before).</param>
+/// <param name="NextRowInputAhead">A rows-outermost layer with a window of several taps (ResNet-50's layer2.0 3×3 s2) asks, in each output row's tasks, for the input rows the next output row reads first, shared out over the row's groups and register tiles, a few lines per input block: those rows had come from L3 on demand (NOTES "Seventeenth sitting"). AVX-512 only. false: nothing (the path before).</param>
 internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesAboveChannels, int PassChannels, long PadCopyBytes, double PadCopyMinFlopsPerByte, bool SubsampleStrided = true, bool RowPairs = true,
     bool SplitFirstColumn = true, bool ColumnTiles = true, bool WorkerStripes = true, double WideningRowsOuter = 8, long WideningRowsOuterFilterBytes = 3 << 20, bool SeparateSharedResidual = true, bool GroupInputAhead = true,
-    bool InputAsksPerTap = true, bool NextPassInputAhead = true, bool FirstTaskInputAhead = true)
+    bool InputAsksPerTap = true, bool NextPassInputAhead = true, bool FirstTaskInputAhead = true, bool NextRowInputAhead = true)
 {
     public static BlockedTuning Default { get; } = new(192 * 1024, 128, 128, 2 << 20, 32);
 
@@ -74,6 +75,9 @@ internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesA
 
     /// <summary>Flattened pointwise planes widen rows outermost and nothing asks for a first task's input (the path before <see cref="FirstTaskInputAhead"/>).</summary>
     public static BlockedTuning FirstTaskInputUnasked { get; } = Default with { FirstTaskInputAhead = false };
+
+    /// <summary>Rows-outermost windows ask for nothing of the next row's input (the path before <see cref="NextRowInputAhead"/>).</summary>
+    public static BlockedTuning NextRowInputUnasked { get; } = Default with { NextRowInputAhead = false };
 
     /// <summary>Every layer with more than one input block in passes of one block.</summary>
     public static BlockedTuning PassPerBlock { get; } = Default with { PassesAboveBytes = 0, PassesAboveChannels = 0, PassChannels = 1 };
