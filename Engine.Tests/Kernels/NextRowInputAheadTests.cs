@@ -58,6 +58,21 @@ public class NextRowInputAheadTests
     }
 
     [Test]
+    public void ARowsTiles_AskForTheirShareInTurn_LinesNotBytes([Values(0, 64, 640, 7168, 3584 * 64)] long bytes, [Values(1, 5, 7)] int tiles)
+    {
+        long next = 0, lines = 0;
+        for (int t = 0; t < tiles; t++)
+        {
+            (long offset, long count) = BlockedDirectPlan.TileShare(bytes, t, tiles);
+            Assert.That(offset, Is.EqualTo(next), $"tile {t} starts where the one before ended");
+            Assert.That(count, Is.LessThanOrEqualTo((bytes / 64 + tiles - 1) / tiles), $"tile {t}: near-equal parts");
+            next = offset + count * 64;
+            lines += count;
+        }
+        Assert.That(lines * 64, Is.EqualTo(bytes), "the tiles ask for the share's lines, all of them once");
+    }
+
+    [Test]
     public void WhichPlansAsk()
     {
         References.RequireBlockedTier(CpuIsas.Blocked.Any(), "the blocked kernels");

@@ -810,6 +810,16 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     }
 
     /// <summary>
+    /// Register tile <paramref name="tile"/> of <paramref name="tiles"/>'s part of a share of <paramref name="bytes"/> (whole
+    /// cache lines) that a row's tiles ask for in turn: its byte offset in the share and its cache lines.
+    /// </summary>
+    internal static (long Offset, long Lines) TileShare(long bytes, int tile, int tiles)
+    {
+        long lines = bytes / 64, from = lines * tile / tiles, to = lines * (tile + 1) / tiles;
+        return (from * 64, to - from);
+    }
+
+    /// <summary>
     /// What a strided grouped layer's task asks for of the input the next group reads (<see cref="BlockedTuning.GroupInputAhead"/>):
     /// the group's tasks share out the next group's input planes (its blocks, one contiguous run in NCHWc), each its own
     /// part in order; (0, 0) for none (a layer of one group, in passes, stride 1, the last group). A stride-2 window reads
@@ -1014,8 +1024,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         int lo = Math.Clamp(_splitFirst ? 0 : _interiorLo, ow0, ow1), hi = Math.Clamp(_interiorHi, lo, ow1);
         (int tileBase, int wider) = WindowTaps.NearEqualTiles(hi - lo, _tilePixels);
         // The next row's first-read input rows, this group's share (in every input block of the pass), over the row's tiles.
-        (long askFrom, long askLines) = _asksNextRowInput ? NextRowInputShare(oh, group) : (0, 0);
-        byte* rowAsk = askLines == 0 ? null : (byte*)(body.X + ((long)n * _inBlocks + FirstInputBlock(group) + cb0) * w.InH * w.InW * b) + askFrom;
+        (long askFrom, long askBytes) = _asksNextRowInput ? NextRowInputShare(oh, group) : (0, 0);
+        byte* rowAsk = askBytes == 0 ? null : (byte*)(body.X + ((long)n * _inBlocks + FirstInputBlock(group) + cb0) * w.InH * w.InW * b) + askFrom;
         int rowTiles = (hi - lo + _tilePixels - 1) / _tilePixels, tileIndex = 0;
         for (int ow = ow0; ow < ow1;)
         {
@@ -1028,10 +1038,9 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
                 ahead.NextTile(ref args);
                 if (rowAsk != null)
                 {
-                    long t0 = askLines * tileIndex / rowTiles, t1 = askLines * (tileIndex + 1) / rowTiles;
-                    args.InputAhead = (nint)(rowAsk + t0 * 64);
-                    args.InputAheadLines = (nint)(t1 - t0);
-                    tileIndex++;
+                    (long shareAt, long lines) = TileShare(askBytes, tileIndex++, rowTiles);
+                    args.InputAhead = (nint)(rowAsk + shareAt);
+                    args.InputAheadLines = (nint)lines;
                 }
                 if (asksInput)
                 {
