@@ -10,7 +10,9 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// (<see cref="BlockedDirectPlan.KernelArgs.Prefetch"/>) so that the asks spread over their multiply-adds. Used by
 /// <see cref="BlockedDirectPlan"/> (the next pass, or the next task's group) and <see cref="Winograd.WinogradPlan"/>
 /// (the set's next output group, or its first at the next ξ). A grouped layer's tiles also ask for the next task's input
-/// plane, after its filter slice (the second region). The default asks for nothing.
+/// plane, after its filter slice (the second region). The default asks for nothing. A tile's input asks for a later tile
+/// or row (<see cref="BlockedDirectPlan.KernelArgs.InputAhead"/>) are not shares of one region but the same lines of every
+/// input block's plane: <see cref="AskAcross"/>.
 /// </summary>
 internal unsafe struct SlicePrefetch
 {
