@@ -44,8 +44,14 @@ public class FirstTaskInputAheadTests
             (int ow, int p) = tiles[i];
             w--; // the loop's wider-- as tile i takes its width
             (int from, int pixels) = BlockedDirectPlan.NextTileInput(ow, p, span, tileBase, w);
-            if (i + 1 < tiles.Count) Assert.That((from, pixels), Is.EqualTo(tiles[i + 1]), $"span {span}, tile {i}: the next tile's pixels");
-            else Assert.That(pixels, Is.Zero, $"span {span}: the last tile asks for nothing");
+            // As the kernel asks: 16-channel blocks, a pixel per cache line, from the row's start in each block's plane.
+            (long offset, long lines) = BlockedDirectPlan.NextTileAsk(ow, p, span, tileBase, w, 16);
+            if (i + 1 < tiles.Count)
+            {
+                Assert.That((from, pixels), Is.EqualTo(tiles[i + 1]), $"span {span}, tile {i}: the next tile's pixels");
+                Assert.That((offset, lines), Is.EqualTo(((long)tiles[i + 1].From * 64, (long)tiles[i + 1].Pixels)), $"span {span}, tile {i}: its lines");
+            }
+            else Assert.That((pixels, lines), Is.EqualTo((0, 0L)), $"span {span}: the last tile asks for nothing");
         }
     }
 

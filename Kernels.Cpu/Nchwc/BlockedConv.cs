@@ -792,6 +792,17 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     }
 
     /// <summary>
+    /// <see cref="NextTileInput"/> as the tile asks for it in a pointwise row of <paramref name="block"/>-channel blocks
+    /// (16: a pixel of a block is one cache line): the byte offset of the next tile's first pixel from the row's start
+    /// in each block's plane, and its cache lines; (0, 0) for none.
+    /// </summary>
+    internal static (long Offset, long Lines) NextTileAsk(int ow, int p, int hi, int tileBase, int wider, int block)
+    {
+        (int from, int pixels) = NextTileInput(ow, p, hi, tileBase, wider);
+        return pixels == 0 ? (0, 0) : ((long)from * block * sizeof(float), (long)pixels * block * sizeof(float) / 64);
+    }
+
+    /// <summary>
     /// What output row <paramref name="oh"/>'s task for <paramref name="group"/> asks for (<see cref="_asksNextRowInput"/>),
     /// in bytes from the start of each input block's plane: its share, by the row's groups, of the input rows output row
     /// oh + 1 reads and row oh does not (SH rows of a stride-SH window, clamped to the plane); (0, 0) for none (the last
@@ -1044,9 +1055,9 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
                 }
                 if (asksInput)
                 {
-                    (int from, int pixels) = NextTileInput(ow, p, hi, tileBase, wider);
-                    args.InputAhead = pixels == 0 ? 0 : (nint)(xRow + (long)(from * w.SW - w.PadW) * b);
-                    args.InputAheadLines = (nint)pixels * b * sizeof(float) / 64;
+                    (long tileAt, long lines) = NextTileAsk(ow, p, hi, tileBase, wider, b);
+                    args.InputAhead = lines == 0 ? 0 : (nint)((byte*)xRow + tileAt);
+                    args.InputAheadLines = (nint)lines;
                 }
                 if (_splitFirst && ow == 0) FirstColumnTile<TEpilogue>(p, r, xRow, filter, y, residual, bias, body.ZeroBias + group * _tileBlocks * b, &args, khCount);
                 else TileOf<TEpilogue>(p, r, xt, filter, y, residual, bias, &args, khCount, w.KW);
