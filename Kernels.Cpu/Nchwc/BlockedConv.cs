@@ -351,8 +351,10 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // 1024 → 256s' first tasks ran 153–160 µs where later ones, finding it in cache, ran 122–124 (NOTES "Fifteenth
         // sitting"); with the asks, 126–128 against 121–123. Rows-outermost layers read rows their own thread wrote: asked
         // for, they lost 0.03–0.11 ms each (NOTES "Sixteenth sitting").
-        _asksNextPassInput = tuning.NextPassInputAhead && parallel.Threads > shape.Batch && shape.Group == 1 && !_rowsOuter && _passes > 1
-            && _ranges == 1 && _subsampled is null && _padded is null;
+        // Each thread's first task reads every input channel of the image, half of it written by the other core: a dense
+        // layer with its groups outermost, every task over the whole plane (its own input, no copy), more threads than images.
+        bool firstTaskReadsShared = parallel.Threads > shape.Batch && shape.Group == 1 && !_rowsOuter && _ranges == 1 && _subsampled is null && _padded is null;
+        _asksNextPassInput = tuning.NextPassInputAhead && firstTaskReadsShared && _passes > 1;
         // A thread whose share of the tasks sweeps the groups only once (a row range per thread: ResNet-50's layer3
         // 256 → 1024s on 2 threads) reads every slice for the first time, from memory, however small the filter: with the
         // next group's slice not asked for, each of those tasks ran 18.0–19.2 µs where the 1-thread plan's tasks of twice
@@ -361,7 +363,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // The same first read in a pointwise layer over a flattened plane with its groups outermost: ResNet-50's layer3
         // 256 → 1024s and layer4 512 → 2048s on 2 threads. Each thread's first task read the input tile by tile on demand,
         // half of it from the other core: 57–67 µs where later tasks ran 31.5 (the 256 → 1024; its rows outermost had each
-        // thread stream the whole 1 MB filter, 17–24 µs a task of half the pixels where 15.1 was the share). Now each tile
+        // thread stream the whole 1 MB filter, 17–24 µs a task of half the pixels where 15.9 was the share). Now each tile
         // of that task asks for the next tile's pixels in every input block as it sums the blocks; in passes, during the
         // first pass (NextPassInputAhead asks for the later passes' input). Later tasks find the input in cache and ask
         // nothing (NOTES "Seventeenth sitting").
@@ -373,8 +375,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // 0.002–0.010 ms each so and do not ask.
         _asksNextRowInput = tuning.NextRowInputAhead && b == 16 && w.KH * w.KW > 1 && w.OutH > 1 && _segmentsPerRow == 1 && _rowsOuter && !_rowPairs
             && _padded is null && _subsampled is null && !_columnTiles;
-        _asksFirstTaskInput = flatAsks && parallel.Threads > shape.Batch && shape.Group == 1 && !_rowsOuter && _ranges == 1
-            && _subsampled is null && _padded is null;
+        _asksFirstTaskInput = flatAsks && firstTaskReadsShared;
 
         int tileBlocks = _tileBlocks, outPerUnit = _outBlocksPerUnit, inPerUnit = _inBlocksPerUnit;
         _filter = cache is null ? PackFilter(weights.Floats, shape, b, tileBlocks, outPerUnit, inPerUnit)
@@ -714,20 +715,21 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     private void RunTaskOn<TEpilogue>(int task, int n, int group, int range, in Body body) where TEpilogue : struct, IEpilogue
     {
         int u0 = range * _unitsPerTask, u1 = Math.Min(_w.OutH * _segmentsPerRow, u0 + _unitsPerTask);
+        // Only the task that opens a thread's range asks for its own input (the first pass's) or the next passes'.
+        bool opensRange = (_asksFirstTaskInput || _asksNextPassInput) && Parallel.StartsRange(task, Tasks);
+        bool asksInput = _asksFirstTaskInput && opensRange;
         if (_passes == 1)
         {
             var ahead = PrefetchFor(body.Filter, task, group, 0, u1 - u0, body.X);
-            bool asksInput = _asksFirstTaskInput && Parallel.StartsRange(task, Tasks);
             RunUnits<TEpilogue>(n, group, u0, u1, 0, _inBlocksPerUnit, body.Bias, body.Residual, body, ref ahead, asksInput);
             return;
         }
         for (int c = 0; c < _passes; c++)
         {
             int cb0 = c * _passBlocks, count = Math.Min(_passBlocks, _inBlocksPerUnit - cb0);
-            var ahead = PrefetchFor(body.Filter, task, group, c, u1 - u0, _asksNextPassInput ? body.X : null);
+            var ahead = PrefetchFor(body.Filter, task, group, c, u1 - u0, _asksNextPassInput && opensRange ? body.X : null);
             if (c == 0)
             {
-                bool asksInput = _asksFirstTaskInput && Parallel.StartsRange(task, Tasks);
                 if (TEpilogue.ReadsResidual) RunUnits<BiasResidualEpilogue>(n, group, u0, u1, cb0, count, body.Bias, body.Residual, body, ref ahead, asksInput);
                 else RunUnits<BiasEpilogue>(n, group, u0, u1, cb0, count, body.Bias, null, body, ref ahead, asksInput);
             }
@@ -1036,7 +1038,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         (int tileBase, int wider) = WindowTaps.NearEqualTiles(hi - lo, _tilePixels);
         // The next row's first-read input rows, this group's share (in every input block of the pass), over the row's tiles.
         (long askFrom, long askBytes) = _asksNextRowInput ? NextRowInputShare(oh, group) : (0, 0);
-        byte* rowAsk = askBytes == 0 ? null : (byte*)(body.X + ((long)n * _inBlocks + FirstInputBlock(group) + cb0) * w.InH * w.InW * b) + askFrom;
+        byte* rowAsk = askBytes == 0 ? null : (byte*)body.X + ((long)n * _inBlocks + FirstInputBlock(group) + cb0) * InputPlaneBytes + askFrom;
         int rowTiles = (hi - lo + _tilePixels - 1) / _tilePixels, tileIndex = 0;
         for (int ow = ow0; ow < ow1;)
         {

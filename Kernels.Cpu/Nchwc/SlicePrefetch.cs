@@ -101,10 +101,5 @@ internal unsafe struct SlicePrefetch
     /// <paramref name="ahead"/> (nothing when null) and returns where the next ask starts.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static byte* Ask(byte* ahead, nint lines)
-    {
-        if (ahead == null || !Sse.IsSupported) return ahead;
-        for (nint l = 0; l < lines; l++) Sse.Prefetch1(ahead + l * Line);
-        return ahead + lines * Line;
-    }
+    public static byte* Ask(byte* ahead, nint lines) => AskAcross(ahead, lines, lines * Line);
 }
