@@ -146,7 +146,8 @@ public class WinogradConvTests
             foreach ((ConvShape shape, WinogradMatrices transform) in new[] { (Shape(256, 14), WinogradMatrices.F2), (Shape(512, 7), WinogradMatrices.F2), (Shape(80, 28), WinogradMatrices.F4) })
                 foreach (ParallelRunner runner in new[] { One, Two })
                 {
-                    var plan = new WinogradPlan(shape, Tensor.FromArray(new float[shape.WeightLength], (int)shape.WeightLength), transform, CpuPlatform.Create(isa), runner);
+                    var plan = new WinogradPlan(shape, Tensor.FromArray(new float[shape.WeightLength], (int)shape.WeightLength), transform, CpuPlatform.Create(isa), runner,
+                        null, BlockedTuning.WinogradTilesBroadcast);
                     var (xiCount, outBlocks, tileBlocks, sets, perSet, uFloats) = plan.SliceLayout;
                     string where = $"{shape} {transform} on {isa}, {runner.Threads} thread(s), {sets} set(s)";
                     for (int set = 0; set < sets; set++)
@@ -165,6 +166,67 @@ public class WinogradConvTests
                             Assert.That(next, Is.EqualTo(expected), $"{where}: step {i} (ξ {xi}, block {ob})");
                         }
                     }
+                }
+    }
+
+    /// <summary>The in-register 16 × 16 transpose against the definition, rows past the chunk's read as zeros.</summary>
+    [Test]
+    public unsafe void TileLanes_Transpose_MatchesDefinition()
+    {
+        if (!WinogradTileLanes.IsSupported) Assert.Ignore("AVX-512F is not available on this machine.");
+        var random = new Random(16);
+        foreach (int rows in new[] { 16, 13, 12, 1 })
+        {
+            var block = new float[256];
+            for (int i = 0; i < block.Length; i++) block[i] = (float)random.NextDouble();
+            var before = (float[])block.Clone();
+            fixed (float* p = block) WinogradTileLanes.TransposeInPlace(p, rows);
+            for (int i = 0; i < 16; i++)
+                for (int j = 0; j < 16; j++)
+                    Assert.That(block[j * 16 + i], Is.EqualTo(i < rows ? before[i * 16 + j] : 0f), $"{rows} rows: row {i}, lane {j}");
+        }
+    }
+
+    /// <summary>
+    /// Chunks of 12–16 tiles (7×7 planes at batch 1 for F(2×2), 14×14 for F(4×4), a 6×8 plane's 12 F(2×2) tiles, two
+    /// output sets at 2 threads) with the tiles in the lanes give the tile kernels' answers bit for bit: the same fused
+    /// multiply-adds in the same channel order. Odd channel counts, every epilogue, with and without bias.
+    /// </summary>
+    [Test]
+    public void TileLanes_BitIdenticalToTileKernels()
+    {
+        RequireBlockedTier();
+        if (!WinogradTileLanes.IsSupported) Assert.Ignore("AVX-512F is not available on this machine.");
+        var platform = CpuPlatform.Create(CpuIsa.Avx512);
+        var random = new Random(1216);
+        var cases = new (int C, int M, int H, int W, WinogradMatrices T, ConvEpilogue E)[]
+        {
+            (48, 80, 7, 7, WinogradMatrices.F2, new ConvEpilogue(true, true)),
+            (35, 64, 7, 7, WinogradMatrices.F2, new ConvEpilogue(false, true)),
+            (17, 33, 6, 8, WinogradMatrices.F2, new ConvEpilogue(true, false)),
+            (64, 48, 14, 14, WinogradMatrices.F4, new ConvEpilogue(false, false)),
+        };
+        foreach (var (c, m, h, wd, transform, epilogue) in cases)
+            foreach (bool hasBias in new[] { true, false })
+                foreach (ParallelRunner runner in new[] { One, Two })
+                {
+                    var shape = new ConvShape(1, c, m, 1, ConvCase.MakeWindow((1, h, wd), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, 1, 1), (0, 1, 1)), epilogue);
+                    float[] weight = RandomArray(random, shape.WeightLength), bias = hasBias ? RandomArray(random, m) : [];
+                    var tensor = Tensor.FromArray(weight, weight.Length);
+                    int b = platform.BlockSize, cp = BlockedLayout.PaddedChannels(c, b), mp = BlockedLayout.PaddedChannels(m, b);
+                    float[] xb = new float[(long)cp * shape.Window.InSize], rb = new float[epilogue.Residual ? (long)mp * shape.Window.OutSize : 0];
+                    ReorderReference.ToBlocked(RandomArray(random, shape.InputLength), xb, 1, c, shape.Window.InSize, b);
+                    if (epilogue.Residual) ReorderReference.ToBlocked(RandomArray(random, shape.OutputLength), rb, 1, m, shape.Window.OutSize, b);
+                    long length = (long)mp * shape.Window.OutSize;
+                    var lanes = new WinogradPlan(shape, tensor, transform, platform, runner, null, BlockedTuning.Default);
+                    var broadcast = new WinogradPlan(shape, tensor, transform, platform, runner, null, BlockedTuning.WinogradTilesBroadcast);
+                    string where = $"{shape} F({transform.M}×{transform.M}), {runner.Threads} thread(s), bias {hasBias}";
+                    Assert.That(lanes.Description, Does.Contain("tiles in the lanes"), where);
+                    Assert.That(broadcast.Description, Does.Not.Contain("tiles in the lanes"), where);
+                    float[] expected = BlockedOutputAssert.Run(broadcast, xb, bias, rb, length), actual = BlockedOutputAssert.Run(lanes, xb, bias, rb, length);
+                    for (int i = 0; i < expected.Length; i++)
+                        if (BitConverter.SingleToInt32Bits(actual[i]) != BitConverter.SingleToInt32Bits(expected[i]))
+                            Assert.Fail($"{where}: y[{i}] = {actual[i]:R} with the tiles in the lanes, {expected[i]:R} through the tile kernels");
                 }
     }
 
@@ -241,9 +303,11 @@ public class WinogradConvTests
             ReorderReference.FromBlocked(BlockedOutputAssert.Run(new BlockedDirectPlan(shape, tensor, platform, One), xb, bias, rb, length), yd, n, m, mp, w.OutSize, b);
             foreach (var transform in Variants)
                 foreach (ParallelRunner runner in new[] { One, Two })
+                    foreach (var tuning in new[] { BlockedTuning.Default, BlockedTuning.WinogradTilesBroadcast })
                 {
-                    string where = $"F({transform.M}×{transform.M}) {shape} on {isa} (b={b}), {runner.Threads} thread(s)";
-                    float[] yb = BlockedOutputAssert.Run(new WinogradPlan(shape, tensor, transform, platform, runner), xb, bias, rb, length);
+                    var plan = new WinogradPlan(shape, tensor, transform, platform, runner, null, tuning);
+                    string where = $"{plan.Description}: {shape} on {isa} (b={b}), {runner.Threads} thread(s)";
+                    float[] yb = BlockedOutputAssert.Run(plan, xb, bias, rb, length);
                     float[] y = BlockedOutputAssert.Layout(yb, shape, b, where);
                     // F(4×4)'s float32 error reaches a few 1e-6 of the output's scale per value; 3e-5 is the layer contract.
                     double tol = 3e-5 * scale;

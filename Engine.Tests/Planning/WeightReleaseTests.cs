@@ -104,6 +104,33 @@ public class WeightReleaseTests
     }
 
     [Test]
+    public void OwnedGraph_WinogradTileLanesAfterTheGroupedForm_TakesTheFormAlreadyPacked()
+    {
+        // F(2×2) both times: at 16×16 (64 tiles, wide chunks) U is packed in groups of register-tile blocks and the raw
+        // weights dropped; at 8×8 (16 tiles) the products would run with the tiles in the lanes over U by single blocks,
+        // which cannot be packed any more, so the tile kernels run over the groups held (the same sums).
+        var random = new Random(4);
+        float[] w = [.. Enumerable.Range(0, 48 * 40 * 9).Select(_ => (float)(random.NextDouble() - 0.5))];
+        byte[] model = OnnxWriter.Model(13,
+            [OnnxWriter.Node("Conv", ["X", "W"], ["Y"], "conv", OnnxWriter.IntsAttribute("pads", 1, 1, 1, 1))],
+            [OnnxWriter.Tensor("W", OnnxWriter.Float, [48, 40, 3, 3], floats: w)],
+            [OnnxWriter.ValueInfo("X", OnnxWriter.Float, 1, 40, -1, -1)],
+            [OnnxWriter.ValueInfo("Y", OnnxWriter.Float, 1, 48, -1, -1)]);
+        string path = TestModels.WriteTemp(model, "free-plane-conv-lanes");
+        try
+        {
+            using var owner = InferenceSession.Open(OnnxImporter.Load(path), new CpuBackend(new CpuBackendOptions { Threads = 2 }), ownsGraph: true);
+            References.RequireBlockedTier(((CpuBackend)owner.Backend).Platform.BlockSize > 0, "the Winograd release fallback");
+            owner.Run(Tensor.FromArray(TestModels.RandomData(40 * 16 * 16, 7), 1, 40, 16, 16));
+            Assert.That(ConvWeights(owner.Graph).All(t => t.IsReleased), Is.True, "packed at 16×16, then dropped");
+            var small = Tensor.FromArray(TestModels.RandomData(40 * 8 * 8, 8), 1, 40, 8, 8);
+            using var plain = InferenceSession.Open(OnnxImporter.Load(path), new CpuBackend(new CpuBackendOptions { Threads = 2 }));
+            TensorAssert.Close(plain.Run(small), owner.Run(small), 1e-4, 1e-5, "8×8 after 16×16 released the weights");
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Test]
     public void GpuSession_ReleasesNothing_TheDeviceCopiesAtEachCompile()
     {
         string folder = Model("tiny_resnet_basic");

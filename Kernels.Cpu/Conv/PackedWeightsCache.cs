@@ -41,10 +41,15 @@ internal sealed class PackedWeightsCache
         GetOrAdd(weights, new Key(algorithm, platform.Isa, shape.Group, shape.OutChannels, variant), pack);
 
     /// <summary>Whether this algorithm's form of the weights is held (a plan made after the raw weights were released can use only those).</summary>
-    internal bool Contains(Tensor weights, ConvAlgorithm algorithm, in ConvShape shape, CpuPlatform platform)
+    /// <param name="weights">The layer's raw weights (the key; they may be released).</param>
+    /// <param name="algorithm">The plan's algorithm.</param>
+    /// <param name="shape">The layer's shape (its group and output channels are part of the key).</param>
+    /// <param name="platform">The tier (its ISA is part of the key).</param>
+    /// <param name="variant">A named variant of the form (null: the algorithm's own).</param>
+    internal bool Contains(Tensor weights, ConvAlgorithm algorithm, in ConvShape shape, CpuPlatform platform, string? variant = null)
     {
         lock (_gate)
-            return _entries.TryGetValue(weights, out var byKey) && byKey.ContainsKey(new Key(algorithm, platform.Isa, shape.Group, shape.OutChannels));
+            return _entries.TryGetValue(weights, out var byKey) && byKey.ContainsKey(new Key(algorithm, platform.Isa, shape.Group, shape.OutChannels, variant));
     }
 
     private T GetOrAdd<T>(Tensor weights, Key key, Func<T> pack) where T : class

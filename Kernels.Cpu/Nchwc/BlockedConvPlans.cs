@@ -42,6 +42,7 @@ internal static class BlockedConvPlans
             ? new BlockedDirectPlan(shape, weights, platform, parallel, cache, tuning)
             : new BlockedConvViaNchw(shape, weights, block, platform, parallel, cache);
 
-        bool? Packed(WinogradMatrices? t) => cache?.Contains(weights, t is null ? ConvAlgorithm.BlockedDirect : WinogradPlan.AlgorithmOf(t), layer, platform);
+        bool? Packed(WinogradMatrices? t) => cache is null ? null
+            : t is null ? cache.Contains(weights, ConvAlgorithm.BlockedDirect, layer, platform) : WinogradPlan.IsPacked(cache, weights, t, layer, platform);
     }
 }

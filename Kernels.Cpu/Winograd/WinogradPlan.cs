@@ -45,6 +45,13 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     private readonly float[] _zeroBias;
     /// <summary>Whether each worker's V and M lie in its stripe of the whole workspace (<see cref="BlockedTuning.WorkerStripes"/>).</summary>
     private readonly bool _workerStripes;
+    /// <summary>
+    /// Whether the products run with the tiles in the lanes (<see cref="WinogradTileLanes"/>; chunks of 12–16 tiles on
+    /// AVX-512, <see cref="BlockedTuning.WinogradTileLanes"/>), over U packed one output block per group.
+    /// </summary>
+    private readonly bool _tileLanes;
+    /// <summary>Floats between a chunk's tiles' rows in V and M, over b: the chunk's tiles, or 16 with the tiles in the lanes.</summary>
+    private readonly int _tileStride;
 
     public WinogradPlan(ConvShape shape, Tensor weights, WinogradMatrices transform, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache = null)
         : this(shape, weights, transform, platform, parallel, cache, null)
@@ -61,7 +68,8 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     internal WinogradPlan(ConvShape shape, Tensor weights, WinogradMatrices transform, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache, BlockedTuning? tuning)
         : base(shape, platform, parallel)
     {
-        _workerStripes = (tuning ?? BlockedTuning.Default).WorkerStripes;
+        var tune = tuning ?? BlockedTuning.Default;
+        _workerStripes = tune.WorkerStripes;
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(transform);
         if (!Supports(shape, platform.BlockSize)) throw new ArgumentException($"Winograd takes stride-1 3×3 2-D windows of one group on a blocked tier; {shape} is not one.", nameof(shape));
@@ -84,8 +92,6 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         // The chunks cut the batch's tiles, image after image.
         int tiles = shape.Batch * _tilesH * _tilesW;
 
-        // Output-block sets: enough tasks for every thread even when an image has few tiles (each set a whole number of register tiles' blocks).
-        int groups = (_outBlocks + _tileBlocks - 1) / _tileBlocks;
         long bytesPerTile = (long)_xi * (_inBlocks + _outBlocks) * b * sizeof(float);
         int chunkTiles = Math.Min(tiles, (int)Math.Clamp(ChunkBudget() / bytesPerTile, 1, MaxChunkTiles));
         int chunks = (tiles + chunkTiles - 1) / chunkTiles;
@@ -97,9 +103,6 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         // channel per set); output sets only where the tiles are too few (7×7 planes at batch 1). Two tasks per
         // thread, sets included, had cost ResNet-18 15 % at 2 threads (NOTES "Winograd tasks: tiles before sets").
         if (chunks < threads && tiles >= 2 * _tilePixels * threads) chunks = Math.Min(tiles, threads);
-        _sets = chunks >= threads ? 1 : Math.Min(groups, (threads + chunks - 1) / chunks);
-        _blocksPerSet = (groups + _sets - 1) / _sets * _tileBlocks;
-        _sets = (_outBlocks + _blocksPerSet - 1) / _blocksPerSet;
         // Balanced chunks (49 tiles in 2 chunks: 25 + 24, not 48 + 1), a whole number of register tiles where that costs
         // nothing: the same number of chunks, the last one at least 90 % of the others (49 in 30 + 19 had left one of
         // two threads a third idle).
@@ -108,13 +111,36 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         if (_chunkTiles > _tilePixels && rounded != _chunkTiles && (tiles + rounded - 1) / rounded == chunks && 10L * (tiles - (chunks - 1L) * rounded) >= 9L * rounded)
             _chunkTiles = rounded;
         _chunks = (tiles + _chunkTiles - 1) / _chunkTiles;
+        // The sums are the tile kernels' bit for bit, so this may follow the chunk's width (and so the batch and the threads).
+        _tileLanes = tune.WinogradTileLanes && b == 16 && _chunkTiles is >= WinogradTileLanes.MinTiles and <= WinogradTileLanes.MaxTiles
+            && WinogradTileLanes.IsSupported;
+        // U's output blocks in groups of the register tile's (4 on AVX-512), or one by one for the products with the tiles in
+        // the lanes, which read a block's 16 values per channel as one line: reading one block of a group of 4 (a line in
+        // four) had cost layer4's 3×3s 0.3–0.7 ms more than the tile kernels. A session that released the raw weights takes
+        // the form it holds: the tile kernels run over groups of one block as well.
+        bool singleBlocks = _tileLanes;
+        if (weights.IsReleased && cache is not null)
+        {
+            bool grouped = cache.Contains(weights, AlgorithmOf(transform), shape, platform), single = cache.Contains(weights, AlgorithmOf(transform), shape, platform, SingleBlocksVariant);
+            if (singleBlocks && !single && grouped) singleBlocks = _tileLanes = false;
+            else if (!singleBlocks && !grouped && single) singleBlocks = true;
+        }
+        if (singleBlocks) _tileBlocks = 1;
+        _tileStride = _tileLanes ? WinogradTileLanes.MaxTiles : _chunkTiles;
+
+        // Output-block sets: enough tasks for every thread even when an image has few tiles (each set a whole number of U's groups).
+        int groups = (_outBlocks + _tileBlocks - 1) / _tileBlocks;
+        _sets = chunks >= threads ? 1 : Math.Min(groups, (threads + chunks - 1) / chunks);
+        _blocksPerSet = (groups + _sets - 1) / _sets * _tileBlocks;
+        _sets = (_outBlocks + _blocksPerSet - 1) / _blocksPerSet;
 
         // Each chunk streams its set's share of U once: small filters stay in L2 and the chunk's V and M should too;
         // a filter larger than L2 comes from L3 or memory once per chunk, so there the chunks grow (V and M live in L3).
         long ChunkBudget() => (long)_xi * _inBlocks * b * _outBlocks * b * sizeof(float) <= 768 * 1024 ? SmallFilterChunkBytes : LargeFilterChunkBytes;
         int tileBlocks = _tileBlocks, inBlocks = _inBlocks, outBlocks = _outBlocks;
-        _u = cache is null ? PackFilter(weights.Floats, shape, transform, b, tileBlocks, inBlocks, outBlocks)
-            : cache.GetOrAdd(weights, Algorithm, shape, platform, () => PackFilter(weights.Floats, shape, transform, b, tileBlocks, inBlocks, outBlocks));
+        if (cache is null) _u = PackFilter(weights.Floats, shape, transform, b, tileBlocks, inBlocks, outBlocks);
+        else if (singleBlocks) _u = cache.GetOrAdd(weights, Algorithm, SingleBlocksVariant, shape, platform, () => PackFilter(weights.Floats, shape, transform, b, 1, inBlocks, outBlocks));
+        else _u = cache.GetOrAdd(weights, Algorithm, shape, platform, () => PackFilter(weights.Floats, shape, transform, b, tileBlocks, inBlocks, outBlocks));
         _zeroBias = GC.AllocateArray<float>(_outBlocks * b, pinned: true);
     }
 
@@ -145,6 +171,13 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         return u;
     }
 
+    /// <summary>The packed-weights key of U with its output blocks one by one (the products with the tiles in the lanes).</summary>
+    internal const string SingleBlocksVariant = "U by single output blocks";
+
+    /// <summary>Whether <paramref name="cache"/> holds either form of this transform's U for these weights (a plan can be made from it).</summary>
+    internal static bool IsPacked(PackedWeightsCache cache, Tensor weights, WinogradMatrices transform, in ConvShape shape, CpuPlatform platform) =>
+        cache.Contains(weights, AlgorithmOf(transform), shape, platform) || cache.Contains(weights, AlgorithmOf(transform), shape, platform, SingleBlocksVariant);
+
     public override ConvAlgorithm Algorithm => AlgorithmOf(_t);
 
     /// <summary>The algorithm (and packed-weights key) of a transform.</summary>
@@ -155,10 +188,10 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     public override bool OutputMayBeResidual => true;
 
     public override string Description =>
-        $"Winograd F({_m}×{_m},3×3) NCHW{_block}c, {_chunkTiles}-tile chunks × {_sets} output set{(_sets == 1 ? "" : "s")}";
+        $"Winograd F({_m}×{_m},3×3) NCHW{_block}c, {_chunkTiles}-tile chunks × {_sets} output set{(_sets == 1 ? "" : "s")}" + (_tileLanes ? ", tiles in the lanes" : "");
 
     /// <summary>Floats of one worker's V [ξ][Cp/b][T][b] and M [ξ][set blocks][T][b], and its two transform scratch tiles.</summary>
-    private long WorkerFloats => (long)_xi * (_inBlocks + _blocksPerSet) * _chunkTiles * _block + 2L * _xi * _block;
+    private long WorkerFloats => (long)_xi * (_inBlocks + _blocksPerSet) * _tileStride * _block + 2L * _xi * _block;
 
     /// <summary>One worker's part of the workspace, aligned.</summary>
     private long WorkerBytes => Workspace.Align(WorkerFloats * sizeof(float));
@@ -228,13 +261,13 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     private void RunTask<TEpilogue, TVec>(int task, in Body body) where TEpilogue : struct, IEpilogue where TVec : unmanaged, IVec<TVec>
     {
         var w = Shape.Window;
-        int b = _block, T = _chunkTiles, tiles = _tilesH * _tilesW;
+        int b = _block, T = _chunkTiles, S = _tileStride, tiles = _tilesH * _tilesW;
         int set = task % _sets, chunk = task / _sets;
         int t0 = chunk * T, t1 = Math.Min(Shape.Batch * tiles, t0 + T), count = t1 - t0;
         int mb0 = set * _blocksPerSet, mb1 = Math.Min(_outBlocks, mb0 + _blocksPerSet), setBlocks = mb1 - mb0;
 
         float* v = (float*)((byte*)body.Scratch + Parallel.CurrentWorker * body.ScratchStride);
-        nint vXi = (nint)_inBlocks * T * b, mXi = (nint)_blocksPerSet * T * b;
+        nint vXi = (nint)_inBlocks * S * b, mXi = (nint)_blocksPerSet * S * b;
         float* mBuf = v + _xi * vXi, scratch = mBuf + _xi * mXi;
 
         // 1. Input transform: V[ξ][cb][tile][b].
@@ -249,11 +282,17 @@ internal sealed unsafe class WinogradPlan : ConvPlan
                 {
                     int tile = g - n * tiles, th = tile / _tilesW, tw = tile % _tilesW;
                     WinogradTransforms<TVec>.Input(_m, plane, w.InH, w.InW, th * _m - w.PadH, tw * _m - w.PadW, scratch,
-                        v + ((nint)cb * T + g - t0) * b, vXi);
+                        v + ((nint)cb * S + g - t0) * b, vXi);
                 }
             }
 
         // 2. Products: for each ξ, a pointwise blocked convolution of the chunk's tiles by U[ξ] into M[ξ][block][tile][b].
+        if (_tileLanes)
+        {
+            TileLaneProducts(body, v, mBuf, count, mb0, mb1);
+            OutputTransform<TEpilogue, TVec>(body, mBuf, scratch, t0, t1, mb0, mb1);
+            return;
+        }
         var args = new BlockedDirectPlan.KernelArgs
         {
             InBlocks = _inBlocks, LastBlockChannels = b, InBlockStride = (nint)T * b, RowStep = 0, ColStep = 0, PixelStep = b, KH = 1, KW = 1,
@@ -285,11 +324,52 @@ internal sealed unsafe class WinogradPlan : ConvPlan
             }
         }
 
-        // 3. Output transform with the epilogue, into y[n][block][OutH][OutW][b].
+        OutputTransform<TEpilogue, TVec>(body, mBuf, scratch, t0, t1, mb0, mb1);
+    }
+
+    /// <summary>
+    /// The products with the tiles in the lanes (<see cref="WinogradTileLanes"/>): V's [cb][tile][b] blocks transposed in place
+    /// to [channel][16 tiles], then each output block of the set at each ξ in one pass over its slice of U ([channel][16], one
+    /// line per channel), the next block's lines asked for as it goes (the set's next block, or its first at the next ξ).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void TileLaneProducts(in Body body, float* v, float* mBuf, int count, int mb0, int mb1)
+    {
+        const int S = WinogradTileLanes.MaxTiles;
+        int b = _block;
+        nint vXi = (nint)_inBlocks * S * b, mXi = (nint)_blocksPerSet * S * b, cp = (nint)_inBlocks * b;
+        for (int xi = 0; xi < _xi; xi++)
+            for (int cb = 0; cb < _inBlocks; cb++) WinogradTileLanes.TransposeInPlace(v + xi * vXi + (nint)cb * S * b, count);
+        for (int xi = 0; xi < _xi; xi++)
+            for (int ob = mb0; ob < mb1; ob++)
+            {
+                float* u = BlockOfU(body.U, xi, ob, out nint stride);
+                nint nextStride = 0;
+                float* next = ob + 1 < mb1 ? BlockOfU(body.U, xi, ob + 1, out nextStride) : xi + 1 < _xi ? BlockOfU(body.U, xi + 1, mb0, out nextStride) : null;
+                WinogradTileLanes.Products(v + xi * vXi, u, stride, cp, mBuf + xi * mXi + (nint)(ob - mb0) * S * b, count, next, nextStride);
+            }
+    }
+
+    /// <summary>Output block ob's first U value at ξ, and (<paramref name="channelStride"/>) the floats from one input channel's values to the next.</summary>
+    private float* BlockOfU(float* u, int xi, int ob, out nint channelStride)
+    {
+        int ob0 = ob / _tileBlocks * _tileBlocks;
+        channelStride = (nint)Math.Min(_tileBlocks, _outBlocks - ob0) * _block;
+        return u + SliceOf(xi, ob0, _outBlocks).Offset + (ob - ob0) * _block;
+    }
+
+    /// <summary>3. Output transform with the epilogue, into y[n][block][OutH][OutW][b], of the batch's tiles [t0, t1) and output blocks [mb0, mb1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void OutputTransform<TEpilogue, TVec>(in Body body, float* mBuf, float* scratch, int t0, int t1, int mb0, int mb1)
+        where TEpilogue : struct, IEpilogue where TVec : unmanaged, IVec<TVec>
+    {
+        var w = Shape.Window;
+        int b = _block, S = _tileStride, tiles = _tilesH * _tilesW;
+        nint mXi = (nint)_blocksPerSet * S * b;
         long outPlane = (long)w.OutH * w.OutW * b;
         for (int ob = mb0; ob < mb1; ob++)
         {
-            float* mBlock = mBuf + (nint)(ob - mb0) * T * b, bias = body.Bias + ob * b;
+            float* mBlock = mBuf + (nint)(ob - mb0) * S * b, bias = body.Bias + ob * b;
             for (int g = t0; g < t1;)
             {
                 int n = g / tiles, end = Math.Min(t1, (n + 1) * tiles);
