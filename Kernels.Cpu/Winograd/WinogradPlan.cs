@@ -19,7 +19,9 @@ namespace Cardinal.Kernels.Cpu.Winograd;
 /// <list type="number">
 /// <item>input transform of the chunk's (m+2)² tiles, channels in the vector lanes: V[ξ][Cp/b][T][b];</item>
 /// <item>(m+2)² products M[ξ] = V[ξ] · U[ξ], each a blocked pointwise convolution over the T tiles, run by the
-/// direct kernel's own register tiles (6 tiles × 4 blocks of 16 on AVX-512, 6 × 2 of 8 on AVX2);</item>
+/// direct kernel's own register tiles (6 tiles × 4 blocks of 16 on AVX-512, 6 × 2 of 8 on AVX2), or, for chunks of
+/// 12–16 tiles on AVX-512, with the tiles in the vector lanes (<see cref="WinogradTileLanes"/>: the same sums, U read once
+/// in one steady stream);</item>
 /// <item>output transform, with bias, residual and ReLU applied as each pixel is stored.</item>
 /// </list>
 /// T is sized so that one task's V and M stay in L2 (in L3 where U does not fit L2). Each chunk streams its set's U
@@ -27,7 +29,8 @@ namespace Cardinal.Kernels.Cpu.Winograd;
 /// layer4's 16 MiB U eight times (NOTES "Winograd chunks across images"). The tiles are split so that each thread has
 /// its own; only where they are too few (7×7 planes at batch 1) are the output blocks split into sets, each thread streaming its
 /// own share of U (the input transform is then repeated per set). U = G g Gᵀ is computed once, in double, and packed like a pointwise
-/// filter per ξ; the plan holds no copy of the direct filter.
+/// filter per ξ (its output blocks in groups of the register tile's, or one by one for the tiles in the lanes); the plan
+/// holds no copy of the direct filter.
 /// Twin: <see cref="Reference.ConvReference"/> between reorders, and <see cref="BlockedDirectPlan"/> (tests).
 /// </summary>
 internal sealed unsafe class WinogradPlan : ConvPlan
