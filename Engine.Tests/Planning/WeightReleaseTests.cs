@@ -78,54 +78,43 @@ public class WeightReleaseTests
     }
 
     [Test]
-    public void OwnedGraph_WinogradChoiceDiffersAtAnotherPlaneSize_TakesTheFormAlreadyPacked()
+    public void OwnedGraph_WinogradChoiceDiffersAtAnotherPlaneSize_TakesTheFormAlreadyPacked() =>
+        // At 8×8 (4 F(4×4) tiles) the layer takes F(2×2), its 16 tiles with the tiles in the lanes (U by single blocks on
+        // AVX-512), and the session drops the raw weights; at 32×32 (64 tiles) F(4×4) would be chosen, which cannot be made
+        // any more, so the F(2×2) filters run, through the tile kernels over the form held.
+        RunAfterRelease(3, 16, 16, 8, 32);
+
+    [Test]
+    public void OwnedGraph_WinogradTileLanesAfterTheGroupedForm_TakesTheFormAlreadyPacked() =>
+        // F(2×2) both times: at 16×16 (64 tiles, wide chunks) U is packed in groups of register-tile blocks and the raw
+        // weights dropped; at 8×8 (16 tiles) the products would run with the tiles in the lanes over U by single blocks,
+        // which cannot be packed any more, so the tile kernels run over the groups held (the same sums).
+        RunAfterRelease(4, 40, 48, 16, 8);
+
+    /// <summary>
+    /// One padded 3×3 convolution with free height and width, in a session that owns its graph on 2 threads: run at
+    /// <paramref name="first"/>² (packing its weights and dropping the raw ones), then at <paramref name="second"/>²,
+    /// whose answer must match a plain session's.
+    /// </summary>
+    private static void RunAfterRelease(int seed, int inChannels, int outChannels, int first, int second)
     {
-        // One 3×3 convolution with free height and width: at 8×8 (4 tiles) it takes F(2×2) and the session drops the raw
-        // weights; at 32×32 (64 tiles) F(4×4) would be chosen, which cannot be made any more, so the F(2×2) filters run.
-        var random = new Random(3);
-        float[] w = [.. Enumerable.Range(0, 16 * 16 * 9).Select(_ => (float)(random.NextDouble() - 0.5))];
+        var random = new Random(seed);
+        float[] w = [.. Enumerable.Range(0, outChannels * inChannels * 9).Select(_ => (float)(random.NextDouble() - 0.5))];
         byte[] model = OnnxWriter.Model(13,
             [OnnxWriter.Node("Conv", ["X", "W"], ["Y"], "conv", OnnxWriter.IntsAttribute("pads", 1, 1, 1, 1))],
-            [OnnxWriter.Tensor("W", OnnxWriter.Float, [16, 16, 3, 3], floats: w)],
-            [OnnxWriter.ValueInfo("X", OnnxWriter.Float, 1, 16, -1, -1)],
-            [OnnxWriter.ValueInfo("Y", OnnxWriter.Float, 1, 16, -1, -1)]);
+            [OnnxWriter.Tensor("W", OnnxWriter.Float, [outChannels, inChannels, 3, 3], floats: w)],
+            [OnnxWriter.ValueInfo("X", OnnxWriter.Float, 1, inChannels, -1, -1)],
+            [OnnxWriter.ValueInfo("Y", OnnxWriter.Float, 1, outChannels, -1, -1)]);
         string path = TestModels.WriteTemp(model, "free-plane-conv");
         try
         {
             using var owner = InferenceSession.Open(OnnxImporter.Load(path), new CpuBackend(new CpuBackendOptions { Threads = 2 }), ownsGraph: true);
             References.RequireBlockedTier(((CpuBackend)owner.Backend).Platform.BlockSize > 0, "the Winograd release fallback");
-            owner.Run(Tensor.FromArray(TestModels.RandomData(16 * 8 * 8, 5), 1, 16, 8, 8));
-            Assert.That(ConvWeights(owner.Graph).All(t => t.IsReleased), Is.True, "packed at 8×8, then dropped");
-            var large = Tensor.FromArray(TestModels.RandomData(16 * 32 * 32, 6), 1, 16, 32, 32);
+            owner.Run(Tensor.FromArray(TestModels.RandomData(inChannels * first * first, seed + 2), 1, inChannels, first, first));
+            Assert.That(ConvWeights(owner.Graph).All(t => t.IsReleased), Is.True, $"packed at {first}×{first}, then dropped");
+            var later = Tensor.FromArray(TestModels.RandomData(inChannels * second * second, seed + 3), 1, inChannels, second, second);
             using var plain = InferenceSession.Open(OnnxImporter.Load(path), new CpuBackend(new CpuBackendOptions { Threads = 2 }));
-            TensorAssert.Close(plain.Run(large), owner.Run(large), 1e-4, 1e-5, "32×32 after 8×8 released the weights");
-        }
-        finally { File.Delete(path); }
-    }
-
-    [Test]
-    public void OwnedGraph_WinogradTileLanesAfterTheGroupedForm_TakesTheFormAlreadyPacked()
-    {
-        // F(2×2) both times: at 16×16 (64 tiles, wide chunks) U is packed in groups of register-tile blocks and the raw
-        // weights dropped; at 8×8 (16 tiles) the products would run with the tiles in the lanes over U by single blocks,
-        // which cannot be packed any more, so the tile kernels run over the groups held (the same sums).
-        var random = new Random(4);
-        float[] w = [.. Enumerable.Range(0, 48 * 40 * 9).Select(_ => (float)(random.NextDouble() - 0.5))];
-        byte[] model = OnnxWriter.Model(13,
-            [OnnxWriter.Node("Conv", ["X", "W"], ["Y"], "conv", OnnxWriter.IntsAttribute("pads", 1, 1, 1, 1))],
-            [OnnxWriter.Tensor("W", OnnxWriter.Float, [48, 40, 3, 3], floats: w)],
-            [OnnxWriter.ValueInfo("X", OnnxWriter.Float, 1, 40, -1, -1)],
-            [OnnxWriter.ValueInfo("Y", OnnxWriter.Float, 1, 48, -1, -1)]);
-        string path = TestModels.WriteTemp(model, "free-plane-conv-lanes");
-        try
-        {
-            using var owner = InferenceSession.Open(OnnxImporter.Load(path), new CpuBackend(new CpuBackendOptions { Threads = 2 }), ownsGraph: true);
-            References.RequireBlockedTier(((CpuBackend)owner.Backend).Platform.BlockSize > 0, "the Winograd release fallback");
-            owner.Run(Tensor.FromArray(TestModels.RandomData(40 * 16 * 16, 7), 1, 40, 16, 16));
-            Assert.That(ConvWeights(owner.Graph).All(t => t.IsReleased), Is.True, "packed at 16×16, then dropped");
-            var small = Tensor.FromArray(TestModels.RandomData(40 * 8 * 8, 8), 1, 40, 8, 8);
-            using var plain = InferenceSession.Open(OnnxImporter.Load(path), new CpuBackend(new CpuBackendOptions { Threads = 2 }));
-            TensorAssert.Close(plain.Run(small), owner.Run(small), 1e-4, 1e-5, "8×8 after 16×16 released the weights");
+            TensorAssert.Close(plain.Run(later), owner.Run(later), 1e-4, 1e-5, $"{second}×{second} after {first}×{first} released the weights");
         }
         finally { File.Delete(path); }
     }
