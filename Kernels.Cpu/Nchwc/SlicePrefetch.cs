@@ -102,4 +102,17 @@ internal unsafe struct SlicePrefetch
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static byte* Ask(byte* ahead, nint lines) => AskAcross(ahead, lines, lines * Line);
+
+    /// <summary>
+    /// Asks for the one cache line at <paramref name="ahead"/> (nothing when null) and returns the line after it: a stream
+    /// asked for a line per step of a loop (<see cref="Winograd.WinogradTileLanes"/>), without <see cref="AskAcross"/>'s
+    /// inner loop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static byte* AskLine(byte* ahead)
+    {
+        if (ahead == null || !Sse.IsSupported) return ahead;
+        Sse.Prefetch1(ahead);
+        return ahead + Line;
+    }
 }

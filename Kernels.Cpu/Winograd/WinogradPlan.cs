@@ -54,7 +54,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     /// </summary>
     private readonly bool _tileLanes;
     /// <summary>Floats between a chunk's tiles' rows in V and M, over b: the chunk's tiles, or 16 with the tiles in the lanes.</summary>
-    private readonly int _tileStride;
+    private int TileStride => _tileLanes ? WinogradTileLanes.MaxTiles : _chunkTiles;
 
     public WinogradPlan(ConvShape shape, Tensor weights, WinogradMatrices transform, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache = null)
         : this(shape, weights, transform, platform, parallel, cache, null)
@@ -129,7 +129,6 @@ internal sealed unsafe class WinogradPlan : ConvPlan
             else if (!singleBlocks && !grouped && single) singleBlocks = true;
         }
         if (singleBlocks) _tileBlocks = 1;
-        _tileStride = _tileLanes ? WinogradTileLanes.MaxTiles : _chunkTiles;
 
         // Output-block sets: enough tasks for every thread even when an image has few tiles (each set a whole number of U's groups).
         int groups = (_outBlocks + _tileBlocks - 1) / _tileBlocks;
@@ -194,7 +193,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         $"Winograd F({_m}×{_m},3×3) NCHW{_block}c, {_chunkTiles}-tile chunks × {_sets} output set{(_sets == 1 ? "" : "s")}" + (_tileLanes ? ", tiles in the lanes" : "");
 
     /// <summary>Floats of one worker's V [ξ][Cp/b][T][b] and M [ξ][set blocks][T][b], and its two transform scratch tiles.</summary>
-    private long WorkerFloats => (long)_xi * (_inBlocks + _blocksPerSet) * _tileStride * _block + 2L * _xi * _block;
+    private long WorkerFloats => (long)_xi * (_inBlocks + _blocksPerSet) * TileStride * _block + 2L * _xi * _block;
 
     /// <summary>One worker's part of the workspace, aligned.</summary>
     private long WorkerBytes => Workspace.Align(WorkerFloats * sizeof(float));
@@ -264,7 +263,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     private void RunTask<TEpilogue, TVec>(int task, in Body body) where TEpilogue : struct, IEpilogue where TVec : unmanaged, IVec<TVec>
     {
         var w = Shape.Window;
-        int b = _block, T = _chunkTiles, S = _tileStride, tiles = _tilesH * _tilesW;
+        int b = _block, T = _chunkTiles, S = TileStride, tiles = _tilesH * _tilesW;
         int set = task % _sets, chunk = task / _sets;
         int t0 = chunk * T, t1 = Math.Min(Shape.Batch * tiles, t0 + T), count = t1 - t0;
         int mb0 = set * _blocksPerSet, mb1 = Math.Min(_outBlocks, mb0 + _blocksPerSet), setBlocks = mb1 - mb0;
@@ -292,7 +291,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         // 2. Products: for each ξ, a pointwise blocked convolution of the chunk's tiles by U[ξ] into M[ξ][block][tile][b].
         if (_tileLanes)
         {
-            TileLaneProducts(body, v, mBuf, count, mb0, mb1);
+            TileLaneProducts(body, v, vXi, mBuf, mXi, count, mb0, mb1);
             OutputTransform<TEpilogue, TVec>(body, mBuf, scratch, t0, t1, mb0, mb1);
             return;
         }
@@ -336,29 +335,21 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     /// line per channel), the next block's lines asked for as it goes (the set's next block, or its first at the next ξ).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void TileLaneProducts(in Body body, float* v, float* mBuf, int count, int mb0, int mb1)
+    private void TileLaneProducts(in Body body, float* v, nint vXi, float* mBuf, nint mXi, int count, int mb0, int mb1)
     {
         const int S = WinogradTileLanes.MaxTiles;
         int b = _block;
-        nint vXi = (nint)_inBlocks * S * b, mXi = (nint)_blocksPerSet * S * b, cp = (nint)_inBlocks * b;
         for (int xi = 0; xi < _xi; xi++)
             for (int cb = 0; cb < _inBlocks; cb++) WinogradTileLanes.TransposeInPlace(v + xi * vXi + (nint)cb * S * b, count);
+        // U is packed one block per group here (_tileBlocks 1): a slice is one block's [channel][16], and the next slice
+        // is the set's next block or its first at the next ξ.
         for (int xi = 0; xi < _xi; xi++)
             for (int ob = mb0; ob < mb1; ob++)
             {
-                float* u = BlockOfU(body.U, xi, ob, out nint stride);
-                nint nextStride = 0;
-                float* next = ob + 1 < mb1 ? BlockOfU(body.U, xi, ob + 1, out nextStride) : xi + 1 < _xi ? BlockOfU(body.U, xi + 1, mb0, out nextStride) : null;
-                WinogradTileLanes.Products(v + xi * vXi, u, stride, cp, mBuf + xi * mXi + (nint)(ob - mb0) * S * b, count, next, nextStride);
+                (long nextOffset, long nextFloats) = NextSliceOf(xi, ob, mb0, mb1);
+                WinogradTileLanes.Products(v + xi * vXi, body.U + SliceOf(xi, ob, mb1).Offset, (nint)_inBlocks * b,
+                    mBuf + xi * mXi + (nint)(ob - mb0) * S * b, count, nextFloats == 0 ? null : body.U + nextOffset);
             }
-    }
-
-    /// <summary>Output block ob's first U value at ξ, and (<paramref name="channelStride"/>) the floats from one input channel's values to the next.</summary>
-    private float* BlockOfU(float* u, int xi, int ob, out nint channelStride)
-    {
-        int ob0 = ob / _tileBlocks * _tileBlocks;
-        channelStride = (nint)Math.Min(_tileBlocks, _outBlocks - ob0) * _block;
-        return u + SliceOf(xi, ob0, _outBlocks).Offset + (ob - ob0) * _block;
     }
 
     /// <summary>3. Output transform with the epilogue, into y[n][block][OutH][OutW][b], of the batch's tiles [t0, t1) and output blocks [mb0, mb1).</summary>
@@ -367,7 +358,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         where TEpilogue : struct, IEpilogue where TVec : unmanaged, IVec<TVec>
     {
         var w = Shape.Window;
-        int b = _block, S = _tileStride, tiles = _tilesH * _tilesW;
+        int b = _block, S = TileStride, tiles = _tilesH * _tilesW;
         nint mXi = (nint)_blocksPerSet * S * b;
         long outPlane = (long)w.OutH * w.OutW * b;
         for (int ob = mb0; ob < mb1; ob++)

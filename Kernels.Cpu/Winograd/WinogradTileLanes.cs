@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Cardinal.Kernels.Cpu.Nchwc;
 
 namespace Cardinal.Kernels.Cpu.Winograd;
 
@@ -10,8 +11,8 @@ namespace Cardinal.Kernels.Cpu.Winograd;
 /// U (512 channels × 64 outputs) is read by three register tiles (6 + 5 + 5 tiles), the first from memory in a burst the
 /// other two leave idle, and at batch 1 that stream did not overlap the multiply-adds (NOTES "Eighteenth sitting"). Here
 /// one pass of 16 accumulators (16 output channels, tiles in the lanes) reads each U value once, as a broadcast, in one
-/// steady stream of one 64-byte line per input channel (the group's other blocks read the lines between), and asks for
-/// the next block's lines one per channel.
+/// steady stream of one 64-byte line per input channel, and asks for the next block's lines one per channel (U packed
+/// one output block per group: reading one block of a group of 4, a line in four, had lost 0.3–0.7 ms a layer).
 /// The sums are the direct kernel's: per output, one fused multiply-add per input channel in channel order from zero,
 /// then + 0 (the zero bias): the answers are bit for bit those of the tile kernels (a test holds them to it), so a
 /// batch whose chunks are wider still answers as a single image does.
@@ -23,7 +24,7 @@ internal static unsafe class WinogradTileLanes
 
     /// <summary>
     /// The fewest tiles a chunk must have for this path: each multiply-add covers 16 lanes whatever the chunk's tiles, and
-    /// F(4×4)'s 4 tiles of a 7×7 plane ran 2.13 ms here against 1.49 through the tile kernels (`winograd --cold`).
+    /// F(4×4)'s 4 tiles of a 7×7 plane ran 2.13 ms here against 1.37–1.62 through the tile kernels (`winograd --cold`).
     /// </summary>
     public const int MinTiles = 12;
 
@@ -103,21 +104,20 @@ internal static unsafe class WinogradTileLanes
     /// and the block's 16 outputs j.
     /// </summary>
     /// <param name="v">V with the tiles in the lanes: [channels][16 tiles] (tiles past the chunk's zero).</param>
-    /// <param name="u">The block's first U value; each input channel's 16 are <paramref name="uStride"/> floats after the last's.</param>
-    /// <param name="uStride">Floats from one input channel's U values to the next (16 × the blocks of U's group).</param>
+    /// <param name="u">U's slice for the block: [channels][16 outputs], one cache line per channel.</param>
     /// <param name="channels">Input channels (padded to the block).</param>
     /// <param name="m">M for the block: [tile][16 outputs], the tiles' rows 16 floats apart; rows ≥ <paramref name="tiles"/> untouched.</param>
     /// <param name="tiles">The chunk's tiles.</param>
-    /// <param name="next">The next block's first U value, its lines asked for one per channel; null: none.</param>
-    /// <param name="nextStride">Its floats from one input channel to the next.</param>
+    /// <param name="next">The next slice the products read (as long as this one), asked for one line per channel; null: none.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Products(float* v, float* u, nint uStride, nint channels, float* m, int tiles, float* next, nint nextStride)
+    public static void Products(float* v, float* u, nint channels, float* m, int tiles, float* next)
     {
         Vector512<float> a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15;
         a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = a8 = a9 = a10 = a11 = a12 = a13 = a14 = a15 = Vector512<float>.Zero;
-        for (nint c = 0; c < channels; c++, v += 16, u += uStride)
+        byte* ahead = (byte*)next;
+        for (nint c = 0; c < channels; c++, v += 16, u += 16)
         {
-            if (next != null) { Sse.Prefetch1(next); next += nextStride; }
+            ahead = SlicePrefetch.AskLine(ahead);
             Vector512<float> x = Vector512.Load(v);
             a0 = Vector512.FusedMultiplyAdd(x, Vector512.Create(u[0]), a0);
             a1 = Vector512.FusedMultiplyAdd(x, Vector512.Create(u[1]), a1);
