@@ -249,6 +249,55 @@ public class WinogradConvTests
                 }
     }
 
+    /// <summary>
+    /// Output sets of one chunk in the lanes (12–16 tiles: 7×7 F(2×2) and 14×14 F(4×4) planes at batch 1 on several threads) share one
+    /// input transform, split by input channel blocks in a loop of its own (<see cref="BlockedTuning.WinogradSharedV"/>):
+    /// the same answers bit for bit as sets that each transform the input themselves, on 2 and 3 threads and with every
+    /// loop run inline on one thread (as inside another loop). Odd channel counts, every epilogue.
+    /// </summary>
+    [Test]
+    public void SharedV_BitIdenticalToSetsTransformingInput()
+    {
+        RequireTileLanes();
+        var platform = CpuPlatform.Create(CpuIsa.Avx512);
+        var random = new Random(1930);
+        var cases = new (int C, int M, int H, int W, WinogradMatrices T, ConvEpilogue E)[]
+        {
+            (35, 64, 7, 7, WinogradMatrices.F2, new ConvEpilogue(false, true)),
+            (17, 40, 6, 8, WinogradMatrices.F2, new ConvEpilogue(true, true)),
+            (48, 64, 14, 14, WinogradMatrices.F4, new ConvEpilogue(false, false)),
+            (20, 72, 13, 15, WinogradMatrices.F4, new ConvEpilogue(true, false)),
+        };
+        using var three = new ParallelRunner(3);
+        foreach (var (c, m, h, wd, transform, epilogue) in cases)
+            foreach (ParallelRunner runner in new[] { Two, three })
+            {
+                var shape = new ConvShape(1, c, m, 1, ConvCase.MakeWindow((1, h, wd), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, 1, 1), (0, 1, 1)), epilogue);
+                float[] weight = RandomArray(random, shape.WeightLength), bias = RandomArray(random, m);
+                var tensor = Tensor.FromArray(weight, weight.Length);
+                int b = platform.BlockSize, cp = BlockedLayout.PaddedChannels(c, b), mp = BlockedLayout.PaddedChannels(m, b);
+                float[] xb = new float[(long)cp * shape.Window.InSize], rb = new float[epilogue.Residual ? (long)mp * shape.Window.OutSize : 0];
+                ReorderReference.ToBlocked(RandomArray(random, shape.InputLength), xb, 1, c, shape.Window.InSize, b);
+                if (epilogue.Residual) ReorderReference.ToBlocked(RandomArray(random, shape.OutputLength), rb, 1, m, shape.Window.OutSize, b);
+                long length = (long)mp * shape.Window.OutSize;
+                var shared = new WinogradPlan(shape, tensor, transform, platform, runner, null, BlockedTuning.Default);
+                var own = new WinogradPlan(shape, tensor, transform, platform, runner, null, BlockedTuning.WinogradSetsTransformInput);
+                string where = $"{shared.Description}: {shape}, {runner.Threads} threads";
+                Assert.That(shared.Description, Does.Contain("one shared input transform"), where);
+                Assert.That(own.Description, Does.Contain("output sets").And.Not.Contain("shared"), where);
+                float[] expected = BlockedOutputAssert.Run(own, xb, bias, rb, length), parallel = BlockedOutputAssert.Run(shared, xb, bias, rb, length);
+                float[] inline = [];
+                runner.For(2, i => { if (i == 0) inline = BlockedOutputAssert.Run(shared, xb, bias, rb, length); });
+                for (int i = 0; i < expected.Length; i++)
+                {
+                    if (BitConverter.SingleToInt32Bits(parallel[i]) != BitConverter.SingleToInt32Bits(expected[i]))
+                        Assert.Fail($"{where}: y[{i}] = {parallel[i]:R} with a shared V, {expected[i]:R} with each set's own");
+                    if (BitConverter.SingleToInt32Bits(inline[i]) != BitConverter.SingleToInt32Bits(expected[i]))
+                        Assert.Fail($"{where}: y[{i}] = {inline[i]:R} with a shared V on one thread, {expected[i]:R} with each set's own");
+                }
+            }
+    }
+
     [Test]
     public void Supports_OnlyStride1Dense3x3()
     {
@@ -322,7 +371,7 @@ public class WinogradConvTests
             ReorderReference.FromBlocked(BlockedOutputAssert.Run(new BlockedDirectPlan(shape, tensor, platform, One), xb, bias, rb, length), yd, n, m, mp, w.OutSize, b);
             foreach (var transform in Variants)
                 foreach (ParallelRunner runner in new[] { One, Two })
-                    foreach (var tuning in new[] { BlockedTuning.Default, BlockedTuning.WinogradTilesBroadcast })
+                    foreach (var tuning in new[] { BlockedTuning.Default, BlockedTuning.WinogradTilesBroadcast, BlockedTuning.WinogradSetsTransformInput })
                 {
                     var plan = new WinogradPlan(shape, tensor, transform, platform, runner, null, tuning);
                     string where = $"{plan.Description}: {shape} on {isa} (b={b}), {runner.Threads} thread(s)";

@@ -41,10 +41,11 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// <param name="FirstTaskInputAhead">On more threads than images, a pointwise layer over a plane flattened into one segment (ResNet's 14×14 and 7×7 1×1s) keeps its groups outermost (it no longer widens rows outermost), and each thread's first task asks for the next register tile's input while a tile computes, a few lines per input block (in passes: during the first pass): that task read the input half from the other core, tile by tile on demand (NOTES "Seventeenth sitting"). AVX-512 only. false: such layers widen as <paramref name="WideningRowsOuter"/> says and nothing is asked (the path before).</param>
 /// <param name="NextRowInputAhead">A rows-outermost layer with a window of several taps (ResNet-50's layer2.0 3×3 s2) asks, in each output row's tasks, for the input rows the next output row reads first, shared out over the row's groups and register tiles, a few lines per input block: those rows had come from L3 on demand (NOTES "Seventeenth sitting"). AVX-512 only. false: nothing (the path before).</param>
 /// <param name="WinogradTileLanes">A Winograd layer whose chunks hold at most 16 tiles (a 7×7 plane at batch 1) runs its products with the tiles in the vector lanes, each U value read once as a broadcast in one steady stream (<see cref="Winograd.WinogradTileLanes"/>; AVX-512; the same sums bit for bit; NOTES "Eighteenth sitting"). false: the tile kernels (the path before).</param>
+/// <param name="WinogradSharedV">A Winograd layer whose one chunk of tiles in the lanes is split into output sets (a 7×7 plane at batch 1 on several threads: ResNet's layer4) transforms its input once, in a first loop split by input channel blocks, into one V the sets share, where each set's task had transformed every tile itself. false: the path before.</param>
 internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesAboveChannels, int PassChannels, long PadCopyBytes, double PadCopyMinFlopsPerByte, bool SubsampleStrided = true, bool RowPairs = true,
     bool SplitFirstColumn = true, bool ColumnTiles = true, bool WorkerStripes = true, double WideningRowsOuter = 8, long WideningRowsOuterFilterBytes = 3 << 20, bool SeparateSharedResidual = true, bool GroupInputAhead = true,
     bool InputAsksPerTap = true, bool NextPassInputAhead = true, bool FirstTaskInputAhead = true, bool NextRowInputAhead = true,
-    bool WinogradTileLanes = true)
+    bool WinogradTileLanes = true, bool WinogradSharedV = true)
 {
     public static BlockedTuning Default { get; } = new(192 * 1024, 128, 128, 2 << 20, 32);
 
@@ -83,6 +84,9 @@ internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesA
 
     /// <summary>Winograd's products always through the tile kernels, pixels broadcast (the path before <see cref="WinogradTileLanes"/>).</summary>
     public static BlockedTuning WinogradTilesBroadcast { get; } = Default with { WinogradTileLanes = false };
+
+    /// <summary>Each output set of a Winograd chunk in the lanes transforms the chunk's input itself (the path before <see cref="WinogradSharedV"/>).</summary>
+    public static BlockedTuning WinogradSetsTransformInput { get; } = Default with { WinogradSharedV = false };
 
     /// <summary>Every layer with more than one input block in passes of one block.</summary>
     public static BlockedTuning PassPerBlock { get; } = Default with { PassesAboveBytes = 0, PassesAboveChannels = 0, PassChannels = 1 };

@@ -27,8 +27,9 @@ namespace Cardinal.Kernels.Cpu.Winograd;
 /// T is sized so that one task's V and M stay in L2 (in L3 where U does not fit L2). Each chunk streams its set's U
 /// once, so a chunk across images reads U once for all of them: at batch 8, chunks of one 7×7 image had streamed
 /// layer4's 16 MiB U eight times (NOTES "Winograd chunks across images"). The tiles are split so that each thread has
-/// its own; only where they are too few (7×7 planes at batch 1) are the output blocks split into sets, each thread streaming its
-/// own share of U (the input transform is then repeated per set). U = G g Gᵀ is computed once, in double, and packed like a pointwise
+/// its own; only where they are too few (7×7 planes at batch 1) are the output blocks split into sets, each thread
+/// streaming its own share of U. Sets in the lanes share one input transform, done first in a loop of its own split by input
+/// channel blocks (<see cref="BlockedTuning.WinogradSharedV"/>); otherwise each set repeats it. U = G g Gᵀ is computed once, in double, and packed like a pointwise
 /// filter per ξ (its output blocks in groups of the register tile's, or one by one for the tiles in the lanes); the plan
 /// holds no copy of the direct filter.
 /// Twin: <see cref="Reference.ConvReference"/> between reorders, and <see cref="BlockedDirectPlan"/> (tests).
@@ -55,6 +56,12 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     private readonly bool _tileLanes;
     /// <summary>Floats between a chunk's tiles' rows in V and M, over b: the chunk's tiles, or 16 with the tiles in the lanes.</summary>
     private int TileStride => _tileLanes ? WinogradTileLanes.MaxTiles : _chunkTiles;
+    /// <summary>
+    /// Whether the output sets of one chunk share one V (<see cref="BlockedTuning.WinogradSharedV"/>): a first loop transforms
+    /// the input by channel blocks into it, then each set runs its products and output transform; false: each set's task
+    /// transforms the whole chunk's input itself.
+    /// </summary>
+    private readonly bool _sharedV;
 
     public WinogradPlan(ConvShape shape, Tensor weights, WinogradMatrices transform, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache = null)
         : this(shape, weights, transform, platform, parallel, cache, null)
@@ -135,6 +142,9 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         _sets = chunks >= threads ? 1 : Math.Min(groups, (threads + chunks - 1) / chunks);
         _blocksPerSet = (groups + _sets - 1) / _sets * _tileBlocks;
         _sets = (_outBlocks + _blocksPerSet - 1) / _blocksPerSet;
+        // Output sets of one chunk in the lanes: one input transform, split by channel blocks, for all of them (each set's
+        // task had transformed every tile's input itself: NOTES "Nineteenth sitting").
+        _sharedV = tune.WinogradSharedV && threads > 1 && _chunks == 1 && _sets > 1 && _tileLanes;
 
         // Each chunk streams its set's share of U once: small filters stay in L2 and the chunk's V and M should too;
         // a filter larger than L2 comes from L3 or memory once per chunk, so there the chunks grow (V and M live in L3).
@@ -190,15 +200,21 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     public override bool OutputMayBeResidual => true;
 
     public override string Description =>
-        $"Winograd F({_m}×{_m},3×3) NCHW{_block}c, {_chunkTiles}-tile chunks × {_sets} output set{(_sets == 1 ? "" : "s")}" + (_tileLanes ? ", tiles in the lanes" : "");
+        $"Winograd F({_m}×{_m},3×3) NCHW{_block}c, {_chunkTiles}-tile chunks × {_sets} output set{(_sets == 1 ? "" : "s")}" + (_tileLanes ? ", tiles in the lanes" : "") + (_sharedV ? ", one shared input transform" : "");
 
     /// <summary>Floats of one worker's V [ξ][Cp/b][T][b] and M [ξ][set blocks][T][b], and its two transform scratch tiles.</summary>
-    private long WorkerFloats => (long)_xi * (_inBlocks + _blocksPerSet) * TileStride * _block + 2L * _xi * _block;
+    private long WorkerFloats => (long)_xi * ((_sharedV ? 0 : _inBlocks) + _blocksPerSet) * TileStride * _block + 2L * _xi * _block;
+
+    /// <summary>The V the output sets share (<see cref="_sharedV"/>), ahead of the parts; 0 otherwise.</summary>
+    private long SharedVBytes => _sharedV ? Workspace.Align((long)_xi * _inBlocks * TileStride * _block * sizeof(float)) : 0;
+
+    /// <summary>Parts of the workspace: one per thread, or with a shared V one per set or thread, whichever are more.</summary>
+    private int Parts => _sharedV ? Math.Max(_sets, Parallel.Threads) : Parallel.Threads;
 
     /// <summary>One worker's part of the workspace, aligned.</summary>
     private long WorkerBytes => Workspace.Align(WorkerFloats * sizeof(float));
 
-    public override long WorkspaceBytes => Parallel.Threads * WorkerBytes;
+    public override long WorkspaceBytes => SharedVBytes + Parts * WorkerBytes;
 
     private long BlockedInputLength => (long)Shape.Batch * _inBlocks * _block * Shape.Window.InSize;
     private long BlockedOutputLength => (long)Shape.Batch * _outBlocks * _block * Shape.Window.OutSize;
@@ -224,9 +240,20 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         ReadOnlySpan<float> b = BlockedBias.Select(bias, Shape.OutChannels, _zeroBias, scratch);
         fixed (float* px = x, pb = b, pr = residual, py = y, pu = _u, pz = _zeroBias)
         {
+            byte* parts;
+            long stride;
+            float* sharedV = null;
+            if (_sharedV)
+            {
+                // The shared V, then the parts packed after it (each set's M in the part of its number, the input transform's
+                // scratch in the part of the worker's).
+                sharedV = workspace.Floats(0, WorkspaceBytes / sizeof(float));
+                parts = (byte*)sharedV + SharedVBytes;
+                stride = WorkerBytes;
+            }
             // Each worker's V and M in its own stripe of the whole workspace (Workspace.WorkerOffset), not packed at this layer's size.
-            byte* parts = workspace.WorkerParts(Parallel.Threads, WorkerBytes, _workerStripes, out long stride);
-            var body = new Body(this, px, pu, pb, pz, Shape.Epilogue.Residual ? pr : null, py, (float*)parts, stride);
+            else parts = workspace.WorkerParts(Parallel.Threads, WorkerBytes, _workerStripes, out stride);
+            var body = new Body(this, px, pu, pb, pz, Shape.Epilogue.Residual ? pr : null, py, (float*)parts, stride, sharedV);
             EpilogueDispatch.Run(Shape.Epilogue, new RunTasks(Parallel, tasks, body, _block == 16));
         }
     }
@@ -236,17 +263,47 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     {
         public void Run<TEpilogue>() where TEpilogue : struct, IEpilogue
         {
+            if (body.SharedV != null)
+            {
+                // Two loops: the input transform by channel blocks into the shared V, then the sets.
+                int inBlocks = body.Plan._inBlocks;
+                if (avx512) parallel.For(inBlocks, new SharedInputStage<Vec512>(body));
+                else parallel.For(inBlocks, new SharedInputStage<Vec256>(body));
+            }
             if (avx512) parallel.For(tasks, new Task<TEpilogue, Vec512>(body));
             else parallel.For(tasks, new Task<TEpilogue, Vec256>(body));
         }
     }
 
+    /// <summary>The first loop with a shared V: input channel block <c>index</c> of every tile into it.</summary>
+    private readonly struct SharedInputStage<TVec>(Body body) : IParallelBody where TVec : unmanaged, IVec<TVec>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Invoke(int cb) => body.Plan.RunSharedInputStage<TVec>(cb, body);
+    }
+
+    /// <summary>
+    /// Input channel block <paramref name="cb"/> of the chunk's tiles into the shared V, transposed for the lanes (a shared V is
+    /// made for them only), with this worker's scratch.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunSharedInputStage<TVec>(int cb, in Body body) where TVec : unmanaged, IVec<TVec>
+    {
+        int b = _block, S = TileStride, count = Math.Min(Shape.Batch * _tilesH * _tilesW, _chunkTiles);
+        nint vXi = (nint)_inBlocks * S * b;
+        float* scratch = (float*)((byte*)body.Scratch + Parallel.CurrentWorker * body.ScratchStride) + _xi * (nint)_blocksPerSet * S * b;
+        InputTransform<TVec>(body, body.SharedV, vXi, scratch, 0, count, cb, cb + 1);
+        for (int xi = 0; xi < _xi; xi++) WinogradTileLanes.TransposeInPlace(body.SharedV + xi * vXi + (nint)cb * S * b, count);
+    }
+
     /// <summary>A run's pointers; worker w's scratch starts at Scratch + w · ScratchStride bytes.</summary>
-    private readonly struct Body(WinogradPlan plan, float* x, float* u, float* bias, float* zeroBias, float* residual, float* y, float* scratch, long scratchStride)
+    private readonly struct Body(WinogradPlan plan, float* x, float* u, float* bias, float* zeroBias, float* residual, float* y, float* scratch, long scratchStride, float* sharedV)
     {
         public readonly WinogradPlan Plan = plan;
         public readonly float* X = x, U = u, Bias = bias, ZeroBias = zeroBias, Residual = residual, Y = y, Scratch = scratch;
         public readonly long ScratchStride = scratchStride;
+        /// <summary>The V the output sets share (<see cref="_sharedV"/>), transformed by the first loop; null otherwise.</summary>
+        public readonly float* SharedV = sharedV;
     }
 
     private readonly struct Task<TEpilogue, TVec>(Body body) : IParallelBody where TEpilogue : struct, IEpilogue where TVec : unmanaged, IVec<TVec>
@@ -262,19 +319,39 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunTask<TEpilogue, TVec>(int task, in Body body) where TEpilogue : struct, IEpilogue where TVec : unmanaged, IVec<TVec>
     {
-        var w = Shape.Window;
         int b = _block, T = _chunkTiles, S = TileStride, tiles = _tilesH * _tilesW;
         int set = task % _sets, chunk = task / _sets;
         int t0 = chunk * T, t1 = Math.Min(Shape.Batch * tiles, t0 + T), count = t1 - t0;
-        int mb0 = set * _blocksPerSet, mb1 = Math.Min(_outBlocks, mb0 + _blocksPerSet), setBlocks = mb1 - mb0;
+        int mb0 = set * _blocksPerSet, mb1 = Math.Min(_outBlocks, mb0 + _blocksPerSet);
 
-        float* v = (float*)((byte*)body.Scratch + Parallel.CurrentWorker * body.ScratchStride);
         nint vXi = (nint)_inBlocks * S * b, mXi = (nint)_blocksPerSet * S * b;
-        float* mBuf = v + _xi * vXi, scratch = mBuf + _xi * mXi;
+        bool shared = body.SharedV != null;
+        // With a shared V the set's M is in the set's part (whichever thread runs it), else V and M in the worker's.
+        float* part = (float*)((byte*)body.Scratch + (shared ? set : Parallel.CurrentWorker) * body.ScratchStride);
+        float* v = shared ? body.SharedV : part, mBuf = shared ? part : v + _xi * vXi, scratch = mBuf + _xi * mXi;
 
-        // 1. Input transform: V[ξ][cb][tile][b].
+        // 1. Input transform: V[ξ][cb][tile][b] (a shared V: done by the first loop, transposed for the lanes there too).
+        if (!shared) InputTransform<TVec>(body, v, vXi, scratch, t0, t1, 0, _inBlocks);
+
+        // 2. Products: for each ξ, a pointwise blocked convolution of the chunk's tiles by U[ξ] into M[ξ][block][tile][b].
+        if (_tileLanes)
+        {
+            if (!shared) TransposeTiles(v, vXi, count);
+            TileLaneProducts(body, v, vXi, mBuf, mXi, count, mb0, mb1);
+        }
+        else TileProducts(body, v, vXi, mBuf, mXi, count, mb0, mb1);
+
+        OutputTransform<TEpilogue, TVec>(body, mBuf, scratch, t0, t1, mb0, mb1);
+    }
+
+    /// <summary>1. Input transform of the batch's tiles [t0, t1), input channel blocks [cb0, cb1), into V[ξ][cb][tile − t0][b].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void InputTransform<TVec>(in Body body, float* v, nint vXi, float* scratch, int t0, int t1, int cb0, int cb1) where TVec : unmanaged, IVec<TVec>
+    {
+        var w = Shape.Window;
+        int b = _block, S = TileStride, tiles = _tilesH * _tilesW;
         long inPlane = (long)w.InH * w.InW * b;
-        for (int cb = 0; cb < _inBlocks; cb++)
+        for (int cb = cb0; cb < cb1; cb++)
             for (int g = t0; g < t1;)
             {
                 // The chunk's tiles of image n: [g, end).
@@ -287,14 +364,16 @@ internal sealed unsafe class WinogradPlan : ConvPlan
                         v + ((nint)cb * S + g - t0) * b, vXi);
                 }
             }
+    }
 
-        // 2. Products: for each ξ, a pointwise blocked convolution of the chunk's tiles by U[ξ] into M[ξ][block][tile][b].
-        if (_tileLanes)
-        {
-            TileLaneProducts(body, v, vXi, mBuf, mXi, count, mb0, mb1);
-            OutputTransform<TEpilogue, TVec>(body, mBuf, scratch, t0, t1, mb0, mb1);
-            return;
-        }
+    /// <summary>
+    /// 2. Products by the tile kernels: for each ξ, a pointwise blocked convolution of the chunk's
+    /// <paramref name="count"/> tiles by U[ξ] into M[ξ][block − mb0][tile][b], output blocks [mb0, mb1).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void TileProducts(in Body body, float* v, nint vXi, float* mBuf, nint mXi, int count, int mb0, int mb1)
+    {
+        int b = _block, T = _chunkTiles;
         var args = new BlockedDirectPlan.KernelArgs
         {
             InBlocks = _inBlocks, LastBlockChannels = b, InBlockStride = (nint)T * b, RowStep = 0, ColStep = 0, PixelStep = b, KH = 1, KW = 1,
@@ -325,22 +404,26 @@ internal sealed unsafe class WinogradPlan : ConvPlan
                 }
             }
         }
+    }
 
-        OutputTransform<TEpilogue, TVec>(body, mBuf, scratch, t0, t1, mb0, mb1);
+    /// <summary>V's [cb][tile][b] blocks of every ξ transposed in place to [channel][16 tiles], for the products with the tiles in the lanes.</summary>
+    private void TransposeTiles(float* v, nint vXi, int count)
+    {
+        for (int xi = 0; xi < _xi; xi++)
+            for (int cb = 0; cb < _inBlocks; cb++) WinogradTileLanes.TransposeInPlace(v + xi * vXi + (nint)cb * WinogradTileLanes.MaxTiles * _block, count);
     }
 
     /// <summary>
-    /// The products with the tiles in the lanes (<see cref="WinogradTileLanes"/>): V's [cb][tile][b] blocks transposed in place
-    /// to [channel][16 tiles], then each output block of the set at each ξ in one pass over its slice of U ([channel][16], one
-    /// line per channel), the next block's lines asked for as it goes (the set's next block, or its first at the next ξ).
+    /// The products with the tiles in the lanes (<see cref="WinogradTileLanes"/>), over V already transposed
+    /// to [channel][16 tiles] (<see cref="TransposeTiles"/>): each output block of the set at each ξ in one pass over its slice
+    /// of U ([channel][16], one line per channel), the next block's lines asked for as it goes (the set's next block, or its
+    /// first at the next ξ).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void TileLaneProducts(in Body body, float* v, nint vXi, float* mBuf, nint mXi, int count, int mb0, int mb1)
     {
         const int S = WinogradTileLanes.MaxTiles;
         int b = _block;
-        for (int xi = 0; xi < _xi; xi++)
-            for (int cb = 0; cb < _inBlocks; cb++) WinogradTileLanes.TransposeInPlace(v + xi * vXi + (nint)cb * S * b, count);
         // U is packed one block per group here (_tileBlocks 1): a slice is one block's [channel][16], and the next slice
         // is the set's next block or its first at the next ξ.
         for (int xi = 0; xi < _xi; xi++)
