@@ -229,14 +229,7 @@ public class WinogradConvTests
             foreach (bool hasBias in new[] { true, false })
                 foreach (ParallelRunner runner in new[] { One, Two })
                 {
-                    var shape = new ConvShape(1, c, m, 1, ConvCase.MakeWindow((1, h, wd), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, 1, 1), (0, 1, 1)), epilogue);
-                    float[] weight = RandomArray(random, shape.WeightLength), bias = hasBias ? RandomArray(random, m) : [];
-                    var tensor = Tensor.FromArray(weight, weight.Length);
-                    int b = platform.BlockSize, cp = BlockedLayout.PaddedChannels(c, b), mp = BlockedLayout.PaddedChannels(m, b);
-                    float[] xb = new float[(long)cp * shape.Window.InSize], rb = new float[epilogue.Residual ? (long)mp * shape.Window.OutSize : 0];
-                    ReorderReference.ToBlocked(RandomArray(random, shape.InputLength), xb, 1, c, shape.Window.InSize, b);
-                    if (epilogue.Residual) ReorderReference.ToBlocked(RandomArray(random, shape.OutputLength), rb, 1, m, shape.Window.OutSize, b);
-                    long length = (long)mp * shape.Window.OutSize;
+                    var (shape, tensor, bias, xb, rb, length) = RandomLayer(random, platform, c, m, h, wd, epilogue, hasBias);
                     var lanes = new WinogradPlan(shape, tensor, transform, platform, runner, null, BlockedTuning.Default);
                     var broadcast = new WinogradPlan(shape, tensor, transform, platform, runner, null, BlockedTuning.WinogradTilesBroadcast);
                     string where = $"{shape} F({transform.M}×{transform.M}), {runner.Threads} thread(s), bias {hasBias}";
@@ -272,14 +265,7 @@ public class WinogradConvTests
         foreach (var (c, m, h, wd, transform, epilogue) in cases)
             foreach (ParallelRunner runner in new[] { Two, three })
             {
-                var shape = new ConvShape(1, c, m, 1, ConvCase.MakeWindow((1, h, wd), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, 1, 1), (0, 1, 1)), epilogue);
-                float[] weight = RandomArray(random, shape.WeightLength), bias = RandomArray(random, m);
-                var tensor = Tensor.FromArray(weight, weight.Length);
-                int b = platform.BlockSize, cp = BlockedLayout.PaddedChannels(c, b), mp = BlockedLayout.PaddedChannels(m, b);
-                float[] xb = new float[(long)cp * shape.Window.InSize], rb = new float[epilogue.Residual ? (long)mp * shape.Window.OutSize : 0];
-                ReorderReference.ToBlocked(RandomArray(random, shape.InputLength), xb, 1, c, shape.Window.InSize, b);
-                if (epilogue.Residual) ReorderReference.ToBlocked(RandomArray(random, shape.OutputLength), rb, 1, m, shape.Window.OutSize, b);
-                long length = (long)mp * shape.Window.OutSize;
+                var (shape, tensor, bias, xb, rb, length) = RandomLayer(random, platform, c, m, h, wd, epilogue, hasBias: true);
                 var shared = new WinogradPlan(shape, tensor, transform, platform, runner, null, BlockedTuning.Default);
                 var own = new WinogradPlan(shape, tensor, transform, platform, runner, null, BlockedTuning.WinogradSetsTransformInput);
                 string where = $"{shared.Description}: {shape}, {runner.Threads} threads";
@@ -312,6 +298,19 @@ public class WinogradConvTests
     }
 
     private static float[] RandomArray(Random random, long length) => TestModels.RandomData(random, length);
+
+    /// <summary>A random padded 3×3 layer of batch 1 on <paramref name="platform"/>'s block: its weights, bias, blocked input and residual, and the blocked output's length.</summary>
+    private static (ConvShape Shape, Tensor Weights, float[] Bias, float[] X, float[] Residual, long Length) RandomLayer(Random random, CpuPlatform platform,
+        int c, int m, int h, int wd, ConvEpilogue epilogue, bool hasBias)
+    {
+        var shape = new ConvShape(1, c, m, 1, ConvCase.MakeWindow((1, h, wd), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, 1, 1), (0, 1, 1)), epilogue);
+        float[] weight = RandomArray(random, shape.WeightLength), bias = hasBias ? RandomArray(random, m) : [];
+        int b = platform.BlockSize, cp = BlockedLayout.PaddedChannels(c, b), mp = BlockedLayout.PaddedChannels(m, b);
+        float[] xb = new float[(long)cp * shape.Window.InSize], rb = new float[epilogue.Residual ? (long)mp * shape.Window.OutSize : 0];
+        ReorderReference.ToBlocked(RandomArray(random, shape.InputLength), xb, 1, c, shape.Window.InSize, b);
+        if (epilogue.Residual) ReorderReference.ToBlocked(RandomArray(random, shape.OutputLength), rb, 1, m, shape.Window.OutSize, b);
+        return (shape, Tensor.FromArray(weight, weight.Length), bias, xb, rb, (long)mp * shape.Window.OutSize);
+    }
 
     /// <summary>Direct 3×3 stride-1 correlation in double, then bias, residual, ReLU.</summary>
     private static double[] Float64Conv(ConvShape shape, float[] x, float[] weight, float[] bias, float[] residual)
