@@ -202,7 +202,10 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     public override string Description =>
         $"Winograd F({_m}×{_m},3×3) NCHW{_block}c, {_chunkTiles}-tile chunks × {_sets} output set{(_sets == 1 ? "" : "s")}" + (_tileLanes ? ", tiles in the lanes" : "") + (_sharedV ? ", one shared input transform" : "");
 
-    /// <summary>Floats of one worker's V [ξ][Cp/b][T][b] and M [ξ][set blocks][T][b], and its two transform scratch tiles.</summary>
+    /// <summary>
+    /// Floats of one worker's V [ξ][Cp/b][T][b] (none where the sets share one) and M [ξ][set blocks][T][b], and its two
+    /// transform scratch tiles.
+    /// </summary>
     private long WorkerFloats => (long)_xi * ((_sharedV ? 0 : _inBlocks) + _blocksPerSet) * TileStride * _block + 2L * _xi * _block;
 
     /// <summary>The V the output sets share (<see cref="_sharedV"/>), ahead of the parts; 0 otherwise.</summary>
