@@ -235,10 +235,8 @@ public class WinogradConvTests
                     string where = $"{shape} F({transform.M}×{transform.M}), {runner.Threads} thread(s), bias {hasBias}";
                     Assert.That(lanes.Description, Does.Contain("tiles in the lanes"), where);
                     Assert.That(broadcast.Description, Does.Not.Contain("tiles in the lanes"), where);
-                    float[] expected = BlockedOutputAssert.Run(broadcast, xb, bias, rb, length), actual = BlockedOutputAssert.Run(lanes, xb, bias, rb, length);
-                    for (int i = 0; i < expected.Length; i++)
-                        if (BitConverter.SingleToInt32Bits(actual[i]) != BitConverter.SingleToInt32Bits(expected[i]))
-                            Assert.Fail($"{where}: y[{i}] = {actual[i]:R} with the tiles in the lanes, {expected[i]:R} through the tile kernels");
+                    BlockedOutputAssert.SameBits(BlockedOutputAssert.Run(broadcast, xb, bias, rb, length), BlockedOutputAssert.Run(lanes, xb, bias, rb, length),
+                        $"{where}: the tiles in the lanes against the tile kernels");
                 }
     }
 
@@ -271,16 +269,11 @@ public class WinogradConvTests
                 string where = $"{shared.Description}: {shape}, {runner.Threads} threads";
                 Assert.That(shared.Description, Does.Contain("one shared input transform"), where);
                 Assert.That(own.Description, Does.Contain("output sets").And.Not.Contain("shared"), where);
-                float[] expected = BlockedOutputAssert.Run(own, xb, bias, rb, length), parallel = BlockedOutputAssert.Run(shared, xb, bias, rb, length);
+                float[] expected = BlockedOutputAssert.Run(own, xb, bias, rb, length);
+                BlockedOutputAssert.SameBits(expected, BlockedOutputAssert.Run(shared, xb, bias, rb, length), $"{where}: a shared V against each set's own");
                 float[] inline = [];
                 runner.For(2, i => { if (i == 0) inline = BlockedOutputAssert.Run(shared, xb, bias, rb, length); });
-                for (int i = 0; i < expected.Length; i++)
-                {
-                    if (BitConverter.SingleToInt32Bits(parallel[i]) != BitConverter.SingleToInt32Bits(expected[i]))
-                        Assert.Fail($"{where}: y[{i}] = {parallel[i]:R} with a shared V, {expected[i]:R} with each set's own");
-                    if (BitConverter.SingleToInt32Bits(inline[i]) != BitConverter.SingleToInt32Bits(expected[i]))
-                        Assert.Fail($"{where}: y[{i}] = {inline[i]:R} with a shared V on one thread, {expected[i]:R} with each set's own");
-                }
+                BlockedOutputAssert.SameBits(expected, inline, $"{where}: a shared V on one thread against each set's own");
             }
     }
 

@@ -55,6 +55,18 @@ internal static class BlockedOutputAssert
         Assert.That(Run(a, x, bias, residual, length), Is.EqualTo(Run(b, x, bias, residual, length)), where);
     }
 
+    /// <summary>
+    /// <paramref name="actual"/> holds <paramref name="expected"/>'s bits, element by element (signed zeros and NaN payloads
+    /// too, which <see cref="SameAnswers"/>'s equality lets pass): for paths that must do the same floating-point operations.
+    /// </summary>
+    public static void SameBits(float[] expected, float[] actual, string where)
+    {
+        Assert.That(actual, Has.Length.EqualTo(expected.Length), where);
+        for (int i = 0; i < expected.Length; i++)
+            if (BitConverter.SingleToInt32Bits(actual[i]) != BitConverter.SingleToInt32Bits(expected[i]))
+                Assert.Fail($"{where}: y[{i}] = {actual[i]:R}, expected {expected[i]:R}");
+    }
+
     /// <summary>The padded channels of the blocked y are exactly 0 and the guard after it untouched; returns y reordered to NCHW.</summary>
     public static float[] Layout(float[] yb, in ConvShape shape, int b, string where)
     {

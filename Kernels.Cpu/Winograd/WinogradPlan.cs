@@ -74,7 +74,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     /// <param name="platform">The tier whose block size and register tiles run.</param>
     /// <param name="parallel">The backend's threads.</param>
     /// <param name="cache">The backend's packed weights, or null for a private copy.</param>
-    /// <param name="tuning">Of <see cref="BlockedTuning"/>, only <see cref="BlockedTuning.WorkerStripes"/> applies here; null: the default.</param>
+    /// <param name="tuning">Of <see cref="BlockedTuning"/>, <see cref="BlockedTuning.WorkerStripes"/>, <see cref="BlockedTuning.WinogradTileLanes"/> and <see cref="BlockedTuning.WinogradSharedV"/> apply here; null: the default.</param>
     internal WinogradPlan(ConvShape shape, Tensor weights, WinogradMatrices transform, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache, BlockedTuning? tuning)
         : base(shape, platform, parallel)
     {
@@ -211,13 +211,14 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     /// <summary>The V the output sets share (<see cref="_sharedV"/>), ahead of the parts; 0 otherwise.</summary>
     private long SharedVBytes => _sharedV ? Workspace.Align((long)_xi * _inBlocks * TileStride * _block * sizeof(float)) : 0;
 
-    /// <summary>Parts of the workspace: one per thread, or with a shared V one per set or thread, whichever are more.</summary>
-    private int Parts => _sharedV ? Math.Max(_sets, Parallel.Threads) : Parallel.Threads;
-
     /// <summary>One worker's part of the workspace, aligned.</summary>
     private long WorkerBytes => Workspace.Align(WorkerFloats * sizeof(float));
 
-    public override long WorkspaceBytes => SharedVBytes + Parts * WorkerBytes;
+    /// <summary>The shared V (if any), then one part per thread; with a shared V a set's M takes the part of its number, and there are no more sets than threads.</summary>
+    public override long WorkspaceBytes => SharedVBytes + Parallel.Threads * WorkerBytes;
+
+    /// <summary>A part's two transform scratch tiles, after its M (which starts at <paramref name="m"/>).</summary>
+    private float* ScratchAfter(float* m) => m + _xi * (nint)_blocksPerSet * TileStride * _block;
 
     private long BlockedInputLength => (long)Shape.Batch * _inBlocks * _block * Shape.Window.InSize;
     private long BlockedOutputLength => (long)Shape.Batch * _outBlocks * _block * Shape.Window.OutSize;
@@ -292,11 +293,11 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunSharedInputStage<TVec>(int cb, in Body body) where TVec : unmanaged, IVec<TVec>
     {
-        int b = _block, S = TileStride, count = Math.Min(Shape.Batch * _tilesH * _tilesW, _chunkTiles);
-        nint vXi = (nint)_inBlocks * S * b;
-        float* scratch = (float*)((byte*)body.Scratch + Parallel.CurrentWorker * body.ScratchStride) + _xi * (nint)_blocksPerSet * S * b;
+        int count = Math.Min(Shape.Batch * _tilesH * _tilesW, _chunkTiles);
+        nint vXi = (nint)_inBlocks * TileStride * _block;
+        float* scratch = ScratchAfter((float*)((byte*)body.Scratch + Parallel.CurrentWorker * body.ScratchStride));
         InputTransform<TVec>(body, body.SharedV, vXi, scratch, 0, count, cb, cb + 1);
-        for (int xi = 0; xi < _xi; xi++) WinogradTileLanes.TransposeInPlace(body.SharedV + xi * vXi + (nint)cb * S * b, count);
+        TransposeTiles(body.SharedV, vXi, count, cb, cb + 1);
     }
 
     /// <summary>A run's pointers; worker w's scratch starts at Scratch + w · ScratchStride bytes.</summary>
@@ -331,7 +332,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         bool shared = body.SharedV != null;
         // With a shared V the set's M is in the set's part (whichever thread runs it), else V and M in the worker's.
         float* part = (float*)((byte*)body.Scratch + (shared ? set : Parallel.CurrentWorker) * body.ScratchStride);
-        float* v = shared ? body.SharedV : part, mBuf = shared ? part : v + _xi * vXi, scratch = mBuf + _xi * mXi;
+        float* v = shared ? body.SharedV : part, mBuf = shared ? part : v + _xi * vXi, scratch = ScratchAfter(mBuf);
 
         // 1. Input transform: V[ξ][cb][tile][b] (a shared V: done by the first loop, transposed for the lanes there too).
         if (!shared) InputTransform<TVec>(body, v, vXi, scratch, t0, t1, 0, _inBlocks);
@@ -339,7 +340,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         // 2. Products: for each ξ, a pointwise blocked convolution of the chunk's tiles by U[ξ] into M[ξ][block][tile][b].
         if (_tileLanes)
         {
-            if (!shared) TransposeTiles(v, vXi, count);
+            if (!shared) TransposeTiles(v, vXi, count, 0, _inBlocks);
             TileLaneProducts(body, v, vXi, mBuf, mXi, count, mb0, mb1);
         }
         else TileProducts(body, v, vXi, mBuf, mXi, count, mb0, mb1);
@@ -409,11 +410,14 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         }
     }
 
-    /// <summary>V's [cb][tile][b] blocks of every ξ transposed in place to [channel][16 tiles], for the products with the tiles in the lanes.</summary>
-    private void TransposeTiles(float* v, nint vXi, int count)
+    /// <summary>
+    /// V's [tile][b] blocks of input channel blocks [cb0, cb1) at every ξ transposed in place to [channel][16 tiles], for the
+    /// products with the tiles in the lanes.
+    /// </summary>
+    private void TransposeTiles(float* v, nint vXi, int count, int cb0, int cb1)
     {
         for (int xi = 0; xi < _xi; xi++)
-            for (int cb = 0; cb < _inBlocks; cb++) WinogradTileLanes.TransposeInPlace(v + xi * vXi + (nint)cb * WinogradTileLanes.MaxTiles * _block, count);
+            for (int cb = cb0; cb < cb1; cb++) WinogradTileLanes.TransposeInPlace(v + xi * vXi + (nint)cb * WinogradTileLanes.MaxTiles * _block, count);
     }
 
     /// <summary>
