@@ -101,9 +101,13 @@ public static class CompareRunner
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
+    /// <summary>The whole number after <paramref name="name"/>, or <paramref name="fallback"/> when the option is not given.</summary>
+    /// <exception cref="ArgumentException">The word after it is not a whole number (the runners' one-line error, exit code 2).</exception>
     internal static int Option(string[] args, string name, int fallback)
     {
         int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
+        if (i < 0 || i + 1 >= args.Length) return fallback;
+        return int.TryParse(args[i + 1], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int value)
+            ? value : throw new ArgumentException($"{name} takes a whole number; '{args[i + 1]}' is not one.");
     }
 }

@@ -13,11 +13,13 @@ using Cardinal.Bench;
 // dotnet run -c Release --project Engine.Bench -- winograd [--threads N] [--batch B]  direct blocked vs Winograd F(4×4)/F(2×2), speed and error
 // dotnet run -c Release --project Engine.Bench -- ab MODEL.onnx --b Name=value  two sessions differing in one BlockedTuning choice, alternating in one process
 // dotnet run -c Release --project Engine.Bench -- threads MODEL.onnx ...    1 against 2 threads loop by loop: work inflation and idle
+// dotnet run -c Release --project Engine.Bench -- ceiling [--only NAME]     per conv: 1 thread alone, two 1-thread instances at once, 2 threads
 // dotnet run -c Release --project Engine.Bench -- sessions MODEL.onnx ...  several sessions: threads of their own against one CpuThreadPool
 // dotnet run -c Release --project Engine.Bench -- search INDEX Q.npy ...    exact top-k latency (1 query, a batch); tools/index-bench/bench.sh
 if (args.Length > 0 && args[0] == "compare") return Guarded("compare", () => CompareRunner.Run(args[1..]));
 if (args.Length > 0 && args[0] == "ab") return Guarded("ab", () => AbRunner.Run(args[1..]));
 if (args.Length > 0 && args[0] == "threads") return Guarded("threads", () => ThreadsRunner.Run(args[1..])); // where 2 threads lose against 1, loop by loop
+if (args.Length > 0 && args[0] == "ceiling") return Guarded("ceiling", () => CeilingRunner.Run(args[1..])); // what two cores allow each conv (two independent 1-thread runs at once) against our 2-thread split
 if (args.Length > 0 && args[0] == "sessions") return Guarded("sessions", () => SessionsRunner.Run(args[1..])); // several sessions: threads of their own against one pool
 if (args.Length > 0 && args[0] == "layers") return Guarded("layers", () => LayersRunner.Run(args[1..]));
 if (args.Length > 0 && args[0] == "batching") return Guarded("batching", () => BatchingRunner.Run(args[1..]));
