@@ -110,9 +110,14 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// <summary>
     /// Tasks ordered (group, image, row range): a batch on one thread runs each output group's filter slice over every
     /// image while it is in cache, instead of streaming the whole filter once per image (ResNet-50 at batch 8, exact mode,
-    /// 1 thread: layer4's 3×3s −0.43 ms each, the run −1.3 to −5.4 ms). Not on more threads: there each thread would
-    /// write every image's share of channels, and the next layer read half its input from the other core (layer3's
-    /// 1×1s at batch 8 on 2 threads +0.25 to +0.34 ms each).
+    /// 1 thread: layer4's 3×3s −0.43 ms each, the run −1.3 to −5.4 ms). Only where the filter is at least
+    /// <see cref="BlockedTuning.GroupsFirstFilterRatio"/> times one image's input (layer4's 3×3s 12×, its 7×7 1×1s 10–40×):
+    /// below, each image's input is what a group order would re-read from memory once per group, and image by image it
+    /// stays in cache across the groups. ResNet-50 at batch 8, 1 thread (`ab`, both orders, two pairs): its 1024 → 256 1×1s
+    /// (1.25×), 256 → 1024s (5×) and layer4.0's 1024 → 512 (2.5×) image by image, the conv steps −5.4 / −9.3 and −5.7 / −7.7
+    /// ms of ~295; ResNeXt-101 32x8d's layer3 1024 → 1024 1×1s (5×) −85 / −16 ms of ~850–940 (NOTES "Twentieth sitting").
+    /// Not on more threads: there each thread would write every image's share of channels, and the next layer read half
+    /// its input from the other core (layer3's 1×1s at batch 8 on 2 threads +0.25 to +0.34 ms each).
     /// </summary>
     private readonly bool _groupsFirst;
     /// <summary>Whether each worker's subsampled copies lie in its stripe of the whole workspace (<see cref="BlockedTuning.WorkerStripes"/>).</summary>
@@ -344,7 +349,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // layer3 grouped 3×3s 0.16–0.19 → 0.13–0.15 ms each, ResNeXt-101 64x4d's 8.3 → 6.4–6.7 ms in all; 1 thread level.
         bool activationsOutweigh = _groups > 1 && _ranges > 1 && (inputBytes > filterBytes || widening);
         _rowsOuter = activationsOutweigh && shape.Group == 1;
-        _groupsFirst = !activationsOutweigh && parallel.Threads == 1 && shape.Batch > 1 && _groups > 1;
+        _groupsFirst = !activationsOutweigh && parallel.Threads == 1 && shape.Batch > 1 && _groups > 1 && filterBytes >= tuning.GroupsFirstFilterRatio * inputBytes;
         _asksNextGroupInput = tuning.GroupInputAhead && shape.Group > 1 && _passes == 1 && w.SH * w.SW * w.SD > 1;
         _inputAsksPerTap = tuning.InputAsksPerTap;
         // On 2 threads each thread's first task of such a layer reads its input's other half from the other core: ResNet-50's

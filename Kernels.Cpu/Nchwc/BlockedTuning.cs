@@ -42,10 +42,11 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// <param name="NextRowInputAhead">A rows-outermost layer with a window of several taps (ResNet-50's layer2.0 3×3 s2) asks, in each output row's tasks, for the input rows the next output row reads first, shared out over the row's groups and register tiles, a few lines per input block: those rows had come from L3 on demand (NOTES "Seventeenth sitting"). AVX-512 only. false: nothing (the path before).</param>
 /// <param name="WinogradTileLanes">A Winograd layer whose chunks hold at most 16 tiles (a 7×7 plane at batch 1) runs its products with the tiles in the vector lanes, each U value read once as a broadcast in one steady stream (<see cref="Winograd.WinogradTileLanes"/>; AVX-512; the same sums bit for bit; NOTES "Eighteenth sitting"). false: the tile kernels (the path before).</param>
 /// <param name="WinogradSharedV">A Winograd layer whose one chunk of tiles in the lanes is split into output sets (a 7×7 plane at batch 1 on several threads: ResNet's layer4) transforms its input once, in a first loop split by input channel blocks, into one V the sets share, where each set's task had transformed every tile itself. false: the path before.</param>
+/// <param name="GroupsFirstFilterRatio">A batch on one thread runs group by group over its images (each group's filter slice over every image while it is in cache) only where the filter is at least this many times one image's input; below, image by image (each image's input over every group while it is in cache). 0: group by group wherever there are several groups (the path before; NOTES "Twentieth sitting").</param>
 internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesAboveChannels, int PassChannels, long PadCopyBytes, double PadCopyMinFlopsPerByte, bool SubsampleStrided = true, bool RowPairs = true,
     bool SplitFirstColumn = true, bool ColumnTiles = true, bool WorkerStripes = true, double WideningRowsOuter = 8, long WideningRowsOuterFilterBytes = 3 << 20, bool SeparateSharedResidual = true, bool GroupInputAhead = true,
     bool InputAsksPerTap = true, bool NextPassInputAhead = true, bool FirstTaskInputAhead = true, bool NextRowInputAhead = true,
-    bool WinogradTileLanes = true, bool WinogradSharedV = true)
+    bool WinogradTileLanes = true, bool WinogradSharedV = true, double GroupsFirstFilterRatio = 6)
 {
     public static BlockedTuning Default { get; } = new(192 * 1024, 128, 128, 2 << 20, 32);
 
@@ -87,6 +88,9 @@ internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesA
 
     /// <summary>Each output set of a Winograd chunk in the lanes transforms the chunk's input itself (the path before <see cref="WinogradSharedV"/>).</summary>
     public static BlockedTuning WinogradSetsTransformInput { get; } = Default with { WinogradSharedV = false };
+
+    /// <summary>A batch on one thread group by group wherever there are several groups (the path before <see cref="GroupsFirstFilterRatio"/>).</summary>
+    public static BlockedTuning GroupsFirstAlways { get; } = Default with { GroupsFirstFilterRatio = 0 };
 
     /// <summary>Every layer with more than one input block in passes of one block.</summary>
     public static BlockedTuning PassPerBlock { get; } = Default with { PassesAboveBytes = 0, PassesAboveChannels = 0, PassChannels = 1 };
