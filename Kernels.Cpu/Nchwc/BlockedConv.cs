@@ -113,9 +113,10 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// 1 thread: layer4's 3×3s −0.43 ms each, the run −1.3 to −5.4 ms). Only where the filter is at least
     /// <see cref="BlockedTuning.GroupsFirstFilterRatio"/> times one image's input (layer4's 3×3s 12×, its 7×7 1×1s 10–40×):
     /// below, each image's input is what a group order would re-read from memory once per group, and image by image it
-    /// stays in cache across the groups. ResNet-50 at batch 8, 1 thread (`ab`, both orders, two pairs): its 1024 → 256 1×1s
-    /// (1.25×), 256 → 1024s (5×) and layer4.0's 1024 → 512 (2.5×) image by image, the conv steps −5.4 / −9.3 and −5.7 / −7.7
-    /// ms of ~295; ResNeXt-101 32x8d's layer3 1024 → 1024 1×1s (5×) −85 / −16 ms of ~850–940 (NOTES "Twentieth sitting").
+    /// stays in cache across the groups. ResNet-50 at batch 8, 1 thread (`ab`, both orders, labels both ways): its
+    /// 1024 → 256 1×1s (1.25×), 256 → 1024s (5×) and layer4.0's 1024 → 512 (2.5×) now image by image, each 0.15–0.4 ms faster
+    /// than the layers the order does not touch in the same runs; ResNeXt-101 32x8d's 1024 → 1024 1×1s (5×) 1.11 → 1.04 of
+    /// ORT's nodes (NOTES "Twentieth sitting").
     /// Not on more threads: there each thread would write every image's share of channels, and the next layer read half
     /// its input from the other core (layer3's 1×1s at batch 8 on 2 threads +0.25 to +0.34 ms each).
     /// </summary>
