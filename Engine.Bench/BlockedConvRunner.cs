@@ -105,7 +105,8 @@ internal static class BlockedConvRunner
         s_sink = sum;
     }
 
-    private static float[] Fill(Random random, long length)
+    /// <summary>Uniform values in [-1, 1) (the `ceiling` runner's layers too).</summary>
+    internal static float[] Fill(Random random, long length)
     {
         var a = new float[length];
         for (long i = 0; i < length; i++) a[i] = (float)(random.NextDouble() * 2 - 1);

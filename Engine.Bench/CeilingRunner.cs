@@ -53,11 +53,13 @@ internal static class CeilingRunner
         using var one = new ParallelRunner(1);
         using var other = new ParallelRunner(1);
         using var two = new ParallelRunner(2);
+        // Each set-up's eviction memory, made once for every row: the pair's two instances read buffers of their own.
+        float[] evictOne = Instance.EvictionBuffer(1, warm), evictOther = Instance.EvictionBuffer(1, warm), evictTwo = Instance.EvictionBuffer(2, warm);
         foreach (ConvCase c in cases)
         {
-            var a = new Instance(c, platform, one, warm);
-            var b = new Instance(c, platform, other, warm);
-            var split = new Instance(c, platform, two, warm);
+            var a = new Instance(c, platform, one, evictOne);
+            var b = new Instance(c, platform, other, evictOther);
+            var split = new Instance(c, platform, two, evictTwo);
             List<double> alone = [], atOnce = [], splitMs = [], cpu0 = [], cpu1 = [];
             using var pair = new PairedThread(b);
             for (int i = 0; i < 3; i++) { a.Run(); b.Run(); split.Run(); }
@@ -110,24 +112,28 @@ internal static class CeilingRunner
         private readonly WorkspaceBuffer _workspace;
         private readonly ParallelRunner _parallel;
 
-        public Instance(ConvCase c, CpuPlatform platform, ParallelRunner parallel, bool warm)
+        /// <param name="evict">What the instance's threads read before each run (<see cref="EvictionBuffer"/>); empty: warm.</param>
+        public Instance(ConvCase c, CpuPlatform platform, ParallelRunner parallel, float[] evict)
         {
             var random = new Random(c.Name.Length);
             ConvShape shape = c.Shape;
-            float[] weight = Fill(random, shape.WeightLength);
+            float[] weight = BlockedConvRunner.Fill(random, shape.WeightLength);
             Plan = BlockedConvPlans.Create(shape, Tensor.FromArray(weight, weight.Length), platform.BlockSize, platform, parallel, null, winograd: true);
             int b = platform.BlockSize;
             long inLength = (long)shape.Batch * BlockedLayout.PaddedChannels(shape.Channels, b) * shape.Window.InSize;
             long outLength = (long)shape.Batch * BlockedLayout.PaddedChannels(shape.OutChannels, b) * shape.Window.OutSize;
-            _x = Fill(random, inLength);
-            _bias = Fill(random, shape.OutChannels);
-            _residual = shape.Epilogue.Residual ? Fill(random, outLength) : [];
+            _x = BlockedConvRunner.Fill(random, inLength);
+            _bias = BlockedConvRunner.Fill(random, shape.OutChannels);
+            _residual = shape.Epilogue.Residual ? BlockedConvRunner.Fill(random, outLength) : [];
             _y = new float[outLength];
             _workspace = new WorkspaceBuffer(Plan.WorkspaceBytes);
-            _evict = warm ? [] : new float[(long)parallel.Threads * EvictFloats];
+            _evict = evict;
             _sums = new float[parallel.Threads * 16];
             _parallel = parallel;
         }
+
+        /// <summary>32 MiB per thread for an instance on <paramref name="threads"/> threads to read before each cold run; empty when <paramref name="warm"/>.</summary>
+        public static float[] EvictionBuffer(int threads, bool warm) => warm ? [] : new float[(long)threads * EvictFloats];
 
         public ConvPlan Plan { get; }
 
@@ -156,13 +162,6 @@ internal static class CeilingRunner
                 for (long i = (long)index * EvictFloats, end = i + EvictFloats; i < end; i += 16) sum += buffer[i];
                 sums[index * 16] += sum;
             }
-        }
-
-        private static float[] Fill(Random random, long length)
-        {
-            var values = new float[length];
-            for (long i = 0; i < length; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
-            return values;
         }
     }
 

@@ -47,12 +47,29 @@ internal static class BlockedOutputAssert
     /// </summary>
     public static void SameAnswers(ConvPlan a, ConvPlan b, Random random, int block, string where)
     {
+        (float[] ya, float[] yb) = RunBoth(a, b, random, block);
+        Assert.That(ya, Is.EqualTo(yb), where);
+    }
+
+    /// <summary>
+    /// <see cref="SameAnswers"/> held to the bits (<see cref="SameBits(float[], float[], string)"/>): for plan choices that must
+    /// do the same floating-point operations in another order of tasks.
+    /// </summary>
+    public static void SameBits(ConvPlan a, ConvPlan b, Random random, int block, string where)
+    {
+        (float[] ya, float[] yb) = RunBoth(a, b, random, block);
+        SameBits(ya, yb, where);
+    }
+
+    /// <summary>Both plans (of <paramref name="a"/>'s shape) over one random blocked input, bias and residual: their outputs.</summary>
+    private static (float[] A, float[] B) RunBoth(ConvPlan a, ConvPlan b, Random random, int block)
+    {
         ConvShape shape = a.Shape;
         int cp = Graph.Ops.BlockedLayout.PaddedChannels(shape.Channels, block), mp = Graph.Ops.BlockedLayout.PaddedChannels(shape.OutChannels, block);
         float[] x = TestModels.RandomData(random, (long)shape.Batch * cp * shape.Window.InSize), bias = TestModels.RandomData(random, shape.OutChannels);
         long length = (long)shape.Batch * mp * shape.Window.OutSize;
         float[] residual = shape.Epilogue.Residual ? TestModels.RandomData(random, length) : [];
-        Assert.That(Run(a, x, bias, residual, length), Is.EqualTo(Run(b, x, bias, residual, length)), where);
+        return (Run(a, x, bias, residual, length), Run(b, x, bias, residual, length));
     }
 
     /// <summary>
