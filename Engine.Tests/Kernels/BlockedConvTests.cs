@@ -288,14 +288,15 @@ public class BlockedConvTests
         // answers must be the single-row tiles' bit for bit: random grouped shapes with rows of 2–20 pixels, strides and
         // dilations 1–2, asymmetric pads (rows that clamp their kernel rows run alone; border columns, without the
         // zero-padded copy, in two-row tiles one pixel wide), odd heights, a residual, in one pass and in passes of one
-        // block, 1 and 2 threads. AVX2 keeps single rows.
+        // block, 1 and 2 threads. AVX2 keeps single rows. Stride-1 one-block tiles walk the input rows, one broadcast for
+        // both rows (RowPairsShareBroadcasts): against the single rows and against their own broadcasts, bit for bit.
         RequireBlockedTier();
         var random = new Random(61);
         foreach (CpuIsa isa in Tiers)
         {
             var platform = CpuPlatform.Create(isa);
-            int b = platform.BlockSize, paired = 0, pairedBorders = 0, widePairs = 0;
-            for (int trial = 0; trial < 24; trial++)
+            int b = platform.BlockSize, paired = 0, pairedBorders = 0, widePairs = 0, shared = 0, wideShared = 0;
+            for (int trial = 0; trial < 30; trial++)
             {
                 int perGroup = random.Next(2) == 0 ? 16 : 32, groups = random.Next(1, 4), c = perGroup * groups;
                 int k = random.Next(3) == 0 ? 1 : 3, s = random.Next(1, 3), d = k == 1 ? 1 : random.Next(1, 3);
@@ -307,6 +308,9 @@ public class BlockedConvTests
                 // Every sixth: one-block groups over rows whose interior is 13 or 14 columns (ResNeXt-50's layer3.0 at 28 → 14),
                 // which run as one two-row tile of 13 or 14 pixels.
                 if (trial % 6 == 0) (perGroup, c, inW) = (16, 16 * groups, random.Next(28, 32));
+                // Every sixth from the fourth: stride-1 one-block groups over rows of 11–14 or 15–16 (ResNeXt-50's layer3 at 14×14), two-row
+                // tiles of up to 14 pixels that share their broadcasts; the kernel rows clamp at the top and bottom pads.
+                if (trial % 6 == 3) (perGroup, c, k, s, d, pl, pr, inW) = (16, 16 * groups, 3, 1, 1, 1, 1, trial % 12 == 3 ? random.Next(15, 17) : random.Next(11, 15));
                 var window = Window2D(inH, inW, k, k, s, s, d, d, pt, pl, pb, pr);
                 var shape = new ConvShape(random.Next(1, 3), c, c, groups, window, new(random.Next(2) == 0, random.Next(2) == 0));
                 var weights = Tensor.FromArray(RandomArray(random, shape.WeightLength), (int)shape.WeightLength);
@@ -317,11 +321,17 @@ public class BlockedConvTests
                 foreach (ParallelRunner runner in new[] { One, Two })
                     foreach ((BlockedTuning pairs, BlockedTuning single) in new[] { (BlockedTuning.Default, BlockedTuning.SingleRows),
                         (BlockedTuning.PassPerBlock, BlockedTuning.PassPerBlock with { RowPairs = false }),
-                        (BlockedTuning.BorderPixels, BlockedTuning.BorderPixels with { RowPairs = false }) })
+                        (BlockedTuning.BorderPixels, BlockedTuning.BorderPixels with { RowPairs = false }),
+                        (BlockedTuning.Default, BlockedTuning.RowPairsOwnBroadcasts) })
                     {
                         var plan = new BlockedDirectPlan(shape, weights, platform, runner, null, pairs);
                         var alone = new BlockedDirectPlan(shape, weights, platform, runner, null, single);
-                        Assert.That(alone.RowPairs, Is.False);
+                        Assert.That(alone.SharedBroadcasts, Is.False);
+                        if (single == BlockedTuning.RowPairsOwnBroadcasts) Assert.That(alone.RowPairs, Is.EqualTo(plan.RowPairs));
+                        else Assert.That(alone.RowPairs, Is.False);
+                        Assert.That(plan.SharedBroadcasts, Is.EqualTo(plan.RowPairs && c == groups * 16 && s == 1 && d == 1), $"{isa}, trial {trial}: stride-1 one-block pairs share");
+                        shared += plan.SharedBroadcasts ? 1 : 0;
+                        wideShared += plan.SharedBroadcasts && plan.WidestPairTile > 12 ? 1 : 0;
                         if (b != 16) Assert.That(plan.RowPairs, Is.False, $"{isa}: no two-row tiles");
                         paired += plan.RowPairs ? 1 : 0;
                         pairedBorders += plan.RowPairs && plan.BorderColumns > 0 ? 1 : 0;
@@ -334,6 +344,8 @@ public class BlockedConvTests
             if (b == 16) Assert.That(paired, Is.GreaterThan(20), $"{isa}: the draws must reach the two-row tiles");
             if (b == 16) Assert.That(pairedBorders, Is.GreaterThan(2), $"{isa}: the draws must reach border columns in two-row tiles");
             if (b == 16) Assert.That(widePairs, Is.GreaterThan(2), $"{isa}: the draws must reach the one-block tiles 13 and 14 pixels wide");
+            if (b == 16) Assert.That(shared, Is.GreaterThan(4), $"{isa}: the draws must reach the two-row tiles that share their broadcasts");
+            if (b == 16) Assert.That(wideShared, Is.GreaterThan(1), $"{isa}: ... and those 13 and 14 pixels wide");
         }
     }
 

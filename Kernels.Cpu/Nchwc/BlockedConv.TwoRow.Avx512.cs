@@ -74,6 +74,55 @@ internal sealed unsafe partial class BlockedDirectPlan
         a000 = a010 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow, nextRow = args->NextRowIn;
         byte* ahead = (byte*)args->Prefetch;
+        // Rows one input row apart (stride 1, no row dilation): each broadcast serves both rows (see the generator).
+        if (args->SharedBroadcasts != 0 && nextRow == args->RowStep && khCount > 0)
+        {
+            for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
+            {
+                ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+                nint channels = icb == 1 ? args->LastBlockChannels : 16;
+                float* xr = x;
+                for (nint i = 0; i <= khCount; i++, xr += nextRow)
+                {
+                    // Row 0's kernel row i and row 1's kernel row i − 1, where they exist.
+                    float* w0r = w + i * filterRow, w1r = w0r - filterRow;
+                    float* xc = xr;
+                    for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, w0r += tap, w1r += tap)
+                    {
+                        if (i == 0)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); }
+                            }
+                        }
+                        else if (i < khCount)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r, wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16, wb += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa); Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                            }
+                        }
+                        else
+                        {
+                            float* wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wb += 16)
+                            {
+                                Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
@@ -110,6 +159,58 @@ internal sealed unsafe partial class BlockedDirectPlan
         a000 = a100 = a010 = a110 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow, nextRow = args->NextRowIn;
         byte* ahead = (byte*)args->Prefetch;
+        // Rows one input row apart (stride 1, no row dilation): each broadcast serves both rows (see the generator).
+        if (args->SharedBroadcasts != 0 && nextRow == args->RowStep && khCount > 0)
+        {
+            for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
+            {
+                ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+                nint channels = icb == 1 ? args->LastBlockChannels : 16;
+                float* xr = x;
+                for (nint i = 0; i <= khCount; i++, xr += nextRow)
+                {
+                    // Row 0's kernel row i and row 1's kernel row i − 1, where they exist.
+                    float* w0r = w + i * filterRow, w1r = w0r - filterRow;
+                    float* xc = xr;
+                    for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, w0r += tap, w1r += tap)
+                    {
+                        if (i == 0)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, k0, a100); }
+                            }
+                        }
+                        else if (i < khCount)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r, wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16, wb += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa); Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, k0, a100); a110 = Vector512.FusedMultiplyAdd(s, k1, a110); }
+                            }
+                        }
+                        else
+                        {
+                            float* wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wb += 16)
+                            {
+                                Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a110 = Vector512.FusedMultiplyAdd(s, k1, a110); }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
@@ -150,6 +251,61 @@ internal sealed unsafe partial class BlockedDirectPlan
         a000 = a100 = a200 = a010 = a110 = a210 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow, nextRow = args->NextRowIn;
         byte* ahead = (byte*)args->Prefetch;
+        // Rows one input row apart (stride 1, no row dilation): each broadcast serves both rows (see the generator).
+        if (args->SharedBroadcasts != 0 && nextRow == args->RowStep && khCount > 0)
+        {
+            for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
+            {
+                ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+                nint channels = icb == 1 ? args->LastBlockChannels : 16;
+                float* xr = x;
+                for (nint i = 0; i <= khCount; i++, xr += nextRow)
+                {
+                    // Row 0's kernel row i and row 1's kernel row i − 1, where they exist.
+                    float* w0r = w + i * filterRow, w1r = w0r - filterRow;
+                    float* xc = xr;
+                    for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, w0r += tap, w1r += tap)
+                    {
+                        if (i == 0)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, k0, a100); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a200 = Vector512.FusedMultiplyAdd(s, k0, a200); }
+                            }
+                        }
+                        else if (i < khCount)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r, wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16, wb += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa); Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, k0, a100); a110 = Vector512.FusedMultiplyAdd(s, k1, a110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a200 = Vector512.FusedMultiplyAdd(s, k0, a200); a210 = Vector512.FusedMultiplyAdd(s, k1, a210); }
+                            }
+                        }
+                        else
+                        {
+                            float* wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wb += 16)
+                            {
+                                Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a110 = Vector512.FusedMultiplyAdd(s, k1, a110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a210 = Vector512.FusedMultiplyAdd(s, k1, a210); }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
@@ -194,6 +350,64 @@ internal sealed unsafe partial class BlockedDirectPlan
         a000 = a100 = a200 = a300 = a010 = a110 = a210 = a310 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow, nextRow = args->NextRowIn;
         byte* ahead = (byte*)args->Prefetch;
+        // Rows one input row apart (stride 1, no row dilation): each broadcast serves both rows (see the generator).
+        if (args->SharedBroadcasts != 0 && nextRow == args->RowStep && khCount > 0)
+        {
+            for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
+            {
+                ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+                nint channels = icb == 1 ? args->LastBlockChannels : 16;
+                float* xr = x;
+                for (nint i = 0; i <= khCount; i++, xr += nextRow)
+                {
+                    // Row 0's kernel row i and row 1's kernel row i − 1, where they exist.
+                    float* w0r = w + i * filterRow, w1r = w0r - filterRow;
+                    float* xc = xr;
+                    for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, w0r += tap, w1r += tap)
+                    {
+                        if (i == 0)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, k0, a100); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a200 = Vector512.FusedMultiplyAdd(s, k0, a200); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a300 = Vector512.FusedMultiplyAdd(s, k0, a300); }
+                            }
+                        }
+                        else if (i < khCount)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r, wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16, wb += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa); Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, k0, a100); a110 = Vector512.FusedMultiplyAdd(s, k1, a110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a200 = Vector512.FusedMultiplyAdd(s, k0, a200); a210 = Vector512.FusedMultiplyAdd(s, k1, a210); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a300 = Vector512.FusedMultiplyAdd(s, k0, a300); a310 = Vector512.FusedMultiplyAdd(s, k1, a310); }
+                            }
+                        }
+                        else
+                        {
+                            float* wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wb += 16)
+                            {
+                                Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a110 = Vector512.FusedMultiplyAdd(s, k1, a110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a210 = Vector512.FusedMultiplyAdd(s, k1, a210); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a310 = Vector512.FusedMultiplyAdd(s, k1, a310); }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
@@ -242,6 +456,67 @@ internal sealed unsafe partial class BlockedDirectPlan
         a000 = a100 = a200 = a300 = a400 = a010 = a110 = a210 = a310 = a410 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow, nextRow = args->NextRowIn;
         byte* ahead = (byte*)args->Prefetch;
+        // Rows one input row apart (stride 1, no row dilation): each broadcast serves both rows (see the generator).
+        if (args->SharedBroadcasts != 0 && nextRow == args->RowStep && khCount > 0)
+        {
+            for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
+            {
+                ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+                nint channels = icb == 1 ? args->LastBlockChannels : 16;
+                float* xr = x;
+                for (nint i = 0; i <= khCount; i++, xr += nextRow)
+                {
+                    // Row 0's kernel row i and row 1's kernel row i − 1, where they exist.
+                    float* w0r = w + i * filterRow, w1r = w0r - filterRow;
+                    float* xc = xr;
+                    for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, w0r += tap, w1r += tap)
+                    {
+                        if (i == 0)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, k0, a100); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a200 = Vector512.FusedMultiplyAdd(s, k0, a200); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a300 = Vector512.FusedMultiplyAdd(s, k0, a300); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a400 = Vector512.FusedMultiplyAdd(s, k0, a400); }
+                            }
+                        }
+                        else if (i < khCount)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r, wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16, wb += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa); Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, k0, a100); a110 = Vector512.FusedMultiplyAdd(s, k1, a110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a200 = Vector512.FusedMultiplyAdd(s, k0, a200); a210 = Vector512.FusedMultiplyAdd(s, k1, a210); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a300 = Vector512.FusedMultiplyAdd(s, k0, a300); a310 = Vector512.FusedMultiplyAdd(s, k1, a310); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a400 = Vector512.FusedMultiplyAdd(s, k0, a400); a410 = Vector512.FusedMultiplyAdd(s, k1, a410); }
+                            }
+                        }
+                        else
+                        {
+                            float* wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wb += 16)
+                            {
+                                Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a110 = Vector512.FusedMultiplyAdd(s, k1, a110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a210 = Vector512.FusedMultiplyAdd(s, k1, a210); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a310 = Vector512.FusedMultiplyAdd(s, k1, a310); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a410 = Vector512.FusedMultiplyAdd(s, k1, a410); }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
@@ -294,6 +569,70 @@ internal sealed unsafe partial class BlockedDirectPlan
         a000 = a100 = a200 = a300 = a400 = a500 = a010 = a110 = a210 = a310 = a410 = a510 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow, nextRow = args->NextRowIn;
         byte* ahead = (byte*)args->Prefetch;
+        // Rows one input row apart (stride 1, no row dilation): each broadcast serves both rows (see the generator).
+        if (args->SharedBroadcasts != 0 && nextRow == args->RowStep && khCount > 0)
+        {
+            for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
+            {
+                ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+                nint channels = icb == 1 ? args->LastBlockChannels : 16;
+                float* xr = x;
+                for (nint i = 0; i <= khCount; i++, xr += nextRow)
+                {
+                    // Row 0's kernel row i and row 1's kernel row i − 1, where they exist.
+                    float* w0r = w + i * filterRow, w1r = w0r - filterRow;
+                    float* xc = xr;
+                    for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, w0r += tap, w1r += tap)
+                    {
+                        if (i == 0)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, k0, a100); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a200 = Vector512.FusedMultiplyAdd(s, k0, a200); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a300 = Vector512.FusedMultiplyAdd(s, k0, a300); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a400 = Vector512.FusedMultiplyAdd(s, k0, a400); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a500 = Vector512.FusedMultiplyAdd(s, k0, a500); }
+                            }
+                        }
+                        else if (i < khCount)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r, wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16, wb += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa); Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, k0, a100); a110 = Vector512.FusedMultiplyAdd(s, k1, a110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a200 = Vector512.FusedMultiplyAdd(s, k0, a200); a210 = Vector512.FusedMultiplyAdd(s, k1, a210); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a300 = Vector512.FusedMultiplyAdd(s, k0, a300); a310 = Vector512.FusedMultiplyAdd(s, k1, a310); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a400 = Vector512.FusedMultiplyAdd(s, k0, a400); a410 = Vector512.FusedMultiplyAdd(s, k1, a410); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a500 = Vector512.FusedMultiplyAdd(s, k0, a500); a510 = Vector512.FusedMultiplyAdd(s, k1, a510); }
+                            }
+                        }
+                        else
+                        {
+                            float* wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wb += 16)
+                            {
+                                Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a110 = Vector512.FusedMultiplyAdd(s, k1, a110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a210 = Vector512.FusedMultiplyAdd(s, k1, a210); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a310 = Vector512.FusedMultiplyAdd(s, k1, a310); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a410 = Vector512.FusedMultiplyAdd(s, k1, a410); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a510 = Vector512.FusedMultiplyAdd(s, k1, a510); }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
@@ -350,6 +689,73 @@ internal sealed unsafe partial class BlockedDirectPlan
         a000 = a100 = a200 = a300 = a400 = a500 = a600 = a010 = a110 = a210 = a310 = a410 = a510 = a610 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow, nextRow = args->NextRowIn;
         byte* ahead = (byte*)args->Prefetch;
+        // Rows one input row apart (stride 1, no row dilation): each broadcast serves both rows (see the generator).
+        if (args->SharedBroadcasts != 0 && nextRow == args->RowStep && khCount > 0)
+        {
+            for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
+            {
+                ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+                nint channels = icb == 1 ? args->LastBlockChannels : 16;
+                float* xr = x;
+                for (nint i = 0; i <= khCount; i++, xr += nextRow)
+                {
+                    // Row 0's kernel row i and row 1's kernel row i − 1, where they exist.
+                    float* w0r = w + i * filterRow, w1r = w0r - filterRow;
+                    float* xc = xr;
+                    for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, w0r += tap, w1r += tap)
+                    {
+                        if (i == 0)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, k0, a100); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a200 = Vector512.FusedMultiplyAdd(s, k0, a200); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a300 = Vector512.FusedMultiplyAdd(s, k0, a300); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a400 = Vector512.FusedMultiplyAdd(s, k0, a400); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a500 = Vector512.FusedMultiplyAdd(s, k0, a500); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 96]); a600 = Vector512.FusedMultiplyAdd(s, k0, a600); }
+                            }
+                        }
+                        else if (i < khCount)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r, wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16, wb += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa); Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, k0, a100); a110 = Vector512.FusedMultiplyAdd(s, k1, a110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a200 = Vector512.FusedMultiplyAdd(s, k0, a200); a210 = Vector512.FusedMultiplyAdd(s, k1, a210); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a300 = Vector512.FusedMultiplyAdd(s, k0, a300); a310 = Vector512.FusedMultiplyAdd(s, k1, a310); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a400 = Vector512.FusedMultiplyAdd(s, k0, a400); a410 = Vector512.FusedMultiplyAdd(s, k1, a410); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a500 = Vector512.FusedMultiplyAdd(s, k0, a500); a510 = Vector512.FusedMultiplyAdd(s, k1, a510); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 96]); a600 = Vector512.FusedMultiplyAdd(s, k0, a600); a610 = Vector512.FusedMultiplyAdd(s, k1, a610); }
+                            }
+                        }
+                        else
+                        {
+                            float* wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wb += 16)
+                            {
+                                Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a110 = Vector512.FusedMultiplyAdd(s, k1, a110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a210 = Vector512.FusedMultiplyAdd(s, k1, a210); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a310 = Vector512.FusedMultiplyAdd(s, k1, a310); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a410 = Vector512.FusedMultiplyAdd(s, k1, a410); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a510 = Vector512.FusedMultiplyAdd(s, k1, a510); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 96]); a610 = Vector512.FusedMultiplyAdd(s, k1, a610); }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
@@ -410,6 +816,76 @@ internal sealed unsafe partial class BlockedDirectPlan
         a000 = a100 = a200 = a300 = a400 = a500 = a600 = a700 = a010 = a110 = a210 = a310 = a410 = a510 = a610 = a710 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow, nextRow = args->NextRowIn;
         byte* ahead = (byte*)args->Prefetch;
+        // Rows one input row apart (stride 1, no row dilation): each broadcast serves both rows (see the generator).
+        if (args->SharedBroadcasts != 0 && nextRow == args->RowStep && khCount > 0)
+        {
+            for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
+            {
+                ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+                nint channels = icb == 1 ? args->LastBlockChannels : 16;
+                float* xr = x;
+                for (nint i = 0; i <= khCount; i++, xr += nextRow)
+                {
+                    // Row 0's kernel row i and row 1's kernel row i − 1, where they exist.
+                    float* w0r = w + i * filterRow, w1r = w0r - filterRow;
+                    float* xc = xr;
+                    for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, w0r += tap, w1r += tap)
+                    {
+                        if (i == 0)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, k0, a100); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a200 = Vector512.FusedMultiplyAdd(s, k0, a200); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a300 = Vector512.FusedMultiplyAdd(s, k0, a300); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a400 = Vector512.FusedMultiplyAdd(s, k0, a400); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a500 = Vector512.FusedMultiplyAdd(s, k0, a500); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 96]); a600 = Vector512.FusedMultiplyAdd(s, k0, a600); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 112]); a700 = Vector512.FusedMultiplyAdd(s, k0, a700); }
+                            }
+                        }
+                        else if (i < khCount)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r, wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16, wb += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa); Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, k0, a100); a110 = Vector512.FusedMultiplyAdd(s, k1, a110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a200 = Vector512.FusedMultiplyAdd(s, k0, a200); a210 = Vector512.FusedMultiplyAdd(s, k1, a210); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a300 = Vector512.FusedMultiplyAdd(s, k0, a300); a310 = Vector512.FusedMultiplyAdd(s, k1, a310); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a400 = Vector512.FusedMultiplyAdd(s, k0, a400); a410 = Vector512.FusedMultiplyAdd(s, k1, a410); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a500 = Vector512.FusedMultiplyAdd(s, k0, a500); a510 = Vector512.FusedMultiplyAdd(s, k1, a510); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 96]); a600 = Vector512.FusedMultiplyAdd(s, k0, a600); a610 = Vector512.FusedMultiplyAdd(s, k1, a610); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 112]); a700 = Vector512.FusedMultiplyAdd(s, k0, a700); a710 = Vector512.FusedMultiplyAdd(s, k1, a710); }
+                            }
+                        }
+                        else
+                        {
+                            float* wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wb += 16)
+                            {
+                                Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a110 = Vector512.FusedMultiplyAdd(s, k1, a110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a210 = Vector512.FusedMultiplyAdd(s, k1, a210); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a310 = Vector512.FusedMultiplyAdd(s, k1, a310); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a410 = Vector512.FusedMultiplyAdd(s, k1, a410); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a510 = Vector512.FusedMultiplyAdd(s, k1, a510); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 96]); a610 = Vector512.FusedMultiplyAdd(s, k1, a610); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 112]); a710 = Vector512.FusedMultiplyAdd(s, k1, a710); }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
@@ -474,6 +950,79 @@ internal sealed unsafe partial class BlockedDirectPlan
         a000 = a100 = a200 = a300 = a400 = a500 = a600 = a700 = a800 = a010 = a110 = a210 = a310 = a410 = a510 = a610 = a710 = a810 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow, nextRow = args->NextRowIn;
         byte* ahead = (byte*)args->Prefetch;
+        // Rows one input row apart (stride 1, no row dilation): each broadcast serves both rows (see the generator).
+        if (args->SharedBroadcasts != 0 && nextRow == args->RowStep && khCount > 0)
+        {
+            for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
+            {
+                ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+                nint channels = icb == 1 ? args->LastBlockChannels : 16;
+                float* xr = x;
+                for (nint i = 0; i <= khCount; i++, xr += nextRow)
+                {
+                    // Row 0's kernel row i and row 1's kernel row i − 1, where they exist.
+                    float* w0r = w + i * filterRow, w1r = w0r - filterRow;
+                    float* xc = xr;
+                    for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, w0r += tap, w1r += tap)
+                    {
+                        if (i == 0)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, k0, a100); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a200 = Vector512.FusedMultiplyAdd(s, k0, a200); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a300 = Vector512.FusedMultiplyAdd(s, k0, a300); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a400 = Vector512.FusedMultiplyAdd(s, k0, a400); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a500 = Vector512.FusedMultiplyAdd(s, k0, a500); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 96]); a600 = Vector512.FusedMultiplyAdd(s, k0, a600); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 112]); a700 = Vector512.FusedMultiplyAdd(s, k0, a700); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 128]); a800 = Vector512.FusedMultiplyAdd(s, k0, a800); }
+                            }
+                        }
+                        else if (i < khCount)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r, wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16, wb += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa); Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, k0, a100); a110 = Vector512.FusedMultiplyAdd(s, k1, a110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a200 = Vector512.FusedMultiplyAdd(s, k0, a200); a210 = Vector512.FusedMultiplyAdd(s, k1, a210); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a300 = Vector512.FusedMultiplyAdd(s, k0, a300); a310 = Vector512.FusedMultiplyAdd(s, k1, a310); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a400 = Vector512.FusedMultiplyAdd(s, k0, a400); a410 = Vector512.FusedMultiplyAdd(s, k1, a410); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a500 = Vector512.FusedMultiplyAdd(s, k0, a500); a510 = Vector512.FusedMultiplyAdd(s, k1, a510); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 96]); a600 = Vector512.FusedMultiplyAdd(s, k0, a600); a610 = Vector512.FusedMultiplyAdd(s, k1, a610); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 112]); a700 = Vector512.FusedMultiplyAdd(s, k0, a700); a710 = Vector512.FusedMultiplyAdd(s, k1, a710); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 128]); a800 = Vector512.FusedMultiplyAdd(s, k0, a800); a810 = Vector512.FusedMultiplyAdd(s, k1, a810); }
+                            }
+                        }
+                        else
+                        {
+                            float* wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wb += 16)
+                            {
+                                Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a110 = Vector512.FusedMultiplyAdd(s, k1, a110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a210 = Vector512.FusedMultiplyAdd(s, k1, a210); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a310 = Vector512.FusedMultiplyAdd(s, k1, a310); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a410 = Vector512.FusedMultiplyAdd(s, k1, a410); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a510 = Vector512.FusedMultiplyAdd(s, k1, a510); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 96]); a610 = Vector512.FusedMultiplyAdd(s, k1, a610); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 112]); a710 = Vector512.FusedMultiplyAdd(s, k1, a710); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 128]); a810 = Vector512.FusedMultiplyAdd(s, k1, a810); }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
@@ -542,6 +1091,82 @@ internal sealed unsafe partial class BlockedDirectPlan
         a000 = a100 = a200 = a300 = a400 = a500 = a600 = a700 = a800 = a900 = a010 = a110 = a210 = a310 = a410 = a510 = a610 = a710 = a810 = a910 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow, nextRow = args->NextRowIn;
         byte* ahead = (byte*)args->Prefetch;
+        // Rows one input row apart (stride 1, no row dilation): each broadcast serves both rows (see the generator).
+        if (args->SharedBroadcasts != 0 && nextRow == args->RowStep && khCount > 0)
+        {
+            for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
+            {
+                ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+                nint channels = icb == 1 ? args->LastBlockChannels : 16;
+                float* xr = x;
+                for (nint i = 0; i <= khCount; i++, xr += nextRow)
+                {
+                    // Row 0's kernel row i and row 1's kernel row i − 1, where they exist.
+                    float* w0r = w + i * filterRow, w1r = w0r - filterRow;
+                    float* xc = xr;
+                    for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, w0r += tap, w1r += tap)
+                    {
+                        if (i == 0)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, k0, a100); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a200 = Vector512.FusedMultiplyAdd(s, k0, a200); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a300 = Vector512.FusedMultiplyAdd(s, k0, a300); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a400 = Vector512.FusedMultiplyAdd(s, k0, a400); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a500 = Vector512.FusedMultiplyAdd(s, k0, a500); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 96]); a600 = Vector512.FusedMultiplyAdd(s, k0, a600); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 112]); a700 = Vector512.FusedMultiplyAdd(s, k0, a700); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 128]); a800 = Vector512.FusedMultiplyAdd(s, k0, a800); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 144]); a900 = Vector512.FusedMultiplyAdd(s, k0, a900); }
+                            }
+                        }
+                        else if (i < khCount)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r, wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16, wb += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa); Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, k0, a100); a110 = Vector512.FusedMultiplyAdd(s, k1, a110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a200 = Vector512.FusedMultiplyAdd(s, k0, a200); a210 = Vector512.FusedMultiplyAdd(s, k1, a210); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a300 = Vector512.FusedMultiplyAdd(s, k0, a300); a310 = Vector512.FusedMultiplyAdd(s, k1, a310); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a400 = Vector512.FusedMultiplyAdd(s, k0, a400); a410 = Vector512.FusedMultiplyAdd(s, k1, a410); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a500 = Vector512.FusedMultiplyAdd(s, k0, a500); a510 = Vector512.FusedMultiplyAdd(s, k1, a510); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 96]); a600 = Vector512.FusedMultiplyAdd(s, k0, a600); a610 = Vector512.FusedMultiplyAdd(s, k1, a610); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 112]); a700 = Vector512.FusedMultiplyAdd(s, k0, a700); a710 = Vector512.FusedMultiplyAdd(s, k1, a710); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 128]); a800 = Vector512.FusedMultiplyAdd(s, k0, a800); a810 = Vector512.FusedMultiplyAdd(s, k1, a810); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 144]); a900 = Vector512.FusedMultiplyAdd(s, k0, a900); a910 = Vector512.FusedMultiplyAdd(s, k1, a910); }
+                            }
+                        }
+                        else
+                        {
+                            float* wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wb += 16)
+                            {
+                                Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a110 = Vector512.FusedMultiplyAdd(s, k1, a110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a210 = Vector512.FusedMultiplyAdd(s, k1, a210); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a310 = Vector512.FusedMultiplyAdd(s, k1, a310); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a410 = Vector512.FusedMultiplyAdd(s, k1, a410); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a510 = Vector512.FusedMultiplyAdd(s, k1, a510); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 96]); a610 = Vector512.FusedMultiplyAdd(s, k1, a610); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 112]); a710 = Vector512.FusedMultiplyAdd(s, k1, a710); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 128]); a810 = Vector512.FusedMultiplyAdd(s, k1, a810); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 144]); a910 = Vector512.FusedMultiplyAdd(s, k1, a910); }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
@@ -614,6 +1239,85 @@ internal sealed unsafe partial class BlockedDirectPlan
         a000 = a100 = a200 = a300 = a400 = a500 = a600 = a700 = a800 = a900 = a1000 = a010 = a110 = a210 = a310 = a410 = a510 = a610 = a710 = a810 = a910 = a1010 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow, nextRow = args->NextRowIn;
         byte* ahead = (byte*)args->Prefetch;
+        // Rows one input row apart (stride 1, no row dilation): each broadcast serves both rows (see the generator).
+        if (args->SharedBroadcasts != 0 && nextRow == args->RowStep && khCount > 0)
+        {
+            for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
+            {
+                ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+                nint channels = icb == 1 ? args->LastBlockChannels : 16;
+                float* xr = x;
+                for (nint i = 0; i <= khCount; i++, xr += nextRow)
+                {
+                    // Row 0's kernel row i and row 1's kernel row i − 1, where they exist.
+                    float* w0r = w + i * filterRow, w1r = w0r - filterRow;
+                    float* xc = xr;
+                    for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, w0r += tap, w1r += tap)
+                    {
+                        if (i == 0)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, k0, a100); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a200 = Vector512.FusedMultiplyAdd(s, k0, a200); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a300 = Vector512.FusedMultiplyAdd(s, k0, a300); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a400 = Vector512.FusedMultiplyAdd(s, k0, a400); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a500 = Vector512.FusedMultiplyAdd(s, k0, a500); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 96]); a600 = Vector512.FusedMultiplyAdd(s, k0, a600); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 112]); a700 = Vector512.FusedMultiplyAdd(s, k0, a700); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 128]); a800 = Vector512.FusedMultiplyAdd(s, k0, a800); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 144]); a900 = Vector512.FusedMultiplyAdd(s, k0, a900); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 160]); a1000 = Vector512.FusedMultiplyAdd(s, k0, a1000); }
+                            }
+                        }
+                        else if (i < khCount)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r, wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16, wb += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa); Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, k0, a100); a110 = Vector512.FusedMultiplyAdd(s, k1, a110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a200 = Vector512.FusedMultiplyAdd(s, k0, a200); a210 = Vector512.FusedMultiplyAdd(s, k1, a210); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a300 = Vector512.FusedMultiplyAdd(s, k0, a300); a310 = Vector512.FusedMultiplyAdd(s, k1, a310); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a400 = Vector512.FusedMultiplyAdd(s, k0, a400); a410 = Vector512.FusedMultiplyAdd(s, k1, a410); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a500 = Vector512.FusedMultiplyAdd(s, k0, a500); a510 = Vector512.FusedMultiplyAdd(s, k1, a510); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 96]); a600 = Vector512.FusedMultiplyAdd(s, k0, a600); a610 = Vector512.FusedMultiplyAdd(s, k1, a610); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 112]); a700 = Vector512.FusedMultiplyAdd(s, k0, a700); a710 = Vector512.FusedMultiplyAdd(s, k1, a710); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 128]); a800 = Vector512.FusedMultiplyAdd(s, k0, a800); a810 = Vector512.FusedMultiplyAdd(s, k1, a810); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 144]); a900 = Vector512.FusedMultiplyAdd(s, k0, a900); a910 = Vector512.FusedMultiplyAdd(s, k1, a910); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 160]); a1000 = Vector512.FusedMultiplyAdd(s, k0, a1000); a1010 = Vector512.FusedMultiplyAdd(s, k1, a1010); }
+                            }
+                        }
+                        else
+                        {
+                            float* wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wb += 16)
+                            {
+                                Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a110 = Vector512.FusedMultiplyAdd(s, k1, a110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a210 = Vector512.FusedMultiplyAdd(s, k1, a210); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a310 = Vector512.FusedMultiplyAdd(s, k1, a310); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a410 = Vector512.FusedMultiplyAdd(s, k1, a410); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a510 = Vector512.FusedMultiplyAdd(s, k1, a510); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 96]); a610 = Vector512.FusedMultiplyAdd(s, k1, a610); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 112]); a710 = Vector512.FusedMultiplyAdd(s, k1, a710); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 128]); a810 = Vector512.FusedMultiplyAdd(s, k1, a810); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 144]); a910 = Vector512.FusedMultiplyAdd(s, k1, a910); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 160]); a1010 = Vector512.FusedMultiplyAdd(s, k1, a1010); }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
@@ -690,6 +1394,88 @@ internal sealed unsafe partial class BlockedDirectPlan
         a000 = a100 = a200 = a300 = a400 = a500 = a600 = a700 = a800 = a900 = a1000 = a1100 = a010 = a110 = a210 = a310 = a410 = a510 = a610 = a710 = a810 = a910 = a1010 = a1110 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow, nextRow = args->NextRowIn;
         byte* ahead = (byte*)args->Prefetch;
+        // Rows one input row apart (stride 1, no row dilation): each broadcast serves both rows (see the generator).
+        if (args->SharedBroadcasts != 0 && nextRow == args->RowStep && khCount > 0)
+        {
+            for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
+            {
+                ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+                nint channels = icb == 1 ? args->LastBlockChannels : 16;
+                float* xr = x;
+                for (nint i = 0; i <= khCount; i++, xr += nextRow)
+                {
+                    // Row 0's kernel row i and row 1's kernel row i − 1, where they exist.
+                    float* w0r = w + i * filterRow, w1r = w0r - filterRow;
+                    float* xc = xr;
+                    for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, w0r += tap, w1r += tap)
+                    {
+                        if (i == 0)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, k0, a100); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a200 = Vector512.FusedMultiplyAdd(s, k0, a200); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a300 = Vector512.FusedMultiplyAdd(s, k0, a300); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a400 = Vector512.FusedMultiplyAdd(s, k0, a400); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a500 = Vector512.FusedMultiplyAdd(s, k0, a500); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 96]); a600 = Vector512.FusedMultiplyAdd(s, k0, a600); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 112]); a700 = Vector512.FusedMultiplyAdd(s, k0, a700); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 128]); a800 = Vector512.FusedMultiplyAdd(s, k0, a800); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 144]); a900 = Vector512.FusedMultiplyAdd(s, k0, a900); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 160]); a1000 = Vector512.FusedMultiplyAdd(s, k0, a1000); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 176]); a1100 = Vector512.FusedMultiplyAdd(s, k0, a1100); }
+                            }
+                        }
+                        else if (i < khCount)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r, wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16, wb += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa); Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, k0, a100); a110 = Vector512.FusedMultiplyAdd(s, k1, a110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a200 = Vector512.FusedMultiplyAdd(s, k0, a200); a210 = Vector512.FusedMultiplyAdd(s, k1, a210); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a300 = Vector512.FusedMultiplyAdd(s, k0, a300); a310 = Vector512.FusedMultiplyAdd(s, k1, a310); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a400 = Vector512.FusedMultiplyAdd(s, k0, a400); a410 = Vector512.FusedMultiplyAdd(s, k1, a410); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a500 = Vector512.FusedMultiplyAdd(s, k0, a500); a510 = Vector512.FusedMultiplyAdd(s, k1, a510); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 96]); a600 = Vector512.FusedMultiplyAdd(s, k0, a600); a610 = Vector512.FusedMultiplyAdd(s, k1, a610); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 112]); a700 = Vector512.FusedMultiplyAdd(s, k0, a700); a710 = Vector512.FusedMultiplyAdd(s, k1, a710); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 128]); a800 = Vector512.FusedMultiplyAdd(s, k0, a800); a810 = Vector512.FusedMultiplyAdd(s, k1, a810); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 144]); a900 = Vector512.FusedMultiplyAdd(s, k0, a900); a910 = Vector512.FusedMultiplyAdd(s, k1, a910); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 160]); a1000 = Vector512.FusedMultiplyAdd(s, k0, a1000); a1010 = Vector512.FusedMultiplyAdd(s, k1, a1010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 176]); a1100 = Vector512.FusedMultiplyAdd(s, k0, a1100); a1110 = Vector512.FusedMultiplyAdd(s, k1, a1110); }
+                            }
+                        }
+                        else
+                        {
+                            float* wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wb += 16)
+                            {
+                                Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a110 = Vector512.FusedMultiplyAdd(s, k1, a110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a210 = Vector512.FusedMultiplyAdd(s, k1, a210); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a310 = Vector512.FusedMultiplyAdd(s, k1, a310); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a410 = Vector512.FusedMultiplyAdd(s, k1, a410); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a510 = Vector512.FusedMultiplyAdd(s, k1, a510); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 96]); a610 = Vector512.FusedMultiplyAdd(s, k1, a610); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 112]); a710 = Vector512.FusedMultiplyAdd(s, k1, a710); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 128]); a810 = Vector512.FusedMultiplyAdd(s, k1, a810); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 144]); a910 = Vector512.FusedMultiplyAdd(s, k1, a910); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 160]); a1010 = Vector512.FusedMultiplyAdd(s, k1, a1010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 176]); a1110 = Vector512.FusedMultiplyAdd(s, k1, a1110); }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
@@ -770,6 +1556,91 @@ internal sealed unsafe partial class BlockedDirectPlan
         a000 = a100 = a200 = a300 = a400 = a500 = a600 = a700 = a800 = a900 = a1000 = a1100 = a1200 = a010 = a110 = a210 = a310 = a410 = a510 = a610 = a710 = a810 = a910 = a1010 = a1110 = a1210 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow, nextRow = args->NextRowIn;
         byte* ahead = (byte*)args->Prefetch;
+        // Rows one input row apart (stride 1, no row dilation): each broadcast serves both rows (see the generator).
+        if (args->SharedBroadcasts != 0 && nextRow == args->RowStep && khCount > 0)
+        {
+            for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
+            {
+                ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+                nint channels = icb == 1 ? args->LastBlockChannels : 16;
+                float* xr = x;
+                for (nint i = 0; i <= khCount; i++, xr += nextRow)
+                {
+                    // Row 0's kernel row i and row 1's kernel row i − 1, where they exist.
+                    float* w0r = w + i * filterRow, w1r = w0r - filterRow;
+                    float* xc = xr;
+                    for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, w0r += tap, w1r += tap)
+                    {
+                        if (i == 0)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, k0, a100); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a200 = Vector512.FusedMultiplyAdd(s, k0, a200); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a300 = Vector512.FusedMultiplyAdd(s, k0, a300); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a400 = Vector512.FusedMultiplyAdd(s, k0, a400); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a500 = Vector512.FusedMultiplyAdd(s, k0, a500); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 96]); a600 = Vector512.FusedMultiplyAdd(s, k0, a600); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 112]); a700 = Vector512.FusedMultiplyAdd(s, k0, a700); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 128]); a800 = Vector512.FusedMultiplyAdd(s, k0, a800); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 144]); a900 = Vector512.FusedMultiplyAdd(s, k0, a900); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 160]); a1000 = Vector512.FusedMultiplyAdd(s, k0, a1000); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 176]); a1100 = Vector512.FusedMultiplyAdd(s, k0, a1100); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 192]); a1200 = Vector512.FusedMultiplyAdd(s, k0, a1200); }
+                            }
+                        }
+                        else if (i < khCount)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r, wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16, wb += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa); Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, k0, a100); a110 = Vector512.FusedMultiplyAdd(s, k1, a110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a200 = Vector512.FusedMultiplyAdd(s, k0, a200); a210 = Vector512.FusedMultiplyAdd(s, k1, a210); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a300 = Vector512.FusedMultiplyAdd(s, k0, a300); a310 = Vector512.FusedMultiplyAdd(s, k1, a310); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a400 = Vector512.FusedMultiplyAdd(s, k0, a400); a410 = Vector512.FusedMultiplyAdd(s, k1, a410); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a500 = Vector512.FusedMultiplyAdd(s, k0, a500); a510 = Vector512.FusedMultiplyAdd(s, k1, a510); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 96]); a600 = Vector512.FusedMultiplyAdd(s, k0, a600); a610 = Vector512.FusedMultiplyAdd(s, k1, a610); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 112]); a700 = Vector512.FusedMultiplyAdd(s, k0, a700); a710 = Vector512.FusedMultiplyAdd(s, k1, a710); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 128]); a800 = Vector512.FusedMultiplyAdd(s, k0, a800); a810 = Vector512.FusedMultiplyAdd(s, k1, a810); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 144]); a900 = Vector512.FusedMultiplyAdd(s, k0, a900); a910 = Vector512.FusedMultiplyAdd(s, k1, a910); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 160]); a1000 = Vector512.FusedMultiplyAdd(s, k0, a1000); a1010 = Vector512.FusedMultiplyAdd(s, k1, a1010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 176]); a1100 = Vector512.FusedMultiplyAdd(s, k0, a1100); a1110 = Vector512.FusedMultiplyAdd(s, k1, a1110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 192]); a1200 = Vector512.FusedMultiplyAdd(s, k0, a1200); a1210 = Vector512.FusedMultiplyAdd(s, k1, a1210); }
+                            }
+                        }
+                        else
+                        {
+                            float* wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wb += 16)
+                            {
+                                Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a110 = Vector512.FusedMultiplyAdd(s, k1, a110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a210 = Vector512.FusedMultiplyAdd(s, k1, a210); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a310 = Vector512.FusedMultiplyAdd(s, k1, a310); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a410 = Vector512.FusedMultiplyAdd(s, k1, a410); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a510 = Vector512.FusedMultiplyAdd(s, k1, a510); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 96]); a610 = Vector512.FusedMultiplyAdd(s, k1, a610); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 112]); a710 = Vector512.FusedMultiplyAdd(s, k1, a710); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 128]); a810 = Vector512.FusedMultiplyAdd(s, k1, a810); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 144]); a910 = Vector512.FusedMultiplyAdd(s, k1, a910); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 160]); a1010 = Vector512.FusedMultiplyAdd(s, k1, a1010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 176]); a1110 = Vector512.FusedMultiplyAdd(s, k1, a1110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 192]); a1210 = Vector512.FusedMultiplyAdd(s, k1, a1210); }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
@@ -854,6 +1725,94 @@ internal sealed unsafe partial class BlockedDirectPlan
         a000 = a100 = a200 = a300 = a400 = a500 = a600 = a700 = a800 = a900 = a1000 = a1100 = a1200 = a1300 = a010 = a110 = a210 = a310 = a410 = a510 = a610 = a710 = a810 = a910 = a1010 = a1110 = a1210 = a1310 = Vector512<float>.Zero;
         nint tap = 256, filterRow = args->KW * tap, filterBlock = args->KH * filterRow, nextRow = args->NextRowIn;
         byte* ahead = (byte*)args->Prefetch;
+        // Rows one input row apart (stride 1, no row dilation): each broadcast serves both rows (see the generator).
+        if (args->SharedBroadcasts != 0 && nextRow == args->RowStep && khCount > 0)
+        {
+            for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
+            {
+                ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);
+                nint channels = icb == 1 ? args->LastBlockChannels : 16;
+                float* xr = x;
+                for (nint i = 0; i <= khCount; i++, xr += nextRow)
+                {
+                    // Row 0's kernel row i and row 1's kernel row i − 1, where they exist.
+                    float* w0r = w + i * filterRow, w1r = w0r - filterRow;
+                    float* xc = xr;
+                    for (nint kw = 0; kw < kwCount; kw++, xc += args->ColStep, w0r += tap, w1r += tap)
+                    {
+                        if (i == 0)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, k0, a100); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a200 = Vector512.FusedMultiplyAdd(s, k0, a200); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a300 = Vector512.FusedMultiplyAdd(s, k0, a300); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a400 = Vector512.FusedMultiplyAdd(s, k0, a400); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a500 = Vector512.FusedMultiplyAdd(s, k0, a500); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 96]); a600 = Vector512.FusedMultiplyAdd(s, k0, a600); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 112]); a700 = Vector512.FusedMultiplyAdd(s, k0, a700); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 128]); a800 = Vector512.FusedMultiplyAdd(s, k0, a800); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 144]); a900 = Vector512.FusedMultiplyAdd(s, k0, a900); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 160]); a1000 = Vector512.FusedMultiplyAdd(s, k0, a1000); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 176]); a1100 = Vector512.FusedMultiplyAdd(s, k0, a1100); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 192]); a1200 = Vector512.FusedMultiplyAdd(s, k0, a1200); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 208]); a1300 = Vector512.FusedMultiplyAdd(s, k0, a1300); }
+                            }
+                        }
+                        else if (i < khCount)
+                        {
+                            ahead = SlicePrefetch.Ask(ahead, args->PrefetchTapLines);
+                            float* wa = w0r, wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wa += 16, wb += 16)
+                            {
+                                Vector512<float> k0 = Vector512.Load(wa); Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a000 = Vector512.FusedMultiplyAdd(s, k0, a000); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a100 = Vector512.FusedMultiplyAdd(s, k0, a100); a110 = Vector512.FusedMultiplyAdd(s, k1, a110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a200 = Vector512.FusedMultiplyAdd(s, k0, a200); a210 = Vector512.FusedMultiplyAdd(s, k1, a210); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a300 = Vector512.FusedMultiplyAdd(s, k0, a300); a310 = Vector512.FusedMultiplyAdd(s, k1, a310); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a400 = Vector512.FusedMultiplyAdd(s, k0, a400); a410 = Vector512.FusedMultiplyAdd(s, k1, a410); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a500 = Vector512.FusedMultiplyAdd(s, k0, a500); a510 = Vector512.FusedMultiplyAdd(s, k1, a510); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 96]); a600 = Vector512.FusedMultiplyAdd(s, k0, a600); a610 = Vector512.FusedMultiplyAdd(s, k1, a610); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 112]); a700 = Vector512.FusedMultiplyAdd(s, k0, a700); a710 = Vector512.FusedMultiplyAdd(s, k1, a710); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 128]); a800 = Vector512.FusedMultiplyAdd(s, k0, a800); a810 = Vector512.FusedMultiplyAdd(s, k1, a810); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 144]); a900 = Vector512.FusedMultiplyAdd(s, k0, a900); a910 = Vector512.FusedMultiplyAdd(s, k1, a910); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 160]); a1000 = Vector512.FusedMultiplyAdd(s, k0, a1000); a1010 = Vector512.FusedMultiplyAdd(s, k1, a1010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 176]); a1100 = Vector512.FusedMultiplyAdd(s, k0, a1100); a1110 = Vector512.FusedMultiplyAdd(s, k1, a1110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 192]); a1200 = Vector512.FusedMultiplyAdd(s, k0, a1200); a1210 = Vector512.FusedMultiplyAdd(s, k1, a1210); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 208]); a1300 = Vector512.FusedMultiplyAdd(s, k0, a1300); a1310 = Vector512.FusedMultiplyAdd(s, k1, a1310); }
+                            }
+                        }
+                        else
+                        {
+                            float* wb = w1r;
+                            for (nint ic = 0; ic < channels; ic++, wb += 16)
+                            {
+                                Vector512<float> k1 = Vector512.Load(wb);
+                                { Vector512<float> s = Vector512.Create(xc[ic]); a010 = Vector512.FusedMultiplyAdd(s, k1, a010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 16]); a110 = Vector512.FusedMultiplyAdd(s, k1, a110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 32]); a210 = Vector512.FusedMultiplyAdd(s, k1, a210); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 48]); a310 = Vector512.FusedMultiplyAdd(s, k1, a310); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 64]); a410 = Vector512.FusedMultiplyAdd(s, k1, a410); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 80]); a510 = Vector512.FusedMultiplyAdd(s, k1, a510); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 96]); a610 = Vector512.FusedMultiplyAdd(s, k1, a610); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 112]); a710 = Vector512.FusedMultiplyAdd(s, k1, a710); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 128]); a810 = Vector512.FusedMultiplyAdd(s, k1, a810); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 144]); a910 = Vector512.FusedMultiplyAdd(s, k1, a910); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 160]); a1010 = Vector512.FusedMultiplyAdd(s, k1, a1010); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 176]); a1110 = Vector512.FusedMultiplyAdd(s, k1, a1110); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 192]); a1210 = Vector512.FusedMultiplyAdd(s, k1, a1210); }
+                                { Vector512<float> s = Vector512.Create(xc[ic + 208]); a1310 = Vector512.FusedMultiplyAdd(s, k1, a1310); }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        else
         for (nint icb = args->InBlocks; icb > 0; icb--, x += args->InBlockStride, w += filterBlock)
         {
             ahead = SlicePrefetch.Ask(ahead, args->PrefetchLines);

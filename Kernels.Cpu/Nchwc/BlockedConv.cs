@@ -95,6 +95,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// accumulators (ResNeXt's groups of 16 and 32 channels at 14×14 and 7×7; <see cref="BlockedTuning.RowPairs"/>).
     /// </summary>
     private readonly bool _rowPairs;
+    /// <summary>Whether stride-1 one-block two-row tiles load each broadcast once for both rows (<see cref="BlockedTuning.RowPairsShareBroadcasts"/>).</summary>
+    private readonly bool _sharedBroadcasts;
     /// <summary>Whether each row's first tile, from column 0 (whose first tap lies in the padding), runs in two calls (<see cref="FirstColumnTile"/>).</summary>
     private readonly bool _splitFirst;
     /// <summary>
@@ -332,6 +334,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         _pairPixels = TwoRowPixelsAvx512(_tileBlocks);
         _rowPairs = (!_columnTiles || _pairedColumns) && tuning.RowPairs && b == 16 && _tileBlocks <= 2 && w.OutH >= 2 && _segmentsPerRow == 1 && w.SW is 1 or 2
             && widest > 0 && (widest * _tileBlocks < 12 || (_pairedColumns && widest * _tileBlocks <= 12)); // 12 columns pair as one tile of 24 sums
+        _sharedBroadcasts = _rowPairs && tuning.RowPairsShareBroadcasts && _tileBlocks == 1 && w.SW == 1 && w.SH == 1 && w.DH == 1;
         _pairTiles = _rowPairs ? WindowTaps.NearEqualTiles(_interiorHi - _interiorLo, _pairPixels) : default;
         // One pass runs a row per task (many groups make tasks enough), but for the column tiles, which run down the rows.
         _unitsPerTask = _passes > 1 || _columnTiles ? rowsPerTask : 1;
@@ -519,6 +522,9 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// <summary>Whether tasks go row range by row range over the groups (<see cref="_rowsOuter"/>).</summary>
     internal bool RowsOuter => _rowsOuter;
 
+    /// <summary>Whether the two-row tiles walk the input rows, one broadcast for both output rows (tests).</summary>
+    internal bool SharedBroadcasts => _sharedBroadcasts;
+
     /// <summary>Segments a row is cut into (a pointwise plane is one row).</summary>
     internal int SegmentsPerRow => _segmentsPerRow;
 
@@ -663,6 +669,12 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         public nint InBlocks, LastBlockChannels, InBlockStride, RowStep, ColStep, PixelStep, KH, KW, OutBlockStride;
         /// <summary>Two-row tiles only: the input offset from one output row's pixel to the next row's, and the output's.</summary>
         public nint NextRowIn, NextRowOut;
+        /// <summary>
+        /// Two-row tiles only: nonzero where a stride-1 one-block tile may walk the input rows, one broadcast for both output
+        /// rows (<see cref="BlockedTuning.RowPairsShareBroadcasts"/>); it does so where <see cref="NextRowIn"/> is one kernel
+        /// row (<see cref="RowStep"/>).
+        /// </summary>
+        public nint SharedBroadcasts;
         /// <summary>
         /// Weights a later tile will stream, to bring into cache while this one computes: <see cref="PrefetchLines"/> cache
         /// lines from here per input block (0: none; see <see cref="SlicePrefetch"/>), then <see cref="PrefetchTapLines"/> per
@@ -988,6 +1000,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         var args = ArgsFor(cb0, count);
         args.NextRowIn = (nint)w.SH * w.InW * _block;
         args.NextRowOut = (nint)w.OutW * _block;
+        args.SharedBroadcasts = _sharedBroadcasts ? 1 : 0;
         RowSetup at = RowOf(n, group, oh, ih0, khLo, cb0, body, biasBase);
         float* xRow = at.XRow, filter = at.Filter, bias = at.Bias;
         long yRow = at.YRow;
