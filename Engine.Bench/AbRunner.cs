@@ -21,12 +21,12 @@ namespace Cardinal.Bench;
 /// pool and are compiled in the order made, and identical plans read −0.44 to +0.42 ms either way (NOTES "Fourteenth
 /// sitting"). Usage:
 /// ab MODEL.onnx --b Name=value[,Name=value…] [--a Name=value…] [--threads 1] [--batch 1] [--runs 10] [--rounds 6]
-///    [--pattern REGEX] [--quiet]
+///    [--pattern REGEX] [--quiet] [--plans] (--plans: the steps whose kernels or workspace differ, and both sessions' bytes)
 /// Names are <see cref="BlockedTuning"/>'s (for example --b SplitFirstColumn=false, --b PassChannels=64).
 /// </summary>
 public static class AbRunner
 {
-    private const string Usage = "ab MODEL.onnx --b Name=value[,Name=value...] [--a Name=value...] [--threads N] [--batch B] [--runs R] [--rounds K] [--pattern REGEX] [--quiet]";
+    private const string Usage = "ab MODEL.onnx --b Name=value[,Name=value...] [--a Name=value...] [--threads N] [--batch B] [--runs R] [--rounds K] [--pattern REGEX] [--quiet] [--plans]";
 
     public static int Run(string[] args)
     {
@@ -49,8 +49,9 @@ public static class AbRunner
         Console.WriteLine($"{model}: {threads} thread(s), batch {batch}, {rounds} rounds of {runs} profiled and {runs} plain runs each");
         Console.WriteLine($"A: {a}");
         Console.WriteLine($"B: {b}");
-        var a1 = Measure(model, a, b, bFirst: false, threads, batch, runs, rounds);
-        var b1 = Measure(model, a, b, bFirst: true, threads, batch, runs, rounds);
+        bool describe = args.Contains("--plans");
+        var a1 = Measure(model, a, b, bFirst: false, threads, batch, runs, rounds, describe);
+        var b1 = Measure(model, a, b, bFirst: true, threads, batch, runs, rounds, describe);
         Console.WriteLine($"plain run, A made first: A {a1.PlainA:F2} B {a1.PlainB:F2} ms; B made first: A {b1.PlainA:F2} B {b1.PlainB:F2} ms");
         Console.WriteLine($"{"step",-48} {"A",7} {"B",7} {"B−A",7} | {"A",7} {"B",7} {"B−A",7}   (A made first | B made first; ms)");
         double sumA1 = 0, sumB1 = 0, sumA2 = 0, sumB2 = 0;
@@ -65,10 +66,30 @@ public static class AbRunner
         return 0;
     }
 
+    /// <summary>
+    /// --plans: the steps whose kernels A and B describe differently, or whose workspace differs, and both sessions' buffer
+    /// and workspace bytes. A tuning that moves steps it does not change is moving them by the memory layout (NOTES
+    /// "Twenty-second sitting").
+    /// </summary>
+    private static void DescribeDifferences(string[] names, KernelExecutor a, KernelExecutor b)
+    {
+        Console.WriteLine($"buffers A {a.BufferBytes / 1048576.0:F2} MiB, B {b.BufferBytes / 1048576.0:F2} MiB; workspace A {a.WorkspaceBytes / 1024.0:F0} KiB, B {b.WorkspaceBytes / 1024.0:F0} KiB");
+        int differing = 0;
+        for (int s = 0; s < names.Length; s++)
+        {
+            string da = a.DescribeStep(s) ?? "", db = b.DescribeStep(s) ?? "";
+            long wa = a.StepWorkspaceBytes(s), wb = b.StepWorkspaceBytes(s);
+            if (da == db && wa == wb) continue;
+            differing++;
+            Console.WriteLine($"  {names[s]}: A {da} ({wa / 1024.0:F0} KiB) | B {db} ({wb / 1024.0:F0} KiB)");
+        }
+        Console.WriteLine($"{differing} of {names.Length} steps differ between A and B");
+    }
+
     private sealed record Result(string[] Names, double[] StepA, double[] StepB, double PlainA, double PlainB);
 
     /// <summary>Both sessions, made in the order asked, run <paramref name="rounds"/> rounds in turn (the first to run alternates too).</summary>
-    private static Result Measure(string model, BlockedTuning a, BlockedTuning b, bool bFirst, int threads, int batch, int runs, int rounds)
+    private static Result Measure(string model, BlockedTuning a, BlockedTuning b, bool bFirst, int threads, int batch, int runs, int rounds, bool describe)
     {
         // One set of workers for both sessions: the sessions then differ in their plans only, not in which worker
         // thread (and core) each one's loops wake.
@@ -90,6 +111,7 @@ public static class AbRunner
         }
         string[] names = plans[0].Steps.Select(st => st.Node.Name).ToArray();
         if (!plans[1].Steps.Select(st => st.Node.Name).SequenceEqual(names)) throw new InvalidOperationException("A and B planned different steps; ab compares kernels of one plan.");
+        if (describe && !bFirst) DescribeDifferences(names, executors[0], executors[1]);
         var input = ModelInput.Sine(dims);
         var outputs = new Tensor[2];
         foreach (int k in made) outputs[k] = ModelInput.OutputOf(plans[k]);

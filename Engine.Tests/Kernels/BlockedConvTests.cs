@@ -280,6 +280,60 @@ public class BlockedConvTests
         }
     }
 
+    /// <summary>
+    /// Stride-1 units of two blocks (groups of 32 channels) pair their rows only over output rows at most
+    /// <see cref="BlockedTuning.RowPairsTwoBlocksMaxWidth"/> wide (over wider rows their border columns run in column tiles
+    /// instead of a zero-padded copy); strided ones and one-block units pair at any width. Either way the answers are the
+    /// same bit for bit: random 3×3 shapes of groups of 32 (and some of 16) over rows of 5–16, padded and not, stride 1 and
+    /// 2, a residual, 1 and 2 threads, against the plan that pairs at any width.
+    /// </summary>
+    [Test]
+    public void TwoBlockRowPairs_OnlyOverNarrowStride1Rows()
+    {
+        RequireBlockedTier();
+        var random = new Random(2222);
+        int maxWidth = BlockedTuning.Default.RowPairsTwoBlocksMaxWidth;
+        Assert.That(maxWidth, Is.LessThan(14), "ResNeXt-101 32x8d's 14-wide layer3 rows run alone");
+        foreach (CpuIsa isa in Tiers)
+        {
+            var platform = CpuPlatform.Create(isa);
+            int b = platform.BlockSize, narrowPaired = 0, wideSingle = 0, stridedWidePaired = 0;
+            for (int trial = 0; trial < 24; trial++)
+            {
+                int perGroup = trial % 6 == 5 ? 16 : 32, groups = random.Next(1, 4), c = perGroup * groups, s = trial % 4 == 3 ? 2 : 1;
+                int outW = random.Next(5, 17), outH = random.Next(3, 9), pad = random.Next(2);
+                int inW = (outW - 1) * s + 3 - 2 * pad, inH = (outH - 1) * s + 3 - 2 * pad;
+                var window = Window2D(inH, inW, 3, 3, s, s, 1, 1, pad, pad, pad, pad);
+                var shape = new ConvShape(random.Next(1, 3), c, c, groups, window, new(random.Next(2) == 0, true));
+                var weights = Tensor.FromArray(RandomArray(random, shape.WeightLength), (int)shape.WeightLength);
+                int cp = BlockedLayout.PaddedChannels(c, b);
+                float[] x = RandomArray(random, (long)shape.Batch * cp * window.InSize), bias = RandomArray(random, c);
+                long length = (long)shape.Batch * cp * window.OutSize;
+                float[] residual = shape.Epilogue.Residual ? RandomArray(random, length) : [];
+                foreach (ParallelRunner runner in new[] { One, Two })
+                {
+                    var plan = new BlockedDirectPlan(shape, weights, platform, runner, null, BlockedTuning.Default);
+                    var anyWidth = new BlockedDirectPlan(shape, weights, platform, runner, null, BlockedTuning.TwoBlockRowsPairedAtAnyWidth);
+                    string where = $"{isa}, trial {trial}: {shape}, {runner.Threads} thread(s)";
+                    bool twoBlockStride1Wide = b == 16 && perGroup == 32 && s == 1 && window.OutW > maxWidth;
+                    if (twoBlockStride1Wide) Assert.That(plan.RowPairs, Is.False, $"{where}: a wide stride-1 two-block row runs alone");
+                    else Assert.That(plan.Description, Is.EqualTo(anyWidth.Description), $"{where}: the rule touches only wide stride-1 two-block rows");
+                    narrowPaired += plan.RowPairs && perGroup == 32 && s == 1 ? 1 : 0;
+                    wideSingle += twoBlockStride1Wide && anyWidth.RowPairs ? 1 : 0;
+                    stridedWidePaired += plan.RowPairs && perGroup == 32 && s == 2 && window.OutW > maxWidth ? 1 : 0;
+                    float[] got = BlockedOutputAssert.Run(plan, x, bias, residual, length), expected = BlockedOutputAssert.Run(anyWidth, x, bias, residual, length);
+                    Assert.That(got, Is.EqualTo(expected), where);
+                }
+            }
+            if (b == 16)
+            {
+                Assert.That(narrowPaired, Is.GreaterThan(0), $"{isa}: the draws must reach narrow stride-1 two-block rows that still pair");
+                Assert.That(wideSingle, Is.GreaterThan(2), $"{isa}: the draws must reach wide stride-1 two-block rows that paired before");
+                Assert.That(stridedWidePaired, Is.GreaterThan(0), $"{isa}: the draws must reach wide strided two-block rows that keep their pairs");
+            }
+        }
+    }
+
     [Test]
     public void RowPairs_BitIdenticalToSingleRows()
     {

@@ -312,7 +312,10 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         int rowsPerTask = _passes > 1
             ? UnitsPerTask(units, Shape.Batch * _groups, (long)_segmentWidth * _tileBlocks * b * sizeof(float), parallel.Threads, cutPerThread ? parallel.Threads : 1)
             : shape.Group > 1 ? units : 1;
-        bool pairUnits = b == 16 && tuning.RowPairs && _tileBlocks <= 2;
+        // Units that may run two rows per tile (below). Stride-1 units of two blocks over wide rows do not: in single rows
+        // their border columns run as column tiles, where the pairs read a zero-padded copy (ResNeXt-101 32x8d's 14 × 14
+        // layers: a 1 MiB copy per layer and 20 % slower; BlockedTuning.RowPairsTwoBlocksMaxWidth).
+        bool pairUnits = b == 16 && tuning.RowPairs && _tileBlocks <= 2 && !(_tileBlocks == 2 && w.SW == 1 && w.OutW > tuning.RowPairsTwoBlocksMaxWidth);
         bool columnsPossible = tuning.ColumnTiles && !_splitFirst && border > 0 && w.OutH > 1 && rowsPerTask >= 2;
         _pairedColumns = columnsPossible && pairUnits && shape.Group > 1 && _tileBlocks == 1;
         _columnTiles = columnsPossible && (_pairedColumns
@@ -332,7 +335,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // tiles"). AVX-512 only: AVX2's 16 ymm registers hold no wider tile than the row's own.
         int widest = WindowTaps.WidestTile(_interiorHi - _interiorLo, _tilePixels);
         _pairPixels = TwoRowPixelsAvx512(_tileBlocks);
-        _rowPairs = (!_columnTiles || _pairedColumns) && tuning.RowPairs && b == 16 && _tileBlocks <= 2 && w.OutH >= 2 && _segmentsPerRow == 1 && w.SW is 1 or 2
+        _rowPairs = (!_columnTiles || _pairedColumns) && pairUnits && w.OutH >= 2 && _segmentsPerRow == 1 && w.SW is 1 or 2
             && widest > 0 && (widest * _tileBlocks < 12 || (_pairedColumns && widest * _tileBlocks <= 12)); // 12 columns pair as one tile of 24 sums
         _sharedBroadcasts = _rowPairs && tuning.RowPairsShareBroadcasts && _tileBlocks == 1 && w.SW == 1 && w.SH == 1 && w.DH == 1;
         _pairTiles = _rowPairs ? WindowTaps.NearEqualTiles(_interiorHi - _interiorLo, _pairPixels) : default;
