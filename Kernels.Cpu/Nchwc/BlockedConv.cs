@@ -314,7 +314,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
             : shape.Group > 1 ? units : 1;
         // Units that may run two rows per tile (below). Stride-1 units of two blocks over wide rows do not: in single rows
         // their border columns run as column tiles, where the pairs read a zero-padded copy (ResNeXt-101 32x8d's 14 × 14
-        // layers: a 1 MiB copy per layer and 20 % slower; BlockedTuning.RowPairsTwoBlocksMaxWidth).
+        // layers: a 1 MiB copy per layer and 5–20 % slower; BlockedTuning.RowPairsTwoBlocksMaxWidth).
         bool pairUnits = b == 16 && tuning.RowPairs && _tileBlocks <= 2 && !(_tileBlocks == 2 && w.SW == 1 && w.OutW > tuning.RowPairsTwoBlocksMaxWidth);
         bool columnsPossible = tuning.ColumnTiles && !_splitFirst && border > 0 && w.OutH > 1 && rowsPerTask >= 2;
         _pairedColumns = columnsPossible && pairUnits && shape.Group > 1 && _tileBlocks == 1;
