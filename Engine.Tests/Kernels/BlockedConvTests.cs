@@ -34,6 +34,17 @@ public class BlockedConvTests
 
     private static readonly ParallelRunner One = new(1), Two = new(2);
 
+    /// <summary>Random weights, blocked input, bias and residual (when the epilogue adds one) of a layer on blocks of b, and its blocked output's length.</summary>
+    private static (Tensor Weights, float[] X, float[] Bias, float[] Residual, long Length) RandomBlockedLayer(Random random, ConvShape shape, int b)
+    {
+        var weights = Tensor.FromArray(RandomArray(random, shape.WeightLength), (int)shape.WeightLength);
+        int cp = BlockedLayout.PaddedChannels(shape.Channels, b);
+        float[] x = RandomArray(random, (long)shape.Batch * cp * shape.Window.InSize), bias = RandomArray(random, shape.OutChannels);
+        long length = (long)shape.Batch * BlockedLayout.PaddedChannels(shape.OutChannels, b) * shape.Window.OutSize;
+        float[] residual = shape.Epilogue.Residual ? RandomArray(random, length) : [];
+        return (weights, x, bias, residual, length);
+    }
+
     private static Window3D Window2D(int inH, int inW, int kh, int kw, int sh, int sw, int dh, int dw, int pt, int pl, int pb, int pr) =>
         ConvCase.MakeWindow((1, inH, inW), (1, kh, kw), (1, sh, sw), (1, dh, dw), (0, pt, pl), (0, pb, pr));
 
@@ -305,11 +316,7 @@ public class BlockedConvTests
                 int inW = (outW - 1) * s + 3 - 2 * pad, inH = (outH - 1) * s + 3 - 2 * pad;
                 var window = Window2D(inH, inW, 3, 3, s, s, 1, 1, pad, pad, pad, pad);
                 var shape = new ConvShape(random.Next(1, 3), c, c, groups, window, new(random.Next(2) == 0, true));
-                var weights = Tensor.FromArray(RandomArray(random, shape.WeightLength), (int)shape.WeightLength);
-                int cp = BlockedLayout.PaddedChannels(c, b);
-                float[] x = RandomArray(random, (long)shape.Batch * cp * window.InSize), bias = RandomArray(random, c);
-                long length = (long)shape.Batch * cp * window.OutSize;
-                float[] residual = shape.Epilogue.Residual ? RandomArray(random, length) : [];
+                var (weights, x, bias, residual, length) = RandomBlockedLayer(random, shape, b);
                 foreach (ParallelRunner runner in new[] { One, Two })
                 {
                     var plan = new BlockedDirectPlan(shape, weights, platform, runner, null, BlockedTuning.Default);
@@ -367,11 +374,7 @@ public class BlockedConvTests
                 if (trial % 6 == 3) (perGroup, c, k, s, d, pl, pr, inW) = (16, 16 * groups, 3, 1, 1, 1, 1, trial % 12 == 3 ? random.Next(15, 17) : random.Next(11, 15));
                 var window = Window2D(inH, inW, k, k, s, s, d, d, pt, pl, pb, pr);
                 var shape = new ConvShape(random.Next(1, 3), c, c, groups, window, new(random.Next(2) == 0, random.Next(2) == 0));
-                var weights = Tensor.FromArray(RandomArray(random, shape.WeightLength), (int)shape.WeightLength);
-                int cp = BlockedLayout.PaddedChannels(c, b);
-                float[] x = RandomArray(random, (long)shape.Batch * cp * window.InSize), bias = RandomArray(random, c);
-                long length = (long)shape.Batch * cp * window.OutSize;
-                float[] residual = shape.Epilogue.Residual ? RandomArray(random, length) : [];
+                var (weights, x, bias, residual, length) = RandomBlockedLayer(random, shape, b);
                 foreach (ParallelRunner runner in new[] { One, Two })
                     foreach ((BlockedTuning pairs, BlockedTuning single) in new[] { (BlockedTuning.Default, BlockedTuning.SingleRows),
                         (BlockedTuning.PassPerBlock, BlockedTuning.PassPerBlock with { RowPairs = false }),
