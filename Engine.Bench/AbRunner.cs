@@ -50,8 +50,9 @@ public static class AbRunner
         Console.WriteLine($"A: {a}");
         Console.WriteLine($"B: {b}");
         bool describe = args.Contains("--plans");
+        // The plans are the same in both orders: --plans prints them once, from the first.
         var a1 = Measure(model, a, b, bFirst: false, threads, batch, runs, rounds, describe);
-        var b1 = Measure(model, a, b, bFirst: true, threads, batch, runs, rounds, describe);
+        var b1 = Measure(model, a, b, bFirst: true, threads, batch, runs, rounds, describe: false);
         Console.WriteLine($"plain run, A made first: A {a1.PlainA:F2} B {a1.PlainB:F2} ms; B made first: A {b1.PlainA:F2} B {b1.PlainB:F2} ms");
         Console.WriteLine($"{"step",-48} {"A",7} {"B",7} {"B−A",7} | {"A",7} {"B",7} {"B−A",7}   (A made first | B made first; ms)");
         double sumA1 = 0, sumB1 = 0, sumA2 = 0, sumB2 = 0;
@@ -111,7 +112,7 @@ public static class AbRunner
         }
         string[] names = plans[0].Steps.Select(st => st.Node.Name).ToArray();
         if (!plans[1].Steps.Select(st => st.Node.Name).SequenceEqual(names)) throw new InvalidOperationException("A and B planned different steps; ab compares kernels of one plan.");
-        if (describe && !bFirst) DescribeDifferences(names, executors[0], executors[1]);
+        if (describe) DescribeDifferences(names, executors[0], executors[1]);
         var input = ModelInput.Sine(dims);
         var outputs = new Tensor[2];
         foreach (int k in made) outputs[k] = ModelInput.OutputOf(plans[k]);
