@@ -137,12 +137,6 @@ public class WinogradConvTests
             var w = ConvCase.MakeWindow((1, side, side), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, 1, 1), (0, 1, 1));
             yield return new TestCaseData(new ConvShape(1, 32, 48, 1, w, new ConvEpilogue(true, true)), true).SetName($"Run_resnet_plane_{side}_MatchesFloat64AndDirect");
         }
-        // Wide enough that U outgrows L2: one chunk of tiles split by rows of ξ on 2 threads (BlockedTuning.WinogradXiRows).
-        foreach (int side in new[] { 14, 27 })
-        {
-            var w = ConvCase.MakeWindow((1, side, side), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, 1, 1), (0, 1, 1));
-            yield return new TestCaseData(new ConvShape(1, 115, 120, 1, w, new ConvEpilogue(side == 14, true)), true).SetName($"Run_xi_rows_plane_{side}_MatchesFloat64AndDirect");
-        }
     }
 
     [TestCaseSource(nameof(RandomCases))]
@@ -283,53 +277,6 @@ public class WinogradConvTests
             }
     }
 
-    /// <summary>
-    /// A plane that is one chunk of more than 16 tiles, with a U larger than L2, splits its threads by rows of ξ
-    /// (<see cref="BlockedTuning.WinogradXiRows"/>: each thread every tile for its rows of ξ, then the output transform by
-    /// output blocks): the same answers bit for bit as the tile split, as one thread, and with both loops run inline on one
-    /// thread, on every blocked tier. F(2×2) splits on 2 threads (4 rows; 3 threads keep the tile split), F(4×4) on 2 and 3
-    /// (6 rows). Odd channel counts and planes, every epilogue (float64: <c>Run_xi_rows_plane_*</c>).
-    /// </summary>
-    [Test]
-    public void XiRows_BitIdenticalToTileSplitAndOneThread()
-    {
-        RequireBlockedTier();
-        var random = new Random(2323);
-        // C·M·ξ·4 bytes above 768 KB, so that U does not fit L2; planes of 17 to 64 F(2×2) or F(4×4) tiles.
-        var cases = new (int C, int M, int H, int W, WinogradMatrices T, ConvEpilogue E, bool Bias)[]
-        {
-            (120, 112, 14, 14, WinogradMatrices.F2, new ConvEpilogue(false, true), true),
-            (113, 130, 13, 11, WinogradMatrices.F2, new ConvEpilogue(true, true), false),
-            (80, 77, 28, 28, WinogradMatrices.F4, new ConvEpilogue(false, false), true),
-            (70, 90, 23, 18, WinogradMatrices.F4, new ConvEpilogue(true, false), true),
-        };
-        using var three = new ParallelRunner(3);
-        foreach (CpuIsa isa in Tiers)
-        {
-            var platform = CpuPlatform.Create(isa);
-            foreach (var (c, m, h, wd, transform, epilogue, hasBias) in cases)
-            {
-                var (shape, tensor, bias, xb, rb, length) = RandomLayer(random, platform, c, m, h, wd, epilogue, hasBias);
-                float[] single = BlockedOutputAssert.Run(new WinogradPlan(shape, tensor, transform, platform, One, null, BlockedTuning.Default), xb, bias, rb, length);
-                foreach (ParallelRunner runner in new[] { Two, three })
-                {
-                    var rows = new WinogradPlan(shape, tensor, transform, platform, runner, null, BlockedTuning.Default);
-                    var tiles = new WinogradPlan(shape, tensor, transform, platform, runner, null, BlockedTuning.WinogradTilesSplit);
-                    string where = $"{isa} {rows.Description}: {shape}, {runner.Threads} threads";
-                    bool splits = (transform.N % runner.Threads) == 0;
-                    Assert.That(rows.Description, splits ? Does.Contain($"ξ rows in {runner.Threads} parts") : Does.Not.Contain("ξ rows"), where);
-                    Assert.That(tiles.Description, Does.Not.Contain("ξ rows"), where);
-                    float[] split = BlockedOutputAssert.Run(rows, xb, bias, rb, length);
-                    BlockedOutputAssert.SameBits(BlockedOutputAssert.Run(tiles, xb, bias, rb, length), split, $"{where}: against the tile split");
-                    BlockedOutputAssert.SameBits(single, split, $"{where}: against one thread");
-                    float[] inline = [];
-                    runner.For(2, i => { if (i == 0) inline = BlockedOutputAssert.Run(rows, xb, bias, rb, length); });
-                    BlockedOutputAssert.SameBits(single, inline, $"{where}: both loops inline on one thread");
-                }
-            }
-        }
-    }
-
     [Test]
     public void Supports_OnlyStride1Dense3x3()
     {
@@ -416,7 +363,7 @@ public class WinogradConvTests
             ReorderReference.FromBlocked(BlockedOutputAssert.Run(new BlockedDirectPlan(shape, tensor, platform, One), xb, bias, rb, length), yd, n, m, mp, w.OutSize, b);
             foreach (var transform in Variants)
                 foreach (ParallelRunner runner in new[] { One, Two })
-                    foreach (var tuning in new[] { BlockedTuning.Default, BlockedTuning.WinogradTilesBroadcast, BlockedTuning.WinogradSetsTransformInput, BlockedTuning.WinogradTilesSplit })
+                    foreach (var tuning in new[] { BlockedTuning.Default, BlockedTuning.WinogradTilesBroadcast, BlockedTuning.WinogradSetsTransformInput })
                 {
                     var plan = new WinogradPlan(shape, tensor, transform, platform, runner, null, tuning);
                     string where = $"{plan.Description}: {shape} on {isa} (b={b}), {runner.Threads} thread(s)";

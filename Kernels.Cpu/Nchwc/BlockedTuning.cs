@@ -42,14 +42,13 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// <param name="NextRowInputAhead">A rows-outermost layer with a window of several taps (ResNet-50's layer2.0 3×3 s2) asks, in each output row's tasks, for the input rows the next output row reads first, shared out over the row's groups and register tiles, a few lines per input block: those rows had come from L3 on demand (NOTES "Seventeenth sitting"). AVX-512 only. false: nothing (the path before).</param>
 /// <param name="WinogradTileLanes">A Winograd layer whose chunks hold at most 16 tiles (a 7×7 plane at batch 1) runs its products with the tiles in the vector lanes, each U value read once as a broadcast in one steady stream (<see cref="Winograd.WinogradTileLanes"/>; AVX-512; the same sums bit for bit; NOTES "Eighteenth sitting"). false: the tile kernels (the path before).</param>
 /// <param name="WinogradSharedV">A Winograd layer whose one chunk of tiles in the lanes is split into output sets (a 7×7 plane at batch 1 on several threads: ResNet's layer4) transforms its input once, in a first loop split by input channel blocks, into one V the sets share, where each set's task had transformed every tile itself. false: the path before.</param>
-/// <param name="WinogradXiRows">A Winograd layer whose whole plane is one chunk and whose transformed filter U does not fit L2 (ResNet's 14×14 F(2×2) and 28×28 F(4×4) at batch 1) splits its threads by rows of ξ, not by tiles: each thread transforms every tile for its own rows of ξ and multiplies them by its share of U, where each thread of the tile split streamed all of U; a second loop then runs the output transform by output blocks over the one M they filled. The same sums bit for bit. false: the tile split (the path before; NOTES "Twenty-third sitting").</param>
 /// <param name="GroupsFirstFilterRatio">A batch on one thread runs group by group over its images (each group's filter slice over every image while it is in cache) only where the filter is at least this many times one image's input; below, image by image (each image's input over every group while it is in cache). 0: group by group wherever there are several groups (the path before; NOTES "Twentieth sitting").</param>
 /// <param name="RowPairsTwoBlocksMaxWidth">A stride-1 unit of two output blocks (groups of 32 channels) runs two rows per tile only over output rows at most this wide; over wider rows its rows run alone and its border columns in column tiles, where the pairs had read a zero-padded copy of the input. ResNeXt-101 32x8d's 22 stride-1 grouped layers at 14 × 14 (1 MiB copies) ran 0.02–0.04 ms (5–10 %) faster each on 1 and 2 threads; ResNeXt-50's layer4 at 7 × 7 keeps its pairs, which gain on 1 thread; strided layers keep theirs (NOTES "Twenty-second sitting"). int.MaxValue: every such unit pairs (the path before).</param>
 /// <param name="RowPairsShareBroadcasts">A stride-1 two-row tile of one output block (ResNeXt's groups of 16 channels over rows of 14 or fewer) walks the input rows, so that each pixel's broadcast serves both output rows: row 1 at kernel row kh reads the row that row 0 reads at kh + 1 (NOTES "Twenty-first sitting"). Every sum keeps its order. false: each row loads its own (the path before).</param>
 internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesAboveChannels, int PassChannels, long PadCopyBytes, double PadCopyMinFlopsPerByte, bool SubsampleStrided = true, bool RowPairs = true,
     bool SplitFirstColumn = true, bool ColumnTiles = true, bool WorkerStripes = true, double WideningRowsOuter = 8, long WideningRowsOuterFilterBytes = 3 << 20, bool SeparateSharedResidual = true, bool GroupInputAhead = true,
     bool InputAsksPerTap = true, bool NextPassInputAhead = true, bool FirstTaskInputAhead = true, bool NextRowInputAhead = true,
-    bool WinogradTileLanes = true, bool WinogradSharedV = true, bool WinogradXiRows = true, double GroupsFirstFilterRatio = 6, bool RowPairsShareBroadcasts = true, int RowPairsTwoBlocksMaxWidth = 8)
+    bool WinogradTileLanes = true, bool WinogradSharedV = true, double GroupsFirstFilterRatio = 6, bool RowPairsShareBroadcasts = true, int RowPairsTwoBlocksMaxWidth = 8)
 {
     public static BlockedTuning Default { get; } = new(192 * 1024, 128, 128, 2 << 20, 32);
 
@@ -97,9 +96,6 @@ internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesA
 
     /// <summary>Each output set of a Winograd chunk in the lanes transforms the chunk's input itself (the path before <see cref="WinogradSharedV"/>).</summary>
     public static BlockedTuning WinogradSetsTransformInput { get; } = Default with { WinogradSharedV = false };
-
-    /// <summary>Winograd's threads split by tiles wherever the plane has enough of them (the path before <see cref="WinogradXiRows"/>).</summary>
-    public static BlockedTuning WinogradTilesSplit { get; } = Default with { WinogradXiRows = false };
 
     /// <summary>A batch on one thread group by group wherever there are several groups (the path before <see cref="GroupsFirstFilterRatio"/>).</summary>
     public static BlockedTuning GroupsFirstAlways { get; } = Default with { GroupsFirstFilterRatio = 0 };

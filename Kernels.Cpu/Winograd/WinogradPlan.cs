@@ -62,12 +62,6 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     /// transforms the whole chunk's input itself.
     /// </summary>
     private readonly bool _sharedV;
-    /// <summary>
-    /// Threads split by rows of ξ (<see cref="BlockedTuning.WinogradXiRows"/>): this many parts, each transforming every tile
-    /// of the one chunk for its n / parts rows of ξ into a V of its own and multiplying them by its share of U into the one
-    /// M they share; then a loop by output blocks runs the output transform. 0: the tiles split (or sets).
-    /// </summary>
-    private readonly int _xiParts;
 
     public WinogradPlan(ConvShape shape, Tensor weights, WinogradMatrices transform, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache = null)
         : this(shape, weights, transform, platform, parallel, cache, null)
@@ -111,20 +105,14 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         long bytesPerTile = (long)_xi * (_inBlocks + _outBlocks) * b * sizeof(float);
         int chunkTiles = Math.Min(tiles, (int)Math.Clamp(ChunkBudget() / bytesPerTile, 1, MaxChunkTiles));
         int chunks = (tiles + chunkTiles - 1) / chunkTiles;
-        int threads = parallel.Threads;
-        // Rows of ξ per thread where the whole plane is one chunk, too many tiles for the lanes, and U larger than L2:
-        // split by tiles, each thread would stream all of U for half the tiles (layer3's 14×14 F(2×2): 4.2 MB per thread,
-        // 0.39–0.45 ms on 2 threads where the same split without U's stream ran 0.32; NOTES "Twenty-third sitting").
-        bool xiRows = tune.WinogradXiRows && threads > 1 && chunks == 1 && tiles > WinogradTileLanes.MaxTiles && _n % threads == 0
-            && ChunkBudget() == LargeFilterChunkBytes;
-        _xiParts = xiRows ? threads : 0;
         // A whole number of tasks per thread: 7 chunks on 2 threads would leave one thread a quarter idle.
-        if (!xiRows && chunks > 1 && chunks % threads != 0) chunks = Math.Min(tiles, (chunks + threads - 1) / threads * threads);
+        int threads = parallel.Threads;
+        if (chunks > 1 && chunks % threads != 0) chunks = Math.Min(tiles, (chunks + threads - 1) / threads * threads);
         // One task per thread, tiles first: with at least two register tiles of tiles per thread, each thread transforms
         // only its own tiles (an output set repeats the chunk's whole input transform and keeps a V of every input
         // channel per set); output sets only where the tiles are too few (7×7 planes at batch 1). Two tasks per
         // thread, sets included, had cost ResNet-18 15 % at 2 threads (NOTES "Winograd tasks: tiles before sets").
-        if (!xiRows && chunks < threads && tiles >= 2 * _tilePixels * threads) chunks = Math.Min(tiles, threads);
+        if (chunks < threads && tiles >= 2 * _tilePixels * threads) chunks = Math.Min(tiles, threads);
         // Balanced chunks (49 tiles in 2 chunks: 25 + 24, not 48 + 1), a whole number of register tiles where that costs
         // nothing: the same number of chunks, the last one at least 90 % of the others (49 in 30 + 19 had left one of
         // two threads a third idle).
@@ -151,7 +139,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
 
         // Output-block sets: enough tasks for every thread even when an image has few tiles (each set a whole number of U's groups).
         int groups = (_outBlocks + _tileBlocks - 1) / _tileBlocks;
-        _sets = chunks >= threads || xiRows ? 1 : Math.Min(groups, (threads + chunks - 1) / chunks);
+        _sets = chunks >= threads ? 1 : Math.Min(groups, (threads + chunks - 1) / chunks);
         _blocksPerSet = (groups + _sets - 1) / _sets * _tileBlocks;
         _sets = (_outBlocks + _blocksPerSet - 1) / _blocksPerSet;
         // Output sets of one chunk in the lanes: one input transform, split by channel blocks, for all of them (each set's
@@ -212,21 +200,16 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     public override bool OutputMayBeResidual => true;
 
     public override string Description =>
-        $"Winograd F({_m}×{_m},3×3) NCHW{_block}c, {_chunkTiles}-tile chunks × {_sets} output set{(_sets == 1 ? "" : "s")}" + (_tileLanes ? ", tiles in the lanes" : "") + (_sharedV ? ", one shared input transform" : "") + (_xiParts > 0 ? $", ξ rows in {_xiParts} parts" : "");
+        $"Winograd F({_m}×{_m},3×3) NCHW{_block}c, {_chunkTiles}-tile chunks × {_sets} output set{(_sets == 1 ? "" : "s")}" + (_tileLanes ? ", tiles in the lanes" : "") + (_sharedV ? ", one shared input transform" : "");
 
     /// <summary>
     /// Floats of one worker's V [ξ][Cp/b][T][b] (none where the sets share one) and M [ξ][set blocks][T][b], and its two
     /// transform scratch tiles.
     /// </summary>
-    private long WorkerFloats => _xiParts > 0 ? PartVFloats + 2L * _xi * _block
-        : (long)_xi * ((_sharedV ? 0 : _inBlocks) + _blocksPerSet) * TileStride * _block + 2L * _xi * _block;
+    private long WorkerFloats => (long)_xi * ((_sharedV ? 0 : _inBlocks) + _blocksPerSet) * TileStride * _block + 2L * _xi * _block;
 
-    /// <summary>Floats of one ξ-rows part's V: its n / parts rows of ξ for every input block and tile.</summary>
-    private long PartVFloats => (long)(_xi / Math.Max(1, _xiParts)) * _inBlocks * TileStride * _block;
-
-    /// <summary>The region ahead of the parts: the V the output sets share (<see cref="_sharedV"/>), or the M the ξ-rows parts fill; 0 otherwise.</summary>
-    private long SharedVBytes => _sharedV ? Workspace.Align((long)_xi * _inBlocks * TileStride * _block * sizeof(float))
-        : _xiParts > 0 ? Workspace.Align((long)_xi * _blocksPerSet * TileStride * _block * sizeof(float)) : 0;
+    /// <summary>The V the output sets share (<see cref="_sharedV"/>), ahead of the parts; 0 otherwise.</summary>
+    private long SharedVBytes => _sharedV ? Workspace.Align((long)_xi * _inBlocks * TileStride * _block * sizeof(float)) : 0;
 
     /// <summary>One worker's part of the workspace, aligned.</summary>
     private long WorkerBytes => Workspace.Align(WorkerFloats * sizeof(float));
@@ -264,7 +247,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
             byte* parts;
             long stride;
             float* sharedV = null;
-            if (_sharedV || _xiParts > 0)
+            if (_sharedV)
             {
                 // The shared V, then the parts packed after it (each set's M in the part of its number, the input transform's
                 // scratch in the part of the worker's).
@@ -274,8 +257,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
             }
             // Each worker's V and M in its own stripe of the whole workspace (Workspace.WorkerOffset), not packed at this layer's size.
             else parts = workspace.WorkerParts(Parallel.Threads, WorkerBytes, _workerStripes, out stride);
-            var body = new Body(this, px, pu, pb, pz, Shape.Epilogue.Residual ? pr : null, py, (float*)parts, stride, _sharedV ? sharedV : null,
-                _xiParts > 0 ? sharedV : null);
+            var body = new Body(this, px, pu, pb, pz, Shape.Epilogue.Residual ? pr : null, py, (float*)parts, stride, sharedV);
             EpilogueDispatch.Run(Shape.Epilogue, new RunTasks(Parallel, tasks, body, _block == 16));
         }
     }
@@ -285,14 +267,6 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     {
         public void Run<TEpilogue>() where TEpilogue : struct, IEpilogue
         {
-            if (body.SharedM != null)
-            {
-                // Two loops: each part's rows of ξ into the shared M, then the output transform by output blocks.
-                WinogradPlan plan = body.Plan;
-                if (avx512) { parallel.For(plan._xiParts, new XiRowsStage<Vec512>(body)); parallel.For(plan._outBlocks, new OutputStage<TEpilogue, Vec512>(body)); }
-                else { parallel.For(plan._xiParts, new XiRowsStage<Vec256>(body)); parallel.For(plan._outBlocks, new OutputStage<TEpilogue, Vec256>(body)); }
-                return;
-            }
             if (body.SharedV != null)
             {
                 // Two loops: the input transform by channel blocks into the shared V, then the sets.
@@ -326,56 +300,14 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         TransposeTiles(body.SharedV, vXi, count, cb, cb + 1);
     }
 
-    /// <summary>The first loop of the ξ-rows split: part <c>index</c>'s rows of ξ, every tile, into the shared M.</summary>
-    private readonly struct XiRowsStage<TVec>(Body body) : IParallelBody where TVec : unmanaged, IVec<TVec>
-    {
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Invoke(int part) => body.Plan.RunXiRows<TVec>(part, body);
-    }
-
-    /// <summary>The second loop of the ξ-rows split: output block <c>index</c>'s output transform from the shared M.</summary>
-    private readonly struct OutputStage<TEpilogue, TVec>(Body body) : IParallelBody where TEpilogue : struct, IEpilogue where TVec : unmanaged, IVec<TVec>
-    {
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Invoke(int ob) => body.Plan.RunOutputStage<TEpilogue, TVec>(ob, body);
-    }
-
-    /// <summary>
-    /// Part <paramref name="part"/> of the ξ-rows split: the input transform of every tile for its rows of ξ into its own V
-    /// (in the part of its number), then their products over every output block into the shared M at those ξ.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void RunXiRows<TVec>(int part, in Body body) where TVec : unmanaged, IVec<TVec>
-    {
-        int rows = _n / _xiParts, row0 = part * rows, xi0 = row0 * _n, xi1 = xi0 + rows * _n;
-        int count = Math.Min(Shape.Batch * _tilesH * _tilesW, _chunkTiles);
-        nint vXi = (nint)_inBlocks * TileStride * _block, mXi = (nint)_blocksPerSet * TileStride * _block;
-        float* v = (float*)((byte*)body.Scratch + part * body.ScratchStride), scratch = v + PartVFloats;
-        InputTransform<TVec>(body, v, vXi, scratch, 0, count, 0, _inBlocks, row0, row0 + rows);
-        // V holds ξ0 … ξ1 − 1 from its start: the products address it by ξ from a base ξ0 slices before.
-        TileProducts(body, v - xi0 * vXi, vXi, body.SharedM, mXi, count, 0, _outBlocks, xi0, xi1);
-    }
-
-    /// <summary>The ξ-rows split's output transform of output block <paramref name="ob"/>, every tile, with this worker's scratch.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void RunOutputStage<TEpilogue, TVec>(int ob, in Body body) where TEpilogue : struct, IEpilogue where TVec : unmanaged, IVec<TVec>
-    {
-        int count = Math.Min(Shape.Batch * _tilesH * _tilesW, _chunkTiles);
-        float* scratch = (float*)((byte*)body.Scratch + Parallel.CurrentWorker * body.ScratchStride) + PartVFloats;
-        OutputTransform<TEpilogue, TVec>(body, body.SharedM + (nint)ob * TileStride * _block, scratch, 0, count, ob, ob + 1);
-    }
-
     /// <summary>A run's pointers; worker w's scratch starts at Scratch + w · ScratchStride bytes.</summary>
-    private readonly struct Body(WinogradPlan plan, float* x, float* u, float* bias, float* zeroBias, float* residual, float* y, float* scratch, long scratchStride, float* sharedV,
-        float* sharedM)
+    private readonly struct Body(WinogradPlan plan, float* x, float* u, float* bias, float* zeroBias, float* residual, float* y, float* scratch, long scratchStride, float* sharedV)
     {
         public readonly WinogradPlan Plan = plan;
         public readonly float* X = x, U = u, Bias = bias, ZeroBias = zeroBias, Residual = residual, Y = y, Scratch = scratch;
         public readonly long ScratchStride = scratchStride;
         /// <summary>The V the output sets share (<see cref="_sharedV"/>), transformed by the first loop; null otherwise.</summary>
         public readonly float* SharedV = sharedV;
-        /// <summary>The M the ξ-rows parts fill (<see cref="_xiParts"/>), read by the output stage; null otherwise.</summary>
-        public readonly float* SharedM = sharedM;
     }
 
     private readonly struct Task<TEpilogue, TVec>(Body body) : IParallelBody where TEpilogue : struct, IEpilogue where TVec : unmanaged, IVec<TVec>
@@ -418,8 +350,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
 
     /// <summary>1. Input transform of the batch's tiles [t0, t1), input channel blocks [cb0, cb1), into V[ξ][cb][tile − t0][b].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void InputTransform<TVec>(in Body body, float* v, nint vXi, float* scratch, int t0, int t1, int cb0, int cb1, int rowFrom = 0, int rowTo = int.MaxValue)
-        where TVec : unmanaged, IVec<TVec>
+    private void InputTransform<TVec>(in Body body, float* v, nint vXi, float* scratch, int t0, int t1, int cb0, int cb1) where TVec : unmanaged, IVec<TVec>
     {
         var w = Shape.Window;
         int b = _block, S = TileStride, tiles = _tilesH * _tilesW;
@@ -434,7 +365,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
                 {
                     int tile = g - n * tiles, th = tile / _tilesW, tw = tile % _tilesW;
                     WinogradTransforms<TVec>.Input(_m, plane, w.InH, w.InW, th * _m - w.PadH, tw * _m - w.PadW, scratch,
-                        v + ((nint)cb * S + g - t0) * b, vXi, rowFrom, rowTo);
+                        v + ((nint)cb * S + g - t0) * b, vXi);
                 }
             }
     }
@@ -444,9 +375,8 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     /// <paramref name="count"/> tiles by U[ξ] into M[ξ][block − mb0][tile][b], output blocks [mb0, mb1).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void TileProducts(in Body body, float* v, nint vXi, float* mBuf, nint mXi, int count, int mb0, int mb1, int xi0 = 0, int xi1 = -1)
+    private void TileProducts(in Body body, float* v, nint vXi, float* mBuf, nint mXi, int count, int mb0, int mb1)
     {
-        if (xi1 < 0) xi1 = _xi;
         int b = _block, T = _chunkTiles;
         var args = new BlockedDirectPlan.KernelArgs
         {
@@ -456,7 +386,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         bool avx512 = b == 16;
         // Register tiles of near-equal width (25 tiles: 5 × 5, not 4 × 6 + 1), as the direct kernel splits its rows; the same for every ξ.
         (int width, int wider) = WindowTaps.NearEqualTiles(count, _tilePixels);
-        for (int xi = xi0; xi < xi1; xi++)
+        for (int xi = 0; xi < _xi; xi++)
         {
             float* vx = v + xi * vXi, mx = mBuf + xi * mXi;
             for (int ob = mb0; ob < mb1; ob += _tileBlocks)
@@ -465,7 +395,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
                 float* filter = body.U + SliceOf(xi, ob, mb1).Offset, mOut = mx + (nint)(ob - mb0) * T * b;
                 // The slice after this one (the next group of the set, or the set's first group at the next ξ) comes
                 // into cache while this one is multiplied (SlicePrefetch).
-                (long nextOffset, long nextFloats) = NextSliceOf(xi, ob, mb0, mb1, xi1);
+                (long nextOffset, long nextFloats) = NextSliceOf(xi, ob, mb0, mb1);
                 var ahead = new SlicePrefetch(nextFloats == 0 ? null : (byte*)(body.U + nextOffset), nextFloats * sizeof(float),
                     (count + _tilePixels - 1) / _tilePixels, _inBlocks, 1, b, _tileBlocks);
                 for (int p0 = 0, c = 0; p0 < count; c++)
@@ -547,10 +477,10 @@ internal sealed unsafe class WinogradPlan : ConvPlan
 
     /// <summary>
     /// The slice the products read after (ξ, ob) within the set [mb0, mb1): the set's next output group, or its first at the
-    /// next ξ below <paramref name="xiEnd"/> (all of them by default); (0, 0) after the last.
+    /// next ξ; (0, 0) after the last.
     /// </summary>
-    internal (long Offset, long Floats) NextSliceOf(int xi, int ob, int mb0, int mb1, int xiEnd = -1) =>
-        ob + _tileBlocks < mb1 ? SliceOf(xi, ob + _tileBlocks, mb1) : xi + 1 < (xiEnd < 0 ? _xi : xiEnd) ? SliceOf(xi + 1, mb0, mb1) : (0, 0);
+    internal (long Offset, long Floats) NextSliceOf(int xi, int ob, int mb0, int mb1) =>
+        ob + _tileBlocks < mb1 ? SliceOf(xi, ob + _tileBlocks, mb1) : xi + 1 < _xi ? SliceOf(xi + 1, mb0, mb1) : (0, 0);
 
     /// <summary>For tests: ξ count, output blocks, blocks per register tile, output sets and blocks per set, and U's floats.</summary>
     internal (int Xi, int OutBlocks, int TileBlocks, int Sets, int BlocksPerSet, long UFloats) SliceLayout =>

@@ -69,13 +69,11 @@ internal static unsafe class WinogradTransforms<TVec> where TVec : unmanaged, IV
 
     /// <summary>
     /// V = Bᵀ d B for the n×n input tile at (ih0, iw0) of one channel block (zero outside the plane): transformed
-    /// element ξ = i·n + k, for the rows i in [<paramref name="rowFrom"/>, <paramref name="rowTo"/>) (all n by default),
-    /// goes to <paramref name="v"/> + (ξ − rowFrom·n)·<paramref name="xiStride"/>. <paramref name="scratch"/> holds n·n
-    /// vectors. A row range computes each of its elements with the same operations as the whole tile (the column step
-    /// runs whole, the row step for those rows only), so the values are the same bit for bit.
+    /// element ξ = i·n + k goes to <paramref name="v"/> + ξ·<paramref name="xiStride"/>. <paramref name="scratch"/>
+    /// holds n·n vectors.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Input(int m, float* plane, int inH, int inW, int ih0, int iw0, float* scratch, float* v, nint xiStride, int rowFrom = 0, int rowTo = int.MaxValue)
+    public static void Input(int m, float* plane, int inH, int inW, int ih0, int iw0, float* scratch, float* v, nint xiStride)
     {
         int b = TVec.Count, n = m + 2;
         bool interior = ih0 >= 0 && iw0 >= 0 && ih0 + n <= inH && iw0 + n <= inW;
@@ -113,9 +111,9 @@ internal static unsafe class WinogradTransforms<TVec> where TVec : unmanaged, IV
             }
         }
         // Along each row i: V[i][k] = Σ_j scratch[i][j] B[j][k], the same 1-D transform.
-        for (int i = rowFrom, end = Math.Min(n, rowTo); i < end; i++)
+        for (int i = 0; i < n; i++)
         {
-            float* s = scratch + i * n * b, out0 = v + (i - rowFrom) * n * xiStride;
+            float* s = scratch + i * n * b, out0 = v + i * n * xiStride;
             if (m == 4) In4(TVec.Load(s), TVec.Load(s + b), TVec.Load(s + 2 * b), TVec.Load(s + 3 * b), TVec.Load(s + 4 * b), TVec.Load(s + 5 * b), out0, xiStride);
             else In2(TVec.Load(s), TVec.Load(s + b), TVec.Load(s + 2 * b), TVec.Load(s + 3 * b), out0, xiStride);
         }
