@@ -80,16 +80,13 @@ internal static class ThreadsRunner
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         foreach (LoopStats m in multi)
         {
-            if (!singleByKey.TryGetValue(m.Key, out LoopStats? s))
-            {
-                // A loop the 1-thread plan does not run (a Winograd layer's shared input transform, a second stage): its
-                // own row, so that the step's time on T threads is whole; no scaling or inflation without a 1-thread twin.
-                if (m.Wall >= minMs / threads)
-                    Console.WriteLine($"| {m.Key} (only on {threads}) | {m.Indices} | – | {m.Wall:F3} | – | {m.Busy:F3} | – | {m.Busy / (threads * m.Wall):P0} | {m.WorkerStartUs:F1} |");
-                continue;
-            }
-            if (s.Wall < minMs) continue;
-            Console.WriteLine($"| {m.Key} | {m.Indices} | {s.Wall:F3} | {m.Wall:F3} | {s.Wall / m.Wall:F2}× | {m.Busy:F3} | {m.Busy / s.Busy:F2} | {m.Busy / (threads * m.Wall):P0} | {m.WorkerStartUs:F1} |");
+            // A loop the 1-thread plan does not run (a Winograd layer's shared input transform, a second stage) gets its own
+            // row, so that the step's time on T threads is whole; no scaling or inflation without a 1-thread twin.
+            bool twin = singleByKey.TryGetValue(m.Key, out LoopStats? s);
+            if (twin ? s!.Wall < minMs : m.Wall < minMs / threads) continue;
+            string key = twin ? m.Key : $"{m.Key} (only on {threads})";
+            string oneMs = twin ? $"{s!.Wall:F3}" : "–", scaling = twin ? $"{s!.Wall / m.Wall:F2}×" : "–", inflation = twin ? $"{m.Busy / s!.Busy:F2}" : "–";
+            Console.WriteLine($"| {key} | {m.Indices} | {oneMs} | {m.Wall:F3} | {scaling} | {m.Busy:F3} | {inflation} | {m.Busy / (threads * m.Wall):P0} | {m.WorkerStartUs:F1} |");
         }
         // The totals are medians of each run's sums (a sum of per-loop medians falls short of a typical run: each loop's
         // time is skewed to the right).
