@@ -180,7 +180,7 @@ public class WinogradConvTests
                 }
     }
 
-    /// <summary>The in-register 16 × 16 transpose against the definition, rows past the chunk's read as zeros.</summary>
+    /// <summary>The in-register 16 × 16 transpose against the definition, in place and into another block, rows past the chunk's read as zeros.</summary>
     [Test]
     public unsafe void TileLanes_Transpose_MatchesDefinition()
     {
@@ -191,10 +191,16 @@ public class WinogradConvTests
             var block = new float[256];
             for (int i = 0; i < block.Length; i++) block[i] = (float)random.NextDouble();
             var before = (float[])block.Clone();
+            var apart = new float[256];
+            fixed (float* p = block, q = apart) WinogradTileLanes.TransposeInto(p, rows, q);
+            Assert.That(block, Is.EqualTo(before), $"{rows} rows: the source of a transpose into another block is left as it was");
             fixed (float* p = block) WinogradTileLanes.TransposeInPlace(p, rows);
             for (int i = 0; i < 16; i++)
                 for (int j = 0; j < 16; j++)
+                {
                     Assert.That(block[j * 16 + i], Is.EqualTo(i < rows ? before[i * 16 + j] : 0f), $"{rows} rows: row {i}, lane {j}");
+                    Assert.That(apart[j * 16 + i], Is.EqualTo(block[j * 16 + i]), $"{rows} rows, into another block: row {i}, lane {j}");
+                }
         }
     }
 
@@ -242,7 +248,8 @@ public class WinogradConvTests
 
     /// <summary>
     /// Output sets of one chunk in the lanes (12–16 tiles: 7×7 F(2×2) and 14×14 F(4×4) planes at batch 1 on several threads) share one
-    /// input transform, split by input channel blocks in a loop of its own (<see cref="BlockedTuning.WinogradSharedV"/>):
+    /// input transform, split by input channel blocks in a loop of its own (<see cref="BlockedTuning.WinogradSharedV"/>; by default
+    /// from 3 threads up, here from 2):
     /// the same answers bit for bit as sets that each transform the input themselves, on 2 and 3 threads and with every
     /// loop run inline on one thread (as inside another loop). Odd channel counts, every epilogue.
     /// </summary>
@@ -264,17 +271,63 @@ public class WinogradConvTests
             foreach (ParallelRunner runner in new[] { Two, three })
             {
                 var (shape, tensor, bias, xb, rb, length) = RandomLayer(random, platform, c, m, h, wd, epilogue, hasBias: true);
-                var shared = new WinogradPlan(shape, tensor, transform, platform, runner, null, BlockedTuning.Default);
+                var shared = new WinogradPlan(shape, tensor, transform, platform, runner, null, BlockedTuning.WinogradSharedVOnTwoThreads);
                 var own = new WinogradPlan(shape, tensor, transform, platform, runner, null, BlockedTuning.WinogradSetsTransformInput);
+                var byDefault = new WinogradPlan(shape, tensor, transform, platform, runner, null, BlockedTuning.Default);
                 string where = $"{shared.Description}: {shape}, {runner.Threads} threads";
                 Assert.That(shared.Description, Does.Contain("one shared input transform"), where);
                 Assert.That(own.Description, Does.Contain("output sets").And.Not.Contain("shared"), where);
+                // By default the sets share V from 3 threads up only (BlockedTuning.WinogradSharedVMinThreads).
+                Assert.That(byDefault.Description.Contains("shared"), Is.EqualTo(runner.Threads >= 3), $"{byDefault.Description}: {runner.Threads} threads");
                 float[] expected = BlockedOutputAssert.Run(own, xb, bias, rb, length);
                 BlockedOutputAssert.SameBits(expected, BlockedOutputAssert.Run(shared, xb, bias, rb, length), $"{where}: a shared V against each set's own");
                 float[] inline = [];
                 runner.For(2, i => { if (i == 0) inline = BlockedOutputAssert.Run(shared, xb, bias, rb, length); });
                 BlockedOutputAssert.SameBits(expected, inline, $"{where}: a shared V on one thread against each set's own");
             }
+    }
+
+    /// <summary>
+    /// The input transform in the lanes through a staging block (<see cref="BlockedTuning.WinogradLanesStaging"/>) gives the answers
+    /// of the transform written into V and transposed in place, bit for bit: the same values, moved otherwise. Chunks of 12–16
+    /// tiles at batch 1 and 3 (one chunk per image there), each set transforming the input itself and a shared V, on 1, 2 and
+    /// 3 threads. Odd channel counts, every epilogue; a staged transform that dropped a tile or a channel block fails here.
+    /// </summary>
+    [Test]
+    public void LanesStaging_BitIdenticalToInPlace()
+    {
+        RequireTileLanes();
+        var platform = CpuPlatform.Create(CpuIsa.Avx512);
+        var random = new Random(2424);
+        var cases = new (int C, int M, int H, int W, int Batch, WinogradMatrices T, ConvEpilogue E)[]
+        {
+            (35, 64, 7, 7, 1, WinogradMatrices.F2, new ConvEpilogue(false, true)),
+            (48, 80, 7, 7, 3, WinogradMatrices.F2, new ConvEpilogue(true, true)),
+            (17, 40, 6, 8, 1, WinogradMatrices.F2, new ConvEpilogue(true, false)),
+            (20, 33, 8, 6, 2, WinogradMatrices.F2, new ConvEpilogue(false, false)),
+            (48, 64, 14, 14, 1, WinogradMatrices.F4, new ConvEpilogue(false, true)),
+        };
+        using var three = new ParallelRunner(3);
+        int batchesInLanes = 0;
+        foreach (var (c, m, h, wd, batch, transform, epilogue) in cases)
+            foreach (ParallelRunner runner in new[] { One, Two, three })
+                foreach (var (staged, inPlace) in new[] { (BlockedTuning.Default, BlockedTuning.WinogradLanesInPlace),
+                    (BlockedTuning.WinogradSharedVOnTwoThreads, BlockedTuning.WinogradSharedVOnTwoThreads with { WinogradLanesStaging = false }) })
+                {
+                    var (shape, tensor, bias, xb, rb, length) = RandomLayer(random, platform, c, m, h, wd, epilogue, hasBias: true, batch);
+                    var plan = new WinogradPlan(shape, tensor, transform, platform, runner, null, staged);
+                    var before = new WinogradPlan(shape, tensor, transform, platform, runner, null, inPlace);
+                    string where = $"{plan.Description}: {shape}, {runner.Threads} thread(s)";
+                    // A batch runs in the lanes where each thread takes one image's chunk (batch 2 on 2 threads, 3 on 3); on
+                    // fewer threads its chunks span images and the tile kernels run, staging nothing.
+                    if (batch > 1 && !plan.Description.Contains("tiles in the lanes")) continue;
+                    Assert.That(plan.Description, Does.Contain("tiles in the lanes (staged)"), where);
+                    Assert.That(before.Description, Does.Contain("tiles in the lanes").And.Not.Contain("staged"), where);
+                    BlockedOutputAssert.SameBits(BlockedOutputAssert.Run(before, xb, bias, rb, length), BlockedOutputAssert.Run(plan, xb, bias, rb, length),
+                        $"{where}: staged against in place");
+                    if (batch > 1) batchesInLanes++;
+                }
+        Assert.That(batchesInLanes, Is.GreaterThanOrEqualTo(4), "batches whose chunks (one per image, not the first) ran in the lanes");
     }
 
     [Test]
@@ -294,15 +347,15 @@ public class WinogradConvTests
 
     /// <summary>A random padded 3×3 layer of batch 1 on <paramref name="platform"/>'s block: its weights, bias, blocked input and residual, and the blocked output's length.</summary>
     private static (ConvShape Shape, Tensor Weights, float[] Bias, float[] X, float[] Residual, long Length) RandomLayer(Random random, CpuPlatform platform,
-        int c, int m, int h, int wd, ConvEpilogue epilogue, bool hasBias)
+        int c, int m, int h, int wd, ConvEpilogue epilogue, bool hasBias, int batch = 1)
     {
-        var shape = new ConvShape(1, c, m, 1, ConvCase.MakeWindow((1, h, wd), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, 1, 1), (0, 1, 1)), epilogue);
+        var shape = new ConvShape(batch, c, m, 1, ConvCase.MakeWindow((1, h, wd), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, 1, 1), (0, 1, 1)), epilogue);
         float[] weight = RandomArray(random, shape.WeightLength), bias = hasBias ? RandomArray(random, m) : [];
         int b = platform.BlockSize, cp = BlockedLayout.PaddedChannels(c, b), mp = BlockedLayout.PaddedChannels(m, b);
-        float[] xb = new float[(long)cp * shape.Window.InSize], rb = new float[epilogue.Residual ? (long)mp * shape.Window.OutSize : 0];
-        ReorderReference.ToBlocked(RandomArray(random, shape.InputLength), xb, 1, c, shape.Window.InSize, b);
-        if (epilogue.Residual) ReorderReference.ToBlocked(RandomArray(random, shape.OutputLength), rb, 1, m, shape.Window.OutSize, b);
-        return (shape, Tensor.FromArray(weight, weight.Length), bias, xb, rb, (long)mp * shape.Window.OutSize);
+        float[] xb = new float[(long)batch * cp * shape.Window.InSize], rb = new float[epilogue.Residual ? (long)batch * mp * shape.Window.OutSize : 0];
+        ReorderReference.ToBlocked(RandomArray(random, shape.InputLength), xb, batch, c, shape.Window.InSize, b);
+        if (epilogue.Residual) ReorderReference.ToBlocked(RandomArray(random, shape.OutputLength), rb, batch, m, shape.Window.OutSize, b);
+        return (shape, Tensor.FromArray(weight, weight.Length), bias, xb, rb, (long)batch * mp * shape.Window.OutSize);
     }
 
     /// <summary>Direct 3×3 stride-1 correlation in double, then bias, residual, ReLU.</summary>
@@ -363,7 +416,7 @@ public class WinogradConvTests
             ReorderReference.FromBlocked(BlockedOutputAssert.Run(new BlockedDirectPlan(shape, tensor, platform, One), xb, bias, rb, length), yd, n, m, mp, w.OutSize, b);
             foreach (var transform in Variants)
                 foreach (ParallelRunner runner in new[] { One, Two })
-                    foreach (var tuning in new[] { BlockedTuning.Default, BlockedTuning.WinogradTilesBroadcast, BlockedTuning.WinogradSetsTransformInput })
+                    foreach (var tuning in new[] { BlockedTuning.Default, BlockedTuning.WinogradTilesBroadcast, BlockedTuning.WinogradSharedVOnTwoThreads, BlockedTuning.WinogradLanesInPlace })
                 {
                     var plan = new WinogradPlan(shape, tensor, transform, platform, runner, null, tuning);
                     string where = $"{plan.Description}: {shape} on {isa} (b={b}), {runner.Threads} thread(s)";

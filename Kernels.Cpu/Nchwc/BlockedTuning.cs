@@ -45,10 +45,12 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// <param name="GroupsFirstFilterRatio">A batch on one thread runs group by group over its images (each group's filter slice over every image while it is in cache) only where the filter is at least this many times one image's input; below, image by image (each image's input over every group while it is in cache). 0: group by group wherever there are several groups (the path before; NOTES "Twentieth sitting").</param>
 /// <param name="RowPairsTwoBlocksMaxWidth">A stride-1 unit of two output blocks (groups of 32 channels) runs two rows per tile only over output rows at most this wide; over wider rows its rows run alone and its border columns in column tiles, where the pairs had read a zero-padded copy of the input. ResNeXt-101 32x8d's 22 stride-1 grouped layers at 14 × 14 (1 MiB copies) ran 0.02–0.04 ms (5–10 %) faster each on 1 and 2 threads; ResNeXt-50's layer4 at 7 × 7 keeps its pairs, which gain on 1 thread; strided layers keep theirs (NOTES "Twenty-second sitting"). int.MaxValue: every such unit pairs (the path before).</param>
 /// <param name="RowPairsShareBroadcasts">A stride-1 two-row tile of one output block (ResNeXt's groups of 16 channels over rows of 14 or fewer) walks the input rows, so that each pixel's broadcast serves both output rows: row 1 at kernel row kh reads the row that row 0 reads at kh + 1 (NOTES "Twenty-first sitting"). Every sum keeps its order. false: each row loads its own (the path before).</param>
+/// <param name="WinogradLanesStaging">With the tiles in the lanes, the input transform writes each input block's tiles to a small staging block [ξ][16 tiles][b] of the worker's and transposes from there into V, where it had written them into V itself, 32 KB apart per ξ (one set of L1 lines), and transposed them in place (NOTES "Twenty-fourth sitting"). The same values bit for bit. false: the path before.</param>
+/// <param name="WinogradSharedVMinThreads">The fewest threads on which <paramref name="WinogradSharedV"/> applies. On 2 threads each set transforming the input itself (about 20 µs at ResNet-50's layer4 with <paramref name="WinogradLanesStaging"/>) ran level with or faster than the shared V's loop of its own and the sets' reads of the other core's half of V; on more threads the repeats grow with the threads while each set's share of the products shrinks (NOTES "Twenty-fourth sitting"). 2: from 2 threads (the path before).</param>
 internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesAboveChannels, int PassChannels, long PadCopyBytes, double PadCopyMinFlopsPerByte, bool SubsampleStrided = true, bool RowPairs = true,
     bool SplitFirstColumn = true, bool ColumnTiles = true, bool WorkerStripes = true, double WideningRowsOuter = 8, long WideningRowsOuterFilterBytes = 3 << 20, bool SeparateSharedResidual = true, bool GroupInputAhead = true,
     bool InputAsksPerTap = true, bool NextPassInputAhead = true, bool FirstTaskInputAhead = true, bool NextRowInputAhead = true,
-    bool WinogradTileLanes = true, bool WinogradSharedV = true, double GroupsFirstFilterRatio = 6, bool RowPairsShareBroadcasts = true, int RowPairsTwoBlocksMaxWidth = 8)
+    bool WinogradTileLanes = true, bool WinogradSharedV = true, double GroupsFirstFilterRatio = 6, bool RowPairsShareBroadcasts = true, int RowPairsTwoBlocksMaxWidth = 8, bool WinogradLanesStaging = true, int WinogradSharedVMinThreads = 3)
 {
     public static BlockedTuning Default { get; } = new(192 * 1024, 128, 128, 2 << 20, 32);
 
@@ -96,6 +98,12 @@ internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesA
 
     /// <summary>Each output set of a Winograd chunk in the lanes transforms the chunk's input itself (the path before <see cref="WinogradSharedV"/>).</summary>
     public static BlockedTuning WinogradSetsTransformInput { get; } = Default with { WinogradSharedV = false };
+
+    /// <summary>Output sets share one input transform from 2 threads up (the path before <see cref="WinogradSharedVMinThreads"/>).</summary>
+    public static BlockedTuning WinogradSharedVOnTwoThreads { get; } = Default with { WinogradSharedVMinThreads = 2 };
+
+    /// <summary>The input transform in the lanes writes into V and transposes there (the path before <see cref="WinogradLanesStaging"/>).</summary>
+    public static BlockedTuning WinogradLanesInPlace { get; } = Default with { WinogradLanesStaging = false };
 
     /// <summary>A batch on one thread group by group wherever there are several groups (the path before <see cref="GroupsFirstFilterRatio"/>).</summary>
     public static BlockedTuning GroupsFirstAlways { get; } = Default with { GroupsFirstFilterRatio = 0 };

@@ -28,8 +28,9 @@ namespace Cardinal.Kernels.Cpu.Winograd;
 /// once, so a chunk across images reads U once for all of them: at batch 8, chunks of one 7×7 image had streamed
 /// layer4's 16 MiB U eight times (NOTES "Winograd chunks across images"). The tiles are split so that each thread has
 /// its own; only where they are too few (7×7 planes at batch 1) are the output blocks split into sets, each thread
-/// streaming its own share of U. Sets in the lanes share one input transform, done first in a loop of its own split by input
-/// channel blocks (<see cref="BlockedTuning.WinogradSharedV"/>); otherwise each set repeats it. U = G g Gᵀ is computed once, in double, and packed like a pointwise
+/// streaming its own share of U. On 3 threads and more, sets in the lanes share one input transform, done first in a loop of
+/// its own split by input channel blocks (<see cref="BlockedTuning.WinogradSharedV"/>); otherwise each set repeats it, through
+/// a staging block in L1 (<see cref="BlockedTuning.WinogradLanesStaging"/>). U = G g Gᵀ is computed once, in double, and packed like a pointwise
 /// filter per ξ (its output blocks in groups of the register tile's, or one by one for the tiles in the lanes); the plan
 /// holds no copy of the direct filter.
 /// Twin: <see cref="Reference.ConvReference"/> between reorders, and <see cref="BlockedDirectPlan"/> (tests).
@@ -62,6 +63,8 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     /// transforms the whole chunk's input itself.
     /// </summary>
     private readonly bool _sharedV;
+    /// <summary>Whether the input transform in the lanes goes through a staging block (<see cref="BlockedTuning.WinogradLanesStaging"/>).</summary>
+    private readonly bool _lanesStaging;
 
     public WinogradPlan(ConvShape shape, Tensor weights, WinogradMatrices transform, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache = null)
         : this(shape, weights, transform, platform, parallel, cache, null)
@@ -74,7 +77,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     /// <param name="platform">The tier whose block size and register tiles run.</param>
     /// <param name="parallel">The backend's threads.</param>
     /// <param name="cache">The backend's packed weights, or null for a private copy.</param>
-    /// <param name="tuning">Of <see cref="BlockedTuning"/>, <see cref="BlockedTuning.WorkerStripes"/>, <see cref="BlockedTuning.WinogradTileLanes"/> and <see cref="BlockedTuning.WinogradSharedV"/> apply here; null: the default.</param>
+    /// <param name="tuning">Of <see cref="BlockedTuning"/>, <see cref="BlockedTuning.WorkerStripes"/>, <see cref="BlockedTuning.WinogradTileLanes"/>, <see cref="BlockedTuning.WinogradSharedV"/>, <see cref="BlockedTuning.WinogradSharedVMinThreads"/> and <see cref="BlockedTuning.WinogradLanesStaging"/> apply here; null: the default.</param>
     internal WinogradPlan(ConvShape shape, Tensor weights, WinogradMatrices transform, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache, BlockedTuning? tuning)
         : base(shape, platform, parallel)
     {
@@ -143,8 +146,10 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         _blocksPerSet = (groups + _sets - 1) / _sets * _tileBlocks;
         _sets = (_outBlocks + _blocksPerSet - 1) / _blocksPerSet;
         // Output sets of one chunk in the lanes: one input transform, split by channel blocks, for all of them (each set's
-        // task had transformed every tile's input itself: NOTES "Nineteenth sitting").
-        _sharedV = tune.WinogradSharedV && threads > 1 && _chunks == 1 && _sets > 1 && _tileLanes;
+        // task had transformed every tile's input itself: NOTES "Nineteenth sitting"), from 3 threads up: on 2, each set
+        // repeating the staged transform ran level or faster (NOTES "Twenty-fourth sitting").
+        _sharedV = tune.WinogradSharedV && threads > 1 && threads >= tune.WinogradSharedVMinThreads && _chunks == 1 && _sets > 1 && _tileLanes;
+        _lanesStaging = _tileLanes && tune.WinogradLanesStaging;
 
         // Each chunk streams its set's share of U once: small filters stay in L2 and the chunk's V and M should too;
         // a filter larger than L2 comes from L3 or memory once per chunk, so there the chunks grow (V and M live in L3).
@@ -200,13 +205,16 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     public override bool OutputMayBeResidual => true;
 
     public override string Description =>
-        $"Winograd F({_m}×{_m},3×3) NCHW{_block}c, {_chunkTiles}-tile chunks × {_sets} output set{(_sets == 1 ? "" : "s")}" + (_tileLanes ? ", tiles in the lanes" : "") + (_sharedV ? ", one shared input transform" : "");
+        $"Winograd F({_m}×{_m},3×3) NCHW{_block}c, {_chunkTiles}-tile chunks × {_sets} output set{(_sets == 1 ? "" : "s")}" + (_tileLanes ? ", tiles in the lanes" + (_lanesStaging ? " (staged)" : "") : "") + (_sharedV ? ", one shared input transform" : "");
 
     /// <summary>
-    /// Floats of one worker's V [ξ][Cp/b][T][b] (none where the sets share one) and M [ξ][set blocks][T][b], and its two
-    /// transform scratch tiles.
+    /// Floats of one worker's V [ξ][Cp/b][T][b] (none where the sets share one) and M [ξ][set blocks][T][b], its two
+    /// transform scratch tiles, and the staging block of one input block's tiles in the lanes (<see cref="_lanesStaging"/>).
     /// </summary>
-    private long WorkerFloats => (long)_xi * ((_sharedV ? 0 : _inBlocks) + _blocksPerSet) * TileStride * _block + 2L * _xi * _block;
+    private long WorkerFloats => (long)_xi * ((_sharedV ? 0 : _inBlocks) + _blocksPerSet) * TileStride * _block + 2L * _xi * _block + StagingFloats;
+
+    /// <summary>The staging block [ξ][16 tiles][b] of one input channel block (<see cref="_lanesStaging"/>); 0 without it.</summary>
+    private long StagingFloats => _lanesStaging ? (long)_xi * WinogradTileLanes.MaxTiles * _block : 0;
 
     /// <summary>The V the output sets share (<see cref="_sharedV"/>), ahead of the parts; 0 otherwise.</summary>
     private long SharedVBytes => _sharedV ? Workspace.Align((long)_xi * _inBlocks * TileStride * _block * sizeof(float)) : 0;
@@ -296,8 +304,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         int count = Math.Min(Shape.Batch * _tilesH * _tilesW, _chunkTiles);
         nint vXi = (nint)_inBlocks * TileStride * _block;
         float* scratch = ScratchAfter((float*)((byte*)body.Scratch + Parallel.CurrentWorker * body.ScratchStride));
-        InputTransform<TVec>(body, body.SharedV, vXi, scratch, 0, count, cb, cb + 1);
-        TransposeTiles(body.SharedV, vXi, count, cb, cb + 1);
+        InputTransformLanes<TVec>(body, body.SharedV, vXi, scratch, 0, count, cb, cb + 1);
     }
 
     /// <summary>A run's pointers; worker w's scratch starts at Scratch + w · ScratchStride bytes.</summary>
@@ -335,25 +342,28 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         float* v = shared ? body.SharedV : part, mBuf = shared ? part : v + _xi * vXi, scratch = ScratchAfter(mBuf);
 
         // 1. Input transform: V[ξ][cb][tile][b] (a shared V: done by the first loop, transposed for the lanes there too).
-        if (!shared) InputTransform<TVec>(body, v, vXi, scratch, t0, t1, 0, _inBlocks);
+        if (!shared)
+        {
+            if (_tileLanes) InputTransformLanes<TVec>(body, v, vXi, scratch, t0, t1, 0, _inBlocks);
+            else InputTransform<TVec>(body, v, vXi, S * b, scratch, t0, t1, 0, _inBlocks);
+        }
 
         // 2. Products: for each ξ, a pointwise blocked convolution of the chunk's tiles by U[ξ] into M[ξ][block][tile][b].
-        if (_tileLanes)
-        {
-            if (!shared) TransposeTiles(v, vXi, count, 0, _inBlocks);
-            TileLaneProducts(body, v, vXi, mBuf, mXi, count, mb0, mb1);
-        }
+        if (_tileLanes) TileLaneProducts(body, v, vXi, mBuf, mXi, count, mb0, mb1);
         else TileProducts(body, v, vXi, mBuf, mXi, count, mb0, mb1);
 
         OutputTransform<TEpilogue, TVec>(body, mBuf, scratch, t0, t1, mb0, mb1);
     }
 
-    /// <summary>1. Input transform of the batch's tiles [t0, t1), input channel blocks [cb0, cb1), into V[ξ][cb][tile − t0][b].</summary>
+    /// <summary>
+    /// 1. Input transform of the batch's tiles [t0, t1), input channel blocks [cb0, cb1), into V[ξ][cb][tile − t0][b]: block cb
+    /// at <paramref name="v"/> + cb · <paramref name="cbStride"/>, ξ at + ξ · <paramref name="vXi"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void InputTransform<TVec>(in Body body, float* v, nint vXi, float* scratch, int t0, int t1, int cb0, int cb1) where TVec : unmanaged, IVec<TVec>
+    private void InputTransform<TVec>(in Body body, float* v, nint vXi, nint cbStride, float* scratch, int t0, int t1, int cb0, int cb1) where TVec : unmanaged, IVec<TVec>
     {
         var w = Shape.Window;
-        int b = _block, S = TileStride, tiles = _tilesH * _tilesW;
+        int b = _block, tiles = _tilesH * _tilesW;
         long inPlane = (long)w.InH * w.InW * b;
         for (int cb = cb0; cb < cb1; cb++)
             for (int g = t0; g < t1;)
@@ -365,7 +375,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
                 {
                     int tile = g - n * tiles, th = tile / _tilesW, tw = tile % _tilesW;
                     WinogradTransforms<TVec>.Input(_m, plane, w.InH, w.InW, th * _m - w.PadH, tw * _m - w.PadW, scratch,
-                        v + ((nint)cb * S + g - t0) * b, vXi);
+                        v + cb * cbStride + (nint)(g - t0) * b, vXi);
                 }
             }
     }
@@ -407,6 +417,31 @@ internal sealed unsafe class WinogradPlan : ConvPlan
                     p0 += p;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// 1. Input transform for the products with the tiles in the lanes: the batch's tiles [t0, t1) (at most 16), input channel
+    /// blocks [cb0, cb1), into V[ξ][cb] as [channel][16 tiles]. With
+    /// <see cref="_lanesStaging"/> each block's tiles go to the staging block after the scratch tiles, [ξ][tile][b] (16 KB at
+    /// F(2×2), in L1), and are transposed from there into V; without it into V itself, transposed in place.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void InputTransformLanes<TVec>(in Body body, float* v, nint vXi, float* scratch, int t0, int t1, int cb0, int cb1) where TVec : unmanaged, IVec<TVec>
+    {
+        const int S = WinogradTileLanes.MaxTiles;
+        int b = _block, count = t1 - t0;
+        if (!_lanesStaging)
+        {
+            InputTransform<TVec>(body, v, vXi, S * b, scratch, t0, t1, cb0, cb1);
+            TransposeTiles(v, vXi, count, cb0, cb1);
+            return;
+        }
+        float* staging = scratch + 2 * _xi * b;
+        for (int cb = cb0; cb < cb1; cb++)
+        {
+            InputTransform<TVec>(body, staging, S * b, 0, scratch, t0, t1, cb, cb + 1);
+            for (int xi = 0; xi < _xi; xi++) WinogradTileLanes.TransposeInto(staging + xi * S * b, count, v + xi * vXi + (nint)cb * S * b);
         }
     }
 

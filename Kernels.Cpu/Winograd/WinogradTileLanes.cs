@@ -36,17 +36,25 @@ internal static unsafe class WinogradTileLanes
     /// read as zeros (the tiles a chunk does not have), and every row is written.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TransposeInPlace(float* block, int rows)
+    public static void TransposeInPlace(float* block, int rows) => TransposeInto(block, rows, block);
+
+    /// <summary>
+    /// Row i, lane j of the 16 × 16 block at <paramref name="source"/> to row j, lane i at <paramref name="destination"/> (the
+    /// same block, or one apart from it). Rows from <paramref name="rows"/> on are read as zeros, and every row is written.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void TransposeInto(float* source, int rows, float* destination)
     {
-        Vector512<float> r0 = Row(block, 0, rows), r1 = Row(block, 1, rows), r2 = Row(block, 2, rows), r3 = Row(block, 3, rows);
-        Vector512<float> r4 = Row(block, 4, rows), r5 = Row(block, 5, rows), r6 = Row(block, 6, rows), r7 = Row(block, 7, rows);
-        Vector512<float> r8 = Row(block, 8, rows), r9 = Row(block, 9, rows), r10 = Row(block, 10, rows), r11 = Row(block, 11, rows);
-        Vector512<float> r12 = Row(block, 12, rows), r13 = Row(block, 13, rows), r14 = Row(block, 14, rows), r15 = Row(block, 15, rows);
+        Vector512<float> r0 = Row(source, 0, rows), r1 = Row(source, 1, rows), r2 = Row(source, 2, rows), r3 = Row(source, 3, rows);
+        Vector512<float> r4 = Row(source, 4, rows), r5 = Row(source, 5, rows), r6 = Row(source, 6, rows), r7 = Row(source, 7, rows);
+        Vector512<float> r8 = Row(source, 8, rows), r9 = Row(source, 9, rows), r10 = Row(source, 10, rows), r11 = Row(source, 11, rows);
+        Vector512<float> r12 = Row(source, 12, rows), r13 = Row(source, 13, rows), r14 = Row(source, 14, rows), r15 = Row(source, 15, rows);
         Transpose(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7, ref r8, ref r9, ref r10, ref r11, ref r12, ref r13, ref r14, ref r15);
-        Vector512.Store(r0, block); Vector512.Store(r1, block + 16); Vector512.Store(r2, block + 32); Vector512.Store(r3, block + 48);
-        Vector512.Store(r4, block + 64); Vector512.Store(r5, block + 80); Vector512.Store(r6, block + 96); Vector512.Store(r7, block + 112);
-        Vector512.Store(r8, block + 128); Vector512.Store(r9, block + 144); Vector512.Store(r10, block + 160); Vector512.Store(r11, block + 176);
-        Vector512.Store(r12, block + 192); Vector512.Store(r13, block + 208); Vector512.Store(r14, block + 224); Vector512.Store(r15, block + 240);
+        float* d = destination;
+        Vector512.Store(r0, d); Vector512.Store(r1, d + 16); Vector512.Store(r2, d + 32); Vector512.Store(r3, d + 48);
+        Vector512.Store(r4, d + 64); Vector512.Store(r5, d + 80); Vector512.Store(r6, d + 96); Vector512.Store(r7, d + 112);
+        Vector512.Store(r8, d + 128); Vector512.Store(r9, d + 144); Vector512.Store(r10, d + 160); Vector512.Store(r11, d + 176);
+        Vector512.Store(r12, d + 192); Vector512.Store(r13, d + 208); Vector512.Store(r14, d + 224); Vector512.Store(r15, d + 240);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
