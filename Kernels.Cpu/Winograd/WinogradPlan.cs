@@ -28,7 +28,7 @@ namespace Cardinal.Kernels.Cpu.Winograd;
 /// once, so a chunk across images reads U once for all of them: at batch 8, chunks of one 7×7 image had streamed
 /// layer4's 16 MiB U eight times (NOTES "Winograd chunks across images"). The tiles are split so that each thread has
 /// its own; only where they are too few (7×7 planes at batch 1) are the output blocks split into sets, each thread
-/// streaming its own share of U. On 3 threads and more, sets in the lanes share one input transform, done first in a loop of
+/// streaming its own share of U. On 3 threads and more (by default), sets in the lanes share one input transform, done first in a loop of
 /// its own split by input channel blocks (<see cref="BlockedTuning.WinogradSharedV"/>); otherwise each set repeats it, through
 /// a staging block in L1 (<see cref="BlockedTuning.WinogradLanesStaging"/>). U = G g Gᵀ is computed once, in double, and packed like a pointwise
 /// filter per ξ (its output blocks in groups of the register tile's, or one by one for the tiles in the lanes); the plan
@@ -148,7 +148,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         // Output sets of one chunk in the lanes: one input transform, split by channel blocks, for all of them (each set's
         // task had transformed every tile's input itself: NOTES "Nineteenth sitting"), from 3 threads up: on 2, each set
         // repeating the staged transform ran level or faster (NOTES "Twenty-fourth sitting").
-        _sharedV = tune.WinogradSharedV && threads > 1 && threads >= tune.WinogradSharedVMinThreads && _chunks == 1 && _sets > 1 && _tileLanes;
+        _sharedV = tune.WinogradSharedV && threads >= Math.Max(2, tune.WinogradSharedVMinThreads) && _chunks == 1 && _sets > 1 && _tileLanes;
         _lanesStaging = _tileLanes && tune.WinogradLanesStaging;
 
         // Each chunk streams its set's share of U once: small filters stay in L2 and the chunk's V and M should too;
@@ -227,6 +227,9 @@ internal sealed unsafe class WinogradPlan : ConvPlan
 
     /// <summary>A part's two transform scratch tiles, after its M (which starts at <paramref name="m"/>).</summary>
     private float* ScratchAfter(float* m) => m + _xi * (nint)_blocksPerSet * TileStride * _block;
+
+    /// <summary>A part's staging block (<see cref="StagingFloats"/>), after its two scratch tiles (which start at <paramref name="scratch"/>).</summary>
+    private float* StagingAfter(float* scratch) => scratch + 2 * _xi * _block;
 
     private long BlockedInputLength => (long)Shape.Batch * _inBlocks * _block * Shape.Window.InSize;
     private long BlockedOutputLength => (long)Shape.Batch * _outBlocks * _block * Shape.Window.OutSize;
@@ -437,7 +440,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
             TransposeTiles(v, vXi, count, cb0, cb1);
             return;
         }
-        float* staging = scratch + 2 * _xi * b;
+        float* staging = StagingAfter(scratch);
         for (int cb = cb0; cb < cb1; cb++)
         {
             InputTransform<TVec>(body, staging, S * b, 0, scratch, t0, t1, cb, cb + 1);
