@@ -101,4 +101,45 @@ public class BufferPlanningTests
         for (int run = 0; run < 2; run++)
             TensorAssert.Close(expected, executor.Run([input])[0], 1e-3, 1e-4, $"run {run} with outputs over residuals");
     }
+
+    /// <summary>
+    /// A value for which no freed buffer of its own size is free takes a larger freed one rather than a new buffer: the
+    /// buffers hold fewer bytes than with exact sizes only (never more), every value fits its buffer, values alive at once
+    /// share one only where an output is written over its dying input, and the answers stay the reference's. Taking a
+    /// smaller buffer fails the fit; taking one still in use fails the sharing check.
+    /// </summary>
+    [Test]
+    public void Executor_ValueTakesALargerFreedBuffer_NeverMoreBytes([Values(1, 2)] int threads)
+    {
+        ExecutionPlan plan = ResNetPlan(out string folder);
+        using var backend = new CpuBackend(new CpuBackendOptions { Threads = threads });
+        var executor = (KernelExecutor)backend.Compile(plan);
+        var life = Lifetimes.Compute(plan, viewsAlias: true);
+        var pooled = Enumerable.Range(0, plan.Values.Count).Where(v => executor.SlotOf(v) >= 0).ToList();
+        int inLarger = 0;
+        foreach (int v in pooled)
+        {
+            long length = executor.SlotLength(executor.SlotOf(v));
+            Assert.That(length, Is.GreaterThanOrEqualTo(plan.Values[v].ElementCount), $"{plan.Values[v].Name} fits its buffer");
+            if (length > plan.Values[v].ElementCount) inLarger++;
+        }
+        Assert.That(inLarger, Is.GreaterThan(0), "some value sits in a larger freed buffer");
+        Assert.That(executor.BufferBytes, Is.LessThan(executor.ExactSizesBufferBytes), "fewer bytes than buffers of exact sizes");
+        TestContext.Progress.WriteLine($"{threads} thread(s): {inLarger} values in larger buffers, {executor.BufferBytes} bytes against {executor.ExactSizesBufferBytes} with exact sizes");
+        // An output written over its dying input is the one sharing allowed while both are alive.
+        var overwrites = new HashSet<(int, int)>();
+        for (int s = 0; s < plan.Steps.Count; s++)
+            if (executor.OverwritesOf(s) is >= 0 and var at && at < plan.Steps[s].Inputs.Length && plan.Steps[s].Inputs[at] >= 0 && plan.Steps[s].Outputs.Length > 0)
+            {
+                int r = plan.Steps[s].Inputs[at], y = plan.Steps[s].Outputs[0];
+                overwrites.Add((Math.Min(r, y), Math.Max(r, y)));
+            }
+        foreach (int a in pooled)
+            foreach (int b in pooled.Where(b => b > a && executor.SlotOf(b) == executor.SlotOf(a)))
+                Assert.That(life.Overlap(a, b) && !overwrites.Contains((a, b)), Is.False, $"{plan.Values[a].Name} and {plan.Values[b].Name} share a buffer while both alive");
+        var input = Cardinal.Formats.Npy.NpyFile.Read(Path.Combine(folder, "input.npy"));
+        var expected = Cardinal.Formats.Npy.NpyFile.Read(Path.Combine(folder, "output.npy"));
+        for (int run = 0; run < 3; run++)
+            TensorAssert.Close(expected, executor.Run([input])[0], 1e-3, 1e-4, $"run {run} with values in larger buffers");
+    }
 }

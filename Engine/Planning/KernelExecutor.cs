@@ -28,6 +28,7 @@ internal sealed class KernelExecutor : ICompiledPlan
     /// <summary>Per value: the buffer slot it is written into, or −1 (constant, input, view, graph output).</summary>
     private readonly int[] _slotOf;
     private readonly (ElementType Type, int Length)[] _slots;
+    private readonly long _exactSizesBufferBytes;
     /// <summary>Per value: whether it is a plan output (the same for every context).</summary>
     private readonly bool[] _isOutput;
     private readonly ConcurrentBag<Context> _contexts = [];
@@ -57,7 +58,7 @@ internal sealed class KernelExecutor : ICompiledPlan
         _kernels = CreateKernels(plan, createKernel);
         _workspaceBytes = _kernels.Select(k => k?.WorkspaceBytes ?? 0).DefaultIfEmpty(0).Max();
         _laneWorkspaceBytes = _regions.Select(r => r.LaneSteps.Select((steps, lane) => lane == 0 ? 0 : steps.Select(s => _kernels[s]?.WorkspaceBytes ?? 0).DefaultIfEmpty(0).Max()).ToArray()).ToArray();
-        (_slotOf, _slots) = AssignSlots(plan, _kernels, _regions);
+        (_slotOf, _slots, _exactSizesBufferBytes) = ChooseSlots(plan, _kernels, _regions);
         _isOutput = new bool[plan.Values.Count];
         foreach (int output in plan.Outputs) _isOutput[output] = true;
     }
@@ -120,6 +121,12 @@ internal sealed class KernelExecutor : ICompiledPlan
     /// <summary>Bytes of pooled buffers one run context holds (the CPU's arena).</summary>
     public long BufferBytes => _slots.Sum(s => (long)s.Length * s.Type.SizeInBytes());
 
+    /// <summary>What the buffers would hold were each value given one of its own size only (never less than <see cref="BufferBytes"/>).</summary>
+    internal long ExactSizesBufferBytes => _exactSizesBufferBytes;
+
+    /// <summary>Elements of buffer slot <paramref name="slot"/> (a value may sit in a larger slot than itself).</summary>
+    internal int SlotLength(int slot) => _slots[slot].Length;
+
     /// <summary>Bytes of the workspaces one run context holds (the largest step's scratch, plus each extra lane's).</summary>
     public long WorkspaceBytes => _workspaceBytes + _laneWorkspaceBytes.Sum(r => r.Sum());
 
@@ -130,6 +137,21 @@ internal sealed class KernelExecutor : ICompiledPlan
     public long StepWorkspaceBytes(int step) => _kernels[step]?.WorkspaceBytes ?? 0;
 
     /// <summary>
+    /// The slots of <see cref="AssignSlots"/> with a value free to take a larger freed buffer where none of its own size is
+    /// free, unless that holds more bytes than buffers of exact sizes only (it held 1.5–7.3 MiB less per context across the
+    /// zoo, ResNet-50 10.1 → 8.0; NOTES "Twenty-fifth sitting"). Also returns the exact sizes' bytes (tests, diagnostics).
+    /// </summary>
+    private static (int[] SlotOf, (ElementType, int)[] Slots, long ExactBytes) ChooseSlots(ExecutionPlan plan, IKernel?[] kernels, ConcurrentRegion[] regions)
+    {
+        var exact = AssignSlots(plan, kernels, regions, largerSlots: false);
+        var larger = AssignSlots(plan, kernels, regions, largerSlots: true);
+        long exactBytes = Bytes(exact.Slots);
+        return Bytes(larger.Slots) <= exactBytes ? (larger.SlotOf, larger.Slots, exactBytes) : (exact.SlotOf, exact.Slots, exactBytes);
+
+        static long Bytes((ElementType Type, int Length)[] slots) => slots.Sum(s => (long)s.Length * s.Type.SizeInBytes());
+    }
+
+    /// <summary>
     /// Slots by liveness; an output also takes over the buffer of the input its kernel may overwrite
     /// (<see cref="IKernel.OutputOverwrites"/>) when this step is that value's last reader, it is pooled, no view of it
     /// lives on, the step reads it nowhere else, and it has the output's type and size.
@@ -137,8 +159,10 @@ internal sealed class KernelExecutor : ICompiledPlan
     /// lanes' is unknown: a lane takes buffers freed by itself or before the region. A value made before the region and
     /// last read in it is freed when the region ends (another lane may still be reading it), and the lanes' pools join
     /// the common one there.</para>
+    /// <para>With <paramref name="largerSlots"/>, a value outside a region for which no freed buffer of its size is free
+    /// takes the larger free one freed last (a new buffer before).</para>
     /// </summary>
-    private static (int[] SlotOf, (ElementType, int)[] Slots) AssignSlots(ExecutionPlan plan, IKernel?[] kernels, ConcurrentRegion[] regions)
+    private static (int[] SlotOf, (ElementType, int)[] Slots) AssignSlots(ExecutionPlan plan, IKernel?[] kernels, ConcurrentRegion[] regions, bool largerSlots)
     {
         int count = plan.Values.Count;
         var life = Lifetimes.Compute(plan, viewsAlias: true);
@@ -152,6 +176,9 @@ internal sealed class KernelExecutor : ICompiledPlan
             for (int s = regions[r].Start; s < regions[r].End; s++) regionOf[s] = r;
         var releaseAt = new List<int>[plan.Steps.Count];
         var handedOn = new bool[count];
+        // Per slot: when it was last freed (a count of frees), to find the larger free buffer freed last.
+        var freedAt = new List<long>();
+        long freed = 0;
         for (int s = 0; s < plan.Steps.Count; s++)
         {
             PlanStep step = plan.Steps[s];
@@ -170,6 +197,8 @@ internal sealed class KernelExecutor : ICompiledPlan
                     var key = (plan.Values[v].ElementType, (int)plan.Values[v].ElementCount);
                     if (lane >= 0 && laneFree.TryGetValue((lane, key.Item1, key.Item2), out var mine) && mine.Count > 0) slotOf[v] = mine.Pop();
                     else if (free.TryGetValue(key, out var stack) && stack.Count > 0) slotOf[v] = stack.Pop();
+                    // Outside regions, the larger free buffer freed last (its lines the likeliest still in cache).
+                    else if (largerSlots && lane < 0 && LastFreedLarger(key) is { } larger) slotOf[v] = larger.Pop();
                     else { slotOf[v] = slots.Count; slots.Add(key); }
                     // Free after its last reader (or a view's); an unread output frees right after this step.
                     int release = life.Last[v];
@@ -180,8 +209,8 @@ internal sealed class KernelExecutor : ICompiledPlan
                 foreach (int v in done)
                 {
                     if (handedOn[v]) continue;
-                    if (lane < 0) Push(free, KeyOf(v), slotOf[v]);
-                    else if (MadeInLane(v, s)) Push(laneFree, (lane, plan.Values[v].ElementType, (int)plan.Values[v].ElementCount), slotOf[v]);
+                    if (lane < 0) Push(free, slots[slotOf[v]], slotOf[v]);
+                    else if (MadeInLane(v, s)) Push(laneFree, (lane, slots[slotOf[v]].Item1, slots[slotOf[v]].Item2), slotOf[v]);
                     else untilRegionEnds.Add(v);
                 }
             if (regionOf[s] >= 0 && regions[regionOf[s]].End == s + 1)
@@ -189,7 +218,7 @@ internal sealed class KernelExecutor : ICompiledPlan
                 foreach (((int _, ElementType type, int length), Stack<int> stack) in laneFree)
                     foreach (int slot in stack) Push(free, (type, length), slot);
                 laneFree.Clear();
-                foreach (int v in untilRegionEnds) Push(free, KeyOf(v), slotOf[v]);
+                foreach (int v in untilRegionEnds) Push(free, slots[slotOf[v]], slotOf[v]);
                 untilRegionEnds.Clear();
             }
         }
@@ -202,12 +231,21 @@ internal sealed class KernelExecutor : ICompiledPlan
             return made >= 0 && made < plan.Steps.Count && regionOf[made] == regionOf[s] && plan.Steps[made].Lane == plan.Steps[s].Lane;
         }
 
-        (ElementType, int) KeyOf(int v) => (plan.Values[v].ElementType, (int)plan.Values[v].ElementCount);
+        // The stack of free slots of this type, larger than the key, whose top was freed last; null if none is free.
+        Stack<int>? LastFreedLarger((ElementType Type, int Length) key)
+        {
+            Stack<int>? best = null;
+            foreach (((ElementType type, int length), Stack<int> stack) in free)
+                if (type == key.Type && length > key.Length && stack.Count > 0 && (best is null || freedAt[stack.Peek()] > freedAt[best.Peek()])) best = stack;
+            return best;
+        }
 
-        static void Push<TKey>(Dictionary<TKey, Stack<int>> pool, TKey key, int slot) where TKey : notnull
+        void Push<TKey>(Dictionary<TKey, Stack<int>> pool, TKey key, int slot) where TKey : notnull
         {
             if (!pool.TryGetValue(key, out var stack)) pool[key] = stack = new Stack<int>();
             stack.Push(slot);
+            if (slot >= freedAt.Count) freedAt.AddRange(new long[slot + 1 - freedAt.Count]);
+            freedAt[slot] = ++freed;
         }
     }
 
