@@ -330,6 +330,51 @@ public class WinogradConvTests
         Assert.That(batchesInLanes, Is.GreaterThanOrEqualTo(4), "batches whose chunks (one per image, not the first) ran in the lanes");
     }
 
+    /// <summary>
+    /// Each ξ's products written over V[ξ − 1] (<see cref="BlockedTuning.WinogradMOverV"/>) give the answers of M after V bit for
+    /// bit, and take less workspace: F(2×2) and F(4×4), the tile kernels and the tiles in the lanes, output sets, batches whose
+    /// chunks span images, 1–3 threads, every blocked tier, odd channels and every epilogue. A set wider than the input's
+    /// blocks keeps M after V. Writing M[ξ] over V[ξ] (still read by its own products) or V[ξ + 1] (not yet read) fails here.
+    /// </summary>
+    [Test]
+    public void MOverV_BitIdenticalToMApart()
+    {
+        RequireBlockedTier();
+        var random = new Random(2525);
+        var cases = new (int C, int M, int H, int W, int Batch, WinogradMatrices T, ConvEpilogue E)[]
+        {
+            (64, 64, 14, 14, 1, WinogradMatrices.F2, new ConvEpilogue(false, true)),
+            (35, 33, 11, 9, 2, WinogradMatrices.F2, new ConvEpilogue(true, true)),
+            (48, 64, 7, 7, 1, WinogradMatrices.F2, new ConvEpilogue(true, false)),
+            (40, 40, 28, 28, 1, WinogradMatrices.F4, new ConvEpilogue(false, false)),
+            (17, 40, 10, 13, 3, WinogradMatrices.F4, new ConvEpilogue(true, true)),
+        };
+        using var three = new ParallelRunner(3);
+        int over = 0, apart = 0;
+        foreach (CpuIsa isa in Tiers)
+            foreach (var (c, m, h, wd, batch, transform, epilogue) in cases)
+                foreach (ParallelRunner runner in new[] { One, Two, three })
+                {
+                    var platform = CpuPlatform.Create(isa);
+                    var (shape, tensor, bias, xb, rb, length) = RandomLayer(random, platform, c, m, h, wd, epilogue, hasBias: true, batch);
+                    var plan = new WinogradPlan(shape, tensor, transform, platform, runner, null, BlockedTuning.Default);
+                    var before = new WinogradPlan(shape, tensor, transform, platform, runner, null, BlockedTuning.WinogradMApart);
+                    string where = $"{plan.Description}: {shape} on {isa}, {runner.Threads} thread(s)";
+                    Assert.That(before.MOverV, Is.False, where);
+                    int b = platform.BlockSize;
+                    bool wider = BlockedLayout.PaddedChannels(m, b) > BlockedLayout.PaddedChannels(c, b) && !plan.Description.Contains("× 2 output sets") && !plan.Description.Contains("× 3 output sets");
+                    if (wider || plan.Description.Contains("shared input transform")) Assert.That(plan.MOverV, Is.False, $"{where}: M after V");
+                    if (!plan.MOverV) { apart++; continue; }
+                    over++;
+                    Assert.That(plan.WorkspaceBytes, Is.LessThan(before.WorkspaceBytes), $"{where}: less workspace");
+                    BlockedOutputAssert.SameBits(BlockedOutputAssert.Run(before, xb, bias, rb, length), BlockedOutputAssert.Run(plan, xb, bias, rb, length),
+                        $"{where}: M over V against M after V");
+                }
+        Assert.That(over, Is.GreaterThanOrEqualTo(8 * Tiers.Count()), "cases that wrote M over V");
+        Assert.That(apart, Is.GreaterThan(0), "a set wider than the input (or a shared V) keeps M after V");
+        TestContext.Progress.WriteLine($"M over V in {over} cases, apart in {apart}");
+    }
+
     [Test]
     public void Supports_OnlyStride1Dense3x3()
     {

@@ -47,10 +47,12 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// <param name="RowPairsShareBroadcasts">A stride-1 two-row tile of one output block (ResNeXt's groups of 16 channels over rows of 14 or fewer) walks the input rows, so that each pixel's broadcast serves both output rows: row 1 at kernel row kh reads the row that row 0 reads at kh + 1 (NOTES "Twenty-first sitting"). Every sum keeps its order. false: each row loads its own (the path before).</param>
 /// <param name="WinogradLanesStaging">With the tiles in the lanes, the input transform writes each input block's tiles to a small staging block [ξ][16 tiles][b] of the worker's and transposes from there into V, where it had written them into V itself, 32 KB apart per ξ (one set of L1 lines), and transposed them in place (NOTES "Twenty-fourth sitting"). The same values bit for bit. false: the path before.</param>
 /// <param name="WinogradSharedVMinThreads">The fewest threads on which <paramref name="WinogradSharedV"/> applies. On 2 threads each set transforming the input itself (20–30 µs at ResNet-50's layer4 on 1 thread with <paramref name="WinogradLanesStaging"/>) ran level with or faster than the shared V's loop of its own and the sets' reads of the other core's half of V; on more threads the repeats grow with the threads while each set's share of the products shrinks (NOTES "Twenty-fourth sitting"). 2: from 2 threads (the path before).</param>
+/// <param name="WinogradMOverV">A Winograd task with a V of its own writes each ξ's products M[ξ] over V[ξ − 1], which the products of ξ − 1 have just read for the last time, so that its V and M take (ξ + 1) slices of its part where they had taken 2ξ: ResNet-50's layer2 F(4×4) on 2 threads 921 → 480 KB per thread, under half of L2, and fewer lines that come cold from memory at each stage's first Winograd layer (NOTES "Twenty-fifth sitting"). The same values bit for bit. false: M after V (the path before).</param>
 internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesAboveChannels, int PassChannels, long PadCopyBytes, double PadCopyMinFlopsPerByte, bool SubsampleStrided = true, bool RowPairs = true,
     bool SplitFirstColumn = true, bool ColumnTiles = true, bool WorkerStripes = true, double WideningRowsOuter = 8, long WideningRowsOuterFilterBytes = 3 << 20, bool SeparateSharedResidual = true, bool GroupInputAhead = true,
     bool InputAsksPerTap = true, bool NextPassInputAhead = true, bool FirstTaskInputAhead = true, bool NextRowInputAhead = true,
-    bool WinogradTileLanes = true, bool WinogradSharedV = true, double GroupsFirstFilterRatio = 6, bool RowPairsShareBroadcasts = true, int RowPairsTwoBlocksMaxWidth = 8, bool WinogradLanesStaging = true, int WinogradSharedVMinThreads = 3)
+    bool WinogradTileLanes = true, bool WinogradSharedV = true, double GroupsFirstFilterRatio = 6, bool RowPairsShareBroadcasts = true, int RowPairsTwoBlocksMaxWidth = 8, bool WinogradLanesStaging = true, int WinogradSharedVMinThreads = 3,
+    bool WinogradMOverV = true)
 {
     public static BlockedTuning Default { get; } = new(192 * 1024, 128, 128, 2 << 20, 32);
 
@@ -104,6 +106,9 @@ internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesA
 
     /// <summary>The input transform in the lanes writes into V and transposes there (the path before <see cref="WinogradLanesStaging"/>).</summary>
     public static BlockedTuning WinogradLanesInPlace { get; } = Default with { WinogradLanesStaging = false };
+
+    /// <summary>Each task's M after its V (the path before <see cref="WinogradMOverV"/>; tests compare the two bit for bit).</summary>
+    public static BlockedTuning WinogradMApart { get; } = Default with { WinogradMOverV = false };
 
     /// <summary>A batch on one thread group by group wherever there are several groups (the path before <see cref="GroupsFirstFilterRatio"/>).</summary>
     public static BlockedTuning GroupsFirstAlways { get; } = Default with { GroupsFirstFilterRatio = 0 };

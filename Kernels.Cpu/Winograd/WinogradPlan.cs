@@ -65,6 +65,12 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     private readonly bool _sharedV;
     /// <summary>Whether the input transform in the lanes goes through a staging block (<see cref="BlockedTuning.WinogradLanesStaging"/>).</summary>
     private readonly bool _lanesStaging;
+    /// <summary>
+    /// Whether a task's M[ξ] lies over its V[ξ − 1] (<see cref="BlockedTuning.WinogradMOverV"/>): its part holds ξ + 1 slices of
+    /// V's size, M[ξ] in slice ξ and V[ξ] in slice ξ + 1, so the products of ξ write where only the products of ξ − 1 read. Only
+    /// with a V of the task's own (not a shared one) and a set of no more output blocks than the input has (M[ξ] fits V[ξ]'s slice).
+    /// </summary>
+    private readonly bool _mOverV;
 
     public WinogradPlan(ConvShape shape, Tensor weights, WinogradMatrices transform, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache = null)
         : this(shape, weights, transform, platform, parallel, cache, null)
@@ -150,6 +156,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         // repeating the staged transform ran level or faster (NOTES "Twenty-fourth sitting").
         _sharedV = tune.WinogradSharedV && threads >= Math.Max(2, tune.WinogradSharedVMinThreads) && _chunks == 1 && _sets > 1 && _tileLanes;
         _lanesStaging = _tileLanes && tune.WinogradLanesStaging;
+        _mOverV = tune.WinogradMOverV && !_sharedV && Math.Min(_blocksPerSet, _outBlocks) <= _inBlocks;
 
         // Each chunk streams its set's share of U once: small filters stay in L2 and the chunk's V and M should too;
         // a filter larger than L2 comes from L3 or memory once per chunk, so there the chunks grow (V and M live in L3).
@@ -208,10 +215,12 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         $"Winograd F({_m}×{_m},3×3) NCHW{_block}c, {_chunkTiles}-tile chunks × {_sets} output set{(_sets == 1 ? "" : "s")}" + (_tileLanes ? ", tiles in the lanes" + (_lanesStaging ? " (staged)" : "") : "") + (_sharedV ? ", one shared input transform" : "");
 
     /// <summary>
-    /// Floats of one worker's V [ξ][Cp/b][T][b] (none where the sets share one) and M [ξ][set blocks][T][b], its two
-    /// transform scratch tiles, and the staging block of one input block's tiles in the lanes (<see cref="_lanesStaging"/>).
+    /// Floats of one worker's V [ξ][Cp/b][T][b] (none where the sets share one) and M [ξ][set blocks][T][b] (or both in ξ + 1
+    /// slices of V's size, <see cref="_mOverV"/>), its two transform scratch tiles, and the staging block of one input block's
+    /// tiles in the lanes (<see cref="_lanesStaging"/>).
     /// </summary>
-    private long WorkerFloats => (long)_xi * ((_sharedV ? 0 : _inBlocks) + _blocksPerSet) * TileStride * _block + 2L * _xi * _block + StagingFloats;
+    private long WorkerFloats => (_mOverV ? (_xi + 1L) * _inBlocks : (long)_xi * ((_sharedV ? 0 : _inBlocks) + _blocksPerSet)) * TileStride * _block
+        + 2L * _xi * _block + StagingFloats;
 
     /// <summary>The staging block [ξ][16 tiles][b] of one input channel block (<see cref="_lanesStaging"/>); 0 without it.</summary>
     private long StagingFloats => _lanesStaging ? (long)_xi * WinogradTileLanes.MaxTiles * _block : 0;
@@ -225,8 +234,19 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     /// <summary>The shared V (if any), then one part per thread; with a shared V a set's M takes the part of its number, and there are no more sets than threads.</summary>
     public override long WorkspaceBytes => SharedVBytes + Parallel.Threads * WorkerBytes;
 
-    /// <summary>A part's two transform scratch tiles, after its M (which starts at <paramref name="m"/>).</summary>
-    private float* ScratchAfter(float* m) => m + _xi * (nint)_blocksPerSet * TileStride * _block;
+    /// <summary>
+    /// Where a task's V, M (and the floats from one ξ of M to the next) and two transform scratch tiles lie in its
+    /// <paramref name="part"/>: with a shared V, M from the part's start; with M over V (<see cref="_mOverV"/>), M[ξ] in slice ξ
+    /// and V[ξ] in slice ξ + 1, both a stride of V's slice; else V, then M. The scratch tiles follow.
+    /// </summary>
+    private void PartLayout(float* part, float* sharedV, out float* v, out float* m, out nint mXi, out float* scratch)
+    {
+        nint vXi = (nint)_inBlocks * TileStride * _block, setXi = (nint)_blocksPerSet * TileStride * _block;
+        if (sharedV != null) { v = sharedV; m = part; mXi = setXi; }
+        else if (_mOverV) { v = part + vXi; m = part; mXi = vXi; }
+        else { v = part; m = part + _xi * vXi; mXi = setXi; }
+        scratch = _mOverV ? part + (_xi + 1) * vXi : m + _xi * mXi;
+    }
 
     /// <summary>A part's staging block (<see cref="StagingFloats"/>), after its two scratch tiles (which start at <paramref name="scratch"/>).</summary>
     private float* StagingAfter(float* scratch) => scratch + 2 * _xi * _block;
@@ -306,7 +326,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     {
         int count = Math.Min(Shape.Batch * _tilesH * _tilesW, _chunkTiles);
         nint vXi = (nint)_inBlocks * TileStride * _block;
-        float* scratch = ScratchAfter((float*)((byte*)body.Scratch + Parallel.CurrentWorker * body.ScratchStride));
+        PartLayout((float*)((byte*)body.Scratch + Parallel.CurrentWorker * body.ScratchStride), body.SharedV, out _, out _, out _, out float* scratch);
         InputTransformLanes<TVec>(body, body.SharedV, vXi, scratch, 0, count, cb, cb + 1);
     }
 
@@ -338,11 +358,11 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         int t0 = chunk * T, t1 = Math.Min(Shape.Batch * tiles, t0 + T), count = t1 - t0;
         int mb0 = set * _blocksPerSet, mb1 = Math.Min(_outBlocks, mb0 + _blocksPerSet);
 
-        nint vXi = (nint)_inBlocks * S * b, mXi = (nint)_blocksPerSet * S * b;
+        nint vXi = (nint)_inBlocks * S * b;
         bool shared = body.SharedV != null;
         // With a shared V the set's M is in the set's part (whichever thread runs it), else V and M in the worker's.
         float* part = (float*)((byte*)body.Scratch + (shared ? set : Parallel.CurrentWorker) * body.ScratchStride);
-        float* v = shared ? body.SharedV : part, mBuf = shared ? part : v + _xi * vXi, scratch = ScratchAfter(mBuf);
+        PartLayout(part, body.SharedV, out float* v, out float* mBuf, out nint mXi, out float* scratch);
 
         // 1. Input transform: V[ξ][cb][tile][b] (a shared V: done by the first loop, transposed for the lanes there too).
         if (!shared)
@@ -355,7 +375,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         if (_tileLanes) TileLaneProducts(body, v, vXi, mBuf, mXi, count, mb0, mb1);
         else TileProducts(body, v, vXi, mBuf, mXi, count, mb0, mb1);
 
-        OutputTransform<TEpilogue, TVec>(body, mBuf, scratch, t0, t1, mb0, mb1);
+        OutputTransform<TEpilogue, TVec>(body, mBuf, mXi, scratch, t0, t1, mb0, mb1);
     }
 
     /// <summary>
@@ -482,12 +502,11 @@ internal sealed unsafe class WinogradPlan : ConvPlan
 
     /// <summary>3. Output transform with the epilogue, into y[n][block][OutH][OutW][b], of the batch's tiles [t0, t1) and output blocks [mb0, mb1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void OutputTransform<TEpilogue, TVec>(in Body body, float* mBuf, float* scratch, int t0, int t1, int mb0, int mb1)
+    private void OutputTransform<TEpilogue, TVec>(in Body body, float* mBuf, nint mXi, float* scratch, int t0, int t1, int mb0, int mb1)
         where TEpilogue : struct, IEpilogue where TVec : unmanaged, IVec<TVec>
     {
         var w = Shape.Window;
         int b = _block, S = TileStride, tiles = _tilesH * _tilesW;
-        nint mXi = (nint)_blocksPerSet * S * b;
         long outPlane = (long)w.OutH * w.OutW * b;
         for (int ob = mb0; ob < mb1; ob++)
         {
@@ -519,6 +538,9 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     /// </summary>
     internal (long Offset, long Floats) NextSliceOf(int xi, int ob, int mb0, int mb1) =>
         ob + _tileBlocks < mb1 ? SliceOf(xi, ob + _tileBlocks, mb1) : xi + 1 < _xi ? SliceOf(xi + 1, mb0, mb1) : (0, 0);
+
+    /// <summary>Whether the tasks write M over V (<see cref="_mOverV"/>): for tests.</summary>
+    internal bool MOverV => _mOverV;
 
     /// <summary>For tests: ξ count, output blocks, blocks per register tile, output sets and blocks per set, and U's floats.</summary>
     internal (int Xi, int OutBlocks, int TileBlocks, int Sets, int BlocksPerSet, long UFloats) SliceLayout =>
