@@ -24,7 +24,9 @@ namespace Cardinal.Kernels.Cpu.Winograd;
 /// in one steady stream);</item>
 /// <item>output transform, with bias, residual and ReLU applied as each pixel is stored.</item>
 /// </list>
-/// T is sized so that one task's V and M stay in L2 (in L3 where U does not fit L2). Each chunk streams its set's U
+/// T is sized so that one task's V and M stay in L2 (in L3 where U does not fit L2); where the task has a V of its own, it
+/// writes M[ξ] over V[ξ − 1], which the products of ξ − 1 read for the last time, so the two take ξ + 1 slices, not 2ξ
+/// (<see cref="BlockedTuning.WinogradMOverV"/>). Each chunk streams its set's U
 /// once, so a chunk across images reads U once for all of them: at batch 8, chunks of one 7×7 image had streamed
 /// layer4's 16 MiB U eight times (NOTES "Winograd chunks across images"). The tiles are split so that each thread has
 /// its own; only where they are too few (7×7 planes at batch 1) are the output blocks split into sets, each thread
