@@ -119,7 +119,9 @@ internal sealed class KernelExecutor : ICompiledPlan
     internal int OverwritesOf(int step) => _kernels[step]?.OutputOverwrites ?? -1;
 
     /// <summary>Bytes of pooled buffers one run context holds (the CPU's arena).</summary>
-    public long BufferBytes => _slots.Sum(s => (long)s.Length * s.Type.SizeInBytes());
+    public long BufferBytes => SlotBytes(_slots);
+
+    private static long SlotBytes((ElementType Type, int Length)[] slots) => slots.Sum(s => (long)s.Length * s.Type.SizeInBytes());
 
     /// <summary>What the buffers would hold were each value given one of its own size only (never less than <see cref="BufferBytes"/>).</summary>
     internal long ExactSizesBufferBytes => _exactSizesBufferBytes;
@@ -145,10 +147,8 @@ internal sealed class KernelExecutor : ICompiledPlan
     {
         var exact = AssignSlots(plan, kernels, regions, largerSlots: false);
         var larger = AssignSlots(plan, kernels, regions, largerSlots: true);
-        long exactBytes = Bytes(exact.Slots);
-        return Bytes(larger.Slots) <= exactBytes ? (larger.SlotOf, larger.Slots, exactBytes) : (exact.SlotOf, exact.Slots, exactBytes);
-
-        static long Bytes((ElementType Type, int Length)[] slots) => slots.Sum(s => (long)s.Length * s.Type.SizeInBytes());
+        long exactBytes = SlotBytes(exact.Slots);
+        return SlotBytes(larger.Slots) <= exactBytes ? (larger.SlotOf, larger.Slots, exactBytes) : (exact.SlotOf, exact.Slots, exactBytes);
     }
 
     /// <summary>
@@ -176,8 +176,9 @@ internal sealed class KernelExecutor : ICompiledPlan
             for (int s = regions[r].Start; s < regions[r].End; s++) regionOf[s] = r;
         var releaseAt = new List<int>[plan.Steps.Count];
         var handedOn = new bool[count];
-        // Per slot: when it was last freed (a count of frees), to find the larger free buffer freed last.
-        var freedAt = new List<long>();
+        // Per slot (there are never more than values): when it was last freed (a count of frees), to find the larger free
+        // buffer freed last.
+        var freedAt = new long[count];
         long freed = 0;
         for (int s = 0; s < plan.Steps.Count; s++)
         {
@@ -244,7 +245,6 @@ internal sealed class KernelExecutor : ICompiledPlan
         {
             if (!pool.TryGetValue(key, out var stack)) pool[key] = stack = new Stack<int>();
             stack.Push(slot);
-            if (slot >= freedAt.Count) freedAt.AddRange(new long[slot + 1 - freedAt.Count]);
             freedAt[slot] = ++freed;
         }
     }

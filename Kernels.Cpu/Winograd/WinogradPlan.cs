@@ -244,10 +244,9 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     private void PartLayout(float* part, float* sharedV, out float* v, out float* m, out nint mXi, out float* scratch)
     {
         nint vXi = (nint)_inBlocks * TileStride * _block, setXi = (nint)_blocksPerSet * TileStride * _block;
-        if (sharedV != null) { v = sharedV; m = part; mXi = setXi; }
-        else if (_mOverV) { v = part + vXi; m = part; mXi = vXi; }
-        else { v = part; m = part + _xi * vXi; mXi = setXi; }
-        scratch = _mOverV ? part + (_xi + 1) * vXi : m + _xi * mXi;
+        if (sharedV != null) { v = sharedV; m = part; mXi = setXi; scratch = m + _xi * mXi; }
+        else if (_mOverV) { v = part + vXi; m = part; mXi = vXi; scratch = v + _xi * vXi; }
+        else { v = part; m = part + _xi * vXi; mXi = setXi; scratch = m + _xi * mXi; }
     }
 
     /// <summary>A part's staging block (<see cref="StagingFloats"/>), after its two scratch tiles (which start at <paramref name="scratch"/>).</summary>
