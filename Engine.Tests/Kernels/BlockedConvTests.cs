@@ -160,13 +160,17 @@ public class BlockedConvTests
                 var plans = shapes.Select((s, i) => new BlockedDirectPlan(s, weights[i], platform, runner, null, null)).ToArray();
                 var walks = shapes.Select((s, i) => new BlockedDirectPlan(s, weights[i], platform, runner, null, BlockedTuning.StridedRows)).ToArray();
                 Assert.That(plans.Select(p => p.Subsamples), Is.All.True, $"{isa}: every layer reads a copy");
-                // One image: copied on 2 threads where the filter (64 KB) outweighs the pixels copied (12.5 KB of 49 KB), not
-                // where the pixels copied (50 KB of 200 KB) outweigh the filter (8 KB: ResNet-50's layer2.0 downsample in small).
+                // One image on 2 threads: the threads share one copy, so every such layer copies. With a copy per thread, only
+                // where the filter (64 KB) outweighs the pixels copied (12.5 KB of 49 KB), not where the pixels copied (50 KB
+                // of 200 KB) outweigh the filter (8 KB: ResNet-50's layer2.0 downsample in small).
                 var single = new BlockedDirectPlan(shapes[0] with { Batch = 1 }, weights[0], platform, runner, null, null);
                 Assert.That(single.Subsamples, Is.True, $"{isa}: one image, a filter heavier than its copy, on {runner.Threads} thread(s)");
+                Assert.That(single.SharesSubsampledCopy, Is.EqualTo(runner.Threads > 1));
                 var light = new ConvShape(1, 64, 32, 1, Window2D(28, 28, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0), new(false, false));
-                var lightPlan = new BlockedDirectPlan(light, Tensor.FromArray(RandomArray(random, light.WeightLength), (int)light.WeightLength), platform, runner, null, null);
-                Assert.That(lightPlan.Subsamples, Is.EqualTo(runner.Threads == 1), $"{isa}: one image, a copy heavier than the filter, on {runner.Threads} thread(s)");
+                Tensor lightWeights = Tensor.FromArray(RandomArray(random, light.WeightLength), (int)light.WeightLength);
+                Assert.That(new BlockedDirectPlan(light, lightWeights, platform, runner, null, null).Subsamples, Is.True, $"{isa}: one image, a copy heavier than the filter, shared, on {runner.Threads} thread(s)");
+                var lightPerThread = new BlockedDirectPlan(light, lightWeights, platform, runner, null, BlockedTuning.SubsampleCopyPerThread);
+                Assert.That(lightPerThread.Subsamples, Is.EqualTo(runner.Threads == 1), $"{isa}: one image, a copy heavier than the filter, per thread, on {runner.Threads} thread(s)");
                 Assert.That(walks.Select(p => p.Subsamples), Is.All.False);
                 var shared = new WorkspaceBuffer(plans.Max(p => p.WorkspaceBytes));
                 for (int round = 0; round < 3; round++)
@@ -184,6 +188,59 @@ public class BlockedConvTests
                     }
                 GC.KeepAlive(shared);
             }
+    }
+
+    [Test]
+    public unsafe void StridedPointwise_SharedCopy_BitIdenticalToCopiesPerThreadAndTheStridedRows([Values(2, 3)] int threads)
+    {
+        // On more threads than images the threads make one subsampled copy together, each its range of input blocks, and
+        // every task reads all of it (half or more written by another thread). The copy holds the same pixels as each
+        // thread's own copy did, so the answers must be the per-thread copies' and the strided walk's bit for bit, over odd
+        // channel counts (a partial last block), the passes over input channels and a residual; the shared workspace is
+        // dirtied between runs, so a copy from an earlier run or another layer must never be read.
+        RequireBlockedTier();
+        ConvShape[] shapes =
+        [
+            new(1, 300, 72, 1, Window2D(14, 14, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0), new(true, true)),    // 3 passes, a residual, 7 × 7 out
+            new(2, 57, 40, 1, Window2D(11, 13, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0), new(false, false)),  // 2 images on 3 threads
+            new(1, 64, 32, 1, Window2D(28, 28, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0), new(false, true)),   // the copy outweighs the filter
+        ];
+        var random = new Random(57 + threads);
+        using var runner = new ParallelRunner(threads);
+        foreach (CpuIsa isa in Tiers)
+        {
+            var platform = CpuPlatform.Create(isa);
+            int b = platform.BlockSize;
+            foreach (ConvShape s in shapes)
+            {
+                if (s.Batch >= threads) continue;
+                Tensor weights = Tensor.FromArray(RandomArray(random, s.WeightLength), (int)s.WeightLength);
+                var shared = new BlockedDirectPlan(s, weights, platform, runner, null, null);
+                var perThread = new BlockedDirectPlan(s, weights, platform, runner, null, BlockedTuning.SubsampleCopyPerThread with { SubsampleStrided = true });
+                var walk = new BlockedDirectPlan(s, weights, platform, runner, null, BlockedTuning.StridedRows);
+                Assert.That(shared.SharesSubsampledCopy, Is.True, $"{isa}: {s}");
+                Assert.That(perThread.SharesSubsampledCopy, Is.False);
+                var workspace = new WorkspaceBuffer(Math.Max(shared.WorkspaceBytes, perThread.WorkspaceBytes));
+                int cp = BlockedLayout.PaddedChannels(s.Channels, b), mp = BlockedLayout.PaddedChannels(s.OutChannels, b);
+                long length = (long)s.Batch * mp * s.Window.OutSize;
+                for (int round = 0; round < 2; round++)
+                {
+                    // Junk where the copy goes: a pixel the copy missed would read it (NaN) or an earlier round's pixels.
+                    long floats = workspace.Workspace.Bytes / sizeof(float);
+                    new Span<float>(workspace.Workspace.Floats(0, floats), (int)floats).Fill(round == 0 ? float.NaN : 1e30f);
+                    float[] x = RandomArray(random, s.Batch * cp * s.Window.InSize), bias = RandomArray(random, s.OutChannels);
+                    float[] residual = s.Epilogue.Residual ? RandomArray(random, s.Batch * mp * s.Window.OutSize) : [];
+                    var y = new float[length];
+                    shared.Run(x, default, bias, residual, y, workspace.Workspace);
+                    var yPerThread = new float[length];
+                    perThread.Run(x, default, bias, residual, yPerThread, workspace.Workspace);
+                    float[] expected = BlockedOutputAssert.Run(walk, x, bias, residual, length);
+                    Assert.That(y, Is.EqualTo(yPerThread), $"{isa}, {threads} threads, {s}, round {round}: shared against per-thread copies");
+                    Assert.That(y, Is.EqualTo(expected.AsSpan(0, (int)length).ToArray()), $"{isa}, {threads} threads, {s}, round {round}: against the strided walk");
+                }
+                GC.KeepAlive(workspace);
+            }
+        }
     }
 
     [Test]

@@ -70,7 +70,10 @@ public class FirstTaskInputAheadTests
                      (Widening with { Batch = 2 }, Two, null, false, "an image per thread"),
                      (Widening, Two, BlockedTuning.FirstTaskInputUnasked, false, "the rule off"),
                      (new ConvShape(1, 256, 256, 1, ConvCase.Planar(14, 14, 3, 1, 1), new(false, true)), Two, null, false, "a 3×3 window"),
-                     (new ConvShape(1, 512, 1024, 1, ConvCase.Planar(28, 28, 1, 2, 0), new(true, true)), Two, null, false, "a strided 1×1's copy"),
+                     // The threads' shared copy is a flat plane half of which the other thread wrote, as a layer's own input is;
+                     // each thread's own copy was its own.
+                     (new ConvShape(1, 512, 1024, 1, ConvCase.Planar(28, 28, 1, 2, 0), new(true, true)), Two, null, true, "a strided 1×1's shared copy"),
+                     (new ConvShape(1, 512, 1024, 1, ConvCase.Planar(28, 28, 1, 2, 0), new(true, true)), Two, BlockedTuning.SubsampleCopyPerThread, false, "a strided 1×1's copies per thread"),
                  })
         {
             var plan = BlockedPlans.WithRandomWeights(shape, isa, runner, tuning);

@@ -90,6 +90,11 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// <summary>Whether y keeps a buffer of its own rather than the residual's (<see cref="BlockedTuning.SeparateSharedResidual"/>).</summary>
     private readonly bool _keepsOutputApart;
     /// <summary>
+    /// Whether the subsampled input is one copy that the threads make together before the tasks, each copying its range of
+    /// input blocks, where each thread had made all of it for itself (<see cref="BlockedTuning.SharedSubsample"/>).
+    /// </summary>
+    private readonly bool _sharedCopy;
+    /// <summary>
     /// Whether tasks run two output rows at once in two-row tiles (<see cref="TwoRowTile_Avx512"/>) of up to
     /// <see cref="_pairPixels"/> pixels per row: units of one or two output blocks over rows too narrow for a tile of 12
     /// accumulators (ResNeXt's groups of 16 and 32 channels at 14×14 and 7×7; <see cref="BlockedTuning.RowPairs"/>).
@@ -222,12 +227,15 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // 0.053–0.058 → 0.043–0.047 and its layer3.0 (128 KB, 100 KB) −0.002; ResNet-50's layer2.0 (512 KB, 800 KB) lost
         // 0.03–0.08 ms when it copied. Layer4.0's (8 MB, 200 KB) had gained first (NOTES "Layer4.0's downsample on 2 threads").
         bool copiesOwnImages = parallel.Threads == 1 || (shape.Batch >= 4 * parallel.Threads && filterBytes > inputBytes)
-            || filterBytes * w.SH * w.SW >= inputBytes;
+            || filterBytes * w.SH * w.SW >= inputBytes || (tuning.SharedSubsample && parallel.Threads > shape.Batch);
         if (tuning.SubsampleStrided && copiesOwnImages && w.KernelSize == 1 && w.SD == 1 && (w.SH > 1 || w.SW > 1) && w.OutW % _tilePixels != 0
             && (w.PadD | w.PadH | w.PadW | w.PadEndD | w.PadEndH | w.PadEndW) == 0)
         {
             _subsampled = w;
             w = w with { InH = w.OutH, InW = w.OutW, SH = 1, SW = 1 };
+            // On more threads than images every thread works on every image, so each had copied the same pixels: the copy
+            // is shared out instead (BlockedTuning.SharedSubsample).
+            _sharedCopy = tuning.SharedSubsample && parallel.Threads > shape.Batch;
         }
         if (w.IsPointwise) w = w with { InH = 1, OutH = 1, InW = w.InH * w.InW, OutW = w.OutH * w.OutW };
         (_interiorLo, _interiorHi) = WindowTaps.InteriorColumns(w);
@@ -365,7 +373,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // for, they lost 0.03–0.11 ms each (NOTES "Sixteenth sitting").
         // Each thread's first task reads every input channel of the image, half of it written by the other core: a dense
         // layer with its groups outermost, every task over the whole plane (its own input, no copy), more threads than images.
-        bool firstTaskReadsShared = parallel.Threads > shape.Batch && shape.Group == 1 && !_rowsOuter && _ranges == 1 && _subsampled is null && _padded is null;
+        bool firstTaskReadsShared = parallel.Threads > shape.Batch && shape.Group == 1 && !_rowsOuter && _ranges == 1 && (_subsampled is null || _sharedCopy) && _padded is null;
         _asksNextPassInput = tuning.NextPassInputAhead && firstTaskReadsShared && _passes > 1;
         // A thread whose share of the tasks sweeps the groups only once (a row range per thread: ResNet-50's layer3
         // 256 → 1024s on 2 threads) reads every slice for the first time, from memory, however small the filter: with the
@@ -496,7 +504,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     protected override bool KeepsOutputApart => _keepsOutputApart;
 
-    public override long WorkspaceBytes => Workspace.Align(PaddedInputLength * sizeof(float)) + Parallel.Threads * WorkerSubsampleBytes;
+    public override long WorkspaceBytes => Workspace.Align(PaddedInputLength * sizeof(float))
+        + (_sharedCopy ? Workspace.Align(Shape.Batch * SubsampledImageFloats * sizeof(float)) : Parallel.Threads * WorkerSubsampleBytes);
 
     /// <summary>Channels per block (16 on AVX-512, 8 on AVX2).</summary>
     public int Block => _block;
@@ -515,6 +524,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     /// <summary>Whether the kernel walks a per-thread copy of the pixels a strided 1×1 window reads (<see cref="BlockedTuning.SubsampleStrided"/>).</summary>
     internal bool Subsamples => _subsampled is not null;
+    /// <summary>Whether the threads make one subsampled copy together (<see cref="_sharedCopy"/>): for tests.</summary>
+    internal bool SharesSubsampledCopy => _sharedCopy;
 
     /// <summary>Whether each row's tasks ask for the next row's first-read input (<see cref="_asksNextRowInput"/>): for tests.</summary>
     internal bool AsksNextRowInput => _asksNextRowInput;
@@ -588,7 +599,13 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
             }
             byte* copies = null;
             long copyStride = 0;
-            if (_subsampled is not null)
+            if (_sharedCopy)
+            {
+                float* shared = workspace.Floats(Workspace.Align(PaddedInputLength * sizeof(float)), Shape.Batch * SubsampledImageFloats);
+                Parallel.For(Shape.Batch * _inBlocks, new SubsamplePlane(px, shared, _subsampled!.Value, _block, SubsampledImageFloats / _inBlocks));
+                input = shared;
+            }
+            else if (_subsampled is not null)
             {
                 // Each worker's copies in its own stripe of the whole workspace (Workspace.WorkerOffset), where every layer's
                 // scratch of that worker lies.
@@ -630,6 +647,32 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     }
 
     /// <summary>
+    /// One (image, input block) plane of the shared subsampled copy (<see cref="_sharedCopy"/>): each thread copies its own
+    /// range of planes, so that the copy costs each of two threads half of what a copy per thread did.
+    /// </summary>
+    private readonly struct SubsamplePlane(float* x, float* copy, Window3D original, int b, long planeFloats) : IParallelBody
+    {
+        public void Invoke(int p) => CopySubsampled(x + p * (long)original.InH * original.InW * b, copy + p * planeFloats, original, b);
+    }
+
+    /// <summary>The pixels a strided 1×1 window reads in one input block's plane, in order, as a stride-1 plane at <paramref name="dst"/>.</summary>
+    private static void CopySubsampled(float* plane, float* dst, in Window3D original, int b)
+    {
+        for (int oh = 0; oh < original.OutH; oh++)
+        {
+            float* row = plane + (long)oh * original.SH * original.InW * b;
+            // One vector per pixel: a span copy of 64 bytes per pixel (a call to memmove each) had cost this layer's
+            // 200 KB copy 0.1 ms on each of 2 threads, a fifth of the layer.
+            if (b == 16)
+                for (int ow = 0; ow < original.OutW; ow++, dst += 16)
+                    Vector512.Store(Vector512.Load(row + (long)ow * original.SW * 16), dst);
+            else
+                for (int ow = 0; ow < original.OutW; ow++, dst += b)
+                    Vector256.Store(Vector256.Load(row + (long)ow * original.SW * b), dst);
+        }
+    }
+
+    /// <summary>
     /// Image n's subsampled input (from <paramref name="body"/>'s X, the caller's input) as this thread's copy, made at its first task of the image in this run: each thread
     /// keeps its own copy, since a copy made once for all had every task read half of it from the other core's cache,
     /// which cost more than the full tiles saved (layer2.0's downsample 0.45 → 0.86 ms at 2 threads). Returns the base
@@ -645,22 +688,9 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         int b = _block;
         long inPlane = (long)original.InH * original.InW * b;
         float* dst = images + n * SubsampledImageFloats;
+        long planeFloats = SubsampledImageFloats / _inBlocks;
         for (int cb = 0; cb < _inBlocks; cb++)
-        {
-            float* plane = body.X + ((long)n * _inBlocks + cb) * inPlane;
-            for (int oh = 0; oh < original.OutH; oh++)
-            {
-                float* row = plane + (long)oh * original.SH * original.InW * b;
-                // One vector per pixel: a span copy of 64 bytes per pixel (a call to memmove each) had cost this layer's
-                // 200 KB copy 0.1 ms on each of 2 threads, a fifth of the layer.
-                if (b == 16)
-                    for (int ow = 0; ow < original.OutW; ow++, dst += 16)
-                        Vector512.Store(Vector512.Load(row + (long)ow * original.SW * 16), dst);
-                else
-                    for (int ow = 0; ow < original.OutW; ow++, dst += b)
-                        Vector256.Store(Vector256.Load(row + (long)ow * original.SW * b), dst);
-            }
-        }
+            CopySubsampled(body.X + ((long)n * _inBlocks + cb) * inPlane, dst + cb * planeFloats, original, b);
         copied[n] = 1;
         return images;
     }

@@ -48,11 +48,12 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// <param name="WinogradLanesStaging">With the tiles in the lanes, the input transform writes each input block's tiles to a small staging block [ξ][16 tiles][b] of the worker's and transposes from there into V, where it had written them into V itself, 32 KB apart per ξ (one set of L1 lines), and transposed them in place (NOTES "Twenty-fourth sitting"). The same values bit for bit. false: the path before.</param>
 /// <param name="WinogradSharedVMinThreads">The fewest threads on which <paramref name="WinogradSharedV"/> applies. On 2 threads each set transforming the input itself (20–30 µs at ResNet-50's layer4 on 1 thread with <paramref name="WinogradLanesStaging"/>) ran level with or faster than the shared V's loop of its own and the sets' reads of the other core's half of V; on more threads the repeats grow with the threads while each set's share of the products shrinks (NOTES "Twenty-fourth sitting"). 2: from 2 threads (the path before).</param>
 /// <param name="WinogradMOverV">A Winograd task with a V of its own writes each ξ's products M[ξ] over V[ξ − 1], which the products of ξ − 1 have just read for the last time, so that its V and M take (ξ + 1) slices of its part where they had taken 2ξ: ResNet-50's layer2 F(4×4) on 2 threads 921 → 480 KB per thread, under half of L2, and fewer lines that come cold from memory at each stage's first Winograd layer (NOTES "Twenty-fifth sitting"). The same values bit for bit. false: M after V (the path before).</param>
+/// <param name="SharedSubsample">On more threads than images, the strided 1×1's subsampled input (<paramref name="SubsampleStrided"/>) is one copy the threads make together in a first loop, each its range of input blocks, and every task reads it; each thread had copied every image whole for itself, into lines no layer had touched since the last run (ResNet-50's layer3.0 downsample: 160 µs of each thread's 1.1 ms; NOTES "Twenty-sixth sitting"). The same values bit for bit. false: a copy per thread (the path before).</param>
 internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesAboveChannels, int PassChannels, long PadCopyBytes, double PadCopyMinFlopsPerByte, bool SubsampleStrided = true, bool RowPairs = true,
     bool SplitFirstColumn = true, bool ColumnTiles = true, bool WorkerStripes = true, double WideningRowsOuter = 8, long WideningRowsOuterFilterBytes = 3 << 20, bool SeparateSharedResidual = true, bool GroupInputAhead = true,
     bool InputAsksPerTap = true, bool NextPassInputAhead = true, bool FirstTaskInputAhead = true, bool NextRowInputAhead = true,
     bool WinogradTileLanes = true, bool WinogradSharedV = true, double GroupsFirstFilterRatio = 6, bool RowPairsShareBroadcasts = true, int RowPairsTwoBlocksMaxWidth = 8, bool WinogradLanesStaging = true, int WinogradSharedVMinThreads = 3,
-    bool WinogradMOverV = true)
+    bool WinogradMOverV = true, bool SharedSubsample = true)
 {
     public static BlockedTuning Default { get; } = new(192 * 1024, 128, 128, 2 << 20, 32);
 
@@ -109,6 +110,9 @@ internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesA
 
     /// <summary>Each task's M after its V (the path before <see cref="WinogradMOverV"/>; tests compare the two bit for bit).</summary>
     public static BlockedTuning WinogradMApart { get; } = Default with { WinogradMOverV = false };
+
+    /// <summary>Each thread copies the strided 1×1's subsampled input for itself (the path before <see cref="SharedSubsample"/>; tests compare the two bit for bit).</summary>
+    public static BlockedTuning SubsampleCopyPerThread { get; } = Default with { SharedSubsample = false };
 
     /// <summary>A batch on one thread group by group wherever there are several groups (the path before <see cref="GroupsFirstFilterRatio"/>).</summary>
     public static BlockedTuning GroupsFirstAlways { get; } = Default with { GroupsFirstFilterRatio = 0 };
