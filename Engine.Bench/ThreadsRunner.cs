@@ -9,7 +9,7 @@ namespace Cardinal.Bench;
 
 /// <summary>
 /// Where two threads lose against one, loop by loop: `threads MODEL.onnx [--threads 2] [--batch 1] [--runs 10]
-/// [--rounds 3] [--min-ms 0.1]`. Two sessions of the model, one on 1 thread and one on T, run in turn round by round,
+/// [--rounds 3] [--min-ms 0.1] [--per-thread]`. Two sessions of the model, one on 1 thread and one on T, run in turn round by round,
 /// each recording every parallel loop's per-thread times (<see cref="LoopTrace"/>). Per loop (named by the step that
 /// ran it, from the profiled run's step starts, and its body's type) the medians: its wall time on 1 and on T threads, the threads' summed busy time
 /// on T against the one thread's (work inflation: the same indices took longer on T threads — the memory, the other
@@ -19,7 +19,7 @@ namespace Cardinal.Bench;
 /// </summary>
 internal static class ThreadsRunner
 {
-    private const string Usage = "threads MODEL.onnx [--threads 2] [--batch 1] [--runs 10] [--rounds 3] [--min-ms 0.1]";
+    private const string Usage = "threads MODEL.onnx [--threads 2] [--batch 1] [--runs 10] [--rounds 3] [--min-ms 0.1] [--per-thread]";
 
     public static int Run(string[] args)
     {
@@ -30,6 +30,7 @@ internal static class ThreadsRunner
         }
         int threads = CompareRunner.Option(args, "--threads", 2), batch = CompareRunner.Option(args, "--batch", 1);
         int runs = CompareRunner.Option(args, "--runs", 10), rounds = CompareRunner.Option(args, "--rounds", 3);
+        bool perThread = args.Contains("--per-thread");
         double minMs = double.Parse(CompareRunner.TextOption(args, "--min-ms") ?? "0.1", System.Globalization.CultureInfo.InvariantCulture);
         if (threads < 2 || batch < 1 || runs < 1 || rounds < 1)
         {
@@ -87,6 +88,8 @@ internal static class ThreadsRunner
             string key = twin ? m.Key : $"{m.Key} (only on {threads})";
             string oneMs = twin ? $"{s!.Wall:F3}" : "–", scaling = twin ? $"{s!.Wall / m.Wall:F2}×" : "–", inflation = twin ? $"{m.Busy / s!.Busy:F2}" : "–";
             Console.WriteLine($"| {key} | {m.Indices} | {oneMs} | {m.Wall:F3} | {scaling} | {m.Busy:F3} | {inflation} | {m.Busy / (threads * m.Wall):P0} | {m.WorkerStartUs:F1} |");
+            if (perThread)
+                Console.WriteLine($"|   per thread: busy ms {string.Join(" / ", m.ThreadBusy.Select(v => v.ToString("F3")))}, indices {string.Join(" / ", m.ThreadIndices.Select(v => v.ToString("F1")))}, idle at the end ms {string.Join(" / ", m.ThreadIdle.Select(v => v.ToString("F3")))} | | | | | | | | |");
         }
         // The totals are medians of each run's sums (a sum of per-loop medians falls short of a typical run: each loop's
         // time is skewed to the right).
@@ -132,15 +135,19 @@ internal static class ThreadsRunner
     }
 
     /// <summary>One loop (its key), its medians over the runs that ran it.</summary>
-    private sealed record LoopStats(string Key, int Indices, double Wall, double Busy, double WorkerStartUs);
+    private sealed record LoopStats(string Key, int Indices, double Wall, double Busy, double WorkerStartUs, double[] ThreadBusy, double[] ThreadIndices, double[] ThreadIdle);
 
     /// <summary>Per loop, in the runs' order: the medians over runs that ran it.</summary>
     private static LoopStats[] Summarise(List<TracedRun> runs) =>
         runs.SelectMany(r => r.Loops).GroupBy(x => x.Key, x => x.Loop).Select(g =>
         {
             double[] workerStarts = g.SelectMany(x => x.Start.Skip(1).Where(s => s >= 0)).Select(s => s * Ms * 1000).ToArray();
+            int n = g.First().Busy.Length;
+            // Per thread: its busy time, its indices, and its idle (the loop's wall less its start and busy), each a median over the runs.
+            double[] PerThread(Func<LoopTrace.Loop, int, double> of) => Enumerable.Range(0, n).Select(t => Stats.Median(g.Select(x => of(x, t)))).ToArray();
             return new LoopStats(g.Key, g.First().Count, Stats.Median(g.Select(x => x.Wall * Ms)), Stats.Median(g.Select(x => x.Busy.Sum() * Ms)),
-                workerStarts.Length == 0 ? double.NaN : Stats.Median(workerStarts));
+                workerStarts.Length == 0 ? double.NaN : Stats.Median(workerStarts),
+                PerThread((x, t) => x.Busy[t] * Ms), PerThread((x, t) => x.Indices[t]), PerThread((x, t) => (x.Wall - Math.Max(0, x.Start[t]) - x.Busy[t]) * Ms));
         }).ToArray();
 
     /// <summary>
