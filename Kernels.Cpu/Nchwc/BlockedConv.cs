@@ -226,6 +226,10 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // of filter, 400 KB copied) 0.56–0.58 → 0.53–0.54 ms and ResNeXt-50's the same, ResNet-18's layer4.0 (512 KB, 50 KB)
         // 0.053–0.058 → 0.043–0.047 and its layer3.0 (128 KB, 100 KB) −0.002; ResNet-50's layer2.0 (512 KB, 800 KB) lost
         // 0.03–0.08 ms when it copied. Layer4.0's (8 MB, 200 KB) had gained first (NOTES "Layer4.0's downsample on 2 threads").
+        // On more threads than images the threads now share one copy, each copying its range of input blocks
+        // (SharedSubsample): at half the cost each, every such layer copies. On a Zen 4, 2 threads, both label orders
+        // (NOTES "Twenty-sixth sitting"): ResNet-50's layer2.0 0.03–0.07 ms faster, its layer3.0 0.05–0.06 (where each
+        // thread had spent 160 µs of 1.1 ms on its own copy), ResNeXt-50's the same layers 0.08–0.13 and 0.01–0.11.
         bool copiesOwnImages = parallel.Threads == 1 || (shape.Batch >= 4 * parallel.Threads && filterBytes > inputBytes)
             || filterBytes * w.SH * w.SW >= inputBytes || (tuning.SharedSubsample && parallel.Threads > shape.Batch);
         if (tuning.SubsampleStrided && copiesOwnImages && w.KernelSize == 1 && w.SD == 1 && (w.SH > 1 || w.SW > 1) && w.OutW % _tilePixels != 0
@@ -673,10 +677,10 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     }
 
     /// <summary>
-    /// Image n's subsampled input (from <paramref name="body"/>'s X, the caller's input) as this thread's copy, made at its first task of the image in this run: each thread
-    /// keeps its own copy, since a copy made once for all had every task read half of it from the other core's cache,
-    /// which cost more than the full tiles saved (layer2.0's downsample 0.45 → 0.86 ms at 2 threads). Returns the base
-    /// of the thread's images, laid out as the input's ([N][Cp/b][OutH·OutW][b]).
+    /// Image n's subsampled input (from <paramref name="body"/>'s X, the caller's input) as this thread's copy, made at its first
+    /// task of the image in this run: on one thread, and where each thread's tasks are whole images, a thread reads only the
+    /// copies it made. (On more threads than images the threads share one copy instead, <see cref="_sharedCopy"/>.) Returns
+    /// the base of the thread's images, laid out as the input's ([N][Cp/b][OutH·OutW][b]).
     /// </summary>
     private float* SubsampledInput(int n, in Body body)
     {
