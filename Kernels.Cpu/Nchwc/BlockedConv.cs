@@ -526,7 +526,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// <summary>Whether tasks go group by group over the images (<see cref="_groupsFirst"/>).</summary>
     internal bool GroupsFirst => _groupsFirst;
 
-    /// <summary>Whether the kernel walks a per-thread copy of the pixels a strided 1×1 window reads (<see cref="BlockedTuning.SubsampleStrided"/>).</summary>
+    /// <summary>Whether the kernel walks a copy of the pixels a strided 1×1 window reads, each thread's own or one they share (<see cref="SharesSubsampledCopy"/>; <see cref="BlockedTuning.SubsampleStrided"/>).</summary>
     internal bool Subsamples => _subsampled is not null;
     /// <summary>Whether the threads make one subsampled copy together (<see cref="_sharedCopy"/>): for tests.</summary>
     internal bool SharesSubsampledCopy => _sharedCopy;
