@@ -216,7 +216,7 @@ public class BlockedConvTests
                 if (s.Batch >= threads) continue;
                 Tensor weights = Tensor.FromArray(RandomArray(random, s.WeightLength), (int)s.WeightLength);
                 var shared = new BlockedDirectPlan(s, weights, platform, runner, null, null);
-                var perThread = new BlockedDirectPlan(s, weights, platform, runner, null, BlockedTuning.SubsampleCopyPerThread with { SubsampleStrided = true });
+                var perThread = new BlockedDirectPlan(s, weights, platform, runner, null, BlockedTuning.SubsampleCopyPerThread);
                 var walk = new BlockedDirectPlan(s, weights, platform, runner, null, BlockedTuning.StridedRows);
                 Assert.That(shared.SharesSubsampledCopy, Is.True, $"{isa}: {s}");
                 Assert.That(perThread.SharesSubsampledCopy, Is.False);

@@ -134,8 +134,11 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// <summary>Floats of the zero-padded input copy: [N][Cp/b][InH + pads][InW + pads][b].</summary>
     private long PaddedInputLength => _padded is null ? 0 : (long)Shape.Batch * _inBlocks * _w.InH * _w.InW * _block;
 
+    /// <summary>Floats of one input block's plane of the subsampled input, [OutH·OutW][b] (0 without <see cref="_subsampled"/>).</summary>
+    private long SubsampledPlaneFloats => _subsampled is null ? 0 : (long)_w.InSize * _block;
+
     /// <summary>Floats of one image's subsampled input, [Cp/b][OutH·OutW][b] (0 without <see cref="_subsampled"/>).</summary>
-    private long SubsampledImageFloats => _subsampled is null ? 0 : (long)_inBlocks * _w.InSize * _block;
+    private long SubsampledImageFloats => _inBlocks * SubsampledPlaneFloats;
 
     /// <summary>Bytes of the header before a worker's subsampled images: per image, nonzero once the worker has copied it in this run.</summary>
     private long SubsampleHeaderBytes => Workspace.Align((long)Shape.Batch * sizeof(long));
@@ -605,8 +608,10 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
             long copyStride = 0;
             if (_sharedCopy)
             {
-                float* shared = workspace.Floats(Workspace.Align(PaddedInputLength * sizeof(float)), Shape.Batch * SubsampledImageFloats);
-                Parallel.For(Shape.Batch * _inBlocks, new SubsamplePlane(px, shared, _subsampled!.Value, _block, SubsampledImageFloats / _inBlocks));
+                // At the workspace's start, as the per-thread copies are: a strided window with a copy has no padding, so
+                // no zero-padded copy comes first.
+                float* shared = workspace.Floats(0, Shape.Batch * SubsampledImageFloats);
+                Parallel.For(Shape.Batch * _inBlocks, new SubsamplePlane(px, shared, _subsampled!.Value, _block, SubsampledPlaneFloats));
                 input = shared;
             }
             else if (_subsampled is not null)
@@ -692,9 +697,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         int b = _block;
         long inPlane = (long)original.InH * original.InW * b;
         float* dst = images + n * SubsampledImageFloats;
-        long planeFloats = SubsampledImageFloats / _inBlocks;
         for (int cb = 0; cb < _inBlocks; cb++)
-            CopySubsampled(body.X + ((long)n * _inBlocks + cb) * inPlane, dst + cb * planeFloats, original, b);
+            CopySubsampled(body.X + ((long)n * _inBlocks + cb) * inPlane, dst + cb * SubsampledPlaneFloats, original, b);
         copied[n] = 1;
         return images;
     }
