@@ -15,7 +15,7 @@ namespace Cardinal.Bench;
 /// residual prepared once) against the NCHW plan <see cref="ConvPlan.Select"/> picks, alternating in blocks of
 /// R runs, K rounds; per layer the medians in ms, GFLOP/s and % of the FMA peak measured in the same process.
 /// --resnext: ResNeXt-50's rows instead, those the blocked kernel runs (groups of 16 and 32 channels among them);
-/// --resnext101: ResNeXt-101 32x8d's strided grouped rows (groups of 16, 32 and 64 channels).
+/// --resnext101: ResNeXt-101 32x8d's rows: its grouped 3×3s (groups of 16, 32 and 64 channels) and its 1×1s of as many channels out as in.
 /// --cold streams 64 MiB between runs (untimed), so that weights, input and output come from memory as in a model
 /// whose weights never fit L3; --evict-mib N streams N MiB instead (where a layer's data leaves the caches). --versus Name=value[,…]: the left columns run the blocked kernel with that
 /// <see cref="BlockedTuning"/> (as `ab` names them) instead of the NCHW plan: one plan choice A/B on each layer alone.

@@ -125,7 +125,8 @@ internal static class ConvCases
     /// <summary>
     /// ResNeXt-101 32x8d's grouped 3×3s (groups of 16, 32 and 64 channels: one, two and four blocks): the strided ones,
     /// where its blocked kernel ran behind ORT's node even on 1 thread (NOTES "Twelfth sitting"), and the stride-1 ones,
-    /// layer3's 22 of them the most time of any grouped shape in the zoo (NOTES "Sixteenth sitting").
+    /// layer3's 22 of them the most time of any grouped shape in the zoo (NOTES "Sixteenth sitting"); and its dense 1×1s of as
+    /// many channels out as in, whose 45 layer3 ones (4 MiB of filter each) take over half of the model's time.
     /// </summary>
     public static IReadOnlyList<ConvCase> ResNeXt101Layers { get; } =
     [
@@ -135,6 +136,9 @@ internal static class ConvCases
         Conv2D("rx101.l3.3x3g32.1024", ResNeXt101, 1024, 1024, 32, 14, 3, 1, Relu),
         Conv2D("rx101.l4.3x3g32s2.2048", ResNeXt101, 2048, 2048, 32, 14, 3, 2, Relu),
         Conv2D("rx101.l4.3x3g32.2048", ResNeXt101, 2048, 2048, 32, 7, 3, 1, Relu),
+        Conv2D("rx101.l2.1x1.512-512", ResNeXt101, 512, 512, 1, 28, 1, 1, AddRelu),
+        Conv2D("rx101.l3.1x1.1024-1024", ResNeXt101, 1024, 1024, 1, 14, 1, 1, AddRelu),
+        Conv2D("rx101.l4.1x1.2048-2048", ResNeXt101, 2048, 2048, 1, 7, 1, 1, AddRelu),
     ];
 
     /// <summary>Odd shapes the models do not have: every one small enough to run as it is.</summary>

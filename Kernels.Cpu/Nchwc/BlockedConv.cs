@@ -82,6 +82,12 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// </summary>
     private readonly bool _asksNextPassInput;
     /// <summary>
+    /// Whether the first task of each image (its first group) asks for that image's input as a thread's first task does
+    /// (<see cref="BlockedTuning.ImageInputAhead"/>): its tiles for the next tile's pixels in the first pass, each pass for the
+    /// next pass's planes. A flattened pointwise layer of image-by-image tasks over whole planes, on more images than threads.
+    /// </summary>
+    private readonly bool _asksImageInput;
+    /// <summary>
     /// Whether a task's last pass asks for nothing of the next task's filter slice, which is already in this thread's
     /// cache: a rows-outermost layer with a filter of at most <see cref="CachedFilterBytes"/> whose threads each sweep
     /// the output groups more than once (later row ranges read the slices the first one brought in).
@@ -323,7 +329,9 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         _segmentsPerRow = (w.OutW + _segmentWidth - 1) / _segmentWidth;
         int units = w.OutH * _segmentsPerRow;
         // Passes as the strided walk takes them (its rows are units), so that the copy sums every pixel in the same order.
-        (_passBlocks, _passes) = PassBlocks(_inBlocksPerUnit, (long)w.KH * w.KW * b * _tileBlocks * b * sizeof(float), b, manyUnits, tuning);
+        // A 1×1 whose filter is not many times its input sums in longer passes (BlockedTuning.PointwisePassChannels): shape only.
+        bool widePasses = w.KH * w.KW == 1 && filterBytes < tuning.PointwisePassMaxFilterRatio * inputBytes;
+        (_passBlocks, _passes) = PassBlocks(_inBlocksPerUnit, (long)w.KH * w.KW * b * _tileBlocks * b * sizeof(float), b, manyUnits, tuning, widePasses);
         int rowsPerTask = _passes > 1
             ? UnitsPerTask(units, Shape.Batch * _groups, (long)_segmentWidth * _tileBlocks * b * sizeof(float), parallel.Threads, cutPerThread ? parallel.Threads : 1)
             : shape.Group > 1 ? units : 1;
@@ -403,6 +411,9 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         _asksNextRowInput = tuning.NextRowInputAhead && b == 16 && w.KH * w.KW > 1 && w.OutH > 1 && _segmentsPerRow == 1 && _rowsOuter && !_rowPairs
             && _padded is null && _subsampled is null && !_columnTiles;
         _asksFirstTaskInput = flatAsks && firstTaskReadsShared;
+        // On more images than threads each image's input was written while the layer before ran the others: its first task asks.
+        _asksImageInput = tuning.ImageInputAhead && b == 16 && w.OutH == 1 && w.KH * w.KW == 1 && shape.Batch > parallel.Threads && shape.Group == 1
+            && !_rowsOuter && !_groupsFirst && _ranges == 1 && _subsampled is null && _padded is null;
 
         int tileBlocks = _tileBlocks, outPerUnit = _outBlocksPerUnit, inPerUnit = _inBlocksPerUnit;
         _filter = cache is null ? PackFilter(weights.Floats, shape, b, tileBlocks, outPerUnit, inPerUnit)
@@ -435,13 +446,17 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// <paramref name="blockBytes"/>) is at most <see cref="BlockedTuning.PassesAboveBytes"/> and, when the layer has
     /// <paramref name="manyUnits"/> (more than one row unit), its input channels at most
     /// <see cref="BlockedTuning.PassesAboveChannels"/>; else near-equal passes of about <see cref="BlockedTuning.PassChannels"/>
-    /// input channels. Never depends on the batch or the threads, so every run of a layer sums in the same order.
+    /// input channels, or with <paramref name="widePasses"/> (a 1×1 whose filter is not many times its input) of half its input
+    /// channels within [PassChannels, <see cref="BlockedTuning.PointwisePassChannels"/>]. Never depends on the batch or the
+    /// threads, so every run of a layer sums in the same order.
     /// </summary>
-    internal static (int PassBlocks, int Passes) PassBlocks(int inBlocks, long blockBytes, int block, bool manyUnits, BlockedTuning tuning)
+    internal static (int PassBlocks, int Passes) PassBlocks(int inBlocks, long blockBytes, int block, bool manyUnits, BlockedTuning tuning, bool widePasses = false)
     {
         bool manyStreams = manyUnits && (long)inBlocks * block > tuning.PassesAboveChannels;
         if (inBlocks <= 1 || (inBlocks * blockBytes <= tuning.PassesAboveBytes && !manyStreams)) return (inBlocks, 1);
-        int per = Math.Clamp(tuning.PassChannels / block, 1, inBlocks);
+        int channels = tuning.PassChannels;
+        if (widePasses && tuning.PointwisePassChannels > channels) channels = Math.Clamp(inBlocks * block / 2, channels, tuning.PointwisePassChannels);
+        int per = Math.Clamp(channels / block, 1, inBlocks);
         int passes = (inBlocks + per - 1) / per;
         return ((inBlocks + passes - 1) / passes, passes);
     }
@@ -774,9 +789,11 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     private void RunTaskOn<TEpilogue>(int task, int n, int group, int range, in Body body) where TEpilogue : struct, IEpilogue
     {
         int u0 = range * _unitsPerTask, u1 = Math.Min(_w.OutH * _segmentsPerRow, u0 + _unitsPerTask);
-        // Only the task that opens a thread's range asks for its own input (the first pass's) or the next passes'.
-        bool opensRange = (_asksFirstTaskInput || _asksNextPassInput) && Parallel.StartsRange(task, Tasks);
-        bool asksInput = _asksFirstTaskInput && opensRange;
+        // Only the task that opens a thread's range asks for its own input (the first pass's) or the next passes'; on more
+        // images than threads, each image's first task (_asksImageInput).
+        bool imageOpens = _asksImageInput && group == 0;
+        bool opensRange = ((_asksFirstTaskInput || _asksNextPassInput) && Parallel.StartsRange(task, Tasks)) || imageOpens;
+        bool asksInput = (_asksFirstTaskInput || imageOpens) && opensRange;
         if (_passes == 1)
         {
             var ahead = PrefetchFor(body.Filter, task, group, 0, u1 - u0, body.X);
@@ -786,7 +803,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         for (int c = 0; c < _passes; c++)
         {
             int cb0 = c * _passBlocks, count = Math.Min(_passBlocks, _inBlocksPerUnit - cb0);
-            var ahead = PrefetchFor(body.Filter, task, group, c, u1 - u0, _asksNextPassInput && opensRange ? body.X : null);
+            var ahead = PrefetchFor(body.Filter, task, group, c, u1 - u0, (_asksNextPassInput || imageOpens) && opensRange ? body.X : null);
             if (c == 0)
             {
                 if (TEpilogue.ReadsResidual) RunUnits<BiasResidualEpilogue>(n, group, u0, u1, cb0, count, body.Bias, body.Residual, body, ref ahead, asksInput);
@@ -917,11 +934,12 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// <summary>
     /// The input a task asks for during pass <paramref name="pass"/> (byte offset in x and length): the next pass's input
     /// planes of its image where the task opens a thread's range of tasks (<see cref="ParallelRunner.StartsRange"/>) and
-    /// the plan asks at all (<see cref="_asksNextPassInput"/>); else none.
+    /// the plan asks at all (<see cref="_asksNextPassInput"/>), or is its image's first (<see cref="_asksImageInput"/>); else none.
     /// </summary>
     internal (long Offset, long Bytes) NextPassInputShare(int task, int pass)
     {
-        if (!_asksNextPassInput || pass + 1 >= _passes || !Parallel.StartsRange(task, Tasks)) return (0, 0);
+        bool image = _asksImageInput && Decode(task).Group == 0;
+        if (!(_asksNextPassInput || image) || pass + 1 >= _passes || !(image || Parallel.StartsRange(task, Tasks))) return (0, 0);
         int n = Decode(task).N, next = (pass + 1) * _passBlocks, count = Math.Min(_passBlocks, _inBlocksPerUnit - next);
         return (((long)n * _inBlocks + next) * InputPlaneBytes, count * InputPlaneBytes);
     }

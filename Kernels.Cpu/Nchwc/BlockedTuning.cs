@@ -48,12 +48,15 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// <param name="WinogradLanesStaging">With the tiles in the lanes, the input transform writes each input block's tiles to a small staging block [ξ][16 tiles][b] of the worker's and transposes from there into V, where it had written them into V itself, 32 KB apart per ξ (one set of L1 lines), and transposed them in place (NOTES "Twenty-fourth sitting"). The same values bit for bit. false: the path before.</param>
 /// <param name="WinogradSharedVMinThreads">The fewest threads on which <paramref name="WinogradSharedV"/> applies. On 2 threads each set transforming the input itself (20–30 µs at ResNet-50's layer4 on 1 thread with <paramref name="WinogradLanesStaging"/>) ran level with or faster than the shared V's loop of its own and the sets' reads of the other core's half of V; on more threads the repeats grow with the threads while each set's share of the products shrinks (NOTES "Twenty-fourth sitting"). 2: from 2 threads (the path before).</param>
 /// <param name="WinogradMOverV">A Winograd task with a V of its own writes each ξ's products M[ξ] over V[ξ − 1], which the products of ξ − 1 have just read for the last time, so that its V and M take (ξ + 1) slices of its part where they had taken 2ξ: ResNet-50's layer2 F(4×4) on 2 threads 921 → 480 KB per thread, under half of L2, and fewer lines that come cold from memory at each stage's first Winograd layer (NOTES "Twenty-fifth sitting"). The same values bit for bit. false: M after V (the path before).</param>
+/// <param name="PointwisePassChannels">A 1×1 window in passes whose filter is less than <paramref name="PointwisePassMaxFilterRatio"/> times one image's input sums in passes of half its input channels, at least <paramref name="PassChannels"/> and at most this many: ResNet-50's 512 → 128 and 1024 → 256 in 2 passes where they took 4 and 8, ResNeXt-101 32x8d's 1024 → 1024s in 2 where they took 8. Each pass adds its partial sums into y and reads them back; on this host (Zen 4, a 32 KB L1) the 32 KB filter slice of a 128-channel pass does not stay in L1 beside the tiles' input either, so the shorter passes bought nothing. `ab`, both label orders, against the 1×1s the rule does not touch: those layers 1–4 % faster on 1 and 2 threads at batch 1 (ResNet-50, ResNeXt-50, ResNeXt-101), level at batch 8 with <paramref name="ImageInputAhead"/> (NOTES "Twenty-seventh sitting"). 0: passes of PassChannels (the path before).</param>
+/// <param name="PointwisePassMaxFilterRatio">The filter-to-input ratio below which <paramref name="PointwisePassChannels"/> applies: layers whose filter is 10–40 times one image's input (ResNet-50's layer4 2048 → 512 and 512 → 2048 at 7×7) lost 2–6 % at batch 8 on 1 thread in the longer passes, where each group's slice serves every image in turn.</param>
+/// <param name="ImageInputAhead">On more images than threads, the first task of each image in a flattened pointwise layer of image-by-image tasks asks for its input ahead, as a thread's first task does on more threads than images (<paramref name="FirstTaskInputAhead"/>, <paramref name="NextPassInputAhead"/>): an image's input was written while the layer before ran the other images and comes from L3 or memory, and in <paramref name="PointwisePassChannels"/>'s passes of 16–32 input streams on demand (ResNet-50's layer3 1024 → 256s at batch 8, 1 thread: 8 % slower without the asks, 3–4 % faster with them; NOTES "Twenty-seventh sitting"). Changes no sum. false: nothing asked (the path before).</param>
 /// <param name="SharedSubsample">On more threads than images, the strided 1×1's subsampled input (<paramref name="SubsampleStrided"/>) is one copy the threads make together in a first loop, each its range of input blocks, and every task reads it; each thread had copied every image whole for itself, into lines no layer had touched since the last run (ResNet-50's layer3.0 downsample: 160 µs of each thread's 1.1 ms; NOTES "Twenty-sixth sitting"). The same values bit for bit. false: a copy per thread (the path before).</param>
 internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesAboveChannels, int PassChannels, long PadCopyBytes, double PadCopyMinFlopsPerByte, bool SubsampleStrided = true, bool RowPairs = true,
     bool SplitFirstColumn = true, bool ColumnTiles = true, bool WorkerStripes = true, double WideningRowsOuter = 8, long WideningRowsOuterFilterBytes = 3 << 20, bool SeparateSharedResidual = true, bool GroupInputAhead = true,
     bool InputAsksPerTap = true, bool NextPassInputAhead = true, bool FirstTaskInputAhead = true, bool NextRowInputAhead = true,
     bool WinogradTileLanes = true, bool WinogradSharedV = true, double GroupsFirstFilterRatio = 6, bool RowPairsShareBroadcasts = true, int RowPairsTwoBlocksMaxWidth = 8, bool WinogradLanesStaging = true, int WinogradSharedVMinThreads = 3,
-    bool WinogradMOverV = true, bool SharedSubsample = true)
+    bool WinogradMOverV = true, bool SharedSubsample = true, int PointwisePassChannels = 512, double PointwisePassMaxFilterRatio = 6, bool ImageInputAhead = true)
 {
     public static BlockedTuning Default { get; } = new(192 * 1024, 128, 128, 2 << 20, 32);
 
@@ -111,6 +114,12 @@ internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesA
     /// <summary>Each task's M after its V (the path before <see cref="WinogradMOverV"/>; tests compare the two bit for bit).</summary>
     public static BlockedTuning WinogradMApart { get; } = Default with { WinogradMOverV = false };
 
+    /// <summary>Every layer's passes of <see cref="PassChannels"/> (the path before <see cref="PointwisePassChannels"/>).</summary>
+    public static BlockedTuning PointwisePassesOfPassChannels { get; } = Default with { PointwisePassChannels = 0 };
+
+    /// <summary>Each image's first task asks for nothing (the path before <see cref="ImageInputAhead"/>; tests compare the two bit for bit).</summary>
+    public static BlockedTuning ImageInputUnasked { get; } = Default with { ImageInputAhead = false };
+
     /// <summary>Each thread copies the strided 1×1's subsampled input for itself (the path before <see cref="SharedSubsample"/>; tests compare the two bit for bit).</summary>
     public static BlockedTuning SubsampleCopyPerThread { get; } = Default with { SharedSubsample = false };
 
@@ -118,7 +127,7 @@ internal readonly record struct BlockedTuning(long PassesAboveBytes, int PassesA
     public static BlockedTuning GroupsFirstAlways { get; } = Default with { GroupsFirstFilterRatio = 0 };
 
     /// <summary>Every layer with more than one input block in passes of one block.</summary>
-    public static BlockedTuning PassPerBlock { get; } = Default with { PassesAboveBytes = 0, PassesAboveChannels = 0, PassChannels = 1 };
+    public static BlockedTuning PassPerBlock { get; } = Default with { PassesAboveBytes = 0, PassesAboveChannels = 0, PassChannels = 1, PointwisePassChannels = 0 };
 
     /// <summary>Every padded window with a border column reads the zero-padded copy (the copy path, whatever the size or the work).</summary>
     public static BlockedTuning CopyAlways { get; } = Default with { PadCopyBytes = long.MaxValue, PadCopyMinFlopsPerByte = 0, SplitFirstColumn = false, ColumnTiles = false };

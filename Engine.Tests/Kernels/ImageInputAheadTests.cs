@@ -1,0 +1,105 @@
+using Cardinal.Kernels.Cpu;
+using Cardinal.Kernels.Cpu.Conv;
+using Cardinal.Kernels.Cpu.Nchwc;
+using Cardinal.Kernels.Cpu.Threading;
+using Cardinal.Testing;
+using Cardinal.Tests.TestUtilities;
+
+namespace Cardinal.Tests.Kernels;
+
+/// <summary>
+/// What the first task of each image asks for on more images than threads (<see cref="BlockedTuning.ImageInputAhead"/>):
+/// in a flattened pointwise layer of image-by-image tasks (AVX-512), the task of each image's first group asks, in every
+/// pass but the last, for exactly that image's next pass's input planes, and no other task asks; nothing at an image or
+/// less per thread, with the groups first, for a window with taps, on AVX2 or with the rule off; and the answers bit for
+/// bit those of the rule off (prefetching changes no result).
+/// </summary>
+[TestFixture]
+public class ImageInputAheadTests
+{
+    private static readonly ParallelRunner One = new(1), Two = new(2), Three = new(3);
+
+    // ResNet-50's layer3 1024 → 256 1×1 at 14×14: on AVX-512 four output groups of 64, two passes of 512 channels.
+    private static ConvShape Narrowing(int batch) => new(batch, 1024, 256, 1, ConvCase.Planar(14, 14, 1, 1, 0), new(false, true));
+
+    [Test]
+    public void FirstTaskOfEachImage_AsksForEachNextPassesInput_Exactly()
+    {
+        References.RequireBlockedTier(CpuIsas.Blocked.Contains(CpuIsa.Avx512), "the AVX-512 blocked kernels");
+        foreach ((int batch, ParallelRunner runner) in new[] { (3, One), (5, Two), (4, Three) })
+        {
+            ConvShape shape = Narrowing(batch);
+            var plan = BlockedPlans.WithRandomWeights(shape, CpuIsa.Avx512, runner);
+            string where = $"batch {batch}, {runner.Threads} thread(s)";
+            Assert.That((plan.RowsOuter, plan.GroupsFirst, plan.Passes), Is.EqualTo((false, false, 2)), $"{where}: image by image, in passes");
+            int groups = plan.TaskCount / batch, inBlocks = shape.Channels / 16, passBlocks = inBlocks / plan.Passes;
+            long plane = 14L * 14 * 16 * sizeof(float);
+            for (int task = 0; task < plan.TaskCount; task++)
+            {
+                int n = task / groups;
+                bool first = task % groups == 0;
+                for (int pass = 0; pass < plan.Passes; pass++)
+                {
+                    (long offset, long bytes) = plan.NextPassInputShare(task, pass);
+                    if (!first || pass == plan.Passes - 1)
+                    {
+                        Assert.That(bytes, Is.Zero, $"{where}: task {task}, pass {pass} asks for nothing");
+                        continue;
+                    }
+                    int next = (pass + 1) * passBlocks;
+                    Assert.That((offset, bytes), Is.EqualTo((((long)n * inBlocks + next) * plane, passBlocks * plane)), $"{where}: task {task} (image {n}), pass {pass}: its image's next pass");
+                }
+            }
+        }
+    }
+
+    [Test]
+    public void AnImagePerThread_GroupsFirst_Taps_Avx2_AndTheRuleOff_AskForNothing()
+    {
+        References.RequireBlockedTier(CpuIsas.Blocked.Any(), "the blocked kernels");
+        CpuIsa isa = CpuIsas.Blocked.First();
+        // ResNet-50's layer4 2048 → 512 at 7×7 in a batch on one thread: its filter is ten times an image's input, so its
+        // groups go first (each group's slice over every image), and there is no image's first task.
+        var groupsFirst = new ConvShape(3, 2048, 512, 1, ConvCase.Planar(7, 7, 1, 1, 0), new(false, true));
+        var threeByThree = new ConvShape(3, 512, 128, 1, ConvCase.Planar(14, 14, 3, 1, 1), new(false, true));
+        var cases = new List<(ConvShape, CpuIsa, ParallelRunner, BlockedTuning?, string)>
+        {
+            (Narrowing(1), isa, One, null, "an image on one thread"),
+            (Narrowing(2), isa, Two, null, "an image per thread"),
+            (groupsFirst, isa, One, null, "groups first"),
+            (threeByThree, isa, One, null, "a window with taps"),
+            (Narrowing(3), isa, One, BlockedTuning.ImageInputUnasked, "the rule off"),
+        };
+        if (CpuIsas.Blocked.Contains(CpuIsa.Avx2)) cases.Add((Narrowing(3), CpuIsa.Avx2, One, BlockedTuning.Default with { PassesAboveBytes = 0 }, "AVX2"));
+        foreach ((ConvShape shape, CpuIsa tier, ParallelRunner runner, BlockedTuning? tuning, string name) in cases)
+        {
+            var plan = BlockedPlans.WithRandomWeights(shape, tier, runner, tuning);
+            if (name == "groups first") Assert.That(plan.GroupsFirst, Is.True, name);
+            Assert.That(plan.Passes, Is.GreaterThan(1), $"{name}: in passes, where a task could ask");
+            bool any = Enumerable.Range(0, plan.TaskCount).Any(t => Enumerable.Range(0, plan.Passes).Any(p => plan.NextPassInputShare(t, p).Bytes > 0));
+            Assert.That(any, Is.False, name);
+        }
+    }
+
+    [Test]
+    public void AsksOn_AnswerBitForBit_AsTheRuleOff()
+    {
+        References.RequireBlockedTier(CpuIsas.Blocked.Any(), "the blocked kernels");
+        var random = new Random(43);
+        // The narrowing 1×1 and a smaller odd one (a partial last block, passes with a remainder, a residual and the ReLU on the
+        // last pass), in batches of more images than threads.
+        var odd = new ConvShape(3, 1096, 40, 1, ConvCase.Planar(5, 7, 1, 1, 0), new(true, true));
+        foreach (CpuIsa isa in CpuIsas.Blocked)
+            foreach ((ConvShape shape, ParallelRunner runner) in new[] { (Narrowing(3), One), (odd, One), (odd with { Batch = 5 }, Two), (Narrowing(4), Three) })
+            {
+                var platform = CpuPlatform.Create(isa);
+                var weights = TestModels.RandomWeights(random, shape.WeightLength);
+                var asking = new BlockedDirectPlan(shape, weights, platform, runner, null, null);
+                var quiet = new BlockedDirectPlan(shape, weights, platform, runner, null, BlockedTuning.ImageInputUnasked);
+                string where = $"{isa}, batch {shape.Batch}, {runner.Threads} thread(s), {shape.Channels} → {shape.OutChannels}, {asking.Passes} pass(es)";
+                bool asks = Enumerable.Range(0, asking.TaskCount).Any(t => asking.NextPassInputShare(t, 0).Bytes > 0);
+                Assert.That(asks, Is.EqualTo(isa == CpuIsa.Avx512), $"{where}: the layer asks at all (AVX-512 only)");
+                BlockedOutputAssert.SameBits(asking, quiet, random, platform.BlockSize, where);
+            }
+    }
+}

@@ -1,0 +1,112 @@
+using Cardinal.Kernels.Cpu;
+using Cardinal.Kernels.Cpu.Conv;
+using Cardinal.Kernels.Cpu.Nchwc;
+using Cardinal.Kernels.Cpu.Threading;
+using Cardinal.Testing;
+using Cardinal.Tests.TestUtilities;
+
+namespace Cardinal.Tests.Kernels;
+
+/// <summary>
+/// The longer passes of wide 1×1s (<see cref="BlockedTuning.PointwisePassChannels"/>): half the input channels, at least
+/// PassChannels and at most PointwisePassChannels, only for a 1×1 whose filter is less than
+/// <see cref="BlockedTuning.PointwisePassMaxFilterRatio"/> times one image's input; the same passes whatever the batch and
+/// the threads; and the answers against the reference convolution on every blocked tier (the sums change order, so
+/// within a tolerance, as every other choice of passes is held).
+/// </summary>
+[TestFixture]
+public class PointwisePassesTests
+{
+    private static readonly ParallelRunner One = new(1), Two = new(2);
+
+    private static ConvShape Pointwise(int batch, int c, int m, int size, bool residual = false) =>
+        new(batch, c, m, 1, ConvCase.Planar(size, size, 1, 1, 0), new(residual, true));
+
+    [Test]
+    public void PassBlocks_HalfTheInput_BetweenPassChannelsAnd512()
+    {
+        var tuning = BlockedTuning.Default;
+        // (input blocks, block, wide) → (blocks per pass, passes); a 1×1 slice of 4 output blocks, many row units.
+        (int InBlocks, int Block, bool Wide, int PassBlocks, int Passes)[] cases =
+        [
+            (16, 16, true, 8, 2),    // 256 channels: passes of 128, as before
+            (32, 16, true, 16, 2),   // 512: 2 × 256 (4 × 128 before)
+            (64, 16, true, 32, 2),   // 1024: 2 × 512 (8 × 128)
+            (128, 16, true, 32, 4),  // 2048: 4 × 512 (16 × 128)
+            (20, 16, true, 10, 2),   // 320: 2 × 160
+            (65, 16, true, 22, 3),   // 1040: passes of at most 512, near-equal
+            (128, 8, true, 64, 2),   // AVX2's blocks of 8: 1024 in 2 × 512
+            (64, 16, false, 8, 8),   // not wide: passes of PassChannels
+        ];
+        foreach ((int inBlocks, int block, bool wide, int passBlocks, int passes) in cases)
+        {
+            long blockBytes = (long)4 * block * block * sizeof(float);
+            Assert.That(BlockedDirectPlan.PassBlocks(inBlocks, blockBytes, block, manyUnits: true, tuning, wide), Is.EqualTo((passBlocks, passes)),
+                $"{inBlocks} blocks of {block}, wide {wide}");
+            Assert.That(BlockedDirectPlan.PassBlocks(inBlocks, blockBytes, block, manyUnits: true, BlockedTuning.PointwisePassesOfPassChannels, wide),
+                Is.EqualTo(BlockedDirectPlan.PassBlocks(inBlocks, blockBytes, block, manyUnits: true, tuning, false)), $"{inBlocks} blocks of {block}: the rule off");
+        }
+    }
+
+    [Test]
+    public void Plans_WidePassesOnlyWhereTheFilterIsNotManyTimesTheInput_WhateverTheBatchAndThreads()
+    {
+        References.RequireBlockedTier(CpuIsas.Blocked.Contains(CpuIsa.Avx512), "AVX-512's blocks of 16");
+        const CpuIsa isa = CpuIsa.Avx512;
+        // ResNet-50's layer3 1024 → 256 at 14×14 (filter 1.25 × the input), ResNeXt-101 32x8d's 1024 → 1024 (5 ×), a 3×3 of
+        // 512 channels, and ResNet-50's layer4 2048 → 512 at 7×7 (10 ×: passes of 128, as before).
+        (ConvShape Shape, int Passes, int Before)[] layers =
+        [
+            (Pointwise(1, 1024, 256, 14), 2, 8),
+            (Pointwise(1, 1024, 1024, 14, residual: true), 2, 8),
+            (new(1, 512, 512, 1, ConvCase.Planar(14, 14, 3, 1, 1), new(false, true)), 4, 4),
+            (Pointwise(1, 2048, 512, 7), 16, 16),
+        ];
+        foreach ((ConvShape shape, int passes, int before) in layers)
+        {
+            var plan = BlockedPlans.WithRandomWeights(shape, isa, One);
+            Assert.That(plan.Passes, Is.EqualTo(passes), $"{shape}");
+            Assert.That(BlockedPlans.WithRandomWeights(shape, isa, One, BlockedTuning.PointwisePassesOfPassChannels).Passes, Is.EqualTo(before), $"{shape}: the rule off");
+            // The passes decide the sums: the same for any batch on any threads.
+            foreach ((int batch, ParallelRunner runner) in new[] { (3, One), (1, Two), (5, Two) })
+                Assert.That(BlockedPlans.WithRandomWeights(shape with { Batch = batch }, isa, runner).Passes, Is.EqualTo(passes), $"{shape}: batch {batch}, {runner.Threads} threads");
+        }
+    }
+
+    [Test]
+    public void WidePasses_MatchTheReference_EveryBlockedTier()
+    {
+        RequireBlocked();
+        var random = new Random(61);
+        // Odd channel counts (a partial last block and a remainder pass), a residual, ReLU on the last pass; batch 1 and 3.
+        ConvShape[] shapes = [Pointwise(1, 1040, 40, 5, residual: true), Pointwise(3, 600, 72, 4), Pointwise(2, 2050, 24, 3, residual: true)];
+        foreach (ConvShape shape in shapes)
+        {
+            float[] x = TestModels.RandomData(random, shape.InputLength), weight = TestModels.RandomData(random, shape.WeightLength);
+            float[] bias = TestModels.RandomData(random, shape.OutChannels);
+            float[] residual = shape.Epilogue.Residual ? TestModels.RandomData(random, shape.OutputLength) : [];
+            var expected = new float[shape.OutputLength];
+            Cardinal.Kernels.Cpu.Reference.ConvReference.Run(x, weight, bias, expected, shape.Batch, shape.Channels, shape.OutChannels, 1, shape.Window, residual, shape.Epilogue.Relu);
+            var tensor = Cardinal.Tensors.Tensor.FromArray(weight, weight.Length);
+            foreach (CpuIsa isa in CpuIsas.Blocked)
+                foreach (ParallelRunner runner in new[] { One, Two })
+                {
+                    var platform = CpuPlatform.Create(isa);
+                    int b = platform.BlockSize, cp = (shape.Channels + b - 1) / b * b, mp = (shape.OutChannels + b - 1) / b * b;
+                    var plan = new BlockedDirectPlan(shape, tensor, platform, runner, null, BlockedTuning.Default with { PassesAboveBytes = 0 });
+                    var before = new BlockedDirectPlan(shape, tensor, platform, runner, null, BlockedTuning.PointwisePassesOfPassChannels with { PassesAboveBytes = 0 });
+                    string where = $"{shape} on {isa}, {runner.Threads} thread(s), {plan.Passes} pass(es)";
+                    Assert.That(plan.Passes, Is.GreaterThan(1).And.LessThan(before.Passes), $"{where}: longer passes than the {before.Passes} before");
+                    var xb = new float[(long)shape.Batch * cp * shape.Window.InSize];
+                    Cardinal.Kernels.Cpu.Reference.ReorderReference.ToBlocked(x, xb, shape.Batch, shape.Channels, shape.Window.InSize, b);
+                    var rb = new float[shape.Epilogue.Residual ? (long)shape.Batch * mp * shape.Window.OutSize : 0];
+                    if (shape.Epilogue.Residual) Cardinal.Kernels.Cpu.Reference.ReorderReference.ToBlocked(residual, rb, shape.Batch, shape.OutChannels, shape.Window.OutSize, b);
+                    long length = (long)shape.Batch * mp * shape.Window.OutSize;
+                    float[] yb = BlockedOutputAssert.Run(plan, xb, bias, rb, length);
+                    BlockedOutputAssert.Matches(yb, expected, shape, b, 1e-5 * Math.Sqrt(shape.K), where);
+                }
+        }
+    }
+
+    private static void RequireBlocked() => References.RequireBlockedTier(CpuIsas.Blocked.Any(), "the blocked kernels");
+}
