@@ -34,22 +34,9 @@ public class ImageInputAheadTests
             Assert.That((plan.RowsOuter, plan.GroupsFirst, plan.Passes), Is.EqualTo((false, false, 2)), $"{where}: image by image, in passes");
             int groups = plan.TaskCount / batch, inBlocks = shape.Channels / 16, passBlocks = inBlocks / plan.Passes;
             long plane = 14L * 14 * 16 * sizeof(float);
-            for (int task = 0; task < plan.TaskCount; task++)
-            {
-                int n = task / groups;
-                bool first = task % groups == 0;
-                for (int pass = 0; pass < plan.Passes; pass++)
-                {
-                    (long offset, long bytes) = plan.NextPassInputShare(task, pass);
-                    if (!first || pass == plan.Passes - 1)
-                    {
-                        Assert.That(bytes, Is.Zero, $"{where}: task {task}, pass {pass} asks for nothing");
-                        continue;
-                    }
-                    int next = (pass + 1) * passBlocks;
-                    Assert.That((offset, bytes), Is.EqualTo((((long)n * inBlocks + next) * plane, passBlocks * plane)), $"{where}: task {task} (image {n}), pass {pass}: its image's next pass");
-                }
-            }
+            // Tasks run image by image, each image's groups in turn: the first of each image asks for its image's next pass.
+            BlockedPlans.AssertNextPassAsks(plan, (task, pass) =>
+                task % groups != 0 ? null : (((long)(task / groups) * inBlocks + (pass + 1) * passBlocks) * plane, passBlocks * plane), where);
         }
     }
 
@@ -76,8 +63,7 @@ public class ImageInputAheadTests
             var plan = BlockedPlans.WithRandomWeights(shape, tier, runner, tuning);
             if (name == "groups first") Assert.That(plan.GroupsFirst, Is.True, name);
             Assert.That(plan.Passes, Is.GreaterThan(1), $"{name}: in passes, where a task could ask");
-            bool any = Enumerable.Range(0, plan.TaskCount).Any(t => Enumerable.Range(0, plan.Passes).Any(p => plan.NextPassInputShare(t, p).Bytes > 0));
-            Assert.That(any, Is.False, name);
+            Assert.That(BlockedPlans.AsksForNextPassInput(plan), Is.False, name);
         }
     }
 
@@ -97,8 +83,7 @@ public class ImageInputAheadTests
                 var asking = new BlockedDirectPlan(shape, weights, platform, runner, null, null);
                 var quiet = new BlockedDirectPlan(shape, weights, platform, runner, null, BlockedTuning.ImageInputUnasked);
                 string where = $"{isa}, batch {shape.Batch}, {runner.Threads} thread(s), {shape.Channels} → {shape.OutChannels}, {asking.Passes} pass(es)";
-                bool asks = Enumerable.Range(0, asking.TaskCount).Any(t => asking.NextPassInputShare(t, 0).Bytes > 0);
-                Assert.That(asks, Is.EqualTo(isa == CpuIsa.Avx512), $"{where}: the layer asks at all (AVX-512 only)");
+                Assert.That(BlockedPlans.AsksForNextPassInput(asking), Is.EqualTo(isa == CpuIsa.Avx512), $"{where}: the layer asks at all (AVX-512 only)");
                 BlockedOutputAssert.SameBits(asking, quiet, random, platform.BlockSize, where);
             }
     }

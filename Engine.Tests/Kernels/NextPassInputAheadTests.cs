@@ -49,23 +49,13 @@ public class NextPassInputAheadTests
                 Assert.That((plan.RowsOuter, plan.Passes > 1), Is.EqualTo((false, true)), $"{where}: groups outermost, in passes");
                 int b = CpuPlatform.Create(isa).BlockSize, inBlocks = Narrowing.Channels / b, passBlocks = (inBlocks + plan.Passes - 1) / plan.Passes;
                 long plane = 14L * 14 * b * sizeof(float);
-                int askingTasks = 0;
-                for (int task = 0; task < plan.TaskCount; task++)
+                BlockedPlans.AssertNextPassAsks(plan, (task, pass) =>
                 {
-                    bool first = runner.StartsRange(task, plan.TaskCount);
-                    if (first) askingTasks++;
-                    for (int pass = 0; pass < plan.Passes; pass++)
-                    {
-                        (long offset, long bytes) = plan.NextPassInputShare(task, pass);
-                        if (!first || pass == plan.Passes - 1)
-                        {
-                            Assert.That(bytes, Is.Zero, $"{where}: task {task}, pass {pass} asks for nothing");
-                            continue;
-                        }
-                        int next = (pass + 1) * passBlocks, count = Math.Min(passBlocks, inBlocks - next);
-                        Assert.That((offset, bytes), Is.EqualTo((next * plane, count * plane)), $"{where}: task {task}, pass {pass}: the next pass's planes");
-                    }
-                }
+                    if (!runner.StartsRange(task, plan.TaskCount)) return null;
+                    int next = (pass + 1) * passBlocks, count = Math.Min(passBlocks, inBlocks - next);
+                    return (next * plane, count * plane);
+                }, where);
+                int askingTasks = Enumerable.Range(0, plan.TaskCount).Count(t => runner.StartsRange(t, plan.TaskCount));
                 Assert.That(askingTasks, Is.EqualTo(Math.Min(runner.Threads, plan.TaskCount)), $"{where}: one first task per thread");
             }
     }
@@ -87,8 +77,7 @@ public class NextPassInputAheadTests
         {
             var plan = BlockedPlans.WithRandomWeights(shape, isa, runner, tuning);
             if (name == "rows outermost") Assert.That(plan.RowsOuter, Is.True, name);
-            bool any = Enumerable.Range(0, plan.TaskCount).Any(t => Enumerable.Range(0, plan.Passes).Any(p => plan.NextPassInputShare(t, p).Bytes > 0));
-            Assert.That(any, Is.False, name);
+            Assert.That(BlockedPlans.AsksForNextPassInput(plan), Is.False, name);
         }
     }
 
@@ -109,7 +98,7 @@ public class NextPassInputAheadTests
                     var asking = new BlockedDirectPlan(shape, weights, platform, runner, null, tuning);
                     var quiet = new BlockedDirectPlan(shape, weights, platform, runner, null, tuning with { NextPassInputAhead = false });
                     string where = $"{isa}, {runner.Threads} threads, {shape.Channels} → {shape.OutChannels}";
-                    Assert.That(Enumerable.Range(0, asking.TaskCount).Any(t => asking.NextPassInputShare(t, 0).Bytes > 0), Is.True, $"{where}: the layer asks at all");
+                    Assert.That(BlockedPlans.AsksForNextPassInput(asking), Is.True, $"{where}: the layer asks at all");
                     BlockedOutputAssert.SameAnswers(asking, quiet, random, platform.BlockSize, where);
                 }
     }
