@@ -27,7 +27,9 @@ STEP = re.compile(r"^(/\S+)\s+([\d.]+)\s+([\d.]+)\s+[+-][\d.]+ \|\s+([\d.]+)\s+(
 def run_ab(args, a, b):
     cmd = ["dotnet", BENCH, "ab", args.model, "--threads", str(args.threads), "--batch", str(args.batch),
            "--a", a, "--b", b, "--pattern", args.pattern, "--rounds", str(args.rounds), "--runs", str(args.runs)]
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    # Invariant culture: the step lines are parsed for '.' decimals.
+    env = dict(os.environ, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT="1")
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env)
     if done.returncode != 0:
         sys.exit(f"ab-net: ab failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
     steps = {}
@@ -37,6 +39,8 @@ def run_ab(args, a, b):
         m = STEP.match(line)
         if m:
             steps[m[1]] = tuple(float(m[i]) for i in range(2, 6))  # A, B (A made first), A, B (B made first)
+    if not steps:
+        sys.exit(f"ab-net: no step of ab's output matched --pattern {args.pattern!r}")
     return steps
 
 
@@ -56,9 +60,11 @@ def main():
     xy, yx = run_ab(args, args.x, args.y), run_ab(args, args.y, args.x)
     rows = []
     for name, (a1, b1, a2, b2) in xy.items():
-        if name not in yx or min(a1, b1, a2, b2) <= 0:
+        if name not in yx:
             continue
         c1, e1, c2, e2 = yx[name]  # here A is Y and B is X
+        if min(a1, b1, a2, b2, c1, e1, c2, e2) <= 0:
+            continue  # a step too short to time
         logs = [math.log(b1 / a1), math.log(b2 / a2), math.log(c1 / e1), math.log(c2 / e2)]
         rows.append((name, statistics.mean([a1, a2, e1, e2]), statistics.mean(logs), logs))
     controls = [r[2] for r in rows if control.search(r[0])]

@@ -55,6 +55,9 @@ public class NextPassInputAheadTests
                     int next = (pass + 1) * passBlocks, count = Math.Min(passBlocks, inBlocks - next);
                     return (next * plane, count * plane);
                 }, where);
+                // The same first tasks' tiles ask for their own input in the first pass (FirstTaskInputAhead; AVX-512 only).
+                for (int task = 0; task < plan.TaskCount; task++)
+                    Assert.That(plan.AsksTileInput(task), Is.EqualTo(isa == CpuIsa.Avx512 && runner.StartsRange(task, plan.TaskCount)), $"{where}: task {task}'s tiles");
                 int askingTasks = Enumerable.Range(0, plan.TaskCount).Count(t => runner.StartsRange(t, plan.TaskCount));
                 Assert.That(askingTasks, Is.EqualTo(Math.Min(runner.Threads, plan.TaskCount)), $"{where}: one first task per thread");
             }

@@ -330,7 +330,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         int units = w.OutH * _segmentsPerRow;
         // Passes as the strided walk takes them (its rows are units), so that the copy sums every pixel in the same order.
         // A 1×1 whose filter is not many times its input sums in longer passes (BlockedTuning.PointwisePassChannels): shape only.
-        bool widePasses = w.KH * w.KW == 1 && filterBytes < tuning.PointwisePassMaxFilterRatio * inputBytes;
+        // AVX-512 only: AVX2's 128-channel slice (2 output blocks of 8) is 8 KB, well inside L1, and was not measured.
+        bool widePasses = b == 16 && w.KH * w.KW == 1 && filterBytes < tuning.PointwisePassMaxFilterRatio * inputBytes;
         (_passBlocks, _passes) = PassBlocks(_inBlocksPerUnit, (long)w.KH * w.KW * b * _tileBlocks * b * sizeof(float), b, manyUnits, tuning, widePasses);
         int rowsPerTask = _passes > 1
             ? UnitsPerTask(units, Shape.Batch * _groups, (long)_segmentWidth * _tileBlocks * b * sizeof(float), parallel.Threads, cutPerThread ? parallel.Threads : 1)
@@ -789,11 +790,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     private void RunTaskOn<TEpilogue>(int task, int n, int group, int range, in Body body) where TEpilogue : struct, IEpilogue
     {
         int u0 = range * _unitsPerTask, u1 = Math.Min(_w.OutH * _segmentsPerRow, u0 + _unitsPerTask);
-        // Only the task that opens a thread's range asks for its own input (the first pass's) or the next passes'; on more
-        // images than threads, each image's first task (_asksImageInput).
+        (bool opensRange, bool asksInput) = InputAsksOf(task, group);
         bool imageOpens = _asksImageInput && group == 0;
-        bool opensRange = ((_asksFirstTaskInput || _asksNextPassInput) && Parallel.StartsRange(task, Tasks)) || imageOpens;
-        bool asksInput = (_asksFirstTaskInput || imageOpens) && opensRange;
         if (_passes == 1)
         {
             var ahead = PrefetchFor(body.Filter, task, group, 0, u1 - u0, body.X);
@@ -813,6 +811,21 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
             else RunUnits<BiasResidualReluEpilogue>(n, group, u0, u1, cb0, count, body.ZeroBias, body.Y, body, ref ahead);
         }
     }
+
+    /// <summary>
+    /// Whether a task asks for input ahead: OpensRange, for its next passes' planes (as <see cref="NextPassInputShare"/> says);
+    /// AsksInput, by tile in its first pass. Only the task that opens a thread's range (<see cref="_asksFirstTaskInput"/>,
+    /// <see cref="_asksNextPassInput"/>), or on more images than threads each image's first task (<see cref="_asksImageInput"/>).
+    /// </summary>
+    internal (bool OpensRange, bool AsksInput) InputAsksOf(int task, int group)
+    {
+        bool imageOpens = _asksImageInput && group == 0;
+        bool opensRange = ((_asksFirstTaskInput || _asksNextPassInput) && Parallel.StartsRange(task, Tasks)) || imageOpens;
+        return (opensRange, (_asksFirstTaskInput || imageOpens) && opensRange);
+    }
+
+    /// <summary>For tests: which tasks ask by tile in their first pass (<see cref="InputAsksOf"/>).</summary>
+    internal bool AsksTileInput(int task) => InputAsksOf(task, Decode(task).Group).AsksInput;
 
     /// <summary>
     /// A task's image, output group and range of units: tasks are ordered image, range, group when rows go outermost;
