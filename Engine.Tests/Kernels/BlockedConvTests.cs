@@ -615,12 +615,8 @@ public class BlockedConvTests
         foreach (CpuIsa isa in Tiers)
         {
             var platform = CpuPlatform.Create(isa);
-            int b = platform.BlockSize, cp = BlockedLayout.PaddedChannels(c, b), mp = BlockedLayout.PaddedChannels(m, b);
-            var xb = new float[(long)n * cp * w.InSize];
-            ReorderReference.ToBlocked(x, xb, n, c, w.InSize, b);
-            var rb = new float[shape.Epilogue.Residual ? (long)n * mp * w.OutSize : 0];
-            if (shape.Epilogue.Residual) ReorderReference.ToBlocked(residual, rb, n, m, w.OutSize, b);
-            long length = (long)n * mp * w.OutSize;
+            int b = platform.BlockSize, cp = BlockedLayout.PaddedChannels(c, b);
+            (float[] xb, float[] rb, long length) = BlockedOutputAssert.BlockedOperands(shape, x, residual, b);
             // Each layer also in passes of one input block (as ResNet-50's layer4 runs), and with border columns one
             // pixel at a time (small shapes otherwise read a zero-padded copy).
             foreach ((ParallelRunner runner, BlockedTuning tuning) in new[] { One, Two }.SelectMany(r =>

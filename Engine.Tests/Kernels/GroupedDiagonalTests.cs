@@ -80,12 +80,8 @@ public class GroupedDiagonalTests
         double atol = 1e-5 * Math.Sqrt(shape.K);
         foreach (CpuPlatform platform in tiers)
         {
-            int b = platform.BlockSize, cp = BlockedLayout.PaddedChannels(c, b);
-            var xb = new float[(long)n * cp * w.InSize];
-            ReorderReference.ToBlocked(x, xb, n, c, w.InSize, b);
-            var rb = new float[shape.Epilogue.Residual ? (long)n * cp * w.OutSize : 0];
-            if (shape.Epilogue.Residual) ReorderReference.ToBlocked(residual, rb, n, c, w.OutSize, b);
-            long length = (long)n * cp * w.OutSize;
+            int b = platform.BlockSize;
+            (float[] xb, float[] rb, long length) = BlockedOutputAssert.BlockedOperands(shape, x, residual, b);
             float[] dense = BlockedOutputAssert.Run(new BlockedDirectPlan(shape, tensor, platform, One), xb, bias, rb, length);
             foreach (ParallelRunner runner in new[] { One, Two })
             {

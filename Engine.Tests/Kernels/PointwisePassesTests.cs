@@ -1,7 +1,9 @@
 using Cardinal.Kernels.Cpu;
 using Cardinal.Kernels.Cpu.Conv;
 using Cardinal.Kernels.Cpu.Nchwc;
+using Cardinal.Kernels.Cpu.Reference;
 using Cardinal.Kernels.Cpu.Threading;
+using Cardinal.Tensors;
 using Cardinal.Testing;
 using Cardinal.Tests.TestUtilities;
 
@@ -91,27 +93,25 @@ public class PointwisePassesTests
             float[] bias = TestModels.RandomData(random, shape.OutChannels);
             float[] residual = shape.Epilogue.Residual ? TestModels.RandomData(random, shape.OutputLength) : [];
             var expected = new float[shape.OutputLength];
-            Cardinal.Kernels.Cpu.Reference.ConvReference.Run(x, weight, bias, expected, shape.Batch, shape.Channels, shape.OutChannels, 1, shape.Window, residual, shape.Epilogue.Relu);
-            var tensor = Cardinal.Tensors.Tensor.FromArray(weight, weight.Length);
+            ConvReference.Run(x, weight, bias, expected, shape.Batch, shape.Channels, shape.OutChannels, 1, shape.Window, residual, shape.Epilogue.Relu);
+            var tensor = Tensor.FromArray(weight, weight.Length);
             foreach (CpuIsa isa in CpuIsas.Blocked)
+            {
+                var platform = CpuPlatform.Create(isa);
+                int b = platform.BlockSize;
+                (float[] xb, float[] rb, long length) = BlockedOutputAssert.BlockedOperands(shape, x, residual, b);
                 foreach (ParallelRunner runner in new[] { One, Two })
                 {
-                    var platform = CpuPlatform.Create(isa);
-                    int b = platform.BlockSize, cp = (shape.Channels + b - 1) / b * b, mp = (shape.OutChannels + b - 1) / b * b;
                     var plan = new BlockedDirectPlan(shape, tensor, platform, runner, null, BlockedTuning.Default with { PassesAboveBytes = 0 });
                     var before = new BlockedDirectPlan(shape, tensor, platform, runner, null, BlockedTuning.PointwisePassesOfPassChannels with { PassesAboveBytes = 0 });
                     string where = $"{shape} on {isa}, {runner.Threads} thread(s), {plan.Passes} pass(es)";
                     // AVX-512 only: AVX2's slices (2 output blocks of 8) were left as they were.
                     if (b == 16) Assert.That(plan.Passes, Is.GreaterThan(1).And.LessThan(before.Passes), $"{where}: longer passes than the {before.Passes} before");
                     else Assert.That(plan.Passes, Is.EqualTo(before.Passes), $"{where}: AVX2's passes as before");
-                    var xb = new float[(long)shape.Batch * cp * shape.Window.InSize];
-                    Cardinal.Kernels.Cpu.Reference.ReorderReference.ToBlocked(x, xb, shape.Batch, shape.Channels, shape.Window.InSize, b);
-                    var rb = new float[shape.Epilogue.Residual ? (long)shape.Batch * mp * shape.Window.OutSize : 0];
-                    if (shape.Epilogue.Residual) Cardinal.Kernels.Cpu.Reference.ReorderReference.ToBlocked(residual, rb, shape.Batch, shape.OutChannels, shape.Window.OutSize, b);
-                    long length = (long)shape.Batch * mp * shape.Window.OutSize;
                     float[] yb = BlockedOutputAssert.Run(plan, xb, bias, rb, length);
                     BlockedOutputAssert.Matches(yb, expected, shape, b, 1e-5 * Math.Sqrt(shape.K), where);
                 }
+            }
         }
     }
 

@@ -452,12 +452,8 @@ public class WinogradConvTests
         foreach (CpuIsa isa in Tiers)
         {
             var platform = CpuPlatform.Create(isa);
-            int b = platform.BlockSize, cp = BlockedLayout.PaddedChannels(c, b), mp = BlockedLayout.PaddedChannels(m, b);
-            var xb = new float[(long)n * cp * w.InSize];
-            ReorderReference.ToBlocked(x, xb, n, c, w.InSize, b);
-            var rb = new float[shape.Epilogue.Residual ? (long)n * mp * w.OutSize : 0];
-            if (shape.Epilogue.Residual) ReorderReference.ToBlocked(residual, rb, n, m, w.OutSize, b);
-            long length = (long)n * mp * w.OutSize;
+            int b = platform.BlockSize, mp = BlockedLayout.PaddedChannels(m, b);
+            (float[] xb, float[] rb, long length) = BlockedOutputAssert.BlockedOperands(shape, x, residual, b);
             var yd = new float[shape.OutputLength];
             ReorderReference.FromBlocked(BlockedOutputAssert.Run(new BlockedDirectPlan(shape, tensor, platform, One), xb, bias, rb, length), yd, n, m, mp, w.OutSize, b);
             foreach (var transform in Variants)

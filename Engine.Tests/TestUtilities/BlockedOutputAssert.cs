@@ -41,6 +41,21 @@ internal static class BlockedOutputAssert
     }
 
     /// <summary>
+    /// What a blocked plan of <paramref name="shape"/> runs on, from the NCHW x and residual the reference takes: both reordered to
+    /// blocks of <paramref name="block"/> channels (the residual empty without one), and the blocked output's length.
+    /// </summary>
+    public static (float[] Xb, float[] Rb, long Length) BlockedOperands(in ConvShape shape, float[] x, float[] residual, int block)
+    {
+        int n = shape.Batch, cp = Graph.Ops.BlockedLayout.PaddedChannels(shape.Channels, block), mp = Graph.Ops.BlockedLayout.PaddedChannels(shape.OutChannels, block);
+        var xb = new float[(long)n * cp * shape.Window.InSize];
+        ReorderReference.ToBlocked(x, xb, n, shape.Channels, shape.Window.InSize, block);
+        long length = (long)n * mp * shape.Window.OutSize;
+        var rb = new float[shape.Epilogue.Residual ? length : 0];
+        if (shape.Epilogue.Residual) ReorderReference.ToBlocked(residual, rb, n, shape.OutChannels, shape.Window.OutSize, block);
+        return (xb, rb, length);
+    }
+
+    /// <summary>
     /// Runs two plans of one shape (<paramref name="a"/>'s) on the same random input, bias and residual, blocks of
     /// <paramref name="block"/> channels, and asserts the same bits: for choices that must not change an answer (what a
     /// plan prefetches, where its scratch lies).

@@ -790,8 +790,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     private void RunTaskOn<TEpilogue>(int task, int n, int group, int range, in Body body) where TEpilogue : struct, IEpilogue
     {
         int u0 = range * _unitsPerTask, u1 = Math.Min(_w.OutH * _segmentsPerRow, u0 + _unitsPerTask);
-        (bool opensRange, bool asksInput) = InputAsksOf(task, group);
-        bool imageOpens = _asksImageInput && group == 0;
+        (bool asksNextPasses, bool asksInput) = InputAsksOf(task, group);
         if (_passes == 1)
         {
             var ahead = PrefetchFor(body.Filter, task, group, 0, u1 - u0, body.X);
@@ -801,7 +800,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         for (int c = 0; c < _passes; c++)
         {
             int cb0 = c * _passBlocks, count = Math.Min(_passBlocks, _inBlocksPerUnit - cb0);
-            var ahead = PrefetchFor(body.Filter, task, group, c, u1 - u0, (_asksNextPassInput || imageOpens) && opensRange ? body.X : null);
+            var ahead = PrefetchFor(body.Filter, task, group, c, u1 - u0, asksNextPasses ? body.X : null);
             if (c == 0)
             {
                 if (TEpilogue.ReadsResidual) RunUnits<BiasResidualEpilogue>(n, group, u0, u1, cb0, count, body.Bias, body.Residual, body, ref ahead, asksInput);
@@ -813,19 +812,20 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     }
 
     /// <summary>
-    /// Whether a task asks for input ahead: OpensRange, for its next passes' planes (as <see cref="NextPassInputShare"/> says);
-    /// AsksInput, by tile in its first pass. Only the task that opens a thread's range (<see cref="_asksFirstTaskInput"/>,
-    /// <see cref="_asksNextPassInput"/>), or on more images than threads each image's first task (<see cref="_asksImageInput"/>).
+    /// Whether a task asks for input ahead, the one rule for every place that asks: NextPasses, for each next pass's planes
+    /// (<see cref="NextPassInputShare"/>); Tiles, by tile in its first pass. The task that opens a thread's range
+    /// (<see cref="_asksNextPassInput"/>, <see cref="_asksFirstTaskInput"/>), and on more images than threads each image's
+    /// first task (<see cref="_asksImageInput"/>), which asks both ways.
     /// </summary>
-    internal (bool OpensRange, bool AsksInput) InputAsksOf(int task, int group)
+    private (bool NextPasses, bool Tiles) InputAsksOf(int task, int group)
     {
-        bool imageOpens = _asksImageInput && group == 0;
-        bool opensRange = ((_asksFirstTaskInput || _asksNextPassInput) && Parallel.StartsRange(task, Tasks)) || imageOpens;
-        return (opensRange, (_asksFirstTaskInput || imageOpens) && opensRange);
+        bool imageFirst = _asksImageInput && group == 0;
+        bool threadFirst = (_asksFirstTaskInput || _asksNextPassInput) && Parallel.StartsRange(task, Tasks);
+        return ((_asksNextPassInput && threadFirst) || imageFirst, (_asksFirstTaskInput && threadFirst) || imageFirst);
     }
 
     /// <summary>For tests: which tasks ask by tile in their first pass (<see cref="InputAsksOf"/>).</summary>
-    internal bool AsksTileInput(int task) => InputAsksOf(task, Decode(task).Group).AsksInput;
+    internal bool AsksTileInput(int task) => InputAsksOf(task, Decode(task).Group).Tiles;
 
     /// <summary>
     /// A task's image, output group and range of units: tasks are ordered image, range, group when rows go outermost;
@@ -946,14 +946,13 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
 
     /// <summary>
     /// The input a task asks for during pass <paramref name="pass"/> (byte offset in x and length): the next pass's input
-    /// planes of its image where the task opens a thread's range of tasks (<see cref="ParallelRunner.StartsRange"/>) and
-    /// the plan asks at all (<see cref="_asksNextPassInput"/>), or is its image's first (<see cref="_asksImageInput"/>); else none.
+    /// planes of its image where <see cref="InputAsksOf"/> says the task asks for them; else none.
     /// </summary>
     internal (long Offset, long Bytes) NextPassInputShare(int task, int pass)
     {
-        bool image = _asksImageInput && Decode(task).Group == 0;
-        if (!(_asksNextPassInput || image) || pass + 1 >= _passes || !(image || Parallel.StartsRange(task, Tasks))) return (0, 0);
-        int n = Decode(task).N, next = (pass + 1) * _passBlocks, count = Math.Min(_passBlocks, _inBlocksPerUnit - next);
+        (int n, int group, _) = Decode(task);
+        if (pass + 1 >= _passes || !InputAsksOf(task, group).NextPasses) return (0, 0);
+        int next = (pass + 1) * _passBlocks, count = Math.Min(_passBlocks, _inBlocksPerUnit - next);
         return (((long)n * _inBlocks + next) * InputPlaneBytes, count * InputPlaneBytes);
     }
 
