@@ -11,10 +11,10 @@ namespace Cardinal.Tests.Kernels;
 
 /// <summary>
 /// The longer passes of wide 1×1s (<see cref="BlockedTuning.PointwisePassChannels"/>): half the input channels, at least
-/// PassChannels and at most PointwisePassChannels, only for a 1×1 whose filter is less than
-/// <see cref="BlockedTuning.PointwisePassMaxFilterRatio"/> times one image's input, on AVX-512; the same passes whatever the
-/// batch and the threads; and the answers against the reference convolution on every blocked tier (the sums change order,
-/// so within a tolerance, as every other choice of passes is held).
+/// PassChannels and at most PointwisePassChannels, for every 1×1 on AVX-512 (with
+/// <see cref="BlockedTuning.PointwisePassMaxFilterRatio"/> at 6, the path before, only those whose filter is less than 6 times
+/// one image's input); the same passes whatever the batch and the threads; and the answers against the reference
+/// convolution on every blocked tier (the sums change order, so within a tolerance, as every other choice of passes is held).
 /// </summary>
 [TestFixture]
 public class PointwisePassesTests
@@ -51,32 +51,34 @@ public class PointwisePassesTests
     }
 
     [Test]
-    public void Plans_WidePassesOnlyWhereTheFilterIsNotManyTimesTheInput_WhateverTheBatchAndThreads()
+    public void Plans_WidePassesForEveryPointwiseLayer_WhateverTheBatchAndThreads()
     {
         References.RequireBlockedTier(CpuIsas.Blocked.Contains(CpuIsa.Avx512), "AVX-512's blocks of 16");
         const CpuIsa isa = CpuIsa.Avx512;
         // ResNet-50's layer3 1024 → 256 at 14×14 (filter 1.3 × the input), ResNeXt-101 32x8d's 1024 → 1024 (5 ×), ResNet-50's
         // layer3.0 downsample 512 → 1024 s2 (1.3 ×; a subsampled copy, shared on 2 threads at batch 1), a 3×3 whose filter is
-        // a third of its input (passes of 128: windows with taps keep theirs), and ResNet-50's layer4 2048 → 512 at 7×7 (10 ×:
-        // passes of 128, as before).
-        (ConvShape Shape, int Passes, int Before)[] layers =
+        // a third of its input (passes of 128: windows with taps keep theirs), ResNet-50's layer4 2048 → 512 at 7×7 (10 ×) and
+        // ResNeXt-101 32x8d's 2048 → 2048 (42 ×): the last two kept passes of 128 below six times the input (the path before).
+        (ConvShape Shape, int Passes, int Before, int BelowSix)[] layers =
         [
-            (Pointwise(1, 1024, 256, 14), 2, 8),
-            (Pointwise(1, 1024, 1024, 14, residual: true), 2, 8),
-            (new(1, 512, 1024, 1, ConvCase.Planar(28, 28, 1, 2, 0), new(true, true)), 2, 4),
-            (new(1, 512, 32, 1, ConvCase.Planar(28, 28, 3, 1, 1), new(false, true)), 4, 4),
-            (Pointwise(1, 2048, 512, 7), 16, 16),
+            (Pointwise(1, 1024, 256, 14), 2, 8, 2),
+            (Pointwise(1, 1024, 1024, 14, residual: true), 2, 8, 2),
+            (new(1, 512, 1024, 1, ConvCase.Planar(28, 28, 1, 2, 0), new(true, true)), 2, 4, 2),
+            (new(1, 512, 32, 1, ConvCase.Planar(28, 28, 3, 1, 1), new(false, true)), 4, 4, 4),
+            (Pointwise(1, 2048, 512, 7), 4, 16, 16),
+            (Pointwise(1, 2048, 2048, 7, residual: true), 4, 16, 16),
         ];
-        foreach ((ConvShape shape, int passes, int before) in layers)
+        foreach ((ConvShape shape, int passes, int before, int belowSix) in layers)
         {
             var plan = BlockedPlans.WithRandomWeights(shape, isa, One);
             Assert.That(plan.Passes, Is.EqualTo(passes), $"{shape}");
             Assert.That(BlockedPlans.WithRandomWeights(shape, CpuIsa.Avx2, One).Passes,
                 Is.EqualTo(BlockedPlans.WithRandomWeights(shape, CpuIsa.Avx2, One, BlockedTuning.PointwisePassesOfPassChannels).Passes), $"{shape}: AVX2 keeps its passes");
             Assert.That(BlockedPlans.WithRandomWeights(shape, isa, One, BlockedTuning.PointwisePassesOfPassChannels).Passes, Is.EqualTo(before), $"{shape}: the rule off");
-            // The passes decide the sums: the same for any batch on any threads.
+            Assert.That(BlockedPlans.WithRandomWeights(shape, isa, One, BlockedTuning.PointwisePassesBelowSixTimesTheInput).Passes, Is.EqualTo(belowSix), $"{shape}: below six times the input");
+            // The passes decide the sums: the same for any batch on any threads (batch 3 on one thread runs the 7×7s groups first).
             foreach ((int batch, ParallelRunner runner) in new[] { (3, One), (1, Two), (5, Two) })
-                Assert.That(BlockedPlans.WithRandomWeights(shape with { Batch = batch }, isa, runner).Passes, Is.EqualTo(passes), $"{shape}: batch {batch}, {runner.Threads} threads");
+                Assert.That(BlockedPlans.WithRandomWeights(shape with { Batch = batch }, isa, runner).Passes, Is.EqualTo(passes), $"{shape}: batch {batch}, {runner.Threads} thread(s)");
         }
     }
 

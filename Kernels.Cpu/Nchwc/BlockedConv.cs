@@ -84,7 +84,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// <summary>
     /// Whether the first task of each image (its first group) asks for that image's input as a thread's first task does
     /// (<see cref="BlockedTuning.ImageInputAhead"/>): its tiles for the next tile's pixels in the first pass, each pass for the
-    /// next pass's planes. A flattened pointwise layer of image-by-image tasks over whole planes, on more images than threads.
+    /// next pass's planes. A flattened pointwise layer of image-by-image tasks over whole planes, on more images than threads;
+    /// with the groups first (<see cref="BlockedTuning.GroupsFirstInputAhead"/>), every task.
     /// </summary>
     private readonly bool _asksImageInput;
     /// <summary>
@@ -329,7 +330,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         _segmentsPerRow = (w.OutW + _segmentWidth - 1) / _segmentWidth;
         int units = w.OutH * _segmentsPerRow;
         // Passes as the strided walk takes them (its rows are units), so that the copy sums every pixel in the same order.
-        // A 1×1 whose filter is not many times its input sums in longer passes (BlockedTuning.PointwisePassChannels): shape only.
+        // A 1×1 sums in longer passes (BlockedTuning.PointwisePassChannels; PointwisePassMaxFilterRatio can keep layers whose
+        // filter is many times their input out): shape only.
         // AVX-512 only: AVX2's 128-channel slice (2 output blocks of 8) is 8 KB, well inside L1, and was not measured.
         bool widePasses = b == 16 && w.KH * w.KW == 1 && filterBytes < tuning.PointwisePassMaxFilterRatio * inputBytes;
         (_passBlocks, _passes) = PassBlocks(_inBlocksPerUnit, (long)w.KH * w.KW * b * _tileBlocks * b * sizeof(float), b, manyUnits, tuning, widePasses);
@@ -413,8 +415,10 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
             && _padded is null && _subsampled is null && !_columnTiles;
         _asksFirstTaskInput = flatAsks && firstTaskReadsShared;
         // On more images than threads each image's input was written while the layer before ran the others: its first task asks.
+        // Groups first (a batch on one thread), every task is its image's first for its group, and each asks
+        // (BlockedTuning.GroupsFirstInputAhead): the image's input was last read a group ago, the batch's other images since.
         _asksImageInput = tuning.ImageInputAhead && b == 16 && w.OutH == 1 && w.KH * w.KW == 1 && shape.Batch > parallel.Threads && shape.Group == 1
-            && !_rowsOuter && !_groupsFirst && _ranges == 1 && _subsampled is null && _padded is null;
+            && !_rowsOuter && (!_groupsFirst || tuning.GroupsFirstInputAhead) && _ranges == 1 && _subsampled is null && _padded is null;
 
         int tileBlocks = _tileBlocks, outPerUnit = _outBlocksPerUnit, inPerUnit = _inBlocksPerUnit;
         _filter = cache is null ? PackFilter(weights.Floats, shape, b, tileBlocks, outPerUnit, inPerUnit)
@@ -815,11 +819,11 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// Whether a task asks for input ahead, the one rule for every place that asks: NextPasses, for each next pass's planes
     /// (<see cref="NextPassInputShare"/>); Tiles, by tile in its first pass. The task that opens a thread's range
     /// (<see cref="_asksNextPassInput"/>, <see cref="_asksFirstTaskInput"/>), and on more images than threads each image's
-    /// first task (<see cref="_asksImageInput"/>), which asks both ways.
+    /// first task (<see cref="_asksImageInput"/>; with the groups first, every task), which asks both ways.
     /// </summary>
     private (bool NextPasses, bool Tiles) InputAsksOf(int task, int group)
     {
-        bool imageFirst = _asksImageInput && group == 0;
+        bool imageFirst = _asksImageInput && (group == 0 || _groupsFirst);
         bool threadFirst = (_asksFirstTaskInput || _asksNextPassInput) && Parallel.StartsRange(task, Tasks);
         return ((_asksNextPassInput && threadFirst) || imageFirst, (_asksFirstTaskInput && threadFirst) || imageFirst);
     }
