@@ -19,7 +19,7 @@ namespace Cardinal.Bench;
 /// </summary>
 internal static class ThreadsRunner
 {
-    private const string Usage = "threads MODEL.onnx [--threads 2] [--batch 1] [--runs 10] [--rounds 3] [--min-ms 0.1] [--per-thread]";
+    private const string Usage = "threads MODEL.onnx [--threads 2] [--batch 1] [--runs 10] [--rounds 3] [--min-ms 0.1] [--per-thread] [--per-task]";
 
     public static int Run(string[] args)
     {
@@ -30,7 +30,7 @@ internal static class ThreadsRunner
         }
         int threads = CompareRunner.Option(args, "--threads", 2), batch = CompareRunner.Option(args, "--batch", 1);
         int runs = CompareRunner.Option(args, "--runs", 10), rounds = CompareRunner.Option(args, "--rounds", 3);
-        bool perThread = args.Contains("--per-thread");
+        bool perThread = args.Contains("--per-thread"), perTask = args.Contains("--per-task");
         double minMs = double.Parse(CompareRunner.TextOption(args, "--min-ms") ?? "0.1", System.Globalization.CultureInfo.InvariantCulture);
         if (threads < 2 || batch < 1 || runs < 1 || rounds < 1)
         {
@@ -90,6 +90,11 @@ internal static class ThreadsRunner
             Console.WriteLine($"| {key} | {m.Indices} | {oneMs} | {m.Wall:F3} | {scaling} | {m.Busy:F3} | {inflation} | {m.Busy / (threads * m.Wall):P0} | {m.WorkerStartUs:F1} |");
             if (perThread)
                 Console.WriteLine($"|   per thread: busy ms {string.Join(" / ", m.ThreadBusy.Select(v => v.ToString("F3")))}, indices {string.Join(" / ", m.ThreadIndices.Select(v => v.ToString("F1")))}, idle at the end ms {string.Join(" / ", m.ThreadIdle.Select(v => v.ToString("F3")))} | | | | | | | | |");
+            if (perTask && m.IndexUs.Length is > 0 and <= 64)
+            {
+                Console.WriteLine($"|   per index µs, {threads} threads: {string.Join(" ", m.IndexUs.Select(v => v.ToString("F0")))} | | | | | | | | |");
+                if (twin && s!.IndexUs.Length > 0) Console.WriteLine($"|   per index µs, 1 thread: {string.Join(" ", s.IndexUs.Select(v => v.ToString("F0")))} | | | | | | | | |");
+            }
         }
         // The totals are medians of each run's sums (a sum of per-loop medians falls short of a typical run: each loop's
         // time is skewed to the right).
@@ -135,7 +140,7 @@ internal static class ThreadsRunner
     }
 
     /// <summary>One loop (its key), its medians over the runs that ran it.</summary>
-    private sealed record LoopStats(string Key, int Indices, double Wall, double Busy, double WorkerStartUs, double[] ThreadBusy, double[] ThreadIndices, double[] ThreadIdle);
+    private sealed record LoopStats(string Key, int Indices, double Wall, double Busy, double WorkerStartUs, double[] ThreadBusy, double[] ThreadIndices, double[] ThreadIdle, double[] IndexUs);
 
     /// <summary>Per loop, in the runs' order: the medians over runs that ran it.</summary>
     private static LoopStats[] Summarise(List<TracedRun> runs) =>
@@ -147,7 +152,8 @@ internal static class ThreadsRunner
             double[] PerThread(Func<LoopTrace.Loop, int, double> of) => Enumerable.Range(0, n).Select(t => Stats.Median(g.Select(x => of(x, t)))).ToArray();
             return new LoopStats(g.Key, g.First().Count, Stats.Median(g.Select(x => x.Wall * Ms)), Stats.Median(g.Select(x => x.Busy.Sum() * Ms)),
                 workerStarts.Length == 0 ? double.NaN : Stats.Median(workerStarts),
-                PerThread((x, t) => x.Busy[t] * Ms), PerThread((x, t) => x.Indices[t]), PerThread((x, t) => (x.Wall - Math.Max(0, x.Start[t]) - x.Busy[t]) * Ms));
+                PerThread((x, t) => x.Busy[t] * Ms), PerThread((x, t) => x.Indices[t]), PerThread((x, t) => (x.Wall - Math.Max(0, x.Start[t]) - x.Busy[t]) * Ms),
+                g.All(x => x.IndexTicks.Length == x.Count) ? Enumerable.Range(0, g.First().Count).Select(i => Stats.Median(g.Select(x => x.IndexTicks[i] * Ms * 1000))).ToArray() : []);
         }).ToArray();
 
     /// <summary>

@@ -107,6 +107,12 @@ public class ParallelRunnerTests
         {
             Assert.That(loop.Indices.Sum(), Is.EqualTo(loop.Count), $"{loop.Label} {loop.Count}: every index counted once");
             Assert.That(loop.Busy, Has.Length.EqualTo(threads));
+            Assert.That(loop.IndexTicks, Has.Length.EqualTo(loop.Count), $"{loop.Label} {loop.Count}: a time per index");
+            if (loop.Label == "spin")
+            {
+                Assert.That(loop.IndexTicks, Is.All.Positive, $"{loop.Count}: every index timed");
+                Assert.That(loop.IndexTicks.Sum(), Is.LessThanOrEqualTo(loop.Busy.Sum()), $"{loop.Count}: the indices within the threads' busy time");
+            }
             for (int t = 0; t < threads; t++)
             {
                 bool ran = loop.Indices[t] > 0;

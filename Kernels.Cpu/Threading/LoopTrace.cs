@@ -23,7 +23,8 @@ internal sealed class LoopTrace
     /// <param name="Indices">Per thread: the indices it ran.</param>
     /// <param name="Start">Per thread: ticks from the loop's publication to its first claim (−1: it ran none).</param>
     /// <param name="At">The <see cref="Stopwatch"/> timestamp of the loop's publication (which step ran it).</param>
-    public sealed record Loop(string Label, int Count, long Wall, long[] Busy, int[] Indices, long[] Start, long At);
+    /// <param name="IndexTicks">Per index: ticks its body took, whichever thread ran it.</param>
+    public sealed record Loop(string Label, int Count, long Wall, long[] Busy, int[] Indices, long[] Start, long At, long[] IndexTicks);
 
     private readonly List<Loop> _loops = [];
 
@@ -44,7 +45,7 @@ internal sealed class LoopTrace
     }
 
     /// <summary>A loop run inline on its caller (index 0 of <paramref name="threads"/>) from <paramref name="began"/> to now.</summary>
-    internal void AddInline(string label, int count, int threads, long began)
+    internal void AddInline(string label, int count, int threads, long began, long[] indexTicks)
     {
         long wall = Now - began;
         var busy = new long[threads];
@@ -52,7 +53,7 @@ internal sealed class LoopTrace
         var start = new long[threads];
         Array.Fill(start, -1L);
         if (count > 0) (busy[0], indices[0], start[0]) = (wall, count, 0);
-        Add(new Loop(label, count, wall, busy, indices, start, began));
+        Add(new Loop(label, count, wall, busy, indices, start, began, indexTicks));
     }
 
     internal static string LabelOf<TBody>(in TBody body) where TBody : struct, IParallelBody =>

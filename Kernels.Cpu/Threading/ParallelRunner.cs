@@ -143,7 +143,7 @@ internal sealed class ParallelRunner : IDisposable
 
         // Per-thread times of a traced loop (ParallelRunner.Trace), made on its first: written by each thread before its
         // indices leave Remaining, so the caller reads them complete once Remaining is 0.
-        private long[] _busy = [], _start = [];
+        private long[] _busy = [], _start = [], _indexTicks = [];
         private int[] _indices = [];
         private long _published;
         private bool _traced;
@@ -155,13 +155,14 @@ internal sealed class ParallelRunner : IDisposable
             Array.Clear(_busy);
             Array.Clear(_indices);
             Array.Fill(_start, -1L);
+            if (_indexTicks.Length < Count) _indexTicks = new long[Count];
             _traced = true;
         }
 
         public LoopTrace.Loop EndTrace(string label, long done)
         {
             _traced = false;
-            return new LoopTrace.Loop(label, Count, done - _published, (long[])_busy.Clone(), (int[])_indices.Clone(), (long[])_start.Clone(), _published);
+            return new LoopTrace.Loop(label, Count, done - _published, (long[])_busy.Clone(), (int[])_indices.Clone(), (long[])_start.Clone(), _published, _indexTicks[..Count]);
         }
 
         public int Epoch => (int)Volatile.Read(ref _epoch);
@@ -252,8 +253,10 @@ internal sealed class ParallelRunner : IDisposable
         /// <summary>Runs one index; an exception is kept for the caller (the first one) and the index still counts as done.</summary>
         private void Run(int index)
         {
+            long began = _traced ? LoopTrace.Now : 0;
             try { if (Error is null) Invoke(index); }
             catch (Exception e) { Interlocked.CompareExchange(ref Error, e, null); }
+            if (began != 0) _indexTicks[index] = LoopTrace.Now - began;
         }
 
         /// <summary>
@@ -300,8 +303,19 @@ internal sealed class ParallelRunner : IDisposable
         {
             LoopTrace? inlineTrace = Trace;
             long began = inlineTrace is null ? 0 : LoopTrace.Now;
-            for (int i = 0; i < count; i++) body.Invoke(i);
-            inlineTrace?.AddInline(LoopTrace.LabelOf(body), count, Threads, began);
+            if (inlineTrace is null)
+            {
+                for (int i = 0; i < count; i++) body.Invoke(i);
+                return;
+            }
+            var indexTicks = new long[count];
+            for (int i = 0; i < count; i++)
+            {
+                long at = LoopTrace.Now;
+                body.Invoke(i);
+                indexTicks[i] = LoopTrace.Now - at;
+            }
+            inlineTrace.AddInline(LoopTrace.LabelOf(body), count, Threads, began, indexTicks);
             return;
         }
         try
