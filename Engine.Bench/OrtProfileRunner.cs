@@ -84,14 +84,16 @@ public static class OrtProfileRunner
     /// ORT 1.31.1's trace: a JSON array of events; "Session" events named "model_run" span each run, "Node"
     /// events named "&lt;node&gt;_kernel_time" carry dur (µs) and args.op_name, args.provider,
     /// args.input_type_shape / output_type_shape ([{"float":[dims]}, …]). Runs are told apart by the
-    /// model_run spans; the first <paramref name="skip"/> are the warm-up.
+    /// model_run spans; the first <paramref name="skip"/> are the warm-up. <paramref name="keep"/>: which of the runs after
+    /// the warm-up count (by their index in time order, from 0); null: every one.
     /// </summary>
-    internal static (List<OrtNode> Nodes, double RunMs) ParseTrace(string path, int skip)
+    internal static (List<OrtNode> Nodes, double RunMs) ParseTrace(string path, int skip, Func<int, bool>? keep = null)
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         var events = doc.RootElement.EnumerateArray().ToList();
         var spans = events.Where(e => e.GetProperty("cat").GetString() == "Session" && e.GetProperty("name").GetString() == "model_run")
-            .Select(e => (Ts: e.GetProperty("ts").GetInt64(), Dur: e.GetProperty("dur").GetInt64())).OrderBy(s => s.Ts).Skip(skip).ToList();
+            .Select(e => (Ts: e.GetProperty("ts").GetInt64(), Dur: e.GetProperty("dur").GetInt64())).OrderBy(s => s.Ts).Skip(skip)
+            .Where((_, run) => keep is null || keep(run)).ToList();
         int RunOf(long ts) => spans.FindIndex(s => ts >= s.Ts && ts <= s.Ts + s.Dur);
 
         var durations = new Dictionary<string, List<double>>();

@@ -10,12 +10,17 @@ namespace Cardinal.Bench;
 /// convolution over 0.5 ms; ORT's own nodes, matched by shape, show what the host allows the same layer in the same
 /// minutes. Prints the whole runs, then per convolution shape (summed over its layers) both engines' times and
 /// scaling with the worst layer's, then every layer over the line that scales below the target, with ORT's node beside it.
-/// Usage: ortscaling MODEL.onnx [--threads 2] [--runs 20] [--batch 1] [--min-ms 0.5] [--target 1.8]
+/// The host's own scaling is measured before and after every T-thread block (the FMA peak on 1 and on T threads, the best
+/// of three 20 ms windows each): this VM's two vCPUs at times run as one core (the FMA peak on 2 threads read 1.01× its
+/// 1-thread peak in one run), when no layer of either engine can scale; one thread keeps its core then. Blocks whose edges
+/// both read at least --calm (1.9) are calm, and the calm T-thread blocks alone (with every 1-thread run) are summarised
+/// again at the end, for both engines alike (NOTES "Twenty-eighth sitting").
+/// Usage: ortscaling MODEL.onnx [--threads 2] [--runs 20] [--batch 1] [--min-ms 0.5] [--target 1.8] [--calm 1.9]
 ///    [--tuning Name=value[,…]] (Cardinal's <see cref="Kernels.Cpu.Nchwc.BlockedTuning"/>, as `ab` takes it)
 /// </summary>
 public static class OrtScalingRunner
 {
-    private const string Usage = "ortscaling MODEL.onnx [--threads T (2 or more)] [--runs R] [--batch B] [--min-ms 0.5] [--target 1.8] [--tuning Name=value[,...]]";
+    private const string Usage = "ortscaling MODEL.onnx [--threads T (2 or more)] [--runs R] [--batch B] [--min-ms 0.5] [--target 1.8] [--calm 1.9] [--tuning Name=value[,...]]";
 
     public static int Run(string[] args)
     {
@@ -24,6 +29,7 @@ public static class OrtScalingRunner
         int threads = CompareRunner.Option(args, "--threads", 2), runs = CompareRunner.Option(args, "--runs", 20), batch = CompareRunner.Option(args, "--batch", 1);
         double minMs = double.Parse(CompareRunner.TextOption(args, "--min-ms") ?? "0.5", CultureInfo.InvariantCulture);
         double target = double.Parse(CompareRunner.TextOption(args, "--target") ?? "1.8", CultureInfo.InvariantCulture);
+        double calm = double.Parse(CompareRunner.TextOption(args, "--calm") ?? "1.9", CultureInfo.InvariantCulture);
         if (threads < 2 || runs < 1 || batch < 1) return Fail($"--threads takes 2 or more, --runs and --batch 1 or more. Usage: {Usage}");
 
         string? settings = CompareRunner.TextOption(args, "--tuning");
@@ -36,23 +42,65 @@ public static class OrtScalingRunner
         using var ortMany = new ProfiledOrt(model, threads, one.InputName, one.Data, one.Dims);
         double peakOne = FmaPeak.Best(1), peakMany = FmaPeak.Best(threads);
         ortOne.WarmUp(); ortMany.WarmUp(); one.WarmUp(); many.WarmUp();
-        // Blocks of runs, each engine and thread count in turn, a pause before each (CompareRunner.BlockPauseMs: the
-        // other sessions' spinning workers go to sleep first).
+        // Rounds of runs, each engine and thread count in turn, a pause before each (CompareRunner.BlockPauseMs: the
+        // other sessions' spinning workers go to sleep first). The host's scaling at both edges of every T-thread block:
+        // one thread keeps its core in the host's slow moments, T threads do not.
         int perBlock = Math.Max(1, runs / 4);
+        var ourEdges = new List<(double Before, double After)>();
+        var ortEdges = new List<(double Before, double After)>();
         for (int done = 0; done < runs; done += perBlock)
         {
             int count = Math.Min(perBlock, runs - done);
-            foreach (Action run in new Action[] { one.Profile, many.Profile, ortOne.Run, ortMany.Run })
+            foreach ((Action run, List<(double, double)>? edges) in new (Action, List<(double, double)>?)[] { (one.Profile, null), (many.Profile, ourEdges), (ortOne.Run, null), (ortMany.Run, ortEdges) })
             {
                 Thread.Sleep(CompareRunner.BlockPauseMs);
+                double before = edges is null ? 0 : HostScaling(threads);
+                if (edges is not null) Thread.Sleep(CompareRunner.BlockPauseMs);
                 for (int i = 0; i < count; i++) run();
+                edges?.Add((before, HostScaling(threads)));
             }
         }
+        // Every session ran its runs block by block, so run k of any of them is in block k / perBlock.
+        bool[] ourCalm = ourEdges.Select(e => e.Before >= calm && e.After >= calm).ToArray(), ortCalm = ortEdges.Select(e => e.Before >= calm && e.After >= calm).ToArray();
+
+        string name = $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(model)))}/{Path.GetFileName(model)}";
+        Console.WriteLine($"{name}: batch {one.Dims[0]}, 1 against {threads} threads, median of {runs} profiled runs per session after a warm-up, four sessions in alternating blocks");
+        if (settings is not null) Console.WriteLine($"Cardinal's plan choices: {settings}");
+        Console.WriteLine($"FMA peak measured now: {peakOne:F0} GFLOP/s on 1 thread, {peakMany:F0} on {threads} ({peakMany / peakOne:F2}×)");
+        static string Edges(List<(double Before, double After)> edges) => string.Join(" ", edges.Select(e => string.Create(CultureInfo.InvariantCulture, $"[{e.Before:F2} {e.After:F2}]")));
+        Console.WriteLine($"The host's FMA scaling, 1 → {threads} threads, before and after each {threads}-thread block: Cardinal {Edges(ourEdges)}, ORT {Edges(ortEdges)}; calm blocks (both ≥ {calm:F2}×): Cardinal {ourCalm.Count(c => c)} of {ourCalm.Length}, ORT {ortCalm.Count(c => c)} of {ortCalm.Length}");
+        if (Summarise(model, threads, minMs, target, one, many, ortOne, ortMany, null, null, printShapes: true) is { } error) return Fail(error);
+        Console.WriteLine();
+        if (ourCalm.All(c => c) && ortCalm.All(c => c)) Console.WriteLine($"Every {threads}-thread block was calm: the summary above is the calm blocks'.");
+        else if (!ourCalm.Any(c => c) || !ortCalm.Any(c => c)) Console.WriteLine($"An engine had no calm {threads}-thread block: no summary of the calm blocks alone.");
+        else
+        {
+            Console.WriteLine($"The calm {threads}-thread blocks alone (Cardinal {Enumerable.Range(0, runs).Count(k => ourCalm[k / perBlock])} runs, ORT {Enumerable.Range(0, runs).Count(k => ortCalm[k / perBlock])}; every 1-thread run):");
+            Summarise(model, threads, minMs, target, one, many, ortOne, ortMany, k => ourCalm[k / perBlock], k => ortCalm[k / perBlock], printShapes: false);
+        }
+        return 0;
+    }
+
+    /// <summary>The host's FMA scaling now: the best of three 20 ms windows on <paramref name="threads"/> threads over the best of three on 1.</summary>
+    private static double HostScaling(int threads)
+    {
+        double single = Enumerable.Range(0, 3).Max(_ => FmaPeak.Measure(1, 20));
+        return Enumerable.Range(0, 3).Max(_ => FmaPeak.Measure(threads, 20)) / single;
+    }
+
+    /// <summary>
+    /// Every 1-thread run and the T-thread runs <paramref name="keepOurs"/> and <paramref name="keepOrt"/> pass (by index;
+    /// null: all): the whole runs, per convolution shape where <paramref name="printShapes"/>, and the layers below the
+    /// target. Returns an error, or null.
+    /// </summary>
+    private static string? Summarise(string model, int threads, double minMs, double target, ProfiledCardinal one, ProfiledCardinal many,
+        ProfiledOrt ortOne, ProfiledOrt ortMany, Func<int, bool>? keepOurs, Func<int, bool>? keepOrt, bool printShapes)
+    {
         var (nodesOne, ortOneMs) = ortOne.End();
-        var (nodesMany, ortManyMs) = ortMany.End();
-        List<CardinalStep> stepsOne = one.Steps(), stepsMany = many.Steps();
+        var (nodesMany, ortManyMs) = ortMany.End(keepOrt);
+        List<CardinalStep> stepsOne = one.Steps(), stepsMany = many.Steps(keepOurs);
         if (stepsOne.Count != stepsMany.Count || stepsOne.Zip(stepsMany).Any(p => p.First.Name != p.Second.Name))
-            return Fail("the 1-thread and the multi-thread plans have different steps; their layers cannot be paired.");
+            return "the 1-thread and the multi-thread plans have different steps; their layers cannot be paired.";
         var ortManyByName = nodesMany.GroupBy(n => n.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 
         // Cardinal's layers paired across thread counts by position, ORT's by node name, the engines by shape.
@@ -60,26 +108,26 @@ public static class OrtScalingRunner
         var manyOf = stepsOne.Select((s, i) => (s, i)).ToDictionary(p => p.s, p => stepsMany[p.i]);
         var layers = pairs.Select(p => new Layer(p.Ours, manyOf[p.Ours], p.Theirs, p.Theirs is null ? null : ortManyByName.GetValueOrDefault(p.Theirs.Name))).ToList();
 
-        string name = $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(model)))}/{Path.GetFileName(model)}";
-        Console.WriteLine($"{name}: batch {one.Dims[0]}, 1 against {threads} threads, median of {runs} profiled runs per session after a warm-up, four sessions in alternating blocks");
-        if (settings is not null) Console.WriteLine($"Cardinal's plan choices: {settings}");
-        Console.WriteLine($"FMA peak measured now: {peakOne:F0} GFLOP/s on 1 thread, {peakMany:F0} on {threads} ({peakMany / peakOne:F2}×)");
-        Console.WriteLine($"Cardinal: {one.RunMs:F2} → {many.RunMs:F2} ms ({Scale(one.RunMs, many.RunMs)}); ONNX Runtime: {ortOneMs:F2} → {ortManyMs:F2} ms ({Scale(ortOneMs, ortManyMs)}); Cardinal / ORT {one.RunMs / ortOneMs:F2} on 1 thread, {many.RunMs / ortManyMs:F2} on {threads}");
-        Console.WriteLine();
-        Console.WriteLine($"Convolutions by shape (summed over the layers of each shape; worst: the layer of that shape that scales least; ratio: Cardinal / ORT on {threads} threads):");
-        Console.WriteLine();
-        Console.WriteLine($"| class | conv (Cin→Cout k s in) | n | Cardinal 1 ms | {threads} ms | scaling | worst | ORT 1 ms | {threads} ms | scaling | worst | ratio |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
-        foreach (var g in layers.GroupBy(l => (l.One.Class, Key: l.One.Conv!.Value with { Residual = false })).OrderBy(g => Array.IndexOf(Classes, g.Key.Class)))
+        double runOne = one.RunMs, runMany = many.RunMsOf(keepOurs);
+        Console.WriteLine($"Cardinal: {runOne:F2} → {runMany:F2} ms ({Scale(runOne, runMany)}); ONNX Runtime: {ortOneMs:F2} → {ortManyMs:F2} ms ({Scale(ortOneMs, ortManyMs)}); Cardinal / ORT {runOne / ortOneMs:F2} on 1 thread, {runMany / ortManyMs:F2} on {threads}");
+        if (printShapes)
         {
-            var list = g.ToList();
-            string residual = list.All(l => l.One.Conv!.Value.Residual) ? " +Add" : list.Any(l => l.One.Conv!.Value.Residual) ? " (+Add)" : "";
-            double a1 = list.Sum(l => l.One.Ms), aT = list.Sum(l => l.Many.Ms);
-            bool ortAll = list.All(l => l.OrtOne is not null && l.OrtMany is not null);
-            double b1 = ortAll ? list.Sum(l => l.OrtOne!.Ms) : 0, bT = ortAll ? list.Sum(l => l.OrtMany!.Ms) : 0;
-            string ours = $"{a1:F2} | {aT:F2} | {Scale(a1, aT)} | {list.Min(l => l.OurScaling):F2}";
-            string theirs = ortAll ? $"{b1:F2} | {bT:F2} | {Scale(b1, bT)} | {list.Min(l => l.OrtScaling):F2}" : "- | - | - | -";
-            Console.WriteLine($"| {g.Key.Class} | {g.Key.Key.Describe()}{residual} | {list.Count} | {ours} | {theirs} | {(ortAll ? $"{aT / bT:F2}" : "-")} |");
+            Console.WriteLine();
+            Console.WriteLine($"Convolutions by shape (summed over the layers of each shape; worst: the layer of that shape that scales least; ratio: Cardinal / ORT on {threads} threads):");
+            Console.WriteLine();
+            Console.WriteLine($"| class | conv (Cin→Cout k s in) | n | Cardinal 1 ms | {threads} ms | scaling | worst | ORT 1 ms | {threads} ms | scaling | worst | ratio |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+            foreach (var g in layers.GroupBy(l => (l.One.Class, Key: l.One.Conv!.Value with { Residual = false })).OrderBy(g => Array.IndexOf(Classes, g.Key.Class)))
+            {
+                var list = g.ToList();
+                string residual = list.All(l => l.One.Conv!.Value.Residual) ? " +Add" : list.Any(l => l.One.Conv!.Value.Residual) ? " (+Add)" : "";
+                double a1 = list.Sum(l => l.One.Ms), aT = list.Sum(l => l.Many.Ms);
+                bool ortAll = list.All(l => l.OrtOne is not null && l.OrtMany is not null);
+                double b1 = ortAll ? list.Sum(l => l.OrtOne!.Ms) : 0, bT = ortAll ? list.Sum(l => l.OrtMany!.Ms) : 0;
+                string ours = $"{a1:F2} | {aT:F2} | {Scale(a1, aT)} | {list.Min(l => l.OurScaling):F2}";
+                string theirs = ortAll ? $"{b1:F2} | {bT:F2} | {Scale(b1, bT)} | {list.Min(l => l.OrtScaling):F2}" : "- | - | - | -";
+                Console.WriteLine($"| {g.Key.Class} | {g.Key.Key.Describe()}{residual} | {list.Count} | {ours} | {theirs} | {(ortAll ? $"{aT / bT:F2}" : "-")} |");
+            }
         }
 
         var over = layers.Where(l => l.One.Ms > minMs).ToList();
@@ -87,7 +135,7 @@ public static class OrtScalingRunner
         var below = over.Where(l => l.OurScaling < target).OrderBy(l => l.OurScaling).ToList();
         Console.WriteLine();
         Console.WriteLine($"Layers over {minMs:F2} ms on 1 thread scaling below {target:F2}×: Cardinal {below.Count} of {over.Count}, ORT {ortOver.Count(l => l.OrtScaling < target)} of {ortOver.Count} (its own layers over the line).");
-        if (below.Count == 0) return 0;
+        if (below.Count == 0) return null;
         Console.WriteLine();
         Console.WriteLine($"| layer | conv | Cardinal 1 ms | {threads} ms | scaling | ORT's node 1 ms | {threads} ms | scaling |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
@@ -96,7 +144,7 @@ public static class OrtScalingRunner
             string theirs = l.OrtOne is null || l.OrtMany is null ? "- | - | -" : $"{l.OrtOne.Ms:F3} | {l.OrtMany.Ms:F3} | {l.OrtScaling:F2}";
             Console.WriteLine($"| {Trim(l.One.Name, 48)} | {l.One.Conv!.Value.Describe()} | {l.One.Ms:F3} | {l.Many.Ms:F3} | {l.OurScaling:F2} | {theirs} |");
         }
-        return 0;
+        return null;
     }
 
     /// <summary>One convolution layer: Cardinal's step on 1 and on T threads, and ORT's node of the same shape on each (null when none).</summary>

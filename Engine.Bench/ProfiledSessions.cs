@@ -70,12 +70,18 @@ internal sealed class ProfiledCardinal : IDisposable
     }
 
     /// <summary>The recorded runs' median wall time.</summary>
-    public double RunMs => Stats.Median(_wall, whenEmpty: 0);
+    public double RunMs => RunMsOf(null);
 
-    /// <summary>Each step's median over the recorded runs, with its FLOPs and, for a 2-D convolution, the key it matches ORT's nodes by.</summary>
-    public List<CardinalStep> Steps() => _plan.Steps.Select((step, s) =>
+    /// <summary>The median wall time of the recorded runs <paramref name="keep"/> passes (by their index, from 0; null: every one).</summary>
+    public double RunMsOf(Func<int, bool>? keep) => Stats.Median(_wall.Where((_, run) => keep is null || keep(run)), whenEmpty: 0);
+
+    /// <summary>
+    /// Each step's median over the recorded runs (those <paramref name="keep"/> passes, by their index from 0; null: every
+    /// one), with its FLOPs and, for a 2-D convolution, the key it matches ORT's nodes by.
+    /// </summary>
+    public List<CardinalStep> Steps(Func<int, bool>? keep = null) => _plan.Steps.Select((step, s) =>
     {
-        double ms = Stats.Median(_ticks.Select(t => t[s] * 1000.0 / Stopwatch.Frequency), whenEmpty: 0);
+        double ms = Stats.Median(_ticks.Where((_, run) => keep is null || keep(run)).Select(t => t[s] * 1000.0 / Stopwatch.Frequency), whenEmpty: 0);
         long flops = step.Node.Op.Flops(_plan.InputsOf(step), _plan.OutputsOf(step));
         ConvKey? key = null;
         // A blocked convolution keys on its logical channels (its input carries them padded to the block).
@@ -133,12 +139,20 @@ internal sealed class ProfiledOrt : IDisposable
         using (_session.Run(_inputs)) { }
     }
 
-    /// <summary>Ends the profile: every node's median over the runs after the warm-up, and the runs' median.</summary>
-    public (List<OrtNode> Nodes, double RunMs) End()
+    private string? _trace;
+
+    /// <summary>
+    /// Ends the profile (the first call): every node's median over the runs after the warm-up that <paramref name="keep"/>
+    /// passes (by their index, from 0; null: every one), and those runs' median.
+    /// </summary>
+    public (List<OrtNode> Nodes, double RunMs) End(Func<int, bool>? keep = null)
     {
-        string trace = _session.EndProfiling();
-        if (!Path.IsPathRooted(trace)) trace = Path.Combine(_folder.FullName, Path.GetFileName(trace));
-        return ParseTrace(trace, WarmUpRuns);
+        if (_trace is null)
+        {
+            string trace = _session.EndProfiling();
+            _trace = Path.IsPathRooted(trace) ? trace : Path.Combine(_folder.FullName, Path.GetFileName(trace));
+        }
+        return ParseTrace(_trace, WarmUpRuns, keep);
     }
 
     public void Dispose()
