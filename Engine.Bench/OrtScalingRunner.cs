@@ -57,7 +57,9 @@ public static class OrtScalingRunner
                 double before = edges is null ? 0 : HostScaling(threads);
                 if (edges is not null) Thread.Sleep(CompareRunner.BlockPauseMs);
                 for (int i = 0; i < count; i++) run();
-                edges?.Add((before, HostScaling(threads)));
+                if (edges is null) continue;
+                Thread.Sleep(CompareRunner.BlockPauseMs); // the engine's pool threads may still spin
+                edges.Add((before, HostScaling(threads)));
             }
         }
         // Every session ran its runs block by block, so run k of any of them is in block k / perBlock.

@@ -9,7 +9,7 @@ namespace Cardinal.Bench;
 
 /// <summary>
 /// Where two threads lose against one, loop by loop: `threads MODEL.onnx [--threads 2] [--batch 1] [--runs 10]
-/// [--rounds 3] [--min-ms 0.1] [--per-thread]`. Two sessions of the model, one on 1 thread and one on T, run in turn round by round,
+/// [--rounds 3] [--min-ms 0.1] [--per-thread] [--per-task]`. Two sessions of the model, one on 1 thread and one on T, run in turn round by round,
 /// each recording every parallel loop's per-thread times (<see cref="LoopTrace"/>). Per loop (named by the step that
 /// ran it, from the profiled run's step starts, and its body's type) the medians: its wall time on 1 and on T threads, the threads' summed busy time
 /// on T against the one thread's (work inflation: the same indices took longer on T threads — the memory, the other
@@ -93,7 +93,9 @@ internal static class ThreadsRunner
             if (perTask && m.IndexUs.Length is > 0 and <= 64)
             {
                 Console.WriteLine($"|   per index µs, {threads} threads: {string.Join(" ", m.IndexUs.Select(v => v.ToString("F0")))} | | | | | | | | |");
-                if (twin && s!.IndexUs.Length > 0) Console.WriteLine($"|   per index µs, 1 thread: {string.Join(" ", s.IndexUs.Select(v => v.ToString("F0")))} | | | | | | | | |");
+                // Index i is the same task on both only where both plans order their tasks alike (a batch on one thread
+                // may run its groups first).
+                if (twin && s!.IndexUs.Length == m.IndexUs.Length) Console.WriteLine($"|   per index µs, 1 thread: {string.Join(" ", s.IndexUs.Select(v => v.ToString("F0")))} | | | | | | | | |");
             }
         }
         // The totals are medians of each run's sums (a sum of per-loop medians falls short of a typical run: each loop's
@@ -153,7 +155,8 @@ internal static class ThreadsRunner
             return new LoopStats(g.Key, g.First().Count, Stats.Median(g.Select(x => x.Wall * Ms)), Stats.Median(g.Select(x => x.Busy.Sum() * Ms)),
                 workerStarts.Length == 0 ? double.NaN : Stats.Median(workerStarts),
                 PerThread((x, t) => x.Busy[t] * Ms), PerThread((x, t) => x.Indices[t]), PerThread((x, t) => (x.Wall - Math.Max(0, x.Start[t]) - x.Busy[t]) * Ms),
-                g.All(x => x.IndexTicks.Length == x.Count) ? Enumerable.Range(0, g.First().Count).Select(i => Stats.Median(g.Select(x => x.IndexTicks[i] * Ms * 1000))).ToArray() : []);
+                g.All(x => x.Count == g.First().Count && x.IndexTicks.Length == x.Count)
+                    ? Enumerable.Range(0, g.First().Count).Select(i => Stats.Median(g.Select(x => x.IndexTicks[i] * Ms * 1000))).ToArray() : []);
         }).ToArray();
 
     /// <summary>

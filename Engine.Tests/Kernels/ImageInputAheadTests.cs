@@ -65,6 +65,15 @@ public class ImageInputAheadTests
             for (int task = 0; task < plan.TaskCount; task++)
                 Assert.That(plan.AsksTileInput(task), Is.True, $"{where}: task {task}'s tiles ask in its first pass");
         }
+        // ResNet-50's layer4 512 → 2048 at 7×7 (filter 40 times an image's input) runs in one pass: every task's tiles ask,
+        // and there is no next pass to ask for.
+        var onePass = new ConvShape(3, 512, 2048, 1, ConvCase.Planar(7, 7, 1, 1, 0), new(true, true));
+        var single = BlockedPlans.WithRandomWeights(onePass, CpuIsa.Avx512, One);
+        Assert.That((single.GroupsFirst, single.Passes), Is.EqualTo((true, 1)), "512 → 2048: groups first, one pass");
+        Assert.That(Enumerable.Range(0, single.TaskCount).All(single.AsksTileInput), Is.True, "512 → 2048: every task's tiles ask");
+        Assert.That(BlockedPlans.AsksForNextPassInput(single), Is.False, "512 → 2048: no next pass");
+        Assert.That(Enumerable.Range(0, single.TaskCount).Any(BlockedPlans.WithRandomWeights(onePass, CpuIsa.Avx512, One, BlockedTuning.GroupsFirstInputUnasked).AsksTileInput),
+            Is.False, "512 → 2048, the rule off: no tile asks");
     }
 
     [Test]

@@ -87,8 +87,10 @@ public class PointwisePassesTests
     {
         RequireBlocked();
         var random = new Random(61);
-        // Odd channel counts (a partial last block and a remainder pass), a residual, ReLU on the last pass; batch 1 and 3.
-        ConvShape[] shapes = [Pointwise(1, 1040, 40, 5, residual: true), Pointwise(3, 600, 72, 4), Pointwise(2, 2050, 24, 3, residual: true)];
+        // Odd channel counts (a partial last block and a remainder pass), a residual, ReLU on the last pass; batch 1 and 3;
+        // and a filter 52 times an image's input, whose groups go first on one thread (the layers the ratio kept out before).
+        ConvShape groupsFirst = Pointwise(3, 1096, 200, 2, residual: true);
+        ConvShape[] shapes = [Pointwise(1, 1040, 40, 5, residual: true), Pointwise(3, 600, 72, 4), Pointwise(2, 2050, 24, 3, residual: true), groupsFirst];
         foreach (ConvShape shape in shapes)
         {
             float[] x = TestModels.RandomData(random, shape.InputLength), weight = TestModels.RandomData(random, shape.WeightLength);
@@ -107,6 +109,7 @@ public class PointwisePassesTests
                     var plan = new BlockedDirectPlan(shape, tensor, platform, runner, null, BlockedTuning.Default with { PassesAboveBytes = 0 });
                     var before = new BlockedDirectPlan(shape, tensor, platform, runner, null, BlockedTuning.PointwisePassesOfPassChannels with { PassesAboveBytes = 0 });
                     string where = $"{shape} on {isa}, {runner.Threads} thread(s), {plan.Passes} pass(es)";
+                    if (shape == groupsFirst && runner == One) Assert.That(plan.GroupsFirst, Is.True, $"{where}: groups first");
                     // AVX-512 only: AVX2's slices (2 output blocks of 8) were left as they were.
                     if (b == 16) Assert.That(plan.Passes, Is.GreaterThan(1).And.LessThan(before.Passes), $"{where}: longer passes than the {before.Passes} before");
                     else Assert.That(plan.Passes, Is.EqualTo(before.Passes), $"{where}: AVX2's passes as before");

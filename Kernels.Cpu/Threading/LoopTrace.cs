@@ -10,7 +10,7 @@ internal interface ITracedBody
 
 /// <summary>
 /// What every loop of a <see cref="ParallelRunner"/> cost each thread: when it started on the loop, how long it ran
-/// indices, and how many (Engine.Bench `threads`). It splits a layer's lost scaling into threads that waited (idle at
+/// indices, and how many, and what each index took (Engine.Bench `threads`, `--per-task`). It splits a layer's lost scaling into threads that waited (idle at
 /// the end, a late start) and work that took longer on two threads than on one (the memory, or the other core's
 /// lines). Off unless a backend is made with one (<see cref="CpuBackendOptions"/>); recording allocates.
 /// </summary>

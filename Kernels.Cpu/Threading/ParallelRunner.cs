@@ -141,21 +141,24 @@ internal sealed class ParallelRunner : IDisposable
 
         protected Work(int threads) => _ranges = new long[threads * Stride];
 
-        // Per-thread times of a traced loop (ParallelRunner.Trace), made on its first: written by each thread before its
-        // indices leave Remaining, so the caller reads them complete once Remaining is 0.
+        // Per-thread and per-index times of a traced loop (ParallelRunner.Trace), made on its first and grown as loops
+        // grow: written by each thread before its indices leave Remaining, so the caller reads them complete once
+        // Remaining is 0. Set up before Reset publishes the loop's epoch: a worker still holding this object from an
+        // earlier loop may claim an index the moment the epoch changes.
         private long[] _busy = [], _start = [], _indexTicks = [];
         private int[] _indices = [];
         private long _published;
         private bool _traced;
 
-        public void StartTrace(long published, int threads)
+        public void StartTrace(long published, int threads, int count)
         {
             if (_busy.Length != threads) (_busy, _start, _indices) = (new long[threads], new long[threads], new int[threads]);
             _published = published;
             Array.Clear(_busy);
             Array.Clear(_indices);
             Array.Fill(_start, -1L);
-            if (_indexTicks.Length < Count) _indexTicks = new long[Count];
+            if (_indexTicks.Length < count) _indexTicks = new long[count];
+            Array.Clear(_indexTicks, 0, count);
             _traced = true;
         }
 
@@ -324,9 +327,9 @@ internal sealed class ParallelRunner : IDisposable
             var work = (Work<TBody>)shared;
             work.Body = body;
             int epoch = (int)Interlocked.Increment(ref _epochs);
-            work.Reset(count, epoch);
             LoopTrace? trace = Trace;
-            if (trace is not null) work.StartTrace(LoopTrace.Now, Threads);
+            if (trace is not null) work.StartTrace(LoopTrace.Now, Threads, count);
+            work.Reset(count, epoch);
             _current = work;
             Interlocked.Increment(ref _generation);
             // Wake only the workers that sleep: a release for a worker still spinning after the last loop stayed in the
