@@ -42,46 +42,66 @@ public static class OrtScalingRunner
         using var ortMany = new ProfiledOrt(model, threads, one.InputName, one.Data, one.Dims);
         double peakOne = FmaPeak.Best(1), peakMany = FmaPeak.Best(threads);
         ortOne.WarmUp(); ortMany.WarmUp(); one.WarmUp(); many.WarmUp();
-        // Rounds of runs, each engine and thread count in turn, a pause before each (CompareRunner.BlockPauseMs: the
-        // other sessions' spinning workers go to sleep first). The host's scaling at both edges of every T-thread block:
+        // Rounds of blocks, each engine and thread count in turn. The host's scaling at both edges of every T-thread block:
         // one thread keeps its core in the host's slow moments, T threads do not.
         int perBlock = Math.Max(1, runs / 4);
-        var ourEdges = new List<(double Before, double After)>();
-        var ortEdges = new List<(double Before, double After)>();
+        var ourCalm = new List<bool>();
+        var ortCalm = new List<bool>();
+        var ourEdges = new List<string>();
+        var ortEdges = new List<string>();
         for (int done = 0; done < runs; done += perBlock)
         {
             int count = Math.Min(perBlock, runs - done);
-            foreach ((Action run, List<(double, double)>? edges) in new (Action, List<(double, double)>?)[] { (one.Profile, null), (many.Profile, ourEdges), (ortOne.Run, null), (ortMany.Run, ortEdges) })
-            {
-                Thread.Sleep(CompareRunner.BlockPauseMs);
-                double before = edges is null ? 0 : HostScaling(threads);
-                if (edges is not null) Thread.Sleep(CompareRunner.BlockPauseMs);
-                for (int i = 0; i < count; i++) run();
-                if (edges is null) continue;
-                Thread.Sleep(CompareRunner.BlockPauseMs); // the engine's pool threads may still spin
-                edges.Add((before, HostScaling(threads)));
-            }
+            Block(one.Profile, count);
+            ourCalm.Add(CalmBlock(many.Profile, count, ourEdges));
+            Block(ortOne.Run, count);
+            ortCalm.Add(CalmBlock(ortMany.Run, count, ortEdges));
         }
         // Every session ran its runs block by block, so run k of any of them is in block k / perBlock.
-        bool[] ourCalm = ourEdges.Select(e => e.Before >= calm && e.After >= calm).ToArray(), ortCalm = ortEdges.Select(e => e.Before >= calm && e.After >= calm).ToArray();
+        Func<int, bool> ourCalmRun = k => ourCalm[k / perBlock], ortCalmRun = k => ortCalm[k / perBlock];
 
         string name = $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(model)))}/{Path.GetFileName(model)}";
         Console.WriteLine($"{name}: batch {one.Dims[0]}, 1 against {threads} threads, median of {runs} profiled runs per session after a warm-up, four sessions in alternating blocks");
         if (settings is not null) Console.WriteLine($"Cardinal's plan choices: {settings}");
         Console.WriteLine($"FMA peak measured now: {peakOne:F0} GFLOP/s on 1 thread, {peakMany:F0} on {threads} ({peakMany / peakOne:F2}×)");
-        static string Edges(List<(double Before, double After)> edges) => string.Join(" ", edges.Select(e => string.Create(CultureInfo.InvariantCulture, $"[{e.Before:F2} {e.After:F2}]")));
-        Console.WriteLine($"The host's FMA scaling, 1 → {threads} threads, before and after each {threads}-thread block: Cardinal {Edges(ourEdges)}, ORT {Edges(ortEdges)}; calm blocks (both ≥ {calm:F2}×): Cardinal {ourCalm.Count(c => c)} of {ourCalm.Length}, ORT {ortCalm.Count(c => c)} of {ortCalm.Length}");
-        if (Summarise(model, threads, minMs, target, one, many, ortOne, ortMany, null, null, printShapes: true) is { } error) return Fail(error);
+        Console.WriteLine($"The host's FMA scaling, 1 → {threads} threads, before and after each {threads}-thread block: Cardinal {string.Join(" ", ourEdges)}, ORT {string.Join(" ", ortEdges)}; calm blocks (both ≥ {calm:F2}×): Cardinal {ourCalm.Count(c => c)} of {ourCalm.Count}, ORT {ortCalm.Count(c => c)} of {ortCalm.Count}");
+        // The 1-thread sides are the same in both summaries: read once.
+        var (nodesOne, ortOneMs) = ortOne.End();
+        var ones = new OneThread(one.Steps(), one.RunMs, nodesOne, ortOneMs);
+        if (Summarise(threads, minMs, target, ones, many, ortMany, null, null, printShapes: true) is { } error) return Fail(error);
         Console.WriteLine();
         if (ourCalm.All(c => c) && ortCalm.All(c => c)) Console.WriteLine($"Every {threads}-thread block was calm: the summary above is the calm blocks'.");
-        else if (!ourCalm.Any(c => c) || !ortCalm.Any(c => c)) Console.WriteLine($"An engine had no calm {threads}-thread block: no summary of the calm blocks alone.");
+        else if (!ourCalm.Contains(true) || !ortCalm.Contains(true)) Console.WriteLine($"An engine had no calm {threads}-thread block: no summary of the calm blocks alone.");
         else
         {
-            Console.WriteLine($"The calm {threads}-thread blocks alone (Cardinal {Enumerable.Range(0, runs).Count(k => ourCalm[k / perBlock])} runs, ORT {Enumerable.Range(0, runs).Count(k => ortCalm[k / perBlock])}; every 1-thread run):");
-            Summarise(model, threads, minMs, target, one, many, ortOne, ortMany, k => ourCalm[k / perBlock], k => ortCalm[k / perBlock], printShapes: false);
+            Console.WriteLine($"The calm {threads}-thread blocks alone (Cardinal {Enumerable.Range(0, runs).Count(ourCalmRun)} runs, ORT {Enumerable.Range(0, runs).Count(ortCalmRun)}; every 1-thread run):");
+            Summarise(threads, minMs, target, ones, many, ortMany, ourCalmRun, ortCalmRun, printShapes: false);
         }
         return 0;
+
+        // A block of runs after a pause (CompareRunner.BlockPauseMs: the other sessions' spinning workers go to sleep first).
+        static void Block(Action run, int count)
+        {
+            Thread.Sleep(CompareRunner.BlockPauseMs);
+            for (int i = 0; i < count; i++) run();
+        }
+
+        // A T-thread block with the host's scaling read before it and after it (after a pause: the engine's pool threads
+        // may still spin); calm where both readings reach --calm.
+        bool CalmBlock(Action run, int count, List<string> edges)
+        {
+            Thread.Sleep(CompareRunner.BlockPauseMs);
+            double before = HostScaling(threads);
+            Block(run, count);
+            Thread.Sleep(CompareRunner.BlockPauseMs);
+            double after = HostScaling(threads);
+            edges.Add(string.Create(CultureInfo.InvariantCulture, $"[{before:F2} {after:F2}]"));
+            return before >= calm && after >= calm;
+        }
     }
+
+    /// <summary>Both engines' 1-thread side of a summary: Cardinal's steps and run, ORT's nodes and run (every run counts).</summary>
+    private sealed record OneThread(List<CardinalStep> Steps, double RunMs, List<OrtNode> OrtNodes, double OrtRunMs);
 
     /// <summary>The host's FMA scaling now: the best of three 20 ms windows on <paramref name="threads"/> threads over the best of three on 1.</summary>
     private static double HostScaling(int threads)
@@ -95,12 +115,12 @@ public static class OrtScalingRunner
     /// null: all): the whole runs, per convolution shape where <paramref name="printShapes"/>, and the layers below the
     /// target. Returns an error, or null.
     /// </summary>
-    private static string? Summarise(string model, int threads, double minMs, double target, ProfiledCardinal one, ProfiledCardinal many,
-        ProfiledOrt ortOne, ProfiledOrt ortMany, Func<int, bool>? keepOurs, Func<int, bool>? keepOrt, bool printShapes)
+    private static string? Summarise(int threads, double minMs, double target, OneThread ones, ProfiledCardinal many, ProfiledOrt ortMany,
+        Func<int, bool>? keepOurs, Func<int, bool>? keepOrt, bool printShapes)
     {
-        var (nodesOne, ortOneMs) = ortOne.End();
+        (List<CardinalStep> stepsOne, List<OrtNode> nodesOne, double ortOneMs) = (ones.Steps, ones.OrtNodes, ones.OrtRunMs);
         var (nodesMany, ortManyMs) = ortMany.End(keepOrt);
-        List<CardinalStep> stepsOne = one.Steps(), stepsMany = many.Steps(keepOurs);
+        List<CardinalStep> stepsMany = many.Steps(keepOurs);
         if (stepsOne.Count != stepsMany.Count || stepsOne.Zip(stepsMany).Any(p => p.First.Name != p.Second.Name))
             return "the 1-thread and the multi-thread plans have different steps; their layers cannot be paired.";
         var ortManyByName = nodesMany.GroupBy(n => n.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
@@ -110,7 +130,7 @@ public static class OrtScalingRunner
         var manyOf = stepsOne.Select((s, i) => (s, i)).ToDictionary(p => p.s, p => stepsMany[p.i]);
         var layers = pairs.Select(p => new Layer(p.Ours, manyOf[p.Ours], p.Theirs, p.Theirs is null ? null : ortManyByName.GetValueOrDefault(p.Theirs.Name))).ToList();
 
-        double runOne = one.RunMs, runMany = many.RunMsOf(keepOurs);
+        double runOne = ones.RunMs, runMany = many.RunMsOf(keepOurs);
         Console.WriteLine($"Cardinal: {runOne:F2} → {runMany:F2} ms ({Scale(runOne, runMany)}); ONNX Runtime: {ortOneMs:F2} → {ortManyMs:F2} ms ({Scale(ortOneMs, ortManyMs)}); Cardinal / ORT {runOne / ortOneMs:F2} on 1 thread, {runMany / ortManyMs:F2} on {threads}");
         if (printShapes)
         {

@@ -90,7 +90,7 @@ internal static class ThreadsRunner
             Console.WriteLine($"| {key} | {m.Indices} | {oneMs} | {m.Wall:F3} | {scaling} | {m.Busy:F3} | {inflation} | {m.Busy / (threads * m.Wall):P0} | {m.WorkerStartUs:F1} |");
             if (perThread)
                 Console.WriteLine($"|   per thread: busy ms {string.Join(" / ", m.ThreadBusy.Select(v => v.ToString("F3")))}, indices {string.Join(" / ", m.ThreadIndices.Select(v => v.ToString("F1")))}, idle at the end ms {string.Join(" / ", m.ThreadIdle.Select(v => v.ToString("F3")))} | | | | | | | | |");
-            if (perTask && m.IndexUs.Length is > 0 and <= 64)
+            if (perTask && m.IndexUs.Length > 0)
             {
                 Console.WriteLine($"|   per index µs, {threads} threads: {string.Join(" ", m.IndexUs.Select(v => v.ToString("F0")))} | | | | | | | | |");
                 // Index i is the same task on both only where both plans order their tasks alike (a batch on one thread
@@ -141,7 +141,10 @@ internal static class ThreadsRunner
         }
     }
 
-    /// <summary>One loop (its key), its medians over the runs that ran it.</summary>
+    /// <summary>The longest loop whose per-index times `--per-task` prints (and <see cref="Summarise"/> takes medians of).</summary>
+    private const int PerTaskMaxIndices = 64;
+
+    /// <summary>One loop (its key), its medians over the runs that ran it; IndexUs empty for loops over <see cref="PerTaskMaxIndices"/>.</summary>
     private sealed record LoopStats(string Key, int Indices, double Wall, double Busy, double WorkerStartUs, double[] ThreadBusy, double[] ThreadIndices, double[] ThreadIdle, double[] IndexUs);
 
     /// <summary>Per loop, in the runs' order: the medians over runs that ran it.</summary>
@@ -155,7 +158,7 @@ internal static class ThreadsRunner
             return new LoopStats(g.Key, g.First().Count, Stats.Median(g.Select(x => x.Wall * Ms)), Stats.Median(g.Select(x => x.Busy.Sum() * Ms)),
                 workerStarts.Length == 0 ? double.NaN : Stats.Median(workerStarts),
                 PerThread((x, t) => x.Busy[t] * Ms), PerThread((x, t) => x.Indices[t]), PerThread((x, t) => (x.Wall - Math.Max(0, x.Start[t]) - x.Busy[t]) * Ms),
-                g.All(x => x.Count == g.First().Count && x.IndexTicks.Length == x.Count)
+                g.First().Count <= PerTaskMaxIndices && g.All(x => x.Count == g.First().Count && x.IndexTicks.Length == x.Count)
                     ? Enumerable.Range(0, g.First().Count).Select(i => Stats.Median(g.Select(x => x.IndexTicks[i] * Ms * 1000))).ToArray() : []);
         }).ToArray();
 

@@ -451,8 +451,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     /// <paramref name="blockBytes"/>) is at most <see cref="BlockedTuning.PassesAboveBytes"/> and, when the layer has
     /// <paramref name="manyUnits"/> (more than one row unit), its input channels at most
     /// <see cref="BlockedTuning.PassesAboveChannels"/>; else near-equal passes of about <see cref="BlockedTuning.PassChannels"/>
-    /// input channels, or with <paramref name="widePasses"/> (a 1×1 whose filter is not many times its input) of half its input
-    /// channels within [PassChannels, <see cref="BlockedTuning.PointwisePassChannels"/>]. Never depends on the batch or the
+    /// input channels, or with <paramref name="widePasses"/> (an AVX-512 1×1 within <see cref="BlockedTuning.PointwisePassMaxFilterRatio"/>)
+    /// of half its input channels within [PassChannels, <see cref="BlockedTuning.PointwisePassChannels"/>]. Never depends on the batch or the
     /// threads, so every run of a layer sums in the same order.
     /// </summary>
     internal static (int PassBlocks, int Passes) PassBlocks(int inBlocks, long blockBytes, int block, bool manyUnits, BlockedTuning tuning, bool widePasses = false)

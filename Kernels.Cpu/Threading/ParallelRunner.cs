@@ -256,10 +256,11 @@ internal sealed class ParallelRunner : IDisposable
         /// <summary>Runs one index; an exception is kept for the caller (the first one) and the index still counts as done.</summary>
         private void Run(int index)
         {
-            long began = _traced ? LoopTrace.Now : 0;
+            bool traced = _traced;
+            long began = traced ? LoopTrace.Now : 0;
             try { if (Error is null) Invoke(index); }
             catch (Exception e) { Interlocked.CompareExchange(ref Error, e, null); }
-            if (began != 0) _indexTicks[index] = LoopTrace.Now - began;
+            if (traced) _indexTicks[index] = LoopTrace.Now - began;
         }
 
         /// <summary>
@@ -305,12 +306,12 @@ internal sealed class ParallelRunner : IDisposable
         if (Threads == 1 || count <= 1 || Monitor.IsEntered(_gate) || !Monitor.TryEnter(_gate))
         {
             LoopTrace? inlineTrace = Trace;
-            long began = inlineTrace is null ? 0 : LoopTrace.Now;
             if (inlineTrace is null)
             {
                 for (int i = 0; i < count; i++) body.Invoke(i);
                 return;
             }
+            long began = LoopTrace.Now;
             var indexTicks = new long[count];
             for (int i = 0; i < count; i++)
             {
