@@ -68,7 +68,7 @@ public static class AbRunner
     }
 
     /// <summary>
-    /// --plans: the steps whose kernels A and B describe differently, or whose workspace differs, and both sessions' buffer
+    /// --plans: the steps whose kernels A and B describe differently, or whose workspace or taken-over input differs, and both sessions' buffer
     /// and workspace bytes. A tuning that moves steps it does not change is moving them by the memory layout (NOTES
     /// "Twenty-second sitting").
     /// </summary>
@@ -80,11 +80,15 @@ public static class AbRunner
         {
             string da = a.DescribeStep(s) ?? "", db = b.DescribeStep(s) ?? "";
             long wa = a.StepWorkspaceBytes(s), wb = b.StepWorkspaceBytes(s);
-            if (da == db && wa == wb) continue;
+            // Which input's buffer the output may take over (the residual's, or none): it moves the buffers, not the kernel.
+            int oa = a.OverwritesOf(s), ob = b.OverwritesOf(s);
+            if (da == db && wa == wb && oa == ob) continue;
             differing++;
-            Console.WriteLine($"  {names[s]}: A {da} ({wa / 1024.0:F0} KiB) | B {db} ({wb / 1024.0:F0} KiB)");
+            Console.WriteLine($"  {names[s]}: A {da} ({wa / 1024.0:F0} KiB{Over(oa)}) | B {db} ({wb / 1024.0:F0} KiB{Over(ob)})");
         }
         Console.WriteLine($"{differing} of {names.Length} steps differ between A and B");
+
+        static string Over(int input) => input < 0 ? "" : $", output over input {input}";
     }
 
     private sealed record Result(string[] Names, double[] StepA, double[] StepB, double PlainA, double PlainB);

@@ -14,6 +14,7 @@ using Cardinal.Bench;
 // dotnet run -c Release --project Engine.Bench -- ab MODEL.onnx --b Name=value  two sessions differing in one BlockedTuning choice, alternating in one process
 // dotnet run -c Release --project Engine.Bench -- threads MODEL.onnx ...    1 against 2 threads loop by loop: work inflation and idle
 // dotnet run -c Release --project Engine.Bench -- ceiling [--only NAME]     per conv: 1 thread alone, two 1-thread instances at once, 2 threads
+// dotnet run -c Release --project Engine.Bench -- slots MODEL.onnx ...     each step's output buffer and the step that wrote it before
 // dotnet run -c Release --project Engine.Bench -- sessions MODEL.onnx ...  several sessions: threads of their own against one CpuThreadPool
 // dotnet run -c Release --project Engine.Bench -- search INDEX Q.npy ...    exact top-k latency (1 query, a batch); tools/index-bench/bench.sh
 if (args.Length > 0 && args[0] == "compare") return Guarded("compare", () => CompareRunner.Run(args[1..]));
@@ -31,6 +32,7 @@ if (args.Length > 0 && args[0] == "winograd") return Guarded("winograd", () => W
 if (args.Length > 0 && args[0] == "forloop") return Guarded("forloop", () => ForLoopRunner.Run(args[1..])); // what a parallel loop costs, and cross-core reads
 if (args.Length > 0 && args[0] == "pool") return Guarded("pool", () => PoolRunner.Run(args[1..])); // the blocked max pool alone, warm and cold
 if (args.Length > 0 && args[0] == "search") return Guarded("search", () => SearchRunner.Run(args[1..]));
+if (args.Length > 0 && args[0] == "slots") return Guarded("slots", () => SlotsRunner.Run(args[1..])); // each step's output buffer and who wrote it before
 if (args.Length > 0 && args[0] == "blockedconv") return Guarded("blockedconv", () => BlockedConvRunner.Run(args[1..])); // blocked direct conv vs the NCHW plan, ResNet-50 rows
 if (args.Length > 0 && args[0] == "peak")
 {
