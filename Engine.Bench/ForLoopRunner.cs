@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.Intrinsics;
 using Cardinal.Kernels.Cpu.Threading;
 
 namespace Cardinal.Bench;
@@ -7,7 +8,8 @@ namespace Cardinal.Bench;
 /// What a parallel loop costs on its own: loops of empty indices, and loops whose indices each read a 64 KB slice of a
 /// buffer the other thread wrote in the loop before (a layer reading its predecessor's output), on the runner the
 /// kernels use. Separates hand-off cost from cross-core data movement (the VM's "slow mode", NOTES). Last, how long
-/// after a run's last loop the workers stop spinning and sleep (cores a service's other work could have had).
+/// after a run's last loop the workers stop spinning and sleep (cores a service's other work could have had). On 2 threads,
+/// also what storing a slice costs when its lines sit in the storing core, in the other core, or in both.
 /// Usage: forloop [--threads 2] [--runs 2000]
 /// </summary>
 public static class ForLoopRunner
@@ -47,6 +49,16 @@ public static class ForLoopRunner
         }
         touch.Sort();
         Console.WriteLine($"{threads} thread(s), 64 indices each reading 64 KB the other thread wrote (every other loop): median {touch[touch.Count / 2]:F1} µs per loop");
+        // Stores: a layer writing its output into a buffer whose lines its own core holds, the other core holds (the other
+        // thread wrote them last), or both cores hold (every thread read them all last, as a groups-outermost 1×1 reads its
+        // whole input): index s writes all of slice s (or s + 32), one 64-byte line per store. 4 KB slices, 128 KB per thread:
+        // the lines stay in the caches, so what is timed is whose they are.
+        if (threads > 1)
+        {
+            Console.WriteLine($"{threads} thread(s), 64 indices each storing every line of a 4 KB slice, median µs per loop: "
+                + $"own lines {StoreLoop(parallel, data, runs / 4, 0, false):F1}, the other core's {StoreLoop(parallel, data, runs / 4, 32, false):F1}, "
+                + $"both cores' (all read first) {StoreLoop(parallel, data, runs / 4, 0, true):F1}");
+        }
         // After the last loop of a run the workers spin, then sleep: how long they hold their cores for nothing.
         if (threads > 1)
         {
@@ -73,5 +85,38 @@ public static class ForLoopRunner
                 + (missed > 0 ? $"; {missed} not asleep within 1 s" : "") + ")");
         }
         return 0;
+    }
+
+    /// <summary>
+    /// Loops of 64 indices, each storing every line of one 4 KB slice (the first 256 KB of <paramref name="data"/>): slice s in loops of even number, slice s + shift in
+    /// odd ones (shift 32: the slice the other thread wrote in the loop before). With <paramref name="readAllFirst"/> an
+    /// untimed loop first has every index read all 64 slices. Returns the median time of the store loops in µs.
+    /// </summary>
+    private const int Slice = 1024;
+
+    private static double StoreLoop(ParallelRunner parallel, float[] data, int loops, int shift, bool readAllFirst)
+    {
+        var times = new List<double>();
+        var sink = new float[64 * 16];
+        for (int i = 0; i < loops; i++)
+        {
+            if (readAllFirst)
+                parallel.For(64, s =>
+                {
+                    float sum = 0;
+                    for (int k = 0; k < 64 * Slice; k += 16) sum += data[k];
+                    sink[s * 16] = sum;
+                });
+            int by = i % 2 == 0 ? 0 : shift;
+            long t0 = Stopwatch.GetTimestamp();
+            parallel.For(64, s =>
+            {
+                var line = Vector512.Create((float)i);
+                int to = (s + by) % 64 * Slice;
+                for (int k = 0; k < Slice; k += 16) line.CopyTo(data, to + k);
+            });
+            times.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
+        }
+        return Stats.Median(times);
     }
 }

@@ -5,7 +5,7 @@ using Cardinal.Planning;
 namespace Cardinal.Bench;
 
 /// <summary>
-/// `slots MODEL.onnx [--threads T] [--batch B]`: where each step writes its output in the executor's pooled buffers, and
+/// `slots MODEL.onnx [--threads T] [--batch B] [--tuning Name=value[,…]]`: where each step writes its output in the executor's pooled buffers, and
 /// which step wrote that buffer before it in the run. On several threads a layer's output lines are cheap to write when
 /// the writing thread holds them, and dear when the other core last wrote or read them; a value in a larger buffer than
 /// its own lies over the first part of the value before it, which another split of the work wrote (NOTES "Twenty-ninth
@@ -13,15 +13,19 @@ namespace Cardinal.Bench;
 /// </summary>
 internal static class SlotsRunner
 {
-    private const string Usage = "slots MODEL.onnx [--threads 2] [--batch 1]";
+    private const string Usage = "slots MODEL.onnx [--threads 2] [--batch 1] [--tuning Name=value[,...]]";
 
     public static int Run(string[] args)
     {
         if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal)) { Console.Error.WriteLine($"slots: usage: {Usage}"); return 2; }
         int threads = CompareRunner.Option(args, "--threads", 2), batch = CompareRunner.Option(args, "--batch", 1);
         if (threads < 1 || batch < 1) { Console.Error.WriteLine($"slots: --threads and --batch take 1 or more. Usage: {Usage}"); return 2; }
+        // --tuning: the backend's BlockedTuning as `ab` names it (a plan choice can move the buffers).
+        Kernels.Cpu.Nchwc.BlockedTuning tuning;
+        try { tuning = AbRunner.Parse(CompareRunner.TextOption(args, "--tuning")); }
+        catch (ArgumentException e) { Console.Error.WriteLine($"slots: {e.Message}"); return 2; }
         using var pool = new CpuThreadPool(threads);
-        using var session = InferenceSession.Open(OnnxImporter.Load(args[0]), new CpuBackend(new CpuBackendOptions { ThreadPool = pool }));
+        using var session = InferenceSession.Open(OnnxImporter.Load(args[0]), new CpuBackend(new CpuBackendOptions { ThreadPool = pool, BlockedTuning = tuning }));
         int[] dims = ModelInput.Dims(session, batch);
         ExecutionPlan plan = session.PlanForShapes([dims]);
         var executor = (KernelExecutor)session.CompiledPlanFor([dims]);
