@@ -87,12 +87,16 @@ public static class ForLoopRunner
         return 0;
     }
 
-    /// <summary>
-    /// Loops of 64 indices, each storing every line of one 4 KB slice (the first 256 KB of <paramref name="data"/>): slice s in loops of even number, slice s + shift in
-    /// odd ones (shift 32: the slice the other thread wrote in the loop before). With <paramref name="readAllFirst"/> an
-    /// untimed loop first has every index read all 64 slices. Returns the median time of the store loops in µs.
-    /// </summary>
+    /// <summary>Floats in one slice of the store loops: 4 KB, 64 lines.</summary>
     private const int Slice = 1024;
+
+    /// <summary>
+    /// Loops of 64 indices, each storing every line of one 4 KB slice (the first 256 KB of <paramref name="data"/>): slice s
+    /// in loops of even number, slice s + <paramref name="shift"/> in odd ones (32: the slice the other thread wrote in the
+    /// loop before, in every loop after the first). With <paramref name="readAllFirst"/> an untimed loop first has every
+    /// index read all 64 slices. Returns the median time of the store loops in µs. (Without AVX-512 each 64-byte store is
+    /// split into narrower ones; each line is still written whole.)
+    /// </summary>
 
     private static double StoreLoop(ParallelRunner parallel, float[] data, int loops, int shift, bool readAllFirst)
     {
