@@ -96,6 +96,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     private readonly bool _filterCachedAcrossTasks;
     /// <summary>Whether y keeps a buffer of its own rather than the residual's (<see cref="BlockedTuning.SeparateSharedResidual"/>).</summary>
     private readonly bool _keepsOutputApart;
+    /// <summary>Whether each task first claims its output lines (<see cref="BlockedTuning.ClaimOutputLines"/>).</summary>
+    private readonly bool _claimsOutputLines;
     /// <summary>
     /// Whether the subsampled input is one copy that the threads make together before the tasks, each copying its range of
     /// input blocks, where each thread had made all of it for itself (<see cref="BlockedTuning.SharedSubsample"/>).
@@ -223,6 +225,10 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // 1×1 has its rows outermost too, each thread reading its own) keep writing over the residual, as does every layer
         // with an image or more per thread, so the peak memory, which layer1's 3 MB values set, does not move.
         _keepsOutputApart = tuning.SeparateSharedResidual && parallel.Threads > shape.Batch && filterBytes >= inputBytes;
+        // The same layers' tasks first make their output lines their own core's (BlockedTuning.ClaimOutputLines): the line
+        // a tile's store finds in both cores waits for the other copy to go, in the host's slow minutes three times as long
+        // as a line one core holds (`forloop`), and the tile's stores come 24 at once at its end.
+        _claimsOutputLines = tuning.ClaimOutputLines && parallel.Threads > shape.Batch && b == 16 && filterBytes >= inputBytes;
         // A strided 1×1 window reads one pixel in SH·SW: copied out by each thread for the images it works on, those
         // pixels make a stride-1 plane that runs as one long row of full register tiles, where the strided rows had cut a
         // 7-wide row into 4 + 3 pixels (ResNet-50's layer4.0 downsample, 1 thread: 1.04 → 0.87 ms). Only where a thread
@@ -794,6 +800,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     private void RunTaskOn<TEpilogue>(int task, int n, int group, int range, in Body body) where TEpilogue : struct, IEpilogue
     {
         int u0 = range * _unitsPerTask, u1 = Math.Min(_w.OutH * _segmentsPerRow, u0 + _unitsPerTask);
+        if (_claimsOutputLines) ClaimOutputLines(n, group, u0, u1, body);
         (bool asksNextPasses, bool asksInput) = InputAsksOf(task, group);
         if (_passes == 1)
         {
@@ -816,6 +823,48 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     }
 
     /// <summary>
+    /// Every output line of the task's units (its output group's blocks, the units' pixels), read and written back
+    /// unchanged before the task computes (<see cref="BlockedTuning.ClaimOutputLines"/>): each line becomes this core's,
+    /// writable, in one run of stores, before the tiles' stores reach it. No other task writes these lines, and a line
+    /// that holds the residual or a pass's partial sums keeps its value.
+    /// </summary>
+    private void ClaimOutputLines(int n, int group, int u0, int u1, in Body body)
+    {
+        int b = _block, ob0 = group * _tileBlocks, r = Math.Min(_tileBlocks, _outBlocks - ob0);
+        long outPlane = (long)_w.OutH * _w.OutW * b;
+        (long first, long end) = PixelsOfUnits(u0, u1);
+        for (int j = 0; j < r; j++)
+        {
+            float* plane = body.Y + ((long)n * _outBlocks + ob0 + j) * outPlane;
+            // One float per 64-byte line (a pixel of 16 channels is one line).
+            for (long f = first * b; f < end * b; f += 16)
+            {
+                float v = Volatile.Read(ref plane[f]);
+                Volatile.Write(ref plane[f], v);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The pixels of units [u0, u1) in an output plane, as one range [First, End) of the plane's pixels: units are rows, or
+    /// segments of a row, in order, so a task's units are one run of pixels.
+    /// </summary>
+    private (long First, long End) PixelsOfUnits(int u0, int u1)
+    {
+        int rowA = u0 / _segmentsPerRow, segA = u0 % _segmentsPerRow, rowB = (u1 - 1) / _segmentsPerRow, segB = (u1 - 1) % _segmentsPerRow;
+        return ((long)rowA * _w.OutW + (long)segA * _segmentWidth, (long)rowB * _w.OutW + Math.Min(_w.OutW, (segB + 1) * _segmentWidth));
+    }
+
+    /// <summary>For tests: task <paramref name="task"/>'s image, output group and the pixels of the plane its units cover (what it claims).</summary>
+    internal (int N, int Group, long First, long End) UnitPixelsOf(int task)
+    {
+        (int n, int group, int range) = Decode(task);
+        int u0 = range * _unitsPerTask, u1 = Math.Min(_w.OutH * _segmentsPerRow, u0 + _unitsPerTask);
+        (long first, long end) = PixelsOfUnits(u0, u1);
+        return (n, group, first, end);
+    }
+
+    /// <summary>
     /// Whether a task asks for input ahead, the one rule for every place that asks: NextPasses, for each next pass's planes
     /// (<see cref="NextPassInputShare"/>); Tiles, by tile in its first pass. The task that opens a thread's range
     /// (<see cref="_asksNextPassInput"/>, <see cref="_asksFirstTaskInput"/>), and on more images than threads each image's
@@ -827,6 +876,9 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         bool threadFirst = (_asksFirstTaskInput || _asksNextPassInput) && Parallel.StartsRange(task, Tasks);
         return ((_asksNextPassInput && threadFirst) || imageFirst, (_asksFirstTaskInput && threadFirst) || imageFirst);
     }
+
+    /// <summary>For tests: whether each task first claims its output lines (<see cref="BlockedTuning.ClaimOutputLines"/>).</summary>
+    internal bool ClaimsOutputLines => _claimsOutputLines;
 
     /// <summary>For tests: which tasks ask by tile in their first pass (<see cref="InputAsksOf"/>).</summary>
     internal bool AsksTileInput(int task) => InputAsksOf(task, Decode(task).Group).Tiles;

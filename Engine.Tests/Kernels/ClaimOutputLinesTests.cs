@@ -1,0 +1,98 @@
+using Cardinal.Kernels.Cpu;
+using Cardinal.Kernels.Cpu.Conv;
+using Cardinal.Kernels.Cpu.Nchwc;
+using Cardinal.Kernels.Cpu.Threading;
+using Cardinal.Testing;
+using Cardinal.Tests.TestUtilities;
+
+namespace Cardinal.Tests.Kernels;
+
+/// <summary>
+/// Which blocked layers have each task first claim its output lines (<see cref="BlockedTuning.ClaimOutputLines"/>): on more
+/// threads than images, where the filter outweighs an image's input, on AVX-512; never on one thread, with an image per
+/// thread, where the input outweighs the filter, on AVX2 or with the rule off. A task claims exactly the pixels its units
+/// cover: the tasks of one image and output group cover the plane once, with no pixel in two tasks (a line claimed by two
+/// tasks could be written back stale over the other's store). The answers are the rule off's bit for bit.
+/// </summary>
+[TestFixture]
+public class ClaimOutputLinesTests
+{
+    private static readonly ParallelRunner One = new(1), Two = new(2), Three = new(3);
+
+    // ResNet-50's layer3 256 → 1024 +Add at 14×14 (1 MB of filter, 200 KB of input) and layer1's 64 → 256 +Add at 56×56
+    // (64 KB, 800 KB).
+    private static readonly ConvShape Layer3 = new(1, 256, 1024, 1, ConvCase.Planar(14, 14, 1, 1, 0), new(true, true));
+    private static readonly ConvShape Layer1 = new(1, 64, 256, 1, ConvCase.Planar(56, 56, 1, 1, 0), new(true, true));
+
+    [Test]
+    public void Claimed_WhereTheFilterOutweighsTheInput_OnMoreThreadsThanImages()
+    {
+        References.RequireBlockedTier(CpuIsas.Blocked.Contains(CpuIsa.Avx512), "the AVX-512 blocked kernels");
+        Assert.That(BlockedPlans.WithRandomWeights(Layer3, CpuIsa.Avx512, Two).ClaimsOutputLines, Is.True, "layer3 on 2 threads");
+        Assert.That(BlockedPlans.WithRandomWeights(Layer3, CpuIsa.Avx512, One).ClaimsOutputLines, Is.False, "1 thread");
+        Assert.That(BlockedPlans.WithRandomWeights(Layer3 with { Batch = 2 }, CpuIsa.Avx512, Two).ClaimsOutputLines, Is.False, "an image per thread");
+        Assert.That(BlockedPlans.WithRandomWeights(Layer1, CpuIsa.Avx512, Two).ClaimsOutputLines, Is.False, "the input outweighs the filter");
+        Assert.That(BlockedPlans.WithRandomWeights(Layer3, CpuIsa.Avx512, Two, BlockedTuning.OutputLinesUnclaimed).ClaimsOutputLines, Is.False, "the rule off");
+        if (CpuIsas.Blocked.Contains(CpuIsa.Avx2))
+            Assert.That(BlockedPlans.WithRandomWeights(Layer3, CpuIsa.Avx2, Two).ClaimsOutputLines, Is.False, "AVX2");
+    }
+
+    // Shapes whose tasks cut the plane every way the plan has: flattened pointwise planes in segments and passes, rows of a
+    // padded 3×3 (row pairs and column tiles in grouped units of one block), a strided 1×1 read through its copy, a strided
+    // 3×3 with its rows outermost, a partial last output block.
+    private static IEnumerable<(ConvShape Shape, string Name)> Shapes()
+    {
+        yield return (Layer3, "layer3 256 → 1024 +Add");
+        yield return (new ConvShape(1, 1024, 256, 1, ConvCase.Planar(14, 14, 1, 1, 0), new(false, true)), "layer3 1024 → 256, passes");
+        yield return (new ConvShape(1, 200, 600, 1, ConvCase.Planar(5, 7, 1, 1, 0), new(true, true)), "odd 1×1 +Add, a partial block");
+        yield return (new ConvShape(1, 512, 512, 1, ConvCase.Planar(7, 7, 3, 1, 1), new(false, true)), "layer4 3×3");
+        yield return (new ConvShape(1, 512, 1024, 1, ConvCase.Planar(28, 28, 1, 2, 0), new(true, true)), "layer3.0's strided downsample");
+        yield return (new ConvShape(1, 256, 256, 1, ConvCase.Planar(28, 28, 3, 2, 1), new(false, true)), "layer3.0's 3×3 s2");
+        yield return (new ConvShape(1, 96, 96, 1, ConvCase.Planar(9, 11, 3, 1, 1), new(true, true)), "odd 3×3 +Add");
+    }
+
+    [Test]
+    public void EachTask_ClaimsItsOwnPixels_ThePlaneOnceOverPerGroup()
+    {
+        References.RequireBlockedTier(CpuIsas.Blocked.Contains(CpuIsa.Avx512), "the AVX-512 blocked kernels");
+        foreach ((ConvShape shape, string name) in Shapes())
+            foreach (ParallelRunner runner in new[] { Two, Three })
+            {
+                var plan = BlockedPlans.WithRandomWeights(shape, CpuIsa.Avx512, runner);
+                string where = $"{name}, {runner.Threads} threads";
+                Assert.That(plan.ClaimsOutputLines, Is.True, $"{where}: the filter outweighs the input");
+                long plane = (long)shape.Window.OutH * shape.Window.OutW;
+                var ranges = Enumerable.Range(0, plan.TaskCount).Select(plan.UnitPixelsOf).GroupBy(t => (t.N, t.Group));
+                foreach (var g in ranges)
+                {
+                    long next = 0;
+                    foreach (var t in g.OrderBy(t => t.First))
+                    {
+                        Assert.That(t.First, Is.EqualTo(next), $"{where}, group {g.Key.Group}: the tasks' pixels follow on, no gap or overlap");
+                        Assert.That(t.End, Is.GreaterThan(t.First), $"{where}: a task covers pixels");
+                        next = t.End;
+                    }
+                    Assert.That(next, Is.EqualTo(plane), $"{where}, group {g.Key.Group}: the tasks cover the plane");
+                }
+            }
+    }
+
+    [Test]
+    public void Claiming_AnswersBitForBit_AsTheRuleOff()
+    {
+        References.RequireBlockedTier(CpuIsas.Blocked.Any(), "the blocked kernels");
+        var random = new Random(47);
+        foreach (CpuIsa isa in CpuIsas.Blocked)
+            foreach ((ConvShape shape, string name) in Shapes())
+                foreach (ParallelRunner runner in new[] { Two, Three })
+                {
+                    var platform = CpuPlatform.Create(isa);
+                    var weights = TestModels.RandomWeights(random, shape.WeightLength);
+                    var claiming = new BlockedDirectPlan(shape, weights, platform, runner, null, null);
+                    var quiet = new BlockedDirectPlan(shape, weights, platform, runner, null, BlockedTuning.OutputLinesUnclaimed);
+                    string where = $"{isa}, {name}, {runner.Threads} threads";
+                    Assert.That(claiming.ClaimsOutputLines, Is.EqualTo(isa == CpuIsa.Avx512), $"{where}: claims on AVX-512 only");
+                    BlockedOutputAssert.SameBits(claiming, quiet, random, platform.BlockSize, where);
+                }
+    }
+}
