@@ -1,5 +1,6 @@
 using Cardinal.Formats.Onnx;
 using Cardinal.Kernels.Cpu;
+using Cardinal.Kernels.Cpu.Nchwc;
 using Cardinal.Planning;
 
 namespace Cardinal.Bench;
@@ -21,7 +22,7 @@ internal static class SlotsRunner
         int threads = CompareRunner.Option(args, "--threads", 2), batch = CompareRunner.Option(args, "--batch", 1);
         if (threads < 1 || batch < 1) { Console.Error.WriteLine($"slots: --threads and --batch take 1 or more. Usage: {Usage}"); return 2; }
         // --tuning: the backend's BlockedTuning as `ab` names it (a plan choice can move the buffers).
-        Kernels.Cpu.Nchwc.BlockedTuning tuning;
+        BlockedTuning tuning;
         try { tuning = AbRunner.Parse(CompareRunner.TextOption(args, "--tuning")); }
         catch (ArgumentException e) { Console.Error.WriteLine($"slots: {e.Message}"); return 2; }
         using var pool = new CpuThreadPool(threads);

@@ -21,8 +21,9 @@ public class ClaimOutputLinesTests
 
     // ResNet-50's layer3 256 → 1024 +Add at 14×14 (1 MB of filter, 200 KB of input) and layer1's 64 → 256 +Add at 56×56
     // (64 KB, 800 KB).
-    private static readonly ConvShape Layer3 = new(1, 256, 1024, 1, ConvCase.Planar(14, 14, 1, 1, 0), new(true, true));
-    private static readonly ConvShape Layer1 = new(1, 64, 256, 1, ConvCase.Planar(56, 56, 1, 1, 0), new(true, true));
+    private static readonly ConvShape Layer3 = ResNet50("r50.l3.1x1.256-1024"), Layer1 = ResNet50("r50.l1.1x1.64-256");
+
+    private static ConvShape ResNet50(string name) => ConvCases.Find(name).Shape;
 
     [Test]
     public void Claimed_WhereTheFilterOutweighsTheInput_OnMoreThreadsThanImages()
@@ -43,11 +44,12 @@ public class ClaimOutputLinesTests
     private static IEnumerable<(ConvShape Shape, string Name)> Shapes()
     {
         yield return (Layer3, "layer3 256 → 1024 +Add");
-        yield return (new ConvShape(1, 1024, 256, 1, ConvCase.Planar(14, 14, 1, 1, 0), new(false, true)), "layer3 1024 → 256, passes");
+        yield return (ResNet50("r50.l3.1x1.1024-256"), "layer3 1024 → 256, passes");
         yield return (new ConvShape(1, 200, 600, 1, ConvCase.Planar(5, 7, 1, 1, 0), new(true, true)), "odd 1×1 +Add, a partial block");
-        yield return (new ConvShape(1, 512, 512, 1, ConvCase.Planar(7, 7, 3, 1, 1), new(false, true)), "layer4 3×3");
-        yield return (new ConvShape(1, 512, 1024, 1, ConvCase.Planar(28, 28, 1, 2, 0), new(true, true)), "layer3.0's strided downsample");
-        yield return (new ConvShape(1, 256, 256, 1, ConvCase.Planar(28, 28, 3, 2, 1), new(false, true)), "layer3.0's 3×3 s2");
+        yield return (ResNet50("r50.l4.3x3.512"), "layer4 3×3");
+        // The downsample with the block's Add fused, as the model runs it.
+        yield return (ResNet50("r50.l3.down.1x1s2.512-1024") with { Epilogue = new(true, true) }, "layer3.0's strided downsample");
+        yield return (ResNet50("r50.l3.3x3s2.256"), "layer3.0's 3×3 s2");
         yield return (new ConvShape(1, 96, 96, 1, ConvCase.Planar(9, 11, 3, 1, 1), new(true, true)), "odd 3×3 +Add");
     }
 

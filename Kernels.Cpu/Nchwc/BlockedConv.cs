@@ -224,11 +224,12 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // 20 readings), the run within the noise. Layer1's and layer2's (input outweighing the filter: the block's first
         // 1×1 has its rows outermost too, each thread reading its own) keep writing over the residual, as does every layer
         // with an image or more per thread, so the peak memory, which layer1's 3 MB values set, does not move.
-        _keepsOutputApart = tuning.SeparateSharedResidual && parallel.Threads > shape.Batch && filterBytes >= inputBytes;
+        bool outputsSharedLines = parallel.Threads > shape.Batch && filterBytes >= inputBytes;
+        _keepsOutputApart = tuning.SeparateSharedResidual && outputsSharedLines;
         // The same layers' tasks first make their output lines their own core's (BlockedTuning.ClaimOutputLines): the line
         // a tile's store finds in both cores waits for the other copy to go, in the host's slow minutes three times as long
         // as a line one core holds (`forloop`), and the tile's stores come 24 at once at its end.
-        _claimsOutputLines = tuning.ClaimOutputLines && parallel.Threads > shape.Batch && b == 16 && filterBytes >= inputBytes;
+        _claimsOutputLines = tuning.ClaimOutputLines && outputsSharedLines && b == 16;
         // A strided 1×1 window reads one pixel in SH·SW: copied out by each thread for the images it works on, those
         // pixels make a stride-1 plane that runs as one long row of full register tiles, where the strided rows had cut a
         // 7-wide row into 4 + 3 pixels (ResNet-50's layer4.0 downsample, 1 thread: 1.04 → 0.87 ms). Only where a thread
@@ -799,7 +800,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunTaskOn<TEpilogue>(int task, int n, int group, int range, in Body body) where TEpilogue : struct, IEpilogue
     {
-        int u0 = range * _unitsPerTask, u1 = Math.Min(_w.OutH * _segmentsPerRow, u0 + _unitsPerTask);
+        (int u0, int u1) = UnitsOf(range);
         if (_claimsOutputLines) ClaimOutputLines(n, group, u0, u1, body);
         (bool asksNextPasses, bool asksInput) = InputAsksOf(task, group);
         if (_passes == 1)
@@ -859,9 +860,16 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     internal (int N, int Group, long First, long End) UnitPixelsOf(int task)
     {
         (int n, int group, int range) = Decode(task);
-        int u0 = range * _unitsPerTask, u1 = Math.Min(_w.OutH * _segmentsPerRow, u0 + _unitsPerTask);
+        (int u0, int u1) = UnitsOf(range);
         (long first, long end) = PixelsOfUnits(u0, u1);
         return (n, group, first, end);
+    }
+
+    /// <summary>The units [U0, U1) of range <paramref name="range"/> (the last range may hold fewer).</summary>
+    private (int U0, int U1) UnitsOf(int range)
+    {
+        int u0 = range * _unitsPerTask;
+        return (u0, Math.Min(_w.OutH * _segmentsPerRow, u0 + _unitsPerTask));
     }
 
     /// <summary>
@@ -1034,7 +1042,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
             for (int task = 0; task < Tasks; task++)
             {
                 (_, int group, int range) = Decode(task);
-                int u0 = range * _unitsPerTask, u1 = Math.Min(_w.OutH * _segmentsPerRow, u0 + _unitsPerTask);
+                (int u0, int u1) = UnitsOf(range);
                 for (int pass = 0; pass < _passes; pass++)
                 {
                     SlicePrefetch ask = PrefetchFor(filter, task, group, pass, u1 - u0);
