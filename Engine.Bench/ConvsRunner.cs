@@ -19,7 +19,16 @@ namespace Cardinal.Bench;
 /// convolution node alone (the kernel, as in a model). Prints medians, GFLOP/s, % of the FMA peak measured in
 /// the same process, and Cardinal's GFLOP/s as a share of ORT's Conv node ("≥ 90 %" is the target).
 /// Usage: convs [--threads 1] [--runs 30] [--filter substring] [--blocked] [--batch N (default: each row's own)]
+/// [--tuning Name=value[,…]] [--versus Name=value[,…]] [--residual-apart]
 /// (--blocked: Cardinal's blocked direct kernel on NCHWc data, as the layout pass runs it in a model, where the row supports it.)
+/// A blocked row with a residual writes its output over the residual's buffer, as the model's executor lets it where the
+/// plan allows (<see cref="ConvPlan.OutputOverResidual"/>) and as ORT's Conv node with a Sum input runs (in place over
+/// its Sum, here the MaxPool's fresh output): before each run the residual is copied into that buffer, untimed, as the
+/// MaxPool writes it before ORT's node. --residual-apart: the output in a buffer of its own (the reading before the
+/// thirtieth sitting; one more 4-byte stream per output element than ORT's node pays).
+/// --tuning: the blocked plans' <see cref="BlockedTuning"/> as `ab` names it. --versus: a second blocked plan with that
+/// tuning, timed in the same alternating blocks (each block: the plan, the versus plan, ORT, ORT profiled), so that a
+/// setting reads against its own default and ORT's node in the same minutes; its columns follow the table's.
 /// </summary>
 public static class ConvsRunner
 {
@@ -28,7 +37,12 @@ public static class ConvsRunner
         int threads = CompareRunner.Option(args, "--threads", 1), runs = CompareRunner.Option(args, "--runs", 30);
         int f = Array.IndexOf(args, "--filter");
         string filter = f >= 0 && f + 1 < args.Length ? args[f + 1] : "";
-        bool blocked = args.Contains("--blocked");
+        bool blocked = args.Contains("--blocked"), residualApart = args.Contains("--residual-apart");
+        string? versusText = CompareRunner.TextOption(args, "--versus");
+        BlockedTuning tuning, versus;
+        try { tuning = AbRunner.Parse(CompareRunner.TextOption(args, "--tuning")); versus = AbRunner.Parse(versusText); }
+        catch (ArgumentException e) { Console.Error.WriteLine($"convs: {e.Message}"); return 2; }
+        if (versusText is not null && !blocked) { Console.Error.WriteLine("convs: --versus compares blocked plans; add --blocked."); return 2; }
         int batch = CompareRunner.Option(args, "--batch", 0);
         var rows = ConvCases.ResNet50Layers.Concat(ConvCases.ResNeXt50Layers).Concat(ConvCases.ResNeXt101Layers).Where(c => c.Name.Contains(filter, StringComparison.Ordinal))
             .Select(c => batch > 0 ? c with { Batch = batch } : c).ToList();
@@ -38,26 +52,31 @@ public static class ConvsRunner
         using var parallel = new ParallelRunner(threads);
         double peakBefore = FmaPeak.Best(threads);
         Console.WriteLine($"convs: {rows.Count} rows, {threads} thread(s), median of {runs} runs per engine after a warm-up (ORT 3 runs, Cardinal ≥ 50 runs and 0.5 s), blocks alternating; Cardinal {platform}; ONNX Runtime 1.31.1 one-node models (ORT_ENABLE_ALL)");
-        var results = new List<(ConvCase Case, string Algorithm, double Ours, double OrtRun, double OrtNode, string OrtOps)>();
+        var results = new List<(ConvCase Case, string Algorithm, double Ours, double OrtRun, double OrtNode, string OrtOps, double Versus)>();
         foreach (var c in rows)
         {
-            results.Add(Measure(c, platform, parallel, threads, runs, blocked && platform.BlockSize > 0 && BlockedDirectPlan.Supports(c.Shape, platform.BlockSize)));
+            results.Add(Measure(c, platform, parallel, threads, runs, blocked && platform.BlockSize > 0 && BlockedDirectPlan.Supports(c.Shape, platform.BlockSize), residualApart,
+                tuning, versusText is null ? null : versus));
             var r = results[^1];
             Console.Error.WriteLine($"  {c.Name}: Cardinal {r.Ours:F3} ms, ORT run {r.OrtRun:F3} ms, ORT node {r.OrtNode:F3} ms");
         }
         double peak = Math.Max(peakBefore, FmaPeak.Best(threads));
         Console.WriteLine($"FMA peak measured now (the best 10 ms window of 40 before and 40 after): {peak:F0} GFLOP/s ({threads} thread(s), {FmaPeak.VectorWidth} FMA)");
         Console.WriteLine("ORT run: the one-node model's Run (its reorders included); ORT Conv: its convolution node alone (profiled session);");
+        Console.WriteLine(blocked && !residualApart ? "Rows with +Add: both write the output over the residual's buffer (ours where the plan allows it, as in a model; ORT's Sum in place)." : "Rows with +Add: Cardinal's output in a buffer of its own (ORT's Sum in place).");
         Console.WriteLine("of ORT: Cardinal's GFLOP/s over ORT's Conv node's (= ORT Conv ms / Cardinal ms); ratio: Cardinal ms / ORT Conv ms.");
         Console.WriteLine();
-        Console.WriteLine("| row | conv | Cardinal algorithm | Cardinal ms | GFLOP/s | peak | ORT run ms | ORT Conv ms | ORT op | GFLOP/s | peak | of ORT | ratio |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-        foreach (var (c, algorithm, ours, ortRun, ortNode, ops) in results)
+        bool hasVersus = versusText is not null;
+        if (hasVersus) Console.WriteLine($"versus: {versusText} (its ms; versus/ours: its ms over the plan's; its ratio: its ms over ORT's Conv node).");
+        Console.WriteLine("| row | conv | Cardinal algorithm | Cardinal ms | GFLOP/s | peak | ORT run ms | ORT Conv ms | ORT op | GFLOP/s | peak | of ORT | ratio |" + (hasVersus ? " versus ms | versus/ours | its ratio |" : ""));
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|" + (hasVersus ? "---|---|---|" : ""));
+        foreach (var (c, algorithm, ours, ortRun, ortNode, ops, other) in results)
         {
             double a = c.Flops / ours / 1e6, b = c.Flops / ortNode / 1e6;
             var w = c.Window;
             string conv = $"{c.Channels}→{c.OutChannels} {w.KH}×{w.KW}{(c.Group > 1 ? $" g{c.Group}" : "")} s{w.SH} {w.InH}×{w.InW}{c.Epilogue}";
-            Console.WriteLine($"| {c.Name} | {conv} | {algorithm} | {ours:F3} | {a:F1} | {a / peak:P0} | {ortRun:F3} | {ortNode:F3} | {ops} | {b:F1} | {b / peak:P0} | {ortNode / ours:P0} | {ours / ortNode:F2} |");
+            Console.WriteLine($"| {c.Name} | {conv} | {algorithm} | {ours:F3} | {a:F1} | {a / peak:P0} | {ortRun:F3} | {ortNode:F3} | {ops} | {b:F1} | {b / peak:P0} | {ortNode / ours:P0} | {ours / ortNode:F2} |"
+                + (hasVersus ? (double.IsNaN(other) ? " - | - | - |" : $" {other:F3} | {other / ours:F3} | {other / ortNode:F2} |") : ""));
         }
         double sumOurs = results.Sum(r => r.Ours), sumRun = results.Sum(r => r.OrtRun), sumNode = results.Sum(r => r.OrtNode);
         Console.WriteLine($"| all rows once | | | {sumOurs:F2} | | | {sumRun:F2} | {sumNode:F2} | | | | {sumNode / sumOurs:P0} | {sumOurs / sumNode:F2} |");
@@ -68,7 +87,8 @@ public static class ConvsRunner
         return 0;
     }
 
-    private static (ConvCase, string, double, double, double, string) Measure(ConvCase c, CpuPlatform platform, ParallelRunner parallel, int threads, int runs, bool blocked)
+    private static (ConvCase, string, double, double, double, string, double) Measure(ConvCase c, CpuPlatform platform, ParallelRunner parallel, int threads, int runs, bool blocked, bool residualApart,
+        BlockedTuning tuning, BlockedTuning? versus)
     {
         ConvShape shape = c.Shape;
         var random = new Random(1);
@@ -81,8 +101,10 @@ public static class ConvsRunner
         ConvPlan plan = !blocked ? ConvPlan.Select(shape, Tensor.FromArray(w, w.Length), platform, parallel)
             : NchwStemPlan.Supports(shape, platform) ? new NchwStemPlan(shape, Tensor.FromArray(w, w.Length), platform, parallel)
             : FoldedStemPlan.Supports(shape, platform.BlockSize) ? new FoldedStemPlan(shape, Tensor.FromArray(w, w.Length), platform, parallel)
-            : new BlockedDirectPlan(shape, Tensor.FromArray(w, w.Length), platform, parallel);
-        var workspace = new WorkspaceBuffer(plan.WorkspaceBytes);
+            : new BlockedDirectPlan(shape, Tensor.FromArray(w, w.Length), platform, parallel, null, tuning);
+        // The versus plan: the same kernel class with the other tuning (the stems take none).
+        ConvPlan? other = versus is { } v && plan is BlockedDirectPlan ? new BlockedDirectPlan(shape, Tensor.FromArray(w, w.Length), platform, parallel, null, v) : null;
+        var workspace = new WorkspaceBuffer(Math.Max(plan.WorkspaceBytes, other?.WorkspaceBytes ?? 0));
         // Blocked: x, the residual and y in NCHWc, prepared once (a model's layout pass keeps them so between layers).
         float[] xIn = x, residualIn = residual, yOut = y;
         if (plan is FoldedStemPlan stem) yOut = new float[stem.BlockedOutputLength];
@@ -92,6 +114,16 @@ public static class ConvsRunner
             xIn = new float[b.BlockedInputLength]; yOut = new float[b.BlockedOutputLength];
             Reorder.ToBlocked(x, xIn, shape.Batch, shape.Channels, shape.Window.InSize, b.Block, parallel);
             if (shape.Epilogue.Residual) { residualIn = new float[b.BlockedOutputLength]; Reorder.ToBlocked(residual, residualIn, shape.Batch, shape.OutChannels, shape.Window.OutSize, b.Block, parallel); }
+        }
+        // Over the residual: each run's y is a fresh copy of the residual (copied untimed, see the class doc).
+        bool overResidual = plan is BlockedDirectPlan && shape.Epilogue.Residual && plan.OutputOverResidual && !residualApart;
+        double TimeOurs(ConvPlan p)
+        {
+            if (overResidual) residualIn.CopyTo(yOut);
+            float[] r = overResidual ? yOut : residualIn;
+            long t0 = Stopwatch.GetTimestamp();
+            p.Run(xIn, w, bias, r, yOut, workspace.Workspace);
+            return Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
         }
         DirectoryInfo folder = Directory.CreateTempSubdirectory("cardinal-convs-");
         try
@@ -103,10 +135,10 @@ public static class ConvsRunner
             const int warmUp = 3;
             for (int i = 0; i < warmUp; i++) { ort.Run(); profiled.Run(); }
             var warm = Stopwatch.StartNew();
-            for (int i = 0; i < 50 || warm.ElapsedMilliseconds < 500; i++) plan.Run(xIn, w, bias, residualIn, yOut, workspace.Workspace);
+            for (int i = 0; i < 50 || warm.ElapsedMilliseconds < 500; i++) { TimeOurs(plan); if (other is not null) TimeOurs(other); }
             GC.KeepAlive(workspace);
 
-            var ours = new List<double>(); var theirs = new List<double>();
+            var ours = new List<double>(); var theirs = new List<double>(); var others = new List<double>();
             int perBlock = Math.Max(1, runs / 4);
             for (int done = 0; done < runs; done += perBlock)
             {
@@ -114,11 +146,13 @@ public static class ConvsRunner
                 // Pauses between blocks: ORT's pool threads spin after its runs and would hold the core our second
                 // thread needs (without them Cardinal's 2-thread rows read as its 1-thread times).
                 Thread.Sleep(CompareRunner.BlockPauseMs);
-                for (int i = 0; i < count; i++)
+                for (int i = 0; i < count; i++) ours.Add(TimeOurs(plan));
+                if (other is not null)
                 {
-                    long t0 = Stopwatch.GetTimestamp();
-                    plan.Run(xIn, w, bias, residualIn, yOut, workspace.Workspace);
-                    ours.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                    Thread.Sleep(CompareRunner.BlockPauseMs);
+                    for (int i = 0; i < count; i++) others.Add(TimeOurs(other));
+                    // The answers checked below are the plan's own: the versus plan ran last only here.
+                    TimeOurs(plan);
                 }
                 Thread.Sleep(CompareRunner.BlockPauseMs);
                 for (int i = 0; i < count; i++)
@@ -132,10 +166,16 @@ public static class ConvsRunner
             }
             GC.KeepAlive(workspace);
 
-            if (plan is BlockedDirectPlan or FoldedStemPlan or NchwStemPlan) Reorder.FromBlocked(yOut, y, shape.Batch, shape.OutChannels, BlockedLayout.PaddedChannels(shape.OutChannels, platform.BlockSize), shape.Window.OutSize, platform.BlockSize, parallel);
-            double maxDiff = 0, maxRef = 0;
-            for (int i = 0; i < y.Length; i++) { maxDiff = Math.Max(maxDiff, Math.Abs(y[i] - yOrt[i])); maxRef = Math.Max(maxRef, Math.Abs(yOrt[i])); }
-            if (maxDiff > 1e-3 * Math.Max(1, maxRef)) throw new InvalidOperationException($"{c.Name}: Cardinal and ORT disagree by {maxDiff:G3} (max |ORT| {maxRef:G3}).");
+            // The plan's answers (it ran last), then the versus plan's, against ORT's.
+            void Check(string who)
+            {
+                if (plan is BlockedDirectPlan or FoldedStemPlan or NchwStemPlan) Reorder.FromBlocked(yOut, y, shape.Batch, shape.OutChannels, BlockedLayout.PaddedChannels(shape.OutChannels, platform.BlockSize), shape.Window.OutSize, platform.BlockSize, parallel);
+                double maxDiff = 0, maxRef = 0;
+                for (int i = 0; i < y.Length; i++) { maxDiff = Math.Max(maxDiff, Math.Abs(y[i] - yOrt[i])); maxRef = Math.Max(maxRef, Math.Abs(yOrt[i])); }
+                if (maxDiff > 1e-3 * Math.Max(1, maxRef)) throw new InvalidOperationException($"{c.Name}: {who} and ORT disagree by {maxDiff:G3} (max |ORT| {maxRef:G3}).");
+            }
+            Check("Cardinal");
+            if (other is not null) { TimeOurs(other); Check("Cardinal (versus)"); }
 
             string trace = profiled.EndProfiling();
             if (!Path.IsPathRooted(trace)) trace = Path.Combine(folder.FullName, Path.GetFileName(trace));
@@ -143,7 +183,7 @@ public static class ConvsRunner
             var conv = nodes.Where(n => n.Op is "Conv" or "FusedConv").ToList();
             if (conv.Count != 1) throw new InvalidOperationException($"{c.Name}: ORT ran {string.Join(", ", nodes.Select(n => n.Op))}; expected one convolution node.");
             string ops = string.Join(" ", nodes.Select(n => n.Op == conv[0].Op && n.Name.EndsWith("_nchwc", StringComparison.Ordinal) ? $"{n.Op}(nchwc)" : n.Op));
-            return (c, plan.Description, Stats.Median(ours), Stats.Median(theirs), conv[0].Ms, ops);
+            return (c, plan.Description, Stats.Median(ours), Stats.Median(theirs), conv[0].Ms, ops, others.Count > 0 ? Stats.Median(others) : double.NaN);
         }
         finally { folder.Delete(recursive: true); }
     }
