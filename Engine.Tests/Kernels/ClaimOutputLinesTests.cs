@@ -12,7 +12,8 @@ namespace Cardinal.Tests.Kernels;
 /// threads than images, where the filter outweighs an image's input, on AVX-512; never on one thread, with an image per
 /// thread, where the input outweighs the filter, on AVX2 or with the rule off. A task claims exactly the pixels its units
 /// cover: the tasks of one image and output group cover the plane once, with no pixel in two tasks (a line claimed by two
-/// tasks could be written back stale over the other's store). The answers are the rule off's bit for bit.
+/// tasks could be written back stale over the other's store). The answers are the rule off's bit for bit. Grouped layers
+/// claim on more threads than images whatever their filter weighs (<see cref="BlockedTuning.ClaimGroupedOutputLines"/>).
 /// </summary>
 [TestFixture]
 public class ClaimOutputLinesTests
@@ -25,6 +26,9 @@ public class ClaimOutputLinesTests
 
     private static ConvShape ResNet50(string name) => ConvCases.Find(name).Shape;
 
+    // ResNeXt-50's layer3 grouped 3×3 (512 channels in 32 groups of 16 at 14×14: 295 KB of filter, 400 KB of input).
+    private static readonly ConvShape Grouped = ConvCases.Find("rx50.l3.3x3g32.512").Shape;
+
     [Test]
     public void Claimed_WhereTheFilterOutweighsTheInput_OnMoreThreadsThanImages()
     {
@@ -36,6 +40,22 @@ public class ClaimOutputLinesTests
         Assert.That(BlockedPlans.WithRandomWeights(Layer3, CpuIsa.Avx512, Two, BlockedTuning.OutputLinesUnclaimed).ClaimsOutputLines, Is.False, "the rule off");
         if (CpuIsas.Blocked.Contains(CpuIsa.Avx2))
             Assert.That(BlockedPlans.WithRandomWeights(Layer3, CpuIsa.Avx2, Two).ClaimsOutputLines, Is.False, "AVX2");
+    }
+
+    [Test]
+    public void Claimed_InGroupedLayers_WhateverTheFilterWeighs_OnMoreThreadsThanImages()
+    {
+        References.RequireBlockedTier(CpuIsas.Blocked.Contains(CpuIsa.Avx512), "the AVX-512 blocked kernels");
+        Assert.That(BlockedPlans.WithRandomWeights(Grouped, CpuIsa.Avx512, Two).ClaimsOutputLines, Is.True, "grouped, input outweighing the filter, 2 threads");
+        Assert.That(BlockedPlans.WithRandomWeights(Grouped, CpuIsa.Avx512, One).ClaimsOutputLines, Is.False, "1 thread");
+        Assert.That(BlockedPlans.WithRandomWeights(Grouped with { Batch = 2 }, CpuIsa.Avx512, Two).ClaimsOutputLines, Is.False, "an image per thread");
+        Assert.That(BlockedPlans.WithRandomWeights(Grouped, CpuIsa.Avx512, Two, BlockedTuning.GroupedOutputLinesUnclaimed).ClaimsOutputLines, Is.False, "the grouped rule off");
+        Assert.That(BlockedPlans.WithRandomWeights(Grouped, CpuIsa.Avx512, Two, BlockedTuning.OutputLinesUnclaimed).ClaimsOutputLines, Is.False, "claiming off");
+        // The grouped rule off leaves the dense layers' claims as they were.
+        Assert.That(BlockedPlans.WithRandomWeights(Layer3, CpuIsa.Avx512, Two, BlockedTuning.GroupedOutputLinesUnclaimed).ClaimsOutputLines, Is.True, "layer3, the grouped rule off");
+        Assert.That(BlockedPlans.WithRandomWeights(Layer1, CpuIsa.Avx512, Two, BlockedTuning.GroupedOutputLinesUnclaimed).ClaimsOutputLines, Is.False, "layer1, the grouped rule off");
+        if (CpuIsas.Blocked.Contains(CpuIsa.Avx2))
+            Assert.That(BlockedPlans.WithRandomWeights(Grouped, CpuIsa.Avx2, Two).ClaimsOutputLines, Is.False, "AVX2");
     }
 
     // Shapes whose tasks cut the plane every way the plan has: flattened pointwise planes in segments and passes, rows of a
@@ -51,6 +71,12 @@ public class ClaimOutputLinesTests
         yield return (ResNet50("r50.l3.down.1x1s2.512-1024") with { Epilogue = new(true, true) }, "layer3.0's strided downsample");
         yield return (ResNet50("r50.l3.3x3s2.256"), "layer3.0's 3×3 s2");
         yield return (new ConvShape(1, 96, 96, 1, ConvCase.Planar(9, 11, 3, 1, 1), new(true, true)), "odd 3×3 +Add");
+        // Grouped: groups of one block (wide tiles over row pairs), strided, at 28×28, of two blocks, and an odd plane.
+        yield return (Grouped, "ResNeXt-50's layer3 grouped 3×3");
+        yield return (ConvCases.Find("rx50.l3.3x3g32s2.512").Shape, "ResNeXt-50's layer3.0 grouped 3×3 s2");
+        yield return (ConvCases.Find("rx101.l2.3x3g32.512").Shape, "ResNeXt-101's layer2 grouped 3×3 at 28×28");
+        yield return (ConvCases.Find("rx50.l4.3x3g32.1024").Shape, "ResNeXt-50's layer4 grouped 3×3, groups of 32");
+        yield return (new ConvShape(1, 96, 96, 6, ConvCase.Planar(9, 11, 3, 1, 1), new(false, true)), "odd grouped 3×3, groups of 16");
     }
 
     [Test]

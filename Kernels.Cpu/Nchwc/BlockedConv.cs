@@ -229,7 +229,11 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // The same layers' tasks first make their output lines their own core's (BlockedTuning.ClaimOutputLines): the line
         // a tile's store finds in both cores waits for the other copy to go, in the host's slow minutes three times as long
         // as a line one core holds (`forloop`), and the tile's stores come 24 at once at its end.
-        _claimsOutputLines = tuning.ClaimOutputLines && outputsSharedLines && b == 16;
+        // A grouped layer claims whatever its filter weighs (BlockedTuning.ClaimGroupedOutputLines): its groups go outermost,
+        // each thread writing its own groups' channels, into a buffer the layer before wrote by another split (ResNeXt-50's
+        // layer3 grouped output lies over the first half of the downsample's output, all written by the first thread).
+        bool groupedClaims = tuning.ClaimGroupedOutputLines && shape.Group > 1 && parallel.Threads > shape.Batch;
+        _claimsOutputLines = tuning.ClaimOutputLines && (outputsSharedLines || groupedClaims) && b == 16;
         // A strided 1×1 window reads one pixel in SH·SW: copied out by each thread for the images it works on, those
         // pixels make a stride-1 plane that runs as one long row of full register tiles, where the strided rows had cut a
         // 7-wide row into 4 + 3 pixels (ResNet-50's layer4.0 downsample, 1 thread: 1.04 → 0.87 ms). Only where a thread
