@@ -29,33 +29,36 @@ public class ClaimOutputLinesTests
     // ResNeXt-50's layer3 grouped 3×3 (512 channels in 32 groups of 16 at 14×14: 295 KB of filter, 400 KB of input).
     private static readonly ConvShape Grouped = ConvCases.Find("rx50.l3.3x3g32.512").Shape;
 
+    private static bool Claims(ConvShape shape, ParallelRunner runner, BlockedTuning? tuning = null, CpuIsa isa = CpuIsa.Avx512) =>
+        BlockedPlans.WithRandomWeights(shape, isa, runner, tuning).ClaimsOutputLines;
+
+    /// <summary>A layer that claims on 2 threads at batch 1 (AVX-512), and not on 1 thread, with an image per thread, with <paramref name="ruleOff"/>, or on AVX2.</summary>
+    private static void AssertClaimsOnMoreThreadsThanImagesOnly(ConvShape shape, BlockedTuning ruleOff, string what)
+    {
+        Assert.That(Claims(shape, Two), Is.True, $"{what} on 2 threads");
+        Assert.That(Claims(shape, One), Is.False, $"{what}, 1 thread");
+        Assert.That(Claims(shape with { Batch = 2 }, Two), Is.False, $"{what}, an image per thread");
+        Assert.That(Claims(shape, Two, ruleOff), Is.False, $"{what}, the rule off");
+        if (CpuIsas.Blocked.Contains(CpuIsa.Avx2)) Assert.That(Claims(shape, Two, isa: CpuIsa.Avx2), Is.False, $"{what}, AVX2");
+    }
+
     [Test]
     public void Claimed_WhereTheFilterOutweighsTheInput_OnMoreThreadsThanImages()
     {
         References.RequireBlockedTier(CpuIsas.Blocked.Contains(CpuIsa.Avx512), "the AVX-512 blocked kernels");
-        Assert.That(BlockedPlans.WithRandomWeights(Layer3, CpuIsa.Avx512, Two).ClaimsOutputLines, Is.True, "layer3 on 2 threads");
-        Assert.That(BlockedPlans.WithRandomWeights(Layer3, CpuIsa.Avx512, One).ClaimsOutputLines, Is.False, "1 thread");
-        Assert.That(BlockedPlans.WithRandomWeights(Layer3 with { Batch = 2 }, CpuIsa.Avx512, Two).ClaimsOutputLines, Is.False, "an image per thread");
-        Assert.That(BlockedPlans.WithRandomWeights(Layer1, CpuIsa.Avx512, Two).ClaimsOutputLines, Is.False, "the input outweighs the filter");
-        Assert.That(BlockedPlans.WithRandomWeights(Layer3, CpuIsa.Avx512, Two, BlockedTuning.OutputLinesUnclaimed).ClaimsOutputLines, Is.False, "the rule off");
-        if (CpuIsas.Blocked.Contains(CpuIsa.Avx2))
-            Assert.That(BlockedPlans.WithRandomWeights(Layer3, CpuIsa.Avx2, Two).ClaimsOutputLines, Is.False, "AVX2");
+        AssertClaimsOnMoreThreadsThanImagesOnly(Layer3, BlockedTuning.OutputLinesUnclaimed, "layer3");
+        Assert.That(Claims(Layer1, Two), Is.False, "the input outweighs the filter");
     }
 
     [Test]
     public void Claimed_InGroupedLayers_WhateverTheFilterWeighs_OnMoreThreadsThanImages()
     {
         References.RequireBlockedTier(CpuIsas.Blocked.Contains(CpuIsa.Avx512), "the AVX-512 blocked kernels");
-        Assert.That(BlockedPlans.WithRandomWeights(Grouped, CpuIsa.Avx512, Two).ClaimsOutputLines, Is.True, "grouped, input outweighing the filter, 2 threads");
-        Assert.That(BlockedPlans.WithRandomWeights(Grouped, CpuIsa.Avx512, One).ClaimsOutputLines, Is.False, "1 thread");
-        Assert.That(BlockedPlans.WithRandomWeights(Grouped with { Batch = 2 }, CpuIsa.Avx512, Two).ClaimsOutputLines, Is.False, "an image per thread");
-        Assert.That(BlockedPlans.WithRandomWeights(Grouped, CpuIsa.Avx512, Two, BlockedTuning.GroupedOutputLinesUnclaimed).ClaimsOutputLines, Is.False, "the grouped rule off");
-        Assert.That(BlockedPlans.WithRandomWeights(Grouped, CpuIsa.Avx512, Two, BlockedTuning.OutputLinesUnclaimed).ClaimsOutputLines, Is.False, "claiming off");
+        AssertClaimsOnMoreThreadsThanImagesOnly(Grouped, BlockedTuning.GroupedOutputLinesUnclaimed, "grouped, the input outweighing the filter");
+        Assert.That(Claims(Grouped, Two, BlockedTuning.OutputLinesUnclaimed), Is.False, "grouped, claiming off");
         // The grouped rule off leaves the dense layers' claims as they were.
-        Assert.That(BlockedPlans.WithRandomWeights(Layer3, CpuIsa.Avx512, Two, BlockedTuning.GroupedOutputLinesUnclaimed).ClaimsOutputLines, Is.True, "layer3, the grouped rule off");
-        Assert.That(BlockedPlans.WithRandomWeights(Layer1, CpuIsa.Avx512, Two, BlockedTuning.GroupedOutputLinesUnclaimed).ClaimsOutputLines, Is.False, "layer1, the grouped rule off");
-        if (CpuIsas.Blocked.Contains(CpuIsa.Avx2))
-            Assert.That(BlockedPlans.WithRandomWeights(Grouped, CpuIsa.Avx2, Two).ClaimsOutputLines, Is.False, "AVX2");
+        Assert.That(Claims(Layer3, Two, BlockedTuning.GroupedOutputLinesUnclaimed), Is.True, "layer3, the grouped rule off");
+        Assert.That(Claims(Layer1, Two, BlockedTuning.GroupedOutputLinesUnclaimed), Is.False, "layer1, the grouped rule off");
     }
 
     // Shapes whose tasks cut the plane every way the plan has: flattened pointwise planes in segments and passes, rows of a
