@@ -39,8 +39,9 @@ public static class ConvsRunner
         string filter = f >= 0 && f + 1 < args.Length ? args[f + 1] : "";
         bool blocked = args.Contains("--blocked"), residualApart = args.Contains("--residual-apart");
         string? versusText = CompareRunner.TextOption(args, "--versus");
-        BlockedTuning tuning, versus;
-        try { tuning = AbRunner.Parse(CompareRunner.TextOption(args, "--tuning")); versus = AbRunner.Parse(versusText); }
+        BlockedTuning tuning;
+        BlockedTuning? versus;
+        try { tuning = AbRunner.Parse(CompareRunner.TextOption(args, "--tuning")); versus = versusText is null ? null : AbRunner.Parse(versusText); }
         catch (ArgumentException e) { Console.Error.WriteLine($"convs: {e.Message}"); return 2; }
         if (versusText is not null && !blocked) { Console.Error.WriteLine("convs: --versus compares blocked plans; add --blocked."); return 2; }
         int batch = CompareRunner.Option(args, "--batch", 0);
@@ -56,7 +57,7 @@ public static class ConvsRunner
         foreach (var c in rows)
         {
             results.Add(Measure(c, platform, parallel, threads, runs, blocked && platform.BlockSize > 0 && BlockedDirectPlan.Supports(c.Shape, platform.BlockSize), residualApart,
-                tuning, versusText is null ? null : versus));
+                tuning, versus));
             var r = results[^1];
             Console.Error.WriteLine($"  {c.Name}: Cardinal {r.Ours:F3} ms, ORT run {r.OrtRun:F3} ms, ORT node {r.OrtNode:F3} ms");
         }
@@ -66,7 +67,7 @@ public static class ConvsRunner
         Console.WriteLine(blocked && !residualApart ? "Rows with +Add: both write the output over the residual's buffer (ours where the plan allows it, as in a model; ORT's Sum in place)." : "Rows with +Add: Cardinal's output in a buffer of its own (ORT's Sum in place).");
         Console.WriteLine("of ORT: Cardinal's GFLOP/s over ORT's Conv node's (= ORT Conv ms / Cardinal ms); ratio: Cardinal ms / ORT Conv ms.");
         Console.WriteLine();
-        bool hasVersus = versusText is not null;
+        bool hasVersus = versus is not null;
         if (hasVersus) Console.WriteLine($"versus: {versusText} (its ms; versus/ours: its ms over the plan's; its ratio: its ms over ORT's Conv node).");
         Console.WriteLine("| row | conv | Cardinal algorithm | Cardinal ms | GFLOP/s | peak | ORT run ms | ORT Conv ms | ORT op | GFLOP/s | peak | of ORT | ratio |" + (hasVersus ? " versus ms | versus/ours | its ratio |" : ""));
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|" + (hasVersus ? "---|---|---|" : ""));
@@ -115,10 +116,11 @@ public static class ConvsRunner
             Reorder.ToBlocked(x, xIn, shape.Batch, shape.Channels, shape.Window.InSize, b.Block, parallel);
             if (shape.Epilogue.Residual) { residualIn = new float[b.BlockedOutputLength]; Reorder.ToBlocked(residual, residualIn, shape.Batch, shape.OutChannels, shape.Window.OutSize, b.Block, parallel); }
         }
-        // Over the residual: each run's y is a fresh copy of the residual (copied untimed, see the class doc).
-        bool overResidual = plan is BlockedDirectPlan && shape.Epilogue.Residual && plan.OutputOverResidual && !residualApart;
+        // Over the residual (each plan as the executor would run it): each run's y is a fresh copy of the residual (copied
+        // untimed, see the class doc).
         double TimeOurs(ConvPlan p)
         {
+            bool overResidual = p is BlockedDirectPlan && shape.Epilogue.Residual && p.OutputOverResidual && !residualApart;
             if (overResidual) residualIn.CopyTo(yOut);
             float[] r = overResidual ? yOut : residualIn;
             long t0 = Stopwatch.GetTimestamp();
@@ -151,8 +153,6 @@ public static class ConvsRunner
                 {
                     Thread.Sleep(CompareRunner.BlockPauseMs);
                     for (int i = 0; i < count; i++) others.Add(TimeOurs(other));
-                    // The answers checked below are the plan's own: the versus plan ran last only here.
-                    TimeOurs(plan);
                 }
                 Thread.Sleep(CompareRunner.BlockPauseMs);
                 for (int i = 0; i < count; i++)
@@ -166,7 +166,7 @@ public static class ConvsRunner
             }
             GC.KeepAlive(workspace);
 
-            // The plan's answers (it ran last), then the versus plan's, against ORT's.
+            // Each plan's answers against ORT's, from a run of its own.
             void Check(string who)
             {
                 if (plan is BlockedDirectPlan or FoldedStemPlan or NchwStemPlan) Reorder.FromBlocked(yOut, y, shape.Batch, shape.OutChannels, BlockedLayout.PaddedChannels(shape.OutChannels, platform.BlockSize), shape.Window.OutSize, platform.BlockSize, parallel);
@@ -174,6 +174,7 @@ public static class ConvsRunner
                 for (int i = 0; i < y.Length; i++) { maxDiff = Math.Max(maxDiff, Math.Abs(y[i] - yOrt[i])); maxRef = Math.Max(maxRef, Math.Abs(yOrt[i])); }
                 if (maxDiff > 1e-3 * Math.Max(1, maxRef)) throw new InvalidOperationException($"{c.Name}: {who} and ORT disagree by {maxDiff:G3} (max |ORT| {maxRef:G3}).");
             }
+            if (other is not null) TimeOurs(plan); // the versus plan ran after it in every block
             Check("Cardinal");
             if (other is not null) { TimeOurs(other); Check("Cardinal (versus)"); }
 
