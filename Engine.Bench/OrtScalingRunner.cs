@@ -65,6 +65,12 @@ public static class OrtScalingRunner
         if (settings is not null) Console.WriteLine($"Cardinal's plan choices: {settings}");
         Console.WriteLine($"FMA peak measured now: {peakOne:F0} GFLOP/s on 1 thread, {peakMany:F0} on {threads} ({peakMany / peakOne:F2}×)");
         Console.WriteLine($"The host's FMA scaling, 1 → {threads} threads, before and after each {threads}-thread block: Cardinal {string.Join(" ", ourEdges)}, ORT {string.Join(" ", ortEdges)}; calm blocks (both ≥ {calm:F2}×): Cardinal {ourCalm.Count(c => c)} of {ourCalm.Count}, ORT {ortCalm.Count(c => c)} of {ortCalm.Count}");
+        // Each block's whole-run medians: a block slow on both engines is the host's minute; one engine slow in every block
+        // of a process is that process's own state (its memory, its threads' places).
+        int blocks = (runs + perBlock - 1) / perBlock;
+        string ByBlock(Func<Func<int, bool>, double> oneMs, Func<Func<int, bool>, double> manyMs) => string.Join(" ", Enumerable.Range(0, blocks)
+            .Select(block => string.Create(CultureInfo.InvariantCulture, $"[{oneMs(k => k / perBlock == block):F2} {manyMs(k => k / perBlock == block):F2}]")));
+        Console.WriteLine($"Whole runs by block (medians, ms, 1 and {threads} threads): Cardinal {ByBlock(one.RunMsOf, many.RunMsOf)}, ORT {ByBlock(keep => ortOne.End(keep).RunMs, keep => ortMany.End(keep).RunMs)}");
         // The 1-thread sides are the same in both summaries: read once.
         var (nodesOne, ortOneMs) = ortOne.End();
         var ones = new OneThread(one.Steps(), one.RunMs, nodesOne, ortOneMs);
