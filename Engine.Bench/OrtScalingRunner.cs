@@ -15,12 +15,15 @@ namespace Cardinal.Bench;
 /// 1-thread peak in one run), when no layer of either engine can scale; one thread keeps its core then. Blocks whose edges
 /// both read at least --calm (1.9) are calm, and the calm T-thread blocks alone (with every 1-thread run) are summarised
 /// again at the end, for both engines alike (NOTES "Twenty-eighth sitting").
-/// Usage: ortscaling MODEL.onnx [--threads 2] [--runs 20] [--batch 1] [--min-ms 0.5] [--target 1.8] [--calm 1.9]
+/// --block K runs each session's runs in blocks of K (default a quarter of --runs): more, shorter blocks sample more of the
+/// host's minutes for each session, and each block's whole-run medians are printed for both engines (NOTES "Thirty-first
+/// sitting": the host's slow stretches slow both engines' 2-thread blocks and neither's 1-thread blocks).
+/// Usage: ortscaling MODEL.onnx [--threads 2] [--runs 20] [--block K] [--batch 1] [--min-ms 0.5] [--target 1.8] [--calm 1.9]
 ///    [--tuning Name=value[,…]] (Cardinal's <see cref="Kernels.Cpu.Nchwc.BlockedTuning"/>, as `ab` takes it)
 /// </summary>
 public static class OrtScalingRunner
 {
-    private const string Usage = "ortscaling MODEL.onnx [--threads T (2 or more)] [--runs R] [--batch B] [--min-ms 0.5] [--target 1.8] [--calm 1.9] [--tuning Name=value[,...]]";
+    private const string Usage = "ortscaling MODEL.onnx [--threads T (2 or more)] [--runs R] [--block K] [--batch B] [--min-ms 0.5] [--target 1.8] [--calm 1.9] [--tuning Name=value[,...]]";
 
     public static int Run(string[] args)
     {
@@ -30,7 +33,8 @@ public static class OrtScalingRunner
         double minMs = double.Parse(CompareRunner.TextOption(args, "--min-ms") ?? "0.5", CultureInfo.InvariantCulture);
         double target = double.Parse(CompareRunner.TextOption(args, "--target") ?? "1.8", CultureInfo.InvariantCulture);
         double calm = double.Parse(CompareRunner.TextOption(args, "--calm") ?? "1.9", CultureInfo.InvariantCulture);
-        if (threads < 2 || runs < 1 || batch < 1) return Fail($"--threads takes 2 or more, --runs and --batch 1 or more. Usage: {Usage}");
+        int perBlock = CompareRunner.Option(args, "--block", Math.Max(1, runs / 4));
+        if (threads < 2 || runs < 1 || batch < 1 || perBlock < 1) return Fail($"--threads takes 2 or more, --runs, --block and --batch 1 or more. Usage: {Usage}");
 
         string? settings = CompareRunner.TextOption(args, "--tuning");
         Kernels.Cpu.Nchwc.BlockedTuning? tuning;
@@ -44,7 +48,6 @@ public static class OrtScalingRunner
         ortOne.WarmUp(); ortMany.WarmUp(); one.WarmUp(); many.WarmUp();
         // Rounds of blocks, each engine and thread count in turn. The host's scaling at both edges of every T-thread block:
         // one thread keeps its core in the host's slow moments, T threads do not.
-        int perBlock = Math.Max(1, runs / 4);
         var ourCalm = new List<bool>();
         var ortCalm = new List<bool>();
         var ourEdges = new List<string>();
@@ -61,7 +64,7 @@ public static class OrtScalingRunner
         Func<int, bool> ourCalmRun = k => ourCalm[k / perBlock], ortCalmRun = k => ortCalm[k / perBlock];
 
         string name = $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(model)))}/{Path.GetFileName(model)}";
-        Console.WriteLine($"{name}: batch {one.Dims[0]}, 1 against {threads} threads, median of {runs} profiled runs per session after a warm-up, four sessions in alternating blocks");
+        Console.WriteLine($"{name}: batch {one.Dims[0]}, 1 against {threads} threads, median of {runs} profiled runs per session after a warm-up, four sessions in alternating blocks of {perBlock}");
         if (settings is not null) Console.WriteLine($"Cardinal's plan choices: {settings}");
         Console.WriteLine($"FMA peak measured now: {peakOne:F0} GFLOP/s on 1 thread, {peakMany:F0} on {threads} ({peakMany / peakOne:F2}×)");
         Console.WriteLine($"The host's FMA scaling, 1 → {threads} threads, before and after each {threads}-thread block: Cardinal {string.Join(" ", ourEdges)}, ORT {string.Join(" ", ortEdges)}; calm blocks (both ≥ {calm:F2}×): Cardinal {ourCalm.Count(c => c)} of {ourCalm.Count}, ORT {ortCalm.Count(c => c)} of {ortCalm.Count}");
