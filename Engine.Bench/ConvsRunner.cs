@@ -29,6 +29,12 @@ namespace Cardinal.Bench;
 /// --tuning: the blocked plans' <see cref="BlockedTuning"/> as `ab` names it. --versus: a second blocked plan with that
 /// tuning, timed in the same alternating blocks (each block: the plan, the versus plan, ORT, ORT profiled), so that a
 /// setting reads against its own default and ORT's node in the same minutes; its columns follow the table's.
+/// On several threads a last column, host, gives the host's FMA scaling from 1 to T threads around the row (the lower of
+/// the readings before and after it), as `ortscaling` reads it around its blocks: this VM's vCPUs at times run as one
+/// core, and a row measured then reads near its 1-thread time (the thirtieth sitting's "convs --threads 2" readings).
+/// On several threads each engine's block also starts with untimed runs (2 ms at least, left out of the profiled trace)
+/// so that its pool threads are awake, and our block waits 1 s after ORT's rather than 200 ms. Rows still read their
+/// 1-thread time in some noisy minutes with a calm host column: read a row again before trusting a 2-thread outlier.
 /// </summary>
 public static class ConvsRunner
 {
@@ -54,12 +60,17 @@ public static class ConvsRunner
         double peakBefore = FmaPeak.Best(threads);
         Console.WriteLine($"convs: {rows.Count} rows, {threads} thread(s), median of {runs} runs per engine after a warm-up (ORT 3 runs, Cardinal ≥ 50 runs and 0.5 s), blocks alternating; Cardinal {platform}; ONNX Runtime 1.31.1 one-node models (ORT_ENABLE_ALL)");
         var results = new List<(ConvCase Case, string Algorithm, double Ours, double OrtRun, double OrtNode, string OrtOps, double Versus)>();
+        // On several threads, the host's own FMA scaling before and after each row (the lower of the two): this VM's vCPUs
+        // at times run as one core, and a row measured then reads near its 1-thread time (NOTES "Thirty-first sitting").
+        var host = new List<double>();
         foreach (var c in rows)
         {
+            double before = threads > 1 ? OrtScalingRunner.HostScaling(threads) : double.NaN;
             results.Add(Measure(c, platform, parallel, threads, runs, blocked && platform.BlockSize > 0 && BlockedDirectPlan.Supports(c.Shape, platform.BlockSize), residualApart,
                 tuning, versus));
+            host.Add(threads > 1 ? Math.Min(before, OrtScalingRunner.HostScaling(threads)) : double.NaN);
             var r = results[^1];
-            Console.Error.WriteLine($"  {c.Name}: Cardinal {r.Ours:F3} ms, ORT run {r.OrtRun:F3} ms, ORT node {r.OrtNode:F3} ms");
+            Console.Error.WriteLine($"  {c.Name}: Cardinal {r.Ours:F3} ms, ORT run {r.OrtRun:F3} ms, ORT node {r.OrtNode:F3} ms" + (threads > 1 ? $", host {host[^1]:F2}×" : ""));
         }
         double peak = Math.Max(peakBefore, FmaPeak.Best(threads));
         Console.WriteLine($"FMA peak measured now (the best 10 ms window of 40 before and 40 after): {peak:F0} GFLOP/s ({threads} thread(s), {FmaPeak.VectorWidth} FMA)");
@@ -67,26 +78,40 @@ public static class ConvsRunner
         Console.WriteLine(blocked && !residualApart ? "Rows with +Add: both write the output over the residual's buffer (ours where the plan allows it, as in a model; ORT's Sum in place)." : "Rows with +Add: Cardinal's output in a buffer of its own (ORT's Sum in place).");
         Console.WriteLine("of ORT: Cardinal's GFLOP/s over ORT's Conv node's (= ORT Conv ms / Cardinal ms); ratio: Cardinal ms / ORT Conv ms.");
         Console.WriteLine();
-        bool hasVersus = versus is not null;
+        bool hasVersus = versus is not null, hasHost = threads > 1;
         if (hasVersus) Console.WriteLine($"versus: {versusText} (its ms; versus/ours: its ms over the plan's; its ratio: its ms over ORT's Conv node).");
-        Console.WriteLine("| row | conv | Cardinal algorithm | Cardinal ms | GFLOP/s | peak | ORT run ms | ORT Conv ms | ORT op | GFLOP/s | peak | of ORT | ratio |" + (hasVersus ? " versus ms | versus/ours | its ratio |" : ""));
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|" + (hasVersus ? "---|---|---|" : ""));
+        if (hasHost) Console.WriteLine($"host: the host's FMA scaling from 1 to {threads} threads, the lower of the readings before and after the row; under {CalmHost:F1}× the row ran while the host gave fewer cores (read it again).");
+        Console.WriteLine("| row | conv | Cardinal algorithm | Cardinal ms | GFLOP/s | peak | ORT run ms | ORT Conv ms | ORT op | GFLOP/s | peak | of ORT | ratio |" + (hasVersus ? " versus ms | versus/ours | its ratio |" : "") + (hasHost ? " host |" : ""));
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|" + (hasVersus ? "---|---|---|" : "") + (hasHost ? "---|" : ""));
+        int row = 0;
         foreach (var (c, algorithm, ours, ortRun, ortNode, ops, other) in results)
         {
+            double hostScaling = host[row++];
             double a = c.Flops / ours / 1e6, b = c.Flops / ortNode / 1e6;
             var w = c.Window;
             string conv = $"{c.Channels}→{c.OutChannels} {w.KH}×{w.KW}{(c.Group > 1 ? $" g{c.Group}" : "")} s{w.SH} {w.InH}×{w.InW}{c.Epilogue}";
             Console.WriteLine($"| {c.Name} | {conv} | {algorithm} | {ours:F3} | {a:F1} | {a / peak:P0} | {ortRun:F3} | {ortNode:F3} | {ops} | {b:F1} | {b / peak:P0} | {ortNode / ours:P0} | {ours / ortNode:F2} |"
-                + (hasVersus ? (double.IsNaN(other) ? " - | - | - |" : $" {other:F3} | {other / ours:F3} | {other / ortNode:F2} |") : ""));
+                + (hasVersus ? (double.IsNaN(other) ? " - | - | - |" : $" {other:F3} | {other / ours:F3} | {other / ortNode:F2} |") : "")
+                + (hasHost ? $" {hostScaling:F2}{(hostScaling < CalmHost ? " (not calm)" : "")} |" : ""));
         }
         double sumOurs = results.Sum(r => r.Ours), sumRun = results.Sum(r => r.OrtRun), sumNode = results.Sum(r => r.OrtNode);
         Console.WriteLine($"| all rows once | | | {sumOurs:F2} | | | {sumRun:F2} | {sumNode:F2} | | | | {sumNode / sumOurs:P0} | {sumOurs / sumNode:F2} |");
         int below = results.Count(r => r.OrtNode / r.Ours < 0.9);
         Console.WriteLine();
         Console.Out.Flush();
-        Console.WriteLine($"{below} of {results.Count} rows below 90 % of ORT's Conv node GFLOP/s.");
+        Console.WriteLine($"{below} of {results.Count} rows below 90 % of ORT's Conv node GFLOP/s."
+            + (hasHost ? $" {host.Count(h => h < CalmHost)} row(s) ran while the host scaled under {CalmHost:F1}×." : ""));
         return 0;
     }
+
+    /// <summary>The pause before our block, which follows ORT's profiled block, on several threads (see Measure).</summary>
+    private const int PauseAfterOrtMs = 1000;
+
+    /// <summary>Untimed runs before each block on several threads last at least this long (<c>Wake</c> in Measure).</summary>
+    private const double WakeMs = 2;
+
+    /// <summary>The host's FMA scaling from 1 to T threads under which a row is marked as run in the host's slow moments (as `ortscaling --calm`).</summary>
+    private const double CalmHost = 1.9;
 
     private static (ConvCase, string, double, double, double, string, double) Measure(ConvCase c, CpuPlatform platform, ParallelRunner parallel, int threads, int runs, bool blocked, bool residualApart,
         BlockedTuning tuning, BlockedTuning? versus)
@@ -142,19 +167,35 @@ public static class ConvsRunner
 
             var ours = new List<double>(); var theirs = new List<double>(); var others = new List<double>();
             int perBlock = Math.Max(1, runs / 4);
+            // On several threads each block first runs untimed until 2 ms have passed (at least once): after the pause the
+            // engine's pool threads sleep, and this VM wakes an idle vCPU slowly; a block of a few half-millisecond runs
+            // had read its 1-thread time whenever the worker came late (both engines alike; NOTES "Thirty-first sitting").
+            // The profiled session's wake runs are left out of its trace's medians.
+            var profiledWake = new List<bool>();
+            void Wake(Action run, List<bool>? flags)
+            {
+                if (threads == 1) return;
+                long t0 = Stopwatch.GetTimestamp();
+                do { run(); flags?.Add(true); } while (Stopwatch.GetElapsedTime(t0).TotalMilliseconds < WakeMs);
+            }
             for (int done = 0; done < runs; done += perBlock)
             {
                 int count = Math.Min(perBlock, runs - done);
                 // Pauses between blocks: ORT's pool threads spin after its runs and would hold the core our second
-                // thread needs (without them Cardinal's 2-thread rows read as its 1-thread times).
-                Thread.Sleep(CompareRunner.BlockPauseMs);
+                // thread needs (without them Cardinal's 2-thread rows read as its 1-thread times). Our block follows
+                // ORT's profiled one: on several threads 200 ms was not always enough (ResNet-50's layer1 256 → 64 on 2
+                // threads read its 1-thread time in 2 of 6 runs after 200 ms, in none of 6 after 1 s).
+                Thread.Sleep(threads > 1 ? PauseAfterOrtMs : CompareRunner.BlockPauseMs);
+                Wake(() => TimeOurs(plan), null);
                 for (int i = 0; i < count; i++) ours.Add(TimeOurs(plan));
                 if (other is not null)
                 {
                     Thread.Sleep(CompareRunner.BlockPauseMs);
+                    Wake(() => TimeOurs(other), null);
                     for (int i = 0; i < count; i++) others.Add(TimeOurs(other));
                 }
                 Thread.Sleep(CompareRunner.BlockPauseMs);
+                Wake(ort.Run, null);
                 for (int i = 0; i < count; i++)
                 {
                     long t0 = Stopwatch.GetTimestamp();
@@ -162,7 +203,8 @@ public static class ConvsRunner
                     theirs.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
                 }
                 Thread.Sleep(CompareRunner.BlockPauseMs);
-                for (int i = 0; i < count; i++) profiled.Run();
+                Wake(profiled.Run, profiledWake);
+                for (int i = 0; i < count; i++) { profiled.Run(); profiledWake.Add(false); }
             }
             GC.KeepAlive(workspace);
 
@@ -180,7 +222,7 @@ public static class ConvsRunner
 
             string trace = profiled.EndProfiling();
             if (!Path.IsPathRooted(trace)) trace = Path.Combine(folder.FullName, Path.GetFileName(trace));
-            var (nodes, _) = OrtProfileRunner.ParseTrace(trace, warmUp);
+            var (nodes, _) = OrtProfileRunner.ParseTrace(trace, warmUp, run => run < profiledWake.Count && !profiledWake[run]);
             var conv = nodes.Where(n => n.Op is "Conv" or "FusedConv").ToList();
             if (conv.Count != 1) throw new InvalidOperationException($"{c.Name}: ORT ran {string.Join(", ", nodes.Select(n => n.Op))}; expected one convolution node.");
             string ops = string.Join(" ", nodes.Select(n => n.Op == conv[0].Op && n.Name.EndsWith("_nchwc", StringComparison.Ordinal) ? $"{n.Op}(nchwc)" : n.Op));

@@ -113,7 +113,7 @@ public static class OrtScalingRunner
     private sealed record OneThread(List<CardinalStep> Steps, double RunMs, List<OrtNode> OrtNodes, double OrtRunMs);
 
     /// <summary>The host's FMA scaling now: the best of three 20 ms windows on <paramref name="threads"/> threads over the best of three on 1.</summary>
-    private static double HostScaling(int threads)
+    internal static double HostScaling(int threads)
     {
         double single = Enumerable.Range(0, 3).Max(_ => FmaPeak.Measure(1, 20));
         return Enumerable.Range(0, 3).Max(_ => FmaPeak.Measure(threads, 20)) / single;
