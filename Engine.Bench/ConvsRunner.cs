@@ -59,18 +59,18 @@ public static class ConvsRunner
         using var parallel = new ParallelRunner(threads);
         double peakBefore = FmaPeak.Best(threads);
         Console.WriteLine($"convs: {rows.Count} rows, {threads} thread(s), median of {runs} runs per engine after a warm-up (ORT 3 runs, Cardinal ≥ 50 runs and 0.5 s), blocks alternating; Cardinal {platform}; ONNX Runtime 1.31.1 one-node models (ORT_ENABLE_ALL)");
-        var results = new List<(ConvCase Case, string Algorithm, double Ours, double OrtRun, double OrtNode, string OrtOps, double Versus)>();
-        // On several threads, the host's own FMA scaling before and after each row (the lower of the two): this VM's vCPUs
-        // at times run as one core, and a row measured then reads near its 1-thread time (NOTES "Thirty-first sitting").
-        var host = new List<double>();
+        var results = new List<(ConvCase Case, string Algorithm, double Ours, double OrtRun, double OrtNode, string OrtOps, double Versus, double Host)>();
+        bool hasHost = threads > 1;
         foreach (var c in rows)
         {
-            double before = threads > 1 ? OrtScalingRunner.HostScaling(threads) : double.NaN;
-            results.Add(Measure(c, platform, parallel, threads, runs, blocked && platform.BlockSize > 0 && BlockedDirectPlan.Supports(c.Shape, platform.BlockSize), residualApart,
-                tuning, versus));
-            host.Add(threads > 1 ? Math.Min(before, OrtScalingRunner.HostScaling(threads)) : double.NaN);
-            var r = results[^1];
-            Console.Error.WriteLine($"  {c.Name}: Cardinal {r.Ours:F3} ms, ORT run {r.OrtRun:F3} ms, ORT node {r.OrtNode:F3} ms" + (threads > 1 ? $", host {host[^1]:F2}×" : ""));
+            // On several threads, the host's own FMA scaling before and after the row (the lower of the two): this VM's vCPUs
+            // at times run as one core, and a row measured then reads near its 1-thread time (NOTES "Thirty-first sitting").
+            double before = hasHost ? FmaPeak.HostScaling(threads) : double.NaN;
+            var (@case, algorithm, ours, ortRun, ortNode, ops, other) = Measure(c, platform, parallel, threads, runs,
+                blocked && platform.BlockSize > 0 && BlockedDirectPlan.Supports(c.Shape, platform.BlockSize), residualApart, tuning, versus);
+            double host = hasHost ? Math.Min(before, FmaPeak.HostScaling(threads)) : double.NaN;
+            results.Add((@case, algorithm, ours, ortRun, ortNode, ops, other, host));
+            Console.Error.WriteLine($"  {c.Name}: Cardinal {ours:F3} ms, ORT run {ortRun:F3} ms, ORT node {ortNode:F3} ms" + (hasHost ? $", host {host:F2}×" : ""));
         }
         double peak = Math.Max(peakBefore, FmaPeak.Best(threads));
         Console.WriteLine($"FMA peak measured now (the best 10 ms window of 40 before and 40 after): {peak:F0} GFLOP/s ({threads} thread(s), {FmaPeak.VectorWidth} FMA)");
@@ -78,21 +78,19 @@ public static class ConvsRunner
         Console.WriteLine(blocked && !residualApart ? "Rows with +Add: both write the output over the residual's buffer (ours where the plan allows it, as in a model; ORT's Sum in place)." : "Rows with +Add: Cardinal's output in a buffer of its own (ORT's Sum in place).");
         Console.WriteLine("of ORT: Cardinal's GFLOP/s over ORT's Conv node's (= ORT Conv ms / Cardinal ms); ratio: Cardinal ms / ORT Conv ms.");
         Console.WriteLine();
-        bool hasVersus = versus is not null, hasHost = threads > 1;
+        bool hasVersus = versus is not null;
         if (hasVersus) Console.WriteLine($"versus: {versusText} (its ms; versus/ours: its ms over the plan's; its ratio: its ms over ORT's Conv node).");
-        if (hasHost) Console.WriteLine($"host: the host's FMA scaling from 1 to {threads} threads, the lower of the readings before and after the row; under {CalmHost:F1}× the row ran while the host gave fewer cores (read it again).");
+        if (hasHost) Console.WriteLine($"host: the host's FMA scaling from 1 to {threads} threads, the lower of the readings before and after the row; under {FmaPeak.CalmScaling:F1}× the row ran while the host gave fewer cores (read it again).");
         Console.WriteLine("| row | conv | Cardinal algorithm | Cardinal ms | GFLOP/s | peak | ORT run ms | ORT Conv ms | ORT op | GFLOP/s | peak | of ORT | ratio |" + (hasVersus ? " versus ms | versus/ours | its ratio |" : "") + (hasHost ? " host |" : ""));
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|" + (hasVersus ? "---|---|---|" : "") + (hasHost ? "---|" : ""));
-        int row = 0;
-        foreach (var (c, algorithm, ours, ortRun, ortNode, ops, other) in results)
+        foreach (var (c, algorithm, ours, ortRun, ortNode, ops, other, hostScaling) in results)
         {
-            double hostScaling = host[row++];
             double a = c.Flops / ours / 1e6, b = c.Flops / ortNode / 1e6;
             var w = c.Window;
             string conv = $"{c.Channels}→{c.OutChannels} {w.KH}×{w.KW}{(c.Group > 1 ? $" g{c.Group}" : "")} s{w.SH} {w.InH}×{w.InW}{c.Epilogue}";
             Console.WriteLine($"| {c.Name} | {conv} | {algorithm} | {ours:F3} | {a:F1} | {a / peak:P0} | {ortRun:F3} | {ortNode:F3} | {ops} | {b:F1} | {b / peak:P0} | {ortNode / ours:P0} | {ours / ortNode:F2} |"
                 + (hasVersus ? (double.IsNaN(other) ? " - | - | - |" : $" {other:F3} | {other / ours:F3} | {other / ortNode:F2} |") : "")
-                + (hasHost ? $" {hostScaling:F2}{(hostScaling < CalmHost ? " (not calm)" : "")} |" : ""));
+                + (hasHost ? $" {hostScaling:F2}{(hostScaling < FmaPeak.CalmScaling ? " (not calm)" : "")} |" : ""));
         }
         double sumOurs = results.Sum(r => r.Ours), sumRun = results.Sum(r => r.OrtRun), sumNode = results.Sum(r => r.OrtNode);
         Console.WriteLine($"| all rows once | | | {sumOurs:F2} | | | {sumRun:F2} | {sumNode:F2} | | | | {sumNode / sumOurs:P0} | {sumOurs / sumNode:F2} |");
@@ -100,7 +98,7 @@ public static class ConvsRunner
         Console.WriteLine();
         Console.Out.Flush();
         Console.WriteLine($"{below} of {results.Count} rows below 90 % of ORT's Conv node GFLOP/s."
-            + (hasHost ? $" {host.Count(h => h < CalmHost)} row(s) ran while the host scaled under {CalmHost:F1}×." : ""));
+            + (hasHost ? $" {results.Count(r => r.Host < FmaPeak.CalmScaling)} row(s) ran while the host scaled under {FmaPeak.CalmScaling:F1}×." : ""));
         return 0;
     }
 
@@ -110,8 +108,6 @@ public static class ConvsRunner
     /// <summary>Untimed runs before each block on several threads last at least this long (<c>Wake</c> in Measure).</summary>
     private const double WakeMs = 2;
 
-    /// <summary>The host's FMA scaling from 1 to T threads under which a row is marked as run in the host's slow moments (as `ortscaling --calm`).</summary>
-    private const double CalmHost = 1.9;
 
     private static (ConvCase, string, double, double, double, string, double) Measure(ConvCase c, CpuPlatform platform, ParallelRunner parallel, int threads, int runs, bool blocked, bool residualApart,
         BlockedTuning tuning, BlockedTuning? versus)

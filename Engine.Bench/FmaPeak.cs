@@ -15,6 +15,20 @@ public static class FmaPeak
     public static string VectorWidth => Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? "512-bit"
         : Vector256.IsHardwareAccelerated ? "256-bit" : "128-bit";
 
+    /// <summary>
+    /// The host's FMA scaling now: the best of three 20 ms windows on <paramref name="threads"/> threads over the best of
+    /// three on 1. This VM's vCPUs at times run as one core (1.00×); `ortscaling` reads it around its blocks, `convs`
+    /// around its rows.
+    /// </summary>
+    public static double HostScaling(int threads)
+    {
+        double single = Enumerable.Range(0, 3).Max(_ => Measure(1, 20));
+        return Enumerable.Range(0, 3).Max(_ => Measure(threads, 20)) / single;
+    }
+
+    /// <summary>The host scaling at or over which a block or a row counts as run on all its cores (`ortscaling --calm`'s default).</summary>
+    public const double CalmScaling = 1.9;
+
     /// <summary>GFLOP/s (an FMA counts as 2) of <paramref name="threads"/> threads running together.</summary>
     public static double Measure(int threads, int milliseconds = 300)
     {

@@ -87,13 +87,16 @@ public static class OrtProfileRunner
     /// model_run spans; the first <paramref name="skip"/> are the warm-up. <paramref name="keep"/>: which of the runs after
     /// the warm-up count (by their index in time order, from 0); null: every one.
     /// </summary>
+    /// <summary>The trace's runs (start and length in µs) in order, the first <paramref name="skip"/> left out.</summary>
+    internal static List<(long Ts, long Dur)> RunSpans(IEnumerable<JsonElement> events, int skip) =>
+        events.Where(e => e.GetProperty("cat").GetString() == "Session" && e.GetProperty("name").GetString() == "model_run")
+            .Select(e => (Ts: e.GetProperty("ts").GetInt64(), Dur: e.GetProperty("dur").GetInt64())).OrderBy(s => s.Ts).Skip(skip).ToList();
+
     internal static (List<OrtNode> Nodes, double RunMs) ParseTrace(string path, int skip, Func<int, bool>? keep = null)
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         var events = doc.RootElement.EnumerateArray().ToList();
-        var spans = events.Where(e => e.GetProperty("cat").GetString() == "Session" && e.GetProperty("name").GetString() == "model_run")
-            .Select(e => (Ts: e.GetProperty("ts").GetInt64(), Dur: e.GetProperty("dur").GetInt64())).OrderBy(s => s.Ts).Skip(skip)
-            .Where((_, run) => keep is null || keep(run)).ToList();
+        var spans = RunSpans(events, skip).Where((_, run) => keep is null || keep(run)).ToList();
         int RunOf(long ts) => spans.FindIndex(s => ts >= s.Ts && ts <= s.Ts + s.Dur);
 
         var durations = new Dictionary<string, List<double>>();

@@ -32,7 +32,7 @@ public static class OrtScalingRunner
         int threads = CompareRunner.Option(args, "--threads", 2), runs = CompareRunner.Option(args, "--runs", 20), batch = CompareRunner.Option(args, "--batch", 1);
         double minMs = double.Parse(CompareRunner.TextOption(args, "--min-ms") ?? "0.5", CultureInfo.InvariantCulture);
         double target = double.Parse(CompareRunner.TextOption(args, "--target") ?? "1.8", CultureInfo.InvariantCulture);
-        double calm = double.Parse(CompareRunner.TextOption(args, "--calm") ?? "1.9", CultureInfo.InvariantCulture);
+        double calm = CompareRunner.TextOption(args, "--calm") is { } calmText ? double.Parse(calmText, CultureInfo.InvariantCulture) : FmaPeak.CalmScaling;
         int perBlock = CompareRunner.Option(args, "--block", Math.Max(1, runs / 4));
         if (threads < 2 || runs < 1 || batch < 1 || perBlock < 1) return Fail($"--threads takes 2 or more, --runs, --block and --batch 1 or more. Usage: {Usage}");
 
@@ -73,7 +73,7 @@ public static class OrtScalingRunner
         int blocks = (runs + perBlock - 1) / perBlock;
         string ByBlock(Func<Func<int, bool>, double> oneMs, Func<Func<int, bool>, double> manyMs) => string.Join(" ", Enumerable.Range(0, blocks)
             .Select(block => string.Create(CultureInfo.InvariantCulture, $"[{oneMs(k => k / perBlock == block):F2} {manyMs(k => k / perBlock == block):F2}]")));
-        Console.WriteLine($"Whole runs by block (medians, ms, 1 and {threads} threads): Cardinal {ByBlock(one.RunMsOf, many.RunMsOf)}, ORT {ByBlock(keep => ortOne.End(keep).RunMs, keep => ortMany.End(keep).RunMs)}");
+        Console.WriteLine($"Whole runs by block (medians, ms, 1 and {threads} threads): Cardinal {ByBlock(one.RunMsOf, many.RunMsOf)}, ORT {ByBlock(ortOne.RunMsOf, ortMany.RunMsOf)}");
         // The 1-thread sides are the same in both summaries: read once.
         var (nodesOne, ortOneMs) = ortOne.End();
         var ones = new OneThread(one.Steps(), one.RunMs, nodesOne, ortOneMs);
@@ -100,10 +100,10 @@ public static class OrtScalingRunner
         bool CalmBlock(Action run, int count, List<string> edges)
         {
             Thread.Sleep(CompareRunner.BlockPauseMs);
-            double before = HostScaling(threads);
+            double before = FmaPeak.HostScaling(threads);
             Block(run, count);
             Thread.Sleep(CompareRunner.BlockPauseMs);
-            double after = HostScaling(threads);
+            double after = FmaPeak.HostScaling(threads);
             edges.Add(string.Create(CultureInfo.InvariantCulture, $"[{before:F2} {after:F2}]"));
             return before >= calm && after >= calm;
         }
@@ -112,12 +112,6 @@ public static class OrtScalingRunner
     /// <summary>Both engines' 1-thread side of a summary: Cardinal's steps and run, ORT's nodes and run (every run counts).</summary>
     private sealed record OneThread(List<CardinalStep> Steps, double RunMs, List<OrtNode> OrtNodes, double OrtRunMs);
 
-    /// <summary>The host's FMA scaling now: the best of three 20 ms windows on <paramref name="threads"/> threads over the best of three on 1.</summary>
-    internal static double HostScaling(int threads)
-    {
-        double single = Enumerable.Range(0, 3).Max(_ => FmaPeak.Measure(1, 20));
-        return Enumerable.Range(0, 3).Max(_ => FmaPeak.Measure(threads, 20)) / single;
-    }
 
     /// <summary>
     /// Every 1-thread run and the T-thread runs <paramref name="keepOurs"/> and <paramref name="keepOrt"/> pass (by index;

@@ -155,6 +155,23 @@ internal sealed class ProfiledOrt : IDisposable
         return ParseTrace(_trace, WarmUpRuns, keep);
     }
 
+    private List<double>? _runWalls;
+
+    /// <summary>
+    /// The median of the runs after the warm-up that <paramref name="keep"/> passes (by index, from 0), from the trace's run
+    /// spans alone, read once (<see cref="End"/> parses every node of the trace each time).
+    /// </summary>
+    public double RunMsOf(Func<int, bool> keep)
+    {
+        if (_runWalls is null)
+        {
+            End();
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(_trace!));
+            _runWalls = OrtProfileRunner.RunSpans(doc.RootElement.EnumerateArray(), WarmUpRuns).Select(s => s.Dur / 1000.0).ToList();
+        }
+        return Stats.Median(_runWalls.Where((_, run) => keep(run)), whenEmpty: 0);
+    }
+
     public void Dispose()
     {
         _session.Dispose();

@@ -48,9 +48,11 @@ expect_broadcast='Products'
 status=0
 run_tier() {  # tier, DOTNET_EnableAVX512 value, kernel patterns
   local tier=$1 avx512=$2 names=$3 listing="$out/$1.txt"
-  rm -f "$listing"
+  rm -f "$listing"; touch "$listing"
   for model in "${models[@]}"; do
-    for batch in 1 8; do
+    # The bundled ResNet-18's batch is fixed at 1: batch 8 would run batch 1 again.
+    batches="1 8"; [ -z "$model" ] && batches=1
+    for batch in $batches; do
       # One thread and two: the split plans (rows outermost, sets, two-row tiles on narrow rows) differ. The kernels are
       # compiled fully optimized at their first call (AggressiveOptimization), so two runs reach them.
       for threads in 1 2; do
@@ -58,12 +60,19 @@ run_tier() {  # tier, DOTNET_EnableAVX512 value, kernel patterns
         [ -n "$model" ] && args+=(--model "$model")
         DOTNET_EnableAVX512=$avx512 DOTNET_JitDisasm="$names" DOTNET_JitStdOutFile="$out/part.txt" \
           dotnet "$cli" "${args[@]}" >/dev/null
-        cat "$out/part.txt" >> "$listing"
-        rm -f "$out/part.txt"
+        if [ -f "$out/part.txt" ]; then cat "$out/part.txt" >> "$listing"; rm -f "$out/part.txt"; fi
       done
     done
   done
   echo "## $tier"
+  # With --isa all, a tier the engine did not choose here (.NET can turn 512-bit vectors off on a CPU that has AVX-512F;
+  # CARDINAL_CPU_ISA can cap it) compiled none of its kernels: a note, not a failure. Asked for by name, it fails.
+  # The tier's own tiles end in _Avx512 or _Avx2 (the pool's method serves both tiers).
+  local suffix=Avx512; [ "$tier" = avx2 ] && suffix=Avx2
+  if [ "$isa" = all ] && ! grep -q "^; Assembly listing for method Cardinal\..*_${suffix}\[" "$listing"; then
+    echo "note: no $tier kernel ran (the engine chose another tier): not checked"
+    return
+  fi
   python3 tools/disasm-check/analyze.py "$listing" --no-fma "$no_fma" --expect-broadcast "$expect_broadcast" || status=1
 }
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Runtime.Intrinsics.X86;
+using Cardinal.Kernels.Cpu;
 using Cardinal.Tests.TestUtilities;
 
 namespace Cardinal.Tests.Kernels;
@@ -52,8 +52,11 @@ public class KernelDisassemblyTests
     public void EveryKernelCompilesWithoutSpillsCallsOrBoundsChecks(string isa, int leastListings)
     {
         RequireTools();
-        if (isa == "avx512" && !Avx512F.IsSupported) Assert.Ignore("No AVX-512 here: its kernels are not compiled.");
-        if (!Avx2.IsSupported || !Fma.IsSupported) References.Unavailable("The blocked kernels need AVX2 and FMA.");
+        // The tier must be one the engine runs here (CpuIsas honours .NET's own switches and CARDINAL_CPU_ISA): otherwise
+        // none of its kernels is compiled and there is nothing to read. Skipped locally, a failure under CI=true, as every
+        // tier-bound test in this suite.
+        CpuIsa tier = isa == "avx512" ? CpuIsa.Avx512 : CpuIsa.Avx2;
+        if (!CpuIsas.Supported.Contains(tier)) References.Unavailable($"The engine runs no {isa} tier on this machine: its kernels are not compiled.");
 
         (int code, string output) = Run("/bin/bash", "tools/disasm-check.sh", "--isa", isa);
         TestContext.Out.WriteLine(output);
