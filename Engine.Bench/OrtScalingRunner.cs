@@ -18,12 +18,15 @@ namespace Cardinal.Bench;
 /// --block K runs each session's runs in blocks of K (default a quarter of --runs): more, shorter blocks sample more of the
 /// host's minutes for each session, and each block's whole-run medians are printed for both engines (NOTES "Thirty-first
 /// sitting": the host's slow stretches slow both engines' 2-thread blocks and neither's 1-thread blocks).
+/// --runs-file PATH writes every run's session, block, start and wall time as TSV: whether slow runs come in stretches
+/// (whole blocks) or one by one (NOTES "Thirty-second sitting": in stretches of seconds, which neither the best-window FMA
+/// probe at the block edges nor a 200 ms mean of it saw).
 /// Usage: ortscaling MODEL.onnx [--threads 2] [--runs 20] [--block K] [--batch 1] [--min-ms 0.5] [--target 1.8] [--calm 1.9]
-///    [--tuning Name=value[,…]] (Cardinal's <see cref="Kernels.Cpu.Nchwc.BlockedTuning"/>, as `ab` takes it)
+///    [--runs-file PATH] (every run's start and wall time, per session, as TSV) [--tuning Name=value[,…]] (Cardinal's <see cref="Kernels.Cpu.Nchwc.BlockedTuning"/>, as `ab` takes it)
 /// </summary>
 public static class OrtScalingRunner
 {
-    private const string Usage = "ortscaling MODEL.onnx [--threads T (2 or more)] [--runs R] [--block K] [--batch B] [--min-ms 0.5] [--target 1.8] [--calm 1.9] [--tuning Name=value[,...]]";
+    private const string Usage = "ortscaling MODEL.onnx [--threads T (2 or more)] [--runs R] [--block K] [--batch B] [--min-ms 0.5] [--target 1.8] [--calm 1.9] [--runs-file PATH] [--tuning Name=value[,...]]";
 
     public static int Run(string[] args)
     {
@@ -40,6 +43,10 @@ public static class OrtScalingRunner
         Kernels.Cpu.Nchwc.BlockedTuning? tuning;
         try { tuning = settings is null ? null : AbRunner.Parse(settings); }
         catch (ArgumentException e) { return Fail(e.Message); }
+        string? runsFile = CompareRunner.TextOption(args, "--runs-file");
+        // Every run's start (s from the first) and wall time per session, for --runs-file: whether slow runs come in stretches or one by one.
+        var timeline = new List<(string Session, int Block, double StartS, double Ms)>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         using var one = new ProfiledCardinal(model, 1, batch, tuning: tuning);
         using var many = new ProfiledCardinal(model, threads, batch, one.Data, tuning);
         using var ortOne = new ProfiledOrt(model, 1, one.InputName, one.Data, one.Dims);
@@ -54,11 +61,11 @@ public static class OrtScalingRunner
         var ortEdges = new List<string>();
         for (int done = 0; done < runs; done += perBlock)
         {
-            int count = Math.Min(perBlock, runs - done);
-            Block(one.Profile, count);
-            ourCalm.Add(CalmBlock(many.Profile, count, ourEdges));
-            Block(ortOne.Run, count);
-            ortCalm.Add(CalmBlock(ortMany.Run, count, ortEdges));
+            int count = Math.Min(perBlock, runs - done), block = done / perBlock;
+            Block(Timed(one.Profile, "cardinal-1", block), count);
+            ourCalm.Add(CalmBlock(Timed(many.Profile, $"cardinal-{threads}", block), count, ourEdges));
+            Block(Timed(ortOne.Run, "ort-1", block), count);
+            ortCalm.Add(CalmBlock(Timed(ortMany.Run, $"ort-{threads}", block), count, ortEdges));
         }
         // Every session ran its runs block by block, so run k of any of them is in block k / perBlock.
         Func<int, bool> ourCalmRun = k => ourCalm[k / perBlock], ortCalmRun = k => ortCalm[k / perBlock];
@@ -86,7 +93,24 @@ public static class OrtScalingRunner
             Console.WriteLine($"The calm {threads}-thread blocks alone (Cardinal {Enumerable.Range(0, runs).Count(ourCalmRun)} runs, ORT {Enumerable.Range(0, runs).Count(ortCalmRun)}; every 1-thread run):");
             Summarise(threads, minMs, target, ones, many, ortMany, ourCalmRun, ortCalmRun, printShapes: false);
         }
+        if (runsFile is not null)
+        {
+            // Written whole to a temporary name, then renamed: a killed run leaves no half file.
+            string temporary = runsFile + ".tmp";
+            File.WriteAllLines(temporary, new[] { "session\tblock\tstart_s\tms" }.Concat(timeline.Select(t =>
+                string.Create(CultureInfo.InvariantCulture, $"{t.Session}\t{t.Block}\t{t.StartS:F4}\t{t.Ms:F3}"))));
+            File.Move(temporary, runsFile, overwrite: true);
+            Console.WriteLine($"Every run's start and wall time: {runsFile}");
+        }
         return 0;
+
+        // One session's run, its start and wall time noted for --runs-file (the profiled time of the run is the session's own).
+        Action Timed(Action run, string session, int block) => () =>
+        {
+            double start = clock.Elapsed.TotalSeconds;
+            run();
+            timeline.Add((session, block, start, (clock.Elapsed.TotalSeconds - start) * 1000));
+        };
 
         // A block of runs after a pause (CompareRunner.BlockPauseMs: the other sessions' spinning workers go to sleep first).
         static void Block(Action run, int count)
