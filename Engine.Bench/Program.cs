@@ -20,6 +20,7 @@ using Cardinal.Bench;
 if (args.Length > 0 && args[0] == "compare") return Guarded("compare", () => CompareRunner.Run(args[1..]));
 if (args.Length > 0 && args[0] == "ab") return Guarded("ab", () => AbRunner.Run(args[1..]));
 if (args.Length > 0 && args[0] == "threads") return Guarded("threads", () => ThreadsRunner.Run(args[1..])); // where 2 threads lose against 1, loop by loop
+if (args.Length > 0 && args[0] == "idle") return Guarded("idle", () => IdleRunner.Run(args[1..])); // a request after a quiet spell against a busy stream's
 if (args.Length > 0 && args[0] == "ceiling") return Guarded("ceiling", () => CeilingRunner.Run(args[1..])); // what two cores allow each conv (two independent 1-thread runs at once) against our 2-thread split
 if (args.Length > 0 && args[0] == "sessions") return Guarded("sessions", () => SessionsRunner.Run(args[1..])); // several sessions: threads of their own against one pool
 if (args.Length > 0 && args[0] == "layers") return Guarded("layers", () => LayersRunner.Run(args[1..]));
