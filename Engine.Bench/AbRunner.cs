@@ -22,7 +22,8 @@ namespace Cardinal.Bench;
 /// sitting"). Usage:
 /// ab MODEL.onnx --b Name=value[,Name=value…] [--a Name=value…] [--threads 1] [--batch 1] [--runs 10] [--rounds 6]
 ///    [--pattern REGEX] [--quiet] [--plans] (--plans: the steps whose kernels or workspace differ, and both sessions' bytes)
-/// Names are <see cref="BlockedTuning"/>'s (for example --b SplitFirstColumn=false, --b PassChannels=64).
+/// Names are <see cref="BlockedTuning"/>'s (for example --b SplitFirstColumn=false, --b PassChannels=64), and HugePages
+/// (<see cref="CpuBackendOptions.HugePages"/>, for example --b HugePages=false).
 /// </summary>
 public static class AbRunner
 {
@@ -45,7 +46,7 @@ public static class AbRunner
         int threads = CompareRunner.Option(args, "--threads", 1), batch = CompareRunner.Option(args, "--batch", 1);
         int runs = CompareRunner.Option(args, "--runs", 10), rounds = CompareRunner.Option(args, "--rounds", 6);
         var pattern = new Regex(CompareRunner.TextOption(args, "--pattern") ?? ".", RegexOptions.CultureInvariant);
-        BlockedTuning a = Parse(CompareRunner.TextOption(args, "--a")), b = Parse(CompareRunner.TextOption(args, "--b") ?? throw new ArgumentException(Usage));
+        Settings a = ParseSettings(CompareRunner.TextOption(args, "--a")), b = ParseSettings(CompareRunner.TextOption(args, "--b") ?? throw new ArgumentException(Usage));
         Console.WriteLine($"{model}: {threads} thread(s), batch {batch}, {rounds} rounds of {runs} profiled and {runs} plain runs each");
         Console.WriteLine($"A: {a}");
         Console.WriteLine($"B: {b}");
@@ -94,13 +95,13 @@ public static class AbRunner
     private sealed record Result(string[] Names, double[] StepA, double[] StepB, double PlainA, double PlainB);
 
     /// <summary>Both sessions, made in the order asked, run <paramref name="rounds"/> rounds in turn (the first to run alternates too).</summary>
-    private static Result Measure(string model, BlockedTuning a, BlockedTuning b, bool bFirst, int threads, int batch, int runs, int rounds, bool describe)
+    private static Result Measure(string model, Settings a, Settings b, bool bFirst, int threads, int batch, int runs, int rounds, bool describe)
     {
         // One set of workers for both sessions: the sessions then differ in their plans only, not in which worker
         // thread (and core) each one's loops wake.
         using var pool = new CpuThreadPool(threads);
-        InferenceSession Open(BlockedTuning tuning) =>
-            InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { ThreadPool = pool, BlockedTuning = tuning }));
+        InferenceSession Open(Settings settings) =>
+            InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { ThreadPool = pool, BlockedTuning = settings.Tuning, HugePages = settings.HugePages }));
         InferenceSession first = Open(bFirst ? b : a), second = Open(bFirst ? a : b);
         using InferenceSession sa = bFirst ? second : first, sb = bFirst ? first : second;
         InferenceSession[] sessions = [sa, sb];
@@ -144,6 +145,26 @@ public static class AbRunner
             }
         double[] StepMedians(int k) => Enumerable.Range(0, names.Length).Select(s => Stats.Median(ticks[k].Select(t => t[s] * 1000.0 / Stopwatch.Frequency))).ToArray();
         return new Result(names, StepMedians(0), StepMedians(1), Stats.Median(plain[0]), Stats.Median(plain[1]));
+    }
+
+    /// <summary>One session's side of a comparison: its blocked tuning and its backend's huge pages.</summary>
+    private sealed record Settings(BlockedTuning Tuning, bool HugePages)
+    {
+        public override string ToString() => $"{Tuning}, HugePages = {HugePages}";
+    }
+
+    /// <summary>HugePages=true|false set on the backend (the default: the backend's own), every other setting on the tuning (<see cref="Parse"/>).</summary>
+    private static Settings ParseSettings(string? settings)
+    {
+        bool hugePages = new CpuBackendOptions().HugePages;
+        var rest = new List<string>();
+        foreach (string setting in (settings ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string[] parts = setting.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (parts[0] != nameof(CpuBackendOptions.HugePages)) { rest.Add(setting); continue; }
+            if (parts.Length != 2 || !bool.TryParse(parts[1], out hugePages)) throw new ArgumentException($"'{setting}': HugePages takes true or false.");
+        }
+        return new Settings(Parse(string.Join(',', rest)), hugePages);
     }
 
     /// <summary>The defaults with each "Name=value" of a comma-separated list set (a boxed copy, since the record's properties are init-only).</summary>

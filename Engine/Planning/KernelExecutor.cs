@@ -24,6 +24,8 @@ namespace Cardinal.Planning;
 internal sealed class KernelExecutor : ICompiledPlan
 {
     private readonly ExecutionPlan _plan;
+    /// <summary>Whether each run context asks for huge pages under its buffers and workspaces (<see cref="HugePages"/>).</summary>
+    private readonly bool _hugePages;
     private readonly IKernel?[] _kernels;
     /// <summary>Per value: the buffer slot it is written into, or −1 (constant, input, view, graph output).</summary>
     private readonly int[] _slotOf;
@@ -48,9 +50,11 @@ internal sealed class KernelExecutor : ICompiledPlan
     /// How to run a region's lanes side by side: body(0 … count−1), each index on one thread, returning when all are
     /// done (exceptions surface on the caller). Null runs them one after another on the caller's thread.
     /// </param>
-    public KernelExecutor(ExecutionPlan plan, Func<PlanStep, IKernel> createKernel, Action<int, Action<int>>? runConcurrently = null)
+    /// <param name="hugePages">Whether each run context asks for 2 MiB pages under its buffers and workspaces (<see cref="HugePages"/>).</param>
+    public KernelExecutor(ExecutionPlan plan, Func<PlanStep, IKernel> createKernel, Action<int, Action<int>>? runConcurrently = null, bool hugePages = false)
     {
         _plan = plan;
+        _hugePages = hugePages;
         _regions = ConcurrentRegion.Find(plan);
         _regionAt = new ConcurrentRegion?[plan.Steps.Count];
         foreach (ConcurrentRegion region in _regions) _regionAt[region.Start] = region;
@@ -333,9 +337,9 @@ internal sealed class KernelExecutor : ICompiledPlan
         {
             _owner = owner;
             ExecutionPlan plan = owner._plan;
-            (Array Data, int Offset)[] buffers = NewBuffers(owner._slots);
-            _workspace = new WorkspaceBuffer(owner._workspaceBytes);
-            _laneWorkspaces = owner._laneWorkspaceBytes.Select(r => r.Select((bytes, lane) => lane == 0 ? _workspace : new WorkspaceBuffer(bytes)).ToArray()).ToArray();
+            (Array Data, int Offset)[] buffers = NewBuffers(owner._slots, owner._hugePages);
+            _workspace = new WorkspaceBuffer(owner._workspaceBytes, owner._hugePages);
+            _laneWorkspaces = owner._laneWorkspaceBytes.Select(r => r.Select((bytes, lane) => lane == 0 ? _workspace : new WorkspaceBuffer(bytes, owner._hugePages)).ToArray()).ToArray();
             _runLane = RunLane;
             _values = new Tensor?[plan.Values.Count];
             _fixed = new bool[plan.Values.Count];
@@ -449,13 +453,14 @@ internal sealed class KernelExecutor : ICompiledPlan
     /// One array per slot for the rare non-float values; the float slots share one pinned arena in which each
     /// starts on a 64-byte boundary (16 floats), so every kernel's vector loads of a whole buffer are aligned.
     /// </summary>
-    private static unsafe (Array, int)[] NewBuffers((ElementType Type, int Length)[] slots)
+    private static unsafe (Array, int)[] NewBuffers((ElementType Type, int Length)[] slots, bool hugePages)
     {
         const int floatsPerLine = WorkspaceBuffer.Alignment / sizeof(float);
         long floats = slots.Where(s => s.Type == ElementType.Float32).Sum(s => (s.Length + floatsPerLine - 1L) / floatsPerLine * floatsPerLine);
         if (floats + floatsPerLine > Array.MaxLength)
             throw new CardinalException($"The plan's intermediate values need {floats} floats at once, more than one arena can hold.");
         float[] arena = GC.AllocateUninitializedArray<float>((int)floats + floatsPerLine, pinned: true);
+        if (hugePages) HugePages.Advise(arena);
         long address = (long)System.Runtime.CompilerServices.Unsafe.AsPointer(ref arena[0]);
         int next = (int)((WorkspaceBuffer.Alignment - address % WorkspaceBuffer.Alignment) % WorkspaceBuffer.Alignment / sizeof(float));
         var buffers = new (Array, int)[slots.Length];

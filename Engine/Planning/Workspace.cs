@@ -73,7 +73,9 @@ internal sealed unsafe class WorkspaceBuffer
     private readonly byte[] _memory;
     private readonly long _offset;
 
-    public WorkspaceBuffer(long bytes)
+    /// <param name="bytes">The workspace's size.</param>
+    /// <param name="hugePages">Whether to ask for 2 MiB pages under it (<see cref="HugePages"/>).</param>
+    public WorkspaceBuffer(long bytes, bool hugePages = false)
     {
         if (bytes < 0 || bytes > Array.MaxLength - Alignment)
             throw new CardinalException($"A workspace of {bytes} bytes cannot be allocated (the largest is {Array.MaxLength - Alignment}).");
@@ -83,6 +85,7 @@ internal sealed unsafe class WorkspaceBuffer
         {
             long address = (long)Unsafe.AsPointer(ref _memory[0]);
             _offset = (Alignment - address % Alignment) % Alignment;
+            if (hugePages) HugePages.Advise(_memory);
         }
     }
 

@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Cardinal.Kernels.Cpu.Gemm;
 using Cardinal.Tensors;
+using Cardinal.Planning;
 
 namespace Cardinal.Kernels.Cpu.Conv;
 
@@ -62,6 +64,37 @@ internal sealed class PackedWeightsCache
             byKey[key] = made;
             return made;
         }
+    }
+
+    /// <summary>Bytes between two packed arrays up to which they count as one run of memory (the other pinned objects between them).</summary>
+    internal const long HugePageRunGap = 256 << 10;
+
+    /// <summary>
+    /// Every run streams the packed weights from memory: this asks for 2 MiB pages under the packed arrays held now
+    /// (<see cref="HugePages"/>). The arrays were pinned one after another as the plans packed them, so most lie side by side;
+    /// arrays no more than <see cref="HugePageRunGap"/> apart are advised as one run, since a single 1–4 MB filter covers few
+    /// whole huge pages of its own. Returns the bytes advised.
+    /// </summary>
+    internal long AdviseHugePages()
+    {
+        var ranges = new List<(long Start, long End)>();
+        lock (_gate)
+            foreach (var (_, byKey) in _entries)
+                foreach (object packed in byKey.Values)
+                    if (packed is float[] { Length: > 0 } floats)
+                    {
+                        long start = Marshal.UnsafeAddrOfPinnedArrayElement(floats, 0);
+                        ranges.Add((start, start + (long)floats.Length * sizeof(float)));
+                    }
+        long advised = 0;
+        ranges.Sort();
+        for (int i = 0; i < ranges.Count;)
+        {
+            (long start, long end) = ranges[i++];
+            while (i < ranges.Count && ranges[i].Start - end <= HugePageRunGap) end = Math.Max(end, ranges[i++].End);
+            advised += HugePages.Advise((nint)start, end - start);
+        }
+        return advised;
     }
 
     /// <summary>Packed copies held for this tensor (for tests).</summary>
