@@ -132,11 +132,11 @@ public sealed class CpuBackend : IBackend
     {
         var executor = new KernelExecutor(plan, step => CreateKernel(plan, step), _parallel.For, Options.HugePages);
         // The weights are packed now: ask for huge pages under them (a no-op where the host gives none).
-        if (Options.HugePages) AdvisedWeightBytes = _packedWeights.AdviseHugePages();
+        if (Options.HugePages) AdvisedWeightBytes += _packedWeights.AdviseHugePages();
         return executor;
     }
 
-    /// <summary>Bytes of packed weights the last compile asked huge pages for (<see cref="CpuBackendOptions.HugePages"/>; tests, diagnostics).</summary>
+    /// <summary>Bytes of packed weights this backend's compiles asked huge pages for (<see cref="CpuBackendOptions.HugePages"/>; tests, diagnostics).</summary>
     internal long AdvisedWeightBytes { get; private set; }
 
     // IBackend's planning members are internal (the public API is the opaque backend): an internal member cannot

@@ -73,29 +73,39 @@ internal sealed class PackedWeightsCache
     /// Every run streams the packed weights from memory: this asks for 2 MiB pages under the packed arrays held now
     /// (<see cref="HugePages"/>). The arrays were pinned one after another as the plans packed them, so most lie side by side;
     /// arrays no more than <see cref="HugePageRunGap"/> apart are advised as one run, since a single 1–4 MB filter covers few
-    /// whole huge pages of its own. Returns the bytes advised.
+    /// whole huge pages of its own. Only runs that hold an array packed since the last call are advised again (a plan for a
+    /// new batch size packs nothing new, and collapsing costs a walk over the pages). Returns the bytes advised now.
     /// </summary>
     internal long AdviseHugePages()
     {
-        var ranges = new List<(long Start, long End)>();
+        var ranges = new List<(long Start, long End, bool New)>();
         lock (_gate)
             foreach (var (_, byKey) in _entries)
                 foreach (object packed in byKey.Values)
                     if (packed is float[] { Length: > 0 } floats)
                     {
                         long start = Marshal.UnsafeAddrOfPinnedArrayElement(floats, 0);
-                        ranges.Add((start, start + (long)floats.Length * sizeof(float)));
+                        bool isNew = !_advised.TryGetValue(floats, out _);
+                        if (isNew) _advised.Add(floats, floats);
+                        ranges.Add((start, start + (long)floats.Length * sizeof(float), isNew));
                     }
         long advised = 0;
         ranges.Sort();
         for (int i = 0; i < ranges.Count;)
         {
-            (long start, long end) = ranges[i++];
-            while (i < ranges.Count && ranges[i].Start - end <= HugePageRunGap) end = Math.Max(end, ranges[i++].End);
-            advised += HugePages.Advise((nint)start, end - start);
+            (long start, long end, bool anyNew) = ranges[i++];
+            while (i < ranges.Count && ranges[i].Start - end <= HugePageRunGap)
+            {
+                end = Math.Max(end, ranges[i].End);
+                anyNew |= ranges[i++].New;
+            }
+            if (anyNew) advised += HugePages.Advise((nint)start, end - start);
         }
         return advised;
     }
+
+    /// <summary>The packed arrays <see cref="AdviseHugePages"/> has seen (weakly held, as the entries are).</summary>
+    private readonly ConditionalWeakTable<float[], float[]> _advised = new();
 
     /// <summary>Packed copies held for this tensor (for tests).</summary>
     internal int CountFor(Tensor weights)
