@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using Cardinal.Planning;
+
+namespace Cardinal.Bench;
+
+/// <summary>
+/// The host's memory read bandwidth: each thread streams an array of its own, far larger than the caches, with the
+/// widest vector loads, so nothing but memory limits it; on 2 MiB pages (<see cref="HugePages"/>, as the backend's packed
+/// weights) or on 4 KiB pages. `peak --memory` prints it on 1 thread and on T. A layer that streams its weights at batch 1
+/// cannot scale from 1 thread to T by more than the bandwidth does (NOTES "Thirty-second sitting": one core drew 29 of
+/// the two cores' 33 GB/s on huge pages).
+/// </summary>
+public static class MemoryBandwidth
+{
+    /// <summary>Bytes each thread streams per pass: 256 MiB, eight times this host's L3.</summary>
+    private const int BytesPerThread = 256 << 20;
+
+    /// <summary>GB/s of <paramref name="threads"/> threads reading together, the best of <paramref name="passes"/> passes over their arrays.</summary>
+    public static double Measure(int threads, bool hugePages, int passes = 4)
+    {
+        var arrays = Enumerable.Range(0, threads).Select(_ =>
+        {
+            float[] a = GC.AllocateUninitializedArray<float>(BytesPerThread / sizeof(float), pinned: true);
+            if (hugePages) HugePages.Advise(a);
+            Array.Fill(a, 1f); // every page written (and so mapped) before the clock
+            return a;
+        }).ToArray();
+        double best = 0;
+        for (int pass = 0; pass < passes; pass++)
+        {
+            var start = new Barrier(threads);
+            var seconds = new double[threads];
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+            {
+                start.SignalAndWait();
+                long began = Stopwatch.GetTimestamp();
+                Sink(Read(arrays[t]));
+                seconds[t] = Stopwatch.GetElapsedTime(began).TotalSeconds;
+            });
+            best = Math.Max(best, (double)threads * BytesPerThread / seconds.Max() / 1e9);
+        }
+        GC.KeepAlive(arrays);
+        return best;
+    }
+
+    /// <summary>Sums the array in four independent chains of the widest vectors (the loads, not the adds, set the pace).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static float Read(float[] a)
+    {
+        ref float first = ref a[0];
+        int step = Vector512<float>.Count;
+        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        for (int i = 0; i + 4 * step <= a.Length; i += 4 * step)
+        {
+            s0 += Vector512.LoadUnsafe(ref first, (nuint)i);
+            s1 += Vector512.LoadUnsafe(ref first, (nuint)(i + step));
+            s2 += Vector512.LoadUnsafe(ref first, (nuint)(i + 2 * step));
+            s3 += Vector512.LoadUnsafe(ref first, (nuint)(i + 3 * step));
+        }
+        return Vector512.Sum(s0 + s1 + s2 + s3);
+    }
+
+    private static float s_sink;
+    private static void Sink(float value) => s_sink += value;
+}
