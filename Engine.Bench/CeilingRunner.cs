@@ -13,7 +13,7 @@ namespace Cardinal.Bench;
 
 /// <summary>
 /// What this host's two cores allow a convolution, against what our two-thread plan gets: `ceiling [--runs R]
-/// [--rounds K] [--only NAME] [--resnext | --resnext101] [--warm] [--cpus]`. Issue #11 asks every convolution over 0.5 ms to
+/// [--rounds K] [--only NAME] [--resnext | --resnext101] [--warm] [--cpus] [--huge-pages]`. Issue #11 asks every convolution over 0.5 ms to
 /// scale 1.8× from 1 thread to 2; this separates what a split of the work loses from what the host takes from any two
 /// threads running at once. For each ResNet-50 row of <see cref="ConvCases"/> (the plan the blocked layout runs:
 /// Winograd for the stride-1 3×3s, the direct kernel else), three set-ups in turn, round by round:
@@ -38,7 +38,7 @@ internal static class CeilingRunner
         int runs = CompareRunner.Option(args, "--runs", 10), rounds = CompareRunner.Option(args, "--rounds", 3);
         string? only = CompareRunner.TextOption(args, "--only");
         if (runs < 1 || rounds < 1) throw new ArgumentException("--runs and --rounds take 1 or more.");
-        bool warm = args.Contains("--warm"), cpus = args.Contains("--cpus");
+        bool warm = args.Contains("--warm"), cpus = args.Contains("--cpus"), hugePages = args.Contains("--huge-pages");
         if (cpus && (!OperatingSystem.IsLinux() || Environment.ProcessorCount < 2)) { Console.Error.WriteLine("ceiling: --cpus pins threads with sched_setaffinity: Linux with 2 or more CPUs only."); return 2; }
         var platform = CpuPlatform.Default;
         if (platform.BlockSize == 0) { Console.Error.WriteLine($"ceiling: {platform.Isa} has no blocked kernels."); return 2; }
@@ -57,9 +57,9 @@ internal static class CeilingRunner
         float[] evictOne = Instance.EvictionBuffer(1, warm), evictOther = Instance.EvictionBuffer(1, warm), evictTwo = Instance.EvictionBuffer(2, warm);
         foreach (ConvCase c in cases)
         {
-            var a = new Instance(c, platform, one, evictOne);
-            var b = new Instance(c, platform, other, evictOther);
-            var split = new Instance(c, platform, two, evictTwo);
+            var a = new Instance(c, platform, one, evictOne, hugePages);
+            var b = new Instance(c, platform, other, evictOther, hugePages);
+            var split = new Instance(c, platform, two, evictTwo, hugePages);
             List<double> alone = [], atOnce = [], splitMs = [], cpu0 = [], cpu1 = [];
             using var pair = new PairedThread(b);
             for (int i = 0; i < 3; i++) { a.Run(); b.Run(); split.Run(); }
@@ -113,12 +113,15 @@ internal static class CeilingRunner
         private readonly ParallelRunner _parallel;
 
         /// <param name="evict">What the instance's threads read before each run (<see cref="EvictionBuffer"/>); empty: warm.</param>
-        public Instance(ConvCase c, CpuPlatform platform, ParallelRunner parallel, float[] evict)
+        /// <param name="hugePages">Whether the packed filter and the workspace lie on 2 MiB pages, as the backend's (--huge-pages).</param>
+        public Instance(ConvCase c, CpuPlatform platform, ParallelRunner parallel, float[] evict, bool hugePages)
         {
             var random = new Random(c.Name.Length);
             ConvShape shape = c.Shape;
             float[] weight = BlockedConvRunner.Fill(random, shape.WeightLength);
-            Plan = BlockedConvPlans.Create(shape, Tensor.FromArray(weight, weight.Length), platform.BlockSize, platform, parallel, null, winograd: true);
+            var cache = new Kernels.Cpu.Conv.PackedWeightsCache();
+            Plan = BlockedConvPlans.Create(shape, Tensor.FromArray(weight, weight.Length), platform.BlockSize, platform, parallel, cache, winograd: true);
+            if (hugePages) cache.AdviseHugePages();
             int b = platform.BlockSize;
             long inLength = (long)shape.Batch * BlockedLayout.PaddedChannels(shape.Channels, b) * shape.Window.InSize;
             long outLength = (long)shape.Batch * BlockedLayout.PaddedChannels(shape.OutChannels, b) * shape.Window.OutSize;
@@ -126,7 +129,7 @@ internal static class CeilingRunner
             _bias = BlockedConvRunner.Fill(random, shape.OutChannels);
             _residual = shape.Epilogue.Residual ? BlockedConvRunner.Fill(random, outLength) : [];
             _y = new float[outLength];
-            _workspace = new WorkspaceBuffer(Plan.WorkspaceBytes);
+            _workspace = new WorkspaceBuffer(Plan.WorkspaceBytes, hugePages);
             _evict = evict;
             _sums = new float[parallel.Threads * 16];
             _parallel = parallel;
