@@ -27,13 +27,10 @@ public static class CompareRunner
         using var cardinal = InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { Threads = threads, BlockedLayout = blocked, DepthFirst = DepthFirstOption(args) }));
         var info = cardinal.Inputs[0];
         int[] dims = ModelInput.Dims(cardinal, batch);
-        var random = new Random(11);
-        float[] data = new float[dims.Aggregate(1, (a, b) => a * b)];
-        for (int i = 0; i < data.Length; i++) data[i] = (float)(random.NextDouble() * 2 - 1);
+        float[] data = ModelInput.SeededNoise(dims);
         var input = Tensor.FromArray(data, dims);
 
-        var options = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        using var ort = new Microsoft.ML.OnnxRuntime.InferenceSession(model, options);
+        using var ort = ModelInput.OpenOrt(model, threads);
         var ortInputs = new[] { NamedOnnxValue.CreateFromTensor(info.Name, new DenseTensor<float>(data, dims)) };
 
         Tensor ours0 = cardinal.Run(input);
@@ -41,13 +38,9 @@ public static class CompareRunner
         using (var first = ort.Run(ortInputs)) theirs0 = first.First().AsTensor<float>().ToArray();
         double maxDiff = 0, maxRef = 0;
         for (int i = 0; i < theirs0.Length; i++) { maxDiff = Math.Max(maxDiff, Math.Abs(ours0.Floats[i] - theirs0[i])); maxRef = Math.Max(maxRef, Math.Abs(theirs0[i])); }
-        // Warm-up to the steady state: ONNX Runtime is native code, while Cardinal's managed code is tiered by the JIT
-        // (a method is recompiled optimised after 30 calls and a quiet 100 ms): two warm-up runs left a ResNet-18 at 2
-        // threads 1.3× slower than its steady state (NOTES "Steady state"). At least 10 runs and 1.5 s of each engine.
-        var warm = Stopwatch.StartNew();
-        for (int i = 0; i < 10 || warm.ElapsedMilliseconds < 1500; i++) cardinal.Run(input);
-        warm.Restart();
-        for (int i = 0; i < 10 || warm.ElapsedMilliseconds < 1500; i++) { using var _ = ort.Run(ortInputs); }
+        // Warm-up to the steady state (the JIT's tiers), each engine.
+        ModelInput.WarmUp(() => cardinal.Run(input));
+        ModelInput.WarmUp(() => { using var _ = ort.Run(ortInputs); });
         // Blocks of runs, alternating engines block by block (ABAB): each engine's worker threads spin for a
         // while after a run, so alternating run by run would hand each engine a core the other still holds.
         var ours = new List<double>(); var theirs = new List<double>();

@@ -28,22 +28,16 @@ public static class IdleRunner
 
         using var cardinal = InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { Threads = threads }));
         int[] dims = ModelInput.Dims(cardinal, batch);
-        var random = new Random(11);
-        float[] data = new float[dims.Aggregate(1, (a, b) => a * b)];
-        for (int i = 0; i < data.Length; i++) data[i] = (float)(random.NextDouble() * 2 - 1);
+        float[] data = ModelInput.SeededNoise(dims);
         var input = Tensor.FromArray(data, dims);
-        var options = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        using var ort = new Microsoft.ML.OnnxRuntime.InferenceSession(model, options);
+        using var ort = ModelInput.OpenOrt(model, threads);
         var ortInputs = new[] { NamedOnnxValue.CreateFromTensor(cardinal.Inputs[0].Name, new DenseTensor<float>(data, dims)) };
 
         Action ours = () => cardinal.Run(input);
         Action theirs = () => { using var _ = ort.Run(ortInputs); };
-        // The steady state first (the JIT's tiers: CompareRunner's warm-up).
-        foreach (var run in new[] { ours, theirs })
-        {
-            var warm = Stopwatch.StartNew();
-            for (int i = 0; i < 10 || warm.ElapsedMilliseconds < 1500; i++) run();
-        }
+        // The steady state first (the JIT's tiers).
+        ModelInput.WarmUp(ours);
+        ModelInput.WarmUp(theirs);
         var firstOurs = new List<double>(); var steadyOurs = new List<double>();
         var firstOrt = new List<double>(); var steadyOrt = new List<double>();
         for (int round = 0; round < rounds; round++)
