@@ -19,11 +19,8 @@ internal static partial class HugePages
 
     private const int MadvHugePage = 14, MadvCollapse = 25;
 
-    private static long s_advisedBytes, s_collapsedBytes;
+    /// <summary>Set once madvise turns out not to be there (not glibc's or musl's libc): no further calls.</summary>
     private static int s_unavailable;
-
-    /// <summary>Bytes advised so far in this process, and of those the bytes collapsed into huge pages at once (diagnostics, tests).</summary>
-    public static (long Advised, long Collapsed) Totals => (Interlocked.Read(ref s_advisedBytes), Interlocked.Read(ref s_collapsedBytes));
 
     /// <summary>Advises the whole huge pages inside a pinned array's data; returns the bytes advised (0: none).</summary>
     public static long Advise<T>(T[] pinned) where T : unmanaged =>
@@ -38,9 +35,8 @@ internal static partial class HugePages
         try
         {
             if (Madvise((nint)start, (nuint)(end - start), MadvHugePage) != 0) return 0;
-            Interlocked.Add(ref s_advisedBytes, end - start);
-            // Collapsing can fail for want of free huge pages; the advice alone still lets the kernel's scan collapse them later.
-            if (Madvise((nint)start, (nuint)(end - start), MadvCollapse) == 0) Interlocked.Add(ref s_collapsedBytes, end - start);
+            // Collapsing can fail (an older kernel, no free huge pages); the advice alone still lets the kernel's scan collapse them later.
+            Madvise((nint)start, (nuint)(end - start), MadvCollapse);
             return end - start;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
