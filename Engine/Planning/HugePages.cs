@@ -14,8 +14,14 @@ namespace Cardinal.Planning;
 /// </summary>
 internal static partial class HugePages
 {
-    /// <summary>The huge page size on x86-64 and arm64 Linux (4 KiB base pages).</summary>
-    public const long PageBytes = 2L << 20;
+    /// <summary>
+    /// The kernel's transparent huge page size: 2 MiB on x86-64 and on arm64 with 4 KiB base pages, 32 MiB with 16 KiB,
+    /// 512 MiB with 64 KiB (read from sysfs; 2 MiB where it cannot be read). Only whole pages of it are asked for, so on a
+    /// 64 KiB-page arm64 kernel nearly nothing is.
+    /// </summary>
+    public static long PageBytes { get; } = ReadPageBytes();
+
+    private const string PageSizeFile = "/sys/kernel/mm/transparent_hugepage/hpage_pmd_size";
 
     private const int MadvHugePage = 14, MadvCollapse = 25;
 
@@ -43,6 +49,21 @@ internal static partial class HugePages
         {
             Volatile.Write(ref s_unavailable, 1);
             return 0;
+        }
+    }
+
+    private static long ReadPageBytes()
+    {
+        const long fallback = 2L << 20;
+        if (!OperatingSystem.IsLinux()) return fallback;
+        try
+        {
+            return File.Exists(PageSizeFile) && long.TryParse(File.ReadAllText(PageSizeFile).Trim(), System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out long bytes) && bytes >= 4096 && (bytes & (bytes - 1)) == 0 ? bytes : fallback;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return fallback;
         }
     }
 
