@@ -108,7 +108,6 @@ public static class ConvsRunner
     /// <summary>Untimed runs before each block on several threads last at least this long (<c>Wake</c> in Measure).</summary>
     private const double WakeMs = 2;
 
-
     private static (ConvCase, string, double, double, double, string, double) Measure(ConvCase c, CpuPlatform platform, ParallelRunner parallel, int threads, int runs, bool blocked, bool residualApart,
         BlockedTuning tuning, BlockedTuning? versus)
     {

@@ -8,7 +8,8 @@ namespace Cardinal.Bench;
 /// <summary>
 /// The host's memory read bandwidth: each thread streams an array of its own, far larger than the caches, with the
 /// widest vector loads, so nothing but memory limits it; on 2 MiB pages (<see cref="HugePages"/>, as the backend's packed
-/// weights) or on 4 KiB pages. `peak --memory` prints it on 1 thread and on T. A layer that streams its weights at batch 1
+/// weights) or without asking for them (4 KiB pages where transparent huge pages are "madvise", as on this host; a host
+/// set to "always" backs both with huge pages). `peak --memory` prints it on 1 thread and on T. A layer that streams its weights at batch 1
 /// cannot scale from 1 thread to T by more than the bandwidth does (NOTES "Thirty-second sitting": one core drew 29 of
 /// the two cores' 33 GB/s on huge pages).
 /// </summary>

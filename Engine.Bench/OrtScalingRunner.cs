@@ -95,17 +95,19 @@ public static class OrtScalingRunner
         }
         if (runsFile is not null)
         {
-            // Written whole to a temporary name, then renamed: a killed run leaves no half file.
-            string temporary = runsFile + ".tmp";
-            File.WriteAllLines(temporary, new[] { "session\tblock\tstart_s\tms" }.Concat(timeline.Select(t =>
-                string.Create(CultureInfo.InvariantCulture, $"{t.Session}\t{t.Block}\t{t.StartS:F4}\t{t.Ms:F3}"))));
-            File.Move(temporary, runsFile, overwrite: true);
+            Formats.Vectors.AtomicFile.Write(runsFile, stream =>
+            {
+                using var writer = new StreamWriter(stream, leaveOpen: true);
+                writer.WriteLine("session\tblock\tstart_s\tms");
+                foreach (var t in timeline) writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{t.Session}\t{t.Block}\t{t.StartS:F4}\t{t.Ms:F3}"));
+            });
             Console.WriteLine($"Every run's start and wall time: {runsFile}");
         }
         return 0;
 
-        // One session's run, its start and wall time noted for --runs-file (the profiled time of the run is the session's own).
-        Action Timed(Action run, string session, int block) => () =>
+        // One session's run, its start and wall time noted for --runs-file (the profiled time of the run is the session's own);
+        // the run as it is without it.
+        Action Timed(Action run, string session, int block) => runsFile is null ? run : () =>
         {
             double start = clock.Elapsed.TotalSeconds;
             run();
