@@ -10,8 +10,8 @@ namespace Cardinal.Bench;
 /// widest vector loads, so nothing but memory limits it; on 2 MiB pages (<see cref="HugePages"/>, as the backend's packed
 /// weights) or without asking for them (4 KiB pages where transparent huge pages are "madvise", as on this host; a host
 /// set to "always" backs both with huge pages). `peak --memory` prints it on 1 thread and on T. A layer that streams its weights at batch 1
-/// cannot scale from 1 thread to T by more than the bandwidth does (NOTES "Thirty-second sitting": one core drew 29 of
-/// the two cores' 33 GB/s on huge pages).
+/// cannot scale from 1 thread to T by more than the bandwidth does (NOTES "Thirty-second sitting": on the Zen 4 host one
+/// core drew 26–27 of the two cores' 29–33 GB/s; "Thirty-third sitting": on the Zen 5, 30.5–32 of 55.7–56.7).
 /// </summary>
 public static class MemoryBandwidth
 {

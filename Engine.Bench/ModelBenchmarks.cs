@@ -50,11 +50,7 @@ public class ModelBenchmarks
         _input = Tensor.FromArray(data, dims);
         var plan = _cardinal.PlanForShapes([dims]);
         _output = Tensor.Create(Tensors.ElementType.Float32, plan.Values[plan.Outputs[0]].Dims);
-        var options = new Microsoft.ML.OnnxRuntime.SessionOptions
-        {
-            IntraOpNumThreads = Threads, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
-        _ort = new Microsoft.ML.OnnxRuntime.InferenceSession(path, options);
+        _ort = ModelInput.OpenOrt(path, Threads);
         _ortInputs = [NamedOnnxValue.CreateFromTensor(info.Name, new DenseTensor<float>(data, dims))];
     }
 

@@ -14,7 +14,7 @@ internal static class ModelInput
     public static Tensor Sine(int[] dims) =>
         Tensor.FromArray(Enumerable.Range(0, dims.Aggregate(1, (x, y) => x * y)).Select(i => MathF.Sin(i)).ToArray(), dims);
 
-    /// <summary>Uniform noise in [−1, 1) from seed 11: the input `compare` and `idle` give both engines.</summary>
+    /// <summary>Uniform noise in [−1, 1) from seed 11: the input `compare`, `idle` and the profiled sessions give both engines.</summary>
     public static float[] SeededNoise(int[] dims)
     {
         var random = new Random(11);
@@ -23,9 +23,15 @@ internal static class ModelInput
         return data;
     }
 
-    /// <summary>ONNX Runtime on <paramref name="threads"/> intra-op threads with every graph optimisation, as the runners compare against it.</summary>
-    public static Microsoft.ML.OnnxRuntime.InferenceSession OpenOrt(string model, int threads) =>
-        new(model, new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, GraphOptimizationLevel = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL });
+    /// <summary>
+    /// ONNX Runtime's options as every runner compares against it: <paramref name="threads"/> intra-op threads, one inter-op
+    /// thread, every graph optimisation. Callers that profile set the profile prefix and switch profiling on before opening.
+    /// </summary>
+    public static Microsoft.ML.OnnxRuntime.SessionOptions OrtOptions(int threads) =>
+        new() { IntraOpNumThreads = threads, InterOpNumThreads = 1, GraphOptimizationLevel = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL };
+
+    /// <summary>ONNX Runtime on <see cref="OrtOptions"/>.</summary>
+    public static Microsoft.ML.OnnxRuntime.InferenceSession OpenOrt(string model, int threads) => new(model, OrtOptions(threads));
 
     /// <summary>
     /// Runs <paramref name="run"/> to its steady state: at least 10 runs and 1.5 s. ONNX Runtime is native code, while

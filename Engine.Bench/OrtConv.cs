@@ -29,10 +29,7 @@ internal sealed class OrtConv : IDisposable
     /// <param name="profilePrefix">When given, ORT profiles the session into files with this prefix (see <see cref="EndProfiling"/>).</param>
     public OrtConv(ConvCase c, float[] x, float[] weights, float[] bias, float[] residual, float[] y, int threads, string? profilePrefix = null)
     {
-        _options = new Microsoft.ML.OnnxRuntime.SessionOptions
-        {
-            IntraOpNumThreads = threads, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
+        _options = ModelInput.OrtOptions(threads);
         if (profilePrefix is not null)
         {
             _options.ProfileOutputPathPrefix = profilePrefix; // before EnableProfiling, which reads it

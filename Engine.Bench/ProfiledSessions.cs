@@ -32,7 +32,7 @@ internal sealed class ProfiledCardinal : IDisposable
         Dims = ModelInput.Dims(_session, batch);
         _plan = _session.PlanForShapes([Dims]);
         _executor = (KernelExecutor)_session.CompiledPlanFor([Dims]);
-        Data = data ?? RandomInput(Dims);
+        Data = data ?? ModelInput.SeededNoise(Dims);
         _input = Tensor.FromArray(Data, Dims);
         _output = ModelInput.OutputOf(_plan);
     }
@@ -42,15 +42,6 @@ internal sealed class ProfiledCardinal : IDisposable
     public float[] Data { get; }
     public string InputName => _session.Inputs[0].Name;
     public string Description => _session.Backend.Description;
-
-    /// <summary>Uniform values in [-1, 1) from a fixed seed: the same input in every runner that asks.</summary>
-    public static float[] RandomInput(int[] dims)
-    {
-        var random = new Random(11);
-        float[] data = new float[dims.Aggregate(1, (a, b) => a * b)];
-        for (int i = 0; i < data.Length; i++) data[i] = (float)(random.NextDouble() * 2 - 1);
-        return data;
-    }
 
     /// <summary>Runs until the JIT has promoted the kernels (at least 5 runs and 1 s); nothing is recorded.</summary>
     public void WarmUp()
@@ -121,7 +112,7 @@ internal sealed class ProfiledOrt : IDisposable
     public ProfiledOrt(string model, int threads, string inputName, float[] data, int[] dims)
     {
         _folder = Directory.CreateTempSubdirectory("cardinal-ortprofile-");
-        _options = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        _options = ModelInput.OrtOptions(threads);
         // The prefix must be set before profiling is enabled.
         _options.ProfileOutputPathPrefix = Path.Combine(_folder.FullName, "ort");
         _options.EnableProfiling = true;

@@ -39,7 +39,7 @@ if (args.Length > 0 && args[0] == "peak")
 {
     int threads = CompareRunner.Option(args, "--threads", 1);
     Console.WriteLine($"FMA peak: {FmaPeak.Measure(threads, 1000):F1} GFLOP/s on {threads} thread(s) over 1 s, best 10 ms window of 40: {FmaPeak.Best(threads):F1}; {FmaPeak.VectorWidth} FMA");
-    // --memory: the read bandwidth on 1 thread and on T, on 2 MiB and on 4 KiB pages (MemoryBandwidth).
+    // --memory: the read bandwidth on 1 thread and on T, with huge pages asked for and without (MemoryBandwidth).
     if (args.Contains("--memory"))
         foreach (bool huge in new[] { true, false })
             Console.WriteLine($"memory read, {(huge ? "huge pages asked for" : "huge pages not asked for")}: {MemoryBandwidth.Measure(1, huge):F1} GB/s on 1 thread, {MemoryBandwidth.Measure(threads, huge):F1} on {threads}");

@@ -37,11 +37,11 @@ public sealed record CpuBackendOptions
     public bool Winograd { get; init; } = !string.Equals(Environment.GetEnvironmentVariable("CARDINAL_WINOGRAD"), "off", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
-    /// Ask Linux for 2 MiB pages (<c>madvise</c>: MADV_HUGEPAGE, then MADV_COLLAPSE) under the packed weights, the run
-    /// buffers and the workspaces. Every run streams its weights from memory, and on 4 KiB pages each page waits for a
-    /// page walk first: ResNet-50 at batch 1 ran 1–3 % faster with it, on 1 and on 2 threads, on a host whose transparent
-    /// huge pages are "madvise" (NOTES "Thirty-second sitting"). Results do not change; the working set does not grow (only whole
-    /// 2 MiB pages inside memory already in use are asked for). No effect off Linux or where huge pages are off. The
+    /// Ask Linux for huge pages (the kernel's size, read from sysfs: 2 MiB on x86-64; <c>madvise</c>: MADV_HUGEPAGE, then
+    /// MADV_COLLAPSE) under the packed weights, the run buffers and the workspaces. Every run streams its weights from
+    /// memory, and on 4 KiB pages each page waits for a page walk first: ResNet-50 at batch 1 ran 1–3 % faster with it, on
+    /// 1 and on 2 threads, on a host whose transparent huge pages are "madvise" (NOTES "Thirty-second sitting"). Results
+    /// do not change; the working set does not grow (only whole huge pages inside memory already in use are asked for). No effect off Linux or where huge pages are off. The
     /// environment variable CARDINAL_HUGE_PAGES=off turns it off for every backend made without an explicit setting.
     /// </summary>
     public bool HugePages { get; init; } = !string.Equals(Environment.GetEnvironmentVariable("CARDINAL_HUGE_PAGES"), "off", StringComparison.OrdinalIgnoreCase);

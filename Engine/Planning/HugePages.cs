@@ -3,10 +3,11 @@ using System.Runtime.InteropServices;
 namespace Cardinal.Planning;
 
 /// <summary>
-/// Asks Linux to back long-lived pinned arrays (packed weights, the run arena, workspaces) with 2 MiB pages. A ResNet-50 run
+/// Asks Linux to back long-lived pinned arrays (packed weights, the run arena, workspaces) with huge pages (2 MiB on x86-64,
+/// <see cref="PageBytes"/>). A ResNet-50 run
 /// streams its ~100 MB of weights from memory every time; on 4 KiB pages that is some 25,000 pages a run, far more than
 /// the core's TLB holds, so each page's first line waits for a page walk. Hosts whose transparent huge pages are set to
-/// "madvise" (the common default) give huge pages only to memory that asks: <c>MADV_HUGEPAGE</c> on the 2 MiB-aligned
+/// "madvise" (the common default) give huge pages only to memory that asks: <c>MADV_HUGEPAGE</c> on the huge-page-aligned
 /// part of the array, then <c>MADV_COLLAPSE</c> (Linux 6.1) to turn the pages already written into huge ones at once
 /// rather than when the kernel's background scan gets there. Best effort: any failure (another OS, an older kernel, huge
 /// pages off) leaves the memory as it was, and nothing reads differently either way. The CPU backend asks unless its

@@ -50,7 +50,7 @@ internal sealed class KernelExecutor : ICompiledPlan
     /// How to run a region's lanes side by side: body(0 … count−1), each index on one thread, returning when all are
     /// done (exceptions surface on the caller). Null runs them one after another on the caller's thread.
     /// </param>
-    /// <param name="hugePages">Whether each run context asks for 2 MiB pages under its buffers and workspaces (<see cref="HugePages"/>).</param>
+    /// <param name="hugePages">Whether each run context asks for huge pages under its buffers and workspaces (<see cref="HugePages"/>).</param>
     public KernelExecutor(ExecutionPlan plan, Func<PlanStep, IKernel> createKernel, Action<int, Action<int>>? runConcurrently = null, bool hugePages = false)
     {
         _plan = plan;

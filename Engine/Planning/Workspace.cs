@@ -74,7 +74,7 @@ internal sealed unsafe class WorkspaceBuffer
     private readonly long _offset;
 
     /// <param name="bytes">The workspace's size.</param>
-    /// <param name="hugePages">Whether to ask for 2 MiB pages under it (<see cref="HugePages"/>).</param>
+    /// <param name="hugePages">Whether to ask for huge pages under it (<see cref="HugePages"/>).</param>
     public WorkspaceBuffer(long bytes, bool hugePages = false)
     {
         if (bytes < 0 || bytes > Array.MaxLength - Alignment)

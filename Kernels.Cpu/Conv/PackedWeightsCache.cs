@@ -70,7 +70,7 @@ internal sealed class PackedWeightsCache
     internal const long HugePageRunGap = 256 << 10;
 
     /// <summary>
-    /// Every run streams the packed weights from memory: this asks for 2 MiB pages under the packed arrays held now
+    /// Every run streams the packed weights from memory: this asks for huge pages under the packed arrays held now
     /// (<see cref="HugePages"/>). The arrays were pinned one after another as the plans packed them, so most lie side by side;
     /// arrays no more than <see cref="HugePageRunGap"/> apart are advised as one run, since a single 1–4 MB filter covers few
     /// whole huge pages of its own. Only runs that hold an array packed since the last call are advised again (a plan for a
