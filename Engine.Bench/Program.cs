@@ -39,6 +39,11 @@ if (args.Length > 0 && args[0] == "peak")
 {
     int threads = CompareRunner.Option(args, "--threads", 1);
     Console.WriteLine($"FMA peak: {FmaPeak.Measure(threads, 1000):F1} GFLOP/s on {threads} thread(s) over 1 s, best 10 ms window of 40: {FmaPeak.Best(threads):F1}; {FmaPeak.VectorWidth} FMA");
+    // What the 1×1 passes follow (BlockedTuning.PointwisePassChannelsFor): the L1 data cache CPUID reports.
+    int l1 = Cardinal.Kernels.Cpu.CpuCaches.L1DataBytes;
+    var tuning = Cardinal.Kernels.Cpu.Nchwc.BlockedTuning.Default;
+    int passMax = tuning.PointwisePassChannels == 0 ? tuning.PassChannels : tuning.PointwisePassChannels;
+    Console.WriteLine($"L1 data cache (CPUID): {(l1 == 0 ? "unknown" : $"{l1 / 1024} KiB")}; 1×1 passes of up to {passMax} input channels on AVX-512");
     // --memory: the read bandwidth on 1 thread and on T, with huge pages asked for and without (MemoryBandwidth).
     if (args.Contains("--memory"))
         foreach (bool huge in new[] { true, false })

@@ -13,12 +13,14 @@ namespace Cardinal.Tests.Kernels;
 /// pass but the last, for exactly that image's next pass's input planes, and no other task asks; with the groups first
 /// (<see cref="BlockedTuning.GroupsFirstInputAhead"/>) every task asks for its own image's; nothing at an image or less per
 /// thread, for a window with taps, on AVX2 or with either rule off; and the answers bit for bit those of the rules off
-/// (prefetching changes no result).
+/// (prefetching changes no result). The counts of passes are the longer passes' (<see cref="BlockedTuning.LongPointwisePasses"/>,
+/// pinned whatever this machine's L1); the answers are checked in both lengths of pass.
 /// </summary>
 [TestFixture]
 public class ImageInputAheadTests
 {
     private static readonly ParallelRunner One = new(1), Two = new(2), Three = new(3);
+    private static readonly BlockedTuning Long = BlockedTuning.LongPointwisePasses;
 
     // ResNet-50's layer3 1024 → 256 1×1 at 14×14: on AVX-512 four output groups of 64, two passes of 512 channels.
     private static ConvShape Narrowing(int batch) => new(batch, 1024, 256, 1, ConvCase.Planar(14, 14, 1, 1, 0), new(false, true));
@@ -30,7 +32,7 @@ public class ImageInputAheadTests
         foreach ((int batch, ParallelRunner runner) in new[] { (3, One), (5, Two), (4, Three) })
         {
             ConvShape shape = Narrowing(batch);
-            var plan = BlockedPlans.WithRandomWeights(shape, CpuIsa.Avx512, runner);
+            var plan = BlockedPlans.WithRandomWeights(shape, CpuIsa.Avx512, runner, Long);
             string where = $"batch {batch}, {runner.Threads} thread(s)";
             Assert.That((plan.RowsOuter, plan.GroupsFirst, plan.Passes), Is.EqualTo((false, false, 2)), $"{where}: image by image, in passes");
             int groups = plan.TaskCount / batch, inBlocks = shape.Channels / 16, passBlocks = inBlocks / plan.Passes;
@@ -55,7 +57,7 @@ public class ImageInputAheadTests
         foreach (int batch in new[] { 2, 3 })
         {
             ConvShape shape = GroupsFirstShape(batch);
-            var plan = BlockedPlans.WithRandomWeights(shape, CpuIsa.Avx512, One);
+            var plan = BlockedPlans.WithRandomWeights(shape, CpuIsa.Avx512, One, Long);
             string where = $"batch {batch}, groups first";
             Assert.That((plan.RowsOuter, plan.GroupsFirst, plan.Passes), Is.EqualTo((false, true, 4)), $"{where}: group by group, in passes");
             int inBlocks = shape.Channels / 16, passBlocks = inBlocks / plan.Passes;
@@ -68,11 +70,11 @@ public class ImageInputAheadTests
         // ResNet-50's layer4 512 → 2048 at 7×7 (filter 40 times an image's input) runs in one pass: every task's tiles ask,
         // and there is no next pass to ask for.
         var onePass = new ConvShape(3, 512, 2048, 1, ConvCase.Planar(7, 7, 1, 1, 0), new(true, true));
-        var single = BlockedPlans.WithRandomWeights(onePass, CpuIsa.Avx512, One);
+        var single = BlockedPlans.WithRandomWeights(onePass, CpuIsa.Avx512, One, Long);
         Assert.That((single.GroupsFirst, single.Passes), Is.EqualTo((true, 1)), "512 → 2048: groups first, one pass");
         Assert.That(Enumerable.Range(0, single.TaskCount).All(single.AsksTileInput), Is.True, "512 → 2048: every task's tiles ask");
         Assert.That(BlockedPlans.AsksForNextPassInput(single), Is.False, "512 → 2048: no next pass");
-        Assert.That(Enumerable.Range(0, single.TaskCount).Any(BlockedPlans.WithRandomWeights(onePass, CpuIsa.Avx512, One, BlockedTuning.GroupsFirstInputUnasked).AsksTileInput),
+        Assert.That(Enumerable.Range(0, single.TaskCount).Any(BlockedPlans.WithRandomWeights(onePass, CpuIsa.Avx512, One, Long with { GroupsFirstInputAhead = false }).AsksTileInput),
             Is.False, "512 → 2048, the rule off: no tile asks");
     }
 
@@ -85,12 +87,12 @@ public class ImageInputAheadTests
         var threeByThree = new ConvShape(3, 512, 128, 1, ConvCase.Planar(14, 14, 3, 1, 1), new(false, true));
         var cases = new List<(ConvShape, CpuIsa, ParallelRunner, BlockedTuning?, string)>
         {
-            (Narrowing(1), isa, One, null, "an image on one thread"),
-            (Narrowing(2), isa, Two, null, "an image per thread"),
-            (threeByThree, isa, One, null, "a window with taps"),
-            (Narrowing(3), isa, One, BlockedTuning.ImageInputUnasked, "the rule off"),
-            (GroupsFirstShape(3), isa, One, BlockedTuning.GroupsFirstInputUnasked, "groups first, its rule off"),
-            (GroupsFirstShape(3), isa, One, BlockedTuning.ImageInputUnasked, "groups first, the image rule off"),
+            (Narrowing(1), isa, One, Long, "an image on one thread"),
+            (Narrowing(2), isa, Two, Long, "an image per thread"),
+            (threeByThree, isa, One, Long, "a window with taps"),
+            (Narrowing(3), isa, One, Long with { ImageInputAhead = false }, "the rule off"),
+            (GroupsFirstShape(3), isa, One, Long with { GroupsFirstInputAhead = false }, "groups first, its rule off"),
+            (GroupsFirstShape(3), isa, One, Long with { ImageInputAhead = false }, "groups first, the image rule off"),
         };
         if (CpuIsas.Blocked.Contains(CpuIsa.Avx2)) cases.Add((Narrowing(3), CpuIsa.Avx2, One, BlockedTuning.Default with { PassesAboveBytes = 0 }, "AVX2"));
         foreach ((ConvShape shape, CpuIsa tier, ParallelRunner runner, BlockedTuning? tuning, string name) in cases)
@@ -118,14 +120,17 @@ public class ImageInputAheadTests
             {
                 var platform = CpuPlatform.Create(isa);
                 var weights = TestModels.RandomWeights(random, shape.WeightLength);
-                var asking = new BlockedDirectPlan(shape, weights, platform, runner, null, null);
-                string where = $"{isa}, batch {shape.Batch}, {runner.Threads} thread(s), {shape.Channels} → {shape.OutChannels}, {asking.Passes} pass(es)";
-                if (shape == oddGroupsFirst) Assert.That(asking.GroupsFirst && (isa != CpuIsa.Avx512 || asking.Passes == 3), Is.True, $"{where}: groups first, in 3 passes on AVX-512");
-                Assert.That(BlockedPlans.AsksForNextPassInput(asking), Is.EqualTo(isa == CpuIsa.Avx512), $"{where}: the layer asks at all (AVX-512 only)");
-                foreach (BlockedTuning off in new[] { BlockedTuning.ImageInputUnasked, BlockedTuning.GroupsFirstInputUnasked })
+                foreach (BlockedTuning on in new[] { Long, BlockedTuning.PointwisePassesOfPassChannels })
                 {
-                    var quiet = new BlockedDirectPlan(shape, weights, platform, runner, null, off);
-                    BlockedOutputAssert.SameBits(asking, quiet, random, platform.BlockSize, where);
+                    var asking = new BlockedDirectPlan(shape, weights, platform, runner, null, on);
+                    string where = $"{isa}, batch {shape.Batch}, {runner.Threads} thread(s), {shape.Channels} → {shape.OutChannels}, {asking.Passes} pass(es)";
+                    if (shape == oddGroupsFirst && on == Long) Assert.That(asking.GroupsFirst && (isa != CpuIsa.Avx512 || asking.Passes == 3), Is.True, $"{where}: groups first, in 3 passes on AVX-512");
+                    Assert.That(BlockedPlans.AsksForNextPassInput(asking), Is.EqualTo(isa == CpuIsa.Avx512), $"{where}: the layer asks at all (AVX-512 only)");
+                    foreach (BlockedTuning off in new[] { on with { ImageInputAhead = false }, on with { GroupsFirstInputAhead = false } })
+                    {
+                        var quiet = new BlockedDirectPlan(shape, weights, platform, runner, null, off);
+                        BlockedOutputAssert.SameBits(asking, quiet, random, platform.BlockSize, where);
+                    }
                 }
             }
     }

@@ -15,11 +15,29 @@ namespace Cardinal.Tests.Kernels;
 /// <see cref="BlockedTuning.PointwisePassMaxFilterRatio"/> at 6, the path before, only those whose filter is less than 6 times
 /// one image's input); the same passes whatever the batch and the threads; and the answers against the reference
 /// convolution on every blocked tier (the sums change order, so within a tolerance, as every other choice of passes is held).
+/// The longer passes are the default where L1 is 32 KiB or unknown (<see cref="BlockedTuning.PointwisePassChannelsFor"/>): the
+/// tests of the rule pin them (<see cref="BlockedTuning.LongPointwisePasses"/>), whatever this machine's L1.
 /// </summary>
 [TestFixture]
 public class PointwisePassesTests
 {
     private static readonly ParallelRunner One = new(1), Two = new(2);
+    private static readonly BlockedTuning Long = BlockedTuning.LongPointwisePasses;
+
+    [Test]
+    public void Default_FollowsTheL1DataCache()
+    {
+        Assert.That(BlockedTuning.PointwisePassChannelsFor(0), Is.EqualTo(512), "an unknown L1 keeps the longer passes");
+        Assert.That(BlockedTuning.PointwisePassChannelsFor(32 * 1024), Is.EqualTo(512), "a 32 KiB L1 (Zen 4, Skylake): the longer passes");
+        Assert.That(BlockedTuning.PointwisePassChannelsFor(48 * 1024), Is.EqualTo(0), "a 48 KiB L1 (Zen 5, Ice Lake and later): passes of PassChannels");
+        Assert.That(BlockedTuning.Default.PointwisePassChannels, Is.EqualTo(BlockedTuning.PointwisePassChannelsFor(CpuCaches.L1DataBytes)));
+        // CPUID's answer, where it gives one, is a plausible L1: a whole number of KiB between 8 KiB and 1 MiB.
+        int l1 = CpuCaches.L1DataBytes;
+        TestContext.Progress.WriteLine($"L1 data cache (CPUID): {l1} bytes");
+        if (l1 != 0) Assert.That(l1 % 1024 == 0 && l1 is >= 8 * 1024 and <= 1024 * 1024, Is.True, $"{l1} bytes");
+        if (System.Runtime.Intrinsics.X86.X86Base.IsSupported && Environment.GetEnvironmentVariable("CI") == "true")
+            Assert.That(l1, Is.GreaterThan(0), "an x86 machine answers CPUID's cache leaves");
+    }
 
     private static ConvShape Pointwise(int batch, int c, int m, int size, bool residual = false) =>
         new(batch, c, m, 1, ConvCase.Planar(size, size, 1, 1, 0), new(residual, true));
@@ -27,7 +45,7 @@ public class PointwisePassesTests
     [Test]
     public void PassBlocks_HalfTheInput_BetweenPassChannelsAnd512()
     {
-        var tuning = BlockedTuning.Default;
+        var tuning = BlockedTuning.LongPointwisePasses;
         // (input blocks, block, wide) → (blocks per pass, passes); a 1×1 slice of 4 output blocks, many row units.
         (int InBlocks, int Block, bool Wide, int PassBlocks, int Passes)[] cases =
         [
@@ -70,15 +88,15 @@ public class PointwisePassesTests
         ];
         foreach ((ConvShape shape, int passes, int before, int belowSix) in layers)
         {
-            var plan = BlockedPlans.WithRandomWeights(shape, isa, One);
+            var plan = BlockedPlans.WithRandomWeights(shape, isa, One, Long);
             Assert.That(plan.Passes, Is.EqualTo(passes), $"{shape}");
-            Assert.That(BlockedPlans.WithRandomWeights(shape, CpuIsa.Avx2, One).Passes,
+            Assert.That(BlockedPlans.WithRandomWeights(shape, CpuIsa.Avx2, One, Long).Passes,
                 Is.EqualTo(BlockedPlans.WithRandomWeights(shape, CpuIsa.Avx2, One, BlockedTuning.PointwisePassesOfPassChannels).Passes), $"{shape}: AVX2 keeps its passes");
             Assert.That(BlockedPlans.WithRandomWeights(shape, isa, One, BlockedTuning.PointwisePassesOfPassChannels).Passes, Is.EqualTo(before), $"{shape}: the rule off");
             Assert.That(BlockedPlans.WithRandomWeights(shape, isa, One, BlockedTuning.PointwisePassesBelowSixTimesTheInput).Passes, Is.EqualTo(belowSix), $"{shape}: below six times the input");
             // The passes decide the sums: the same for any batch on any threads (batch 3 on one thread runs the 7×7s groups first).
             foreach ((int batch, ParallelRunner runner) in new[] { (3, One), (1, Two), (5, Two) })
-                Assert.That(BlockedPlans.WithRandomWeights(shape with { Batch = batch }, isa, runner).Passes, Is.EqualTo(passes), $"{shape}: batch {batch}, {runner.Threads} thread(s)");
+                Assert.That(BlockedPlans.WithRandomWeights(shape with { Batch = batch }, isa, runner, Long).Passes, Is.EqualTo(passes), $"{shape}: batch {batch}, {runner.Threads} thread(s)");
         }
     }
 
@@ -106,7 +124,7 @@ public class PointwisePassesTests
                 (float[] xb, float[] rb, long length) = BlockedOutputAssert.BlockedOperands(shape, x, residual, b);
                 foreach (ParallelRunner runner in new[] { One, Two })
                 {
-                    var plan = new BlockedDirectPlan(shape, tensor, platform, runner, null, BlockedTuning.Default with { PassesAboveBytes = 0 });
+                    var plan = new BlockedDirectPlan(shape, tensor, platform, runner, null, Long with { PassesAboveBytes = 0 });
                     var before = new BlockedDirectPlan(shape, tensor, platform, runner, null, BlockedTuning.PointwisePassesOfPassChannels with { PassesAboveBytes = 0 });
                     string where = $"{shape} on {isa}, {runner.Threads} thread(s), {plan.Passes} pass(es)";
                     if (shape == groupsFirst && runner == One) Assert.That(plan.GroupsFirst, Is.True, $"{where}: groups first");
