@@ -44,6 +44,8 @@ if (args.Length > 0 && args[0] == "peak")
     var tuning = Cardinal.Kernels.Cpu.Nchwc.BlockedTuning.Default;
     int passMax = tuning.PointwisePassChannels == 0 ? tuning.PassChannels : tuning.PointwisePassChannels;
     Console.WriteLine($"L1 data cache (CPUID): {(l1 == 0 ? "unknown" : $"{l1 / 1024} KiB")}; 1×1 passes of up to {passMax} input channels on AVX-512");
+    // And what the dense layers' output claim follows (BlockedTuning.ClaimOutputLinesFor): the processor's vendor and family.
+    Console.WriteLine($"CPUID: {Cardinal.Kernels.Cpu.CpuIdentity.Vendor} family 0x{Cardinal.Kernels.Cpu.CpuIdentity.Family:X}; dense layers claim their output lines on 2+ threads: {(tuning.ClaimOutputLines ? "yes" : "no")}");
     // --memory: the read bandwidth on 1 thread and on T, with huge pages asked for and without (MemoryBandwidth).
     if (args.Contains("--memory"))
         foreach (bool huge in new[] { true, false })

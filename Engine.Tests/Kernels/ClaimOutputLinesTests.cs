@@ -13,7 +13,9 @@ namespace Cardinal.Tests.Kernels;
 /// thread, where the input outweighs the filter, on AVX2 or with the rule off. A task claims exactly the pixels its units
 /// cover: the tasks of one image and output group cover the plane once, with no pixel in two tasks (a line claimed by two
 /// tasks could be written back stale over the other's store). The answers are the rule off's bit for bit. Grouped layers
-/// claim on more threads than images whatever their filter weighs (<see cref="BlockedTuning.ClaimGroupedOutputLines"/>).
+/// claim on more threads than images whatever their filter weighs (<see cref="BlockedTuning.ClaimGroupedOutputLines"/>), a rule
+/// of their own. The dense claim's default follows the processor (<see cref="BlockedTuning.ClaimOutputLinesFor"/>): the tests
+/// of the claim pin it on (<see cref="BlockedTuning.OutputLinesClaimed"/>).
 /// </summary>
 [TestFixture]
 public class ClaimOutputLinesTests
@@ -29,8 +31,22 @@ public class ClaimOutputLinesTests
     // ResNeXt-50's layer3 grouped 3×3 (512 channels in 32 groups of 16 at 14×14: 295 KB of filter, 400 KB of input).
     private static readonly ConvShape Grouped = ConvCases.Find("rx50.l3.3x3g32.512").Shape;
 
+    private static readonly BlockedTuning Claimed = BlockedTuning.OutputLinesClaimed;
+
     private static bool Claims(ConvShape shape, ParallelRunner runner, BlockedTuning? tuning = null, CpuIsa isa = CpuIsa.Avx512) =>
-        BlockedPlans.WithRandomWeights(shape, isa, runner, tuning).ClaimsOutputLines;
+        BlockedPlans.WithRandomWeights(shape, isa, runner, tuning ?? Claimed).ClaimsOutputLines;
+
+    [Test]
+    public void Default_FollowsTheProcessor()
+    {
+        Assert.That(BlockedTuning.ClaimOutputLinesFor(zen5OrLater: false), Is.True, "the Zen 4 and the others keep the claim");
+        Assert.That(BlockedTuning.ClaimOutputLinesFor(zen5OrLater: true), Is.False, "Zen 5 and later: no dense claim");
+        Assert.That(BlockedTuning.Default.ClaimOutputLines, Is.EqualTo(BlockedTuning.ClaimOutputLinesFor(CpuIdentity.IsAmdZen5OrLater)));
+        Assert.That(BlockedTuning.Default.ClaimGroupedOutputLines, Is.True, "grouped layers claim on every processor");
+        TestContext.Progress.WriteLine($"CPUID: {CpuIdentity.Vendor}, family 0x{CpuIdentity.Family:X}");
+        if (System.Runtime.Intrinsics.X86.X86Base.IsSupported)
+            Assert.That((CpuIdentity.Vendor.Length, CpuIdentity.Family > 0), Is.EqualTo((12, true)), "an x86 machine names its vendor and family");
+    }
 
     /// <summary>A layer that claims on 2 threads at batch 1 (AVX-512), and not on 1 thread, with an image per thread, with <paramref name="ruleOff"/>, or on AVX2.</summary>
     private static void AssertClaimsOnMoreThreadsThanImagesOnly(ConvShape shape, BlockedTuning ruleOff, string what)
@@ -46,7 +62,7 @@ public class ClaimOutputLinesTests
     public void Claimed_WhereTheFilterOutweighsTheInput_OnMoreThreadsThanImages()
     {
         References.RequireBlockedTier(CpuIsas.Blocked.Contains(CpuIsa.Avx512), "the AVX-512 blocked kernels");
-        AssertClaimsOnMoreThreadsThanImagesOnly(Layer3, BlockedTuning.OutputLinesUnclaimed, "layer3");
+        AssertClaimsOnMoreThreadsThanImagesOnly(Layer3, Claimed with { ClaimOutputLines = false }, "layer3");
         Assert.That(Claims(Layer1, Two), Is.False, "the input outweighs the filter");
     }
 
@@ -54,11 +70,13 @@ public class ClaimOutputLinesTests
     public void Claimed_InGroupedLayers_WhateverTheFilterWeighs_OnMoreThreadsThanImages()
     {
         References.RequireBlockedTier(CpuIsas.Blocked.Contains(CpuIsa.Avx512), "the AVX-512 blocked kernels");
-        AssertClaimsOnMoreThreadsThanImagesOnly(Grouped, BlockedTuning.GroupedOutputLinesUnclaimed, "grouped, the input outweighing the filter");
-        Assert.That(Claims(Grouped, Two, BlockedTuning.OutputLinesUnclaimed), Is.False, "grouped, claiming off");
-        // The grouped rule off leaves the dense layers' claims as they were.
-        Assert.That(Claims(Layer3, Two, BlockedTuning.GroupedOutputLinesUnclaimed), Is.True, "layer3, the grouped rule off");
-        Assert.That(Claims(Layer1, Two, BlockedTuning.GroupedOutputLinesUnclaimed), Is.False, "layer1, the grouped rule off");
+        AssertClaimsOnMoreThreadsThanImagesOnly(Grouped, Claimed with { ClaimGroupedOutputLines = false }, "grouped, the input outweighing the filter");
+        // Each rule leaves the other's layers as they were.
+        Assert.That(Claims(Grouped, Two, Claimed with { ClaimOutputLines = false }), Is.True, "grouped, the dense rule off");
+        Assert.That(Claims(Grouped, Two, BlockedTuning.NoOutputLinesClaimed), Is.False, "grouped, both rules off");
+        Assert.That(Claims(Layer3, Two, Claimed with { ClaimGroupedOutputLines = false }), Is.True, "layer3, the grouped rule off");
+        Assert.That(Claims(Layer1, Two, Claimed with { ClaimGroupedOutputLines = false }), Is.False, "layer1, the grouped rule off");
+        Assert.That(Claims(Grouped, Two, BlockedTuning.Default), Is.True, "grouped, the default on any processor");
     }
 
     // Shapes whose tasks cut the plane every way the plan has: flattened pointwise planes in segments and passes, rows of a
@@ -89,7 +107,7 @@ public class ClaimOutputLinesTests
         foreach ((ConvShape shape, string name) in Shapes())
             foreach (ParallelRunner runner in new[] { Two, Three })
             {
-                var plan = BlockedPlans.WithRandomWeights(shape, CpuIsa.Avx512, runner);
+                var plan = BlockedPlans.WithRandomWeights(shape, CpuIsa.Avx512, runner, Claimed);
                 string where = $"{name}, {runner.Threads} threads";
                 Assert.That(plan.ClaimsOutputLines, Is.True, $"{where}: the filter outweighs the input");
                 long plane = (long)shape.Window.OutH * shape.Window.OutW;
@@ -119,8 +137,8 @@ public class ClaimOutputLinesTests
                 {
                     var platform = CpuPlatform.Create(isa);
                     var weights = TestModels.RandomWeights(random, shape.WeightLength);
-                    var claiming = new BlockedDirectPlan(shape, weights, platform, runner, null, null);
-                    var quiet = new BlockedDirectPlan(shape, weights, platform, runner, null, BlockedTuning.OutputLinesUnclaimed);
+                    var claiming = new BlockedDirectPlan(shape, weights, platform, runner, null, Claimed);
+                    var quiet = new BlockedDirectPlan(shape, weights, platform, runner, null, BlockedTuning.NoOutputLinesClaimed);
                     string where = $"{isa}, {name}, {runner.Threads} threads";
                     Assert.That(claiming.ClaimsOutputLines, Is.EqualTo(isa == CpuIsa.Avx512), $"{where}: claims on AVX-512 only");
                     BlockedOutputAssert.SameBits(claiming, quiet, random, platform.BlockSize, where);

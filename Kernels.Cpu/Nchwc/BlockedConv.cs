@@ -233,7 +233,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         // each thread writing its own groups' channels, into a buffer the layer before wrote by another split (ResNeXt-50's
         // layer3 grouped output lies over the first half of the downsample's output, all written by the first thread).
         bool groupedClaims = tuning.ClaimGroupedOutputLines && shape.Group > 1 && parallel.Threads > shape.Batch;
-        _claimsOutputLines = tuning.ClaimOutputLines && (outputsSharedLines || groupedClaims) && b == 16;
+        _claimsOutputLines = ((tuning.ClaimOutputLines && outputsSharedLines) || groupedClaims) && b == 16;
         // A strided 1×1 window reads one pixel in SH·SW: copied out by each thread for the images it works on, those
         // pixels make a stride-1 plane that runs as one long row of full register tiles, where the strided rows had cut a
         // 7-wide row into 4 + 3 pixels (ResNet-50's layer4.0 downsample, 1 thread: 1.04 → 0.87 ms). Only where a thread
