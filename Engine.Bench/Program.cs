@@ -42,8 +42,9 @@ if (args.Length > 0 && args[0] == "peak")
     // What the 1×1 passes follow (BlockedTuning.PointwisePassChannelsFor): the L1 data cache CPUID reports.
     int l1 = Cardinal.Kernels.Cpu.CpuCaches.L1DataBytes;
     var tuning = Cardinal.Kernels.Cpu.Nchwc.BlockedTuning.Default;
-    int passMax = tuning.PointwisePassChannels == 0 ? tuning.PassChannels : tuning.PointwisePassChannels;
-    Console.WriteLine($"L1 data cache (CPUID): {(l1 == 0 ? "unknown" : $"{l1 / 1024} KiB")}; 1×1 passes of up to {passMax} input channels on AVX-512");
+    // The plan's own rule, on ResNet-50's 1024 → 256 (64 input blocks of 16; a slice of 4 output blocks).
+    var (_, passes) = Cardinal.Kernels.Cpu.Nchwc.BlockedDirectPlan.PassBlocks(64, 4L * 16 * 16 * sizeof(float), 16, manyUnits: true, tuning, widePasses: true);
+    Console.WriteLine($"L1 data cache (CPUID): {(l1 == 0 ? "unknown" : $"{l1 / 1024} KiB")}; a 1024-channel 1×1 sums in {passes} passes on AVX-512");
     // And what the dense layers' output claim follows (BlockedTuning.ClaimOutputLinesFor): the processor's vendor and family.
     Console.WriteLine($"CPUID: {Cardinal.Kernels.Cpu.CpuIdentity.Vendor} family 0x{Cardinal.Kernels.Cpu.CpuIdentity.Family:X}; dense layers claim their output lines on 2+ threads: {(tuning.ClaimOutputLines ? "yes" : "no")}");
     // --memory: the read bandwidth on 1 thread and on T, with huge pages asked for and without (MemoryBandwidth).

@@ -14,21 +14,16 @@ internal static class CpuCaches
 
     private static int ReadL1DataBytes()
     {
+        // CpuId throws only where X86Base is unsupported, which this guard already answers.
         if (!X86Base.IsSupported) return 0;
-        try
-        {
-            int maxBasic = X86Base.CpuId(0, 0).Eax;
-            uint maxExtended = (uint)X86Base.CpuId(unchecked((int)0x80000000), 0).Eax;
-            // The deterministic cache parameters: leaf 4 on Intel, 0x8000001D on AMD, one layout. Each subleaf is a cache;
-            // type 0 ends the list.
-            if (maxBasic >= 4 && FromCacheParameters(4) is > 0 and var intel) return intel;
-            if (maxExtended >= 0x8000001D && FromCacheParameters(unchecked((int)0x8000001D)) is > 0 and var amd) return amd;
-            // AMD's older leaf: ECX[31:24] is the L1 data cache in KiB.
-            if (maxExtended >= 0x80000005 && (uint)X86Base.CpuId(unchecked((int)0x80000005), 0).Ecx >> 24 is > 0 and var kib) return (int)kib * 1024;
-        }
-        catch (PlatformNotSupportedException)
-        {
-        }
+        int maxBasic = X86Base.CpuId(0, 0).Eax;
+        uint maxExtended = (uint)X86Base.CpuId(unchecked((int)0x80000000), 0).Eax;
+        // The deterministic cache parameters: leaf 4 on Intel, 0x8000001D on AMD, one layout. Each subleaf is a cache;
+        // type 0 ends the list.
+        if (maxBasic >= 4 && FromCacheParameters(4) is > 0 and var intel) return intel;
+        if (maxExtended >= 0x8000001D && FromCacheParameters(unchecked((int)0x8000001D)) is > 0 and var amd) return amd;
+        // AMD's older leaf: ECX[31:24] is the L1 data cache in KiB.
+        if (maxExtended >= 0x80000005 && (uint)X86Base.CpuId(unchecked((int)0x80000005), 0).Ecx >> 24 is > 0 and var kib) return (int)kib * 1024;
         return 0;
     }
 

@@ -21,20 +21,15 @@ internal static class CpuIdentity
     static CpuIdentity()
     {
         (Vendor, Family) = ("", 0);
+        // CpuId throws only where X86Base is unsupported, which this guard already answers.
         if (!X86Base.IsSupported) return;
-        try
-        {
-            var (_, ebx, ecx, edx) = X86Base.CpuId(0, 0);
-            Span<byte> name = stackalloc byte[12];
-            BitConverter.TryWriteBytes(name, ebx);
-            BitConverter.TryWriteBytes(name[4..], edx);
-            BitConverter.TryWriteBytes(name[8..], ecx);
-            Vendor = System.Text.Encoding.ASCII.GetString(name);
-            int eax = X86Base.CpuId(1, 0).Eax, baseFamily = (eax >> 8) & 0xF;
-            Family = baseFamily == 0xF ? baseFamily + ((eax >> 20) & 0xFF) : baseFamily;
-        }
-        catch (PlatformNotSupportedException)
-        {
-        }
+        var (_, ebx, ecx, edx) = X86Base.CpuId(0, 0);
+        Span<byte> name = stackalloc byte[12];
+        BitConverter.TryWriteBytes(name, ebx);
+        BitConverter.TryWriteBytes(name[4..], edx);
+        BitConverter.TryWriteBytes(name[8..], ecx);
+        Vendor = System.Text.Encoding.ASCII.GetString(name);
+        int eax = X86Base.CpuId(1, 0).Eax, baseFamily = (eax >> 8) & 0xF;
+        Family = baseFamily == 0xF ? baseFamily + ((eax >> 20) & 0xFF) : baseFamily;
     }
 }
