@@ -131,6 +131,27 @@ public class WinogradConvTests
             string name = $"{i:00}_n{n}_c{c}_m{m}_{inH}x{inW}_p{pt}{pl}{pb}{pr}_{(epilogue.Residual ? "res" : "")}{(epilogue.Relu ? "relu" : "")}{(bias ? "" : "_nobias")}";
             yield return new TestCaseData(new ConvShape(n, c, m, 1, w, epilogue), bias).SetName($"Run_{name}_MatchesFloat64AndDirect");
         }
+        // Grouped layers of whole blocks (ResNeXt's groups of 16 and more): groups of 16, 32 and 48 channels in and out, 2–4
+        // groups, odd planes, batch 1–3, every epilogue.
+        int[] groupChannels = [16, 32, 48];
+        for (int i = 0; i < 16; i++)
+        {
+            int groups = random.Next(2, 5), cg = groupChannels[random.Next(groupChannels.Length)], mg = groupChannels[random.Next(groupChannels.Length)];
+            int pad = random.Next(4) == 0 ? 0 : 1;
+            int inH = Math.Max(random.Next(1, 18), 3 - 2 * pad), inW = Math.Max(random.Next(1, 19), 3 - 2 * pad);
+            int n = random.Next(1, 4);
+            var epilogue = new ConvEpilogue(random.Next(2) == 0, random.Next(2) == 0);
+            bool bias = random.Next(4) != 0;
+            var w = ConvCase.MakeWindow((1, inH, inW), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, pad, pad), (0, pad, pad));
+            string name = $"g{i:00}_n{n}_g{groups}x{cg}to{mg}_{inH}x{inW}_p{pad}_{(epilogue.Residual ? "res" : "")}{(epilogue.Relu ? "relu" : "")}{(bias ? "" : "_nobias")}";
+            yield return new TestCaseData(new ConvShape(n, groups * cg, groups * mg, groups, w, epilogue), bias).SetName($"Run_{name}_MatchesFloat64AndDirect");
+        }
+        // ResNeXt-50's grouped planes: 32 groups of 16 at 14×14 and of 32 at 7×7, on the residual-free epilogue it has there.
+        foreach ((int side, int width) in new[] { (14, 16), (7, 32) })
+        {
+            var w = ConvCase.MakeWindow((1, side, side), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, 1, 1), (0, 1, 1));
+            yield return new TestCaseData(new ConvShape(1, 32 * width, 32 * width, 32, w, new ConvEpilogue(false, true)), true).SetName($"Run_resnext_plane_{side}_g32x{width}_MatchesFloat64AndDirect");
+        }
         // ResNet's planes: 56 (F4 tiles exact), 28, 14 (F4 cut by the border), 7 (one partial tile row), and a 1×1 plane.
         foreach (int side in new[] { 56, 28, 14, 7, 1 })
         {
@@ -386,7 +407,46 @@ public class WinogradConvTests
         Assert.That(WinogradPlan.Supports(Shape(3, 2, 1, 1), 16), Is.False, "stride 2");
         Assert.That(WinogradPlan.Supports(Shape(3, 1, 2, 1), 16), Is.False, "dilation 2");
         Assert.That(WinogradPlan.Supports(Shape(1, 1, 1, 1), 16), Is.False, "1×1");
-        Assert.That(WinogradPlan.Supports(Shape(3, 1, 1, 4), 16), Is.False, "grouped");
+        Assert.That(WinogradPlan.Supports(Shape(3, 1, 1, 4), 16), Is.False, "groups of 4 channels (the diagonal kernel's)");
+        ConvShape Grouped(int c, int m, int group) => new(1, c, m, group, ConvCase.MakeWindow((1, 9, 9), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, 1, 1), (0, 1, 1)));
+        Assert.That(WinogradPlan.Supports(Grouped(512, 512, 32), 16), Is.True, "32 groups of 16 (ResNeXt-50's layer3)");
+        Assert.That(WinogradPlan.Supports(Grouped(512, 512, 32), 8), Is.True, "groups of 16 are two blocks of 8");
+        Assert.That(WinogradPlan.Supports(Grouped(1024, 1024, 32), 16), Is.True, "32 groups of 32 (layer4)");
+        Assert.That(WinogradPlan.Supports(Grouped(256, 256, 32), 16), Is.False, "groups of 8 (the diagonal kernel's)");
+        Assert.That(WinogradPlan.Supports(Grouped(256, 256, 32), 8), Is.False, "groups of 8, whole blocks of 8 but under the narrowest group taken");
+        Assert.That(WinogradPlan.Supports(Grouped(48, 48, 2), 16), Is.False, "groups of 24: not whole blocks of 16");
+        Assert.That(WinogradPlan.Supports(Grouped(48, 48, 2), 8), Is.True, "groups of 24: three blocks of 8");
+        Assert.That(WinogradPlan.Supports(Grouped(32, 48, 2), 16), Is.False, "24 output channels per group");
+    }
+
+    /// <summary>
+    /// One-block groups on AVX-512 (<see cref="GroupedWinogradOneBlock"/>: batches of 10 tiles, transforms in registers inside the
+    /// plane) give the general grouped path's values exactly: the same sums in the same order. Planes whose tiles all lie inside,
+    /// cut by the border on every side, narrower than a batch, and longer than a task's chunk; batch 2, every epilogue, 1 and 2 threads.
+    /// </summary>
+    [Test]
+    public void OneBlockGroups_EqualTheGeneralGroupedPath()
+    {
+        RequireBlockedTier();
+        if (!Tiers.Contains(CpuIsa.Avx512)) References.Unavailable("No AVX-512 tier on this machine (or capped by CARDINAL_CPU_ISA): one-block groups of 16 channels need AVX-512F.");
+        var platform = CpuPlatform.Create(CpuIsa.Avx512);
+        var random = new Random(35);
+        foreach ((int h, int wd, int pad, int batch) in new[] { (14, 14, 1, 1), (14, 14, 0, 2), (7, 9, 1, 2), (3, 3, 1, 1), (28, 28, 1, 1), (5, 30, 1, 1) })
+            foreach (var epilogue in new[] { new ConvEpilogue(false, true), new ConvEpilogue(true, true), new ConvEpilogue(true, false) })
+                foreach (ParallelRunner runner in new[] { One, Two })
+                {
+                    var shape = new ConvShape(batch, 64, 64, 4, ConvCase.MakeWindow((1, h, wd), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, pad, pad), (0, pad, pad)), epilogue);
+                    float[] x = RandomArray(random, shape.InputLength), weight = RandomArray(random, shape.WeightLength), bias = RandomArray(random, 64);
+                    float[] residual = epilogue.Residual ? RandomArray(random, shape.OutputLength) : [];
+                    var tensor = Tensor.FromArray(weight, weight.Length);
+                    (float[] xb, float[] rb, long length) = BlockedOutputAssert.BlockedOperands(shape, x, residual, 16);
+                    var fused = new WinogradPlan(shape, tensor, WinogradMatrices.F2, platform, runner, null, BlockedTuning.Default);
+                    var general = new WinogradPlan(shape, tensor, WinogradMatrices.F2, platform, runner, null, BlockedTuning.WinogradGroupsGeneral);
+                    Assert.That(fused.Description, Does.Contain("one-block groups"), "the default takes the one-block path");
+                    Assert.That(general.Description, Does.Not.Contain("one-block groups"));
+                    string where = $"{shape}, {runner.Threads} thread(s)";
+                    Assert.That(BlockedOutputAssert.Run(fused, xb, bias, rb, length), Is.EqualTo(BlockedOutputAssert.Run(general, xb, bias, rb, length)), where);
+                }
     }
 
     private static float[] RandomArray(Random random, long length) => TestModels.RandomData(random, length);
@@ -408,7 +468,7 @@ public class WinogradConvTests
     private static double[] Float64Conv(ConvShape shape, float[] x, float[] weight, float[] bias, float[] residual)
     {
         Window3D w = shape.Window;
-        int c = shape.Channels, m = shape.OutChannels;
+        int c = shape.Channels, m = shape.OutChannels, cg = shape.ChannelsPerGroup, mg = shape.OutChannelsPerGroup;
         var y = new double[shape.OutputLength];
         for (int n = 0; n < shape.Batch; n++)
             for (int o = 0; o < m; o++)
@@ -416,7 +476,9 @@ public class WinogradConvTests
                     for (int ow = 0; ow < w.OutW; ow++)
                     {
                         double s = bias.Length > 0 ? bias[o] : 0;
-                        for (int ci = 0; ci < c; ci++)
+                        // Output channel o reads its group's input channels c0 … c0 + cg − 1; weights are [M][C/group][3][3].
+                        int c0 = o / mg * cg;
+                        for (int ci = 0; ci < cg; ci++)
                             for (int kh = 0; kh < 3; kh++)
                             {
                                 int ih = oh - w.PadH + kh;
@@ -425,7 +487,7 @@ public class WinogradConvTests
                                 {
                                     int iw = ow - w.PadW + kw;
                                     if ((uint)iw >= (uint)w.InW) continue;
-                                    s += (double)x[((n * c + ci) * w.InH + ih) * w.InW + iw] * weight[((o * c + ci) * 3 + kh) * 3 + kw];
+                                    s += (double)x[((n * c + c0 + ci) * w.InH + ih) * w.InW + iw] * weight[((o * cg + ci) * 3 + kh) * 3 + kw];
                                 }
                             }
                         long at = ((long)(n * m + o) * w.OutH + oh) * w.OutW + ow;
@@ -449,16 +511,19 @@ public class WinogradConvTests
         var tensor = Tensor.FromArray(weight, weight.Length);
 
         RequireBlockedTier();
+        int tiersRun = 0;
         foreach (CpuIsa isa in Tiers)
         {
             var platform = CpuPlatform.Create(isa);
+            if (!WinogradPlan.Supports(shape, platform.BlockSize)) continue;
+            tiersRun++;
             int b = platform.BlockSize, mp = BlockedLayout.PaddedChannels(m, b);
             (float[] xb, float[] rb, long length) = BlockedOutputAssert.BlockedOperands(shape, x, residual, b);
             var yd = new float[shape.OutputLength];
             ReorderReference.FromBlocked(BlockedOutputAssert.Run(new BlockedDirectPlan(shape, tensor, platform, One), xb, bias, rb, length), yd, n, m, mp, w.OutSize, b);
             foreach (var transform in Variants)
                 foreach (ParallelRunner runner in new[] { One, Two })
-                    foreach (var tuning in new[] { BlockedTuning.Default, BlockedTuning.WinogradTilesBroadcast, BlockedTuning.WinogradSharedVOnTwoThreads, BlockedTuning.WinogradLanesInPlace })
+                    foreach (var tuning in new[] { BlockedTuning.Default, BlockedTuning.WinogradTilesBroadcast, BlockedTuning.WinogradSharedVOnTwoThreads, BlockedTuning.WinogradLanesInPlace, BlockedTuning.WinogradGroupsGeneral })
                 {
                     var plan = new WinogradPlan(shape, tensor, transform, platform, runner, null, tuning);
                     string where = $"{plan.Description}: {shape} on {isa} (b={b}), {runner.Threads} thread(s)";
@@ -475,5 +540,6 @@ public class WinogradConvTests
                     }
                 }
         }
+        Assert.That(tiersRun, Is.GreaterThan(0), $"{shape}: every case here is one a blocked tier runs by Winograd");
     }
 }

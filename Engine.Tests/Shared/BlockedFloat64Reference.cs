@@ -11,22 +11,24 @@ internal static class BlockedFloat64Reference
     /// <summary>
     /// The relative error of each of <paramref name="outputs"/> (blocked [Mp/b][OutH][OutW][b], first image) against
     /// the float64 convolution of <paramref name="xb"/> (blocked [Cp/b][InH][InW][b]), with the shape's bias, residual
-    /// (blocked like y) and ReLU, over every <paramref name="channelStep"/>-th output channel. 2-D, group 1, any window.
+    /// (blocked like y) and ReLU, over every <paramref name="channelStep"/>-th output channel. 2-D, any window; grouped layers read their group's input
+    /// channels (weights [M][C/group][KH][KW]).
     /// </summary>
     public static double[] RelativeErrors(in ConvShape shape, int b, ReadOnlySpan<float> xb, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
         ReadOnlySpan<float> residual, int channelStep, params float[][] outputs)
     {
         var w = shape.Window;
-        int c = shape.Channels, taps = w.KH * w.KW;
+        int c = shape.ChannelsPerGroup, mg = shape.OutChannelsPerGroup, taps = w.KH * w.KW;
         double scale = 0;
         var worst = new double[outputs.Length];
         var sum = new double[w.OutSize];
         for (int m = 0; m < shape.OutChannels; m += channelStep)
         {
             Array.Clear(sum);
+            int c0 = m / mg * c;
             for (int ci = 0; ci < c; ci++)
             {
-                long inBase = (long)(ci / b) * w.InSize * b + ci % b;
+                long inBase = (long)((c0 + ci) / b) * w.InSize * b + (c0 + ci) % b;
                 for (int kh = 0; kh < w.KH; kh++)
                     for (int kw = 0; kw < w.KW; kw++)
                     {

@@ -36,9 +36,9 @@ internal enum ConvAlgorithm
     DirectGrouped,
     /// <summary>Group 1, 2-D, on the channel-blocked (NCHWc) layout: register tiles of pixels × channel blocks, weights packed once.</summary>
     BlockedDirect,
-    /// <summary>Stride-1 3×3, group 1, on the blocked layout: Winograd F(4×4, 3×3) (36 multiplications where direct takes 144).</summary>
+    /// <summary>Stride-1 3×3 (one group, or groups of whole blocks) on the blocked layout: Winograd F(4×4, 3×3) (36 multiplications where direct takes 144).</summary>
     Winograd4x4,
-    /// <summary>Stride-1 3×3, group 1, on the blocked layout: Winograd F(2×2, 3×3) (16 multiplications where direct takes 36).</summary>
+    /// <summary>Stride-1 3×3 (one group, or groups of whole blocks) on the blocked layout: Winograd F(2×2, 3×3) (16 multiplications where direct takes 36).</summary>
     Winograd2x2,
     /// <summary>Groups narrower than the block (ResNeXt's 4 or 8 channels on AVX-512, 4 on AVX2) on the blocked layout: only the true multiply-adds, channels in the lanes, one in-group rotation per output pixel.</summary>
     GroupedDiagonal,

@@ -11,7 +11,8 @@ using Cardinal.Tensors;
 namespace Cardinal.Kernels.Cpu.Winograd;
 
 /// <summary>
-/// A stride-1 3×3 convolution (group 1, dilation 1) on channel-blocked values by Winograd's F(m×m, 3×3), m = 4 or 2
+/// A stride-1 3×3 convolution (dilation 1; one group, or groups of whole blocks: <see cref="Supports"/>) on channel-blocked
+/// values by Winograd's F(m×m, 3×3), m = 4 or 2
 /// (<see cref="WinogradMatrices"/>). x is [N][Cp/b][InH][InW][b], y [N][Mp/b][OutH][OutW][b] as for
 /// <see cref="BlockedDirectPlan"/>. The output is cut into m×m tiles, numbered image after image; one task carries a
 /// chunk of T consecutive tiles (of one image or, where an image has few, of several), for one set of output blocks,
@@ -35,6 +36,9 @@ namespace Cardinal.Kernels.Cpu.Winograd;
 /// a staging block in L1 (<see cref="BlockedTuning.WinogradLanesStaging"/>). U = G g Gᵀ is computed once, in double, and packed like a pointwise
 /// filter per ξ (its output blocks in groups of the register tile's, or one by one for the tiles in the lanes); the plan
 /// holds no copy of the direct filter.
+/// A grouped layer runs one task per (group, chunk), each transforming only its group's input blocks and multiplying by its
+/// group's U; groups of one block in and out at F(2×2) on AVX-512 (ResNeXt's 16-channel groups, the only grouped layers the
+/// selection sends here) run all three stages per batch of tiles in L1 (<see cref="GroupedWinogradOneBlock"/>).
 /// Twin: <see cref="Reference.ConvReference"/> between reorders, and <see cref="BlockedDirectPlan"/> (tests).
 /// </summary>
 internal sealed unsafe class WinogradPlan : ConvPlan
@@ -44,9 +48,26 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     /// <summary>Bytes of V and M per chunk when U itself does not fit L2 (a share of the 32 MiB L3).</summary>
     private const int LargeFilterChunkBytes = 3 * 1024 * 1024;
     private const int MaxChunkTiles = 64;
+    /// <summary>
+    /// Bytes of V and M per chunk of a grouped layer: with the group's U slice (16 KB at F(2×2) for 16 channels) they stay in
+    /// L1 across the chunk's three stages, and the task order (group-major) keeps the slice there across the group's chunks.
+    /// </summary>
+    private const int GroupedChunkBytes = 24 * 1024;
 
     private readonly WinogradMatrices _t;
     private readonly int _m, _n, _xi, _block, _tilePixels, _tileBlocks, _inBlocks, _outBlocks, _tilesH, _tilesW, _chunkTiles, _chunks, _sets, _blocksPerSet;
+    /// <summary>
+    /// The input blocks one output block reads: every one (<see cref="_inBlocks"/>) with one group; a group's (its channels
+    /// over b) in a grouped layer, whose sets are its groups, each transforming only its own input blocks.
+    /// </summary>
+    private readonly int _groupInBlocks;
+    /// <summary>Whether the layer has more than one group: one task per (chunk, group), U per group (<see cref="PackFilter"/>).</summary>
+    private readonly bool _grouped;
+    /// <summary>
+    /// Whether each task runs <see cref="GroupedWinogradOneBlock"/>: F(2×2) with groups of one block in and out on AVX-512
+    /// (<see cref="BlockedTuning.WinogradOneBlockGroups"/>), all three stages per batch of tiles in L1.
+    /// </summary>
+    private readonly bool _oneBlockGroups;
     /// <summary>U: per ξ a pointwise blocked filter [Mp/b / R][Cp/b][b_in][r][b_out] (Cp·Mp floats per ξ). Pinned.</summary>
     private readonly float[] _u;
     private readonly float[] _zeroBias;
@@ -107,23 +128,41 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         int b = _block;
         _inBlocks = BlockedLayout.PaddedChannels(shape.Channels, b) / b;
         _outBlocks = BlockedLayout.PaddedChannels(shape.OutChannels, b) / b;
+        _grouped = shape.Group > 1;
+        // A grouped layer's groups are whole blocks (Supports): each output block reads its group's input blocks only, and a
+        // register tile stays inside one group (a tile's blocks share their input).
+        _groupInBlocks = _grouped ? shape.ChannelsPerGroup / b : _inBlocks;
+        int groupOutBlocks = _grouped ? shape.OutChannelsPerGroup / b : _outBlocks;
+        if (_grouped)
+        {
+            _tileBlocks = Math.Min(_tileBlocks, groupOutBlocks);
+            while (groupOutBlocks % _tileBlocks != 0) _tileBlocks--;
+            // One-block units take the direct kernel's wider tiles, to keep enough multiply-adds in flight.
+            if (_tileBlocks == 1) _tilePixels = b == 16 ? BlockedDirectPlan.WideTilePixelsAvx512 : BlockedDirectPlan.WideTilePixelsAvx2;
+        }
         var w = shape.Window;
         _tilesH = (w.OutH + _m - 1) / _m;
         _tilesW = (w.OutW + _m - 1) / _m;
         // The chunks cut the batch's tiles, image after image.
         int tiles = shape.Batch * _tilesH * _tilesW;
 
-        long bytesPerTile = (long)_xi * (_inBlocks + _outBlocks) * b * sizeof(float);
-        int chunkTiles = Math.Min(tiles, (int)Math.Clamp(ChunkBudget() / bytesPerTile, 1, MaxChunkTiles));
+        _oneBlockGroups = _grouped && tune.WinogradOneBlockGroups && b == 16 && _m == 2 && _groupInBlocks == 1 && groupOutBlocks == 1;
+        // A task holds V and M of the input and output blocks it handles: all of them, or one group's.
+        long bytesPerTile = (long)_xi * (_groupInBlocks + (_grouped ? groupOutBlocks : _outBlocks)) * b * sizeof(float);
+        int chunkTiles = Math.Min(tiles, (int)Math.Clamp((_grouped ? GroupedChunkBytes : ChunkBudget()) / bytesPerTile, 1, MaxChunkTiles));
+        // One-block groups run their chunk in batches in L1 whatever its length: a chunk of five batches (ResNeXt's 14×14
+        // plane whole) pays each task's start once per 49 tiles.
+        if (_oneBlockGroups) chunkTiles = Math.Min(tiles, 5 * GroupedWinogradOneBlock.Width);
         int chunks = (tiles + chunkTiles - 1) / chunkTiles;
-        // A whole number of tasks per thread: 7 chunks on 2 threads would leave one thread a quarter idle.
         int threads = parallel.Threads;
-        if (chunks > 1 && chunks % threads != 0) chunks = Math.Min(tiles, (chunks + threads - 1) / threads * threads);
+        // A grouped layer has a task per group of each chunk, tasks enough for every thread: its chunks follow the budget alone.
+        // A whole number of tasks per thread: 7 chunks on 2 threads would leave one thread a quarter idle.
+        if (!_grouped && chunks > 1 && chunks % threads != 0) chunks = Math.Min(tiles, (chunks + threads - 1) / threads * threads);
         // One task per thread, tiles first: with at least two register tiles of tiles per thread, each thread transforms
         // only its own tiles (an output set repeats the chunk's whole input transform and keeps a V of every input
         // channel per set); output sets only where the tiles are too few (7×7 planes at batch 1). Two tasks per
         // thread, sets included, had cost ResNet-18 15 % at 2 threads (NOTES "Winograd tasks: tiles before sets").
-        if (chunks < threads && tiles >= 2 * _tilePixels * threads) chunks = Math.Min(tiles, threads);
+        if (!_grouped && chunks < threads && tiles >= 2 * _tilePixels * threads) chunks = Math.Min(tiles, threads);
         // Balanced chunks (49 tiles in 2 chunks: 25 + 24, not 48 + 1), a whole number of register tiles where that costs
         // nothing: the same number of chunks, the last one at least 90 % of the others (49 in 30 + 19 had left one of
         // two threads a third idle).
@@ -133,7 +172,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
             _chunkTiles = rounded;
         _chunks = (tiles + _chunkTiles - 1) / _chunkTiles;
         // The sums are the tile kernels' bit for bit, so this may follow the chunk's width (and so the batch and the threads).
-        _tileLanes = tune.WinogradTileLanes && b == 16 && _chunkTiles is >= WinogradTileLanes.MinTiles and <= WinogradTileLanes.MaxTiles
+        _tileLanes = tune.WinogradTileLanes && !_grouped && b == 16 && _chunkTiles is >= WinogradTileLanes.MinTiles and <= WinogradTileLanes.MaxTiles
             && WinogradTileLanes.IsSupported;
         // U's output blocks in groups of the register tile's (4 on AVX-512), or one by one for the products with the tiles in
         // the lanes, which read a block's 16 values per channel as one line: reading one block of a group of 4 (a line in
@@ -152,44 +191,65 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         int groups = (_outBlocks + _tileBlocks - 1) / _tileBlocks;
         _sets = chunks >= threads ? 1 : Math.Min(groups, (threads + chunks - 1) / chunks);
         _blocksPerSet = (groups + _sets - 1) / _sets * _tileBlocks;
+        // A grouped layer's sets are its groups: each task transforms its group's input and multiplies by its group's U alone.
+        if (_grouped) _blocksPerSet = groupOutBlocks;
         _sets = (_outBlocks + _blocksPerSet - 1) / _blocksPerSet;
         // Output sets of one chunk in the lanes: one input transform, split by channel blocks, for all of them (each set's
         // task had transformed every tile's input itself: NOTES "Nineteenth sitting"), from 3 threads up: on 2, each set
         // repeating the staged transform ran level or faster (NOTES "Twenty-fourth sitting").
         _sharedV = tune.WinogradSharedV && threads >= Math.Max(2, tune.WinogradSharedVMinThreads) && _chunks == 1 && _sets > 1 && _tileLanes;
         _lanesStaging = _tileLanes && tune.WinogradLanesStaging;
-        _mOverV = tune.WinogradMOverV && !_sharedV && Math.Min(_blocksPerSet, _outBlocks) <= _inBlocks;
+        _mOverV = tune.WinogradMOverV && !_sharedV && Math.Min(_blocksPerSet, _outBlocks) <= _groupInBlocks;
 
         // Each chunk streams its set's share of U once: small filters stay in L2 and the chunk's V and M should too;
         // a filter larger than L2 comes from L3 or memory once per chunk, so there the chunks grow (V and M live in L3).
-        long ChunkBudget() => (long)_xi * _inBlocks * b * _outBlocks * b * sizeof(float) <= 768 * 1024 ? SmallFilterChunkBytes : LargeFilterChunkBytes;
-        int tileBlocks = _tileBlocks, inBlocks = _inBlocks, outBlocks = _outBlocks;
-        if (cache is null) _u = PackFilter(weights.Floats, shape, transform, b, tileBlocks, inBlocks, outBlocks);
+        long ChunkBudget() => (long)_xi * _groupInBlocks * b * _outBlocks * b * sizeof(float) <= 768 * 1024 ? SmallFilterChunkBytes : LargeFilterChunkBytes;
+        int tileBlocks = _tileBlocks, inBlocks = _groupInBlocks, outBlocks = _outBlocks;
+        if (_oneBlockGroups)
+            _u = cache is null ? PackGroupMajor(weights.Floats, shape, transform, b, outBlocks)
+                : cache.GetOrAdd(weights, Algorithm, GroupMajorVariant, shape, platform, () => PackGroupMajor(weights.Floats, shape, transform, b, outBlocks));
+        else if (cache is null) _u = PackFilter(weights.Floats, shape, transform, b, tileBlocks, inBlocks, outBlocks);
         else if (singleBlocks) _u = cache.GetOrAdd(weights, Algorithm, SingleBlocksVariant, shape, platform, () => PackFilter(weights.Floats, shape, transform, b, 1, inBlocks, outBlocks));
         else _u = cache.GetOrAdd(weights, Algorithm, shape, platform, () => PackFilter(weights.Floats, shape, transform, b, tileBlocks, inBlocks, outBlocks));
         _zeroBias = GC.AllocateArray<float>(_outBlocks * b, pinned: true);
     }
 
-    /// <summary>Stride 1, dilation 1, 3×3, one group, 2-D, on a tier with blocked kernels at its own block.</summary>
+    /// <summary>
+    /// Stride 1, dilation 1, 3×3, 2-D, on a tier with blocked kernels at its own block; one group, or groups of whole blocks
+    /// of at least <see cref="MinGroupChannels"/> channels in and out (ResNeXt's groups of 16 and more; narrower groups run
+    /// the diagonal kernel).
+    /// </summary>
     public static bool Supports(in ConvShape shape, int block)
     {
         var w = shape.Window;
-        return block is 16 or 8 && shape.Group == 1 && w.IsPlanar && w.KH == 3 && w.KW == 3 && w.SH == 1 && w.SW == 1 && w.DH == 1 && w.DW == 1;
+        bool groups = shape.Group == 1 || (shape.Group > 1 && shape.Channels % shape.Group == 0 && shape.OutChannels % shape.Group == 0
+            && shape.ChannelsPerGroup >= MinGroupChannels && shape.ChannelsPerGroup % block == 0 && shape.OutChannelsPerGroup % block == 0);
+        return block is 16 or 8 && groups && w.IsPlanar && w.KH == 3 && w.KW == 3 && w.SH == 1 && w.SW == 1 && w.DH == 1 && w.DW == 1;
     }
 
-    /// <summary>g [M][C][3][3] → per ξ: U[ξ] = (G g Gᵀ)[ξ] packed [groups of R output blocks][Cp/b][b_in][r][b_out], zeros for padded channels.</summary>
+    /// <summary>
+    /// The narrowest group Winograd takes (channels in, and out, per group): 16, one AVX-512 block. Groups of 8 on AVX2 (one
+    /// ymm block) would qualify by the layout, unmeasured: they stay with the diagonal kernel.
+    /// </summary>
+    public const int MinGroupChannels = 16;
+
+    /// <summary>
+    /// g [M][C/group][KH][KW] → per ξ: U[ξ] = (G g Gᵀ)[ξ] packed [groups of R output blocks][Cp/b][b_in][r][b_out], zeros for
+    /// padded channels; in a grouped layer Cp is one group's channels (<paramref name="inBlocks"/> its blocks): each output
+    /// block's slice holds its own group's input channels only.
+    /// </summary>
     private static float[] PackFilter(ReadOnlySpan<float> g, in ConvShape shape, WinogradMatrices t, int b, int tileBlocks, int inBlocks, int outBlocks)
     {
-        int n = t.N, xiCount = n * n, cp = inBlocks * b;
+        int n = t.N, xiCount = n * n, cp = inBlocks * b, channels = shape.ChannelsPerGroup;
         long xiFloats = (long)cp * outBlocks * b;
         var u = GC.AllocateArray<float>(checked((int)(xiCount * xiFloats)), pinned: true);
         Span<double> tile = stackalloc double[xiCount];
         for (int m = 0; m < shape.OutChannels; m++)
         {
             int ob = m / b, oc = m % b, ob0 = ob / tileBlocks * tileBlocks, r = Math.Min(tileBlocks, outBlocks - ob0), j = ob - ob0;
-            for (int c = 0; c < shape.Channels; c++)
+            for (int c = 0; c < channels; c++)
             {
-                t.TransformFilter(g.Slice((m * shape.Channels + c) * 9, 9), tile);
+                t.TransformFilter(g.Slice((m * channels + c) * 9, 9), tile);
                 long offset = (long)ob0 * cp * b + (((long)(c / b) * b + c % b) * r + j) * b + oc;
                 for (int xi = 0; xi < xiCount; xi++) u[xi * xiFloats + offset] = (float)tile[xi];
             }
@@ -200,9 +260,28 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     /// <summary>The packed-weights key of U with its output blocks one by one (the products with the tiles in the lanes).</summary>
     internal const string SingleBlocksVariant = "U by single output blocks";
 
+    /// <summary>The packed-weights key of U group by group (<see cref="PackGroupMajor"/>).</summary>
+    internal const string GroupMajorVariant = "U group by group";
+
+    /// <summary>
+    /// U of one-block groups group by group: [Mp/b][ξ][b_in][b_out], each group's 16 ξ in one run (16 KB at F(2×2) and b = 16)
+    /// that the hardware streams in order, where the ξ-major form spreads a group over 16 runs of 1 KB, one per ξ.
+    /// </summary>
+    private static float[] PackGroupMajor(ReadOnlySpan<float> g, in ConvShape shape, WinogradMatrices t, int b, int outBlocks)
+    {
+        float[] xiMajor = PackFilter(g, shape, t, b, 1, 1, outBlocks);
+        int xiCount = t.N * t.N, slice = b * b;
+        var u = GC.AllocateArray<float>(xiMajor.Length, pinned: true);
+        for (int ob = 0; ob < outBlocks; ob++)
+            for (int xi = 0; xi < xiCount; xi++)
+                Array.Copy(xiMajor, ((long)xi * outBlocks + ob) * slice, u, ((long)ob * xiCount + xi) * slice, slice);
+        return u;
+    }
+
     /// <summary>Whether <paramref name="cache"/> holds either form of this transform's U for these weights (a plan can be made from it).</summary>
     internal static bool IsPacked(PackedWeightsCache cache, Tensor weights, WinogradMatrices transform, in ConvShape shape, CpuPlatform platform) =>
-        cache.Contains(weights, AlgorithmOf(transform), shape, platform) || cache.Contains(weights, AlgorithmOf(transform), shape, platform, SingleBlocksVariant);
+        cache.Contains(weights, AlgorithmOf(transform), shape, platform) || cache.Contains(weights, AlgorithmOf(transform), shape, platform, SingleBlocksVariant)
+        || cache.Contains(weights, AlgorithmOf(transform), shape, platform, GroupMajorVariant);
 
     public override ConvAlgorithm Algorithm => AlgorithmOf(_t);
 
@@ -214,14 +293,15 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     public override bool OutputMayBeResidual => true;
 
     public override string Description =>
-        $"Winograd F({_m}×{_m},3×3) NCHW{_block}c, {_chunkTiles}-tile chunks × {_sets} output set{(_sets == 1 ? "" : "s")}" + (_tileLanes ? ", tiles in the lanes" + (_lanesStaging ? " (staged)" : "") : "") + (_sharedV ? ", one shared input transform" : "");
+        $"Winograd F({_m}×{_m},3×3) NCHW{_block}c, {_chunkTiles}-tile chunks × {_sets} output {(_grouped ? "group" : "set")}{(_sets == 1 ? "" : "s")}" + (_tileLanes ? ", tiles in the lanes" + (_lanesStaging ? " (staged)" : "") : "") + (_sharedV ? ", one shared input transform" : "") + (_oneBlockGroups ? ", one-block groups in L1 batches" : "");
 
     /// <summary>
     /// Floats of one worker's V [ξ][Cp/b][T][b] (none where the sets share one) and M [ξ][set blocks][T][b] (or both in ξ + 1
     /// slices of V's size, <see cref="_mOverV"/>), its two transform scratch tiles, and the staging block of one input block's
     /// tiles in the lanes (<see cref="_lanesStaging"/>).
     /// </summary>
-    private long WorkerFloats => (_mOverV ? (_xi + 1L) * _inBlocks : (long)_xi * ((_sharedV ? 0 : _inBlocks) + _blocksPerSet)) * TileStride * _block
+    private long WorkerFloats => _oneBlockGroups ? GroupedWinogradOneBlock.ScratchFloats
+        : (_mOverV ? (_xi + 1L) * _groupInBlocks : (long)_xi * ((_sharedV ? 0 : _groupInBlocks) + _blocksPerSet)) * TileStride * _block
         + 2L * _xi * _block + StagingFloats;
 
     /// <summary>The staging block [ξ][16 tiles][b] of one input channel block (<see cref="_lanesStaging"/>); 0 without it.</summary>
@@ -243,7 +323,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     /// </summary>
     private void PartLayout(float* part, float* sharedV, out float* v, out float* m, out nint mXi, out float* scratch)
     {
-        nint vXi = (nint)_inBlocks * TileStride * _block, setXi = (nint)_blocksPerSet * TileStride * _block;
+        nint vXi = (nint)_groupInBlocks * TileStride * _block, setXi = (nint)_blocksPerSet * TileStride * _block;
         if (sharedV != null) { v = sharedV; m = part; mXi = setXi; scratch = m + _xi * mXi; }
         else if (_mOverV) { v = part + vXi; m = part; mXi = vXi; scratch = v + _xi * vXi; }
         else { v = part; m = part + _xi * vXi; mXi = setXi; scratch = m + _xi * mXi; }
@@ -355,11 +435,19 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     private void RunTask<TEpilogue, TVec>(int task, in Body body) where TEpilogue : struct, IEpilogue where TVec : unmanaged, IVec<TVec>
     {
         int b = _block, T = _chunkTiles, S = TileStride, tiles = _tilesH * _tilesW;
-        int set = task % _sets, chunk = task / _sets;
+        // A grouped layer's tasks run group after group (each group's chunks in a row, its U slice in cache); others chunk-major.
+        int set = _grouped ? task / _chunks : task % _sets, chunk = _grouped ? task % _chunks : task / _sets;
         int t0 = chunk * T, t1 = Math.Min(Shape.Batch * tiles, t0 + T), count = t1 - t0;
         int mb0 = set * _blocksPerSet, mb1 = Math.Min(_outBlocks, mb0 + _blocksPerSet);
 
-        nint vXi = (nint)_inBlocks * S * b;
+        if (_oneBlockGroups)
+        {
+            RunOneBlockGroup<TEpilogue>(set, t0, t1, body);
+            return;
+        }
+        nint vXi = (nint)_groupInBlocks * S * b;
+        // The input blocks the set reads: all of them, or its group's (V holds those from its start).
+        int cb0 = _grouped ? mb0 / _blocksPerSet * _groupInBlocks : 0;
         bool shared = body.SharedV != null;
         // With a shared V the set's M is in the set's part (whichever thread runs it), else V and M in the worker's.
         float* part = (float*)((byte*)body.Scratch + (shared ? set : Parallel.CurrentWorker) * body.ScratchStride);
@@ -369,7 +457,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         if (!shared)
         {
             if (_tileLanes) InputTransformLanes<TVec>(body, v, vXi, scratch, t0, t1, 0, _inBlocks);
-            else InputTransform<TVec>(body, v, vXi, S * b, scratch, t0, t1, 0, _inBlocks);
+            else InputTransform<TVec>(body, v - (nint)cb0 * S * b, vXi, S * b, scratch, t0, t1, cb0, cb0 + _groupInBlocks);
         }
 
         // 2. Products: for each ξ, a pointwise blocked convolution of the chunk's tiles by U[ξ] into M[ξ][block][tile][b].
@@ -377,6 +465,28 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         else TileProducts(body, v, vXi, mBuf, mXi, count, mb0, mb1);
 
         OutputTransform<TEpilogue, TVec>(body, mBuf, mXi, scratch, t0, t1, mb0, mb1);
+    }
+
+    /// <summary>The batch's tiles [t0, t1) of group <paramref name="group"/> (one block in and out) by <see cref="GroupedWinogradOneBlock"/>, image by image.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunOneBlockGroup<TEpilogue>(int group, int t0, int t1, in Body body) where TEpilogue : struct, IEpilogue
+    {
+        var w = Shape.Window;
+        int b = _block, tiles = _tilesH * _tilesW;
+        long inPlane = (long)w.InH * w.InW * b, outPlane = (long)w.OutH * w.OutW * b;
+        float* scratch = (float*)((byte*)body.Scratch + Parallel.CurrentWorker * body.ScratchStride);
+        // U group by group (PackGroupMajor): the group's 16 ξ in one run.
+        float* u = body.U + (long)group * _xi * b * b;
+        nint uXi = (nint)b * b;
+        for (int g = t0; g < t1;)
+        {
+            int n = g / tiles, end = Math.Min(t1, (n + 1) * tiles);
+            long outOffset = ((long)n * _outBlocks + group) * outPlane;
+            GroupedWinogradOneBlock.Run<TEpilogue>(body.X + ((long)n * _inBlocks + group) * inPlane, w.InH, w.InW, w.PadH, w.PadW, u, uXi,
+                body.Bias + group * b, body.Y + outOffset, body.Residual is null ? null : body.Residual + outOffset, w.OutH, w.OutW, _tilesW,
+                g - n * tiles, end - n * tiles, scratch);
+            g = end;
+        }
     }
 
     /// <summary>
@@ -414,7 +524,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         int b = _block, T = _chunkTiles;
         var args = new BlockedDirectPlan.KernelArgs
         {
-            InBlocks = _inBlocks, LastBlockChannels = b, InBlockStride = (nint)T * b, RowStep = 0, ColStep = 0, PixelStep = b, KH = 1, KW = 1,
+            InBlocks = _groupInBlocks, LastBlockChannels = b, InBlockStride = (nint)T * b, RowStep = 0, ColStep = 0, PixelStep = b, KH = 1, KW = 1,
             OutBlockStride = (nint)T * b,
         };
         bool avx512 = b == 16;
@@ -431,7 +541,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
                 // into cache while this one is multiplied (SlicePrefetch).
                 (long nextOffset, long nextFloats) = NextSliceOf(xi, ob, mb0, mb1);
                 var ahead = new SlicePrefetch(nextFloats == 0 ? null : (byte*)(body.U + nextOffset), nextFloats * sizeof(float),
-                    (count + _tilePixels - 1) / _tilePixels, _inBlocks, 1, b, _tileBlocks);
+                    (count + _tilePixels - 1) / _tilePixels, _groupInBlocks, 1, b, _tileBlocks);
                 for (int p0 = 0, c = 0; p0 < count; c++)
                 {
                     ahead.NextTile(ref args);
@@ -529,7 +639,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     /// <summary>The slice of U the products of ξ read for output blocks [ob, ob + R) of a set ending at mb1: its float offset and length.</summary>
     internal (long Offset, long Floats) SliceOf(int xi, int ob, int mb1)
     {
-        long blockFloats = (long)_inBlocks * _block * _block;
+        long blockFloats = (long)_groupInBlocks * _block * _block;
         return (xi * blockFloats * _outBlocks + ob * blockFloats, Math.Min(_tileBlocks, mb1 - ob) * blockFloats);
     }
 

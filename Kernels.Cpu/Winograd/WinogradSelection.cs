@@ -23,6 +23,9 @@ internal static class WinogradSelection
     public static WinogradMatrices? Choose(in ConvShape shape, int block)
     {
         if (!WinogradPlan.Supports(shape, block)) return null;
+        // Grouped layers: F(2×2) where each group is one block in and out (GroupedWinogradOneBlock); wider groups and F(4×4)
+        // ran slower than the direct kernel through the general path (`winograd --grouped`, NOTES "Thirty-fifth sitting").
+        if (shape.Group > 1) return block == 16 && shape.ChannelsPerGroup == 16 && shape.OutChannelsPerGroup == 16 ? WinogradMatrices.F2 : null;
         var w = shape.Window;
         long tiles = (long)((w.OutH + 3) / 4) * ((w.OutW + 3) / 4);
         return tiles >= F4MinTilesPerImage ? WinogradMatrices.F4 : WinogradMatrices.F2;
