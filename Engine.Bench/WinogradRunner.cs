@@ -12,19 +12,23 @@ using Cardinal.Testing;
 namespace Cardinal.Bench;
 
 /// <summary>
-/// `winograd [--threads T] [--batch N] [--runs R] [--rounds K] [--isa avx2]`: the stride-1 3×3 shapes of the zoo
-/// (ResNet-18/34/50/101/152 share the four C = M shapes at 56, 28, 14 and 7; Wide ResNet-50-2 doubles the
-/// channels), the direct blocked kernel against Winograd F(4×4) and F(2×2), alternating in blocks of R runs, K
+/// `winograd [--threads T] [--batch N] [--runs R] [--rounds K] [--isa avx2] [--cold] [--grouped] [--only NAME]`: the stride-1 3×3 shapes of
+/// the zoo (ResNet-18/34/50/101/152 share the four C = M shapes at 56, 28, 14 and 7; Wide ResNet-50-2 doubles the
+/// channels; ResNeXt's grouped ones of whole blocks), the direct blocked kernel against Winograd F(4×4) and F(2×2), alternating in blocks of R runs, K
 /// rounds: medians in ms, direct-equivalent GFLOP/s (the direct FLOP count over the time, so the columns compare),
 /// % of the FMA peak measured in the same process, and each variant's max |error| against float64 relative to the
 /// output's magnitude, on ReLU-positive inputs. This is the table <see cref="WinogradSelection"/> cites.
 /// </summary>
 internal static class WinogradRunner
 {
-    private static readonly (string Name, int Channels, int Side)[] Shapes =
+    private static readonly (string Name, int Channels, int Side, int Group)[] Shapes =
     [
-        ("3x3.64@56", 64, 56), ("3x3.128@28", 128, 28), ("3x3.256@14", 256, 14), ("3x3.512@7", 512, 7),
-        ("wrn.3x3.128@56", 128, 56), ("wrn.3x3.256@28", 256, 28), ("wrn.3x3.512@14", 512, 14), ("wrn.3x3.1024@7", 1024, 7),
+        ("3x3.64@56", 64, 56, 1), ("3x3.128@28", 128, 28, 1), ("3x3.256@14", 256, 14, 1), ("3x3.512@7", 512, 7, 1),
+        ("wrn.3x3.128@56", 128, 56, 1), ("wrn.3x3.256@28", 256, 28, 1), ("wrn.3x3.512@14", 512, 14, 1), ("wrn.3x3.1024@7", 1024, 7, 1),
+        // ResNeXt's grouped 3×3s of whole blocks (--grouped: these alone): ResNeXt-50 32x4d's layer3 and layer4, ResNeXt-101
+        // 32x8d's layer2 and layer3, ResNeXt-101 64x4d's layer3.
+        ("rx50.g32x16@14", 512, 14, 32), ("rx50.g32x32@7", 1024, 7, 32), ("rx101.g32x16@28", 512, 28, 32), ("rx101.g32x32@14", 1024, 14, 32),
+        ("rx101_64.g64x16@14", 1024, 14, 64),
     ];
 
     public static int Run(string[] args)
@@ -43,13 +47,19 @@ internal static class WinogradRunner
         Console.WriteLine($"winograd: {platform.Isa}, block {platform.BlockSize}, batch {batch}, {threads} thread(s), {(cold ? "cold caches" : "warm caches")}, {runs} runs × {rounds} rounds alternating; FMA peak {peak:F1} GFLOP/s");
         Console.WriteLine("| layer | direct ms | % peak | F4 ms | F4 speed-up | F2 ms | F2 speed-up | error direct | error F4 | error F2 |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
-        foreach (var (name, c, side) in Shapes)
+        bool groupedOnly = args.Contains("--grouped");
+        int onlyAt = Array.IndexOf(args, "--only");
+        string? only = onlyAt >= 0 && onlyAt + 1 < args.Length ? args[onlyAt + 1] : null;
+        foreach (var (name, c, side, group) in Shapes)
         {
+            if (groupedOnly && group == 1) continue;
+            if (only is not null && name != only) continue;
             var window = ConvCase.MakeWindow((1, side, side), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, 1, 1), (0, 1, 1));
-            var shape = new ConvShape(batch, c, c, 1, window, new ConvEpilogue(false, true));
-            var random = new Random(c + side);
+            var shape = new ConvShape(batch, c, c, group, window, new ConvEpilogue(false, true));
+            if (!WinogradPlan.Supports(shape, platform.BlockSize)) continue;
+            var random = new Random(c + side + group);
             // He-scaled weights and ReLU-positive inputs, as the layers of a trained network see them.
-            float[] weight = Fill(random, shape.WeightLength, Math.Sqrt(2.0 / (9 * c))), bias = Fill(random, c, 0.1);
+            float[] weight = Fill(random, shape.WeightLength, Math.Sqrt(2.0 / (9 * shape.ChannelsPerGroup))), bias = Fill(random, c, 0.1);
             var tensor = Tensor.FromArray(weight, weight.Length);
             int b = platform.BlockSize;
             long inLength = (long)batch * BlockedLayout.PaddedChannels(c, b) * window.InSize, outLength = (long)batch * BlockedLayout.PaddedChannels(c, b) * window.OutSize;
