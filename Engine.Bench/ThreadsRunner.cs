@@ -9,7 +9,7 @@ namespace Cardinal.Bench;
 
 /// <summary>
 /// Where two threads lose against one, loop by loop: `threads MODEL.onnx [--threads 2] [--batch 1] [--runs 10]
-/// [--rounds 3] [--min-ms 0.1] [--per-thread] [--per-task]`. Two sessions of the model, one on 1 thread and one on T, run in turn round by round,
+/// [--rounds 3] [--min-ms 0.1] [--per-thread] [--per-task] [--tuning Name=value,…]`. Two sessions of the model, one on 1 thread and one on T, run in turn round by round,
 /// each recording every parallel loop's per-thread times (<see cref="LoopTrace"/>). Per loop (named by the step that
 /// ran it, from the profiled run's step starts, and its body's type) the medians: its wall time on 1 and on T threads, the threads' summed busy time
 /// on T against the one thread's (work inflation: the same indices took longer on T threads — the memory, the other
@@ -19,7 +19,7 @@ namespace Cardinal.Bench;
 /// </summary>
 internal static class ThreadsRunner
 {
-    private const string Usage = "threads MODEL.onnx [--threads 2] [--batch 1] [--runs 10] [--rounds 3] [--min-ms 0.1] [--per-thread] [--per-task]";
+    private const string Usage = "threads MODEL.onnx [--threads 2] [--batch 1] [--runs 10] [--rounds 3] [--min-ms 0.1] [--per-thread] [--per-task] [--tuning Name=value,…]";
 
     public static int Run(string[] args)
     {
@@ -39,7 +39,9 @@ internal static class ThreadsRunner
         }
         var traces = new[] { new LoopTrace(), new LoopTrace() };
         InferenceSession one, many;
-        try { (one, many) = (Open(args[0], 1, traces[0]), Open(args[0], threads, traces[1])); }
+        // --tuning: both sessions with that BlockedTuning (as `ab` names it), to read one setting's scaling.
+        var tuning = AbRunner.Parse(CompareRunner.TextOption(args, "--tuning"));
+        try { (one, many) = (Open(args[0], 1, traces[0], tuning), Open(args[0], threads, traces[1], tuning)); }
         catch (CardinalException e)
         {
             Console.Error.WriteLine($"threads: {e.Message}");
@@ -115,8 +117,8 @@ internal static class ThreadsRunner
         return 0;
     }
 
-    private static InferenceSession Open(string model, int threads, LoopTrace trace) =>
-        InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { Threads = threads, LoopTrace = trace }));
+    private static InferenceSession Open(string model, int threads, LoopTrace trace, Cardinal.Kernels.Cpu.Nchwc.BlockedTuning tuning) =>
+        InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(new CpuBackendOptions { Threads = threads, LoopTrace = trace, BlockedTuning = tuning }));
 
     private static readonly double Ms = 1000.0 / Stopwatch.Frequency;
 
