@@ -420,12 +420,14 @@ public class WinogradConvTests
     }
 
     /// <summary>
-    /// One-block groups on AVX-512 (<see cref="GroupedWinogradOneBlock"/>: batches of 10 tiles, transforms in registers inside the
-    /// plane) give the general grouped path's values exactly: the same sums in the same order. Planes whose tiles all lie inside,
-    /// cut by the border on every side, narrower than a batch, and longer than a task's chunk; batch 2, every epilogue, 1 and 2 threads.
+    /// One- and two-block groups on AVX-512 (<see cref="GroupedWinogradOneBlock"/>, <see cref="GroupedWinogradTwoBlocks"/>:
+    /// batches of 10 or 8 tiles, transforms in registers inside the plane) give the general grouped path's values exactly: the
+    /// same sums in the same order. Planes whose tiles all lie inside, cut by the border on every side, narrower than a batch,
+    /// and longer than a task's chunk; batch 2, every epilogue, 1 and 2 threads.
     /// </summary>
-    [Test]
-    public void OneBlockGroups_EqualTheGeneralGroupedPath()
+    [TestCase(16, "one-block groups")]
+    [TestCase(32, "two-block groups")]
+    public void FusedGroups_EqualTheGeneralGroupedPath(int groupChannels, string described)
     {
         RequireBlockedTier();
         if (!Tiers.Contains(CpuIsa.Avx512)) References.Unavailable("No AVX-512 tier on this machine (or capped by CARDINAL_CPU_ISA): one-block groups of 16 channels need AVX-512F.");
@@ -435,18 +437,35 @@ public class WinogradConvTests
             foreach (var epilogue in new[] { new ConvEpilogue(false, true), new ConvEpilogue(true, true), new ConvEpilogue(true, false) })
                 foreach (ParallelRunner runner in new[] { One, Two })
                 {
-                    var shape = new ConvShape(batch, 64, 64, 4, ConvCase.MakeWindow((1, h, wd), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, pad, pad), (0, pad, pad)), epilogue);
-                    float[] x = RandomArray(random, shape.InputLength), weight = RandomArray(random, shape.WeightLength), bias = RandomArray(random, 64);
+                    int channels = 4 * groupChannels;
+                    var shape = new ConvShape(batch, channels, channels, 4, ConvCase.MakeWindow((1, h, wd), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, pad, pad), (0, pad, pad)), epilogue);
+                    float[] x = RandomArray(random, shape.InputLength), weight = RandomArray(random, shape.WeightLength), bias = RandomArray(random, channels);
                     float[] residual = epilogue.Residual ? RandomArray(random, shape.OutputLength) : [];
                     var tensor = Tensor.FromArray(weight, weight.Length);
                     (float[] xb, float[] rb, long length) = BlockedOutputAssert.BlockedOperands(shape, x, residual, 16);
                     var fused = new WinogradPlan(shape, tensor, WinogradMatrices.F2, platform, runner, null, BlockedTuning.Default);
                     var general = new WinogradPlan(shape, tensor, WinogradMatrices.F2, platform, runner, null, BlockedTuning.WinogradGroupsGeneral);
-                    Assert.That(fused.Description, Does.Contain("one-block groups"), "the default takes the one-block path");
-                    Assert.That(general.Description, Does.Not.Contain("one-block groups"));
+                    Assert.That(fused.Description, Does.Contain(described), "the default takes the fused loop");
+                    Assert.That(general.Description, Does.Not.Contain(described));
                     string where = $"{shape}, {runner.Threads} thread(s)";
                     Assert.That(BlockedOutputAssert.Run(fused, xb, bias, rb, length), Is.EqualTo(BlockedOutputAssert.Run(general, xb, bias, rb, length)), where);
                 }
+    }
+
+    [Test]
+    public void Selection_GroupedLayers_F2ForGroupsOfOneOrTwoAvx512Blocks()
+    {
+        ConvShape Grouped(int c, int m, int group, int side = 14) => new(1, c, m, group, ConvCase.MakeWindow((1, side, side), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, 1, 1), (0, 1, 1)));
+        Assert.That(WinogradSelection.Choose(Grouped(512, 512, 32), 16), Is.SameAs(WinogradMatrices.F2), "32 groups of 16 (ResNeXt-50's layer3)");
+        Assert.That(WinogradSelection.Choose(Grouped(512, 512, 32, 28), 16), Is.SameAs(WinogradMatrices.F2), "F(2×2) even where a dense layer would take F(4×4)");
+        Assert.That(WinogradSelection.Choose(Grouped(1024, 1024, 32, 7), 16), Is.SameAs(WinogradMatrices.F2), "32 groups of 32 (layer4)");
+        Assert.That(WinogradSelection.Choose(Grouped(2048, 2048, 32, 7), 16), Is.Null, "groups of 64: the direct kernel");
+        Assert.That(WinogradSelection.Choose(Grouped(512, 1024, 32), 16), Is.Null, "16 channels in, 32 out per group");
+        Assert.That(WinogradSelection.Choose(Grouped(512, 512, 32), 8), Is.Null, "AVX2: the general path only, not chosen");
+        Assert.That(WinogradSelection.Choose(Grouped(256, 256, 32), 16), Is.Null, "groups of 8: the diagonal kernel");
+        Assert.That(WinogradSelection.Choose(Grouped(512, 512, 32), 16, BlockedTuning.Default with { WinogradOneBlockGroups = false }), Is.Null);
+        Assert.That(WinogradSelection.Choose(Grouped(1024, 1024, 32, 7), 16, BlockedTuning.Default with { WinogradTwoBlockGroups = false }), Is.Null);
+        Assert.That(WinogradSelection.Choose(Grouped(512, 512, 32), 16, BlockedTuning.Default with { WinogradTwoBlockGroups = false }), Is.SameAs(WinogradMatrices.F2));
     }
 
     private static float[] RandomArray(Random random, long length) => TestModels.RandomData(random, length);

@@ -87,7 +87,7 @@ internal static unsafe class GroupedWinogradOneBlock
     /// The same sums in the same order: the same values bit for bit.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void InputInterior(float* p, nint row, float* v, nint xiStride)
+    internal static void InputInterior(float* p, nint row, float* v, nint xiStride)
     {
         float* p0 = p, p1 = p0 + row, p2 = p1 + row, p3 = p2 + row;
         // Down each column c: t_i[c] = (Bᵀ d)[i][c].
@@ -115,7 +115,7 @@ internal static unsafe class GroupedWinogradOneBlock
     /// <see cref="WinogradTransforms{TVec}.Output"/>: the same values bit for bit.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OutputInterior<TEpilogue>(float* m, nint xiStride, Vector512<float> bias, float* y, float* residual, nint row)
+    internal static void OutputInterior<TEpilogue>(float* m, nint xiStride, Vector512<float> bias, float* y, float* residual, nint row)
         where TEpilogue : struct, IEpilogue
     {
         // Column k of M: ξ = k, 4 + k, 8 + k, 12 + k.

@@ -38,7 +38,8 @@ namespace Cardinal.Kernels.Cpu.Winograd;
 /// holds no copy of the direct filter.
 /// A grouped layer runs one task per (group, chunk), each transforming only its group's input blocks and multiplying by its
 /// group's U; groups of one block in and out at F(2×2) on AVX-512 (ResNeXt's 16-channel groups, the only grouped layers the
-/// selection sends here) run all three stages per batch of tiles in L1 (<see cref="GroupedWinogradOneBlock"/>).
+/// selection sends here) and of two blocks (32-channel groups) run all three stages per batch of tiles in one loop
+/// (<see cref="GroupedWinogradOneBlock"/>, <see cref="GroupedWinogradTwoBlocks"/>).
 /// Twin: <see cref="Reference.ConvReference"/> between reorders, and <see cref="BlockedDirectPlan"/> (tests).
 /// </summary>
 internal sealed unsafe class WinogradPlan : ConvPlan
@@ -64,10 +65,11 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     /// <summary>Whether the layer has more than one group: one task per (chunk, group), U per group (<see cref="PackFilter"/>).</summary>
     private readonly bool _grouped;
     /// <summary>
-    /// Whether each task runs <see cref="GroupedWinogradOneBlock"/>: F(2×2) with groups of one block in and out on AVX-512
-    /// (<see cref="BlockedTuning.WinogradOneBlockGroups"/>), all three stages per batch of tiles in L1.
+    /// Blocks per group (1 or 2) where each task runs <see cref="GroupedWinogradOneBlock"/> or <see cref="GroupedWinogradTwoBlocks"/>:
+    /// F(2×2), groups of one or two blocks in and out on AVX-512 (<see cref="BlockedTuning.WinogradOneBlockGroups"/>,
+    /// <see cref="BlockedTuning.WinogradTwoBlockGroups"/>), all three stages per batch of tiles in one loop; 0: the general path.
     /// </summary>
-    private readonly bool _oneBlockGroups;
+    private readonly int _fusedBlocks;
     /// <summary>U: per ξ a pointwise blocked filter [Mp/b / R][Cp/b][b_in][r][b_out] (Cp·Mp floats per ξ). Pinned.</summary>
     private readonly float[] _u;
     private readonly float[] _zeroBias;
@@ -146,13 +148,15 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         // The chunks cut the batch's tiles, image after image.
         int tiles = shape.Batch * _tilesH * _tilesW;
 
-        _oneBlockGroups = _grouped && tune.WinogradOneBlockGroups && b == 16 && _m == 2 && _groupInBlocks == 1 && groupOutBlocks == 1;
+        _fusedBlocks = !_grouped || b != 16 || _m != 2 || _groupInBlocks != groupOutBlocks ? 0
+            : _groupInBlocks == 1 && tune.WinogradOneBlockGroups ? 1 : _groupInBlocks == 2 && tune.WinogradTwoBlockGroups ? 2 : 0;
         // A task holds V and M of the input and output blocks it handles: all of them, or one group's.
         long bytesPerTile = (long)_xi * (_groupInBlocks + (_grouped ? groupOutBlocks : _outBlocks)) * b * sizeof(float);
         int chunkTiles = Math.Min(tiles, (int)Math.Clamp((_grouped ? GroupedChunkBytes : ChunkBudget()) / bytesPerTile, 1, MaxChunkTiles));
         // One-block groups run their chunk in batches in L1 whatever its length: a chunk of five batches (ResNeXt's 14×14
         // plane whole) pays each task's start once per 49 tiles.
-        if (_oneBlockGroups) chunkTiles = Math.Min(tiles, 5 * GroupedWinogradOneBlock.Width);
+        if (_fusedBlocks == 1) chunkTiles = Math.Min(tiles, 5 * GroupedWinogradOneBlock.Width);
+        else if (_fusedBlocks == 2) chunkTiles = Math.Min(tiles, 7 * GroupedWinogradTwoBlocks.Width);
         int chunks = (tiles + chunkTiles - 1) / chunkTiles;
         int threads = parallel.Threads;
         // A grouped layer has a task per group of each chunk, tasks enough for every thread: its chunks follow the budget alone.
@@ -205,9 +209,12 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         // a filter larger than L2 comes from L3 or memory once per chunk, so there the chunks grow (V and M live in L3).
         long ChunkBudget() => (long)_xi * _groupInBlocks * b * _outBlocks * b * sizeof(float) <= 768 * 1024 ? SmallFilterChunkBytes : LargeFilterChunkBytes;
         int tileBlocks = _tileBlocks, inBlocks = _groupInBlocks, outBlocks = _outBlocks;
-        if (_oneBlockGroups)
-            _u = cache is null ? PackGroupMajor(weights.Floats, shape, transform, b, outBlocks)
-                : cache.GetOrAdd(weights, Algorithm, GroupMajorVariant, shape, platform, () => PackGroupMajor(weights.Floats, shape, transform, b, outBlocks));
+        if (_fusedBlocks > 0)
+        {
+            int blocks = _fusedBlocks;
+            _u = cache is null ? PackGroupMajor(weights.Floats, shape, transform, b, blocks, outBlocks)
+                : cache.GetOrAdd(weights, Algorithm, GroupMajorVariant, shape, platform, () => PackGroupMajor(weights.Floats, shape, transform, b, blocks, outBlocks));
+        }
         else if (cache is null) _u = PackFilter(weights.Floats, shape, transform, b, tileBlocks, inBlocks, outBlocks);
         else if (singleBlocks) _u = cache.GetOrAdd(weights, Algorithm, SingleBlocksVariant, shape, platform, () => PackFilter(weights.Floats, shape, transform, b, 1, inBlocks, outBlocks));
         else _u = cache.GetOrAdd(weights, Algorithm, shape, platform, () => PackFilter(weights.Floats, shape, transform, b, tileBlocks, inBlocks, outBlocks));
@@ -264,17 +271,18 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     internal const string GroupMajorVariant = "U group by group";
 
     /// <summary>
-    /// U of one-block groups group by group: [Mp/b][ξ][b_in][b_out], each group's 16 ξ in one run (16 KB at F(2×2) and b = 16)
-    /// that the hardware streams in order, where the ξ-major form spreads a group over 16 runs of 1 KB, one per ξ.
+    /// U of groups of <paramref name="blocks"/> blocks, group by group: [groups][ξ][blocks·b in][blocks][b out], each group's 16 ξ
+    /// in one run (16 KB at F(2×2) for one block of 16, 64 KB for two) that the hardware streams in order, where the ξ-major
+    /// form spreads a group over 16 runs, one per ξ.
     /// </summary>
-    private static float[] PackGroupMajor(ReadOnlySpan<float> g, in ConvShape shape, WinogradMatrices t, int b, int outBlocks)
+    private static float[] PackGroupMajor(ReadOnlySpan<float> g, in ConvShape shape, WinogradMatrices t, int b, int blocks, int outBlocks)
     {
-        float[] xiMajor = PackFilter(g, shape, t, b, 1, 1, outBlocks);
-        int xiCount = t.N * t.N, slice = b * b;
+        float[] xiMajor = PackFilter(g, shape, t, b, blocks, blocks, outBlocks);
+        int xiCount = t.N * t.N, slice = blocks * b * blocks * b, groups = outBlocks / blocks;
         var u = GC.AllocateArray<float>(xiMajor.Length, pinned: true);
-        for (int ob = 0; ob < outBlocks; ob++)
+        for (int group = 0; group < groups; group++)
             for (int xi = 0; xi < xiCount; xi++)
-                Array.Copy(xiMajor, ((long)xi * outBlocks + ob) * slice, u, ((long)ob * xiCount + xi) * slice, slice);
+                Array.Copy(xiMajor, ((long)xi * groups + group) * slice, u, ((long)group * xiCount + xi) * slice, slice);
         return u;
     }
 
@@ -293,14 +301,14 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     public override bool OutputMayBeResidual => true;
 
     public override string Description =>
-        $"Winograd F({_m}×{_m},3×3) NCHW{_block}c, {_chunkTiles}-tile chunks × {_sets} output {(_grouped ? "group" : "set")}{(_sets == 1 ? "" : "s")}" + (_tileLanes ? ", tiles in the lanes" + (_lanesStaging ? " (staged)" : "") : "") + (_sharedV ? ", one shared input transform" : "") + (_oneBlockGroups ? ", one-block groups in L1 batches" : "");
+        $"Winograd F({_m}×{_m},3×3) NCHW{_block}c, {_chunkTiles}-tile chunks × {_sets} output {(_grouped ? "group" : "set")}{(_sets == 1 ? "" : "s")}" + (_tileLanes ? ", tiles in the lanes" + (_lanesStaging ? " (staged)" : "") : "") + (_sharedV ? ", one shared input transform" : "") + (_fusedBlocks == 1 ? ", one-block groups in L1 batches" : _fusedBlocks == 2 ? ", two-block groups in batches" : "");
 
     /// <summary>
     /// Floats of one worker's V [ξ][Cp/b][T][b] (none where the sets share one) and M [ξ][set blocks][T][b] (or both in ξ + 1
     /// slices of V's size, <see cref="_mOverV"/>), its two transform scratch tiles, and the staging block of one input block's
     /// tiles in the lanes (<see cref="_lanesStaging"/>).
     /// </summary>
-    private long WorkerFloats => _oneBlockGroups ? GroupedWinogradOneBlock.ScratchFloats
+    private long WorkerFloats => _fusedBlocks == 1 ? GroupedWinogradOneBlock.ScratchFloats : _fusedBlocks == 2 ? GroupedWinogradTwoBlocks.ScratchFloats
         : (_mOverV ? (_xi + 1L) * _groupInBlocks : (long)_xi * ((_sharedV ? 0 : _groupInBlocks) + _blocksPerSet)) * TileStride * _block
         + 2L * _xi * _block + StagingFloats;
 
@@ -440,9 +448,9 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         int t0 = chunk * T, t1 = Math.Min(Shape.Batch * tiles, t0 + T), count = t1 - t0;
         int mb0 = set * _blocksPerSet, mb1 = Math.Min(_outBlocks, mb0 + _blocksPerSet);
 
-        if (_oneBlockGroups)
+        if (_fusedBlocks > 0)
         {
-            RunOneBlockGroup<TEpilogue>(set, t0, t1, body);
+            RunFusedGroup<TEpilogue>(set, t0, t1, body);
             return;
         }
         nint vXi = (nint)_groupInBlocks * S * b;
@@ -467,24 +475,32 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         OutputTransform<TEpilogue, TVec>(body, mBuf, mXi, scratch, t0, t1, mb0, mb1);
     }
 
-    /// <summary>The batch's tiles [t0, t1) of group <paramref name="group"/> (one block in and out) by <see cref="GroupedWinogradOneBlock"/>, image by image.</summary>
+    /// <summary>
+    /// The batch's tiles [t0, t1) of group <paramref name="group"/> (one or two blocks in and out) by
+    /// <see cref="GroupedWinogradOneBlock"/> or <see cref="GroupedWinogradTwoBlocks"/>, image by image.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void RunOneBlockGroup<TEpilogue>(int group, int t0, int t1, in Body body) where TEpilogue : struct, IEpilogue
+    private void RunFusedGroup<TEpilogue>(int group, int t0, int t1, in Body body) where TEpilogue : struct, IEpilogue
     {
         var w = Shape.Window;
-        int b = _block, tiles = _tilesH * _tilesW;
+        int b = _block, tiles = _tilesH * _tilesW, blocks = _fusedBlocks, block0 = group * blocks;
         long inPlane = (long)w.InH * w.InW * b, outPlane = (long)w.OutH * w.OutW * b;
         float* scratch = (float*)((byte*)body.Scratch + Parallel.CurrentWorker * body.ScratchStride);
         // U group by group (PackGroupMajor): the group's 16 ξ in one run.
-        float* u = body.U + (long)group * _xi * b * b;
-        nint uXi = (nint)b * b;
+        nint uXi = (nint)blocks * b * blocks * b;
+        float* u = body.U + (long)group * _xi * uXi;
         for (int g = t0; g < t1;)
         {
             int n = g / tiles, end = Math.Min(t1, (n + 1) * tiles);
-            long outOffset = ((long)n * _outBlocks + group) * outPlane;
-            GroupedWinogradOneBlock.Run<TEpilogue>(body.X + ((long)n * _inBlocks + group) * inPlane, w.InH, w.InW, w.PadH, w.PadW, u, uXi,
-                body.Bias + group * b, body.Y + outOffset, body.Residual is null ? null : body.Residual + outOffset, w.OutH, w.OutW, _tilesW,
-                g - n * tiles, end - n * tiles, scratch);
+            long outOffset = ((long)n * _outBlocks + block0) * outPlane;
+            float* x = body.X + ((long)n * _inBlocks + block0) * inPlane, y = body.Y + outOffset, bias = body.Bias + block0 * b;
+            float* residual = body.Residual is null ? null : body.Residual + outOffset;
+            if (blocks == 1)
+                GroupedWinogradOneBlock.Run<TEpilogue>(x, w.InH, w.InW, w.PadH, w.PadW, u, uXi, bias, y, residual, w.OutH, w.OutW, _tilesW,
+                    g - n * tiles, end - n * tiles, scratch);
+            else
+                GroupedWinogradTwoBlocks.Run<TEpilogue>(x, inPlane, w.InH, w.InW, w.PadH, w.PadW, u, bias, y, residual, outPlane, w.OutH, w.OutW, _tilesW,
+                    g - n * tiles, end - n * tiles, scratch);
             g = end;
         }
     }

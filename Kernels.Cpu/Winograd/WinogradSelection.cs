@@ -20,12 +20,23 @@ internal static class WinogradSelection
     public const int F4MinTilesPerImage = 40;
 
     /// <returns>The transform to run, or null for direct convolution (shapes Winograd does not take).</returns>
-    public static WinogradMatrices? Choose(in ConvShape shape, int block)
+    /// <param name="shape">The layer.</param>
+    /// <param name="block">The layout's channel block (8 or 16).</param>
+    /// <param name="tuning">Whether groups of one and of two blocks take Winograd (<see cref="Nchwc.BlockedTuning.WinogradOneBlockGroups"/>,
+    /// <see cref="Nchwc.BlockedTuning.WinogradTwoBlockGroups"/>); null: the defaults.</param>
+    public static WinogradMatrices? Choose(in ConvShape shape, int block, Nchwc.BlockedTuning? tuning = null)
     {
         if (!WinogradPlan.Supports(shape, block)) return null;
-        // Grouped layers: F(2×2) where each group is one block in and out (GroupedWinogradOneBlock); wider groups and F(4×4)
-        // ran slower than the direct kernel through the general path (`winograd --grouped`, NOTES "Thirty-fifth sitting").
-        if (shape.Group > 1) return block == 16 && shape.ChannelsPerGroup == 16 && shape.OutChannelsPerGroup == 16 ? WinogradMatrices.F2 : null;
+        // Grouped layers: F(2×2) where each group is one or two AVX-512 blocks in and out (GroupedWinogradOneBlock,
+        // GroupedWinogradTwoBlocks); wider groups and F(4×4) ran slower than the direct kernel through the general path
+        // (`winograd --grouped`, NOTES "Thirty-fifth sitting").
+        if (shape.Group > 1)
+        {
+            var tune = tuning ?? Nchwc.BlockedTuning.Default;
+            bool square = block == 16 && shape.ChannelsPerGroup == shape.OutChannelsPerGroup;
+            return square && ((shape.ChannelsPerGroup == 16 && tune.WinogradOneBlockGroups) || (shape.ChannelsPerGroup == 32 && tune.WinogradTwoBlockGroups))
+                ? WinogradMatrices.F2 : null;
+        }
         var w = shape.Window;
         long tiles = (long)((w.OutH + 3) / 4) * ((w.OutW + 3) / 4);
         return tiles >= F4MinTilesPerImage ? WinogradMatrices.F4 : WinogradMatrices.F2;
