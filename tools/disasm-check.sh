@@ -38,10 +38,12 @@ for m in resnet50 resnext50_32x4d; do
 done
 
 # The kernels: every register tile and the loops that feed them. Wildcards as DOTNET_JitDisasm takes them.
-kernels_avx512='Conv_*_Avx512 Conv2R_* Stem_* Diag*_Avx512 Products GlobalAverageWide Gemm_8x32_Avx512'
+kernels_avx512='Conv_*_Avx512 Conv2R_* Stem_* Diag*_Avx512 Products BlockPairProducts GlobalAverageWide Gemm_8x32_Avx512'
 kernels_avx2='Conv_*_Avx2 Diag*_Avx2 GlobalAverageWide Gemm_6x16_Avx2'
 # Kernels with no FMA by design (a sum of pixels); the diagonal grouped tiles multiply unshuffled input vectors, so
-# they have FMAs but no broadcast; the direct tiles broadcast each pixel once into a register for 4 FMAs.
+# they have FMAs but no broadcast; the direct tiles broadcast each pixel once into a register for 4 FMAs, and the grouped
+# Winograd loop of two-block groups (BlockPairProducts) for 2. The Products loops (tiles in the lanes, one-block groups)
+# must embed theirs.
 no_fma='GlobalAverageWide'
 expect_broadcast='Products'
 

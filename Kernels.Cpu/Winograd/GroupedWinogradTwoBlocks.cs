@@ -66,7 +66,7 @@ internal static unsafe class GroupedWinogradTwoBlocks
             // The accumulators past the batch multiply zeros (denormals from an undefined workspace would slow every FMA).
             if (count < Width)
                 for (int xi = 0; xi < Xi; xi++) new Span<float>(v + xi * xiStride + count * Lanes, (Width - count) * Lanes).Clear();
-            Products(v, u, m, xiStride);
+            BlockPairProducts(v, u, m, xiStride);
             for (int ob = 0; ob < 2; ob++)
             {
                 float* yo = y + ob * outPlane, ro = residual == null ? null : residual + ob * outPlane, bo = bias + ob * 16;
@@ -89,10 +89,11 @@ internal static unsafe class GroupedWinogradTwoBlocks
 
     /// <summary>
     /// M[ξ][t][o] = Σ_c V[ξ][t][c] · U[ξ][c][o] for the batch's <see cref="Width"/> tiles and both output blocks: each tile's
-    /// channel c broadcast once and multiplied by U's two blocks of row c.
+    /// channel c broadcast once into a register and multiplied by U's two blocks of row c (two FMAs per broadcast, as the
+    /// direct tiles share theirs over four: tools/disasm-check.sh expects no embedded broadcast here).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Products(float* v, float* u, float* m, nint xiStride)
+    private static void BlockPairProducts(float* v, float* u, float* m, nint xiStride)
     {
         for (int xi = 0; xi < Xi; xi++)
         {
