@@ -48,8 +48,7 @@ internal static class WinogradRunner
         Console.WriteLine("| layer | direct ms | % peak | F4 ms | F4 speed-up | F2 ms | F2 speed-up | error direct | error F4 | error F2 |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         bool groupedOnly = args.Contains("--grouped");
-        int onlyAt = Array.IndexOf(args, "--only");
-        string? only = onlyAt >= 0 && onlyAt + 1 < args.Length ? args[onlyAt + 1] : null;
+        string? only = CompareRunner.TextOption(args, "--only");
         foreach (var (name, c, side, group) in Shapes)
         {
             if (groupedOnly && group == 1) continue;
@@ -57,7 +56,8 @@ internal static class WinogradRunner
             var window = ConvCase.MakeWindow((1, side, side), (1, 3, 3), (1, 1, 1), (1, 1, 1), (0, 1, 1), (0, 1, 1));
             var shape = new ConvShape(batch, c, c, group, window, new ConvEpilogue(false, true));
             if (!WinogradPlan.Supports(shape, platform.BlockSize)) continue;
-            var random = new Random(c + side + group);
+            // The dense rows keep their seeds (c + side); grouped ones differ by their group count.
+            var random = new Random(c + side + group - 1);
             // He-scaled weights and ReLU-positive inputs, as the layers of a trained network see them.
             float[] weight = Fill(random, shape.WeightLength, Math.Sqrt(2.0 / (9 * shape.ChannelsPerGroup))), bias = Fill(random, c, 0.1);
             var tensor = Tensor.FromArray(weight, weight.Length);

@@ -420,7 +420,7 @@ public class WinogradConvTests
     }
 
     /// <summary>
-    /// One- and two-block groups on AVX-512 (<see cref="GroupedWinogradOneBlock"/>, <see cref="GroupedWinogradTwoBlocks"/>:
+    /// One- and two-block groups on AVX-512 (<see cref="GroupedWinogradBatches"/>:
     /// batches of 10 or 8 tiles, transforms in registers inside the plane) give the general grouped path's values exactly: the
     /// same sums in the same order. Planes whose tiles all lie inside, cut by the border on every side, narrower than a batch,
     /// and longer than a task's chunk; batch 2, every epilogue, 1 and 2 threads.

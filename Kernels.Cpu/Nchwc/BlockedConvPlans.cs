@@ -12,7 +12,7 @@ internal static class BlockedConvPlans
     /// <remarks>
     /// The direct kernel takes every one-group 2-D layer with constant weights at the platform's own block: on
     /// AVX-512 it beat the NCHW GEMM plan on all 24 ResNet-50 shapes (Engine.Bench blockedconv, NOTES "Blocked
-    /// direct convolution"); anything else runs its NCHW plan between reorders. Stride-1 3×3 layers (and grouped ones of 16- and 32-channel groups on AVX-512, unless <see cref="BlockedTuning.WinogradGrouped"/> is off) take Winograd
+    /// direct convolution"); anything else runs its NCHW plan between reorders. Stride-1 3×3 layers (and grouped ones of 16- and 32-channel groups on AVX-512, as <see cref="BlockedTuning.WinogradOneBlockGroups"/> and <see cref="BlockedTuning.WinogradTwoBlockGroups"/> allow) take Winograd
     /// where <see cref="WinogradSelection"/> measured it faster, unless <paramref name="winograd"/> is off.
     /// </remarks>
     /// <param name="allowDirect">False: the NCHW plan between reorders, always (the tests' bit-identity check of the pass).</param>
@@ -28,7 +28,7 @@ internal static class BlockedConvPlans
     {
         if (!allowDirect || weights is null || block != platform.BlockSize) return new BlockedConvViaNchw(shape, weights, block, platform, parallel, cache);
         ConvShape layer = shape;
-        WinogradMatrices? transform = winograd && (shape.Group == 1 || (tuning ?? BlockedTuning.Default).WinogradGrouped) ? WinogradSelection.Choose(shape, block, tuning) : null;
+        WinogradMatrices? transform = winograd ? WinogradSelection.Choose(shape, block, tuning) : null;
         // A session that owns its graph drops each layer's raw weights once they are packed; a later plan of that layer
         // (a model with free height and width, at another plane size) whose choice differs then takes the form already
         // packed: every one runs any plane size.

@@ -39,7 +39,7 @@ namespace Cardinal.Kernels.Cpu.Winograd;
 /// A grouped layer runs one task per (group, chunk), each transforming only its group's input blocks and multiplying by its
 /// group's U; groups of one block in and out at F(2×2) on AVX-512 (ResNeXt's 16-channel groups, the only grouped layers the
 /// selection sends here) and of two blocks (32-channel groups) run all three stages per batch of tiles in one loop
-/// (<see cref="GroupedWinogradOneBlock"/>, <see cref="GroupedWinogradTwoBlocks"/>).
+/// (<see cref="GroupedWinogradBatches"/>).
 /// Twin: <see cref="Reference.ConvReference"/> between reorders, and <see cref="BlockedDirectPlan"/> (tests).
 /// </summary>
 internal sealed unsafe class WinogradPlan : ConvPlan
@@ -49,11 +49,6 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     /// <summary>Bytes of V and M per chunk when U itself does not fit L2 (a share of the 32 MiB L3).</summary>
     private const int LargeFilterChunkBytes = 3 * 1024 * 1024;
     private const int MaxChunkTiles = 64;
-    /// <summary>
-    /// Bytes of V and M per chunk of a grouped layer: with the group's U slice (16 KB at F(2×2) for 16 channels) they stay in
-    /// L1 across the chunk's three stages, and the task order (group-major) keeps the slice there across the group's chunks.
-    /// </summary>
-    private const int GroupedChunkBytes = 24 * 1024;
 
     private readonly WinogradMatrices _t;
     private readonly int _m, _n, _xi, _block, _tilePixels, _tileBlocks, _inBlocks, _outBlocks, _tilesH, _tilesW, _chunkTiles, _chunks, _sets, _blocksPerSet;
@@ -65,7 +60,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     /// <summary>Whether the layer has more than one group: one task per (chunk, group), U per group (<see cref="PackFilter"/>).</summary>
     private readonly bool _grouped;
     /// <summary>
-    /// Blocks per group (1 or 2) where each task runs <see cref="GroupedWinogradOneBlock"/> or <see cref="GroupedWinogradTwoBlocks"/>:
+    /// Blocks per group (1 or 2) where each task runs <see cref="GroupedWinogradBatches"/>:
     /// F(2×2), groups of one or two blocks in and out on AVX-512 (<see cref="BlockedTuning.WinogradOneBlockGroups"/>,
     /// <see cref="BlockedTuning.WinogradTwoBlockGroups"/>), all three stages per batch of tiles in one loop; 0: the general path.
     /// </summary>
@@ -152,11 +147,14 @@ internal sealed unsafe class WinogradPlan : ConvPlan
             : _groupInBlocks == 1 && tune.WinogradOneBlockGroups ? 1 : _groupInBlocks == 2 && tune.WinogradTwoBlockGroups ? 2 : 0;
         // A task holds V and M of the input and output blocks it handles: all of them, or one group's.
         long bytesPerTile = (long)_xi * (_groupInBlocks + (_grouped ? groupOutBlocks : _outBlocks)) * b * sizeof(float);
-        int chunkTiles = Math.Min(tiles, (int)Math.Clamp((_grouped ? GroupedChunkBytes : ChunkBudget()) / bytesPerTile, 1, MaxChunkTiles));
-        // One-block groups run their chunk in batches in L1 whatever its length: a chunk of five batches (ResNeXt's 14×14
-        // plane whole) pays each task's start once per 49 tiles.
-        if (_fusedBlocks == 1) chunkTiles = Math.Min(tiles, 5 * GroupedWinogradOneBlock.Width);
-        else if (_fusedBlocks == 2) chunkTiles = Math.Min(tiles, 7 * GroupedWinogradTwoBlocks.Width);
+        int chunkTiles = Math.Min(tiles, (int)Math.Clamp(ChunkBudget() / bytesPerTile, 1, MaxChunkTiles));
+        // The fused loops run their chunk in batches in L1 whatever its length: a chunk of about 50 tiles (ResNeXt's 14×14
+        // plane whole) pays each task's start once per plane.
+        if (_fusedBlocks > 0)
+        {
+            int width = GroupedWinogradBatches.Width(_fusedBlocks);
+            chunkTiles = Math.Min(tiles, (50 + width - 1) / width * width);
+        }
         int chunks = (tiles + chunkTiles - 1) / chunkTiles;
         int threads = parallel.Threads;
         // A grouped layer has a task per group of each chunk, tasks enough for every thread: its chunks follow the budget alone.
@@ -308,7 +306,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     /// slices of V's size, <see cref="_mOverV"/>), its two transform scratch tiles, and the staging block of one input block's
     /// tiles in the lanes (<see cref="_lanesStaging"/>).
     /// </summary>
-    private long WorkerFloats => _fusedBlocks == 1 ? GroupedWinogradOneBlock.ScratchFloats : _fusedBlocks == 2 ? GroupedWinogradTwoBlocks.ScratchFloats
+    private long WorkerFloats => _fusedBlocks > 0 ? GroupedWinogradBatches.ScratchFloats(_fusedBlocks)
         : (_mOverV ? (_xi + 1L) * _groupInBlocks : (long)_xi * ((_sharedV ? 0 : _groupInBlocks) + _blocksPerSet)) * TileStride * _block
         + 2L * _xi * _block + StagingFloats;
 
@@ -477,7 +475,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
 
     /// <summary>
     /// The batch's tiles [t0, t1) of group <paramref name="group"/> (one or two blocks in and out) by
-    /// <see cref="GroupedWinogradOneBlock"/> or <see cref="GroupedWinogradTwoBlocks"/>, image by image.
+    /// <see cref="GroupedWinogradBatches"/>, image by image.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunFusedGroup<TEpilogue>(int group, int t0, int t1, in Body body) where TEpilogue : struct, IEpilogue
@@ -495,12 +493,8 @@ internal sealed unsafe class WinogradPlan : ConvPlan
             long outOffset = ((long)n * _outBlocks + block0) * outPlane;
             float* x = body.X + ((long)n * _inBlocks + block0) * inPlane, y = body.Y + outOffset, bias = body.Bias + block0 * b;
             float* residual = body.Residual is null ? null : body.Residual + outOffset;
-            if (blocks == 1)
-                GroupedWinogradOneBlock.Run<TEpilogue>(x, w.InH, w.InW, w.PadH, w.PadW, u, uXi, bias, y, residual, w.OutH, w.OutW, _tilesW,
-                    g - n * tiles, end - n * tiles, scratch);
-            else
-                GroupedWinogradTwoBlocks.Run<TEpilogue>(x, inPlane, w.InH, w.InW, w.PadH, w.PadW, u, bias, y, residual, outPlane, w.OutH, w.OutW, _tilesW,
-                    g - n * tiles, end - n * tiles, scratch);
+            GroupedWinogradBatches.Run<TEpilogue>(blocks, x, inPlane, w.InH, w.InW, w.PadH, w.PadW, u, uXi, bias, y, residual, outPlane, w.OutH, w.OutW,
+                _tilesW, g - n * tiles, end - n * tiles, scratch);
             g = end;
         }
     }
