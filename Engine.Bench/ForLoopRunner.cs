@@ -31,24 +31,10 @@ public static class ForLoopRunner
             empty.Sort();
             Console.WriteLine($"{threads} thread(s), {count} empty indices: median {empty[empty.Count / 2]:F1} µs per loop");
         }
-        // Each loop: index i reads slice (i + shift) and writes slice i, shift alternating, so that half of what a thread
-        // reads was written by the other thread in the loop before.
-        var touch = new List<double>();
-        for (int i = 0; i < runs / 4; i++)
-        {
-            int shift = i % 2 == 0 ? 0 : 32;
-            long t0 = Stopwatch.GetTimestamp();
-            parallel.For(64, s =>
-            {
-                int from = (s + shift) % 64 * 16384, to = s * 16384;
-                float sum = 0;
-                for (int k = 0; k < 16384; k += 16) sum += data[from + k];
-                for (int k = 0; k < 16384; k += 16) data[to + k] = sum;
-            });
-            touch.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
-        }
-        touch.Sort();
-        Console.WriteLine($"{threads} thread(s), 64 indices each reading 64 KB the other thread wrote (every other loop): median {touch[touch.Count / 2]:F1} µs per loop");
+        // Half of what each thread reads, the other thread wrote in the loop before (CrossCoreProbe: the host's mode).
+        double touch = CrossCoreProbe.MedianMicroseconds(parallel, Math.Max(1, runs / 4));
+        Console.WriteLine($"{threads} thread(s), 64 indices each reading 64 KB the other thread wrote (every other loop): median {touch:F1} µs per loop"
+            + (threads == 2 ? $" ({CrossCoreProbe.Mode(touch)})" : ""));
         // Stores: a layer writing its output into a buffer whose lines its own core holds, the other core holds (the other
         // thread wrote them last), or both cores hold (every thread read them all last, as a groups-outermost 1×1 reads its
         // whole input): index s writes all of slice s (or s + 32), one 64-byte line per store. 4 KB slices, 128 KB per thread:
