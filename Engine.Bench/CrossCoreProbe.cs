@@ -49,16 +49,27 @@ public static class CrossCoreProbe
         return Stats.Median(times);
     }
 
-    /// <summary>The probe on a 2-thread runner of its own (the runs' own runners keep their state): 400 loops, about 0.1 s.</summary>
+    /// <summary>
+    /// The probe on a 2-thread runner of its own (the runs' own runners keep their state): 400 loops, about 0.1 s, after a
+    /// second's pause. Without the pause, a probe right after ORT's runs once read 76 µs: ORT's pool threads still held a
+    /// core, so both of the probe's threads ran on the other one and nothing crossed between cores.
+    /// </summary>
     public static double Measure()
     {
+        Thread.Sleep(1000);
         using var parallel = new ParallelRunner(2);
         MedianMicroseconds(parallel, 40); // the worker awake and the buffer's pages touched
         return MedianMicroseconds(parallel, 400);
     }
 
-    /// <summary>The mode a reading says: "quiet", "slow", or "between".</summary>
-    public static string Mode(double microseconds) => microseconds <= QuietAtMost ? "quiet" : microseconds >= SlowFrom ? "slow" : "between";
+    /// <summary>
+    /// The mode a reading says: "quiet", "slow", "between", or "one core" under 120 µs (both threads ran on one core: the
+    /// reading says nothing of the link).
+    /// </summary>
+    public static string Mode(double microseconds) => microseconds < OneCoreUnder ? "one core" : microseconds <= QuietAtMost ? "quiet" : microseconds >= SlowFrom ? "slow" : "between";
+
+    /// <summary>Under this many µs the loop's two threads shared one core (76 µs was read so; the quiet mode's quickest was 173).</summary>
+    public const double OneCoreUnder = 120;
 
     /// <summary>One line for a run's header: both readings and the modes they say.</summary>
     public static string Describe(double before, double after) =>
