@@ -1,78 +1,58 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Cardinal.Kernels.Cpu.Threading;
 
 namespace Cardinal.Bench;
 
 /// <summary>
-/// The host's cross-core mode, read by `forloop`'s 64 KB loop: 64 indices on two threads, each reading a 64 KB slice that the
-/// other thread wrote in the loop before, then writing its own. This 2-vCPU VM runs in two modes for minutes at a time.
-/// In the quiet mode the loop takes 173–196 µs; in the slow mode it takes 245–310 µs, one vCPU is slower than the other, and
-/// every batch-1 layer that streams from memory or from the other core scales worse on 2 threads, ORT's nodes included
-/// (NOTES "Thirty-fourth sitting"). The per-layer targets read as met or missed by that mode, so `ortscaling` and
-/// `ortprofile` print this probe before and after their runs. It cannot see stretches of seconds inside a run (NOTES
-/// "Thirty-first sitting"); it says which mode the run began and ended in.
+/// `forloop`'s cross-core loop: 64 indices, each reading a 64 KB slice that another thread wrote in the loop before, then
+/// writing its own, so that on 2 threads half of what each thread reads comes from the other core.
+/// <para>The loop body is fully optimized from its first call, and only loops whose indices ran on two processors or more
+/// count. As a lambda at the JIT's first tier the same loops read 314–326 µs where optimized they read 141–168, and how
+/// soon the JIT promoted the lambda decided what `forloop` printed. The 245–310 µs "slow mode" readings of the
+/// thirty-first to thirty-fifth sittings were in part that (NOTES "Thirty-sixth sitting").</para>
 /// </summary>
 public static class CrossCoreProbe
 {
-    /// <summary>At or under this many µs a loop reads as the quiet mode (the slowest quiet reading was 196 µs).</summary>
-    public const double QuietAtMost = 210;
-
-    /// <summary>At or over this many µs a loop reads as the slow mode (the quickest slow reading was 245 µs).</summary>
-    public const double SlowFrom = 240;
-
     /// <summary>Slices the loop runs: 64 of 64 KB, 4 MB in all.</summary>
     private const int Slices = 64, SliceFloats = 16384;
 
+    /// <summary>A reading: the median µs of the loops counted (on several threads, those that ran on two processors or more), and how many were counted.</summary>
+    public readonly record struct Reading(double Microseconds, int TwoCoreLoops, int Loops);
+
     /// <summary>
-    /// The median time of <paramref name="loops"/> such loops on <paramref name="parallel"/>, in µs: index s reads slice
-    /// (s + shift) and writes slice s, the shift alternating 0 and 32, so that half of what a thread reads the other thread
-    /// wrote in the loop before.
+    /// <paramref name="loops"/> loops on <paramref name="parallel"/>: index s reads slice (s + shift) and writes slice s, the
+    /// shift alternating 0 and 32. Each index notes the processor it ran on. On several threads a loop whose indices all ran
+    /// on one processor (the scheduler put both threads on one core) moved nothing between cores and is left out.
     /// </summary>
-    internal static double MedianMicroseconds(ParallelRunner parallel, int loops)
+    internal static Reading Run(ParallelRunner parallel, int loops)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(loops, 1);
         var data = new float[Slices * SliceFloats];
+        var processors = new int[Slices];
         var times = new List<double>(loops);
         for (int i = 0; i < loops; i++)
         {
             int shift = i % 2 == 0 ? 0 : Slices / 2;
             long t0 = Stopwatch.GetTimestamp();
-            parallel.For(Slices, s =>
-            {
-                int from = (s + shift) % Slices * SliceFloats, to = s * SliceFloats;
-                float sum = 0;
-                for (int k = 0; k < SliceFloats; k += 16) sum += data[from + k];
-                for (int k = 0; k < SliceFloats; k += 16) data[to + k] = sum;
-            });
-            times.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
+            parallel.For(Slices, new SliceBody(data, processors, shift));
+            double us = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+            if (parallel.Threads == 1 || processors.AsSpan().IndexOfAnyExcept(processors[0]) >= 0) times.Add(us);
         }
-        return Stats.Median(times);
+        return new Reading(Stats.Median(times), times.Count, loops);
     }
 
-    /// <summary>
-    /// The probe on a 2-thread runner of its own (the runs' own runners keep their state): 400 loops, about 0.1 s, after a
-    /// second's pause. Without the pause, a probe right after ORT's runs once read 76 µs: ORT's pool threads still held a
-    /// core, so both of the probe's threads ran on the other one and nothing crossed between cores.
-    /// </summary>
-    public static double Measure()
+    /// <summary>One index: read slice (s + shift), write slice s, note the processor.</summary>
+    private readonly struct SliceBody(float[] data, int[] processors, int shift) : IParallelBody
     {
-        Thread.Sleep(1000);
-        using var parallel = new ParallelRunner(2);
-        MedianMicroseconds(parallel, 40); // the worker awake and the buffer's pages touched
-        return MedianMicroseconds(parallel, 400);
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Invoke(int s)
+        {
+            int from = (s + shift) % Slices * SliceFloats, to = s * SliceFloats;
+            float sum = 0;
+            for (int k = 0; k < SliceFloats; k += 16) sum += data[from + k];
+            for (int k = 0; k < SliceFloats; k += 16) data[to + k] = sum;
+            processors[s] = Thread.GetCurrentProcessorId();
+        }
     }
-
-    /// <summary>
-    /// The mode a reading says: "quiet", "slow", "between", or "one core" under 120 µs (both threads ran on one core: the
-    /// reading says nothing of the link).
-    /// </summary>
-    public static string Mode(double microseconds) => microseconds < OneCoreUnder ? "one core" : microseconds <= QuietAtMost ? "quiet" : microseconds >= SlowFrom ? "slow" : "between";
-
-    /// <summary>Under this many µs the loop's two threads shared one core (76 µs was read so; the quiet mode's quickest was 173).</summary>
-    public const double OneCoreUnder = 120;
-
-    /// <summary>One line for a run's header: both readings and the modes they say.</summary>
-    public static string Describe(double before, double after) =>
-        $"The host's cross-core probe (`forloop`'s 64 KB loop, 2 threads; quiet ≤ {QuietAtMost:F0} µs, slow ≥ {SlowFrom:F0}): "
-        + $"{before:F0} µs before the runs ({Mode(before)}), {after:F0} after ({Mode(after)})";
 }

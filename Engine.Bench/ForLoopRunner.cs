@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Cardinal.Kernels.Cpu.Threading;
 
@@ -7,9 +8,11 @@ namespace Cardinal.Bench;
 /// <summary>
 /// What a parallel loop costs on its own: loops of empty indices, and loops whose indices each read a 64 KB slice of a
 /// buffer the other thread wrote in the loop before (a layer reading its predecessor's output), on the runner the
-/// kernels use. Separates hand-off cost from cross-core data movement (the VM's "slow mode", NOTES). Last, how long
-/// after a run's last loop the workers stop spinning and sleep (cores a service's other work could have had). On 2 threads,
-/// also what storing a slice costs when its lines sit in the storing core, in the other core, or in both.
+/// kernels use. Separates hand-off cost from cross-core data movement. Last, how long after a run's last loop the workers
+/// stop spinning and sleep (cores a service's other work could have had). On 2 threads, also what storing a slice costs
+/// when its lines sit in the storing core, in the other core, or in both. The loops that move data run bodies optimized
+/// from their first call, as the kernels' are: as lambdas at the JIT's first tier they had timed the JIT as much as the
+/// data (NOTES "Thirty-sixth sitting").
 /// Usage: forloop [--threads 2] [--runs 2000]
 /// </summary>
 public static class ForLoopRunner
@@ -31,10 +34,10 @@ public static class ForLoopRunner
             empty.Sort();
             Console.WriteLine($"{threads} thread(s), {count} empty indices: median {empty[empty.Count / 2]:F1} µs per loop");
         }
-        // Half of what each thread reads, the other thread wrote in the loop before (CrossCoreProbe: the host's mode).
-        double touch = CrossCoreProbe.MedianMicroseconds(parallel, Math.Max(1, runs / 4));
-        Console.WriteLine($"{threads} thread(s), 64 indices each reading 64 KB the other thread wrote (every other loop): median {touch:F1} µs per loop"
-            + (threads == 2 ? $" ({CrossCoreProbe.Mode(touch)})" : ""));
+        // Half of what each thread reads, the other thread wrote in the loop before (CrossCoreProbe).
+        var touch = CrossCoreProbe.Run(parallel, Math.Max(1, runs / 4));
+        Console.WriteLine($"{threads} thread(s), 64 indices each reading 64 KB the other thread wrote (every other loop): median {touch.Microseconds:F1} µs per loop"
+            + (threads > 1 ? $" ({touch.TwoCoreLoops} of {touch.Loops} loops ran on two processors or more; the others are left out)" : ""));
         // Stores: a layer writing its output into a buffer whose lines its own core holds, the other core holds (the other
         // thread wrote them last), or both cores hold (every thread read them all last, as a groups-outermost 1×1 reads its
         // whole input): index s writes all of slice s (or s + 32), one 64-byte line per store. 4 KB slices, 128 KB per thread:
@@ -90,23 +93,36 @@ public static class ForLoopRunner
         var sink = new float[64 * 16];
         for (int i = 0; i < loops; i++)
         {
-            if (readAllFirst)
-                parallel.For(64, s =>
-                {
-                    float sum = 0;
-                    for (int k = 0; k < 64 * Slice; k += 16) sum += data[k];
-                    sink[s * 16] = sum;
-                });
+            if (readAllFirst) parallel.For(64, new ReadAllBody(data, sink));
             int by = i % 2 == 0 ? 0 : shift;
             long t0 = Stopwatch.GetTimestamp();
-            parallel.For(64, s =>
-            {
-                var line = Vector512.Create((float)i);
-                int to = (s + by) % 64 * Slice;
-                for (int k = 0; k < Slice; k += 16) line.CopyTo(data, to + k);
-            });
+            parallel.For(64, new StoreSliceBody(data, by, i));
             times.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
         }
         return Stats.Median(times);
+    }
+
+    /// <summary>Index s reads every slice of the store loops' 256 KB (optimized from the first call, as <see cref="CrossCoreProbe"/>'s body).</summary>
+    private readonly struct ReadAllBody(float[] data, float[] sink) : IParallelBody
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Invoke(int s)
+        {
+            float sum = 0;
+            for (int k = 0; k < 64 * Slice; k += 16) sum += data[k];
+            sink[s * 16] = sum;
+        }
+    }
+
+    /// <summary>Index s stores every line of slice (s + by) mod 64.</summary>
+    private readonly struct StoreSliceBody(float[] data, int by, int value) : IParallelBody
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Invoke(int s)
+        {
+            var line = Vector512.Create((float)value);
+            int to = (s + by) % 64 * Slice;
+            for (int k = 0; k < Slice; k += 16) line.CopyTo(data, to + k);
+        }
     }
 }

@@ -58,7 +58,7 @@ public static class OrtProfileRunner
         // Cardinal: the fused plan, profiled step by step; ONNX Runtime as `compare` runs it, with its profiler on.
         using var cardinal = new ProfiledCardinal(model, threads, batch);
         using var ort = new ProfiledOrt(model, threads, cardinal.InputName, cardinal.Data, cardinal.Dims);
-        double peakBefore = FmaPeak.Best(threads), probeBefore = CrossCoreProbe.Measure();
+        double peakBefore = FmaPeak.Best(threads);
         // Warm-up: ORT's first runs are skipped in its trace; Cardinal runs until the JIT has promoted its kernels.
         ort.WarmUp();
         cardinal.WarmUp();
@@ -75,8 +75,8 @@ public static class OrtProfileRunner
             for (int i = 0; i < count; i++) ort.Run();
         }
         var (nodes, ortRunMs) = ort.End();
-        double peak = Math.Max(peakBefore, FmaPeak.Best(threads)), probeAfter = CrossCoreProbe.Measure();
-        Print(model, cardinal.Dims, threads, runs, cardinal.Description, peak, CrossCoreProbe.Describe(probeBefore, probeAfter), nodes, ortRunMs, cardinal.Steps(), cardinal.RunMs, printNodes);
+        double peak = Math.Max(peakBefore, FmaPeak.Best(threads));
+        Print(model, cardinal.Dims, threads, runs, cardinal.Description, peak, nodes, ortRunMs, cardinal.Steps(), cardinal.RunMs, printNodes);
         return 0;
     }
 
@@ -152,14 +152,13 @@ public static class OrtProfileRunner
             ? p.Value.EnumerateArray().Select(d => d.GetInt32()).ToArray() : []).ToArray();
     }
 
-    private static void Print(string model, int[] dims, int threads, int runs, string backend, double peak, string probe,
+    private static void Print(string model, int[] dims, int threads, int runs, string backend, double peak,
         List<OrtNode> nodes, double ortRunMs, List<CardinalStep> steps, double cardinalRunMs, bool printNodes)
     {
         string Rate(long flops, double ms) => flops > 0 && ms > 0 ? $"{flops / ms / 1e6,7:F1} {flops / ms / 1e6 / peak,4:P0}" : $"{"-",7} {"-",4}";
         string name = $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(model)))}/{Path.GetFileName(model)}";
         Console.WriteLine($"{name}: batch {dims[0]}, {threads} thread(s), median of {runs} runs after a warm-up (ORT {ProfiledOrt.WarmUpRuns} runs, Cardinal ≥ 1 s), blocks alternating; {backend}");
         Console.WriteLine($"FMA peak measured now (the best 10 ms window of 40 before and 40 after the runs): {peak:F0} GFLOP/s ({threads} thread(s), {FmaPeak.VectorWidth} FMA)");
-        Console.WriteLine(probe);
         Console.WriteLine($"ONNX Runtime 1.31.1 (profiling on): model_run median {ortRunMs:F2} ms, sum of node medians {nodes.Sum(n => n.Ms):F2} ms, {nodes.Count} nodes");
         Console.WriteLine($"Cardinal (profiling on): run median {cardinalRunMs:F2} ms, sum of step medians {steps.Sum(s => s.Ms):F2} ms, {steps.Count} steps");
 

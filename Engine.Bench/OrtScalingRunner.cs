@@ -52,7 +52,6 @@ public static class OrtScalingRunner
         using var ortOne = new ProfiledOrt(model, 1, one.InputName, one.Data, one.Dims);
         using var ortMany = new ProfiledOrt(model, threads, one.InputName, one.Data, one.Dims);
         double peakOne = FmaPeak.Best(1), peakMany = FmaPeak.Best(threads);
-        double probeBefore = CrossCoreProbe.Measure();
         ortOne.WarmUp(); ortMany.WarmUp(); one.WarmUp(); many.WarmUp();
         // Rounds of blocks, each engine and thread count in turn. The host's scaling at both edges of every T-thread block:
         // one thread keeps its core in the host's slow moments, T threads do not.
@@ -68,7 +67,6 @@ public static class OrtScalingRunner
             Block(Timed(ortOne.Run, "ort-1", block), count);
             ortCalm.Add(CalmBlock(Timed(ortMany.Run, $"ort-{threads}", block), count, ortEdges));
         }
-        double probeAfter = CrossCoreProbe.Measure();
         // Every session ran its runs block by block, so run k of any of them is in block k / perBlock.
         Func<int, bool> ourCalmRun = k => ourCalm[k / perBlock], ortCalmRun = k => ortCalm[k / perBlock];
 
@@ -76,7 +74,6 @@ public static class OrtScalingRunner
         Console.WriteLine($"{name}: batch {one.Dims[0]}, 1 against {threads} threads, median of {runs} profiled runs per session after a warm-up, four sessions in alternating blocks of {perBlock}");
         if (settings is not null) Console.WriteLine($"Cardinal's plan choices: {settings}");
         Console.WriteLine($"FMA peak measured now: {peakOne:F0} GFLOP/s on 1 thread, {peakMany:F0} on {threads} ({peakMany / peakOne:F2}×)");
-        Console.WriteLine(CrossCoreProbe.Describe(probeBefore, probeAfter));
         Console.WriteLine($"The host's FMA scaling, 1 → {threads} threads, before and after each {threads}-thread block: Cardinal {string.Join(" ", ourEdges)}, ORT {string.Join(" ", ortEdges)}; calm blocks (both ≥ {calm:F2}×): Cardinal {ourCalm.Count(c => c)} of {ourCalm.Count}, ORT {ortCalm.Count(c => c)} of {ortCalm.Count}");
         // Each block's whole-run medians: a block slow on both engines is the host's minute; one engine slow in every block
         // of a process is that process's own state (its memory, its threads' places).
