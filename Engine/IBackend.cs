@@ -84,4 +84,11 @@ internal interface IKernel
     /// residual the kernel reads element by element before storing each output element over it), or −1.
     /// </summary>
     int OutputOverwrites => -1;
+
+    /// <summary>
+    /// Whether output 0 wants a buffer no other value of the plan shares: a buffer whose lines another core wrote a few steps
+    /// before costs each store a transfer from that core, where a buffer only this step writes has its lines nowhere but in
+    /// memory, or in the core that wrote them a run ago (<see cref="Planning.KernelExecutor"/>; memory for speed).
+    /// </summary>
+    bool OutputAlone => false;
 }

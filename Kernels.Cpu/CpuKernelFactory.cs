@@ -41,6 +41,9 @@ internal static class CpuKernelFactory
         /// <summary>The fused residual (input 3), where the plan writes y safely over it and prefers to.</summary>
         public int OutputOverwrites => Plan.Shape.Epilogue.Residual && Plan.OutputOverResidual ? 3 : -1;
 
+        /// <summary>Where the plan's output wants a buffer no other value shares (<see cref="ConvPlan.OutputAlone"/>).</summary>
+        public bool OutputAlone => Plan.OutputAlone;
+
         public void Run(Tensor?[] inputs, Tensor[] outputs, Workspace workspace) =>
             Plan.Run(inputs[0]!.Floats, Plan.HoldsPackedWeights ? default : inputs[1]!.Floats, inputs.Length > 2 && inputs[2] is { } b ? b.Floats : default,
                 inputs.Length > 3 && inputs[3] is { } r ? r.Floats : default, outputs[0].Floats, workspace);

@@ -93,6 +93,54 @@ public class BufferPlanningTests
         AssertRunsMatchReference(executor, folder, 2, "with outputs over residuals");
     }
 
+    /// <summary>
+    /// ResNeXt-50's grouped Winograd layers whose output is 256 KB–1 MB (layer3's five, 400 KB at batch 1) take a buffer no
+    /// other value of the plan takes, on more threads than images (BlockedTuning.GroupedOutputAlone); on 1 thread, or with
+    /// the rule off, none does. Values alive at once still never share, and the answers stay PyTorch's. Dropping the slot's
+    /// exclusion (a later value reusing it) fails the "alone" check; offering it on 1 thread fails the count.
+    /// </summary>
+    [Test]
+    public void Executor_GroupedWinogradOutputs_TakeABufferAlone([Values(1, 2)] int threads, [Values(true, false)] bool rule)
+    {
+        if (!CpuIsas.Supported.Contains(CpuIsa.Avx512))
+            References.Unavailable("No AVX-512 tier on this machine (or capped by CARDINAL_CPU_ISA): the fused grouped Winograd loop needs AVX-512F.");
+        string folder = Path.Combine(TorchvisionZooTests.ZooFolder, "resnext50_32x4d");
+        References.Require(Path.Combine(folder, "output.npy"), References.RunTestScript);
+        ExecutionPlan plan;
+        using (var planning = InferenceSession.Open(OnnxImporter.Load(Path.Combine(folder, "model.onnx")), new CpuBackend(new CpuBackendOptions { Threads = 1 })))
+            plan = planning.PlanForShapes([[1, 3, 224, 224]]);
+        var tuning = Cardinal.Kernels.Cpu.Nchwc.BlockedTuning.Default with { GroupedOutputAlone = rule };
+        using var backend = new CpuBackend(new CpuBackendOptions { Threads = threads, BlockedTuning = tuning, MaxIsa = CpuIsa.Avx512 });
+        var executor = (KernelExecutor)backend.Compile(plan);
+        var life = Lifetimes.Compute(plan, viewsAlias: true);
+        var pooled = Enumerable.Range(0, plan.Values.Count).Where(v => executor.SlotOf(v) >= 0).ToList();
+        int alone = 0;
+        for (int s = 0; s < plan.Steps.Count; s++)
+        {
+            if (!executor.OutputAloneOf(s)) continue;
+            alone++;
+            int y = plan.Steps[s].Outputs[0];
+            Assert.That(executor.DescribeStep(s), Does.Contain("groups in"), $"{plan.Steps[s].Node}: a fused grouped Winograd layer");
+            Assert.That(pooled.Where(v => v != y && executor.SlotOf(v) == executor.SlotOf(y)), Is.Empty, $"{plan.Values[y].Name}: no other value takes its buffer");
+        }
+        Assert.That(alone, Is.EqualTo(threads > 1 && rule ? 5 : 0), "layer3.1–3.5's grouped 3×3s (layer4's 200 KB outputs and the strided layer3.0 keep pooled buffers)");
+        var overwrites = new HashSet<(int, int)>();
+        for (int s = 0; s < plan.Steps.Count; s++)
+            if (executor.OverwritesOf(s) is >= 0 and var at && at < plan.Steps[s].Inputs.Length && plan.Steps[s].Inputs[at] >= 0 && plan.Steps[s].Outputs.Length > 0)
+            {
+                int r = plan.Steps[s].Inputs[at], y = plan.Steps[s].Outputs[0];
+                overwrites.Add((Math.Min(r, y), Math.Max(r, y)));
+            }
+        AssertNoLiveValuesShare(plan, executor, life, overwrites);
+        // The reference holds two images; the plan is for one (more threads than images), so the first of each.
+        var input = Cardinal.Formats.Npy.NpyFile.Read(Path.Combine(folder, "input.npy"));
+        var expected = Cardinal.Formats.Npy.NpyFile.Read(Path.Combine(folder, "output.npy"));
+        var first = Cardinal.Tensors.Tensor.FromArray(input.Floats[..(3 * 224 * 224)].ToArray(), 1, 3, 224, 224);
+        var firstExpected = Cardinal.Tensors.Tensor.FromArray(expected.Floats[..1000].ToArray(), 1, 1000);
+        for (int run = 0; run < 2; run++)
+            TensorAssert.Close(firstExpected, executor.Run([first])[0], 1e-3, 1e-4, $"run {run} on {threads} thread(s), the rule {(rule ? "on" : "off")}");
+    }
+
     /// <summary>No two values alive at once share a buffer, but for the <paramref name="allowed"/> pairs (lower value id first).</summary>
     private static void AssertNoLiveValuesShare(ExecutionPlan plan, KernelExecutor executor, Lifetimes life, IReadOnlySet<(int, int)> allowed)
     {

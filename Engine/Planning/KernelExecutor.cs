@@ -122,6 +122,9 @@ internal sealed class KernelExecutor : ICompiledPlan
     /// <summary>For tests: the input whose buffer step <paramref name="step"/>'s kernel may write its output over (<see cref="IKernel.OutputOverwrites"/>), or −1.</summary>
     internal int OverwritesOf(int step) => _kernels[step]?.OutputOverwrites ?? -1;
 
+    /// <summary>For tests: whether step <paramref name="step"/>'s output took a buffer of its own (<see cref="IKernel.OutputAlone"/>).</summary>
+    internal bool OutputAloneOf(int step) => _kernels[step]?.OutputAlone ?? false;
+
     /// <summary>Bytes of pooled buffers one run context holds (the CPU's arena).</summary>
     public long BufferBytes => SlotBytes(_slots);
 
@@ -165,6 +168,8 @@ internal sealed class KernelExecutor : ICompiledPlan
     /// the common one there.</para>
     /// <para>With <paramref name="largerSlots"/>, a value outside a region for which no freed buffer of its size is free
     /// takes the larger free one freed last (a new buffer before).</para>
+    /// <para>An output whose kernel wants it alone (<see cref="IKernel.OutputAlone"/>) takes a new slot that no other value
+    /// takes, before or after it.</para>
     /// </summary>
     private static (int[] SlotOf, (ElementType, int)[] Slots) AssignSlots(ExecutionPlan plan, IKernel?[] kernels, ConcurrentRegion[] regions, bool largerSlots)
     {
@@ -180,6 +185,8 @@ internal sealed class KernelExecutor : ICompiledPlan
             for (int s = regions[r].Start; s < regions[r].End; s++) regionOf[s] = r;
         var releaseAt = new List<int>[plan.Steps.Count];
         var handedOn = new bool[count];
+        // Values whose slot is theirs alone (IKernel.OutputAlone): never freed into a pool.
+        var alone = new bool[count];
         // Per slot (there are never more than values): when it was last freed (a count of frees), to find the larger free
         // buffer freed last.
         var freedAt = new long[count];
@@ -188,7 +195,7 @@ internal sealed class KernelExecutor : ICompiledPlan
         {
             PlanStep step = plan.Steps[s];
             int lane = regionOf[s] >= 0 ? step.Lane : -1;
-            int takenOver = TakenOver(plan, step, s, kernels[s], life, slotOf, regionOf);
+            int takenOver = TakenOver(plan, step, s, kernels[s], life, slotOf, regionOf, alone);
             if (takenOver >= 0)
             {
                 slotOf[step.Outputs[0]] = slotOf[takenOver];
@@ -200,6 +207,15 @@ internal sealed class KernelExecutor : ICompiledPlan
                 {
                     if (life.Escapes[v] || plan.Values[v].Constant is not null || slotOf[v] >= 0) continue;
                     var key = (plan.Values[v].ElementType, (int)plan.Values[v].ElementCount);
+                    if (v == step.Outputs[0] && kernels[s]?.OutputAlone == true)
+                    {
+                        // A slot of its own, never pooled (IKernel.OutputAlone).
+                        slotOf[v] = slots.Count;
+                        slots.Add(key);
+                        alone[v] = true;
+                        (releaseAt[life.Last[v]] ??= []).Add(v);
+                        continue;
+                    }
                     if (lane >= 0 && laneFree.TryGetValue((lane, key.Item1, key.Item2), out var mine) && mine.Count > 0) slotOf[v] = mine.Pop();
                     else if (free.TryGetValue(key, out var stack) && stack.Count > 0) slotOf[v] = stack.Pop();
                     // Outside regions, the larger free buffer freed last (its lines the likeliest still in cache).
@@ -213,7 +229,7 @@ internal sealed class KernelExecutor : ICompiledPlan
             if (releaseAt[s] is { } done)
                 foreach (int v in done)
                 {
-                    if (handedOn[v]) continue;
+                    if (handedOn[v] || alone[v]) continue;
                     if (lane < 0) Push(free, slots[slotOf[v]], slotOf[v]);
                     else if (MadeInLane(v, s)) Push(laneFree, (lane, slots[slotOf[v]].Item1, slots[slotOf[v]].Item2), slotOf[v]);
                     else untilRegionEnds.Add(v);
@@ -254,11 +270,11 @@ internal sealed class KernelExecutor : ICompiledPlan
     }
 
     /// <summary>The input value whose slot this step's output 0 takes over, or −1.</summary>
-    private static int TakenOver(ExecutionPlan plan, PlanStep step, int s, IKernel? kernel, Lifetimes life, int[] slotOf, int[] regionOf)
+    private static int TakenOver(ExecutionPlan plan, PlanStep step, int s, IKernel? kernel, Lifetimes life, int[] slotOf, int[] regionOf, bool[] alone)
     {
-        if (kernel is null || kernel.OutputOverwrites is not (>= 0 and var at) || at >= step.Inputs.Length || step.Outputs.Length == 0) return -1;
+        if (kernel is null || kernel.OutputAlone || kernel.OutputOverwrites is not (>= 0 and var at) || at >= step.Inputs.Length || step.Outputs.Length == 0) return -1;
         int v = step.Inputs[at], output = step.Outputs[0];
-        if (v < 0 || slotOf[v] < 0 || life.Owner[v] != v || life.Last[v] != s || life.Escapes[v]) return -1;
+        if (v < 0 || slotOf[v] < 0 || alone[v] || life.Owner[v] != v || life.Last[v] != s || life.Escapes[v]) return -1;
         // In a region, only a value of this step's own lane: another lane may not have read a value from before the region yet.
         if (regionOf[s] >= 0 && (life.First[v] < 0 || regionOf[life.First[v]] != regionOf[s] || plan.Steps[life.First[v]].Lane != step.Lane)) return -1;
         if (life.Escapes[output] || plan.Values[output].Constant is not null) return -1;

@@ -49,6 +49,12 @@ internal abstract class ConvPlan
     /// </summary>
     protected virtual bool KeepsOutputApart => false;
 
+    /// <summary>
+    /// Whether y wants a buffer of its own that no other value of the plan shares (<see cref="Cardinal.IKernel.OutputAlone"/>):
+    /// the grouped Winograd layers on more threads than images (<see cref="Nchwc.BlockedTuning.GroupedOutputAlone"/>).
+    /// </summary>
+    public virtual bool OutputAlone => false;
+
     /// <summary>Scratch bytes one <see cref="Run"/> needs (0: none).</summary>
     public abstract long WorkspaceBytes { get; }
 

@@ -91,6 +91,8 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     /// with a V of the task's own (not a shared one) and a set of no more output blocks than the input has (M[ξ] fits V[ξ]'s slice).
     /// </summary>
     private readonly bool _mOverV;
+    /// <summary>Whether y wants a buffer of its own (<see cref="BlockedTuning.GroupedOutputAlone"/>).</summary>
+    private readonly bool _outputAlone;
 
     public WinogradPlan(ConvShape shape, Tensor weights, WinogradMatrices transform, CpuPlatform platform, ParallelRunner parallel, PackedWeightsCache? cache = null)
         : this(shape, weights, transform, platform, parallel, cache, null)
@@ -201,6 +203,9 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         // repeating the staged transform ran level or faster (NOTES "Twenty-fourth sitting").
         _sharedV = tune.WinogradSharedV && threads >= Math.Max(2, tune.WinogradSharedVMinThreads) && _chunks == 1 && _sets > 1 && _tileLanes;
         _lanesStaging = _tileLanes && tune.WinogradLanesStaging;
+        long outputBytesPerImage = (long)_outBlocks * b * shape.Window.OutH * shape.Window.OutW * sizeof(float);
+        _outputAlone = tune.GroupedOutputAlone && _fusedBlocks > 0 && threads > shape.Batch
+            && outputBytesPerImage > OutputAloneAboveBytes && outputBytesPerImage <= OutputAloneAtMostBytes;
         _mOverV = tune.WinogradMOverV && !_sharedV && Math.Min(_blocksPerSet, _outBlocks) <= _groupInBlocks;
 
         // Each chunk streams its set's share of U once: small filters stay in L2 and the chunk's V and M should too;
@@ -659,6 +664,16 @@ internal sealed unsafe class WinogradPlan : ConvPlan
     /// </summary>
     internal (long Offset, long Floats) NextSliceOf(int xi, int ob, int mb0, int mb1) =>
         ob + _tileBlocks < mb1 ? SliceOf(xi, ob + _tileBlocks, mb1) : xi + 1 < _xi ? SliceOf(xi + 1, mb0, mb1) : (0, 0);
+
+    /// <inheritdoc/>
+    public override bool OutputAlone => _outputAlone;
+
+    /// <summary>
+    /// The outputs <see cref="BlockedTuning.GroupedOutputAlone"/> takes, per image: measured at ResNeXt's 14×14 planes (400 and
+    /// 800 KB: 10–17 % faster each). ResNeXt-50's 7×7 layer4 (200 KB) ran level, and ResNeXt-101 32x8d's 28×28 layer2 (1.6 MB)
+    /// −12, +8 and +9 %: there a thread's half is as large as its L2, and the buffer's own lines come cold from memory.
+    /// </summary>
+    internal const long OutputAloneAboveBytes = 256 << 10, OutputAloneAtMostBytes = 1 << 20;
 
     /// <summary>Whether the tasks write M over V (<see cref="_mOverV"/>): for tests.</summary>
     internal bool MOverV => _mOverV;
