@@ -124,14 +124,7 @@ public class BufferPlanningTests
             Assert.That(pooled.Where(v => v != y && executor.SlotOf(v) == executor.SlotOf(y)), Is.Empty, $"{plan.Values[y].Name}: no other value takes its buffer");
         }
         Assert.That(alone, Is.EqualTo(threads > 1 && rule ? 5 : 0), "layer3.1–3.5's grouped 3×3s (layer4's 200 KB outputs and the strided layer3.0 keep pooled buffers)");
-        var overwrites = new HashSet<(int, int)>();
-        for (int s = 0; s < plan.Steps.Count; s++)
-            if (executor.OverwritesOf(s) is >= 0 and var at && at < plan.Steps[s].Inputs.Length && plan.Steps[s].Inputs[at] >= 0 && plan.Steps[s].Outputs.Length > 0)
-            {
-                int r = plan.Steps[s].Inputs[at], y = plan.Steps[s].Outputs[0];
-                overwrites.Add((Math.Min(r, y), Math.Max(r, y)));
-            }
-        AssertNoLiveValuesShare(plan, executor, life, overwrites);
+        AssertNoLiveValuesShare(plan, executor, life, OverwritePairs(plan, executor));
         // The reference holds two images; the plan is for one (more threads than images), so the first of each.
         var input = Cardinal.Formats.Npy.NpyFile.Read(Path.Combine(folder, "input.npy"));
         var expected = Cardinal.Formats.Npy.NpyFile.Read(Path.Combine(folder, "output.npy"));
@@ -139,6 +132,19 @@ public class BufferPlanningTests
         var firstExpected = Cardinal.Tensors.Tensor.FromArray(expected.Floats[..1000].ToArray(), 1, 1000);
         for (int run = 0; run < 2; run++)
             TensorAssert.Close(firstExpected, executor.Run([first])[0], 1e-3, 1e-4, $"run {run} on {threads} thread(s), the rule {(rule ? "on" : "off")}");
+    }
+
+    /// <summary>The (input, output) pairs, lower value id first, where a step writes its output over the input it may overwrite.</summary>
+    private static HashSet<(int, int)> OverwritePairs(ExecutionPlan plan, KernelExecutor executor)
+    {
+        var pairs = new HashSet<(int, int)>();
+        for (int s = 0; s < plan.Steps.Count; s++)
+            if (executor.OverwritesOf(s) is >= 0 and var at && at < plan.Steps[s].Inputs.Length && plan.Steps[s].Inputs[at] >= 0 && plan.Steps[s].Outputs.Length > 0)
+            {
+                int r = plan.Steps[s].Inputs[at], y = plan.Steps[s].Outputs[0];
+                pairs.Add((Math.Min(r, y), Math.Max(r, y)));
+            }
+        return pairs;
     }
 
     /// <summary>No two values alive at once share a buffer, but for the <paramref name="allowed"/> pairs (lower value id first).</summary>
@@ -184,14 +190,7 @@ public class BufferPlanningTests
         Assert.That(executor.BufferBytes, Is.LessThan(executor.ExactSizesBufferBytes), "fewer bytes than buffers of exact sizes");
         TestContext.Progress.WriteLine($"{threads} thread(s): {inLarger} values in larger buffers, {executor.BufferBytes} bytes against {executor.ExactSizesBufferBytes} with exact sizes");
         // An output written over its dying input is the one sharing allowed while both are alive.
-        var overwrites = new HashSet<(int, int)>();
-        for (int s = 0; s < plan.Steps.Count; s++)
-            if (executor.OverwritesOf(s) is >= 0 and var at && at < plan.Steps[s].Inputs.Length && plan.Steps[s].Inputs[at] >= 0 && plan.Steps[s].Outputs.Length > 0)
-            {
-                int r = plan.Steps[s].Inputs[at], y = plan.Steps[s].Outputs[0];
-                overwrites.Add((Math.Min(r, y), Math.Max(r, y)));
-            }
-        AssertNoLiveValuesShare(plan, executor, life, overwrites);
+        AssertNoLiveValuesShare(plan, executor, life, OverwritePairs(plan, executor));
         AssertRunsMatchReference(executor, folder, 3, "with values in larger buffers");
     }
 }
