@@ -21,7 +21,7 @@ public static class ForLoopRunner
     {
         int threads = CompareRunner.Option(args, "--threads", 2), runs = CompareRunner.Option(args, "--runs", 2000);
         using var parallel = new ParallelRunner(threads);
-        var data = new float[64 * 16384]; // 4 MB: 64 slices of 64 KB
+        var data = new float[64 * Slice]; // the store loops' 64 slices of 4 KB (CrossCoreProbe has its own 4 MB)
         foreach (int count in new[] { 2, 64 })
         {
             var empty = new List<double>();

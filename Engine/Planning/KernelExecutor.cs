@@ -185,7 +185,7 @@ internal sealed class KernelExecutor : ICompiledPlan
             for (int s = regions[r].Start; s < regions[r].End; s++) regionOf[s] = r;
         var releaseAt = new List<int>[plan.Steps.Count];
         var handedOn = new bool[count];
-        // Values whose slot is theirs alone (IKernel.OutputAlone): never freed into a pool.
+        // Values whose slot is theirs alone (IKernel.OutputAlone): never freed into a pool, never taken over.
         var alone = new bool[count];
         // Per slot (there are never more than values): when it was last freed (a count of frees), to find the larger free
         // buffer freed last.
@@ -209,11 +209,10 @@ internal sealed class KernelExecutor : ICompiledPlan
                     var key = (plan.Values[v].ElementType, (int)plan.Values[v].ElementCount);
                     if (v == step.Outputs[0] && kernels[s]?.OutputAlone == true)
                     {
-                        // A slot of its own, never pooled (IKernel.OutputAlone).
+                        // A slot of its own, never pooled (IKernel.OutputAlone): no release is booked for it.
                         slotOf[v] = slots.Count;
                         slots.Add(key);
                         alone[v] = true;
-                        (releaseAt[life.Last[v]] ??= []).Add(v);
                         continue;
                     }
                     if (lane >= 0 && laneFree.TryGetValue((lane, key.Item1, key.Item2), out var mine) && mine.Count > 0) slotOf[v] = mine.Pop();
@@ -229,7 +228,7 @@ internal sealed class KernelExecutor : ICompiledPlan
             if (releaseAt[s] is { } done)
                 foreach (int v in done)
                 {
-                    if (handedOn[v] || alone[v]) continue;
+                    if (handedOn[v]) continue;
                     if (lane < 0) Push(free, slots[slotOf[v]], slotOf[v]);
                     else if (MadeInLane(v, s)) Push(laneFree, (lane, slots[slotOf[v]].Item1, slots[slotOf[v]].Item2), slotOf[v]);
                     else untilRegionEnds.Add(v);

@@ -154,5 +154,4 @@ internal static unsafe class GroupedWinogradBatches
         s0 = m0 + m1 + m2;
         s1 = m1 - m2 + m3;
     }
-
 }

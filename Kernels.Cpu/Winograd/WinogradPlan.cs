@@ -203,7 +203,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
         // repeating the staged transform ran level or faster (NOTES "Twenty-fourth sitting").
         _sharedV = tune.WinogradSharedV && threads >= Math.Max(2, tune.WinogradSharedVMinThreads) && _chunks == 1 && _sets > 1 && _tileLanes;
         _lanesStaging = _tileLanes && tune.WinogradLanesStaging;
-        long outputBytesPerImage = (long)_outBlocks * b * shape.Window.OutH * shape.Window.OutW * sizeof(float);
+        long outputBytesPerImage = BlockedOutputLength / shape.Batch * sizeof(float);
         _outputAlone = tune.GroupedOutputAlone && _fusedBlocks > 0 && threads > shape.Batch
             && outputBytesPerImage > OutputAloneAboveBytes && outputBytesPerImage <= OutputAloneAtMostBytes;
         _mOverV = tune.WinogradMOverV && !_sharedV && Math.Min(_blocksPerSet, _outBlocks) <= _groupInBlocks;
@@ -670,7 +670,7 @@ internal sealed unsafe class WinogradPlan : ConvPlan
 
     /// <summary>
     /// The outputs <see cref="BlockedTuning.GroupedOutputAlone"/> takes, per image: measured at ResNeXt's 14×14 planes (400 and
-    /// 800 KB: 10–17 % faster each). ResNeXt-50's 7×7 layer4 (200 KB) ran level, and ResNeXt-101 32x8d's 28×28 layer2 (1.6 MB)
+    /// 800 KB: 5–17 % faster each on 2 threads). ResNeXt-50's 7×7 layer4 (200 KB) ran level, and ResNeXt-101 32x8d's 28×28 layer2 (1.6 MB)
     /// −12, +8 and +9 %: there a thread's half is as large as its L2, and the buffer's own lines come cold from memory.
     /// </summary>
     internal const long OutputAloneAboveBytes = 256 << 10, OutputAloneAtMostBytes = 1 << 20;

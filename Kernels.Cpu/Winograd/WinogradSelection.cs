@@ -27,8 +27,9 @@ internal static class WinogradSelection
     public static WinogradMatrices? Choose(in ConvShape shape, int block, Nchwc.BlockedTuning? tuning = null)
     {
         if (!WinogradPlan.Supports(shape, block)) return null;
-        // Grouped layers: F(2×2) where each group is one or two AVX-512 blocks in and out (GroupedWinogradBatches); wider groups and F(4×4) ran slower than the direct kernel through the general path
-        // (`winograd --grouped`, NOTES "Thirty-fifth sitting").
+        // Grouped layers: F(2×2) where each group is one or two AVX-512 blocks in and out (GroupedWinogradBatches); wider
+        // groups and F(4×4) ran slower than the direct kernel through the general path (`winograd --grouped`, NOTES
+        // "Thirty-fifth sitting").
         if (shape.Group > 1)
         {
             var tune = tuning ?? Nchwc.BlockedTuning.Default;
