@@ -12,9 +12,9 @@ namespace Cardinal.Tests.Kernels;
 /// the tasks of one group share out the next group's input planes exactly, in order, inside the input; nothing for
 /// stride-1 grouped layers, dense layers, the last group or with the rule off. And how <see cref="SlicePrefetch"/>
 /// walks its two regions: nothing for the first tile, then the filter slice, then the input, in tile-sized shares, the
-/// input's asked for a few lines per kernel tap (<see cref="BlockedTuning.InputAsksPerTap"/>). (Prefetching changes no
-/// result: BlockedConvTests run these shapes against the reference on every tier, and the asks per tap answer bit for bit
-/// as the asks per block.)
+/// input's asked for a few lines per kernel tap (<see cref="BlockedTuning.InputAsksPerTap"/>), and the filter slice too where
+/// <see cref="BlockedTuning.FilterAsksPerTap"/> says so. (Prefetching changes no result: BlockedConvTests run these shapes
+/// against the reference on every tier, and the asks per tap answer bit for bit as the asks per block.)
 /// </summary>
 [TestFixture]
 public unsafe class GroupInputAheadTests
@@ -148,6 +148,19 @@ public unsafe class GroupInputAheadTests
                     Assert.That(seen[tile].Block + 9 * seen[tile].Tap, Is.EqualTo((nint)25));
                 }
             }
+            // The slice per tap as well (BlockedTuning.FilterAsksPerTap): its share as the input's, 7 at the block and 2 per tap.
+            var both = new SlicePrefetch(f, filter.Length, 5, 1, 9, 16, 1, x, input.Length, thenPerTap: true, slicePerTap: true);
+            var bothArgs = new BlockedDirectPlan.KernelArgs();
+            both.NextTile(ref bothArgs);
+            both.NextTile(ref bothArgs);
+            Assert.That((bothArgs.Prefetch, bothArgs.PrefetchLines, bothArgs.PrefetchTapLines), Is.EqualTo(((nint)f, (nint)7, (nint)2)), "the filter slice per tap");
+            both.NextTile(ref bothArgs);
+            Assert.That((bothArgs.Prefetch, bothArgs.PrefetchLines, bothArgs.PrefetchTapLines), Is.EqualTo(((nint)(x + 15 * 64), (nint)7, (nint)2)), "then the input, per tap");
+            // Without the second region per tap the slice keeps its asks per block (and with no second region at all).
+            var sliceOnly = new SlicePrefetch(f, filter.Length, 5, 1, 9, 16, 1, x, input.Length, thenPerTap: false, slicePerTap: true);
+            sliceOnly.NextTile(ref bothArgs);
+            sliceOnly.NextTile(ref bothArgs);
+            Assert.That((bothArgs.PrefetchLines, bothArgs.PrefetchTapLines), Is.EqualTo(((nint)25, (nint)0)), "the slice per block where the input is");
             // A 1×1 (one tap) asks per block either way.
             var pointwise = new SlicePrefetch(null, 0, 4, 1, 1, 16, 1, x, input.Length, thenPerTap: true);
             var one = new BlockedDirectPlan.KernelArgs();
@@ -158,7 +171,7 @@ public unsafe class GroupInputAheadTests
     }
 
     [Test]
-    public void InputAsksPerTap_AnswerBitForBit_AsAsksPerBlock()
+    public void AsksPerTap_AnswerBitForBit_AsAsksPerBlock()
     {
         References.RequireBlockedTier(CpuIsas.Blocked.Any(), "the blocked kernels");
         var random = new Random(29);
@@ -175,8 +188,11 @@ public unsafe class GroupInputAheadTests
                     var weights = TestModels.RandomWeights(random, shape.WeightLength);
                     var perTap = new BlockedDirectPlan(shape, weights, platform, runner, null, null);
                     var perBlock = new BlockedDirectPlan(shape, weights, platform, runner, null, BlockedTuning.InputAsksPerBlock);
+                    var filterPerBlock = new BlockedDirectPlan(shape, weights, platform, runner, null, BlockedTuning.FilterAsksPerBlock);
                     Assert.That(Enumerable.Range(0, perTap.TaskCount - 1).Any(t => perTap.NextGroupInputShare(t).Bytes > 0), Is.True, $"{isa}: the layer asks for input at all");
-                    BlockedOutputAssert.SameAnswers(perTap, perBlock, random, platform.BlockSize, $"{isa}, {runner.Threads} thread(s), {shape.Channels} g{shape.Group} @{shape.Window.InH}×{shape.Window.InW}");
+                    string what = $"{isa}, {runner.Threads} thread(s), {shape.Channels} g{shape.Group} @{shape.Window.InH}×{shape.Window.InW}";
+                    BlockedOutputAssert.SameAnswers(perTap, perBlock, random, platform.BlockSize, what);
+                    BlockedOutputAssert.SameAnswers(perTap, filterPerBlock, random, platform.BlockSize, what + ", the filter per block");
                 }
     }
 }

@@ -75,6 +75,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     private readonly bool _asksNextGroupInput;
     /// <summary>Whether those asks spread over each input block's kernel taps (<see cref="BlockedTuning.InputAsksPerTap"/>).</summary>
     private readonly bool _inputAsksPerTap;
+    /// <summary>Whether, with those, the next group's filter slice goes per tap too (<see cref="BlockedTuning.FilterAsksPerTap"/>).</summary>
+    private readonly bool _filterAsksPerTap;
     /// <summary>
     /// Whether each thread's first task asks, during each pass, for the next pass's input (<see cref="NextPassInputShare"/>,
     /// <see cref="BlockedTuning.NextPassInputAhead"/>): a dense layer with its groups outermost, in passes, every task over
@@ -397,6 +399,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         _groupsFirst = !activationsOutweigh && parallel.Threads == 1 && shape.Batch > 1 && _groups > 1 && filterBytes >= tuning.GroupsFirstFilterRatio * inputBytes;
         _asksNextGroupInput = tuning.GroupInputAhead && shape.Group > 1 && _passes == 1 && w.SH * w.SW * w.SD > 1;
         _inputAsksPerTap = tuning.InputAsksPerTap;
+        _filterAsksPerTap = tuning.FilterAsksPerTap;
         // On 2 threads each thread's first task of such a layer reads its input's other half from the other core: ResNet-50's
         // 1024 → 256s' first tasks ran 153–160 µs where later ones, finding it in cache, ran 122–124 (NOTES "Fifteenth
         // sitting"); with the asks, 126–128 against 121–123. Rows-outermost layers read rows their own thread wrote: asked
@@ -931,7 +934,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
             nextPass = 0;
         }
         (long offset, long bytes) = SliceOf(nextGroup, nextPass);
-        return new SlicePrefetch((byte*)filter + offset, bytes, tiles, blocks, _w.KH * _w.KW, _block, _tileBlocks, input, inputBytes, _inputAsksPerTap);
+        return new SlicePrefetch((byte*)filter + offset, bytes, tiles, blocks, _w.KH * _w.KW, _block, _tileBlocks, input, inputBytes, _inputAsksPerTap, _filterAsksPerTap);
     }
 
     /// <summary>The register tiles a task over <paramref name="units"/> units runs (in row pairs where the plan pairs them; border pixels and column tiles ask for nothing).</summary>

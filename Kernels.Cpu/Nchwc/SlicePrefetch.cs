@@ -31,6 +31,11 @@ internal unsafe struct SlicePrefetch
     private readonly nint _linesPerBlock;
     /// <summary>A share in the second region: lines asked at each input block's start, then per tap (<see cref="BlockedDirectPlan.KernelArgs.PrefetchTapLines"/>).</summary>
     private readonly nint _thenBlockLines, _thenTapLines;
+    /// <summary>
+    /// A share in the slice the same way where the slice goes per tap too (<see cref="BlockedTuning.FilterAsksPerTap"/>), else all
+    /// of it at each input block's start.
+    /// </summary>
+    private readonly nint _sliceBlockLines, _sliceTapLines;
     private int _tile;
 
     /// <param name="next">The next slice's first byte; null for none.</param>
@@ -48,7 +53,11 @@ internal unsafe struct SlicePrefetch
     /// each input block's start), not all at the block's start. One ask of a hundred lines and more (ResNeXt-101's
     /// layer2.0: 200 KB planes over 28 tiles) outnumbers the cache's outstanding misses: the tile then waited on memory
     /// before its first multiply-add.</param>
-    public SlicePrefetch(byte* next, long bytes, int tiles, int inBlocks, int taps, int block, int tileBlocks, byte* then = null, long thenBytes = 0, bool thenPerTap = false)
+    /// <param name="slicePerTap">Whether the slice's shares go per tap as well, where the second region's do
+    /// (<paramref name="thenPerTap"/>, more than one tap): with a second region the shares are not capped per block, and a
+    /// two-block group's 36 KB slice over a 7-wide strided row's few tiles came as some 70 lines at once at each block's
+    /// start, more than the misses a core keeps in flight (<see cref="BlockedTuning.FilterAsksPerTap"/>).</param>
+    public SlicePrefetch(byte* next, long bytes, int tiles, int inBlocks, int taps, int block, int tileBlocks, byte* then = null, long thenBytes = 0, bool thenPerTap = false, bool slicePerTap = false)
     {
         bool second = then != null && thenBytes >= Line;
         if (tiles < 2 || (!second && (next == null || bytes < Line))) return;
@@ -61,6 +70,7 @@ internal unsafe struct SlicePrefetch
         long perBlock = (_linesPerTile + inBlocks - 1) / inBlocks;
         _linesPerBlock = (nint)(second ? perBlock : Math.Min((long)LinesPerBlockTap * taps * block * tileBlocks / 64, perBlock));
         (_thenBlockLines, _thenTapLines) = thenPerTap && taps > 1 ? (_linesPerBlock % taps, _linesPerBlock / taps) : (_linesPerBlock, 0);
+        (_sliceBlockLines, _sliceTapLines) = slicePerTap && second && thenPerTap && taps > 1 ? (_thenBlockLines, _thenTapLines) : (_linesPerBlock, 0);
     }
 
     /// <summary>The next slice (null when nothing is asked for), its cache lines, and the second region's: for tests.</summary>
@@ -78,8 +88,8 @@ internal unsafe struct SlicePrefetch
         // filter): a hint, never a fault, and the next tile starts on the second region.
         bool inSlice = from < _firstLines;
         args.Prefetch = !asks ? 0 : inSlice ? (nint)(_next + from * Line) : (nint)(_then + (from - _firstLines) * Line);
-        args.PrefetchLines = !asks ? 0 : inSlice ? _linesPerBlock : _thenBlockLines;
-        args.PrefetchTapLines = !asks || inSlice ? 0 : _thenTapLines;
+        args.PrefetchLines = !asks ? 0 : inSlice ? _sliceBlockLines : _thenBlockLines;
+        args.PrefetchTapLines = !asks ? 0 : inSlice ? _sliceTapLines : _thenTapLines;
     }
 
     /// <summary>
