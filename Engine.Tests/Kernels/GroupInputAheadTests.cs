@@ -148,7 +148,7 @@ public unsafe class GroupInputAheadTests
                     Assert.That(seen[tile].Block + 9 * seen[tile].Tap, Is.EqualTo((nint)25));
                 }
             }
-            // The slice per tap as well (BlockedTuning.FilterAsksPerTap): its share as the input's, 7 at the block and 2 per tap.
+            // The slice per tap as well (BlockedTuning.FilterAsksPerTap): 7 at the block and 2 per tap, as the input's share.
             var both = new SlicePrefetch(f, filter.Length, 5, 1, 9, 16, 1, x, input.Length, thenPerTap: true, slicePerTap: true);
             var bothArgs = new BlockedDirectPlan.KernelArgs();
             both.NextTile(ref bothArgs);
@@ -156,11 +156,24 @@ public unsafe class GroupInputAheadTests
             Assert.That((bothArgs.Prefetch, bothArgs.PrefetchLines, bothArgs.PrefetchTapLines), Is.EqualTo(((nint)f, (nint)7, (nint)2)), "the filter slice per tap");
             both.NextTile(ref bothArgs);
             Assert.That((bothArgs.Prefetch, bothArgs.PrefetchLines, bothArgs.PrefetchTapLines), Is.EqualTo(((nint)(x + 15 * 64), (nint)7, (nint)2)), "then the input, per tap");
-            // Without the second region per tap the slice keeps its asks per block (and with no second region at all).
-            var sliceOnly = new SlicePrefetch(f, filter.Length, 5, 1, 9, 16, 1, x, input.Length, thenPerTap: false, slicePerTap: true);
-            sliceOnly.NextTile(ref bothArgs);
-            sliceOnly.NextTile(ref bothArgs);
-            Assert.That((bothArgs.PrefetchLines, bothArgs.PrefetchTapLines), Is.EqualTo(((nint)25, (nint)0)), "the slice per block where the input is");
+            // The slice per tap whatever the input's rule, and with no second region at all (a dense 3×3's next filter slice:
+            // 100 lines over 5 tiles, under the cap of 24 lines per tap, 54 per block here).
+            var sliceAlone = new SlicePrefetch(f, filter.Length, 5, 1, 9, 16, 1, x, input.Length, thenPerTap: false, slicePerTap: true);
+            sliceAlone.NextTile(ref bothArgs);
+            sliceAlone.NextTile(ref bothArgs);
+            Assert.That((bothArgs.PrefetchLines, bothArgs.PrefetchTapLines), Is.EqualTo(((nint)7, (nint)2)), "the slice per tap, the input per block");
+            sliceAlone.NextTile(ref bothArgs);
+            Assert.That((bothArgs.PrefetchLines, bothArgs.PrefetchTapLines), Is.EqualTo(((nint)25, (nint)0)), "the input per block");
+            var dense = GC.AllocateArray<byte>(64 * 100, pinned: true);
+            fixed (byte* d = dense)
+                foreach (bool perTap in new[] { true, false })
+                {
+                    var slice = new SlicePrefetch(d, dense.Length, 5, 1, 9, 16, 1, slicePerTap: perTap);
+                    var sliceArgs = new BlockedDirectPlan.KernelArgs();
+                    slice.NextTile(ref sliceArgs);
+                    slice.NextTile(ref sliceArgs);
+                    Assert.That((sliceArgs.Prefetch, sliceArgs.PrefetchLines, sliceArgs.PrefetchTapLines), Is.EqualTo(((nint)d, perTap ? (nint)7 : 25, perTap ? (nint)2 : 0)), $"a filter slice alone, per tap {perTap}");
+                }
             // A 1×1 (one tap) asks per block either way.
             var pointwise = new SlicePrefetch(null, 0, 4, 1, 1, 16, 1, x, input.Length, thenPerTap: true);
             var one = new BlockedDirectPlan.KernelArgs();
@@ -193,6 +206,23 @@ public unsafe class GroupInputAheadTests
                     string what = $"{isa}, {runner.Threads} thread(s), {shape.Channels} g{shape.Group} @{shape.Window.InH}×{shape.Window.InW}";
                     BlockedOutputAssert.SameAnswers(perTap, perBlock, random, platform.BlockSize, what);
                     BlockedOutputAssert.SameAnswers(perTap, filterPerBlock, random, platform.BlockSize, what + ", the filter per block");
+                }
+        // Dense windows ask for the next filter slice alone (no input): per tap against per block, a strided 3×3 over passes
+        // and a stride-1 5×5 with a residual, odd planes.
+        ConvShape[] dense =
+        [
+            new(1, 160, 96, 1, ConvCase.Planar(15, 13, 3, 2, 1), new(false, true)),
+            new(2, 48, 40, 1, ConvCase.Planar(9, 11, 5, 1, 2), new(true, true)),
+        ];
+        foreach (CpuIsa isa in CpuIsas.Blocked)
+            foreach (ConvShape shape in dense)
+                foreach (ParallelRunner runner in new[] { One, Two })
+                {
+                    var platform = CpuPlatform.Create(isa);
+                    var weights = TestModels.RandomWeights(random, shape.WeightLength);
+                    var perTap = new BlockedDirectPlan(shape, weights, platform, runner, null, null);
+                    var perBlock = new BlockedDirectPlan(shape, weights, platform, runner, null, BlockedTuning.FilterAsksPerBlock);
+                    BlockedOutputAssert.SameAnswers(perTap, perBlock, random, platform.BlockSize, $"{isa}, {runner.Threads} thread(s), dense {shape.Channels} → {shape.OutChannels} k{shape.Window.KH}");
                 }
     }
 }

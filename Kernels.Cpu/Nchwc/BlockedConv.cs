@@ -75,7 +75,7 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     private readonly bool _asksNextGroupInput;
     /// <summary>Whether those asks spread over each input block's kernel taps (<see cref="BlockedTuning.InputAsksPerTap"/>).</summary>
     private readonly bool _inputAsksPerTap;
-    /// <summary>Whether, with those, the next group's filter slice goes per tap too (<see cref="BlockedTuning.FilterAsksPerTap"/>).</summary>
+    /// <summary>Whether a tile's asks for the next filter slice go a few lines per kernel tap (<see cref="BlockedTuning.FilterAsksPerTap"/>).</summary>
     private readonly bool _filterAsksPerTap;
     /// <summary>
     /// Whether each thread's first task asks, during each pass, for the next pass's input (<see cref="NextPassInputShare"/>,

@@ -32,8 +32,8 @@ internal unsafe struct SlicePrefetch
     /// <summary>A share in the second region: lines asked at each input block's start, then per tap (<see cref="BlockedDirectPlan.KernelArgs.PrefetchTapLines"/>).</summary>
     private readonly nint _thenBlockLines, _thenTapLines;
     /// <summary>
-    /// A share in the slice the same way where the slice goes per tap too (<see cref="BlockedTuning.FilterAsksPerTap"/>), else all
-    /// of it at each input block's start.
+    /// A share in the slice: lines at each input block's start, then per tap where the slice goes per tap
+    /// (<see cref="BlockedTuning.FilterAsksPerTap"/>); else all of it at the block's start.
     /// </summary>
     private readonly nint _sliceBlockLines, _sliceTapLines;
     private int _tile;
@@ -53,10 +53,11 @@ internal unsafe struct SlicePrefetch
     /// each input block's start), not all at the block's start. One ask of a hundred lines and more (ResNeXt-101's
     /// layer2.0: 200 KB planes over 28 tiles) outnumbers the cache's outstanding misses: the tile then waited on memory
     /// before its first multiply-add.</param>
-    /// <param name="slicePerTap">Whether the slice's shares go per tap as well, where the second region's do
-    /// (<paramref name="thenPerTap"/>, more than one tap): with a second region the shares are not capped per block, and a
-    /// two-block group's 36 KB slice over a 7-wide strided row's few tiles came as some 70 lines at once at each block's
-    /// start, more than the misses a core keeps in flight (<see cref="BlockedTuning.FilterAsksPerTap"/>).</param>
+    /// <param name="slicePerTap">Whether a tile asks for its share of the slice a few lines per tap (the remainder at each input
+    /// block's start), as <paramref name="thenPerTap"/> says for the second region, not all at the block's start: up to 24
+    /// lines per tap at once, where a 3×3 tile had asked for up to 216 (or, beside a second region, uncapped: some 70 for a
+    /// two-block group's 36 KB slice over a 7-wide row's few tiles), more than the misses a core keeps in flight
+    /// (<see cref="BlockedTuning.FilterAsksPerTap"/>).</param>
     public SlicePrefetch(byte* next, long bytes, int tiles, int inBlocks, int taps, int block, int tileBlocks, byte* then = null, long thenBytes = 0, bool thenPerTap = false, bool slicePerTap = false)
     {
         bool second = then != null && thenBytes >= Line;
@@ -70,7 +71,7 @@ internal unsafe struct SlicePrefetch
         long perBlock = (_linesPerTile + inBlocks - 1) / inBlocks;
         _linesPerBlock = (nint)(second ? perBlock : Math.Min((long)LinesPerBlockTap * taps * block * tileBlocks / 64, perBlock));
         (_thenBlockLines, _thenTapLines) = thenPerTap && taps > 1 ? (_linesPerBlock % taps, _linesPerBlock / taps) : (_linesPerBlock, 0);
-        (_sliceBlockLines, _sliceTapLines) = slicePerTap && second && thenPerTap && taps > 1 ? (_thenBlockLines, _thenTapLines) : (_linesPerBlock, 0);
+        (_sliceBlockLines, _sliceTapLines) = slicePerTap && taps > 1 ? (_linesPerBlock % taps, _linesPerBlock / taps) : (_linesPerBlock, 0);
     }
 
     /// <summary>The next slice (null when nothing is asked for), its cache lines, and the second region's: for tests.</summary>
