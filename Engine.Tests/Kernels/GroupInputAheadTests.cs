@@ -188,41 +188,28 @@ public unsafe class GroupInputAheadTests
     {
         References.RequireBlockedTier(CpuIsas.Blocked.Any(), "the blocked kernels");
         var random = new Random(29);
-        ConvShape[] shapes =
+        // Grouped layers ask for the next group's input and filter (each per tap against per block); dense windows for the next
+        // filter slice alone, over passes (160 channels) or with a residual, odd planes.
+        (ConvShape Shape, BlockedTuning[] PerBlock)[] cases =
         [
-            new(1, 512, 512, 32, ConvCase.Planar(28, 28, 3, 2, 1), new(false, true)), // ResNeXt-50's layer3.0: one block per group
-            new(2, 64, 64, 2, ConvCase.Planar(15, 13, 3, 2, 1), new(true, false)),    // two blocks per group, odd plane, residual
+            (new(1, 512, 512, 32, ConvCase.Planar(28, 28, 3, 2, 1), new(false, true)), [BlockedTuning.InputAsksPerBlock, BlockedTuning.FilterAsksPerBlock]), // ResNeXt-50's layer3.0: one block per group
+            (new(2, 64, 64, 2, ConvCase.Planar(15, 13, 3, 2, 1), new(true, false)), [BlockedTuning.InputAsksPerBlock, BlockedTuning.FilterAsksPerBlock]),    // two blocks per group, odd plane, residual
+            (new(1, 160, 96, 1, ConvCase.Planar(15, 13, 3, 2, 1), new(false, true)), [BlockedTuning.FilterAsksPerBlock]),
+            (new(2, 48, 40, 1, ConvCase.Planar(9, 11, 5, 1, 2), new(true, true)), [BlockedTuning.FilterAsksPerBlock]),
         ];
         foreach (CpuIsa isa in CpuIsas.Blocked)
-            foreach (ConvShape shape in shapes)
+            foreach ((ConvShape shape, BlockedTuning[] perBlock) in cases)
                 foreach (ParallelRunner runner in new[] { One, Two })
                 {
                     var platform = CpuPlatform.Create(isa);
                     var weights = TestModels.RandomWeights(random, shape.WeightLength);
                     var perTap = new BlockedDirectPlan(shape, weights, platform, runner, null, null);
-                    var perBlock = new BlockedDirectPlan(shape, weights, platform, runner, null, BlockedTuning.InputAsksPerBlock);
-                    var filterPerBlock = new BlockedDirectPlan(shape, weights, platform, runner, null, BlockedTuning.FilterAsksPerBlock);
-                    Assert.That(Enumerable.Range(0, perTap.TaskCount - 1).Any(t => perTap.NextGroupInputShare(t).Bytes > 0), Is.True, $"{isa}: the layer asks for input at all");
-                    string what = $"{isa}, {runner.Threads} thread(s), {shape.Channels} g{shape.Group} @{shape.Window.InH}×{shape.Window.InW}";
-                    BlockedOutputAssert.SameAnswers(perTap, perBlock, random, platform.BlockSize, what);
-                    BlockedOutputAssert.SameAnswers(perTap, filterPerBlock, random, platform.BlockSize, what + ", the filter per block");
-                }
-        // Dense windows ask for the next filter slice alone (no input): per tap against per block, a strided 3×3 over passes
-        // and a stride-1 5×5 with a residual, odd planes.
-        ConvShape[] dense =
-        [
-            new(1, 160, 96, 1, ConvCase.Planar(15, 13, 3, 2, 1), new(false, true)),
-            new(2, 48, 40, 1, ConvCase.Planar(9, 11, 5, 1, 2), new(true, true)),
-        ];
-        foreach (CpuIsa isa in CpuIsas.Blocked)
-            foreach (ConvShape shape in dense)
-                foreach (ParallelRunner runner in new[] { One, Two })
-                {
-                    var platform = CpuPlatform.Create(isa);
-                    var weights = TestModels.RandomWeights(random, shape.WeightLength);
-                    var perTap = new BlockedDirectPlan(shape, weights, platform, runner, null, null);
-                    var perBlock = new BlockedDirectPlan(shape, weights, platform, runner, null, BlockedTuning.FilterAsksPerBlock);
-                    BlockedOutputAssert.SameAnswers(perTap, perBlock, random, platform.BlockSize, $"{isa}, {runner.Threads} thread(s), dense {shape.Channels} → {shape.OutChannels} k{shape.Window.KH}");
+                    string what = $"{isa}, {runner.Threads} thread(s), {shape.Channels} g{shape.Group} k{shape.Window.KH} @{shape.Window.InH}×{shape.Window.InW}";
+                    if (shape.Group > 1)
+                        Assert.That(Enumerable.Range(0, perTap.TaskCount - 1).Any(t => perTap.NextGroupInputShare(t).Bytes > 0), Is.True, $"{what}: the layer asks for input at all");
+                    foreach (BlockedTuning tuning in perBlock)
+                        BlockedOutputAssert.SameAnswers(perTap, new BlockedDirectPlan(shape, weights, platform, runner, null, tuning), random, platform.BlockSize,
+                            $"{what}, input per tap {tuning.InputAsksPerTap}, filter per tap {tuning.FilterAsksPerTap}");
                 }
     }
 }
