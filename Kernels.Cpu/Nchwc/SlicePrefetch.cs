@@ -6,8 +6,9 @@ namespace Cardinal.Kernels.Cpu.Nchwc;
 /// <summary>
 /// How the register tiles over one filter slice bring the next slice into cache (NOTES "Prefetching the next filter
 /// slice"). The first tile over a slice streams it from memory; the tiles after it read it from cache and would leave
-/// memory idle, so they share out the next slice's cache lines, asking for a few per input block
-/// (<see cref="BlockedDirectPlan.KernelArgs.Prefetch"/>) so that the asks spread over their multiply-adds. Used by
+/// memory idle, so they share out the next slice's cache lines, asking for a few per input block, or per kernel tap
+/// (<see cref="BlockedDirectPlan.KernelArgs.Prefetch"/>, <see cref="BlockedTuning.FilterAsksPerTap"/>) so that the asks
+/// spread over their multiply-adds. Used by
 /// <see cref="BlockedDirectPlan"/> (the next pass, or the next task's group) and <see cref="Winograd.WinogradPlan"/>
 /// (the set's next output group, or its first at the next ξ). A grouped layer's tiles also ask for the next task's input
 /// plane, after its filter slice (the second region). The default asks for nothing. A tile's input asks for a later tile
