@@ -156,14 +156,15 @@ public unsafe class GroupInputAheadTests
             Assert.That((bothArgs.Prefetch, bothArgs.PrefetchLines, bothArgs.PrefetchTapLines), Is.EqualTo(((nint)f, (nint)7, (nint)2)), "the filter slice per tap");
             both.NextTile(ref bothArgs);
             Assert.That((bothArgs.Prefetch, bothArgs.PrefetchLines, bothArgs.PrefetchTapLines), Is.EqualTo(((nint)(x + 15 * 64), (nint)7, (nint)2)), "then the input, per tap");
-            // The slice per tap whatever the input's rule, and with no second region at all (a dense 3×3's next filter slice:
-            // 100 lines over 5 tiles, under the cap of 24 lines per tap, 54 per block here).
-            var sliceAlone = new SlicePrefetch(f, filter.Length, 5, 1, 9, 16, 1, x, input.Length, thenPerTap: false, slicePerTap: true);
-            sliceAlone.NextTile(ref bothArgs);
-            sliceAlone.NextTile(ref bothArgs);
+            // The slice per tap whatever the input's rule: here the input goes per block.
+            var sliceOnlyPerTap = new SlicePrefetch(f, filter.Length, 5, 1, 9, 16, 1, x, input.Length, thenPerTap: false, slicePerTap: true);
+            sliceOnlyPerTap.NextTile(ref bothArgs);
+            sliceOnlyPerTap.NextTile(ref bothArgs);
             Assert.That((bothArgs.PrefetchLines, bothArgs.PrefetchTapLines), Is.EqualTo(((nint)7, (nint)2)), "the slice per tap, the input per block");
-            sliceAlone.NextTile(ref bothArgs);
+            sliceOnlyPerTap.NextTile(ref bothArgs);
             Assert.That((bothArgs.PrefetchLines, bothArgs.PrefetchTapLines), Is.EqualTo(((nint)25, (nint)0)), "the input per block");
+            // No second region at all (a dense 3×3's next filter slice): 100 lines over 5 tiles, 25 a tile, under the cap of
+            // 24 lines per tap (54 per block for a tile of one 16-channel block).
             var dense = GC.AllocateArray<byte>(64 * 100, pinned: true);
             fixed (byte* d = dense)
                 foreach (bool perTap in new[] { true, false })

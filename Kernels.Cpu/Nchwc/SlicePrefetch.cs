@@ -29,7 +29,6 @@ internal unsafe struct SlicePrefetch
 
     private readonly byte* _next, _then;
     private readonly long _lines, _firstLines, _linesPerTile;
-    private readonly nint _linesPerBlock;
     /// <summary>A share in the second region: lines asked at each input block's start, then per tap (<see cref="BlockedDirectPlan.KernelArgs.PrefetchTapLines"/>).</summary>
     private readonly nint _thenBlockLines, _thenTapLines;
     /// <summary>
@@ -70,10 +69,13 @@ internal unsafe struct SlicePrefetch
         _lines = _firstLines + (second ? thenBytes / Line : 0);
         _linesPerTile = (_lines + tiles - 2) / (tiles - 1);
         long perBlock = (_linesPerTile + inBlocks - 1) / inBlocks;
-        _linesPerBlock = (nint)(second ? perBlock : Math.Min((long)LinesPerBlockTap * taps * block * tileBlocks / 64, perBlock));
-        (_thenBlockLines, _thenTapLines) = thenPerTap && taps > 1 ? (_linesPerBlock % taps, _linesPerBlock / taps) : (_linesPerBlock, 0);
-        (_sliceBlockLines, _sliceTapLines) = slicePerTap && taps > 1 ? (_linesPerBlock % taps, _linesPerBlock / taps) : (_linesPerBlock, 0);
+        var linesPerBlock = (nint)(second ? perBlock : Math.Min((long)LinesPerBlockTap * taps * block * tileBlocks / 64, perBlock));
+        (_thenBlockLines, _thenTapLines) = Split(linesPerBlock, taps, thenPerTap);
+        (_sliceBlockLines, _sliceTapLines) = Split(linesPerBlock, taps, slicePerTap);
     }
+
+    /// <summary>A block's share as asked: all at the block's start, or per tap, the remainder at the block's start (one tap: per block either way).</summary>
+    private static (nint Block, nint Tap) Split(nint lines, int taps, bool perTap) => perTap && taps > 1 ? (lines % taps, lines / taps) : (lines, 0);
 
     /// <summary>The next slice (null when nothing is asked for), its cache lines, and the second region's: for tests.</summary>
     public readonly byte* Next => _next;
