@@ -596,6 +596,36 @@ public class BlockedConvTests
                     }
     }
 
+    /// <summary>
+    /// The plan passes <see cref="BlockedTuning.FilterAsksPerTap"/> to its tiles' asks: a 3×3's tiles ask for each input
+    /// block's share of the next slice a few lines per tap (the remainder at the block's start), and with the rule off all at
+    /// the block's start; a 1×1 (one tap) asks per block either way. ResNet-50's layer4.0 3×3 s2 and its layer3 1×1, 1 and 2 threads, every blocked tier.
+    /// SlicePrefetch's own shares are GroupInputAheadTests'.
+    /// </summary>
+    [Test]
+    public void FilterAsksPerTap_ReachesTheTiles()
+    {
+        RequireBlockedTier();
+        var strided = new ConvShape(1, 512, 512, 1, Window2D(14, 14, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1));
+        var pointwise = new ConvShape(1, 1024, 256, 1, Window2D(14, 14, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0));
+        int spread = 0;
+        foreach (CpuIsa isa in Tiers)
+            foreach (ParallelRunner runner in new[] { One, Two })
+                foreach ((ConvShape shape, int taps) in new[] { (strided, 9), (pointwise, 1) })
+                {
+                    string where = $"{shape} on {isa}, {runner.Threads} thread(s)";
+                    var perTap = BlockedPlans.WithRandomWeights(shape, isa, runner).SecondTileAsks();
+                    var perBlock = BlockedPlans.WithRandomWeights(shape, isa, runner, BlockedTuning.FilterAsksPerBlock).SecondTileAsks();
+                    Assert.That(perBlock.Any(a => a.BlockLines > 0), Is.True, $"{where}: nothing asked");
+                    Assert.That(perBlock.All(a => a.TapLines == 0), Is.True, $"{where}: the rule off asks per block");
+                    // Per tap: a block's share L as L mod taps at its start and L / taps at each tap (one tap: per block).
+                    var expected = perBlock.Select(a => taps == 1 ? a : (a.BlockLines % taps, a.BlockLines / taps)).ToList();
+                    Assert.That(perTap, Is.EqualTo(expected), $"{where}: the default asks per tap");
+                    spread += perTap.Count(a => a.TapLines > 0);
+                }
+        Assert.That(spread, Is.GreaterThan(0), "shares spread over the taps");
+    }
+
     private static float[] RandomArray(Random random, long length) => TestModels.RandomData(random, length);
 
     private static unsafe void Check(ConvShape shape, bool hasBias, int seed, string name)

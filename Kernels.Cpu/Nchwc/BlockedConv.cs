@@ -1060,6 +1060,30 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
         return asks;
     }
 
+    /// <summary>
+    /// For tests: each (task, pass)'s filter ask as its second register tile gets it (the first asks nothing): the lines at each
+    /// input block's start and per kernel tap (<see cref="BlockedTuning.FilterAsksPerTap"/>); nothing asked: (0, 0).
+    /// </summary>
+    internal List<(nint BlockLines, nint TapLines)> SecondTileAsks()
+    {
+        var asks = new List<(nint, nint)>();
+        fixed (float* filter = _filter)
+            for (int task = 0; task < Tasks; task++)
+            {
+                (_, int group, int range) = Decode(task);
+                (int u0, int u1) = UnitsOf(range);
+                for (int pass = 0; pass < _passes; pass++)
+                {
+                    SlicePrefetch ask = PrefetchFor(filter, task, group, pass, u1 - u0);
+                    var args = new KernelArgs();
+                    ask.NextTile(ref args);
+                    ask.NextTile(ref args);
+                    asks.Add(args.Prefetch == 0 ? (0, 0) : (args.PrefetchLines, args.PrefetchTapLines));
+                }
+            }
+        return asks;
+    }
+
     /// <summary>Bytes of the packed filter.</summary>
     internal long FilterBytes => (long)_filter.Length * sizeof(float);
 
