@@ -1043,43 +1043,31 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     }
 
     /// <summary>For tests: every (task, pass)'s ask (byte offset in the packed filter and cache lines; none: 0 lines), with the task's group.</summary>
-    internal List<(int Task, int Group, int Pass, long Offset, long Lines)> PrefetchAsks()
-    {
-        var asks = new List<(int, int, int, long, long)>();
-        fixed (float* filter = _filter)
-            for (int task = 0; task < Tasks; task++)
-            {
-                (_, int group, int range) = Decode(task);
-                (int u0, int u1) = UnitsOf(range);
-                for (int pass = 0; pass < _passes; pass++)
-                {
-                    SlicePrefetch ask = PrefetchFor(filter, task, group, pass, u1 - u0);
-                    asks.Add((task, group, pass, ask.Next == null ? 0 : ask.Next - (byte*)filter, ask.Lines));
-                }
-            }
-        return asks;
-    }
+    internal List<(int Task, int Group, int Pass, long Offset, long Lines)> PrefetchAsks() =>
+        EachAsk((task, group, pass, filter, ask) => (task, group, pass, ask.Next == null ? 0 : ask.Next - (byte*)filter, ask.Lines));
 
     /// <summary>
     /// For tests: each (task, pass)'s filter ask as its second register tile gets it (the first asks nothing): the lines at each
     /// input block's start and per kernel tap (<see cref="BlockedTuning.FilterAsksPerTap"/>); nothing asked: (0, 0).
     /// </summary>
-    internal List<(nint BlockLines, nint TapLines)> SecondTileAsks()
+    internal List<(nint BlockLines, nint TapLines)> SecondTileAsks() => EachAsk((_, _, _, _, ask) =>
     {
-        var asks = new List<(nint, nint)>();
+        var args = new KernelArgs();
+        ask.NextTile(ref args);
+        ask.NextTile(ref args);
+        return args.Prefetch == 0 ? ((nint)0, (nint)0) : (args.PrefetchLines, args.PrefetchTapLines);
+    });
+
+    /// <summary>What <paramref name="read"/> makes of every (task, pass)'s <see cref="PrefetchFor"/>, given the task, its group, the pass and the packed filter's address.</summary>
+    private List<T> EachAsk<T>(Func<int, int, int, nint, SlicePrefetch, T> read)
+    {
+        var asks = new List<T>();
         fixed (float* filter = _filter)
             for (int task = 0; task < Tasks; task++)
             {
                 (_, int group, int range) = Decode(task);
                 (int u0, int u1) = UnitsOf(range);
-                for (int pass = 0; pass < _passes; pass++)
-                {
-                    SlicePrefetch ask = PrefetchFor(filter, task, group, pass, u1 - u0);
-                    var args = new KernelArgs();
-                    ask.NextTile(ref args);
-                    ask.NextTile(ref args);
-                    asks.Add(args.Prefetch == 0 ? (0, 0) : (args.PrefetchLines, args.PrefetchTapLines));
-                }
+                for (int pass = 0; pass < _passes; pass++) asks.Add(read(task, group, pass, (nint)filter, PrefetchFor(filter, task, group, pass, u1 - u0)));
             }
         return asks;
     }
