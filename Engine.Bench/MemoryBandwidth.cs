@@ -21,13 +21,39 @@ public static class MemoryBandwidth
     /// <summary>GB/s of <paramref name="threads"/> threads reading together, the best of <paramref name="passes"/> passes over their arrays.</summary>
     public static double Measure(int threads, bool hugePages, int passes = 4)
     {
-        var arrays = Enumerable.Range(0, threads).Select(_ =>
-        {
-            float[] a = GC.AllocateUninitializedArray<float>(BytesPerThread / sizeof(float), pinned: true);
-            if (hugePages) HugePages.Advise(a);
-            Array.Fill(a, 1f); // every page written (and so mapped) before the clock
-            return a;
-        }).ToArray();
+        float[][] arrays = Arrays(threads, BytesPerThread, hugePages);
+        double best = Best(arrays, threads, passes);
+        GC.KeepAlive(arrays);
+        return best;
+    }
+
+    /// <summary>
+    /// The host's memory read scaling from 1 thread to <paramref name="threads"/>, read again and again at little cost: arrays of
+    /// 64 MiB per thread (twice this host's L3) made once, two passes on 1 thread and two on T, about 10 ms a reading.
+    /// `ortscaling` reads it at the edges of every T-thread block beside the FMA scaling: a layer that streams its weights
+    /// cannot scale by more than the memory does, and the memory's scaling moves with the host's minutes where the FMA
+    /// peak's does not (NOTES "Thirty-eighth sitting").
+    /// </summary>
+    public sealed class Probe(int threads)
+    {
+        private readonly float[][] _arrays = Arrays(threads, 64 << 20, hugePages: false);
+
+        /// <summary>The best of two passes on T threads over the best of two on one.</summary>
+        public double Scaling() => Best(_arrays, _arrays.Length, 2) / Best(_arrays, 1, 2);
+    }
+
+    /// <summary>One array per thread of <paramref name="bytes"/>, every page written (and so mapped) before any clock.</summary>
+    private static float[][] Arrays(int threads, int bytes, bool hugePages) => Enumerable.Range(0, threads).Select(_ =>
+    {
+        float[] a = GC.AllocateUninitializedArray<float>(bytes / sizeof(float), pinned: true);
+        if (hugePages) HugePages.Advise(a);
+        Array.Fill(a, 1f);
+        return a;
+    }).ToArray();
+
+    /// <summary>GB/s of the first <paramref name="threads"/> arrays read together, each by its own thread: the best of <paramref name="passes"/> passes.</summary>
+    private static double Best(float[][] arrays, int threads, int passes)
+    {
         double best = 0;
         for (int pass = 0; pass < passes; pass++)
         {
@@ -40,9 +66,8 @@ public static class MemoryBandwidth
                 Sink(Read(arrays[t]));
                 seconds[t] = Stopwatch.GetElapsedTime(began).TotalSeconds;
             });
-            best = Math.Max(best, (double)threads * BytesPerThread / seconds.Max() / 1e9);
+            best = Math.Max(best, threads * (double)arrays[0].Length * sizeof(float) / seconds.Max() / 1e9);
         }
-        GC.KeepAlive(arrays);
         return best;
     }
 

@@ -14,19 +14,23 @@ namespace Cardinal.Bench;
 /// of three 20 ms windows each): this VM's two vCPUs at times run as one core (the FMA peak on 2 threads read 1.01× its
 /// 1-thread peak in one run), when no layer of either engine can scale; one thread keeps its core then. Blocks whose edges
 /// both read at least --calm (1.9) are calm, and the calm T-thread blocks alone (with every 1-thread run) are summarised
-/// again at the end, for both engines alike (NOTES "Twenty-eighth sitting").
+/// again at the end, for both engines alike (NOTES "Twenty-eighth sitting"). The host's memory read scaling is read at the same
+/// edges (<see cref="MemoryBandwidth.Probe"/>): the FMA peak scaled 1.9–2.0× in blocks where the memory scaled 1.3–1.6× and
+/// nearly every layer of both engines fell below the target (NOTES "Thirty-eighth sitting"). Blocks calm in both (the memory's
+/// readings at least --memory-calm, by default the target: a layer that streams from memory scales no further) are
+/// summarised once more.
 /// --block K runs each session's runs in blocks of K (default a quarter of --runs): more, shorter blocks sample more of the
 /// host's minutes for each session, and each block's whole-run medians are printed for both engines (NOTES "Thirty-first
 /// sitting": the host's slow stretches slow both engines' 2-thread blocks and neither's 1-thread blocks).
 /// --runs-file PATH writes every run's session, block, start and wall time as TSV: whether slow runs come in stretches
 /// (whole blocks) or one by one (NOTES "Thirty-second sitting": in stretches of seconds, which neither the best-window FMA
 /// probe at the block edges nor a 200 ms mean of it saw).
-/// Usage: ortscaling MODEL.onnx [--threads 2] [--runs 20] [--block K] [--batch 1] [--min-ms 0.5] [--target 1.8] [--calm 1.9]
+/// Usage: ortscaling MODEL.onnx [--threads 2] [--runs 20] [--block K] [--batch 1] [--min-ms 0.5] [--target 1.8] [--calm 1.9] [--memory-calm 1.8]
 ///    [--runs-file PATH] (every run's start and wall time, per session, as TSV) [--tuning Name=value[,…]] (Cardinal's <see cref="Kernels.Cpu.Nchwc.BlockedTuning"/>, as `ab` takes it)
 /// </summary>
 public static class OrtScalingRunner
 {
-    private const string Usage = "ortscaling MODEL.onnx [--threads T (2 or more)] [--runs R] [--block K] [--batch B] [--min-ms 0.5] [--target 1.8] [--calm 1.9] [--runs-file PATH] [--tuning Name=value[,...]]";
+    private const string Usage = "ortscaling MODEL.onnx [--threads T (2 or more)] [--runs R] [--block K] [--batch B] [--min-ms 0.5] [--target 1.8] [--calm 1.9] [--memory-calm X (default: the target)] [--runs-file PATH] [--tuning Name=value[,...]]";
 
     public static int Run(string[] args)
     {
@@ -36,6 +40,7 @@ public static class OrtScalingRunner
         double minMs = double.Parse(CompareRunner.TextOption(args, "--min-ms") ?? "0.5", CultureInfo.InvariantCulture);
         double target = double.Parse(CompareRunner.TextOption(args, "--target") ?? "1.8", CultureInfo.InvariantCulture);
         double calm = CompareRunner.TextOption(args, "--calm") is { } calmText ? double.Parse(calmText, CultureInfo.InvariantCulture) : FmaPeak.CalmScaling;
+        double memoryCalm = CompareRunner.TextOption(args, "--memory-calm") is { } memoryText ? double.Parse(memoryText, CultureInfo.InvariantCulture) : target;
         int perBlock = CompareRunner.Option(args, "--block", Math.Max(1, runs / 4));
         if (threads < 2 || runs < 1 || batch < 1 || perBlock < 1) return Fail($"--threads takes 2 or more, --runs, --block and --batch 1 or more. Usage: {Usage}");
 
@@ -52,6 +57,7 @@ public static class OrtScalingRunner
         using var ortOne = new ProfiledOrt(model, 1, one.InputName, one.Data, one.Dims);
         using var ortMany = new ProfiledOrt(model, threads, one.InputName, one.Data, one.Dims);
         double peakOne = FmaPeak.Best(1), peakMany = FmaPeak.Best(threads);
+        var memory = new MemoryBandwidth.Probe(threads);
         ortOne.WarmUp(); ortMany.WarmUp(); one.WarmUp(); many.WarmUp();
         // Rounds of blocks, each engine and thread count in turn. The host's scaling at both edges of every T-thread block:
         // one thread keeps its core in the host's slow moments, T threads do not.
@@ -59,22 +65,29 @@ public static class OrtScalingRunner
         var ortCalm = new List<bool>();
         var ourEdges = new List<string>();
         var ortEdges = new List<string>();
+        // The memory's scaling at the same edges, and whether both of a block's readings reach --memory-calm.
+        var ourMemoryCalm = new List<bool>();
+        var ortMemoryCalm = new List<bool>();
+        var ourMemoryEdges = new List<string>();
+        var ortMemoryEdges = new List<string>();
         for (int done = 0; done < runs; done += perBlock)
         {
             int count = Math.Min(perBlock, runs - done), block = done / perBlock;
             Block(Timed(one.Profile, "cardinal-1", block), count);
-            ourCalm.Add(CalmBlock(Timed(many.Profile, $"cardinal-{threads}", block), count, ourEdges));
+            ourCalm.Add(CalmBlock(Timed(many.Profile, $"cardinal-{threads}", block), count, ourEdges, ourMemoryEdges, ourMemoryCalm));
             Block(Timed(ortOne.Run, "ort-1", block), count);
-            ortCalm.Add(CalmBlock(Timed(ortMany.Run, $"ort-{threads}", block), count, ortEdges));
+            ortCalm.Add(CalmBlock(Timed(ortMany.Run, $"ort-{threads}", block), count, ortEdges, ortMemoryEdges, ortMemoryCalm));
         }
         // Every session ran its runs block by block, so run k of any of them is in block k / perBlock.
         Func<int, bool> ourCalmRun = k => ourCalm[k / perBlock], ortCalmRun = k => ortCalm[k / perBlock];
+        Func<int, bool> ourBothRun = k => ourCalmRun(k) && ourMemoryCalm[k / perBlock], ortBothRun = k => ortCalmRun(k) && ortMemoryCalm[k / perBlock];
 
         string name = $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(model)))}/{Path.GetFileName(model)}";
         Console.WriteLine($"{name}: batch {one.Dims[0]}, 1 against {threads} threads, median of {runs} profiled runs per session after a warm-up, four sessions in alternating blocks of {perBlock}");
         if (settings is not null) Console.WriteLine($"Cardinal's plan choices: {settings}");
         Console.WriteLine($"FMA peak measured now: {peakOne:F0} GFLOP/s on 1 thread, {peakMany:F0} on {threads} ({peakMany / peakOne:F2}×)");
         Console.WriteLine($"The host's FMA scaling, 1 → {threads} threads, before and after each {threads}-thread block: Cardinal {string.Join(" ", ourEdges)}, ORT {string.Join(" ", ortEdges)}; calm blocks (both ≥ {calm:F2}×): Cardinal {ourCalm.Count(c => c)} of {ourCalm.Count}, ORT {ortCalm.Count(c => c)} of {ortCalm.Count}");
+        Console.WriteLine($"The host's memory read scaling at the same edges: Cardinal {string.Join(" ", ourMemoryEdges)}, ORT {string.Join(" ", ortMemoryEdges)}; blocks calm in the FMA peak and the memory (both ≥ {memoryCalm:F2}×): Cardinal {Enumerable.Range(0, ourCalm.Count).Count(b => ourCalm[b] && ourMemoryCalm[b])} of {ourCalm.Count}, ORT {Enumerable.Range(0, ortCalm.Count).Count(b => ortCalm[b] && ortMemoryCalm[b])} of {ortCalm.Count}");
         // Each block's whole-run medians: a block slow on both engines is the host's minute; one engine slow in every block
         // of a process is that process's own state (its memory, its threads' places).
         int blocks = (runs + perBlock - 1) / perBlock;
@@ -92,6 +105,14 @@ public static class OrtScalingRunner
         {
             Console.WriteLine($"The calm {threads}-thread blocks alone (Cardinal {Enumerable.Range(0, runs).Count(ourCalmRun)} runs, ORT {Enumerable.Range(0, runs).Count(ortCalmRun)}; every 1-thread run):");
             Summarise(threads, minMs, target, ones, many, ortMany, ourCalmRun, ortCalmRun, printShapes: false);
+        }
+        Console.WriteLine();
+        int ourBoth = Enumerable.Range(0, runs).Count(ourBothRun), ortBoth = Enumerable.Range(0, runs).Count(ortBothRun);
+        if (ourBoth == 0 || ortBoth == 0) Console.WriteLine($"An engine had no {threads}-thread block calm in the memory too: no summary of those blocks alone.");
+        else
+        {
+            Console.WriteLine($"The {threads}-thread blocks calm in the FMA peak and the memory alone (Cardinal {ourBoth} runs, ORT {ortBoth}; every 1-thread run):");
+            Summarise(threads, minMs, target, ones, many, ortMany, ourBothRun, ortBothRun, printShapes: false);
         }
         if (runsFile is not null)
         {
@@ -122,15 +143,17 @@ public static class OrtScalingRunner
         }
 
         // A T-thread block with the host's scaling read before it and after it (after a pause: the engine's pool threads
-        // may still spin); calm where both readings reach --calm.
-        bool CalmBlock(Action run, int count, List<string> edges)
+        // may still spin); calm where both FMA readings reach --calm. The memory's scaling is read beside them.
+        bool CalmBlock(Action run, int count, List<string> edges, List<string> memoryEdges, List<bool> memoryCalmBlocks)
         {
             Thread.Sleep(CompareRunner.BlockPauseMs);
-            double before = FmaPeak.HostScaling(threads);
+            double before = FmaPeak.HostScaling(threads), memoryBefore = memory.Scaling();
             Block(run, count);
             Thread.Sleep(CompareRunner.BlockPauseMs);
-            double after = FmaPeak.HostScaling(threads);
+            double after = FmaPeak.HostScaling(threads), memoryAfter = memory.Scaling();
             edges.Add(string.Create(CultureInfo.InvariantCulture, $"[{before:F2} {after:F2}]"));
+            memoryEdges.Add(string.Create(CultureInfo.InvariantCulture, $"[{memoryBefore:F2} {memoryAfter:F2}]"));
+            memoryCalmBlocks.Add(memoryBefore >= memoryCalm && memoryAfter >= memoryCalm);
             return before >= calm && after >= calm;
         }
     }
