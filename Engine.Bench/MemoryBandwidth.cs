@@ -29,7 +29,7 @@ public static class MemoryBandwidth
 
     /// <summary>
     /// The host's memory read scaling from 1 thread to <paramref name="threads"/>, read again and again at little cost: arrays of
-    /// 64 MiB per thread (twice this host's L3) made once, two passes on 1 thread and two on T, about 10 ms a reading.
+    /// 64 MiB per thread (twice this host's L3) made once, two passes on 1 thread and two on T, about 20 ms a reading (15–25 ms, 20 readings).
     /// `ortscaling` reads it at the edges of every T-thread block beside the FMA scaling: a layer that streams its weights
     /// cannot scale by more than the memory does, and the memory's scaling moves with the host's minutes where the FMA
     /// peak's does not (NOTES "Thirty-eighth sitting").

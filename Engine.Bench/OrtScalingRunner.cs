@@ -61,33 +61,26 @@ public static class OrtScalingRunner
         ortOne.WarmUp(); ortMany.WarmUp(); one.WarmUp(); many.WarmUp();
         // Rounds of blocks, each engine and thread count in turn. The host's scaling at both edges of every T-thread block:
         // one thread keeps its core in the host's slow moments, T threads do not.
-        var ourCalm = new List<bool>();
-        var ortCalm = new List<bool>();
-        var ourEdges = new List<string>();
-        var ortEdges = new List<string>();
-        // The memory's scaling at the same edges, and whether both of a block's readings reach --memory-calm.
-        var ourMemoryCalm = new List<bool>();
-        var ortMemoryCalm = new List<bool>();
-        var ourMemoryEdges = new List<string>();
-        var ortMemoryEdges = new List<string>();
+        var ours = new HostEdges();
+        var orts = new HostEdges();
         for (int done = 0; done < runs; done += perBlock)
         {
             int count = Math.Min(perBlock, runs - done), block = done / perBlock;
             Block(Timed(one.Profile, "cardinal-1", block), count);
-            ourCalm.Add(CalmBlock(Timed(many.Profile, $"cardinal-{threads}", block), count, ourEdges, ourMemoryEdges, ourMemoryCalm));
+            CalmBlock(Timed(many.Profile, $"cardinal-{threads}", block), count, ours);
             Block(Timed(ortOne.Run, "ort-1", block), count);
-            ortCalm.Add(CalmBlock(Timed(ortMany.Run, $"ort-{threads}", block), count, ortEdges, ortMemoryEdges, ortMemoryCalm));
+            CalmBlock(Timed(ortMany.Run, $"ort-{threads}", block), count, orts);
         }
         // Every session ran its runs block by block, so run k of any of them is in block k / perBlock.
-        Func<int, bool> ourCalmRun = k => ourCalm[k / perBlock], ortCalmRun = k => ortCalm[k / perBlock];
-        Func<int, bool> ourBothRun = k => ourCalmRun(k) && ourMemoryCalm[k / perBlock], ortBothRun = k => ortCalmRun(k) && ortMemoryCalm[k / perBlock];
+        Func<int, bool> ourCalmRun = k => ours.Calm[k / perBlock], ortCalmRun = k => orts.Calm[k / perBlock];
+        Func<int, bool> ourBothRun = k => ours.CalmInBoth(k / perBlock), ortBothRun = k => orts.CalmInBoth(k / perBlock);
 
         string name = $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(model)))}/{Path.GetFileName(model)}";
         Console.WriteLine($"{name}: batch {one.Dims[0]}, 1 against {threads} threads, median of {runs} profiled runs per session after a warm-up, four sessions in alternating blocks of {perBlock}");
         if (settings is not null) Console.WriteLine($"Cardinal's plan choices: {settings}");
         Console.WriteLine($"FMA peak measured now: {peakOne:F0} GFLOP/s on 1 thread, {peakMany:F0} on {threads} ({peakMany / peakOne:F2}×)");
-        Console.WriteLine($"The host's FMA scaling, 1 → {threads} threads, before and after each {threads}-thread block: Cardinal {string.Join(" ", ourEdges)}, ORT {string.Join(" ", ortEdges)}; calm blocks (both ≥ {calm:F2}×): Cardinal {ourCalm.Count(c => c)} of {ourCalm.Count}, ORT {ortCalm.Count(c => c)} of {ortCalm.Count}");
-        Console.WriteLine($"The host's memory read scaling at the same edges: Cardinal {string.Join(" ", ourMemoryEdges)}, ORT {string.Join(" ", ortMemoryEdges)}; blocks calm in the FMA peak and the memory (both ≥ {memoryCalm:F2}×): Cardinal {Enumerable.Range(0, ourCalm.Count).Count(b => ourCalm[b] && ourMemoryCalm[b])} of {ourCalm.Count}, ORT {Enumerable.Range(0, ortCalm.Count).Count(b => ortCalm[b] && ortMemoryCalm[b])} of {ortCalm.Count}");
+        Console.WriteLine($"The host's FMA scaling, 1 → {threads} threads, before and after each {threads}-thread block: Cardinal {string.Join(" ", ours.Fma)}, ORT {string.Join(" ", orts.Fma)}; calm blocks (both ≥ {calm:F2}×): Cardinal {ours.Calm.Count(c => c)} of {ours.Calm.Count}, ORT {orts.Calm.Count(c => c)} of {orts.Calm.Count}");
+        Console.WriteLine($"The host's memory read scaling at the same edges: Cardinal {string.Join(" ", ours.Memory)}, ORT {string.Join(" ", orts.Memory)}; blocks calm in the FMA peak and the memory (both ≥ {memoryCalm:F2}×): Cardinal {ours.CalmInBothCount} of {ours.Calm.Count}, ORT {orts.CalmInBothCount} of {orts.Calm.Count}");
         // Each block's whole-run medians: a block slow on both engines is the host's minute; one engine slow in every block
         // of a process is that process's own state (its memory, its threads' places).
         int blocks = (runs + perBlock - 1) / perBlock;
@@ -99,8 +92,8 @@ public static class OrtScalingRunner
         var ones = new OneThread(one.Steps(), one.RunMs, nodesOne, ortOneMs);
         if (Summarise(threads, minMs, target, ones, many, ortMany, null, null, printShapes: true) is { } error) return Fail(error);
         Console.WriteLine();
-        if (ourCalm.All(c => c) && ortCalm.All(c => c)) Console.WriteLine($"Every {threads}-thread block was calm: the summary above is the calm blocks'.");
-        else if (!ourCalm.Contains(true) || !ortCalm.Contains(true)) Console.WriteLine($"An engine had no calm {threads}-thread block: no summary of the calm blocks alone.");
+        if (ours.Calm.All(c => c) && orts.Calm.All(c => c)) Console.WriteLine($"Every {threads}-thread block was calm: the summary above is the calm blocks'.");
+        else if (!ours.Calm.Contains(true) || !orts.Calm.Contains(true)) Console.WriteLine($"An engine had no calm {threads}-thread block: no summary of the calm blocks alone.");
         else
         {
             Console.WriteLine($"The calm {threads}-thread blocks alone (Cardinal {Enumerable.Range(0, runs).Count(ourCalmRun)} runs, ORT {Enumerable.Range(0, runs).Count(ortCalmRun)}; every 1-thread run):");
@@ -142,20 +135,42 @@ public static class OrtScalingRunner
             for (int i = 0; i < count; i++) run();
         }
 
-        // A T-thread block with the host's scaling read before it and after it (after a pause: the engine's pool threads
-        // may still spin); calm where both FMA readings reach --calm. The memory's scaling is read beside them.
-        bool CalmBlock(Action run, int count, List<string> edges, List<string> memoryEdges, List<bool> memoryCalmBlocks)
+        // A T-thread block with the host's FMA and memory scaling read before it and after it (after a pause: the engine's
+        // pool threads may still spin), noted in the engine's edges.
+        void CalmBlock(Action run, int count, HostEdges edges)
         {
             Thread.Sleep(CompareRunner.BlockPauseMs);
             double before = FmaPeak.HostScaling(threads), memoryBefore = memory.Scaling();
             Block(run, count);
             Thread.Sleep(CompareRunner.BlockPauseMs);
             double after = FmaPeak.HostScaling(threads), memoryAfter = memory.Scaling();
-            edges.Add(string.Create(CultureInfo.InvariantCulture, $"[{before:F2} {after:F2}]"));
-            memoryEdges.Add(string.Create(CultureInfo.InvariantCulture, $"[{memoryBefore:F2} {memoryAfter:F2}]"));
-            memoryCalmBlocks.Add(memoryBefore >= memoryCalm && memoryAfter >= memoryCalm);
-            return before >= calm && after >= calm;
+            edges.Add(before, after, calm, memoryBefore, memoryAfter, memoryCalm);
         }
+    }
+
+    /// <summary>
+    /// One engine's T-thread blocks in order: the host's FMA and memory scaling read at each block's edges, and whether both
+    /// readings reached --calm (the FMA peak's) and --memory-calm (the memory's).
+    /// </summary>
+    private sealed class HostEdges
+    {
+        public List<string> Fma { get; } = [];
+        public List<string> Memory { get; } = [];
+        public List<bool> Calm { get; } = [];
+        private readonly List<bool> _memoryCalm = [];
+
+        public void Add(double before, double after, double calm, double memoryBefore, double memoryAfter, double memoryCalm)
+        {
+            Fma.Add(string.Create(CultureInfo.InvariantCulture, $"[{before:F2} {after:F2}]"));
+            Memory.Add(string.Create(CultureInfo.InvariantCulture, $"[{memoryBefore:F2} {memoryAfter:F2}]"));
+            Calm.Add(before >= calm && after >= calm);
+            _memoryCalm.Add(memoryBefore >= memoryCalm && memoryAfter >= memoryCalm);
+        }
+
+        /// <summary>Whether block <paramref name="block"/> was calm in the FMA peak and in the memory.</summary>
+        public bool CalmInBoth(int block) => Calm[block] && _memoryCalm[block];
+
+        public int CalmInBothCount => Enumerable.Range(0, Calm.Count).Count(CalmInBoth);
     }
 
     /// <summary>Both engines' 1-thread side of a summary: Cardinal's steps and run, ORT's nodes and run (every run counts).</summary>

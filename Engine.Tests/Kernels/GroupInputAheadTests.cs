@@ -98,24 +98,16 @@ public unsafe class GroupInputAheadTests
             // 40 lines over 5 tiles: the first asks nothing, the other four 10 lines each (one input block, uncapped).
             var ahead = new SlicePrefetch(f, filter.Length, 5, 1, 9, 16, 1, x, input.Length);
             Assert.That((ahead.Lines, ahead.ThenLines), Is.EqualTo((10L, 30L)));
-            var args = new BlockedDirectPlan.KernelArgs();
-            var seen = new List<(nint At, nint Lines)>();
-            for (int tile = 0; tile < 6; tile++)
-            {
-                ahead.NextTile(ref args);
-                seen.Add((args.Prefetch, args.PrefetchLines));
-            }
+            var seen = Asks(ahead, 6);
             Assert.That(seen[0].At, Is.EqualTo((nint)0), "the first tile reads the slice itself");
-            Assert.That(seen[1], Is.EqualTo(((nint)f, (nint)10)));
-            Assert.That(seen[2], Is.EqualTo(((nint)x, (nint)10)));
-            Assert.That(seen[3], Is.EqualTo(((nint)(x + 640), (nint)10)));
-            Assert.That(seen[4], Is.EqualTo(((nint)(x + 1280), (nint)10)));
+            Assert.That(seen[1], Is.EqualTo(((nint)f, (nint)10, (nint)0)));
+            Assert.That(seen[2], Is.EqualTo(((nint)x, (nint)10, (nint)0)));
+            Assert.That(seen[3], Is.EqualTo(((nint)(x + 640), (nint)10, (nint)0)));
+            Assert.That(seen[4], Is.EqualTo(((nint)(x + 1280), (nint)10, (nint)0)));
             Assert.That(seen[5].At, Is.EqualTo((nint)0), "past both regions: nothing");
             // The input alone (a task in the middle of its group: the next task's group is its own).
-            var alone = new SlicePrefetch(null, 0, 4, 1, 9, 16, 1, x, input.Length);
-            alone.NextTile(ref args);
-            alone.NextTile(ref args);
-            Assert.That((args.Prefetch, args.PrefetchLines), Is.EqualTo(((nint)x, (nint)10)));
+            var alone = Asks(new SlicePrefetch(null, 0, 4, 1, 9, 16, 1, x, input.Length), 2);
+            Assert.That((alone[1].At, alone[1].Block), Is.EqualTo(((nint)x, (nint)10)));
         }
     }
 
@@ -130,14 +122,7 @@ public unsafe class GroupInputAheadTests
             // share goes at the block's start as before; an input share as 7 lines there and 2 per tap: 7 + 9 × 2 = 25.
             foreach (bool perTap in new[] { true, false })
             {
-                var ahead = new SlicePrefetch(f, filter.Length, 5, 1, 9, 16, 1, x, input.Length, perTap);
-                var args = new BlockedDirectPlan.KernelArgs();
-                var seen = new List<(nint At, nint Block, nint Tap)>();
-                for (int tile = 0; tile < 5; tile++)
-                {
-                    ahead.NextTile(ref args);
-                    seen.Add((args.Prefetch, args.PrefetchLines, args.PrefetchTapLines));
-                }
+                var seen = Asks(new SlicePrefetch(f, filter.Length, 5, 1, 9, 16, 1, x, input.Length, perTap), 5);
                 Assert.That(seen[0], Is.EqualTo(((nint)0, (nint)0, (nint)0)), "the first tile reads the slice itself");
                 Assert.That(seen[1], Is.EqualTo(((nint)f, (nint)25, (nint)0)), "the filter slice: per block, whatever the rule");
                 for (int tile = 2; tile < 5; tile++)
@@ -149,39 +134,39 @@ public unsafe class GroupInputAheadTests
                 }
             }
             // The slice per tap as well (BlockedTuning.FilterAsksPerTap): 7 at the block and 2 per tap, as the input's share.
-            var both = new SlicePrefetch(f, filter.Length, 5, 1, 9, 16, 1, x, input.Length, thenPerTap: true, slicePerTap: true);
-            var bothArgs = new BlockedDirectPlan.KernelArgs();
-            both.NextTile(ref bothArgs);
-            both.NextTile(ref bothArgs);
-            Assert.That((bothArgs.Prefetch, bothArgs.PrefetchLines, bothArgs.PrefetchTapLines), Is.EqualTo(((nint)f, (nint)7, (nint)2)), "the filter slice per tap");
-            both.NextTile(ref bothArgs);
-            Assert.That((bothArgs.Prefetch, bothArgs.PrefetchLines, bothArgs.PrefetchTapLines), Is.EqualTo(((nint)(x + 15 * 64), (nint)7, (nint)2)), "then the input, per tap");
+            var both = Asks(new SlicePrefetch(f, filter.Length, 5, 1, 9, 16, 1, x, input.Length, thenPerTap: true, slicePerTap: true), 3);
+            Assert.That(both[1], Is.EqualTo(((nint)f, (nint)7, (nint)2)), "the filter slice per tap");
+            Assert.That(both[2], Is.EqualTo(((nint)(x + 15 * 64), (nint)7, (nint)2)), "then the input, per tap");
             // The slice per tap whatever the input's rule: here the input goes per block.
-            var sliceOnlyPerTap = new SlicePrefetch(f, filter.Length, 5, 1, 9, 16, 1, x, input.Length, thenPerTap: false, slicePerTap: true);
-            sliceOnlyPerTap.NextTile(ref bothArgs);
-            sliceOnlyPerTap.NextTile(ref bothArgs);
-            Assert.That((bothArgs.PrefetchLines, bothArgs.PrefetchTapLines), Is.EqualTo(((nint)7, (nint)2)), "the slice per tap, the input per block");
-            sliceOnlyPerTap.NextTile(ref bothArgs);
-            Assert.That((bothArgs.PrefetchLines, bothArgs.PrefetchTapLines), Is.EqualTo(((nint)25, (nint)0)), "the input per block");
+            var sliceOnlyPerTap = Asks(new SlicePrefetch(f, filter.Length, 5, 1, 9, 16, 1, x, input.Length, thenPerTap: false, slicePerTap: true), 3);
+            Assert.That((sliceOnlyPerTap[1].Block, sliceOnlyPerTap[1].Tap), Is.EqualTo(((nint)7, (nint)2)), "the slice per tap, the input per block");
+            Assert.That((sliceOnlyPerTap[2].Block, sliceOnlyPerTap[2].Tap), Is.EqualTo(((nint)25, (nint)0)), "the input per block");
             // No second region at all (a dense 3×3's next filter slice): 100 lines over 5 tiles, 25 a tile, under the cap of
             // 24 lines per tap (54 per block for a tile of one 16-channel block).
             var dense = GC.AllocateArray<byte>(64 * 100, pinned: true);
             fixed (byte* d = dense)
                 foreach (bool perTap in new[] { true, false })
                 {
-                    var slice = new SlicePrefetch(d, dense.Length, 5, 1, 9, 16, 1, slicePerTap: perTap);
-                    var sliceArgs = new BlockedDirectPlan.KernelArgs();
-                    slice.NextTile(ref sliceArgs);
-                    slice.NextTile(ref sliceArgs);
-                    Assert.That((sliceArgs.Prefetch, sliceArgs.PrefetchLines, sliceArgs.PrefetchTapLines), Is.EqualTo(((nint)d, perTap ? (nint)7 : 25, perTap ? (nint)2 : 0)), $"a filter slice alone, per tap {perTap}");
+                    var slice = Asks(new SlicePrefetch(d, dense.Length, 5, 1, 9, 16, 1, slicePerTap: perTap), 2);
+                    Assert.That(slice[1], Is.EqualTo(((nint)d, perTap ? (nint)7 : 25, perTap ? (nint)2 : 0)), $"a filter slice alone, per tap {perTap}");
                 }
             // A 1×1 (one tap) asks per block either way.
-            var pointwise = new SlicePrefetch(null, 0, 4, 1, 1, 16, 1, x, input.Length, thenPerTap: true);
-            var one = new BlockedDirectPlan.KernelArgs();
-            pointwise.NextTile(ref one);
-            pointwise.NextTile(ref one);
-            Assert.That((one.Prefetch, one.PrefetchLines, one.PrefetchTapLines), Is.EqualTo(((nint)x, (nint)30, (nint)0)));
+            var pointwise = Asks(new SlicePrefetch(null, 0, 4, 1, 1, 16, 1, x, input.Length, thenPerTap: true), 2);
+            Assert.That(pointwise[1], Is.EqualTo(((nint)x, (nint)30, (nint)0)));
         }
+    }
+
+    /// <summary>Register tiles 0 … <paramref name="tiles"/> − 1's asks over one slice, in turn as the kernel takes them (<see cref="SlicePrefetch.NextTile"/>).</summary>
+    private static List<(nint At, nint Block, nint Tap)> Asks(SlicePrefetch ahead, int tiles)
+    {
+        var seen = new List<(nint At, nint Block, nint Tap)>();
+        var args = new BlockedDirectPlan.KernelArgs();
+        for (int tile = 0; tile < tiles; tile++)
+        {
+            ahead.NextTile(ref args);
+            seen.Add((args.Prefetch, args.PrefetchLines, args.PrefetchTapLines));
+        }
+        return seen;
     }
 
     [Test]

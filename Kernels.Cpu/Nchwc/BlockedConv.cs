@@ -1053,9 +1053,8 @@ internal sealed unsafe partial class BlockedDirectPlan : ConvPlan
     internal List<(nint BlockLines, nint TapLines)> SecondTileAsks() => EachAsk((_, _, _, _, ask) =>
     {
         var args = new KernelArgs();
-        ask.NextTile(ref args);
-        ask.NextTile(ref args);
-        return args.Prefetch == 0 ? ((nint)0, (nint)0) : (args.PrefetchLines, args.PrefetchTapLines);
+        ask.TileAsk(1, ref args);
+        return (args.PrefetchLines, args.PrefetchTapLines);
     });
 
     /// <summary>What <paramref name="read"/> makes of every (task, pass)'s <see cref="PrefetchFor"/>, given the task, its group, the pass and the packed filter's address.</summary>

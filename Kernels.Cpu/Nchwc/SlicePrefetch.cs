@@ -84,9 +84,13 @@ internal unsafe struct SlicePrefetch
 
     /// <summary>Sets the next register tile's ask in <paramref name="args"/>: none for a slice's first tile, then each tile's share.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void NextTile(ref BlockedDirectPlan.KernelArgs args)
+    public void NextTile(ref BlockedDirectPlan.KernelArgs args) => TileAsk(_tile++, ref args);
+
+    /// <summary>Sets register tile <paramref name="tile"/>'s ask (counted from 0 over this slice) in <paramref name="args"/>, whichever tile ran last.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void TileAsk(int tile, ref BlockedDirectPlan.KernelArgs args)
     {
-        long from = (_tile++ - 1) * _linesPerTile;
+        long from = (tile - 1) * _linesPerTile;
         bool asks = (_next != null || _then != null) && from >= 0 && from < _lines;
         // A tile whose share starts in the slice and runs past it asks for the lines after the slice (the next groups'
         // filter): a hint, never a fault, and the next tile starts on the second region.
