@@ -25,12 +25,15 @@ namespace Cardinal.Bench;
 /// --runs-file PATH writes every run's session, block, start and wall time as TSV: whether slow runs come in stretches
 /// (whole blocks) or one by one (NOTES "Thirty-second sitting": in stretches of seconds, which neither the best-window FMA
 /// probe at the block edges nor a 200 ms mean of it saw).
+/// --exact runs Cardinal's sessions in the exact mode (<see cref="CpuBackendOptions.Winograd"/> false: the direct kernels
+/// in the Winograd layers' place), so the stride-1 3×3s are read as the direct kernel scales them, beside ORT's direct nodes
+/// (NOTES "Thirty-ninth sitting").
 /// Usage: ortscaling MODEL.onnx [--threads 2] [--runs 20] [--block K] [--batch 1] [--min-ms 0.5] [--target 1.8] [--calm 1.9] [--memory-calm 1.8]
-///    [--runs-file PATH] (every run's start and wall time, per session, as TSV) [--tuning Name=value[,…]] (Cardinal's <see cref="Kernels.Cpu.Nchwc.BlockedTuning"/>, as `ab` takes it)
+///    [--runs-file PATH] (every run's start and wall time, per session, as TSV) [--tuning Name=value[,…]] (Cardinal's <see cref="Kernels.Cpu.Nchwc.BlockedTuning"/>, as `ab` takes it) [--exact]
 /// </summary>
 public static class OrtScalingRunner
 {
-    private const string Usage = "ortscaling MODEL.onnx [--threads T (2 or more)] [--runs R] [--block K] [--batch B] [--min-ms 0.5] [--target 1.8] [--calm 1.9] [--memory-calm X (default: the target)] [--runs-file PATH] [--tuning Name=value[,...]]";
+    private const string Usage = "ortscaling MODEL.onnx [--threads T (2 or more)] [--runs R] [--block K] [--batch B] [--min-ms 0.5] [--target 1.8] [--calm 1.9] [--memory-calm X (default: the target)] [--runs-file PATH] [--tuning Name=value[,...]] [--exact]";
 
     public static int Run(string[] args)
     {
@@ -48,12 +51,13 @@ public static class OrtScalingRunner
         Kernels.Cpu.Nchwc.BlockedTuning? tuning;
         try { tuning = settings is null ? null : AbRunner.Parse(settings); }
         catch (ArgumentException e) { return Fail(e.Message); }
+        bool exact = args.Contains("--exact");
         string? runsFile = CompareRunner.TextOption(args, "--runs-file");
         // Every run's start (s from the first) and wall time per session, for --runs-file: whether slow runs come in stretches or one by one.
         var timeline = new List<(string Session, int Block, double StartS, double Ms)>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var one = new ProfiledCardinal(model, 1, batch, tuning: tuning);
-        using var many = new ProfiledCardinal(model, threads, batch, one.Data, tuning);
+        using var one = new ProfiledCardinal(model, 1, batch, tuning: tuning, exact: exact);
+        using var many = new ProfiledCardinal(model, threads, batch, one.Data, tuning, exact);
         using var ortOne = new ProfiledOrt(model, 1, one.InputName, one.Data, one.Dims);
         using var ortMany = new ProfiledOrt(model, threads, one.InputName, one.Data, one.Dims);
         double peakOne = FmaPeak.Best(1), peakMany = FmaPeak.Best(threads);
@@ -78,6 +82,7 @@ public static class OrtScalingRunner
         string name = $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(model)))}/{Path.GetFileName(model)}";
         Console.WriteLine($"{name}: batch {one.Dims[0]}, 1 against {threads} threads, median of {runs} profiled runs per session after a warm-up, four sessions in alternating blocks of {perBlock}");
         if (settings is not null) Console.WriteLine($"Cardinal's plan choices: {settings}");
+        if (exact) Console.WriteLine("Cardinal in the exact mode: direct convolution everywhere, no Winograd");
         Console.WriteLine($"FMA peak measured now: {peakOne:F0} GFLOP/s on 1 thread, {peakMany:F0} on {threads} ({peakMany / peakOne:F2}×)");
         Console.WriteLine($"The host's FMA scaling, 1 → {threads} threads, before and after each {threads}-thread block: Cardinal {string.Join(" ", ours.Fma)}, ORT {string.Join(" ", orts.Fma)}; calm blocks (both ≥ {calm:F2}×): Cardinal {ours.Calm.Count(c => c)} of {ours.Calm.Count}, ORT {orts.Calm.Count(c => c)} of {orts.Calm.Count}");
         Console.WriteLine($"The host's memory read scaling at the same edges: Cardinal {string.Join(" ", ours.Memory)}, ORT {string.Join(" ", orts.Memory)}; blocks calm in the FMA peak and the memory (both ≥ {memoryCalm:F2}×): Cardinal {ours.CalmInBothCount} of {ours.Calm.Count}, ORT {orts.CalmInBothCount} of {orts.Calm.Count}");

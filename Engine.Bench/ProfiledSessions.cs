@@ -24,9 +24,10 @@ internal sealed class ProfiledCardinal : IDisposable
     private readonly List<double> _wall = [];
 
     /// <param name="tuning">The blocked kernels' plan choices (<see cref="AbRunner.Parse"/>); null: the default.</param>
-    public ProfiledCardinal(string model, int threads, int batch, float[]? data = null, Kernels.Cpu.Nchwc.BlockedTuning? tuning = null)
+    /// <param name="exact">The exact mode (<see cref="CpuBackendOptions.Winograd"/> false): direct convolution everywhere.</param>
+    public ProfiledCardinal(string model, int threads, int batch, float[]? data = null, Kernels.Cpu.Nchwc.BlockedTuning? tuning = null, bool exact = false)
     {
-        var options = new CpuBackendOptions { Threads = threads };
+        var options = new CpuBackendOptions { Threads = threads, Winograd = !exact };
         if (tuning is { } t) options = options with { BlockedTuning = t };
         _session = InferenceSession.Open(OnnxImporter.Load(model), new CpuBackend(options), ownsGraph: true);
         Dims = ModelInput.Dims(_session, batch);

@@ -3,12 +3,13 @@
 minutes the shared host gives it (its slow stretches slow both engines' 2-thread blocks and neither's 1-thread blocks:
 Engine.Bench/NOTES.md, "Thirty-first sitting").
 
-  tools/scaling-runs.py MODEL.onnx [--runs K] [--per-run R] [--target 1.8] [--keep DIR]
+  tools/scaling-runs.py MODEL.onnx [--runs K] [--per-run R] [--target 1.8] [--keep DIR] [--exact]
   tools/scaling-runs.py --files OUT1.txt OUT2.txt ...      (read earlier `ortscaling --target 9` outputs)
 
 Runs `ortscaling MODEL --runs R --target 9` K times (every layer over 0.5 ms on 1 thread listed), then prints per run
 how many layers of each engine scale below the target, and per layer the median of its scaling over the runs with the
-range and the runs below, beside ORT's node of the same layer. Needs a Release build of Engine.Bench."""
+range and the runs below, beside ORT's node of the same layer. --exact passes `ortscaling --exact` (Cardinal's direct
+kernels in the Winograd layers' place). Needs a Release build of Engine.Bench."""
 import os
 import statistics
 import subprocess
@@ -57,7 +58,8 @@ def main(argv):
             print(f"scaling-runs: {BENCH} is missing: dotnet build Engine.Bench -c Release", file=sys.stderr)
             return 2
         for k in range(runs):
-            result = subprocess.run(["dotnet", BENCH, "ortscaling", model, "--runs", per_run, "--target", "9"],
+            command = ["dotnet", BENCH, "ortscaling", model, "--runs", per_run, "--target", "9"] + (["--exact"] if "--exact" in argv else [])
+            result = subprocess.run(command,
                                     cwd=ROOT, capture_output=True, text=True)
             if result.returncode != 0:
                 print(result.stdout + result.stderr, file=sys.stderr)
