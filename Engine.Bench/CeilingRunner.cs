@@ -89,7 +89,7 @@ internal static class CeilingRunner
     /// <paramref name="runs"/> timed runs of <paramref name="instance"/> on a thread of their own, restricted to CPU
     /// <paramref name="cpu"/>. The caller's own affinity is never touched: pinning it and then widening it again to every CPU
     /// had left the 2-thread runner's caller and its worker sharing one CPU afterwards, so that five of 24 rows read their
-    /// split at 1.0× where alone (without --cpus) they split 1.8–1.9× (NOTES "Thirty-ninth sitting").
+    /// split at 1.0× where alone (without --cpus) they split 1.8–2.0× (NOTES "Thirty-ninth sitting").
     /// </summary>
     private static List<double> PinnedRuns(Instance instance, int cpu, int runs)
     {

@@ -65,8 +65,8 @@ public static class OrtScalingRunner
         ortOne.WarmUp(); ortMany.WarmUp(); one.WarmUp(); many.WarmUp();
         // Rounds of blocks, each engine and thread count in turn. The host's scaling at both edges of every T-thread block:
         // one thread keeps its core in the host's slow moments, T threads do not.
-        var ours = new HostEdges();
-        var orts = new HostEdges();
+        var ours = new HostEdges(calm, memoryCalm);
+        var orts = new HostEdges(calm, memoryCalm);
         for (int done = 0; done < runs; done += perBlock)
         {
             int count = Math.Min(perBlock, runs - done), block = done / perBlock;
@@ -76,7 +76,7 @@ public static class OrtScalingRunner
             CalmBlock(Timed(ortMany.Run, $"ort-{threads}", block), count, orts);
         }
         // Every session ran its runs block by block, so run k of any of them is in block k / perBlock.
-        Func<int, bool> ourCalmRun = k => ours.Calm[k / perBlock], ortCalmRun = k => orts.Calm[k / perBlock];
+        Func<int, bool> ourCalmRun = k => ours.Calm(k / perBlock), ortCalmRun = k => orts.Calm(k / perBlock);
         Func<int, bool> ourBothRun = k => ours.CalmInBoth(k / perBlock), ortBothRun = k => orts.CalmInBoth(k / perBlock);
 
         string name = $"{Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(model)))}/{Path.GetFileName(model)}";
@@ -84,8 +84,8 @@ public static class OrtScalingRunner
         if (settings is not null) Console.WriteLine($"Cardinal's plan choices: {settings}");
         if (exact) Console.WriteLine("Cardinal in the exact mode: direct convolution everywhere, no Winograd");
         Console.WriteLine($"FMA peak measured now: {peakOne:F0} GFLOP/s on 1 thread, {peakMany:F0} on {threads} ({peakMany / peakOne:F2}×)");
-        Console.WriteLine($"The host's FMA scaling, 1 → {threads} threads, before and after each {threads}-thread block: Cardinal {string.Join(" ", ours.Fma)}, ORT {string.Join(" ", orts.Fma)}; calm blocks (both ≥ {calm:F2}×): Cardinal {ours.Calm.Count(c => c)} of {ours.Calm.Count}, ORT {orts.Calm.Count(c => c)} of {orts.Calm.Count}");
-        Console.WriteLine($"The host's memory read scaling at the same edges: Cardinal {string.Join(" ", ours.Memory)}, ORT {string.Join(" ", orts.Memory)}; blocks calm in the FMA peak and the memory (both ≥ {memoryCalm:F2}×): Cardinal {ours.CalmInBothCount} of {ours.Calm.Count}, ORT {orts.CalmInBothCount} of {orts.Calm.Count}");
+        Console.WriteLine($"The host's FMA scaling, 1 → {threads} threads, before and after each {threads}-thread block: Cardinal {ours.Fma}, ORT {orts.Fma}; calm blocks (both ≥ {calm:F2}×): Cardinal {ours.CalmCount} of {ours.Blocks}, ORT {orts.CalmCount} of {orts.Blocks}");
+        Console.WriteLine($"The host's memory read scaling at the same edges: Cardinal {ours.Memory}, ORT {orts.Memory}; blocks calm in the FMA peak and the memory (both ≥ {memoryCalm:F2}×): Cardinal {ours.CalmInBothCount} of {ours.Blocks}, ORT {orts.CalmInBothCount} of {orts.Blocks}");
         // Each block's whole-run medians: a block slow on both engines is the host's minute; one engine slow in every block
         // of a process is that process's own state (its memory, its threads' places).
         int blocks = (runs + perBlock - 1) / perBlock;
@@ -97,8 +97,8 @@ public static class OrtScalingRunner
         var ones = new OneThread(one.Steps(), one.RunMs, nodesOne, ortOneMs);
         if (Summarise(threads, minMs, target, ones, many, ortMany, null, null, printShapes: true) is { } error) return Fail(error);
         Console.WriteLine();
-        if (ours.Calm.All(c => c) && orts.Calm.All(c => c)) Console.WriteLine($"Every {threads}-thread block was calm: the summary above is the calm blocks'.");
-        else if (!ours.Calm.Contains(true) || !orts.Calm.Contains(true)) Console.WriteLine($"An engine had no calm {threads}-thread block: no summary of the calm blocks alone.");
+        if (ours.CalmCount == ours.Blocks && orts.CalmCount == orts.Blocks) Console.WriteLine($"Every {threads}-thread block was calm: the summary above is the calm blocks'.");
+        else if (ours.CalmCount == 0 || orts.CalmCount == 0) Console.WriteLine($"An engine had no calm {threads}-thread block: no summary of the calm blocks alone.");
         else
         {
             Console.WriteLine($"The calm {threads}-thread blocks alone (Cardinal {Enumerable.Range(0, runs).Count(ourCalmRun)} runs, ORT {Enumerable.Range(0, runs).Count(ortCalmRun)}; every 1-thread run):");
@@ -149,33 +149,42 @@ public static class OrtScalingRunner
             Block(run, count);
             Thread.Sleep(CompareRunner.BlockPauseMs);
             double after = FmaPeak.HostScaling(threads), memoryAfter = memory.Scaling();
-            edges.Add(before, after, calm, memoryBefore, memoryAfter, memoryCalm);
+            edges.Add(before, after, memoryBefore, memoryAfter);
         }
     }
 
     /// <summary>
-    /// One engine's T-thread blocks in order: the host's FMA and memory scaling read at each block's edges, and whether both
-    /// readings reached --calm (the FMA peak's) and --memory-calm (the memory's).
+    /// One engine's T-thread blocks in order: the host's FMA and memory scaling read at each block's edges, judged against
+    /// --calm (the FMA peak's) and --memory-calm (the memory's); a block is calm where both of its readings reach the line.
     /// </summary>
-    private sealed class HostEdges
+    private sealed class HostEdges(double calm, double memoryCalm)
     {
-        public List<string> Fma { get; } = [];
-        public List<string> Memory { get; } = [];
-        public List<bool> Calm { get; } = [];
-        private readonly List<bool> _memoryCalm = [];
+        private readonly List<(double Before, double After)> _fma = [], _memory = [];
 
-        public void Add(double before, double after, double calm, double memoryBefore, double memoryAfter, double memoryCalm)
+        public void Add(double before, double after, double memoryBefore, double memoryAfter)
         {
-            Fma.Add(string.Create(CultureInfo.InvariantCulture, $"[{before:F2} {after:F2}]"));
-            Memory.Add(string.Create(CultureInfo.InvariantCulture, $"[{memoryBefore:F2} {memoryAfter:F2}]"));
-            Calm.Add(before >= calm && after >= calm);
-            _memoryCalm.Add(memoryBefore >= memoryCalm && memoryAfter >= memoryCalm);
+            _fma.Add((before, after));
+            _memory.Add((memoryBefore, memoryAfter));
         }
 
-        /// <summary>Whether block <paramref name="block"/> was calm in the FMA peak and in the memory.</summary>
-        public bool CalmInBoth(int block) => Calm[block] && _memoryCalm[block];
+        public int Blocks => _fma.Count;
 
-        public int CalmInBothCount => Enumerable.Range(0, Calm.Count).Count(CalmInBoth);
+        /// <summary>Whether both FMA readings of block <paramref name="block"/> reached --calm.</summary>
+        public bool Calm(int block) => Math.Min(_fma[block].Before, _fma[block].After) >= calm;
+
+        /// <summary>Whether block <paramref name="block"/> was calm in the FMA peak and in the memory.</summary>
+        public bool CalmInBoth(int block) => Calm(block) && Math.Min(_memory[block].Before, _memory[block].After) >= memoryCalm;
+
+        public int CalmCount => Enumerable.Range(0, Blocks).Count(Calm);
+        public int CalmInBothCount => Enumerable.Range(0, Blocks).Count(CalmInBoth);
+
+        /// <summary>The FMA readings as printed, "[before after]" per block.</summary>
+        public string Fma => Printed(_fma);
+        /// <summary>The memory readings as printed.</summary>
+        public string Memory => Printed(_memory);
+
+        private static string Printed(List<(double Before, double After)> edges) =>
+            string.Join(" ", edges.Select(e => string.Create(CultureInfo.InvariantCulture, $"[{e.Before:F2} {e.After:F2}]")));
     }
 
     /// <summary>Both engines' 1-thread side of a summary: Cardinal's steps and run, ORT's nodes and run (every run counts).</summary>
